@@ -1,0 +1,18 @@
+"""Worker bookkeeping (region-wide, not tenant-owned)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from yimen.platform.db import Base, utcnow
+
+
+class WorkerHeartbeat(Base):
+    __tablename__ = "worker_heartbeat"
+
+    worker: Mapped[str] = mapped_column(String(100), primary_key=True)
+    beat_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    beats: Mapped[int] = mapped_column(default=0)

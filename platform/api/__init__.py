@@ -1,0 +1,1 @@
+"""API conventions: the flask-smorest Api, problem+json errors, paging."""

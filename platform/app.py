@@ -1,0 +1,169 @@
+"""The application factory: wires the parts in an explicit order."""
+
+from __future__ import annotations
+
+import secrets
+from functools import wraps
+from pathlib import Path
+
+from flask import Flask, g, request
+
+from yimen.platform.api.problems import Problem, from_http_exception, problem_response
+from yimen.platform.api.smorest import Api, api_config
+from yimen.platform.config import Settings, load_settings
+from yimen.platform.db import db
+from yimen.platform.db.tenancy import bind_tenant
+
+
+def _secret_key(settings: Settings) -> str:
+    """YIMEN_SECRET_KEY, or for the embedded default a key kept in var/."""
+    if settings.secret_key:
+        return settings.secret_key
+    path = settings.var_dir / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _api_blueprints():
+    """Every API blueprint, in one tuple so that grep finds them."""
+    from yimen.platform.auth.views import blp as me_blp
+    from yimen.tenants.directory.views import blp as directory_blp
+
+    return (me_blp, directory_blp)
+
+
+def _web_blueprints():
+    from yimen.platform.idp.views import bp as idp_bp
+    from yimen.platform.observability.health import bp as health_bp
+    from yimen.platform.web.console import bp as console_bp
+    from yimen.platform.web.docs import bp as docs_bp
+    from yimen.platform.web.public import bp as public_bp
+
+    return (health_bp, idp_bp, docs_bp, public_bp, console_bp)
+
+
+def create_app(settings: Settings | None = None, **overrides) -> Flask:
+    settings = settings or load_settings(**overrides)
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, static_folder=str(Path(__file__).parent / "web" / "static"))
+    app.config.update(
+        SECRET_KEY=_secret_key(settings),
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_NAME="yimen_session",
+        JSON_AS_ASCII=False,
+        **api_config(),
+    )
+    app.json.ensure_ascii = False
+    app.extensions["yimen.settings"] = settings
+
+    from yimen.platform.observability import logs, metrics
+
+    logs.init_app(app, settings)
+    db.init(settings.database_url)
+    _init_identity(app, settings)
+    _init_broker(app, settings)
+    _init_i18n(app)
+
+    api = Api(app)
+    for blp in _api_blueprints():
+        api.register_blueprint(blp, url_prefix="/api/v1")
+    for bp in _web_blueprints():
+        app.register_blueprint(bp)
+    _mark_framework_endpoints_public(app)
+    metrics.init_app(app)
+    _init_request_cycle(app)
+
+    from yimen.platform.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _mark_framework_endpoints_public(app: Flask) -> None:
+    """The OpenAPI document and static files are public; flask registers them itself."""
+    from yimen.platform.auth.permissions import public
+
+    def open_to_all(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            return view(*args, **kwargs)
+
+        return public(wrapper)
+
+    for endpoint, view in list(app.view_functions.items()):
+        if endpoint == "static" or endpoint.startswith("api-docs."):
+            app.view_functions[endpoint] = open_to_all(view)
+
+
+def _init_identity(app: Flask, settings: Settings) -> None:
+    from yimen.platform.auth.tokens import IssuerTemplates, TokenValidator
+    from yimen.platform.idp.keys import builtin_key_set
+
+    app.extensions["yimen.token_validator"] = TokenValidator(
+        IssuerTemplates(settings.trusted_issuers, f"{settings.public_url}/oidc/"),
+        settings.audience,
+        builtin_key_set,
+    )
+
+
+def _init_broker(app: Flask, settings: Settings) -> None:
+    from yimen.gateway.worker.broker import configure_broker
+
+    app.extensions["yimen.broker"] = configure_broker(settings.broker_url)
+
+
+def _init_i18n(app: Flask) -> None:
+    from yimen.platform.web.i18n import init_app
+
+    init_app(app)
+
+
+def _init_request_cycle(app: Flask) -> None:
+    from werkzeug.exceptions import HTTPException
+
+    from yimen.platform.auth.guard import NotSignedIn, guard_request
+
+    app.before_request(guard_request)
+
+    @app.teardown_request
+    def _end_request(_exc) -> None:
+        db.remove()
+        bind_tenant(None)
+
+    @app.errorhandler(Problem)
+    def _problem(problem: Problem):
+        return problem_response(problem)
+
+    @app.errorhandler(NotSignedIn)
+    def _not_signed_in(_exc):
+        from yimen.platform.web.console import redirect_to_login
+
+        return redirect_to_login()
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if _wants_html():
+            from yimen.platform.web.pages import error_page
+
+            return error_page(error)
+        return problem_response(from_http_exception(error))
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        app.logger.exception("unhandled error", extra={"request_id": g.get("request_id")})
+        return problem_response(
+            Problem(500, "internal-error", "服务器内部错误，请稍后重试并提供请求编号。",
+                    "Internal error; retry later and quote the request id.")
+        )
+
+
+def _wants_html() -> bool:
+    path = request.path
+    if path.startswith(("/api/", "/oidc/", "/healthz", "/readyz", "/metrics")):
+        return False
+    return request.accept_mimetypes.accept_html

@@ -1,0 +1,1 @@
+"""Who is calling: token validation (resource server), identity and permissions."""

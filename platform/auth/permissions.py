@@ -1,0 +1,81 @@
+"""The one permission table: every endpoint declares an action; roles map to actions.
+
+Role names follow DESIGN.md. An endpoint either declares `@requires(action)` or is
+marked `@public`; tests/unit/test_permissions_declared.py walks the URL map and fails
+for any endpoint that does neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+ROLES: dict[str, tuple[str, str]] = {
+    "platform_operator": ("平台运营方", "Platform operator"),
+    "district_admin": ("区级管理员", "District administrator"),
+    "agency_admin": ("部门管理员", "Agency administrator"),
+    "officer": ("执法人员", "Enforcement officer"),
+    "agency_head": ("部门负责人", "Agency head"),
+    "legal_reviewer": ("法制审核人员", "Legal reviewer"),
+    "hotline_operator": ("热线坐席", "Hotline operator"),
+    "legal_affairs": ("法制办(司法局)", "Legal-affairs office"),
+    "procuratorate": ("检察院", "Procuratorate"),
+    "discipline": ("监察", "Discipline inspection"),
+    "police": ("公安", "Police"),
+    "gateway_client": ("网关客户端", "Gateway client"),
+}
+
+_DISTRICT_READERS = frozenset(
+    {
+        "district_admin",
+        "agency_admin",
+        "officer",
+        "agency_head",
+        "legal_reviewer",
+        "hotline_operator",
+        "legal_affairs",
+        "procuratorate",
+        "discipline",
+        "police",
+        "gateway_client",
+    }
+)
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Directory of the caller's own district.
+    "directory.read": _DISTRICT_READERS,
+    "directory.agency.update": frozenset({"district_admin"}),
+    "directory.agency.create": frozenset({"district_admin"}),
+    # Oneself.
+    "self.read": _DISTRICT_READERS | {"platform_operator"},
+    # Region-wide.
+    "platform.tenants.read": frozenset({"platform_operator"}),
+}
+
+F = TypeVar("F", bound=Callable)
+
+# endpoint function → action; filled by the decorators at import time.
+DECLARED: dict[Callable, str | None] = {}
+
+
+def requires(action: str) -> Callable[[F], F]:
+    if action not in PERMISSIONS:
+        raise KeyError(f"unknown action {action!r}: add it to PERMISSIONS")
+
+    def mark(fn: F) -> F:
+        fn.yimen_permission = action  # type: ignore[attr-defined]
+        DECLARED[fn] = action
+        return fn
+
+    return mark
+
+
+def public(fn: F) -> F:
+    """Open to anyone, signed in or not (public site, discovery, health)."""
+    fn.yimen_permission = None  # type: ignore[attr-defined]
+    DECLARED[fn] = None
+    return fn
+
+
+def allowed(roles: frozenset[str] | set[str], action: str) -> bool:
+    return bool(PERMISSIONS[action] & set(roles))

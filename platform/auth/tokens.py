@@ -1,0 +1,199 @@
+"""Resource-server side of OIDC: validate a bearer token and derive the caller.
+
+The tenant comes from the token's issuer and nothing else: the issuer must match one
+of the configured templates (`YIMEN_TRUSTED_ISSUERS`, `{slug}` standing for a district),
+the district must exist and be active, and the signature must verify against *that*
+issuer's JWKS. RS256 only; issuer, audience, expiry and not-before are checked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from joserfc.jws import extract_compact
+from sqlalchemy import select
+
+from yimen.platform.auth.identity import Identity
+from yimen.platform.db import db, tenant_scope
+from yimen.tenants.directory.model import Officer, OfficerStatus, Tenant, TenantStatus
+
+ALGORITHM = "RS256"
+LEEWAY_SECONDS = 30
+
+
+class InvalidToken(Exception):
+    """Why a token was refused, in both languages (never echoes the token)."""
+
+    def __init__(self, zh: str, en: str, code: str = "invalid-token") -> None:
+        super().__init__(en)
+        self.zh, self.en, self.code = zh, en, code
+
+
+@dataclass(frozen=True)
+class IssuerMatch:
+    issuer: str
+    slug: str
+    builtin: bool
+
+
+class IssuerTemplates:
+    """Maps an issuer URL to a district slug through templates like `…/realms/{slug}`."""
+
+    def __init__(self, templates: tuple[str, ...], builtin_prefix: str) -> None:
+        self._patterns = []
+        for template in templates:
+            head, _, tail = template.partition("{slug}")
+            regex = re.compile("^" + re.escape(head) + r"([a-z0-9][a-z0-9-]{0,39})" + re.escape(tail) + "$")
+            self._patterns.append((regex, template.startswith(builtin_prefix)))
+
+    def match(self, issuer: str) -> IssuerMatch | None:
+        for regex, builtin in self._patterns:
+            m = regex.match(issuer)
+            if m:
+                return IssuerMatch(issuer, m.group(1), builtin)
+        return None
+
+
+class RemoteJwks:
+    """JWKS of an outside issuer (Keycloak), fetched over HTTP via its discovery
+    document and cached; an unknown `kid` refetches at most once every 30 s."""
+
+    TTL = 300
+    MIN_REFETCH = 30
+
+    def __init__(self, http_get: Callable[..., requests.Response] = requests.get) -> None:
+        self._get = http_get
+        self._cache: dict[str, tuple[float, KeySet]] = {}
+        self._lock = threading.Lock()
+
+    def key_set(self, issuer: str, kid: str | None) -> KeySet:
+        with self._lock:
+            cached = self._cache.get(issuer)
+        now = time.monotonic()
+        if cached:
+            fetched_at, keys = cached
+            fresh = now - fetched_at < self.TTL
+            known = kid is None or any(k.kid == kid for k in keys.keys)
+            if fresh and (known or now - fetched_at < self.MIN_REFETCH):
+                return keys
+        keys = self._fetch(issuer)
+        with self._lock:
+            self._cache[issuer] = (now, keys)
+        return keys
+
+    def _fetch(self, issuer: str) -> KeySet:
+        try:
+            meta = self._get(f"{issuer}/.well-known/openid-configuration", timeout=5).json()
+            if meta.get("issuer") != issuer:
+                raise InvalidToken("签发方元数据不一致。", "Issuer metadata does not match.")
+            return KeySet.import_key_set(self._get(meta["jwks_uri"], timeout=5).json())
+        except (requests.RequestException, ValueError, KeyError) as exc:
+            raise InvalidToken("无法获取签发方公钥。", "Could not fetch the issuer's keys.", "issuer-unreachable") from exc
+
+
+class TokenValidator:
+    def __init__(
+        self,
+        templates: IssuerTemplates,
+        audience: str,
+        builtin_keys: Callable[[str], KeySet],
+        remote: RemoteJwks | None = None,
+    ) -> None:
+        self.templates = templates
+        self.audience = audience
+        self.builtin_keys = builtin_keys
+        self.remote = remote or RemoteJwks()
+
+    def validate(self, token: str) -> Identity:
+        header, unverified = self._peek(token)
+        if header.get("alg") != ALGORITHM:
+            raise InvalidToken("令牌签名算法不被接受。", "Token algorithm is not accepted.")
+        issuer = unverified.get("iss")
+        match = self.templates.match(issuer) if isinstance(issuer, str) else None
+        if match is None:
+            raise InvalidToken("令牌签发方不受信任。", "Token issuer is not trusted.", "untrusted-issuer")
+        tenant = self._tenant(match.slug)
+        keys = (
+            self.builtin_keys(match.slug)
+            if match.builtin
+            else self.remote.key_set(match.issuer, header.get("kid"))
+        )
+        try:
+            verified = jwt.decode(token, keys, algorithms=[ALGORITHM])
+            jwt.JWTClaimsRegistry(
+                leeway=LEEWAY_SECONDS,
+                iss={"essential": True, "value": match.issuer},
+                aud={"essential": True, "value": self.audience},
+                exp={"essential": True},
+                sub={"essential": True},
+            ).validate(verified.claims)
+        except JoseError as exc:
+            raise InvalidToken(*_jose_reason(exc)) from exc
+        return self._identity(tenant, match, verified.claims)
+
+    @staticmethod
+    def _peek(token: str) -> tuple[dict, dict]:
+        try:
+            compact = extract_compact(token.encode("ascii"))
+            return dict(compact.protected), json.loads(compact.payload)
+        except (JoseError, ValueError, UnicodeError, TypeError) as exc:
+            raise InvalidToken("令牌格式无效。", "Token is malformed.") from exc
+
+    @staticmethod
+    def _tenant(slug: str) -> Tenant:
+        with db.new_session() as s:
+            tenant = s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+        if tenant is None:
+            raise InvalidToken("令牌签发方不受信任。", "Token issuer is not trusted.", "untrusted-issuer")
+        if tenant.status != TenantStatus.ACTIVE:
+            raise InvalidToken("该区已暂停使用平台。", "This district is suspended.", "tenant-suspended")
+        return tenant
+
+    def _identity(self, tenant: Tenant, match: IssuerMatch, claims: dict) -> Identity:
+        client_roles = claims.get("resource_access", {}).get(self.audience, {}).get("roles", [])
+        client_id = claims.get("azp") or claims.get("client_id")
+        service = claims.get("preferred_username", "").startswith("service-account-")
+        if not service:
+            self._check_officer_active(tenant, claims["sub"])
+        return Identity(
+            tenant_id=tenant.id,
+            tenant_slug=tenant.slug,
+            issuer=match.issuer,
+            subject=claims["sub"],
+            username=claims.get("preferred_username", ""),
+            name=claims.get("name", ""),
+            roles=frozenset(r for r in client_roles if isinstance(r, str)),
+            agency=claims.get("agency"),
+            client_id=client_id,
+            is_service_account=service,
+            claims=claims,
+        )
+
+    @staticmethod
+    def _check_officer_active(tenant: Tenant, subject: str) -> None:
+        with tenant_scope(tenant.id), db.new_session() as s:
+            status = s.execute(
+                select(Officer.status).where(Officer.subject == subject)
+            ).scalar_one_or_none()
+        if status != OfficerStatus.ACTIVE:
+            raise InvalidToken("该账号已停用。", "This account is deactivated.", "account-inactive")
+
+
+def _jose_reason(exc: JoseError) -> tuple[str, str]:
+    name = type(exc).__name__
+    if name == "ExpiredTokenError":
+        return "令牌已过期。", "Token has expired."
+    if name == "InvalidTokenError":
+        return "令牌尚未生效。", "Token is not yet valid."
+    if name == "InvalidClaimError" or name == "MissingClaimError":
+        return "令牌声明不符合要求 (签发方、受众或主体)。", f"Token claim rejected: {exc.description}."
+    return "令牌签名无效。", "Token signature is invalid."

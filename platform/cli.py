@@ -1,0 +1,177 @@
+"""The `yimen` command: a Flask CLI group with the platform's commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from yimen.platform.db import db
+
+
+def settings():
+    return current_app.extensions["yimen.settings"]
+
+
+@click.group("db", help="数据库 / Database")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="迁移到最新版本 / Migrate to the latest revision")
+@click.option("--revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    from yimen.platform.migrate import upgrade
+
+    upgrade(settings().migrate_database_url, revision)
+    click.echo(f"数据库已迁移 / database migrated to {revision}")
+
+
+@click.group("tenant", help="区(租户) / Districts")
+def tenant_group() -> None:
+    pass
+
+
+@tenant_group.command("create", help="创建区 / Create a district")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@click.option("--division-code", required=True, help="GB/T 2260 六位行政区划代码")
+@with_appcontext
+def tenant_create(slug: str, name: str, division_code: str) -> None:
+    from yimen.tenants.directory.onboarding import TenantExists, create_tenant
+
+    with db.new_session() as s:
+        try:
+            tenant = create_tenant(s, slug, name, division_code, settings().public_url)
+        except TenantExists:
+            raise click.ClickException(f"区 {slug} 已存在 / district {slug} exists") from None
+    click.echo(json.dumps({"id": str(tenant.id), "slug": slug, "issuer": settings().builtin_issuer(slug)}))
+
+
+@click.group("demo", help="演示数据 / Demo data")
+def demo_group() -> None:
+    pass
+
+
+@demo_group.command("seed", help="创建演示区域 (可重复执行) / Seed the demo region (idempotent)")
+@with_appcontext
+def demo_seed() -> None:
+    from yimen.tenants.directory.demo import seed_demo
+
+    out = settings().var_dir / "demo.json"
+    with db.new_session() as s:
+        demo = seed_demo(s, settings().public_url, out)
+    click.echo(f"演示数据已就绪 / demo ready: {len(demo['districts'])} districts → {out}")
+
+
+@click.group("idp", help="内置身份认证 / Built-in identity provider")
+def idp_group() -> None:
+    pass
+
+
+@idp_group.command("rotate-keys", help="轮换签名密钥 / Rotate a district's signing key")
+@click.argument("slug")
+@with_appcontext
+def idp_rotate(slug: str) -> None:
+    from sqlalchemy import select
+
+    from yimen.platform.db import tenant_scope
+    from yimen.platform.idp.keys import rotate
+    from yimen.tenants.directory.model import Tenant
+
+    with db.new_session() as s:
+        tenant = s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+        if tenant is None:
+            raise click.ClickException(f"没有区 {slug} / no district {slug}")
+    with tenant_scope(tenant.id), db.new_session() as s:
+        key = rotate(s)
+        s.commit()
+    click.echo(f"new signing key {key.kid}")
+
+
+@click.command("worker", help="运行后台任务 / Run background workers")
+@click.option("--threads", default=4, show_default=True)
+@with_appcontext
+def worker(threads: int) -> None:
+    from yimen.gateway.worker.runner import InProcessWorker
+
+    handle = current_app.extensions["yimen.broker"]
+    if handle.kind == "stub":
+        raise click.ClickException(
+            "YIMEN_BROKER_URL 为 stub:// 时任务在 `yimen run` 进程内执行 / "
+            "with stub:// the worker runs inside `yimen run`"
+        )
+    runner = InProcessWorker(handle, threads=threads)
+    runner.start()
+    click.echo(f"worker {runner.name} consuming from {handle.kind}")
+    try:
+        import threading
+
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        runner.stop()
+
+
+@click.command("run", help="启动平台 / Serve the platform (web, identity provider, worker)")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--threads", default=8, show_default=True)
+@with_appcontext
+def run(host: str, port: int, threads: int) -> None:
+    from waitress import serve
+
+    from yimen.gateway.worker.runner import InProcessWorker
+
+    app = current_app._get_current_object()
+    handle = app.extensions["yimen.broker"]
+    runner = None
+    if handle.kind == "stub":
+        runner = InProcessWorker(handle)
+        runner.start()
+    _print_banner(app)
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="yimen")
+    finally:
+        if runner:
+            runner.stop()
+
+
+def _print_banner(app: Flask) -> None:
+    s = app.extensions["yimen.settings"]
+    demo_file = s.var_dir / "demo.json"
+    lines = [
+        "一门 Yimen 已启动 / is up",
+        f"  公众网站 public site   {s.public_url}/",
+        f"  执法工作台 console     {s.public_url}/console/",
+        f"  接口文档 API docs      {s.public_url}/api/docs",
+        f"  就绪检查 readiness     {s.public_url}/readyz",
+    ]
+    if demo_file.exists():
+        demo = json.loads(demo_file.read_text())
+        for d in demo["districts"]:
+            first = d["officers"][0]
+            lines.append(f"  {d['name']}: 签发方 issuer {d['client']['issuer']}")
+            lines.append(f"    执法人员 officer {first['username']} / {first['password']}")
+            lines.append(f"    客户端 client {d['client']['client_id']} / {d['client']['client_secret']}")
+        lines.append(f"  全部演示账号 all demo sign-ins: {demo_file}")
+    click.echo("\n".join(lines), file=sys.stderr)
+
+
+def register_cli(app: Flask) -> None:
+    for command in (db_group, tenant_group, demo_group, idp_group, worker, run):
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from yimen.platform.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
+def main() -> None:
+    """一门 Yimen — 综合行政执法平台命令行 / platform command line"""

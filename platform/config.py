@@ -1,0 +1,77 @@
+"""Configuration from YIMEN_* environment variables; the embedded default needs none."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _var_dir() -> Path:
+    return Path(_env("YIMEN_VAR_DIR", str(Path.cwd() / "var"))).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment, documented in README.md."""
+
+    var_dir: Path
+    database_url: str
+    migrate_database_url: str
+    db_app_role: str
+    broker_url: str
+    public_url: str
+    trusted_issuers: tuple[str, ...]
+    audience: str
+    secret_key: str
+    blob_dir: Path
+    max_body_bytes: int
+    log_level: str
+    token_lifetime_seconds: int
+    refresh_lifetime_seconds: int
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    def builtin_issuer(self, slug: str) -> str:
+        return f"{self.public_url}/oidc/{slug}"
+
+
+def load_settings(**overrides) -> Settings:
+    var_dir = Path(overrides.pop("var_dir", None) or _var_dir())
+    public_url = _env("YIMEN_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+    database_url = _env("YIMEN_DATABASE_URL", f"sqlite:///{var_dir / 'yimen.db'}")
+    values = dict(
+        var_dir=var_dir,
+        database_url=database_url,
+        migrate_database_url=_env("YIMEN_MIGRATE_DATABASE_URL", database_url),
+        db_app_role=_env("YIMEN_DB_APP_ROLE", "yimen_app"),
+        broker_url=_env("YIMEN_BROKER_URL", "stub://"),
+        public_url=public_url,
+        # Issuer templates: {slug} is the district's slug. The default trusts the
+        # built-in provider; Keycloak would be "https://sso.example.gov.cn/realms/{slug}".
+        trusted_issuers=tuple(
+            t.strip().rstrip("/")
+            for t in _env("YIMEN_TRUSTED_ISSUERS", "{public_url}/oidc/{slug}").split(",")
+            if t.strip()
+        ),
+        audience=_env("YIMEN_AUDIENCE", "yimen-api"),
+        secret_key=_env("YIMEN_SECRET_KEY", ""),
+        blob_dir=Path(_env("YIMEN_BLOB_DIR", str(var_dir / "blobs"))),
+        max_body_bytes=int(_env("YIMEN_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
+        log_level=_env("YIMEN_LOG_LEVEL", "INFO"),
+        token_lifetime_seconds=int(_env("YIMEN_TOKEN_LIFETIME", "300")),
+        refresh_lifetime_seconds=int(_env("YIMEN_REFRESH_LIFETIME", str(8 * 3600))),
+    )
+    values.update(overrides)
+    values["trusted_issuers"] = tuple(
+        t.replace("{public_url}", values["public_url"]) for t in values["trusted_issuers"]
+    )
+    return Settings(**values)

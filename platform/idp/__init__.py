@@ -1,0 +1,1 @@
+"""The built-in OpenID Connect provider: one issuer per district at /oidc/<slug>."""

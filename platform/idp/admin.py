@@ -1,0 +1,81 @@
+"""Administration of the built-in provider: clients and officers' passwords."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from yimen.platform.idp.model import Credential, OAuthClient
+from yimen.tenants.directory.model import Officer
+
+CONSOLE_CLIENT_ID = "yimen-console"
+
+
+def hash_secret(secret: str) -> str:
+    """Client secrets are random and long: a plain SHA-256 is enough to store them."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def secret_matches(client: OAuthClient, secret: str) -> bool:
+    return bool(client.client_secret_hash) and hmac.compare_digest(
+        client.client_secret_hash, hash_secret(secret)
+    )
+
+
+def create_machine_client(
+    session: Session, client_id: str, name: str, roles: list[str], secret: str | None = None
+) -> tuple[OAuthClient, str]:
+    """A confidential client for the client-credentials grant; returns the secret once."""
+    secret = secret or secrets.token_urlsafe(32)
+    client = OAuthClient(
+        client_id=client_id,
+        name=name,
+        client_secret_hash=hash_secret(secret),
+        grant_types=["client_credentials"],
+        scope="openid",
+        token_endpoint_auth_method="client_secret_basic",
+        service_roles=list(roles),
+    )
+    session.add(client)
+    session.flush()
+    return client, secret
+
+
+def ensure_console_client(session: Session, public_url: str) -> OAuthClient:
+    """The officer console: a public client with PKCE, redirecting back to /console."""
+    client = session.execute(
+        select(OAuthClient).where(OAuthClient.client_id == CONSOLE_CLIENT_ID)
+    ).scalar_one_or_none()
+    if client is None:
+        client = OAuthClient(client_id=CONSOLE_CLIENT_ID, name="执法工作台 / Officer console")
+        session.add(client)
+    client.redirect_uris = [f"{public_url}/console/callback"]
+    client.post_logout_redirect_uris = [f"{public_url}/console/", f"{public_url}/"]
+    client.grant_types = ["authorization_code", "refresh_token"]
+    client.scope = "openid profile offline_access"
+    client.token_endpoint_auth_method = "none"
+    session.flush()
+    return client
+
+
+def set_password(session: Session, officer: Officer, password: str) -> None:
+    credential = session.execute(
+        select(Credential).where(Credential.officer_id == officer.id)
+    ).scalar_one_or_none()
+    if credential is None:
+        credential = Credential(officer_id=officer.id)
+        session.add(credential)
+    credential.password_hash = generate_password_hash(password)
+    session.flush()
+
+
+def check_password(session: Session, officer: Officer, password: str) -> bool:
+    credential = session.execute(
+        select(Credential).where(Credential.officer_id == officer.id)
+    ).scalar_one_or_none()
+    return credential is not None and check_password_hash(credential.password_hash, password)

@@ -1,0 +1,94 @@
+"""State of the built-in identity provider. Every row belongs to one district (realm)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from yimen.platform.db import Base, TenantOwned, new_id, utcnow
+
+
+class SigningKey(Base, TenantOwned):
+    """An RSA key of the district's issuer. Retired keys stay in the JWKS until every
+    token they signed has expired, so rotation never breaks a live session."""
+
+    __tablename__ = "idp_signing_key"
+    __table_args__ = (UniqueConstraint("tenant_id", "kid"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    kid: Mapped[str] = mapped_column(String(64))
+    private_jwk: Mapped[dict] = mapped_column(JSON)
+    public_jwk: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    retired_at: Mapped[dt.datetime | None]
+
+
+class Credential(Base, TenantOwned):
+    """An officer's password at the built-in provider (Keycloak keeps its own)."""
+
+    __tablename__ = "idp_credential"
+    __table_args__ = (UniqueConstraint("tenant_id", "officer_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class OAuthClient(Base, TenantOwned):
+    """A client of the district's issuer: the console (public, PKCE) or a machine
+    client (confidential, client credentials) with the roles of its service account."""
+
+    __tablename__ = "idp_client"
+    __table_args__ = (UniqueConstraint("tenant_id", "client_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    client_id: Mapped[str] = mapped_column(String(64))
+    client_secret_hash: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(100))
+    redirect_uris: Mapped[list[str]] = mapped_column(JSON, default=list)
+    post_logout_redirect_uris: Mapped[list[str]] = mapped_column(JSON, default=list)
+    grant_types: Mapped[list[str]] = mapped_column(JSON, default=list)
+    scope: Mapped[str] = mapped_column(String(255), default="openid profile")
+    token_endpoint_auth_method: Mapped[str] = mapped_column(String(40))
+    service_roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    agency_code: Mapped[str | None] = mapped_column(String(40))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AuthorizationCode(Base, TenantOwned):
+    __tablename__ = "idp_authorization_code"
+    __table_args__ = (UniqueConstraint("tenant_id", "code"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(120))
+    client_id: Mapped[str] = mapped_column(String(64))
+    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id"))
+    redirect_uri: Mapped[str] = mapped_column(Text, default="")
+    scope: Mapped[str] = mapped_column(String(255), default="")
+    nonce: Mapped[str | None] = mapped_column(String(255))
+    code_challenge: Mapped[str | None] = mapped_column(String(128))
+    code_challenge_method: Mapped[str | None] = mapped_column(String(10))
+    auth_time: Mapped[int] = mapped_column(default=0)
+    expires_at: Mapped[dt.datetime]
+    used: Mapped[bool] = mapped_column(default=False)
+
+
+class RefreshToken(Base, TenantOwned):
+    """Refresh tokens are stored hashed and rotate on every use."""
+
+    __tablename__ = "idp_refresh_token"
+    __table_args__ = (UniqueConstraint("tenant_id", "token_hash"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str] = mapped_column(String(64))
+    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id"))
+    scope: Mapped[str] = mapped_column(String(255), default="")
+    issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]

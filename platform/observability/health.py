@@ -1,0 +1,66 @@
+"""/healthz: the process answers. /readyz: database, broker and issuers reachable."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import select, text
+
+from yimen.platform.auth.permissions import public
+from yimen.platform.db import db
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    return jsonify(status="ok")
+
+
+def _check_database() -> dict:
+    with db.new_session() as s:
+        s.execute(text("select 1"))
+        rls = None
+        if s.bind.dialect.name == "postgresql":
+            row = s.execute(
+                text("select rolsuper or rolbypassrls from pg_roles where rolname = current_user")
+            ).scalar_one()
+            rls = "bypassed" if row else "enforced"
+    return {"ok": True, "rls": rls}
+
+
+def _check_broker() -> dict:
+    broker = current_app.extensions["yimen.broker"]
+    return {"ok": broker.ping(), "kind": broker.kind}
+
+
+def _check_issuers() -> dict:
+    from yimen.platform.idp.keys import builtin_key_set
+    from yimen.tenants.directory.model import Tenant, TenantStatus
+
+    with db.new_session() as s:
+        slugs = s.execute(select(Tenant.slug).where(Tenant.status == TenantStatus.ACTIVE)).scalars().all()
+    missing = [slug for slug in slugs if not builtin_key_set(slug).keys]
+    return {"ok": not missing, "districts": len(slugs), "without_keys": missing}
+
+
+CHECKS = {"database": _check_database, "broker": _check_broker, "issuers": _check_issuers}
+
+
+@bp.get("/readyz")
+@public
+def readyz():
+    results: dict[str, dict] = {}
+    for name, check in CHECKS.items():
+        started = time.perf_counter()
+        try:
+            results[name] = check()
+        except Exception as exc:  # a readiness probe reports, it does not raise
+            results[name] = {"ok": False, "error": type(exc).__name__}
+        results[name]["ms"] = round((time.perf_counter() - started) * 1000, 1)
+    ready = all(r["ok"] for r in results.values())
+    response = jsonify(status="ready" if ready else "not-ready", checks=results)
+    response.status_code = 200 if ready else 503
+    return response

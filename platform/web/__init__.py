@@ -1,0 +1,1 @@
+"""Server-rendered web shells: the public site and the officer console."""

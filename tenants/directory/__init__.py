@@ -1,0 +1,1 @@
+"""Districts (tenants), agencies, units and officers."""

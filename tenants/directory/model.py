@@ -1,0 +1,132 @@
+"""The directory of a region: districts, their agencies, units and officers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+
+from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from yimen.platform.db import Base, TenantOwned, Timestamped, new_id
+
+
+class TenantStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+
+
+class AgencyKind(enum.StrEnum):
+    """Agency kinds of DESIGN.md's domain model."""
+
+    ENFORCEMENT = "enforcement"
+    COMPREHENSIVE_BUREAU = "comprehensive_bureau"
+    BUSINESS_REGULATOR = "business_regulator"
+    LEGAL_AFFAIRS = "legal_affairs"
+    PROCURATORATE = "procuratorate"
+    POLICE = "police"
+    DISCIPLINE = "discipline"
+    TOWNSHIP = "township"
+
+
+class UnitKind(enum.StrEnum):
+    PROFESSIONAL = "professional"  # 专业分局
+    TERRITORIAL = "territorial"  # 区域分局 / 中队
+    TOWNSHIP_SQUAD = "township_squad"  # 乡镇(街道)执法中队
+    OFFICE = "office"  # 内设科室
+
+
+class OfficerStatus(enum.StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+
+
+def _enum(e: type[enum.Enum]) -> Enum:
+    return Enum(e, native_enum=False, length=32, values_callable=lambda x: [m.value for m in x])
+
+
+class Tenant(Base, Timestamped):
+    """A district (区/县): the hard boundary of data, identity and configuration."""
+
+    __tablename__ = "tenant"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100), default="")
+    division_code: Mapped[str] = mapped_column(String(6), unique=True)
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
+    status: Mapped[TenantStatus] = mapped_column(_enum(TenantStatus), default=TenantStatus.ACTIVE)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Agency(Base, TenantOwned, Timestamped):
+    __tablename__ = "agency"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "code"),
+        UniqueConstraint("tenant_id", "credit_code"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(160), default="")
+    credit_code: Mapped[str] = mapped_column(String(18))
+    kind: Mapped[AgencyKind] = mapped_column(_enum(AgencyKind))
+    domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    has_compulsory_power: Mapped[bool] = mapped_column(default=False)
+    doc_prefix: Mapped[str] = mapped_column(String(20), default="")
+    staffing_quota: Mapped[int] = mapped_column(default=0)
+
+    units: Mapped[list[Unit]] = relationship(back_populates="agency", lazy="raise")
+
+
+class Unit(Base, TenantOwned, Timestamped):
+    """A sub-bureau, brigade, squad or office; units form a tree inside an agency."""
+
+    __tablename__ = "unit"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"), index=True)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind))
+    grid: Mapped[str] = mapped_column(String(200), default="")
+
+    agency: Mapped[Agency] = relationship(back_populates="units", lazy="raise")
+
+
+class Officer(Base, TenantOwned, Timestamped):
+    """A person who signs in; enforcement officers also hold a certificate."""
+
+    __tablename__ = "officer"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "username"),
+        UniqueConstraint("tenant_id", "certificate_no"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"), index=True)
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(50))
+    # Identity subject at the district's issuer (the `sub` claim).
+    subject: Mapped[str] = mapped_column(String(64), index=True)
+    certificate_no: Mapped[str | None] = mapped_column(String(40))
+    certificate_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
+    certificate_valid_until: Mapped[dt.date | None]
+    status: Mapped[OfficerStatus] = mapped_column(
+        _enum(OfficerStatus), default=OfficerStatus.ACTIVE
+    )
+
+
+class RoleAssignment(Base, TenantOwned):
+    """An officer holds a role within an agency (or district-wide, agency_id NULL)."""
+
+    __tablename__ = "role_assignment"
+    __table_args__ = (UniqueConstraint("tenant_id", "officer_id", "role"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id"), index=True)
+    role: Mapped[str] = mapped_column(String(40))

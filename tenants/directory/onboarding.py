@@ -1,0 +1,93 @@
+"""Creating a district and filling its directory (used by the CLI, the demo and tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yimen.platform.db import tenant_scope
+from yimen.platform.idp import admin as idp_admin
+from yimen.platform.idp.keys import active_key
+from yimen.tenants.directory.model import Agency, AgencyKind, Officer, RoleAssignment, Tenant, Unit, UnitKind
+
+
+class TenantExists(Exception):
+    pass
+
+
+def create_tenant(session: Session, slug: str, name: str, division_code: str, public_url: str,
+                  name_en: str = "") -> Tenant:
+    """A district with its issuer's first signing key and the console client."""
+    if session.execute(select(Tenant.id).where(Tenant.slug == slug)).first():
+        raise TenantExists(slug)
+    tenant = Tenant(id=uuid.uuid4(), slug=slug, name=name, name_en=name_en, division_code=division_code)
+    session.add(tenant)
+    session.commit()
+    with tenant_scope(tenant.id):
+        active_key(session)
+        idp_admin.ensure_console_client(session, public_url)
+        session.commit()
+    return tenant
+
+
+@dataclass
+class OfficerSpec:
+    username: str
+    name: str
+    roles: tuple[str, ...] = ("officer",)
+    certificate_no: str | None = None
+    domains: tuple[str, ...] = ()
+    valid_until: dt.date | None = None
+    unit: str | None = None
+
+
+@dataclass
+class AgencySpec:
+    code: str
+    name: str
+    name_en: str
+    credit_code: str
+    kind: AgencyKind
+    domains: tuple[str, ...] = ()
+    doc_prefix: str = ""
+    has_compulsory_power: bool = False
+    staffing_quota: int = 0
+    units: tuple[tuple[str, UnitKind], ...] = ()
+    officers: tuple[OfficerSpec, ...] = field(default_factory=tuple)
+
+
+def add_agency(session: Session, spec: AgencySpec, password: str | None = None) -> Agency:
+    """Adds an agency with its units and officers to the current tenant."""
+    agency = Agency(
+        code=spec.code, name=spec.name, name_en=spec.name_en, credit_code=spec.credit_code,
+        kind=spec.kind, domains=list(spec.domains), doc_prefix=spec.doc_prefix,
+        has_compulsory_power=spec.has_compulsory_power, staffing_quota=spec.staffing_quota,
+    )
+    session.add(agency)
+    session.flush()
+    units = {}
+    for unit_name, kind in spec.units:
+        unit = Unit(agency_id=agency.id, name=unit_name, kind=kind)
+        session.add(unit)
+        units[unit_name] = unit
+    session.flush()
+    for o in spec.officers:
+        officer_id = uuid.uuid4()
+        officer = Officer(
+            id=officer_id, agency_id=agency.id, username=o.username, name=o.name,
+            subject=str(officer_id), certificate_no=o.certificate_no,
+            certificate_domains=list(o.domains), certificate_valid_until=o.valid_until,
+            unit_id=units[o.unit].id if o.unit else None,
+        )
+        session.add(officer)
+        session.flush()
+        for role in o.roles:
+            session.add(RoleAssignment(officer_id=officer.id, role=role))
+        if password:
+            idp_admin.set_password(session, officer, password)
+    session.flush()
+    return agency
