@@ -48,7 +48,8 @@ def _web_blueprints():
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
     settings = settings or load_settings(**overrides)
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    app = Flask(__name__, static_folder=str(Path(__file__).parent / "web" / "static"))
+    web = Path(__file__).parent / "web"
+    app = Flask(__name__, static_folder=str(web / "static"), template_folder=str(web / "templates"))
     app.config.update(
         SECRET_KEY=_secret_key(settings),
         MAX_CONTENT_LENGTH=settings.max_body_bytes,

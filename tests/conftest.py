@@ -1,0 +1,80 @@
+"""Fixtures shared by every tier. Database-backed tests run on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from tests import support
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """A fresh PostgreSQL database, migrated, with the application role (RLS on)."""
+    reason = support.pg_unavailable_reason()
+    if reason:
+        if support.IN_CI:
+            pytest.fail(f"{reason} (CI must run the PostgreSQL tests)")
+        print(f"\nSKIPPING PostgreSQL tests: {reason}")
+        pytest.skip(reason)
+    database = support.PostgresDatabase()
+    database.create()
+    yield database
+    from yimen.platform.db import db
+
+    db.remove()
+    if db.engine is not None:
+        db.engine.dispose()
+    database.drop()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def live_server(backend, request, tmp_path_factory):
+    var_dir = tmp_path_factory.mktemp(f"var-{backend}")
+    if backend == "sqlite":
+        url = f"sqlite:///{var_dir / 'yimen.db'}"
+        support.upgrade(url)
+    else:
+        url = request.getfixturevalue("pg_database").app_url
+    server = support.start_live_server(url, var_dir, backend)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app(live_server):
+    from yimen.platform.db import db
+
+    if db.engine is None or str(db.engine.url) != str(live_server.app.extensions["yimen.settings"].database_url):
+        db.init(live_server.app.extensions["yimen.settings"].database_url)
+    return live_server.app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def demo(live_server) -> dict:
+    return live_server.demo
+
+
+@pytest.fixture
+def new_district(app, live_server):
+    """Creates a fresh district (its own slug and division code) and returns it."""
+    from yimen.platform.db import db
+    from yimen.tenants.directory.onboarding import create_tenant
+
+    def make(name: str = "测试区"):
+        slug = f"t{uuid.uuid4().hex[:8]}"
+        with db.new_session() as s:
+            return create_tenant(s, slug, name, support.unique_division_code(), live_server.url)
+
+    return make

@@ -1,0 +1,128 @@
+"""Test infrastructure: databases on both backends, a live server, tokens over HTTP."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import threading
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+import requests
+from werkzeug.serving import make_server
+
+from yimen.platform.app import create_app
+from yimen.platform.config import load_settings
+from yimen.platform.migrate import upgrade
+
+PG_ADMIN_DSN = os.environ.get("YIMEN_TEST_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+OWNER_ROLE = "yimen_test_owner"
+APP_ROLE = "yimen_test_app"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pg_unavailable_reason() -> str | None:
+    try:
+        with psycopg.connect(PG_ADMIN_DSN, connect_timeout=3):
+            return None
+    except psycopg.Error as exc:
+        return f"PostgreSQL not reachable at {PG_ADMIN_DSN}: {exc.__class__.__name__}"
+
+
+def _dsn_with(dbname: str, user: str) -> str:
+    info = psycopg.conninfo.conninfo_to_dict(PG_ADMIN_DSN)
+    host, port = info.get("host", "127.0.0.1"), info.get("port", "5432")
+    return f"postgresql+psycopg://{user}@{host}:{port}/{dbname}"
+
+
+class PostgresDatabase:
+    """A fresh database owned by a non-superuser role; the app connects as a role
+    that owns nothing and does not bypass RLS (NOSUPERUSER NOBYPASSRLS)."""
+
+    def __init__(self) -> None:
+        self.name = f"yimen_test_{uuid.uuid4().hex[:10]}"
+        self.owner_url = _dsn_with(self.name, OWNER_ROLE)
+        self.app_url = _dsn_with(self.name, APP_ROLE)
+
+    def create(self) -> None:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            for role in (OWNER_ROLE, APP_ROLE):
+                exists = conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone()
+                if not exists:
+                    conn.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE")
+            conn.execute(f"CREATE DATABASE {self.name} OWNER {OWNER_ROLE}")
+        os.environ["YIMEN_DB_APP_ROLE"] = APP_ROLE
+        upgrade(self.owner_url)
+
+    def drop(self) -> None:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+
+    def connect_as_app(self):
+        return psycopg.connect(self.app_url.replace("+psycopg", ""))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    """The whole platform served over real HTTP on a free port."""
+
+    url: str
+    app: object
+    demo: dict
+    backend: str
+    _server: object = field(repr=False, default=None)
+    _thread: threading.Thread | None = field(repr=False, default=None)
+
+    def district(self, slug: str) -> dict:
+        return next(d for d in self.demo["districts"] if d["slug"] == slug)
+
+    def client_token(self, slug: str, client_id: str | None = None, secret: str | None = None) -> str:
+        """A client-credentials token from the district's issuer, over HTTP."""
+        client = self.district(slug)["client"] if slug in {d["slug"] for d in self.demo["districts"]} else {}
+        response = requests.post(
+            f"{self.url}/oidc/{slug}/token",
+            data={"grant_type": "client_credentials"},
+            auth=(client_id or client["client_id"], secret or client["client_secret"]),
+            timeout=10,
+        )
+        response.raise_for_status()
+        return response.json()["access_token"]
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join(5)
+
+
+def start_live_server(database_url: str, var_dir: Path, backend: str) -> LiveServer:
+    from yimen.platform.db import db
+    from yimen.tenants.directory.demo import seed_demo
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = load_settings(var_dir=var_dir, database_url=database_url, public_url=url,
+                             broker_url="stub://", secret_key="test-secret-key")
+    app = create_app(settings)
+    with db.new_session() as s:
+        demo = seed_demo(s, url, var_dir / "demo.json")
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="live-server")
+    thread.start()
+    return LiveServer(url, app, demo, backend, server, thread)
+
+
+_division_codes = itertools.count(1)
+
+
+def unique_division_code() -> str:
+    """Distinct county-level codes under 江苏省 (32xxxx) for test districts."""
+    n = next(_division_codes) + os.getpid() % 50 * 1000
+    return f"32{n % 10000:04d}"
