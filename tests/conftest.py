@@ -78,3 +78,28 @@ def new_district(app, live_server):
             return create_tenant(s, slug, name, support.unique_division_code(), live_server.url)
 
     return make
+
+
+@pytest.fixture
+def machine_token(app, live_server):
+    """A client-credentials token, over HTTP, for a new client of `slug` with `roles`."""
+    from sqlalchemy import select
+
+    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.idp.admin import create_machine_client
+    from yimen.tenants.directory.model import Tenant
+
+    def make(slug: str, roles: list[str]) -> str:
+        with db.new_session() as s:
+            tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one()
+        client_id = f"test-{uuid.uuid4().hex[:8]}"
+        with tenant_scope(tenant_id), db.new_session() as s:
+            _, secret = create_machine_client(s, client_id, "测试客户端", roles)
+            s.commit()
+        return live_server.client_token(slug, client_id, secret)
+
+    return make
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

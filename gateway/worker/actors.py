@@ -19,7 +19,7 @@ def record_heartbeat(worker_name: str) -> None:
             select(WorkerHeartbeat).where(WorkerHeartbeat.worker == worker_name)
         ).scalar_one_or_none()
         if beat is None:
-            beat = WorkerHeartbeat(worker=worker_name)
+            beat = WorkerHeartbeat(worker=worker_name, beats=0)
             s.add(beat)
         beat.beat_at = dt.datetime.now(dt.UTC)
         beat.beats += 1

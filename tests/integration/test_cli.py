@@ -1,0 +1,55 @@
+"""The yimen command: migrate, create a district, seed the demo."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from yimen.platform.cli import main
+
+
+@pytest.fixture
+def cli_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("YIMEN_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("YIMEN_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("YIMEN_SECRET_KEY", "cli-test")
+    yield tmp_path
+    from yimen.platform.db import db
+
+    db.remove()
+
+
+def run(*args: str):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result
+
+
+def test_db_upgrade_then_tenant_create(cli_env):
+    assert run("db", "upgrade").exit_code == 0
+    result = run("tenant", "create", "--slug", "gulou", "--name", "南京市鼓楼区", "--division-code", "320106")
+    assert result.exit_code == 0, result.output
+    created = json.loads(result.output.strip().splitlines()[-1])
+    assert created["issuer"].endswith("/oidc/gulou")
+    again = run("tenant", "create", "--slug", "gulou", "--name", "鼓楼", "--division-code", "320106")
+    assert again.exit_code != 0 and "已存在" in again.output
+
+
+def test_demo_seed_writes_sign_ins_and_is_idempotent(cli_env):
+    run("db", "upgrade")
+    assert run("demo", "seed").exit_code == 0
+    first = json.loads((cli_env / "demo.json").read_text())
+    assert run("demo", "seed").exit_code == 0
+    second = json.loads((cli_env / "demo.json").read_text())
+    assert first == second
+    district = first["districts"][0]
+    assert set(district["client"]) == {"issuer", "client_id", "client_secret"}
+    kinds = {o["agency"] for o in district["officers"]}
+    assert len(kinds) >= 5
+
+
+def test_worker_refuses_the_in_memory_broker_with_an_explanation(cli_env):
+    run("db", "upgrade")
+    result = CliRunner().invoke(main, ["worker"])
+    assert result.exit_code != 0 and "yimen run" in result.output

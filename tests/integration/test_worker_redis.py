@@ -1,0 +1,55 @@
+"""dramatiq over a real Redis broker: a message sent is consumed by a worker."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+import redis
+from sqlalchemy import select
+
+from tests.support import IN_CI
+from yimen.gateway.worker.broker import configure_broker
+from yimen.gateway.worker.model import WorkerHeartbeat
+from yimen.gateway.worker.runner import InProcessWorker
+from yimen.platform.db import db
+
+REDIS_URL = os.environ.get("YIMEN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_broker(app):
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        if IN_CI:
+            pytest.fail(f"Redis not reachable at {REDIS_URL}: {exc}")
+        print(f"\nSKIPPING Redis test: {exc}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    previous = app.extensions["yimen.broker"].url
+    handle = configure_broker(REDIS_URL)
+    handle.broker.flush_all()
+    yield handle
+    handle.broker.close()
+    configure_broker(previous)
+
+
+def test_a_heartbeat_sent_through_redis_is_recorded_by_the_worker(redis_broker):
+    from yimen.gateway.worker.actors import record_heartbeat
+
+    worker = InProcessWorker(redis_broker, threads=1)
+    worker.worker.start()
+    try:
+        record_heartbeat.send("redis-test-worker")
+        deadline = time.monotonic() + 20
+        beat = None
+        while time.monotonic() < deadline and beat is None:
+            with db.new_session() as s:
+                beat = s.execute(
+                    select(WorkerHeartbeat).where(WorkerHeartbeat.worker == "redis-test-worker")
+                ).scalar_one_or_none()
+            time.sleep(0.1)
+    finally:
+        worker.worker.stop()
+    assert beat is not None and beat.beats >= 1
