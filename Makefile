@@ -28,8 +28,7 @@ run: $(STAMP)
 
 ## make test — the whole suite, on SQLite and PostgreSQL (services started when missing)
 test: $(STAMP)
-	bash scripts/test-services.sh
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	bash scripts/test-services.sh && . var/test-env.sh && $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
