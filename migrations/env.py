@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
-
 from yimen.platform.models import metadata
 
 config = context.config
@@ -20,7 +19,9 @@ def render_item(type_, obj, autogen_context):
 
 def run_migrations_online() -> None:
     connectable = config.attributes.get("connection") or engine_from_config(
-        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
+        config.get_section(config.config_ini_section, {}),
+        prefix="sqlalchemy.",
+        poolclass=pool.NullPool,
     )
     if hasattr(connectable, "connect") and not hasattr(connectable, "dialect_options"):
         with connectable.connect() as connection:

@@ -7,7 +7,6 @@ from functools import wraps
 from pathlib import Path
 
 from flask import Flask, g, request
-
 from yimen.platform.api.problems import Problem, from_http_exception, problem_response
 from yimen.platform.api.smorest import Api, api_config
 from yimen.platform.config import Settings, load_settings
@@ -126,7 +125,6 @@ def _init_i18n(app: Flask) -> None:
 
 def _init_request_cycle(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
-
     from yimen.platform.auth.guard import NotSignedIn, guard_request
 
     app.before_request(guard_request)
@@ -158,8 +156,12 @@ def _init_request_cycle(app: Flask) -> None:
     def _unexpected(error: Exception):
         app.logger.exception("unhandled error", extra={"request_id": g.get("request_id")})
         return problem_response(
-            Problem(500, "internal-error", "服务器内部错误，请稍后重试并提供请求编号。",
-                    "Internal error; retry later and quote the request id.")
+            Problem(
+                500,
+                "internal-error",
+                "服务器内部错误，请稍后重试并提供请求编号。",
+                "Internal error; retry later and quote the request id.",
+            )
         )
 
 

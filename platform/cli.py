@@ -8,7 +8,6 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
-
 from yimen.platform.db import db
 
 
@@ -49,7 +48,9 @@ def tenant_create(slug: str, name: str, division_code: str) -> None:
             tenant = create_tenant(s, slug, name, division_code, settings().public_url)
         except TenantExists:
             raise click.ClickException(f"区 {slug} 已存在 / district {slug} exists") from None
-    click.echo(json.dumps({"id": str(tenant.id), "slug": slug, "issuer": settings().builtin_issuer(slug)}))
+    click.echo(
+        json.dumps({"id": str(tenant.id), "slug": slug, "issuer": settings().builtin_issuer(slug)})
+    )
 
 
 @click.group("demo", help="演示数据 / Demo data")
@@ -78,7 +79,6 @@ def idp_group() -> None:
 @with_appcontext
 def idp_rotate(slug: str) -> None:
     from sqlalchemy import select
-
     from yimen.platform.db import tenant_scope
     from yimen.platform.idp.keys import rotate
     from yimen.tenants.directory.model import Tenant
@@ -123,7 +123,6 @@ def worker(threads: int) -> None:
 @with_appcontext
 def run(host: str, port: int, threads: int) -> None:
     from waitress import serve
-
     from yimen.gateway.worker.runner import InProcessWorker
 
     app = current_app._get_current_object()
@@ -156,7 +155,9 @@ def _print_banner(app: Flask) -> None:
             first = d["officers"][0]
             lines.append(f"  {d['name']}: 签发方 issuer {d['client']['issuer']}")
             lines.append(f"    执法人员 officer {first['username']} / {first['password']}")
-            lines.append(f"    客户端 client {d['client']['client_id']} / {d['client']['client_secret']}")
+            lines.append(
+                f"    客户端 client {d['client']['client_id']} / {d['client']['client_secret']}"
+            )
         lines.append(f"  全部演示账号 all demo sign-ins: {demo_file}")
     click.echo("\n".join(lines), file=sys.stderr)
 
@@ -172,6 +173,8 @@ def _create_app():
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False)
+@click.group(
+    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False
+)
 def main() -> None:
     """一门 Yimen — 综合行政执法平台命令行 / platform command line"""

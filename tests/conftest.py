@@ -51,7 +51,9 @@ def live_server(backend, request, tmp_path_factory):
 def app(live_server):
     from yimen.platform.db import db
 
-    if db.engine is None or str(db.engine.url) != str(live_server.app.extensions["yimen.settings"].database_url):
+    if db.engine is None or str(db.engine.url) != str(
+        live_server.app.extensions["yimen.settings"].database_url
+    ):
         db.init(live_server.app.extensions["yimen.settings"].database_url)
     return live_server.app
 
@@ -84,7 +86,6 @@ def new_district(app, live_server):
 def machine_token(app, live_server):
     """A client-credentials token, over HTTP, for a new client of `slug` with `roles`."""
     from sqlalchemy import select
-
     from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
     from yimen.tenants.directory.model import Tenant

@@ -13,12 +13,13 @@ from pathlib import Path
 import psycopg
 import requests
 from werkzeug.serving import make_server
-
 from yimen.platform.app import create_app
 from yimen.platform.config import load_settings
 from yimen.platform.migrate import upgrade
 
-PG_ADMIN_DSN = os.environ.get("YIMEN_TEST_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_DSN = os.environ.get(
+    "YIMEN_TEST_PG_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 OWNER_ROLE = "yimen_test_owner"
 APP_ROLE = "yimen_test_app"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -50,7 +51,9 @@ class PostgresDatabase:
     def create(self) -> None:
         with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
             for role in (OWNER_ROLE, APP_ROLE):
-                exists = conn.execute("select 1 from pg_roles where rolname = %s", (role,)).fetchone()
+                exists = conn.execute(
+                    "select 1 from pg_roles where rolname = %s", (role,)
+                ).fetchone()
                 if not exists:
                     conn.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE")
             conn.execute(f"CREATE DATABASE {self.name} OWNER {OWNER_ROLE}")
@@ -85,9 +88,15 @@ class LiveServer:
     def district(self, slug: str) -> dict:
         return next(d for d in self.demo["districts"] if d["slug"] == slug)
 
-    def client_token(self, slug: str, client_id: str | None = None, secret: str | None = None) -> str:
+    def client_token(
+        self, slug: str, client_id: str | None = None, secret: str | None = None
+    ) -> str:
         """A client-credentials token from the district's issuer, over HTTP."""
-        client = self.district(slug)["client"] if slug in {d["slug"] for d in self.demo["districts"]} else {}
+        client = (
+            self.district(slug)["client"]
+            if slug in {d["slug"] for d in self.demo["districts"]}
+            else {}
+        )
         response = requests.post(
             f"{self.url}/oidc/{slug}/token",
             data={"grant_type": "client_credentials"},
@@ -108,8 +117,13 @@ def start_live_server(database_url: str, var_dir: Path, backend: str) -> LiveSer
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    settings = load_settings(var_dir=var_dir, database_url=database_url, public_url=url,
-                             broker_url="stub://", secret_key="test-secret-key")
+    settings = load_settings(
+        var_dir=var_dir,
+        database_url=database_url,
+        public_url=url,
+        broker_url="stub://",
+        secret_key="test-secret-key",
+    )
     app = create_app(settings)
     with db.new_session() as s:
         demo = seed_demo(s, url, var_dir / "demo.json")

@@ -6,7 +6,6 @@ import datetime as dt
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
-
 from yimen.platform.db import Base, utcnow
 
 

@@ -7,7 +7,6 @@ import threading
 
 import dramatiq
 from dramatiq import Worker
-
 from yimen.gateway.worker.broker import BrokerHandle
 
 HEARTBEAT_SECONDS = 30
@@ -21,7 +20,9 @@ class InProcessWorker:
         self.worker = Worker(handle.broker, worker_threads=threads, worker_timeout=100)
         self.name = f"{socket.gethostname()}:{id(self):x}"
         self._stop = threading.Event()
-        self._beat = threading.Thread(target=self._heartbeat_loop, daemon=True, name="yimen-heartbeat")
+        self._beat = threading.Thread(
+            target=self._heartbeat_loop, daemon=True, name="yimen-heartbeat"
+        )
 
     def start(self) -> None:
         self.worker.start()

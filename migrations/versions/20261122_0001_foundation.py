@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-22 15:47:23.493386
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 from yimen.platform.db.rls import enable_tenant_rls, grant_to_app_role
 
 revision = "20261122_0001"

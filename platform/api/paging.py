@@ -36,7 +36,9 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
 
 
 def paginate(session: Session, query: Select, page: int, page_size: int) -> dict:
-    total = session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    total = session.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
     items = session.execute(query.limit(page_size).offset((page - 1) * page_size)).scalars().all()
     return {
         "items": items,

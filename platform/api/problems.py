@@ -76,7 +76,9 @@ class Problem(Exception):
 
 
 def problem_response(problem: Problem):
-    title, title_en = TITLES.get(problem.status, TITLES[500] if problem.status >= 500 else TITLES[400])
+    title, title_en = TITLES.get(
+        problem.status, TITLES[500] if problem.status >= 500 else TITLES[400]
+    )
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + problem.code,
         "title": title,
@@ -125,8 +127,10 @@ _PATTERN_ZH = [
     (re.compile(r"^Longer than maximum length (\d+)\.$"), "长度不能超过 {0}。"),
     (re.compile(r"^Shorter than minimum length (\d+)\.$"), "长度不能少于 {0}。"),
     (re.compile(r"^Length must be between (\d+) and (\d+)\.$"), "长度应在 {0} 到 {1} 之间。"),
-    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
-     "应在 {0} 到 {1} 之间。"),
+    (
+        re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+        "应在 {0} 到 {1} 之间。",
+    ),
     (re.compile(r"^Must be greater than or equal to (\S+)\.$"), "不能小于 {0}。"),
     (re.compile(r"^Must be less than or equal to (\S+)\.$"), "不能大于 {0}。"),
     (re.compile(r"^Must be one of: (.+)\.$"), "应为以下取值之一：{0}。"),
@@ -184,7 +188,14 @@ def from_http_exception(error: HTTPException) -> Problem:
     messages = data.get("messages") or data.get("errors")
     if messages:
         # webargs nests by location ("json", "query"); the location is not a field name.
-        if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "files", "headers", "view_args"}:
+        if isinstance(messages, dict) and set(messages) <= {
+            "json",
+            "query",
+            "form",
+            "files",
+            "headers",
+            "view_args",
+        }:
             merged: list[FieldError] = []
             for location, inner in messages.items():
                 merged.extend(field_errors(inner, "" if location == "json" else location))
@@ -192,16 +203,35 @@ def from_http_exception(error: HTTPException) -> Problem:
         else:
             errors = field_errors(messages)
         if any(e.message_en == "Invalid JSON body." for e in errors):
-            return Problem(400, "malformed-json", "请求体不是有效的 JSON。", "The request body is not valid JSON.")
-        return Problem(status, SLUGS.get(status, "validation-failed"), "请求参数校验未通过，请按字段修正。",
-                       "Some fields are invalid; see errors.", errors=errors,
-                       headers=data.get("headers") or {})
+            return Problem(
+                400,
+                "malformed-json",
+                "请求体不是有效的 JSON。",
+                "The request body is not valid JSON.",
+            )
+        return Problem(
+            status,
+            SLUGS.get(status, "validation-failed"),
+            "请求参数校验未通过，请按字段修正。",
+            "Some fields are invalid; see errors.",
+            errors=errors,
+            headers=data.get("headers") or {},
+        )
     if status == 413:
-        return Problem(413, "payload-too-large", "请求体超过允许的大小。", "The request body exceeds the allowed size.")
+        return Problem(
+            413,
+            "payload-too-large",
+            "请求体超过允许的大小。",
+            "The request body exceeds the allowed size.",
+        )
     if status == 405:
         allowed = ", ".join(sorted(getattr(error, "valid_methods", None) or []))
-        return Problem(405, "method-not-allowed", "该地址不支持此请求方法。",
-                       "This method is not allowed here.",
-                       headers={"Allow": allowed} if allowed else {})
+        return Problem(
+            405,
+            "method-not-allowed",
+            "该地址不支持此请求方法。",
+            "This method is not allowed here.",
+            headers={"Allow": allowed} if allowed else {},
+        )
     title, title_en = TITLES.get(status, TITLES[500])
     return Problem(status, SLUGS.get(status, "error"), title, title_en)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import flask_smorest
 from werkzeug.exceptions import HTTPException
-
 from yimen.platform.api.problems import from_http_exception, problem_response
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import current_app, g, request, session
-
 from yimen.platform.api.problems import Problem
 from yimen.platform.auth.identity import Identity
 from yimen.platform.auth.permissions import allowed
@@ -47,7 +46,10 @@ def bearer_token() -> str | None:
 
 def unauthorized(zh: str, en: str, code: str = "unauthorized") -> Problem:
     return Problem(
-        401, code, zh, en,
+        401,
+        code,
+        zh,
+        en,
         headers={"WWW-Authenticate": f'Bearer error="invalid_token", error_description="{en}"'},
     )
 
@@ -59,8 +61,12 @@ def guard_request() -> None:
         return
     declared, action = permission_of(request.endpoint, request.method)
     if not declared:
-        raise Problem(403, "undeclared-permission", "该接口未声明权限，已拒绝。",
-                      "This endpoint declares no permission and is refused.")
+        raise Problem(
+            403,
+            "undeclared-permission",
+            "该接口未声明权限，已拒绝。",
+            "This endpoint declares no permission and is refused.",
+        )
     if action is None:
         return
     console = request.blueprint == "console"
@@ -79,8 +85,9 @@ def guard_request() -> None:
     g.identity = identity
     bind_tenant(identity.tenant_id)
     if not allowed(identity.roles, action):
-        raise Problem(403, "forbidden", "当前角色无权执行此操作。",
-                      f"Your roles do not allow '{action}'.")
+        raise Problem(
+            403, "forbidden", "当前角色无权执行此操作。", f"Your roles do not allow '{action}'."
+        )
 
 
 def current_identity() -> Identity:

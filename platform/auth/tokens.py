@@ -21,7 +21,6 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 from sqlalchemy import select
-
 from yimen.platform.auth.identity import Identity
 from yimen.platform.db import db, tenant_scope
 from yimen.tenants.directory.model import Officer, OfficerStatus, Tenant, TenantStatus
@@ -52,7 +51,9 @@ class IssuerTemplates:
         self._patterns = []
         for template in templates:
             head, _, tail = template.partition("{slug}")
-            regex = re.compile("^" + re.escape(head) + r"([a-z0-9][a-z0-9-]{0,39})" + re.escape(tail) + "$")
+            regex = re.compile(
+                "^" + re.escape(head) + r"([a-z0-9][a-z0-9-]{0,39})" + re.escape(tail) + "$"
+            )
             self._patterns.append((regex, template.startswith(builtin_prefix)))
 
     def match(self, issuer: str) -> IssuerMatch | None:
@@ -97,7 +98,9 @@ class RemoteJwks:
                 raise InvalidToken("签发方元数据不一致。", "Issuer metadata does not match.")
             return KeySet.import_key_set(self._get(meta["jwks_uri"], timeout=5).json())
         except (requests.RequestException, ValueError, KeyError) as exc:
-            raise InvalidToken("无法获取签发方公钥。", "Could not fetch the issuer's keys.", "issuer-unreachable") from exc
+            raise InvalidToken(
+                "无法获取签发方公钥。", "Could not fetch the issuer's keys.", "issuer-unreachable"
+            ) from exc
 
 
 class TokenValidator:
@@ -120,7 +123,9 @@ class TokenValidator:
         issuer = unverified.get("iss")
         match = self.templates.match(issuer) if isinstance(issuer, str) else None
         if match is None:
-            raise InvalidToken("令牌签发方不受信任。", "Token issuer is not trusted.", "untrusted-issuer")
+            raise InvalidToken(
+                "令牌签发方不受信任。", "Token issuer is not trusted.", "untrusted-issuer"
+            )
         tenant = self._tenant(match.slug)
         keys = (
             self.builtin_keys(match.slug)
@@ -153,9 +158,13 @@ class TokenValidator:
         with db.new_session() as s:
             tenant = s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
         if tenant is None:
-            raise InvalidToken("令牌签发方不受信任。", "Token issuer is not trusted.", "untrusted-issuer")
+            raise InvalidToken(
+                "令牌签发方不受信任。", "Token issuer is not trusted.", "untrusted-issuer"
+            )
         if tenant.status != TenantStatus.ACTIVE:
-            raise InvalidToken("该区已暂停使用平台。", "This district is suspended.", "tenant-suspended")
+            raise InvalidToken(
+                "该区已暂停使用平台。", "This district is suspended.", "tenant-suspended"
+            )
         return tenant
 
     def _identity(self, tenant: Tenant, match: IssuerMatch, claims: dict) -> Identity:
@@ -195,5 +204,8 @@ def _jose_reason(exc: JoseError) -> tuple[str, str]:
     if name == "InvalidTokenError":
         return "令牌尚未生效。", "Token is not yet valid."
     if name == "InvalidClaimError" or name == "MissingClaimError":
-        return "令牌声明不符合要求 (签发方、受众或主体)。", f"Token claim rejected: {exc.description}."
+        return (
+            "令牌声明不符合要求 (签发方、受众或主体)。",
+            f"Token claim rejected: {exc.description}.",
+        )
     return "令牌签名无效。", "Token signature is invalid."

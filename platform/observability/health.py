@@ -6,7 +6,6 @@ import time
 
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import select, text
-
 from yimen.platform.auth.permissions import public
 from yimen.platform.db import db
 
@@ -41,12 +40,42 @@ def _check_issuers() -> dict:
     from yimen.tenants.directory.model import Tenant, TenantStatus
 
     with db.new_session() as s:
-        slugs = s.execute(select(Tenant.slug).where(Tenant.status == TenantStatus.ACTIVE)).scalars().all()
+        slugs = (
+            s.execute(select(Tenant.slug).where(Tenant.status == TenantStatus.ACTIVE))
+            .scalars()
+            .all()
+        )
     missing = [slug for slug in slugs if not builtin_key_set(slug).keys]
     return {"ok": not missing, "districts": len(slugs), "without_keys": missing}
 
 
-CHECKS = {"database": _check_database, "broker": _check_broker, "issuers": _check_issuers}
+def _check_workers() -> dict:
+    """Informational: the web tier is ready without workers, but operators see them."""
+    from yimen.gateway.worker.model import WorkerHeartbeat
+    from yimen.platform.db import utcnow
+
+    with db.new_session() as s:
+        beats = (
+            s.execute(select(WorkerHeartbeat).order_by(WorkerHeartbeat.beat_at.desc()).limit(20))
+            .scalars()
+            .all()
+        )
+    now = utcnow()
+    return {
+        "ok": True,
+        "workers": [
+            {"name": b.worker, "seconds_since_beat": round((now - b.beat_at).total_seconds())}
+            for b in beats
+        ],
+    }
+
+
+CHECKS = {
+    "database": _check_database,
+    "broker": _check_broker,
+    "issuers": _check_issuers,
+    "workers": _check_workers,
+}
 
 
 @bp.get("/readyz")

@@ -5,18 +5,29 @@ from __future__ import annotations
 import time
 
 from flask import Flask, Response, g, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from yimen.platform.auth.permissions import public
 
 
 def init_app(app: Flask) -> None:
     registry = CollectorRegistry()
     requests_total = Counter(
-        "yimen_http_requests_total", "HTTP requests", ["method", "endpoint", "status"], registry=registry
+        "yimen_http_requests_total",
+        "HTTP requests",
+        ["method", "endpoint", "status"],
+        registry=registry,
     )
     latency = Histogram(
-        "yimen_http_request_seconds", "HTTP request latency", ["method", "endpoint"], registry=registry
+        "yimen_http_request_seconds",
+        "HTTP request latency",
+        ["method", "endpoint"],
+        registry=registry,
     )
     app.extensions["yimen.metrics"] = registry
 

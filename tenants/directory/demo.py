@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc
-
+from werkzeug.security import generate_password_hash
 from yimen.platform.db import tenant_scope
 from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.model import OAuthClient
@@ -29,7 +29,9 @@ _ORG_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 def organisation_code(base8: str) -> str:
     """GB 11714: eight characters and a check character (weights 3,7,9,10,5,8,4,2)."""
-    total = sum(_ORG_ALPHABET.index(c) * w for c, w in zip(base8, (3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    total = sum(
+        _ORG_ALPHABET.index(c) * w for c, w in zip(base8, (3, 7, 9, 10, 5, 8, 4, 2), strict=True)
+    )
     check = 11 - total % 11
     return base8 + {10: "X", 11: "0"}.get(check, str(check))
 
@@ -48,63 +50,187 @@ DISTRICTS = (
 # (code, name suffix, English, kind, domains, prefix suffix, compulsory, quota, units, officers)
 # officers: (username suffix, name, roles, certificate domains or None)
 AGENCIES = (
-    ("zhzf", "综合行政执法局", "Comprehensive Administrative Enforcement Bureau", K.COMPREHENSIVE_BUREAU,
-     ("urban_management", "housing_construction", "natural_resources"), "综执罚", True, 120,
-     (("市容环卫中队", U.PROFESSIONAL), ("违法建设查处中队", U.PROFESSIONAL), ("梅园街道执法中队", U.TOWNSHIP_SQUAD)),
-     (("zhangwei", "张伟", ("officer",), True), ("wangfang", "王芳", ("officer",), True),
-      ("liqiang", "李强", ("agency_head", "officer"), True), ("zhaomin", "赵敏", ("legal_reviewer",), True),
-      ("chenjing", "陈静", ("hotline_operator",), False), ("sunli", "孙丽", ("agency_admin",), False))),
-    ("scjg", "市场监督管理局", "Market Regulation Bureau", K.BUSINESS_REGULATOR,
-     ("market_regulation", "food_safety"), "市监罚", False, 80,
-     (("稽查大队", U.PROFESSIONAL), ("新街口市场监管所", U.TERRITORIAL)),
-     (("liuyang", "刘洋", ("officer",), True), ("huangxin", "黄欣", ("officer",), True),
-      ("zhoujun", "周军", ("agency_head",), True))),
-    ("sthj", "生态环境局", "Ecology and Environment Bureau", K.ENFORCEMENT,
-     ("environment",), "环罚", False, 40,
-     (("环境监察大队", U.PROFESSIONAL),),
-     (("wuhao", "吴昊", ("officer",), True), ("xuting", "徐婷", ("officer",), True),
-      ("maqiang", "马强", ("agency_head",), True))),
-    ("yjgl", "应急管理局", "Emergency Management Bureau", K.ENFORCEMENT,
-     ("safety_production",), "应急罚", False, 35,
-     (("安全生产执法大队", U.PROFESSIONAL),),
-     (("hulei", "胡磊", ("officer",), True), ("guoyan", "郭艳", ("officer",), True),
-      ("linfeng", "林峰", ("agency_head",), True))),
-    ("sfj", "司法局", "Justice Bureau (legal-affairs office)", K.LEGAL_AFFAIRS, (), "", False, 30,
-     (("行政执法监督科", U.OFFICE),),
-     (("heyun", "何芸", ("legal_affairs",), False), ("gaoming", "高明", ("district_admin",), False))),
-    ("jcy", "人民检察院", "People's Procuratorate", K.PROCURATORATE, (), "", False, 60, (),
-     (("luohui", "罗慧", ("procuratorate",), False),)),
-    ("gafj", "公安分局", "Public Security Sub-bureau", K.POLICE, (), "", True, 300,
-     (("经济犯罪侦查大队", U.PROFESSIONAL),),
-     (("zhengkai", "郑凯", ("police",), False),)),
-    ("jwjw", "纪委监委", "Discipline Inspection and Supervision Commission", K.DISCIPLINE, (), "", False, 25, (),
-     (("fengxue", "冯雪", ("discipline",), False),)),
-    ("jdb", "梅园新村街道办事处", "Meiyuan Xincun Subdistrict Office", K.TOWNSHIP,
-     ("urban_management",), "梅街罚", False, 20, (("综合执法队", U.TOWNSHIP_SQUAD),),
-     (("tanglin", "唐琳", ("officer",), True), ("dengbo", "邓博", ("officer",), True))),
+    (
+        "zhzf",
+        "综合行政执法局",
+        "Comprehensive Administrative Enforcement Bureau",
+        K.COMPREHENSIVE_BUREAU,
+        ("urban_management", "housing_construction", "natural_resources"),
+        "综执罚",
+        True,
+        120,
+        (
+            ("市容环卫中队", U.PROFESSIONAL),
+            ("违法建设查处中队", U.PROFESSIONAL),
+            ("梅园街道执法中队", U.TOWNSHIP_SQUAD),
+        ),
+        (
+            ("zhangwei", "张伟", ("officer",), True),
+            ("wangfang", "王芳", ("officer",), True),
+            ("liqiang", "李强", ("agency_head", "officer"), True),
+            ("zhaomin", "赵敏", ("legal_reviewer",), True),
+            ("chenjing", "陈静", ("hotline_operator",), False),
+            ("sunli", "孙丽", ("agency_admin",), False),
+        ),
+    ),
+    (
+        "scjg",
+        "市场监督管理局",
+        "Market Regulation Bureau",
+        K.BUSINESS_REGULATOR,
+        ("market_regulation", "food_safety"),
+        "市监罚",
+        False,
+        80,
+        (("稽查大队", U.PROFESSIONAL), ("新街口市场监管所", U.TERRITORIAL)),
+        (
+            ("liuyang", "刘洋", ("officer",), True),
+            ("huangxin", "黄欣", ("officer",), True),
+            ("zhoujun", "周军", ("agency_head",), True),
+        ),
+    ),
+    (
+        "sthj",
+        "生态环境局",
+        "Ecology and Environment Bureau",
+        K.ENFORCEMENT,
+        ("environment",),
+        "环罚",
+        False,
+        40,
+        (("环境监察大队", U.PROFESSIONAL),),
+        (
+            ("wuhao", "吴昊", ("officer",), True),
+            ("xuting", "徐婷", ("officer",), True),
+            ("maqiang", "马强", ("agency_head",), True),
+        ),
+    ),
+    (
+        "yjgl",
+        "应急管理局",
+        "Emergency Management Bureau",
+        K.ENFORCEMENT,
+        ("safety_production",),
+        "应急罚",
+        False,
+        35,
+        (("安全生产执法大队", U.PROFESSIONAL),),
+        (
+            ("hulei", "胡磊", ("officer",), True),
+            ("guoyan", "郭艳", ("officer",), True),
+            ("linfeng", "林峰", ("agency_head",), True),
+        ),
+    ),
+    (
+        "sfj",
+        "司法局",
+        "Justice Bureau (legal-affairs office)",
+        K.LEGAL_AFFAIRS,
+        (),
+        "",
+        False,
+        30,
+        (("行政执法监督科", U.OFFICE),),
+        (
+            ("heyun", "何芸", ("legal_affairs",), False),
+            ("gaoming", "高明", ("district_admin",), False),
+        ),
+    ),
+    (
+        "jcy",
+        "人民检察院",
+        "People's Procuratorate",
+        K.PROCURATORATE,
+        (),
+        "",
+        False,
+        60,
+        (),
+        (("luohui", "罗慧", ("procuratorate",), False),),
+    ),
+    (
+        "gafj",
+        "公安分局",
+        "Public Security Sub-bureau",
+        K.POLICE,
+        (),
+        "",
+        True,
+        300,
+        (("经济犯罪侦查大队", U.PROFESSIONAL),),
+        (("zhengkai", "郑凯", ("police",), False),),
+    ),
+    (
+        "jwjw",
+        "纪委监委",
+        "Discipline Inspection and Supervision Commission",
+        K.DISCIPLINE,
+        (),
+        "",
+        False,
+        25,
+        (),
+        (("fengxue", "冯雪", ("discipline",), False),),
+    ),
+    (
+        "jdb",
+        "梅园新村街道办事处",
+        "Meiyuan Xincun Subdistrict Office",
+        K.TOWNSHIP,
+        ("urban_management",),
+        "梅街罚",
+        False,
+        20,
+        (("综合执法队", U.TOWNSHIP_SQUAD),),
+        (("tanglin", "唐琳", ("officer",), True), ("dengbo", "邓博", ("officer",), True)),
+    ),
 )
 
 
 def agency_specs(slug: str, division: str, short: str) -> list[AgencySpec]:
     specs = []
     cert_seq = 0
-    for seq, (code, suffix, en, kind, domains, prefix, compulsory, quota, units, officers) in enumerate(AGENCIES, 1):
+    for seq, (
+        code,
+        suffix,
+        en,
+        kind,
+        domains,
+        prefix,
+        compulsory,
+        quota,
+        units,
+        officers,
+    ) in enumerate(AGENCIES, 1):
         officer_specs = []
         for username, name, roles, certified in officers:
             cert_seq += 1
-            officer_specs.append(OfficerSpec(
-                username=f"{slug}.{username}", name=name, roles=roles,
-                certificate_no=f"苏{division}{cert_seq:05d}" if certified else None,
-                domains=domains if certified else (), valid_until=VALID_UNTIL if certified else None,
-                unit=units[0][0] if units and certified else None,
-            ))
-        specs.append(AgencySpec(
-            code=code, name=f"{short}区{suffix}" if kind != K.TOWNSHIP else suffix,
-            name_en=f"{slug.title()} {en}", credit_code=credit_code(division, seq), kind=kind,
-            domains=domains, doc_prefix=f"{short}{prefix}" if prefix else "",
-            has_compulsory_power=compulsory, staffing_quota=quota, units=units,
-            officers=tuple(officer_specs),
-        ))
+            officer_specs.append(
+                OfficerSpec(
+                    username=f"{slug}.{username}",
+                    name=name,
+                    roles=roles,
+                    certificate_no=f"苏{division}{cert_seq:05d}" if certified else None,
+                    domains=domains if certified else (),
+                    valid_until=VALID_UNTIL if certified else None,
+                    unit=units[0][0] if units and certified else None,
+                )
+            )
+        specs.append(
+            AgencySpec(
+                code=code,
+                name=f"{short}区{suffix}" if kind != K.TOWNSHIP else suffix,
+                name_en=f"{slug.title()} {en}",
+                credit_code=credit_code(division, seq),
+                kind=kind,
+                domains=domains,
+                doc_prefix=f"{short}{prefix}" if prefix else "",
+                has_compulsory_power=compulsory,
+                staffing_quota=quota,
+                units=units,
+                officers=tuple(officer_specs),
+            )
+        )
     return specs
 
 
@@ -119,26 +245,45 @@ def seed_demo(session: Session, public_url: str, out: Path) -> dict:
         with tenant_scope(tenant.id):
             specs = agency_specs(slug, division, short)
             if fresh:
+                password_hash = generate_password_hash(DEMO_PASSWORD)  # one slow hash, shared
                 for spec in specs:
-                    add_agency(session, spec, password=DEMO_PASSWORD)
+                    add_agency(session, spec, password_hash=password_hash)
             client_id = f"{slug}-reader"
             secret = f"demo-{slug}-reader-secret"
-            client = session.execute(select(OAuthClient).where(OAuthClient.client_id == client_id)).scalar_one_or_none()
+            client = session.execute(
+                select(OAuthClient).where(OAuthClient.client_id == client_id)
+            ).scalar_one_or_none()
             if client is None:
-                idp_admin.create_machine_client(session, client_id, f"{name} 只读客户端", ["gateway_client"], secret)
+                idp_admin.create_machine_client(
+                    session, client_id, f"{name} 只读客户端", ["gateway_client"], secret
+                )
             idp_admin.ensure_console_client(session, public_url)
             session.commit()
-        demo["districts"].append({
-            "slug": slug, "name": name, "division_code": division,
-            "console": f"{public_url}/console/?district={slug}",
-            "public_site": f"{public_url}/t/{slug}/",
-            "client": {"issuer": f"{public_url}/oidc/{slug}", "client_id": client_id, "client_secret": secret},
-            "officers": [
-                {"username": o.username, "name": o.name, "agency": spec.name, "roles": list(o.roles),
-                 "password": DEMO_PASSWORD}
-                for spec in specs for o in spec.officers
-            ],
-        })
+        demo["districts"].append(
+            {
+                "slug": slug,
+                "name": name,
+                "division_code": division,
+                "console": f"{public_url}/console/?district={slug}",
+                "public_site": f"{public_url}/t/{slug}/",
+                "client": {
+                    "issuer": f"{public_url}/oidc/{slug}",
+                    "client_id": client_id,
+                    "client_secret": secret,
+                },
+                "officers": [
+                    {
+                        "username": o.username,
+                        "name": o.name,
+                        "agency": spec.name,
+                        "roles": list(o.roles),
+                        "password": DEMO_PASSWORD,
+                    }
+                    for spec in specs
+                    for o in spec.officers
+                ],
+            }
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(demo, ensure_ascii=False, indent=2))
     return demo

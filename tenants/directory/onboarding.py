@@ -8,23 +8,34 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
 from yimen.platform.db import tenant_scope
 from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.keys import active_key
-from yimen.tenants.directory.model import Agency, AgencyKind, Officer, RoleAssignment, Tenant, Unit, UnitKind
+from yimen.platform.idp.model import Credential
+from yimen.tenants.directory.model import (
+    Agency,
+    AgencyKind,
+    Officer,
+    RoleAssignment,
+    Tenant,
+    Unit,
+    UnitKind,
+)
 
 
 class TenantExists(Exception):
     pass
 
 
-def create_tenant(session: Session, slug: str, name: str, division_code: str, public_url: str,
-                  name_en: str = "") -> Tenant:
+def create_tenant(
+    session: Session, slug: str, name: str, division_code: str, public_url: str, name_en: str = ""
+) -> Tenant:
     """A district with its issuer's first signing key and the console client."""
     if session.execute(select(Tenant.id).where(Tenant.slug == slug)).first():
         raise TenantExists(slug)
-    tenant = Tenant(id=uuid.uuid4(), slug=slug, name=name, name_en=name_en, division_code=division_code)
+    tenant = Tenant(
+        id=uuid.uuid4(), slug=slug, name=name, name_en=name_en, division_code=division_code
+    )
     session.add(tenant)
     session.commit()
     with tenant_scope(tenant.id):
@@ -60,12 +71,19 @@ class AgencySpec:
     officers: tuple[OfficerSpec, ...] = field(default_factory=tuple)
 
 
-def add_agency(session: Session, spec: AgencySpec, password: str | None = None) -> Agency:
-    """Adds an agency with its units and officers to the current tenant."""
+def add_agency(session: Session, spec: AgencySpec, password_hash: str | None = None) -> Agency:
+    """Adds an agency with its units and officers to the current tenant; with
+    `password_hash` (werkzeug format) each officer can sign in at the built-in provider."""
     agency = Agency(
-        code=spec.code, name=spec.name, name_en=spec.name_en, credit_code=spec.credit_code,
-        kind=spec.kind, domains=list(spec.domains), doc_prefix=spec.doc_prefix,
-        has_compulsory_power=spec.has_compulsory_power, staffing_quota=spec.staffing_quota,
+        code=spec.code,
+        name=spec.name,
+        name_en=spec.name_en,
+        credit_code=spec.credit_code,
+        kind=spec.kind,
+        domains=list(spec.domains),
+        doc_prefix=spec.doc_prefix,
+        has_compulsory_power=spec.has_compulsory_power,
+        staffing_quota=spec.staffing_quota,
     )
     session.add(agency)
     session.flush()
@@ -78,16 +96,21 @@ def add_agency(session: Session, spec: AgencySpec, password: str | None = None) 
     for o in spec.officers:
         officer_id = uuid.uuid4()
         officer = Officer(
-            id=officer_id, agency_id=agency.id, username=o.username, name=o.name,
-            subject=str(officer_id), certificate_no=o.certificate_no,
-            certificate_domains=list(o.domains), certificate_valid_until=o.valid_until,
+            id=officer_id,
+            agency_id=agency.id,
+            username=o.username,
+            name=o.name,
+            subject=str(officer_id),
+            certificate_no=o.certificate_no,
+            certificate_domains=list(o.domains),
+            certificate_valid_until=o.valid_until,
             unit_id=units[o.unit].id if o.unit else None,
         )
         session.add(officer)
         session.flush()
         for role in o.roles:
             session.add(RoleAssignment(officer_id=officer.id, role=role))
-        if password:
-            idp_admin.set_password(session, officer, password)
+        if password_hash:
+            session.add(Credential(officer_id=officer.id, password_hash=password_hash))
     session.flush()
     return agency

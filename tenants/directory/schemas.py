@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import marshmallow as ma
-
 from yimen.platform.api.paging import PageArgs
 from yimen.tenants.directory.model import AgencyKind, UnitKind
 
@@ -35,7 +34,9 @@ class AgencyUpdateSchema(ma.Schema):
 
 
 class AgencyQuerySchema(PageArgs):
-    q = ma.fields.String(validate=ma.validate.Length(min=1, max=50), metadata={"description": "名称或编码包含"})
+    q = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=50), metadata={"description": "名称或编码包含"}
+    )
     kind = ma.fields.Enum(AgencyKind, by_value=True)
 
 

@@ -6,7 +6,6 @@ import uuid
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-
 from yimen.platform.api.paging import page_of, paginate
 from yimen.platform.auth.permissions import requires
 from yimen.platform.db import db
@@ -21,7 +20,9 @@ from yimen.tenants.directory.schemas import (
     UnitSchema,
 )
 
-blp = Blueprint("directory", __name__, description="执法部门、单位与人员 / Agencies, units and officers")
+blp = Blueprint(
+    "directory", __name__, description="执法部门、单位与人员 / Agencies, units and officers"
+)
 
 
 @blp.route("/agencies")
@@ -58,7 +59,9 @@ class Units(MethodView):
     @blp.response(200, page_of(UnitSchema))
     def get(self, args):
         """单位列表 / List units"""
-        return paginate(db.session, service.unit_query(args.get("agency_id")), args["page"], args["page_size"])
+        return paginate(
+            db.session, service.unit_query(args.get("agency_id")), args["page"], args["page_size"]
+        )
 
 
 @blp.route("/officers")

@@ -6,7 +6,6 @@ import json
 
 import pytest
 from click.testing import CliRunner
-
 from yimen.platform.cli import main
 
 
@@ -28,11 +27,15 @@ def run(*args: str):
 
 def test_db_upgrade_then_tenant_create(cli_env):
     assert run("db", "upgrade").exit_code == 0
-    result = run("tenant", "create", "--slug", "gulou", "--name", "南京市鼓楼区", "--division-code", "320106")
+    result = run(
+        "tenant", "create", "--slug", "gulou", "--name", "南京市鼓楼区", "--division-code", "320106"
+    )
     assert result.exit_code == 0, result.output
     created = json.loads(result.output.strip().splitlines()[-1])
     assert created["issuer"].endswith("/oidc/gulou")
-    again = run("tenant", "create", "--slug", "gulou", "--name", "鼓楼", "--division-code", "320106")
+    again = run(
+        "tenant", "create", "--slug", "gulou", "--name", "鼓楼", "--division-code", "320106"
+    )
     assert again.exit_code != 0 and "已存在" in again.output
 
 

@@ -7,7 +7,6 @@ import uuid
 import psycopg
 import pytest
 from sqlalchemy import create_engine, inspect
-
 from yimen.platform.models import metadata
 
 pytestmark = pytest.mark.postgres
@@ -39,7 +38,9 @@ def test_every_table_with_a_tenant_id_has_an_enabled_and_forced_policy(pg_databa
             policies = conn.execute(
                 "select qual, with_check from pg_policies where tablename = %s", (table,)
             ).fetchall()
-            guarded = any("app.tenant_id" in (q or "") and "app.tenant_id" in (w or "") for q, w in policies)
+            guarded = any(
+                "app.tenant_id" in (q or "") and "app.tenant_id" in (w or "") for q, w in policies
+            )
             if not (enabled and forced and guarded):
                 unprotected.append(table)
         assert unprotected == []
@@ -91,7 +92,10 @@ def test_raw_sql_as_the_application_role_sees_only_the_current_tenant(pg_databas
         conn.execute("select set_config('app.tenant_id', %s, false)", (str(a),))
         tenants_seen = {r[0] for r in conn.execute("select tenant_id from agency")}
         assert tenants_seen == {a}
-        assert conn.execute("select count(*) from agency where tenant_id = %s", (b,)).fetchone()[0] == 0
+        assert (
+            conn.execute("select count(*) from agency where tenant_id = %s", (b,)).fetchone()[0]
+            == 0
+        )
 
 
 def test_raw_sql_cannot_update_or_delete_another_tenants_rows(pg_database):
@@ -130,7 +134,9 @@ def test_autogenerate_finds_no_difference_between_models_and_migrations_on_postg
 
     engine = create_engine(pg_database.owner_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        diff = compare_metadata(
+            MigrationContext.configure(conn, opts={"compare_type": True}), metadata
+        )
     engine.dispose()
     assert diff == []
     assert "agency" in inspect(create_engine(pg_database.owner_url)).get_table_names()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-
 from yimen.platform.db import TenantMismatch, db, tenant_scope
 from yimen.tenants.directory.model import Agency, AgencyKind
 
@@ -13,8 +12,14 @@ def test_queries_return_only_the_current_tenants_rows(app, new_district):
     a, b = new_district("甲区"), new_district("乙区")
     for tenant in (a, b):
         with tenant_scope(tenant.id), db.new_session() as s:
-            s.add(Agency(code="zf", name=f"{tenant.name}执法局", credit_code=tenant.division_code * 3,
-                         kind=AgencyKind.ENFORCEMENT))
+            s.add(
+                Agency(
+                    code="zf",
+                    name=f"{tenant.name}执法局",
+                    credit_code=tenant.division_code * 3,
+                    kind=AgencyKind.ENFORCEMENT,
+                )
+            )
             s.commit()
     with tenant_scope(a.id), db.new_session() as s:
         names = s.execute(select(Agency.name)).scalars().all()
@@ -29,7 +34,11 @@ def test_with_no_current_tenant_nothing_is_visible(app, new_district):
 def test_a_row_cannot_be_written_into_another_tenant(app, new_district):
     a, b = new_district(), new_district()
     with tenant_scope(a.id), db.new_session() as s:
-        s.add(Agency(tenant_id=b.id, code="x", name="越权", credit_code="1" * 18, kind=AgencyKind.POLICE))
+        s.add(
+            Agency(
+                tenant_id=b.id, code="x", name="越权", credit_code="1" * 18, kind=AgencyKind.POLICE
+            )
+        )
         with pytest.raises(TenantMismatch):
             s.flush()
 

@@ -19,7 +19,10 @@ def test_platform_folder_has_no_init_so_the_stdlib_module_is_not_shadowed():
     assert not (ROOT / "platform" / "__init__.py").exists()
     result = subprocess.run(
         [sys.executable, "-c", "import platform; print(platform.system())"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert result.stdout.strip() == "Linux"
 
@@ -40,9 +43,20 @@ def test_package_dir_maps_each_root_folder_into_yimen():
 
 def test_a_regular_install_carries_templates_and_migrations(tmp_path):
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-         "--target", str(tmp_path / "site"), str(ROOT)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(tmp_path / "site"),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
     )
     site = tmp_path / "site" / "yimen"
     assert (site / "platform" / "web" / "templates" / "base.html").exists()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from yimen.platform.app import create_app
 from yimen.platform.auth.permissions import PERMISSIONS, ROLES
 
@@ -36,9 +35,18 @@ def test_an_undeclared_endpoint_is_refused_at_run_time(bare_app):
 
 def test_the_roles_of_the_design_exist_with_chinese_and_english_names():
     expected = {
-        "platform_operator", "district_admin", "agency_admin", "officer", "agency_head",
-        "legal_reviewer", "hotline_operator", "legal_affairs", "procuratorate", "discipline",
-        "police", "gateway_client",
+        "platform_operator",
+        "district_admin",
+        "agency_admin",
+        "officer",
+        "agency_head",
+        "legal_reviewer",
+        "hotline_operator",
+        "legal_affairs",
+        "procuratorate",
+        "discipline",
+        "police",
+        "gateway_client",
     }
     assert set(ROLES) == expected
     assert all(zh and en for zh, en in ROLES.values())
