@@ -21,7 +21,7 @@ def db_group() -> None:
 
 
 @db_group.command("upgrade", help="迁移到最新版本 / Migrate to the latest revision")
-@click.option("--revision", default="head")
+@click.option("--revision", default="heads")
 @with_appcontext
 def db_upgrade(revision: str) -> None:
     from yimen.platform.migrate import upgrade
