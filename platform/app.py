@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     logs.init_app(app, settings)
     db.init(settings.database_url)
+    _init_audit()
     _init_identity(app, settings)
     _init_broker(app, settings)
     _init_i18n(app)
@@ -100,6 +101,16 @@ def _mark_framework_endpoints_public(app: Flask) -> None:
             app.view_functions[endpoint] = open_to_all(view)
 
 
+def _init_audit() -> None:
+    from sqlalchemy import event
+
+    from yimen.platform.audit import recorder
+    from yimen.platform.db.session import TenantSession
+
+    if not event.contains(TenantSession, "after_flush", recorder._record):
+        recorder.install(TenantSession)
+
+
 def _init_identity(app: Flask, settings: Settings) -> None:
     from yimen.platform.auth.tokens import IssuerTemplates, TokenValidator
     from yimen.platform.idp.keys import builtin_key_set
@@ -125,6 +136,7 @@ def _init_i18n(app: Flask) -> None:
 
 def _init_request_cycle(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
+    from yimen.platform.audit.recorder import set_actor
     from yimen.platform.auth.guard import NotSignedIn, guard_request
 
     app.before_request(guard_request)
@@ -133,6 +145,7 @@ def _init_request_cycle(app: Flask) -> None:
     def _end_request(_exc) -> None:
         db.remove()
         bind_tenant(None)
+        set_actor(None)
 
     @app.errorhandler(Problem)
     def _problem(problem: Problem):

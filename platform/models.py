@@ -1,6 +1,7 @@
 """Imports every model module so that the metadata is complete (alembic, tests)."""
 
 from yimen.gateway.worker import model as _worker  # noqa: F401
+from yimen.platform.audit import model as _audit  # noqa: F401
 from yimen.platform.db import Base
 from yimen.platform.idp import model as _idp  # noqa: F401
 from yimen.tenants.directory import model as _directory  # noqa: F401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import socket
@@ -133,10 +134,19 @@ def start_live_server(database_url: str, var_dir: Path, backend: str) -> LiveSer
     return LiveServer(url, app, demo, backend, server, thread)
 
 
-_division_codes = itertools.count(1)
+@functools.cache
+def _current_division_codes() -> list[str]:
+    """County-level GB/T 2260 codes in force (python-stdnum's table), for test districts."""
+    from yimen.tenants.directory.rules import division_name
+
+    codes = [f"{p}{n:04d}" for p in ("33", "44", "37", "41", "42", "43") for n in range(101, 3000)]
+    return [c for c in codes if (name := division_name(c)) and name[1] != "市辖区"]
+
+
+_division_index = itertools.count(os.getpid() % 97)
 
 
 def unique_division_code() -> str:
-    """Distinct county-level codes under 江苏省 (32xxxx) for test districts."""
-    n = next(_division_codes) + os.getpid() % 50 * 1000
-    return f"32{n % 10000:04d}"
+    """A current county-level code no other test district of this run uses."""
+    codes = _current_division_codes()
+    return codes[next(_division_index) % len(codes)]

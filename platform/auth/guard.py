@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app, g, request, session
 from yimen.platform.api.problems import Problem
+from yimen.platform.audit.recorder import Actor, set_actor
 from yimen.platform.auth.identity import Identity
 from yimen.platform.auth.permissions import allowed
 from yimen.platform.auth.tokens import InvalidToken, TokenValidator
@@ -84,6 +85,7 @@ def guard_request() -> None:
         raise unauthorized(exc.zh, exc.en, exc.code) from exc
     g.identity = identity
     bind_tenant(identity.tenant_id)
+    set_actor(Actor(identity.username or identity.subject, identity.issuer, g.get("request_id")))
     if not allowed(identity.roles, action):
         raise Problem(
             403, "forbidden", "当前角色无权执行此操作。", f"Your roles do not allow '{action}'."

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 from werkzeug.security import generate_password_hash
+
 from yimen.platform.db import tenant_scope
 from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.model import OAuthClient

@@ -8,6 +8,7 @@ import uuid
 
 from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
 from yimen.platform.db import Base, TenantOwned, Timestamped, new_id
 
 
@@ -49,6 +50,7 @@ class Tenant(Base, Timestamped):
     """A district (区/县): the hard boundary of data, identity and configuration."""
 
     __tablename__ = "tenant"
+    __audited__ = True
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
@@ -62,6 +64,7 @@ class Tenant(Base, Timestamped):
 
 class Agency(Base, TenantOwned, Timestamped):
     __tablename__ = "agency"
+    __audited__ = True
     __table_args__ = (
         UniqueConstraint("tenant_id", "code"),
         UniqueConstraint("tenant_id", "credit_code"),
@@ -85,6 +88,7 @@ class Unit(Base, TenantOwned, Timestamped):
     """A sub-bureau, brigade, squad or office; units form a tree inside an agency."""
 
     __tablename__ = "unit"
+    __audited__ = True
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"), index=True)
@@ -100,6 +104,7 @@ class Officer(Base, TenantOwned, Timestamped):
     """A person who signs in; enforcement officers also hold a certificate."""
 
     __tablename__ = "officer"
+    __audited__ = True
     __table_args__ = (
         UniqueConstraint("tenant_id", "username"),
         UniqueConstraint("tenant_id", "certificate_no"),
@@ -119,11 +124,20 @@ class Officer(Base, TenantOwned, Timestamped):
         _enum(OfficerStatus), default=OfficerStatus.ACTIVE
     )
 
+    role_assignments: Mapped[list[RoleAssignment]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="RoleAssignment.role"
+    )
+
+    @property
+    def roles(self) -> list[str]:
+        return [a.role for a in self.role_assignments]
+
 
 class RoleAssignment(Base, TenantOwned):
     """An officer holds a role within an agency (or district-wide, agency_id NULL)."""
 
     __tablename__ = "role_assignment"
+    __audited__ = True
     __table_args__ = (UniqueConstraint("tenant_id", "officer_id", "role"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -6,8 +6,10 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
+
+from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.db import tenant_scope
 from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.keys import active_key
@@ -21,24 +23,49 @@ from yimen.tenants.directory.model import (
     Unit,
     UnitKind,
 )
+from yimen.tenants.directory.rules import check_division_code, check_slug
 
 
-class TenantExists(Exception):
-    pass
+class TenantExists(Problem):
+    def __init__(self, field: str, value: str) -> None:
+        zh = f"{'标识' if field == 'slug' else '行政区划代码'} {value} 已被其他区使用。"
+        en = f"The {field} {value} is already used by another district."
+        super().__init__(409, "tenant-exists", zh, en, errors=[FieldError(field, zh, en)])
 
 
 def create_tenant(
     session: Session, slug: str, name: str, division_code: str, public_url: str, name_en: str = ""
 ) -> Tenant:
-    """A district with its issuer's first signing key and the console client."""
-    if session.execute(select(Tenant.id).where(Tenant.slug == slug)).first():
-        raise TenantExists(slug)
-    tenant = Tenant(
-        id=uuid.uuid4(), slug=slug, name=name, name_en=name_en, division_code=division_code
-    )
-    session.add(tenant)
-    session.commit()
-    with tenant_scope(tenant.id):
+    """A district with its issuer's first signing key and the console client, written
+    in one transaction under the new district's id (so its audit entry is its own)."""
+    for verdict, field_name in (
+        (check_slug(slug), "slug"),
+        (check_division_code(division_code), "division_code"),
+    ):
+        if not verdict.ok:
+            raise Problem(
+                422,
+                "invalid-tenant",
+                verdict.zh,
+                verdict.en,
+                errors=[FieldError(field_name, verdict.zh, verdict.en)],
+            )
+    taken = session.execute(
+        select(Tenant.slug, Tenant.division_code).where(
+            or_(Tenant.slug == slug, Tenant.division_code == division_code)
+        )
+    ).first()
+    session.rollback()
+    if taken:
+        field = "slug" if taken.slug == slug else "division_code"
+        raise TenantExists(field, slug if field == "slug" else division_code)
+    tenant_id = uuid.uuid4()
+    with tenant_scope(tenant_id):
+        tenant = Tenant(
+            id=tenant_id, slug=slug, name=name, name_en=name_en, division_code=division_code
+        )
+        session.add(tenant)
+        session.flush()
         active_key(session)
         idp_admin.ensure_console_client(session, public_url)
         session.commit()

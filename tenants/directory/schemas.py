@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import marshmallow as ma
+
 from yimen.platform.api.paging import PageArgs
-from yimen.tenants.directory.model import AgencyKind, UnitKind
+from yimen.platform.api.problems import Bilingual
+from yimen.platform.auth.permissions import ROLES
+from yimen.tenants.directory.model import AgencyKind, OfficerStatus, UnitKind
 
 DOMAIN = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
+ROLE = ma.fields.String(
+    validate=ma.validate.OneOf(
+        [r for r in ROLES if r not in ("platform_operator", "gateway_client")],
+        error=Bilingual("角色不存在或不可分配。", "Unknown or unassignable role."),
+    )
+)
 
 
 class AgencySchema(ma.Schema):
@@ -33,6 +42,27 @@ class AgencyUpdateSchema(ma.Schema):
     staffing_quota = ma.fields.Integer(validate=ma.validate.Range(min=0, max=100000))
 
 
+class AgencyCreateSchema(AgencyUpdateSchema):
+    code = ma.fields.String(
+        required=True,
+        validate=ma.validate.Regexp(
+            r"^[a-z0-9][a-z0-9_-]{0,39}$",
+            error=Bilingual(
+                "部门编码应为小写字母、数字、下划线或连字符。", "Lowercase letters, digits, _ or -."
+            ),
+        ),
+    )
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=100))
+    credit_code = ma.fields.String(required=True, validate=ma.validate.Length(equal=18))
+    confirm_credit_code = ma.fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "确认校验位不符的信用代码无误 / confirm a code that fails the checksum"
+        },
+    )
+    kind = ma.fields.Enum(AgencyKind, by_value=True, required=True)
+
+
 class AgencyQuerySchema(PageArgs):
     q = ma.fields.String(
         validate=ma.validate.Length(min=1, max=50), metadata={"description": "名称或编码包含"}
@@ -42,11 +72,18 @@ class AgencyQuerySchema(PageArgs):
 
 class UnitSchema(ma.Schema):
     id = ma.fields.UUID(dump_only=True)
-    agency_id = ma.fields.UUID()
+    agency_id = ma.fields.UUID(required=True)
+    parent_id = ma.fields.UUID(allow_none=True, load_default=None)
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=100))
+    kind = ma.fields.Enum(UnitKind, by_value=True, required=True)
+    grid = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+
+
+class UnitUpdateSchema(ma.Schema):
     parent_id = ma.fields.UUID(allow_none=True)
-    name = ma.fields.String()
+    name = ma.fields.String(validate=ma.validate.Length(min=2, max=100))
     kind = ma.fields.Enum(UnitKind, by_value=True)
-    grid = ma.fields.String()
+    grid = ma.fields.String(validate=ma.validate.Length(max=200))
 
 
 class UnitQuerySchema(PageArgs):
@@ -62,9 +99,49 @@ class OfficerSchema(ma.Schema):
     certificate_no = ma.fields.String(allow_none=True)
     certificate_domains = ma.fields.List(ma.fields.String())
     certificate_valid_until = ma.fields.Date(allow_none=True)
-    status = ma.fields.String(attribute="status.value")
+    status = ma.fields.Enum(OfficerStatus, by_value=True)
+    roles = ma.fields.List(ma.fields.String(), dump_only=True)
+
+
+class OfficerUpdateSchema(ma.Schema):
+    unit_id = ma.fields.UUID(allow_none=True)
+    name = ma.fields.String(validate=ma.validate.Length(min=2, max=50))
+    certificate_no = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=4, max=40))
+    certificate_domains = ma.fields.List(DOMAIN, validate=ma.validate.Length(max=30))
+    certificate_valid_until = ma.fields.Date(allow_none=True)
+
+
+class OfficerCreateSchema(OfficerUpdateSchema):
+    agency_id = ma.fields.UUID(required=True)
+    username = ma.fields.String(
+        required=True,
+        validate=ma.validate.Regexp(
+            r"^[a-z][a-z0-9._-]{2,63}$",
+            error=Bilingual(
+                "用户名应为3–64位小写字母、数字、点、下划线或连字符。",
+                "3–64 lowercase letters, digits, . _ -.",
+            ),
+        ),
+    )
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=50))
+    roles = ma.fields.List(
+        ROLE, load_default=lambda: ["officer"], validate=ma.validate.Length(max=12)
+    )
 
 
 class OfficerQuerySchema(PageArgs):
     q = ma.fields.String(validate=ma.validate.Length(min=1, max=50))
     agency_id = ma.fields.UUID()
+    status = ma.fields.Enum(OfficerStatus, by_value=True)
+
+
+class RolesSchema(ma.Schema):
+    roles = ma.fields.List(ROLE, required=True, validate=ma.validate.Length(max=12))
+
+
+class StaffingSchema(ma.Schema):
+    agency_id = ma.fields.UUID()
+    name = ma.fields.String()
+    staffing_quota = ma.fields.Integer()
+    officers = ma.fields.Integer()
+    certified = ma.fields.Integer()

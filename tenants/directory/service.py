@@ -6,6 +6,7 @@ import uuid
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
+
 from yimen.platform.api.problems import Problem
 from yimen.tenants.directory.model import Agency, AgencyKind, Officer, Unit
 

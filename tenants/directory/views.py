@@ -6,6 +6,7 @@ import uuid
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
+
 from yimen.platform.api.paging import page_of, paginate
 from yimen.platform.auth.permissions import requires
 from yimen.platform.db import db

@@ -1,0 +1,1 @@
+"""The administrative audit trail: who changed what, when, before and after."""
