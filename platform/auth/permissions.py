@@ -46,6 +46,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "directory.read": _DISTRICT_READERS,
     "directory.agency.update": frozenset({"district_admin"}),
     "directory.agency.create": frozenset({"district_admin"}),
+    "directory.unit.write": frozenset({"district_admin", "agency_admin"}),
+    "directory.officer.write": frozenset({"district_admin", "agency_admin"}),
+    "directory.roles.write": frozenset({"district_admin", "agency_admin"}),
+    "directory.import": frozenset({"district_admin"}),
+    "audit.read": frozenset({"district_admin", "platform_operator", "discipline"}),
     # Oneself.
     "self.read": _DISTRICT_READERS | {"platform_operator"},
     # Region-wide.

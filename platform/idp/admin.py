@@ -79,3 +79,16 @@ def check_password(session: Session, officer: Officer, password: str) -> bool:
         select(Credential).where(Credential.officer_id == officer.id)
     ).scalar_one_or_none()
     return credential is not None and check_password_hash(credential.password_hash, password)
+
+
+def revoke_refresh_tokens(session: Session, officer_id) -> int:
+    """Revoke every live refresh token of an officer (deactivation, sign-out)."""
+    from yimen.platform.db import utcnow
+    from yimen.platform.idp.model import RefreshToken
+
+    tokens = session.execute(
+        select(RefreshToken).where(RefreshToken.officer_id == officer_id, RefreshToken.revoked_at.is_(None))
+    ).scalars().all()
+    for token in tokens:
+        token.revoked_at = utcnow()
+    return len(tokens)
