@@ -1,14 +1,35 @@
-"""Use cases of the directory. Each owns its transaction; callers never commit."""
+"""Use cases of the directory. Each owns its transaction; views never commit."""
 
 from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from yimen.platform.api.problems import Problem
-from yimen.tenants.directory.model import Agency, AgencyKind, Officer, Unit
+from yimen.platform.api.paging import paginate
+from yimen.platform.api.problems import FieldError, Problem
+from yimen.tenants.directory.model import (
+    Agency,
+    AgencyKind,
+    Officer,
+    OfficerStatus,
+    RoleAssignment,
+    Unit,
+)
+from yimen.tenants.directory.rules import check_credit_code
+
+
+def _invalid(field: str, zh: str, en: str, status: int = 422, code: str = "validation-failed"):
+    return Problem(status, code, zh, en, errors=[FieldError(field, zh, en)])
+
+
+def _not_found(what_zh: str, what_en: str) -> Problem:
+    # A row of another district is indistinguishable from a missing one.
+    return Problem(404, "not-found", f"{what_zh}不存在。", f"{what_en} not found.")
+
+
+# --- queries --------------------------------------------------------------------
 
 
 def agency_query(q: str | None = None, kind: AgencyKind | None = None) -> Select:
@@ -28,21 +49,95 @@ def unit_query(agency_id: uuid.UUID | None = None) -> Select:
     return query
 
 
-def officer_query(q: str | None = None, agency_id: uuid.UUID | None = None) -> Select:
+def officer_query(q=None, agency_id=None, status: OfficerStatus | None = None) -> Select:
     query = select(Officer).order_by(Officer.username)
     if q:
         like = f"%{q}%"
         query = query.where(or_(Officer.name.like(like), Officer.username.like(like)))
     if agency_id:
         query = query.where(Officer.agency_id == agency_id)
+    if status:
+        query = query.where(Officer.status == status)
     return query
 
 
+def staffing(session: Session, page: int, page_size: int) -> dict:
+    """Officers and certified officers against each agency's staffing quota (编制)."""
+    officers = (
+        select(
+            Officer.agency_id,
+            func.count().label("officers"),
+            func.count(Officer.certificate_no).label("certified"),
+        )
+        .where(Officer.status == OfficerStatus.ACTIVE)
+        .group_by(Officer.agency_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Agency.id.label("agency_id"),
+            Agency.name,
+            Agency.staffing_quota,
+            func.coalesce(officers.c.officers, 0).label("officers"),
+            func.coalesce(officers.c.certified, 0).label("certified"),
+        )
+        .outerjoin(officers, officers.c.agency_id == Agency.id)
+        .order_by(Agency.code)
+    )
+    return paginate(session, query, page, page_size, rows=True)
+
+
+# --- agencies -------------------------------------------------------------------
+
+
 def get_agency(session: Session, agency_id: uuid.UUID) -> Agency:
-    # A row of another district is indistinguishable from a missing one.
     agency = session.execute(select(Agency).where(Agency.id == agency_id)).scalar_one_or_none()
     if agency is None:
-        raise Problem(404, "agency-not-found", "执法部门不存在。", "Agency not found.")
+        raise _not_found("执法部门", "Agency")
+    return agency
+
+
+def validate_agency(
+    session: Session, data: dict, confirm_credit_code: bool = False
+) -> list[FieldError]:
+    """Every reason `data` cannot become a new agency of the current district."""
+    errors: list[FieldError] = []
+    verdict = check_credit_code(data["credit_code"])
+    if not verdict.ok and not (verdict.warning and confirm_credit_code):
+        errors.append(FieldError("credit_code", verdict.zh, verdict.en))
+    data["credit_code"] = data["credit_code"].strip().upper()
+    clash = session.execute(
+        select(Agency.code, Agency.credit_code).where(
+            or_(Agency.code == data["code"], Agency.credit_code == data["credit_code"])
+        )
+    ).first()
+    if clash and clash.code == data["code"]:
+        errors.append(
+            FieldError(
+                "code", f"部门编码 {data['code']} 已存在。", f"Agency code {data['code']} exists."
+            )
+        )
+    elif clash:
+        errors.append(
+            FieldError(
+                "credit_code",
+                "该统一社会信用代码已登记。",
+                "This credit code is already registered.",
+            )
+        )
+    return errors
+
+
+def create_agency(session: Session, data: dict) -> Agency:
+    confirm = data.pop("confirm_credit_code", False)
+    errors = validate_agency(session, data, confirm)
+    if errors:
+        raise Problem(
+            422, "invalid-agency", "执法部门信息有误。", "The agency is invalid.", errors=errors
+        )
+    agency = Agency(**data)
+    session.add(agency)
+    session.commit()
     return agency
 
 
@@ -52,3 +147,160 @@ def update_agency(session: Session, agency_id: uuid.UUID, changes: dict) -> Agen
         setattr(agency, key, value)
     session.commit()
     return agency
+
+
+# --- units ----------------------------------------------------------------------
+
+
+def get_unit(session: Session, unit_id: uuid.UUID) -> Unit:
+    unit = session.execute(select(Unit).where(Unit.id == unit_id)).scalar_one_or_none()
+    if unit is None:
+        raise _not_found("单位", "Unit")
+    return unit
+
+
+def _check_parent(session: Session, unit: Unit, parent_id: uuid.UUID | None) -> None:
+    """A parent is a unit of the same agency, and the tree never becomes a cycle."""
+    seen = {unit.id} if unit.id else set()
+    current = parent_id
+    while current is not None:
+        if current in seen:
+            raise _invalid(
+                "parent_id", "上级单位不能是本单位或其下级。", "A unit cannot sit under itself."
+            )
+        parent = session.execute(select(Unit).where(Unit.id == current)).scalar_one_or_none()
+        if parent is None or parent.agency_id != unit.agency_id:
+            raise _invalid(
+                "parent_id",
+                "上级单位应属于同一部门。",
+                "The parent unit must belong to the same agency.",
+            )
+        seen.add(current)
+        current = parent.parent_id
+
+
+def create_unit(session: Session, data: dict) -> Unit:
+    get_agency(session, data["agency_id"])
+    unit = Unit(**data)
+    _check_parent(session, unit, data.get("parent_id"))
+    session.add(unit)
+    session.commit()
+    return unit
+
+
+def update_unit(session: Session, unit_id: uuid.UUID, changes: dict) -> Unit:
+    unit = get_unit(session, unit_id)
+    if "parent_id" in changes:
+        _check_parent(session, unit, changes["parent_id"])
+    for key, value in changes.items():
+        setattr(unit, key, value)
+    session.commit()
+    return unit
+
+
+# --- officers -------------------------------------------------------------------
+
+
+def get_officer(session: Session, officer_id: uuid.UUID) -> Officer:
+    officer = session.execute(select(Officer).where(Officer.id == officer_id)).scalar_one_or_none()
+    if officer is None:
+        raise _not_found("执法人员", "Officer")
+    return officer
+
+
+def validate_officer(
+    session: Session, data: dict, officer_id: uuid.UUID | None = None
+) -> list[FieldError]:
+    errors: list[FieldError] = []
+    if "username" in data:
+        taken = session.execute(
+            select(Officer.id).where(Officer.username == data["username"])
+        ).scalar()
+        if taken and taken != officer_id:
+            errors.append(FieldError("username", "用户名已被使用。", "The username is taken."))
+    number = data.get("certificate_no")
+    if number:
+        holder = session.execute(
+            select(Officer.id).where(Officer.certificate_no == number)
+        ).scalar()
+        if holder and holder != officer_id:
+            errors.append(
+                FieldError(
+                    "certificate_no",
+                    f"执法证号 {number} 已登记给其他人员。",
+                    f"Certificate {number} is registered to another officer.",
+                )
+            )
+    if number and not data.get("certificate_valid_until") and officer_id is None:
+        errors.append(
+            FieldError(
+                "certificate_valid_until",
+                "登记执法证须填写有效期。",
+                "A certificate needs its expiry date.",
+            )
+        )
+    unit_id = data.get("unit_id")
+    if unit_id:
+        unit = session.execute(select(Unit).where(Unit.id == unit_id)).scalar_one_or_none()
+        agency_id = data.get("agency_id")
+        if unit is None or (agency_id and unit.agency_id != agency_id):
+            errors.append(
+                FieldError(
+                    "unit_id",
+                    "单位不存在或不属于该部门。",
+                    "The unit does not exist in this agency.",
+                )
+            )
+    return errors
+
+
+def create_officer(session: Session, data: dict) -> Officer:
+    get_agency(session, data["agency_id"])
+    roles = data.pop("roles", ["officer"])
+    errors = validate_officer(session, data)
+    if errors:
+        raise Problem(
+            422, "invalid-officer", "执法人员信息有误。", "The officer is invalid.", errors=errors
+        )
+    officer_id = uuid.uuid4()
+    officer = Officer(id=officer_id, subject=str(officer_id), **data)
+    officer.role_assignments = [RoleAssignment(role=r) for r in dict.fromkeys(roles)]
+    session.add(officer)
+    session.commit()
+    return officer
+
+
+def update_officer(session: Session, officer_id: uuid.UUID, changes: dict) -> Officer:
+    officer = get_officer(session, officer_id)
+    errors = validate_officer(session, {**changes, "agency_id": officer.agency_id}, officer_id)
+    if errors:
+        raise Problem(
+            422, "invalid-officer", "执法人员信息有误。", "The officer is invalid.", errors=errors
+        )
+    for key, value in changes.items():
+        setattr(officer, key, value)
+    session.commit()
+    return officer
+
+
+def set_roles(session: Session, officer_id: uuid.UUID, roles: list[str]) -> Officer:
+    officer = get_officer(session, officer_id)
+    wanted = list(dict.fromkeys(roles))
+    officer.role_assignments = [a for a in officer.role_assignments if a.role in wanted] + [
+        RoleAssignment(role=r) for r in wanted if r not in officer.roles
+    ]
+    session.commit()
+    return officer
+
+
+def set_status(session: Session, officer_id: uuid.UUID, status: OfficerStatus) -> Officer:
+    """Deactivation takes effect at once: the token validator checks the officer's
+    status on every request, and the built-in provider refuses new sign-ins."""
+    officer = get_officer(session, officer_id)
+    officer.status = status
+    if status == OfficerStatus.INACTIVE:
+        from yimen.platform.idp.admin import revoke_refresh_tokens
+
+        revoke_refresh_tokens(session, officer.id)
+    session.commit()
+    return officer

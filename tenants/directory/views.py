@@ -1,4 +1,4 @@
-"""Directory API: agencies, units and officers of the caller's district."""
+"""Directory API: agencies, units, officers and roles of the caller's district."""
 
 from __future__ import annotations
 
@@ -7,23 +7,45 @@ import uuid
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from yimen.platform.api.paging import page_of, paginate
+from yimen.platform.api.paging import PageArgs, page_of, paginate
+from yimen.platform.api.problems import Problem
+from yimen.platform.auth.guard import current_identity
 from yimen.platform.auth.permissions import requires
 from yimen.platform.db import db
 from yimen.tenants.directory import service
+from yimen.tenants.directory.model import Agency, OfficerStatus
 from yimen.tenants.directory.schemas import (
+    AgencyCreateSchema,
     AgencyQuerySchema,
     AgencySchema,
     AgencyUpdateSchema,
+    OfficerCreateSchema,
     OfficerQuerySchema,
     OfficerSchema,
+    OfficerUpdateSchema,
+    RolesSchema,
+    StaffingSchema,
     UnitQuerySchema,
     UnitSchema,
+    UnitUpdateSchema,
 )
 
 blp = Blueprint(
     "directory", __name__, description="执法部门、单位与人员 / Agencies, units and officers"
 )
+
+
+def within_reach(agency: Agency) -> Agency:
+    """A district administrator reaches every agency; an agency administrator only theirs."""
+    identity = current_identity()
+    if "district_admin" in identity.roles or identity.agency == agency.code:
+        return agency
+    raise Problem(
+        403,
+        "outside-agency",
+        "只能管理本部门的单位和人员。",
+        "You may only administer your own agency's units and officers.",
+    )
 
 
 @blp.route("/agencies")
@@ -35,6 +57,13 @@ class Agencies(MethodView):
         """本区执法部门列表 / List the district's agencies"""
         query = service.agency_query(args.get("q"), args.get("kind"))
         return paginate(db.session, query, args["page"], args["page_size"])
+
+    @requires("directory.agency.create")
+    @blp.arguments(AgencyCreateSchema)
+    @blp.response(201, AgencySchema)
+    def post(self, data):
+        """新增执法部门 / Add an agency"""
+        return service.create_agency(db.session, data)
 
 
 @blp.route("/agencies/<uuid:agency_id>")
@@ -53,6 +82,16 @@ class AgencyItem(MethodView):
         return service.update_agency(db.session, agency_id, changes)
 
 
+@blp.route("/staffing")
+class Staffing(MethodView):
+    @requires("directory.read")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(StaffingSchema))
+    def get(self, args):
+        """编制与在岗人数 / Staffing quota against officers, per agency"""
+        return service.staffing(db.session, args["page"], args["page_size"])
+
+
 @blp.route("/units")
 class Units(MethodView):
     @requires("directory.read")
@@ -64,6 +103,33 @@ class Units(MethodView):
             db.session, service.unit_query(args.get("agency_id")), args["page"], args["page_size"]
         )
 
+    @requires("directory.unit.write")
+    @blp.arguments(UnitSchema)
+    @blp.response(201, UnitSchema)
+    def post(self, data):
+        """新增单位 (分局、中队、科室) / Add a unit"""
+        within_reach(service.get_agency(db.session, data["agency_id"]))
+        return service.create_unit(db.session, data)
+
+
+@blp.route("/units/<uuid:unit_id>")
+class UnitItem(MethodView):
+    @requires("directory.read")
+    @blp.response(200, UnitSchema)
+    def get(self, unit_id: uuid.UUID):
+        """单位详情 / One unit"""
+        return service.get_unit(db.session, unit_id)
+
+    @requires("directory.unit.write")
+    @blp.arguments(UnitUpdateSchema)
+    @blp.response(200, UnitSchema)
+    def patch(self, changes: dict, unit_id: uuid.UUID):
+        """修改单位 / Update a unit"""
+        within_reach(
+            service.get_agency(db.session, service.get_unit(db.session, unit_id).agency_id)
+        )
+        return service.update_unit(db.session, unit_id, changes)
+
 
 @blp.route("/officers")
 class Officers(MethodView):
@@ -72,5 +138,74 @@ class Officers(MethodView):
     @blp.response(200, page_of(OfficerSchema))
     def get(self, args):
         """执法人员列表 / List officers"""
-        query = service.officer_query(args.get("q"), args.get("agency_id"))
+        query = service.officer_query(args.get("q"), args.get("agency_id"), args.get("status"))
         return paginate(db.session, query, args["page"], args["page_size"])
+
+    @requires("directory.officer.write")
+    @blp.arguments(OfficerCreateSchema)
+    @blp.response(201, OfficerSchema)
+    def post(self, data):
+        """新增执法人员 / Add an officer"""
+        within_reach(service.get_agency(db.session, data["agency_id"]))
+        return service.create_officer(db.session, data)
+
+
+def _reachable_officer(officer_id: uuid.UUID):
+    officer = service.get_officer(db.session, officer_id)
+    within_reach(service.get_agency(db.session, officer.agency_id))
+    return officer
+
+
+@blp.route("/officers/<uuid:officer_id>")
+class OfficerItem(MethodView):
+    @requires("directory.read")
+    @blp.response(200, OfficerSchema)
+    def get(self, officer_id: uuid.UUID):
+        """执法人员详情 / One officer"""
+        return service.get_officer(db.session, officer_id)
+
+    @requires("directory.officer.write")
+    @blp.arguments(OfficerUpdateSchema)
+    @blp.response(200, OfficerSchema)
+    def patch(self, changes: dict, officer_id: uuid.UUID):
+        """修改执法人员 (单位、执法证) / Update an officer"""
+        _reachable_officer(officer_id)
+        return service.update_officer(db.session, officer_id, changes)
+
+
+@blp.route("/officers/<uuid:officer_id>/roles")
+class OfficerRoles(MethodView):
+    @requires("directory.roles.write")
+    @blp.arguments(RolesSchema)
+    @blp.response(200, OfficerSchema)
+    def put(self, data: dict, officer_id: uuid.UUID):
+        """设置人员角色 / Replace an officer's roles"""
+        _reachable_officer(officer_id)
+        if "district_admin" in data["roles"] and "district_admin" not in current_identity().roles:
+            raise Problem(
+                403,
+                "forbidden",
+                "只有区级管理员可以授予区级管理员角色。",
+                "Only a district administrator may grant district_admin.",
+            )
+        return service.set_roles(db.session, officer_id, data["roles"])
+
+
+@blp.route("/officers/<uuid:officer_id>/deactivate")
+class OfficerDeactivate(MethodView):
+    @requires("directory.officer.write")
+    @blp.response(200, OfficerSchema)
+    def post(self, officer_id: uuid.UUID):
+        """停用执法人员 (令牌立即失效) / Deactivate an officer; their tokens stop working at once"""
+        _reachable_officer(officer_id)
+        return service.set_status(db.session, officer_id, OfficerStatus.INACTIVE)
+
+
+@blp.route("/officers/<uuid:officer_id>/activate")
+class OfficerActivate(MethodView):
+    @requires("directory.officer.write")
+    @blp.response(200, OfficerSchema)
+    def post(self, officer_id: uuid.UUID):
+        """启用执法人员 / Reactivate an officer"""
+        _reachable_officer(officer_id)
+        return service.set_status(db.session, officer_id, OfficerStatus.ACTIVE)
