@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flask_smorest
 from werkzeug.exceptions import HTTPException
+
 from yimen.platform.api.problems import from_http_exception, problem_response
 
 

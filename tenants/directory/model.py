@@ -30,6 +30,18 @@ class AgencyKind(enum.StrEnum):
     TOWNSHIP = "township"
 
 
+AGENCY_KIND_LABELS: dict[AgencyKind, tuple[str, str]] = {
+    AgencyKind.ENFORCEMENT: ("行政执法部门", "Enforcement agency"),
+    AgencyKind.COMPREHENSIVE_BUREAU: ("综合行政执法局", "Comprehensive enforcement bureau"),
+    AgencyKind.BUSINESS_REGULATOR: ("业务主管部门", "Business regulator"),
+    AgencyKind.LEGAL_AFFAIRS: ("司法行政(法制)部门", "Legal-affairs office"),
+    AgencyKind.PROCURATORATE: ("人民检察院", "Procuratorate"),
+    AgencyKind.POLICE: ("公安机关", "Police"),
+    AgencyKind.DISCIPLINE: ("纪检监察机关", "Discipline inspection"),
+    AgencyKind.TOWNSHIP: ("乡镇(街道)", "Township or subdistrict"),
+}
+
+
 class UnitKind(enum.StrEnum):
     PROFESSIONAL = "professional"  # 专业分局
     TERRITORIAL = "territorial"  # 区域分局 / 中队

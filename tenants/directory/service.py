@@ -254,6 +254,12 @@ def validate_officer(
     return errors
 
 
+def new_officer(data: dict) -> Officer:
+    """An officer whose identity subject at the built-in provider is their own id."""
+    officer_id = uuid.uuid4()
+    return Officer(id=officer_id, subject=str(officer_id), **data)
+
+
 def create_officer(session: Session, data: dict) -> Officer:
     get_agency(session, data["agency_id"])
     roles = data.pop("roles", ["officer"])
@@ -262,8 +268,7 @@ def create_officer(session: Session, data: dict) -> Officer:
         raise Problem(
             422, "invalid-officer", "执法人员信息有误。", "The officer is invalid.", errors=errors
         )
-    officer_id = uuid.uuid4()
-    officer = Officer(id=officer_id, subject=str(officer_id), **data)
+    officer = new_officer(data)
     officer.role_assignments = [RoleAssignment(role=r) for r in dict.fromkeys(roles)]
     session.add(officer)
     session.commit()
