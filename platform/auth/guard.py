@@ -82,6 +82,8 @@ def guard_request() -> None:
         if console:
             session.pop(SESSION_TOKEN_KEY, None)
             raise NotSignedIn() from exc
+        if exc.code == "tenant-suspended":
+            raise Problem(403, exc.code, exc.zh, exc.en) from exc
         raise unauthorized(exc.zh, exc.en, exc.code) from exc
     g.identity = identity
     bind_tenant(identity.tenant_id)

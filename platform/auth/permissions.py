@@ -55,6 +55,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "self.read": _DISTRICT_READERS | {"platform_operator"},
     # Region-wide.
     "platform.tenants.read": frozenset({"platform_operator"}),
+    "platform.tenants.write": frozenset({"platform_operator"}),
 }
 
 F = TypeVar("F", bound=Callable)

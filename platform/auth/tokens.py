@@ -49,12 +49,17 @@ class IssuerTemplates:
 
     def __init__(self, templates: tuple[str, ...], builtin_prefix: str) -> None:
         self._patterns = []
+        self._templates = templates
+        self._builtin_prefix = builtin_prefix
         for template in templates:
             head, _, tail = template.partition("{slug}")
             regex = re.compile(
                 "^" + re.escape(head) + r"([a-z0-9][a-z0-9-]{0,39})" + re.escape(tail) + "$"
             )
             self._patterns.append((regex, template.startswith(builtin_prefix)))
+
+    def outside_templates(self) -> list[str]:
+        return [t for t in self._templates if not t.startswith(self._builtin_prefix)]
 
     def match(self, issuer: str) -> IssuerMatch | None:
         for regex, builtin in self._patterns:

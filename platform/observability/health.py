@@ -36,17 +36,27 @@ def _check_broker() -> dict:
 
 
 def _check_issuers() -> dict:
-    from yimen.platform.idp.keys import builtin_key_set
+    """Built-in issuers are served by this process (keys are made on first use); each
+    outside issuer template (Keycloak) must answer its discovery and JWKS."""
     from yimen.tenants.directory.model import Tenant, TenantStatus
 
+    validator = current_app.extensions["yimen.token_validator"]
     with db.new_session() as s:
         slugs = (
             s.execute(select(Tenant.slug).where(Tenant.status == TenantStatus.ACTIVE))
             .scalars()
             .all()
         )
-    missing = [slug for slug in slugs if not builtin_key_set(slug).keys]
-    return {"ok": not missing, "districts": len(slugs), "without_keys": missing}
+    outside = []
+    for template in validator.templates.outside_templates():
+        if slugs:
+            issuer = template.replace("{slug}", slugs[0])
+            try:
+                validator.remote.key_set(issuer, None)
+                outside.append({"issuer": issuer, "ok": True})
+            except Exception as exc:  # reported, not raised
+                outside.append({"issuer": issuer, "ok": False, "error": type(exc).__name__})
+    return {"ok": all(o["ok"] for o in outside), "districts": len(slugs), "outside": outside}
 
 
 def _check_workers() -> dict:

@@ -19,9 +19,15 @@ from yimen.platform.db import tenant_scope
 from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.model import OAuthClient
 from yimen.tenants.directory.model import AgencyKind as K
-from yimen.tenants.directory.model import Tenant
+from yimen.tenants.directory.model import Tenant, TenantKind
 from yimen.tenants.directory.model import UnitKind as U
-from yimen.tenants.directory.onboarding import AgencySpec, OfficerSpec, add_agency, create_tenant
+from yimen.tenants.directory.onboarding import (
+    REGION_SLUG,
+    AgencySpec,
+    OfficerSpec,
+    add_agency,
+    create_tenant,
+)
 
 DEMO_PASSWORD = "Yimen@2026"
 VALID_UNTIL = dt.date(2029, 12, 31)
@@ -235,9 +241,56 @@ def agency_specs(slug: str, division: str, short: str) -> list[AgencySpec]:
     return specs
 
 
+REGION = ("南京市一门平台运营", "Nanjing Yimen platform operations", "320100")
+OPERATORS = (
+    ("platform.admin", "钱进", "南京市一门平台运营中心"),
+    ("platform.reviewer", "严谨", "南京市一门平台运营中心"),
+)
+
+
+def seed_region(session: Session, public_url: str, password_hash: str) -> dict:
+    """The platform operator's realm (`/oidc/platform`) with two operators, so that a
+    maker and a different checker exist for reviewed changes."""
+    tenant = session.execute(select(Tenant).where(Tenant.slug == REGION_SLUG)).scalar_one_or_none()
+    if tenant is None:
+        name, name_en, division = REGION
+        tenant = create_tenant(
+            session, REGION_SLUG, name, division, public_url, name_en, TenantKind.REGION
+        )
+        with tenant_scope(tenant.id):
+            add_agency(
+                session,
+                AgencySpec(
+                    code="yunying",
+                    name=OPERATORS[0][2],
+                    name_en="Platform operations centre",
+                    credit_code=credit_code(division, 1),
+                    kind=K.OPERATOR,
+                    officers=tuple(
+                        OfficerSpec(u, n, ("platform_operator",)) for u, n, _ in OPERATORS
+                    ),
+                ),
+                password_hash=password_hash,
+            )
+            session.commit()
+    return {
+        "issuer": f"{public_url}/oidc/{REGION_SLUG}",
+        "console": f"{public_url}/console/?district={REGION_SLUG}",
+        "officers": [
+            {"username": u, "name": n, "roles": ["platform_operator"], "password": DEMO_PASSWORD}
+            for u, n, _ in OPERATORS
+        ],
+    }
+
+
 def seed_demo(session: Session, public_url: str, out: Path) -> dict:
-    """Create the demo districts if missing; write the sign-ins to `out` (var/demo.json)."""
-    demo: dict = {"password": DEMO_PASSWORD, "districts": []}
+    """Create the demo region if missing; write the sign-ins to `out` (var/demo.json)."""
+    password_hash = generate_password_hash(DEMO_PASSWORD)  # one slow hash, shared
+    demo: dict = {
+        "password": DEMO_PASSWORD,
+        "platform": seed_region(session, public_url, password_hash),
+        "districts": [],
+    }
     for slug, name, name_en, division, short in DISTRICTS:
         tenant = session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
         fresh = tenant is None
@@ -246,7 +299,6 @@ def seed_demo(session: Session, public_url: str, out: Path) -> dict:
         with tenant_scope(tenant.id):
             specs = agency_specs(slug, division, short)
             if fresh:
-                password_hash = generate_password_hash(DEMO_PASSWORD)  # one slow hash, shared
                 for spec in specs:
                     add_agency(session, spec, password_hash=password_hash)
             client_id = f"{slug}-reader"

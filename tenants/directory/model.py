@@ -17,6 +17,11 @@ class TenantStatus(enum.StrEnum):
     SUSPENDED = "suspended"
 
 
+class TenantKind(enum.StrEnum):
+    DISTRICT = "district"
+    REGION = "region"  # the platform operator's own realm; holds no enforcement data
+
+
 class AgencyKind(enum.StrEnum):
     """Agency kinds of DESIGN.md's domain model."""
 
@@ -28,6 +33,7 @@ class AgencyKind(enum.StrEnum):
     POLICE = "police"
     DISCIPLINE = "discipline"
     TOWNSHIP = "township"
+    OPERATOR = "operator"  # the platform operator's organisation, in the region realm
 
 
 AGENCY_KIND_LABELS: dict[AgencyKind, tuple[str, str]] = {
@@ -39,6 +45,7 @@ AGENCY_KIND_LABELS: dict[AgencyKind, tuple[str, str]] = {
     AgencyKind.POLICE: ("公安机关", "Police"),
     AgencyKind.DISCIPLINE: ("纪检监察机关", "Discipline inspection"),
     AgencyKind.TOWNSHIP: ("乡镇(街道)", "Township or subdistrict"),
+    AgencyKind.OPERATOR: ("平台运营机构", "Platform operator"),
 }
 
 
@@ -71,6 +78,10 @@ class Tenant(Base, Timestamped):
     division_code: Mapped[str] = mapped_column(String(6), unique=True)
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
     status: Mapped[TenantStatus] = mapped_column(_enum(TenantStatus), default=TenantStatus.ACTIVE)
+    kind: Mapped[TenantKind] = mapped_column(
+        _enum(TenantKind), default=TenantKind.DISTRICT, server_default=TenantKind.DISTRICT.value
+    )
+    suspended_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     settings: Mapped[dict] = mapped_column(JSON, default=dict)
 
 

@@ -20,10 +20,30 @@ from yimen.tenants.directory.model import (
     Officer,
     RoleAssignment,
     Tenant,
+    TenantKind,
+    TenantStatus,
     Unit,
     UnitKind,
 )
-from yimen.tenants.directory.rules import check_division_code, check_slug
+from yimen.tenants.directory.rules import OK, check_division_code, check_slug
+
+REGION_SLUG = "platform"
+
+
+def set_tenant_status(
+    session: Session, tenant_id: uuid.UUID, status: TenantStatus, reason: str = ""
+) -> Tenant:
+    """Suspend or resume a district. Its officers are refused at once (the token
+    validator reads the status on every request); its public pages stay readable."""
+    session.rollback()
+    with tenant_scope(tenant_id):  # the audit entry belongs to the district concerned
+        tenant = session.execute(select(Tenant).where(Tenant.id == tenant_id)).scalar_one_or_none()
+        if tenant is None or tenant.kind != TenantKind.DISTRICT:
+            raise Problem(404, "not-found", "区不存在。", "District not found.")
+        tenant.status = status
+        tenant.suspended_reason = reason if status == TenantStatus.SUSPENDED else ""
+        session.commit()
+    return tenant
 
 
 class TenantExists(Problem):
@@ -34,12 +54,19 @@ class TenantExists(Problem):
 
 
 def create_tenant(
-    session: Session, slug: str, name: str, division_code: str, public_url: str, name_en: str = ""
+    session: Session,
+    slug: str,
+    name: str,
+    division_code: str,
+    public_url: str,
+    name_en: str = "",
+    kind: TenantKind = TenantKind.DISTRICT,
 ) -> Tenant:
     """A district with its issuer's first signing key and the console client, written
     in one transaction under the new district's id (so its audit entry is its own)."""
+    slug_ok = OK if kind == TenantKind.REGION and slug == REGION_SLUG else check_slug(slug)
     for verdict, field_name in (
-        (check_slug(slug), "slug"),
+        (slug_ok, "slug"),
         (check_division_code(division_code), "division_code"),
     ):
         if not verdict.ok:
@@ -62,7 +89,12 @@ def create_tenant(
     tenant_id = uuid.uuid4()
     with tenant_scope(tenant_id):
         tenant = Tenant(
-            id=tenant_id, slug=slug, name=name, name_en=name_en, division_code=division_code
+            id=tenant_id,
+            slug=slug,
+            name=name,
+            name_en=name_en,
+            division_code=division_code,
+            kind=kind,
         )
         session.add(tenant)
         session.flush()

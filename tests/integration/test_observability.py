@@ -17,7 +17,7 @@ def test_readyz_checks_database_broker_and_issuers(client, backend):
     assert r.status_code == 200
     checks = r.json["checks"]
     assert checks["database"]["ok"] and checks["broker"]["ok"] and checks["issuers"]["ok"]
-    assert checks["issuers"]["districts"] >= 2
+    assert checks["issuers"]["districts"] >= 2 and checks["issuers"]["outside"] == []
     if backend == "postgresql":
         assert checks["database"]["rls"] == "enforced"
 
@@ -64,3 +64,14 @@ def test_personal_numbers_are_masked():
     assert mask_pii("电话13812345678") == "电话138****5678"
     assert mask_pii("11010519491231002X") == "110105********002X"
     assert mask_pii("订单号 20261122000012345678") == "订单号 20261122000012345678"
+
+
+def test_readyz_is_503_when_an_outside_issuer_does_not_answer(app, client, monkeypatch):
+    validator = app.extensions["yimen.token_validator"]
+    from yimen.platform.auth.tokens import IssuerTemplates
+
+    templates = IssuerTemplates(("http://127.0.0.1:1/realms/{slug}",), "http://127.0.0.1:9/oidc/")
+    monkeypatch.setattr(validator, "templates", templates)
+    r = client.get("/readyz")
+    assert r.status_code == 503
+    assert r.json["checks"]["issuers"]["outside"][0]["ok"] is False
