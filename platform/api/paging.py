@@ -35,11 +35,15 @@ def page_of(item_schema: type[ma.Schema]) -> type[ma.Schema]:
     )
 
 
-def paginate(session: Session, query: Select, page: int, page_size: int) -> dict:
+def paginate(
+    session: Session, query: Select, page: int, page_size: int, rows: bool = False
+) -> dict:
+    """One page of `query` with the total; `rows=True` keeps whole rows (for reports)."""
     total = session.execute(
         select(func.count()).select_from(query.order_by(None).subquery())
     ).scalar_one()
-    items = session.execute(query.limit(page_size).offset((page - 1) * page_size)).scalars().all()
+    result = session.execute(query.limit(page_size).offset((page - 1) * page_size))
+    items = result.mappings().all() if rows else result.scalars().all()
     return {
         "items": items,
         "page": page,

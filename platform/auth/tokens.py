@@ -167,8 +167,9 @@ class TokenValidator:
                 "令牌签发方不受信任。", "Token issuer is not trusted.", "untrusted-issuer"
             )
         if tenant.status != TenantStatus.ACTIVE:
+            reason = f"原因：{tenant.suspended_reason}" if tenant.suspended_reason else ""
             raise InvalidToken(
-                "该区已暂停使用平台。", "This district is suspended.", "tenant-suspended"
+                f"该区已暂停使用平台。{reason}", "This district is suspended.", "tenant-suspended"
             )
         return tenant
 

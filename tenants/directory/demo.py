@@ -194,7 +194,7 @@ AGENCIES = (
 )
 
 
-def agency_specs(slug: str, division: str, short: str) -> list[AgencySpec]:
+def agency_specs(slug: str, division: str, short: str, district: str) -> list[AgencySpec]:
     specs = []
     cert_seq = 0
     for seq, (
@@ -226,7 +226,7 @@ def agency_specs(slug: str, division: str, short: str) -> list[AgencySpec]:
         specs.append(
             AgencySpec(
                 code=code,
-                name=f"{short}区{suffix}" if kind != K.TOWNSHIP else suffix,
+                name=f"{district}{suffix}" if kind != K.TOWNSHIP else suffix,
                 name_en=f"{slug.title()} {en}",
                 credit_code=credit_code(division, seq),
                 kind=kind,
@@ -297,7 +297,7 @@ def seed_demo(session: Session, public_url: str, out: Path) -> dict:
         if fresh:
             tenant = create_tenant(session, slug, name, division, public_url, name_en=name_en)
         with tenant_scope(tenant.id):
-            specs = agency_specs(slug, division, short)
+            specs = agency_specs(slug, division, short, name.removeprefix("南京市"))
             if fresh:
                 for spec in specs:
                     add_agency(session, spec, password_hash=password_hash)
