@@ -81,14 +81,18 @@ def check_password(session: Session, officer: Officer, password: str) -> bool:
     return credential is not None and check_password_hash(credential.password_hash, password)
 
 
-def revoke_refresh_tokens(session: Session, officer_id) -> int:
-    """Revoke every live refresh token of an officer (deactivation, sign-out)."""
+def revoke_refresh_tokens(session: Session, officer_id, client_id: str | None = None) -> int:
+    """Revoke every live refresh token of an officer (deactivation), or of one client
+    (sign-out, reuse of a rotated token)."""
     from yimen.platform.db import utcnow
     from yimen.platform.idp.model import RefreshToken
 
-    tokens = session.execute(
-        select(RefreshToken).where(RefreshToken.officer_id == officer_id, RefreshToken.revoked_at.is_(None))
-    ).scalars().all()
+    query = select(RefreshToken).where(
+        RefreshToken.officer_id == officer_id, RefreshToken.revoked_at.is_(None)
+    )
+    if client_id is not None:
+        query = query.where(RefreshToken.client_id == client_id)
+    tokens = session.execute(query).scalars().all()
     for token in tokens:
         token.revoked_at = utcnow()
     return len(tokens)

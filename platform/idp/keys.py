@@ -28,9 +28,15 @@ def new_signing_key() -> SigningKey:
 
 def active_key(session: Session) -> SigningKey:
     """The current tenant's signing key, created on first use."""
-    key = session.execute(
-        select(SigningKey).where(SigningKey.retired_at.is_(None)).order_by(SigningKey.created_at.desc())
-    ).scalars().first()
+    key = (
+        session.execute(
+            select(SigningKey)
+            .where(SigningKey.retired_at.is_(None))
+            .order_by(SigningKey.created_at.desc())
+        )
+        .scalars()
+        .first()
+    )
     if key is None:
         key = new_signing_key()
         session.add(key)

@@ -1,5 +1,252 @@
-"""OIDC endpoints (placeholder)."""
+"""The built-in provider's endpoints, one issuer per district at /oidc/<slug>."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+import time
+
+from authlib.oauth2 import OAuth2Error
+from authlib.oidc.discovery import OpenIDProviderMetadata
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+
+from yimen.platform.auth.permissions import public
+from yimen.platform.auth.tokens import InvalidToken
+from yimen.platform.db import db
+from yimen.platform.db.tenancy import bind_tenant
+from yimen.platform.idp import admin
+from yimen.platform.idp.keys import published_keys
+from yimen.platform.idp.model import OAuthClient
+from yimen.platform.idp.provider import Client, User, active_officer, issuer, user_claims
+from yimen.tenants.directory.model import Officer, Tenant, TenantStatus
 
 bp = Blueprint("oidc", __name__, url_prefix="/oidc/<slug>")
+SSO_KEY = "idp_sso"
+
+
+@bp.url_value_preprocessor
+def _bind_issuer(_endpoint, values) -> None:
+    slug = values.pop("slug", None)
+    with db.new_session() as s:
+        tenant = s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+    if tenant is None:
+        raise NotFound()
+    g.idp_tenant = tenant
+    bind_tenant(tenant.id)
+
+
+@bp.url_defaults
+def _slug(endpoint, values) -> None:
+    if "slug" not in values and g.get("idp_tenant") is not None:
+        values["slug"] = g.idp_tenant.slug
+
+
+def server():
+    return current_app.extensions["yimen.authorization_server"]
+
+
+def suspended() -> bool:
+    return g.idp_tenant.status != TenantStatus.ACTIVE
+
+
+def oauth_error(error: str, description: str, status: int = 400):
+    response = jsonify(error=error, error_description=description)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/.well-known/openid-configuration")
+@public
+def discovery():
+    base = issuer()
+    metadata = OpenIDProviderMetadata(
+        issuer=base,
+        authorization_endpoint=f"{base}/authorize",
+        token_endpoint=f"{base}/token",
+        userinfo_endpoint=f"{base}/userinfo",
+        jwks_uri=f"{base}/jwks",
+        end_session_endpoint=f"{base}/logout",
+        response_types_supported=["code"],
+        response_modes_supported=["query"],
+        grant_types_supported=["authorization_code", "client_credentials", "refresh_token"],
+        subject_types_supported=["public"],
+        id_token_signing_alg_values_supported=["RS256"],
+        token_endpoint_auth_methods_supported=["client_secret_basic", "client_secret_post", "none"],
+        scopes_supported=["openid", "profile", "offline_access"],
+        claims_supported=[
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "auth_time",
+            "nonce",
+            "name",
+            "preferred_username",
+            "agency",
+            "realm_access",
+            "resource_access",
+        ],
+        code_challenge_methods_supported=["S256"],
+    )
+    metadata.validate()
+    return jsonify(dict(metadata))
+
+
+@bp.get("/jwks")
+@public
+def jwks():
+    response = jsonify(keys=[k.public_jwk for k in published_keys(db.session)])
+    db.session.commit()
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _sso_user() -> User | None:
+    entry = session.get(SSO_KEY, {}).get(g.idp_tenant.slug)
+    if not entry:
+        return None
+    officer = active_officer(entry["officer_id"])
+    return User(officer, entry["auth_time"]) if officer else None
+
+
+def _login_page(error: str | None = None, status: int = 200):
+    return render_template(
+        "idp/login.html",
+        tenant=g.idp_tenant,
+        error=error,
+        query=request.args.to_dict(),
+        username=request.form.get("username", ""),
+    ), status
+
+
+def _message(title: str, detail: str, status: int):
+    return render_template(
+        "idp/message.html", tenant=g.idp_tenant, title=title, detail=detail
+    ), status
+
+
+@bp.route("/authorize", methods=["GET", "POST"])
+@public
+def authorize():
+    """Sign-in: validate the client's request, authenticate (or reuse the SSO session), issue a code."""
+    if suspended():
+        return _message(
+            "该区已暂停使用平台",
+            g.idp_tenant.suspended_reason or "This district is suspended.",
+            403,
+        )
+    try:
+        grant = server().get_consent_grant(end_user=None)
+    except OAuth2Error as error:
+        return _message(
+            "登录请求无效 / Invalid sign-in request",
+            error.get_error_description() or error.error,
+            400,
+        )
+    client: Client = grant.client
+    if client.is_public and not grant.request.payload.data.get("code_challenge"):
+        return _message(
+            "登录请求无效 / Invalid sign-in request",
+            "PKCE (S256) is required for this client.",
+            400,
+        )
+    if request.method == "GET":
+        user = _sso_user() if request.args.get("prompt") != "login" else None
+        if user is None:
+            return _login_page()
+        return server().create_authorization_response(grant_user=user)
+    officer = db.session.execute(
+        select(Officer).where(Officer.username == request.form.get("username", "").strip())
+    ).scalar_one_or_none()
+    password = request.form.get("password", "")
+    # The same answer for an unknown user, a wrong password and a deactivated account.
+    if (
+        officer is None
+        or not admin.check_password(db.session, officer, password)
+        or active_officer(officer.id) is None
+    ):
+        return _login_page(error="bad-credentials", status=401)
+    auth_time = int(time.time())
+    sso = dict(session.get(SSO_KEY, {}))
+    sso[g.idp_tenant.slug] = {"officer_id": str(officer.id), "auth_time": auth_time}
+    session[SSO_KEY] = sso
+    return server().create_authorization_response(grant_user=User(officer, auth_time))
+
+
+@bp.post("/token")
+@public
+def token():
+    if suspended():
+        return oauth_error("unauthorized_client", "This district is suspended.", 400)
+    return server().create_token_response()
+
+
+@bp.route("/userinfo", methods=["GET", "POST"])
+@public
+def userinfo():
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    try:
+        if scheme.lower() != "bearer" or not value:
+            raise InvalidToken("缺少访问令牌。", "A bearer token is required.")
+        identity = current_app.extensions["yimen.token_validator"].validate(value.strip())
+    except InvalidToken as exc:
+        response = oauth_error("invalid_token", exc.en, 401)
+        response.headers["WWW-Authenticate"] = (
+            f'Bearer error="invalid_token", error_description="{exc.en}"'
+        )
+        return response
+    if identity.issuer != issuer():
+        return oauth_error("invalid_token", "The token was issued by another district.", 401)
+    officer = db.session.execute(
+        select(Officer).where(Officer.subject == identity.subject)
+    ).scalar_one_or_none()
+    if officer is None:
+        return jsonify(
+            sub=identity.subject, preferred_username=identity.username, name=identity.name
+        )
+    return jsonify({**user_claims(officer), "roles": officer.roles})
+
+
+def _hinted_officer_and_client(hint: str) -> tuple[str | None, str | None]:
+    """Subject and client of an ID token this issuer signed (expired ones too)."""
+    try:
+        keys = KeySet.import_key_set({"keys": [k.public_jwk for k in published_keys(db.session)]})
+        claims = jwt.decode(hint, keys, algorithms=["RS256"]).claims
+    except (JoseError, ValueError):
+        return None, None
+    if claims.get("iss") != issuer():
+        return None, None
+    aud = claims.get("aud")
+    return claims.get("sub"), aud[0] if isinstance(aud, list) and aud else aud
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+@public
+def logout():
+    """End-session: forget the SSO session of this issuer, revoke the client's refresh tokens."""
+    sso = dict(session.get(SSO_KEY, {}))
+    sso.pop(g.idp_tenant.slug, None)
+    session[SSO_KEY] = sso
+    subject, client_id = _hinted_officer_and_client(request.values.get("id_token_hint", ""))
+    client_id = client_id or request.values.get("client_id")
+    if subject and client_id:
+        officer = db.session.execute(
+            select(Officer).where(Officer.subject == subject)
+        ).scalar_one_or_none()
+        if officer:
+            admin.revoke_refresh_tokens(db.session, officer.id, client_id)
+            db.session.commit()
+    target = request.values.get("post_logout_redirect_uri")
+    if target and client_id:
+        client = db.session.execute(
+            select(OAuthClient).where(OAuthClient.client_id == client_id)
+        ).scalar_one_or_none()
+        if client and target in client.post_logout_redirect_uris:
+            return redirect(target)
+    return _message("已退出登录 / Signed out", "您已安全退出。You have signed out.", 200)
