@@ -159,7 +159,7 @@ def authorize():
         user = _sso_user() if request.args.get("prompt") != "login" else None
         if user is None:
             return _login_page()
-        return server().create_authorization_response(grant_user=user)
+        return server().create_authorization_response(grant=grant, grant_user=user)
     officer = db.session.execute(
         select(Officer).where(Officer.username == request.form.get("username", "").strip())
     ).scalar_one_or_none()
@@ -175,7 +175,7 @@ def authorize():
     sso = dict(session.get(SSO_KEY, {}))
     sso[g.idp_tenant.slug] = {"officer_id": str(officer.id), "auth_time": auth_time}
     session[SSO_KEY] = sso
-    return server().create_authorization_response(grant_user=User(officer, auth_time))
+    return server().create_authorization_response(grant=grant, grant_user=User(officer, auth_time))
 
 
 @bp.post("/token")
