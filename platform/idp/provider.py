@@ -23,7 +23,7 @@ from authlib.oidc.core.grants import OpenIDCode
 from flask import current_app, g
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from yimen.platform.db import db, utcnow
 from yimen.platform.idp import admin
@@ -176,18 +176,29 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         db.session.commit()
 
     def query_authorization_code(self, code, client):
-        row = db.session.execute(
-            select(AuthorizationCode).where(
+        """Claims the code atomically: of two concurrent exchanges only one gets it, and
+        a failed exchange (wrong verifier) burns it too."""
+        claimed = db.session.execute(
+            update(AuthorizationCode)
+            .where(
                 AuthorizationCode.code == code,
                 AuthorizationCode.client_id == client.get_client_id(),
+                AuthorizationCode.used.is_(False),
+                AuthorizationCode.expires_at > utcnow(),
             )
-        ).scalar_one_or_none()
-        if row is None or row.used or row.expires_at <= utcnow():
+            .values(used=True)
+        ).rowcount
+        if claimed != 1:
+            db.session.rollback()
             return None
+        db.session.commit()
+        row = db.session.execute(
+            select(AuthorizationCode).where(AuthorizationCode.code == code)
+        ).scalar_one()
         return Code(row)
 
     def delete_authorization_code(self, authorization_code):
-        authorization_code.row.used = True  # single use; committed with the token
+        pass  # claimed (used=True) when it was queried
 
     def authenticate_user(self, authorization_code):
         officer = active_officer(authorization_code.row.officer_id)
@@ -261,7 +272,8 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         return User(officer) if officer else None
 
     def revoke_old_credential(self, refresh_token):
-        refresh_token.row.revoked_at = utcnow()
+        refresh_token.row.revoked_at = utcnow()  # authlib calls this after save_token
+        db.session.commit()
 
 
 # --- tokens ---------------------------------------------------------------------
