@@ -86,6 +86,7 @@ def new_district(app, live_server):
 def machine_token(app, live_server):
     """A client-credentials token, over HTTP, for a new client of `slug` with `roles`."""
     from sqlalchemy import select
+
     from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
     from yimen.tenants.directory.model import Tenant

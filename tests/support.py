@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import requests
 from werkzeug.serving import make_server
+
 from yimen.platform.app import create_app
 from yimen.platform.config import load_settings
 from yimen.platform.migrate import upgrade

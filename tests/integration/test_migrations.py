@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
+
 from yimen.platform.migrate import downgrade, upgrade
 from yimen.platform.models import metadata
 

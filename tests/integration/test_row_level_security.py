@@ -7,6 +7,7 @@ import uuid
 import psycopg
 import pytest
 from sqlalchemy import create_engine, inspect
+
 from yimen.platform.models import metadata
 
 pytestmark = pytest.mark.postgres

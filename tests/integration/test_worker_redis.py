@@ -8,12 +8,12 @@ import time
 import pytest
 import redis
 from sqlalchemy import select
+
+from tests.support import IN_CI
 from yimen.gateway.worker.broker import configure_broker
 from yimen.gateway.worker.model import WorkerHeartbeat
 from yimen.gateway.worker.runner import InProcessWorker
 from yimen.platform.db import db
-
-from tests.support import IN_CI
 
 REDIS_URL = os.environ.get("YIMEN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from yimen.platform.app import create_app
 from yimen.platform.auth.permissions import PERMISSIONS, ROLES
 
