@@ -53,7 +53,11 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _lang():
         lang = current_lang()
-        return {"lang": lang, "html_lang": "zh-CN" if lang == "zh" else "en", "other_lang": "en" if lang == "zh" else "zh"}
+        return {
+            "lang": lang,
+            "html_lang": "zh-CN" if lang == "zh" else "en",
+            "other_lang": "en" if lang == "zh" else "zh",
+        }
 
     @app.after_request
     def _remember(response):
