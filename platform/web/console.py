@@ -52,9 +52,8 @@ def _oauth() -> OAuth2Session:
 
 def redirect_to_login():
     """Where the app sends a console request that has no valid session."""
-    return redirect(
-        url_for("console.login", district=session.get(DISTRICT_KEY), next=request.full_path)
-    )
+    district = request.args.get("district") or session.get(DISTRICT_KEY)
+    return redirect(url_for("console.login", district=district, next=request.path))
 
 
 def _safe_next(target: str | None) -> str:
