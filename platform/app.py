@@ -74,8 +74,10 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     _init_i18n(app)
 
     api = Api(app)
+    csrf = _init_csrf(app)
     for blp in _api_blueprints():
         api.register_blueprint(blp, url_prefix="/api/v1")
+        csrf.exempt(blp)  # bearer tokens, never cookies: no cross-site forgery to guard
     for bp in _web_blueprints():
         app.register_blueprint(bp)
     _mark_framework_endpoints_public(app)
@@ -86,6 +88,20 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _init_csrf(app: Flask):
+    """Forms of the console and the sign-in page carry a CSRF token (Flask-WTF);
+    machine endpoints authenticate by bearer token or client secret and are exempt."""
+    from flask_wtf.csrf import CSRFProtect
+
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
+    csrf = CSRFProtect(app)
+    from yimen.platform.idp import views as idp_views
+
+    for view in (idp_views.token, idp_views.logout, idp_views.userinfo):
+        csrf.exempt(view)
+    return csrf
 
 
 def _mark_framework_endpoints_public(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import hashlib
 import secrets
 from urllib.parse import parse_qs, urlparse
@@ -45,10 +46,11 @@ def authorize(
     form = http.get(f"{issuer}/authorize", params=params, allow_redirects=False, timeout=10)
     if form.status_code != 200 or "password" not in form.text:
         return form
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
     return http.post(
         f"{issuer}/authorize",
         params=params,
-        data={"username": username, "password": password},
+        data={"username": username, "password": password, "csrf_token": csrf},
         allow_redirects=False,
         timeout=10,
     )

@@ -183,3 +183,23 @@ def test_sign_out_revokes_the_refresh_token(live_server):
     )
     assert r.status_code == 302 and r.headers["Location"] == f"{live_server.url}/console/"
     assert _refresh(live_server.url, tokens["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def test_the_sign_in_form_refuses_a_post_without_its_csrf_token(live_server):
+    _, challenge = pkce()
+    params = {
+        "response_type": "code",
+        "client_id": CONSOLE,
+        "redirect_uri": f"{live_server.url}/console/callback",
+        "scope": "openid",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    r = requests.post(
+        f"{live_server.url}/oidc/xuanwu/authorize",
+        params=params,
+        data={"username": "xuanwu.zhangwei", "password": "Yimen@2026"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert r.status_code == 400 and "Location" not in r.headers
