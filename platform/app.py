@@ -7,6 +7,7 @@ from functools import wraps
 from pathlib import Path
 
 from flask import Flask, g, request
+
 from yimen.platform.api.problems import Problem, from_http_exception, problem_response
 from yimen.platform.api.smorest import Api, api_config
 from yimen.platform.config import Settings, load_settings
@@ -43,8 +44,9 @@ def _web_blueprints():
     from yimen.platform.web.console import bp as console_bp
     from yimen.platform.web.docs import bp as docs_bp
     from yimen.platform.web.public import bp as public_bp
+    from yimen.tenants.directory.console_views import bp as console_admin_bp
 
-    return (health_bp, idp_bp, docs_bp, public_bp, console_bp)
+    return (health_bp, idp_bp, docs_bp, public_bp, console_bp, console_admin_bp)
 
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
@@ -133,7 +135,6 @@ def _init_audit() -> None:
 def _init_identity(app: Flask, settings: Settings) -> None:
     from yimen.platform.auth.tokens import IssuerTemplates, TokenValidator
     from yimen.platform.idp.keys import builtin_key_set
-
     from yimen.platform.idp.provider import build_server
 
     app.extensions["yimen.authorization_server"] = build_server(app)
@@ -158,6 +159,7 @@ def _init_i18n(app: Flask) -> None:
 
 def _init_request_cycle(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
+
     from yimen.platform.audit.recorder import set_actor
     from yimen.platform.auth.guard import NotSignedIn, guard_request
 
@@ -171,6 +173,10 @@ def _init_request_cycle(app: Flask) -> None:
 
     @app.errorhandler(Problem)
     def _problem(problem: Problem):
+        if _wants_html():
+            from yimen.platform.web.pages import problem_page
+
+            return problem_page(problem)
         return problem_response(problem)
 
     @app.errorhandler(NotSignedIn)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, request, session
+
 from yimen.platform.api.problems import Problem
 from yimen.platform.audit.recorder import Actor, set_actor
 from yimen.platform.auth.identity import Identity
@@ -70,7 +71,7 @@ def guard_request() -> None:
         )
     if action is None:
         return
-    console = request.blueprint == "console"
+    console = (request.blueprint or "").startswith("console")
     token = bearer_token() or (session.get(SESSION_TOKEN_KEY) if console else None)
     if token is None:
         if console:

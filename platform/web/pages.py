@@ -40,3 +40,16 @@ def error_page(error: HTTPException):
         hint_en=hint_en,
         request_id=g.get("request_id"),
     ), code
+
+
+def problem_page(problem) -> tuple[str, int]:
+    """A Problem raised under a page (not the API) shown to a person."""
+    return render_template(
+        "error.html",
+        code=problem.status,
+        title=problem.detail,
+        title_en=problem.detail_en,
+        hint="",
+        hint_en="",
+        request_id=g.get("request_id"),
+    ), problem.status

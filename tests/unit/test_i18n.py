@@ -16,7 +16,7 @@ def _msgids() -> set[str]:
     found = set()
     for folder in TEMPLATE_DIRS:
         for path in folder.rglob("*.html"):
-            found |= set(re.findall(r'_\(\s*"([^"]+)"\s*\)', path.read_text()))
+            found |= set(re.findall(r'_\(\s*["\']([^"\']+)["\']\s*\)', path.read_text()))
     return found
 
 

@@ -1,0 +1,73 @@
+"""A district administrator adds an agency and an officer in the console."""
+
+from __future__ import annotations
+
+import pytest
+
+from yimen.tenants.directory.demo import credit_code
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/console/?district=xuanwu")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("Yimen@2026")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/console/")
+
+
+def test_a_district_admin_adds_an_agency_then_an_officer(page, live_server, backend):
+    _sign_in(page, live_server, "xuanwu.gaoming")
+    page.get_by_role("link", name="执法部门").first.click()
+    code = f"wl{backend[:2]}"
+    good = credit_code("320102", 40 if backend == "sqlite" else 41)
+    form = page.locator("#add-agency")
+    form.get_by_label("部门编码").fill(code)
+    form.get_by_label("部门名称").fill("玄武区文化和旅游局")
+    form.get_by_label("统一社会信用代码").fill(good[:-1] + ("0" if good[-1] != "0" else "1"))
+    form.get_by_label("类别").select_option("enforcement")
+    form.get_by_label("执法领域").fill("culture_tourism")
+    form.get_by_label("文书字号前缀").fill("玄文旅罚")
+    form.get_by_role("button", name="新增").click()
+    assert "校验位错误" in page.locator("#e-credit_code").inner_text()
+    assert "玄武区文化和旅游局" not in page.locator("#agency-table").inner_text()
+
+    page.locator("#add-agency").get_by_label("统一社会信用代码").fill(good)
+    page.locator("#add-agency").get_by_role("button", name="新增").click()
+    assert page.get_by_role("status").inner_text() == "已新增部门：玄武区文化和旅游局"
+    assert "玄文旅罚" in page.locator("#agency-table").inner_text()
+
+    page.get_by_role("link", name="执法人员").first.click()
+    form = page.locator("#add-officer")
+    form.get_by_label("所在部门").select_option(label="玄武区文化和旅游局")
+    form.get_by_label("用户名").fill(f"xuanwu.wenlv{backend[:2]}")
+    form.get_by_label("姓名").fill("文丽")
+    form.get_by_label("执法证号").fill(f"苏32010299{backend[:2]}")
+    form.get_by_label("执法证领域").fill("culture_tourism")
+    form.get_by_label("有效期至").fill("2029-06-30")
+    form.get_by_role("button", name="新增").click()
+    assert page.get_by_role("status").inner_text() == "已新增人员：文丽"
+    row = page.locator("#officer-table tr", has_text="文丽")
+    assert "玄武区文化和旅游局" in row.inner_text() and "2029-06-30" in row.inner_text()
+
+
+def test_an_officer_without_admin_rights_sees_no_add_form(page, live_server):
+    _sign_in(page, live_server, "xuanwu.zhangwei")
+    page.goto(f"{live_server.url}/console/admin/agencies")
+    assert page.locator("#agency-table").is_visible()
+    assert page.locator("#add-agency").count() == 0
+
+
+def test_an_officer_posting_the_form_anyway_gets_a_readable_refusal(page, live_server):
+    _sign_in(page, live_server, "xuanwu.zhangwei")
+    page.goto(f"{live_server.url}/console/admin/officers")
+    assert page.locator("#add-officer").count() == 0
+    token = page.locator("meta[name=csrf-token]").get_attribute("content")
+    response = page.request.post(
+        f"{live_server.url}/console/admin/agencies",
+        form={"csrf_token": token, "code": "x", "name": "越权部门"},
+        headers={"Accept": "text/html"},
+    )
+    assert response.status == 403
+    assert "当前角色无权执行此操作" in response.text()
