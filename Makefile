@@ -27,11 +27,12 @@ run: $(STAMP)
 	$(VENV)/bin/yimen run
 
 ## make test — the whole suite, on SQLite and PostgreSQL (services started when missing)
-test: $(STAMP)
+test: $(STAMP) lint
 	bash scripts/test-services.sh && . var/test-env.sh && $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do $(PY) $$b; done

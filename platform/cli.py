@@ -8,6 +8,7 @@ import sys
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
+
 from yimen.platform.db import db
 
 
@@ -79,6 +80,7 @@ def idp_group() -> None:
 @with_appcontext
 def idp_rotate(slug: str) -> None:
     from sqlalchemy import select
+
     from yimen.platform.db import tenant_scope
     from yimen.platform.idp.keys import rotate
     from yimen.tenants.directory.model import Tenant
@@ -123,6 +125,7 @@ def worker(threads: int) -> None:
 @with_appcontext
 def run(host: str, port: int, threads: int) -> None:
     from waitress import serve
+
     from yimen.gateway.worker.runner import InProcessWorker
 
     app = current_app._get_current_object()

@@ -6,6 +6,7 @@ import datetime as dt
 
 import dramatiq
 from sqlalchemy import select
+
 from yimen.gateway.worker.model import WorkerHeartbeat
 from yimen.platform.db import db
 

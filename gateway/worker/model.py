@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
+
 from yimen.platform.db import Base, utcnow
 
 

@@ -7,6 +7,7 @@ import threading
 
 import dramatiq
 from dramatiq import Worker
+
 from yimen.gateway.worker.broker import BrokerHandle
 
 HEARTBEAT_SECONDS = 30

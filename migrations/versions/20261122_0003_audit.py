@@ -5,8 +5,8 @@ Revises: 20261122_0001
 Create Date: 2026-11-22 16:01:04.468298
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from yimen.platform.db.rls import enable_tenant_rls, grant_to_app_role
 

@@ -5,10 +5,10 @@ Revises: 20261122_0003
 Create Date: 2026-11-22 16:05:26.895678
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-from yimen.platform.db.rls import enable_tenant_rls, grant_to_app_role
+from yimen.platform.db.rls import grant_to_app_role
 
 revision = "20261122_0004"
 down_revision = "20261122_0003"

@@ -65,7 +65,9 @@ def _snapshot(obj, attrs=None) -> dict:
     out = {}
     for column in mapper.column_attrs:
         key = column.key
-        if key in ("created_at", "updated_at", "tenant_id") or (attrs is not None and key not in attrs):
+        if key in ("created_at", "updated_at", "tenant_id") or (
+            attrs is not None and key not in attrs
+        ):
             continue
         out[key] = "***" if key in redact else _plain(getattr(obj, key))
     return out

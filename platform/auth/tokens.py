@@ -21,6 +21,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 from sqlalchemy import select
+
 from yimen.platform.auth.identity import Identity
 from yimen.platform.db import db, tenant_scope
 from yimen.tenants.directory.model import Officer, OfficerStatus, Tenant, TenantStatus

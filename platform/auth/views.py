@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
+
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.auth.permissions import requires
 

@@ -6,6 +6,7 @@ import time
 
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import select, text
+
 from yimen.platform.auth.permissions import public
 from yimen.platform.db import db
 

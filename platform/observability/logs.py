@@ -9,6 +9,7 @@ import uuid
 
 from flask import Flask, g, request
 from pythonjsonlogger.json import JsonFormatter
+
 from yimen.platform.config import Settings
 
 REQUEST_ID_HEADER = "X-Request-ID"

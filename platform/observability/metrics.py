@@ -12,6 +12,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+
 from yimen.platform.auth.permissions import public
 
 
