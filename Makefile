@@ -23,6 +23,7 @@ setup: $(STAMP)
 ## make run — migrate the embedded SQLite database, seed the demo region, serve on :8000
 run: $(STAMP)
 	$(VENV)/bin/yimen db upgrade
+	$(VENV)/bin/yimen calendar seed
 	$(VENV)/bin/yimen demo seed
 	$(VENV)/bin/yimen run
 

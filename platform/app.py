@@ -31,11 +31,12 @@ def _api_blueprints():
     """Every API blueprint, in one tuple so that grep finds them."""
     from yimen.platform.audit.views import blp as audit_blp
     from yimen.platform.auth.views import blp as me_blp
+    from yimen.tenants.calendar.views import blp as calendar_blp
     from yimen.tenants.directory.bulk_views import blp as imports_blp
     from yimen.tenants.directory.tenant_views import blp as tenants_blp
     from yimen.tenants.directory.views import blp as directory_blp
 
-    return (me_blp, tenants_blp, directory_blp, imports_blp, audit_blp)
+    return (me_blp, tenants_blp, directory_blp, imports_blp, audit_blp, calendar_blp)
 
 
 def _web_blueprints():

@@ -70,6 +70,23 @@ def demo_seed() -> None:
     click.echo(f"演示数据已就绪 / demo ready: {len(demo['districts'])} districts → {out}")
 
 
+@click.group("calendar", help="工作日历 / Working-day calendar")
+def calendar_group() -> None:
+    pass
+
+
+@calendar_group.command(
+    "seed", help="载入 chinesecalendar 已有年份 (可重复执行) / Load the packaged years"
+)
+@with_appcontext
+def calendar_seed() -> None:
+    from yimen.tenants.calendar.service import seed
+
+    with db.new_session() as s:
+        added = seed(s)
+    click.echo(f"日历已载入 / calendar loaded: {len(added)} new years")
+
+
 @click.group("idp", help="内置身份认证 / Built-in identity provider")
 def idp_group() -> None:
     pass
@@ -166,7 +183,7 @@ def _print_banner(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for command in (db_group, tenant_group, demo_group, idp_group, worker, run):
+    for command in (db_group, tenant_group, demo_group, calendar_group, idp_group, worker, run):
         app.cli.add_command(command)
 
 

@@ -53,6 +53,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"district_admin", "platform_operator", "discipline"}),
     # Oneself.
     "self.read": _DISTRICT_READERS | {"platform_operator"},
+    # The working-day calendar (region-wide reference data).
+    "calendar.read": _DISTRICT_READERS | {"platform_operator"},
+    "calendar.import": frozenset({"platform_operator"}),
+    "calendar.approve": frozenset({"platform_operator"}),
     # Region-wide.
     "platform.tenants.read": frozenset({"platform_operator"}),
     "platform.tenants.write": frozenset({"platform_operator"}),

@@ -1,0 +1,1 @@
+"""The region's working-day calendar: every statutory deadline is counted on it."""
