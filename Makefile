@@ -24,6 +24,7 @@ setup: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/yimen db upgrade
 	$(VENV)/bin/yimen calendar seed
+	$(VENV)/bin/yimen powers seed
 	$(VENV)/bin/yimen demo seed
 	$(VENV)/bin/yimen run
 

@@ -35,8 +35,9 @@ def _api_blueprints():
     from yimen.tenants.directory.bulk_views import blp as imports_blp
     from yimen.tenants.directory.tenant_views import blp as tenants_blp
     from yimen.tenants.directory.views import blp as directory_blp
+    from yimen.tenants.powers.views import blp as powers_blp
 
-    return (me_blp, tenants_blp, directory_blp, imports_blp, audit_blp, calendar_blp)
+    return (me_blp, tenants_blp, directory_blp, imports_blp, powers_blp, audit_blp, calendar_blp)
 
 
 def _web_blueprints():
@@ -46,8 +47,9 @@ def _web_blueprints():
     from yimen.platform.web.docs import bp as docs_bp
     from yimen.platform.web.public import bp as public_bp
     from yimen.tenants.directory.console_views import bp as console_admin_bp
+    from yimen.tenants.powers.public_views import bp as powers_public_bp
 
-    return (health_bp, idp_bp, docs_bp, public_bp, console_bp, console_admin_bp)
+    return (health_bp, idp_bp, docs_bp, public_bp, powers_public_bp, console_bp, console_admin_bp)
 
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:

@@ -87,6 +87,21 @@ def calendar_seed() -> None:
     click.echo(f"日历已载入 / calendar loaded: {len(added)} new years")
 
 
+@click.group("powers", help="执法事项目录 / Enforcement matters")
+def powers_group() -> None:
+    pass
+
+
+@powers_group.command("seed", help="载入起步目录 (可重复执行) / Load the starter catalog")
+@with_appcontext
+def powers_seed() -> None:
+    from yimen.tenants.powers.service import seed_catalog
+
+    with db.new_session() as s:
+        added = seed_catalog(s)
+    click.echo(f"执法事项目录已载入 / catalog loaded: {added} new matters")
+
+
 @click.group("idp", help="内置身份认证 / Built-in identity provider")
 def idp_group() -> None:
     pass
@@ -183,7 +198,16 @@ def _print_banner(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for command in (db_group, tenant_group, demo_group, calendar_group, idp_group, worker, run):
+    for command in (
+        db_group,
+        tenant_group,
+        demo_group,
+        calendar_group,
+        powers_group,
+        idp_group,
+        worker,
+        run,
+    ):
         app.cli.add_command(command)
 
 

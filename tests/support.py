@@ -128,9 +128,11 @@ def start_live_server(database_url: str, var_dir: Path, backend: str) -> LiveSer
     )
     app = create_app(settings)
     from yimen.tenants.calendar.service import seed as seed_calendar
+    from yimen.tenants.powers.service import seed_catalog
 
     with db.new_session() as s:
         seed_calendar(s)
+        seed_catalog(s)
         demo = seed_demo(s, url, var_dir / "demo.json")
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True, name="live-server")

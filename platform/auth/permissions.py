@@ -53,6 +53,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"district_admin", "platform_operator", "discipline"}),
     # Oneself.
     "self.read": _DISTRICT_READERS | {"platform_operator"},
+    # The power list.
+    "powers.catalog.read": _DISTRICT_READERS | {"platform_operator"},
+    "powers.catalog.write": frozenset({"platform_operator"}),
+    "powers.adopt": frozenset({"district_admin"}),
+    "powers.assign": frozenset({"district_admin"}),
     # The working-day calendar (region-wide reference data).
     "calendar.read": _DISTRICT_READERS | {"platform_operator"},
     "calendar.import": frozenset({"platform_operator"}),

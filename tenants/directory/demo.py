@@ -301,6 +301,10 @@ def seed_demo(session: Session, public_url: str, out: Path) -> dict:
             if fresh:
                 for spec in specs:
                     add_agency(session, spec, password_hash=password_hash)
+                session.commit()
+                from yimen.tenants.powers.service import adopt_for_agencies
+
+                adopt_for_agencies(session)  # nothing to adopt until `yimen powers seed` ran
             client_id = f"{slug}-reader"
             secret = f"demo-{slug}-reader-secret"
             client = session.execute(

@@ -1,0 +1,75 @@
+"""The catalog (region-wide) and each district's adoption and assignment (tenant-owned)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from yimen.platform.db import Base, TenantOwned, Timestamped, new_id, utcnow
+
+
+class EnforcementMatter(Base, Timestamped):
+    """执法事项: a violation, its legal basis and penalties, from the regional catalog."""
+
+    __tablename__ = "enforcement_matter"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    domain: Mapped[str] = mapped_column(String(40), index=True)
+    law: Mapped[str] = mapped_column(String(100))
+    article: Mapped[str] = mapped_column(String(60))
+    penalty_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    fine_min: Mapped[int | None]  # yuan
+    fine_max: Mapped[int | None]
+    fine_rule: Mapped[str] = mapped_column(Text, default="")
+    benchmark: Mapped[list[dict]] = mapped_column(JSON, default=list)
+    is_major: Mapped[bool] = mapped_column(default=False)
+    criminal_threshold: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    @property
+    def legal_basis(self) -> str:
+        return f"{self.law}{self.article}"
+
+
+class MatterAdoption(Base, TenantOwned):
+    """A district takes a catalog matter onto its power list."""
+
+    __tablename__ = "matter_adoption"
+    __table_args__ = (UniqueConstraint("tenant_id", "matter_id"),)
+    __audited__ = True
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    matter_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enforcement_matter.id"), index=True)
+    adopted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    on_major_list: Mapped[bool] = mapped_column(default=False)
+
+    matter: Mapped[EnforcementMatter] = relationship(lazy="joined")
+
+
+class MatterAssignment(Base, TenantOwned):
+    """Which agency holds an adopted matter, from when to when. At most one current
+    assignment per adoption, guaranteed by a partial unique index."""
+
+    __tablename__ = "matter_assignment"
+    __table_args__ = (
+        Index(
+            "uq_matter_assignment_current",
+            "adoption_id",
+            unique=True,
+            postgresql_where=text("valid_to IS NULL"),
+            sqlite_where=text("valid_to IS NULL"),
+        ),
+    )
+    __audited__ = True
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    adoption_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("matter_adoption.id"), index=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"), index=True)
+    valid_from: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    valid_to: Mapped[dt.datetime | None]
+    reason: Mapped[str] = mapped_column(String(500), default="")
