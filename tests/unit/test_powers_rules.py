@@ -13,7 +13,7 @@ def test_the_starter_catalog_has_at_least_60_matters_in_at_least_6_domains_each_
     assert len(MATTERS) >= 60
     domains = Counter(row[2] for row in MATTERS)
     assert len(domains) >= 6 and all(d in DOMAINS for d in domains)
-    for code, name, domain, law, article, kinds, fine, rule, major, criminal in MATTERS:
+    for code, _name, _domain, law, article, kinds, fine, rule, _major, _criminal in MATTERS:
         assert law.startswith("《") and law.endswith("》") and article.startswith("第"), code
         assert set(kinds) <= set(PENALTY_KINDS), code
         assert fine or rule, f"{code}: a fine range or a fine rule"
