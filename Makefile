@@ -25,6 +25,7 @@ run: $(STAMP)
 	$(VENV)/bin/yimen db upgrade
 	$(VENV)/bin/yimen calendar seed
 	$(VENV)/bin/yimen powers seed
+	$(VENV)/bin/yimen workflow seed
 	$(VENV)/bin/yimen demo seed
 	$(VENV)/bin/yimen run
 

@@ -36,8 +36,18 @@ def _api_blueprints():
     from yimen.tenants.directory.tenant_views import blp as tenants_blp
     from yimen.tenants.directory.views import blp as directory_blp
     from yimen.tenants.powers.views import blp as powers_blp
+    from yimen.tenants.workflow.views import blp as workflow_blp
 
-    return (me_blp, tenants_blp, directory_blp, imports_blp, powers_blp, audit_blp, calendar_blp)
+    return (
+        me_blp,
+        tenants_blp,
+        directory_blp,
+        imports_blp,
+        powers_blp,
+        workflow_blp,
+        audit_blp,
+        calendar_blp,
+    )
 
 
 def _web_blueprints():

@@ -102,6 +102,23 @@ def powers_seed() -> None:
     click.echo(f"执法事项目录已载入 / catalog loaded: {added} new matters")
 
 
+@click.group("workflow", help="流程配置 / Workflow configuration")
+def workflow_group() -> None:
+    pass
+
+
+@workflow_group.command(
+    "seed", help="载入法定流程第1版 (可重复执行) / Load the statutory library v1"
+)
+@with_appcontext
+def workflow_seed() -> None:
+    from yimen.tenants.workflow.service import seed_library
+
+    with db.new_session() as s:
+        added = seed_library(s)
+    click.echo(f"流程库已载入 / workflow library loaded: {added} new procedures")
+
+
 @click.group("idp", help="内置身份认证 / Built-in identity provider")
 def idp_group() -> None:
     pass

@@ -129,10 +129,12 @@ def start_live_server(database_url: str, var_dir: Path, backend: str) -> LiveSer
     app = create_app(settings)
     from yimen.tenants.calendar.service import seed as seed_calendar
     from yimen.tenants.powers.service import seed_catalog
+    from yimen.tenants.workflow.service import seed_library
 
     with db.new_session() as s:
         seed_calendar(s)
         seed_catalog(s)
+        seed_library(s)
         demo = seed_demo(s, url, var_dir / "demo.json")
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True, name="live-server")

@@ -58,6 +58,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "powers.catalog.write": frozenset({"platform_operator"}),
     "powers.adopt": frozenset({"district_admin"}),
     "powers.assign": frozenset({"district_admin"}),
+    # Workflow configuration.
+    "workflow.read": _DISTRICT_READERS | {"platform_operator"},
+    "workflow.library.write": frozenset({"platform_operator"}),
+    "workflow.override.write": frozenset({"district_admin", "agency_admin"}),
     # The working-day calendar (region-wide reference data).
     "calendar.read": _DISTRICT_READERS | {"platform_operator"},
     "calendar.import": frozenset({"platform_operator"}),

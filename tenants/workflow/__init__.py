@@ -1,0 +1,2 @@
+"""Shared workflow configuration: versioned procedure definitions with district and
+agency overrides that may add steps but never remove or weaken a statutory one."""
