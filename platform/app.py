@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     _init_audit()
     _init_identity(app, settings)
     _init_broker(app, settings)
+    _init_identity_provisioning(app, settings)
     _init_i18n(app)
 
     api = Api(app)
@@ -156,6 +157,28 @@ def _init_identity(app: Flask, settings: Settings) -> None:
         settings.audience,
         builtin_key_set,
     )
+
+
+def _init_identity_provisioning(app: Flask, settings: Settings) -> None:
+    """The composition root picks the provisioning adapter."""
+    from yimen.platform.db.session import TenantSession
+    from yimen.tenants.identity import tasks
+    from yimen.tenants.identity.builtin import BuiltinProvisioner
+
+    if settings.identity_provider == "keycloak":
+        from yimen.tenants.identity.keycloak import KeycloakProvisioner
+
+        provisioner = KeycloakProvisioner(
+            settings.keycloak_url,
+            settings.keycloak_client_id,
+            settings.keycloak_client_secret,
+            settings.public_url,
+        )
+    else:
+        provisioner = BuiltinProvisioner(settings.public_url)
+    tasks.configure(provisioner)
+    tasks.install(TenantSession)
+    app.extensions["yimen.provisioner"] = provisioner
 
 
 def _init_broker(app: Flask, settings: Settings) -> None:

@@ -34,6 +34,10 @@ class Settings:
     log_level: str
     token_lifetime_seconds: int
     refresh_lifetime_seconds: int
+    identity_provider: str
+    keycloak_url: str
+    keycloak_client_id: str
+    keycloak_client_secret: str
     extra: dict = field(default_factory=dict)
 
     @property
@@ -69,8 +73,16 @@ def load_settings(**overrides) -> Settings:
         log_level=_env("YIMEN_LOG_LEVEL", "INFO"),
         token_lifetime_seconds=int(_env("YIMEN_TOKEN_LIFETIME", "300")),
         refresh_lifetime_seconds=int(_env("YIMEN_REFRESH_LIFETIME", str(8 * 3600))),
+        identity_provider=_env("YIMEN_IDENTITY_PROVIDER", "builtin"),
+        keycloak_url=_env("YIMEN_KEYCLOAK_URL", "").rstrip("/"),
+        keycloak_client_id=_env("YIMEN_KEYCLOAK_CLIENT_ID", "yimen-provisioner"),
+        keycloak_client_secret=_env("YIMEN_KEYCLOAK_CLIENT_SECRET", ""),
     )
     values.update(overrides)
+    if values["identity_provider"] == "keycloak" and values["keycloak_url"]:
+        realm_template = f"{values['keycloak_url']}/realms/{{slug}}"
+        if realm_template not in values["trusted_issuers"]:
+            values["trusted_issuers"] = (*values["trusted_issuers"], realm_template)
     values["trusted_issuers"] = tuple(
         t.replace("{public_url}", values["public_url"]) for t in values["trusted_issuers"]
     )

@@ -6,6 +6,7 @@ from yimen.platform.db import Base
 from yimen.platform.idp import model as _idp  # noqa: F401
 from yimen.tenants.calendar import model as _calendar  # noqa: F401
 from yimen.tenants.directory import model as _directory  # noqa: F401
+from yimen.tenants.identity import model as _identity  # noqa: F401
 from yimen.tenants.powers import model as _powers  # noqa: F401
 from yimen.tenants.workflow import model as _workflow  # noqa: F401
 

@@ -26,4 +26,10 @@ def record_heartbeat(worker_name: str) -> None:
         s.commit()
 
 
-ALL = (record_heartbeat,)
+def _all():
+    from yimen.tenants.identity.tasks import provision
+
+    return (record_heartbeat, provision)
+
+
+ALL = _all()

@@ -62,6 +62,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "workflow.read": _DISTRICT_READERS | {"platform_operator"},
     "workflow.library.write": frozenset({"platform_operator"}),
     "workflow.override.write": frozenset({"district_admin", "agency_admin"}),
+    # Identity provisioning jobs.
+    "provisioning.read": frozenset({"district_admin"}),
+    "provisioning.retry": frozenset({"district_admin"}),
     # The working-day calendar (region-wide reference data).
     "calendar.read": _DISTRICT_READERS | {"platform_operator"},
     "calendar.import": frozenset({"platform_operator"}),

@@ -22,6 +22,7 @@ from yimen.platform.api.problems import Problem, translate
 from yimen.tenants.directory import service
 from yimen.tenants.directory.model import AGENCY_KIND_LABELS, Agency, RoleAssignment, Unit
 from yimen.tenants.directory.schemas import AgencyCreateSchema, OfficerCreateSchema
+from yimen.tenants.identity import tasks as provisioning
 
 MAX_ROWS = 5000
 XLSX_MAGIC = b"PK\x03\x04"
@@ -219,7 +220,11 @@ def import_agencies(session: Session, rows: list[dict]) -> int:
             seen.setdefault(loaded[key], number)
         parsed.append(loaded)
     report.raise_if_any(len(rows))
-    session.add_all(Agency(**data) for data in parsed)
+    agencies = [Agency(**data) for data in parsed]
+    session.add_all(agencies)
+    session.flush()
+    for agency in agencies:
+        provisioning.request(session, "agency", agency.id)
     session.commit()
     return len(parsed)
 
@@ -273,5 +278,6 @@ def import_officers(session: Session, rows: list[dict]) -> int:
         officer = service.new_officer(data)
         officer.role_assignments = [RoleAssignment(role=r) for r in dict.fromkeys(roles)]
         session.add(officer)
+        provisioning.request(session, "officer", officer.id)
     session.commit()
     return len(parsed)

@@ -26,6 +26,7 @@ from yimen.tenants.directory.model import (
     UnitKind,
 )
 from yimen.tenants.directory.rules import OK, check_division_code, check_slug
+from yimen.tenants.identity import tasks as provisioning
 
 REGION_SLUG = "platform"
 
@@ -100,6 +101,7 @@ def create_tenant(
         session.flush()
         active_key(session)
         idp_admin.ensure_console_client(session, public_url)
+        provisioning.request(session, "district", tenant.id)
         session.commit()
     return tenant
 

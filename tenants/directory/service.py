@@ -18,6 +18,7 @@ from yimen.tenants.directory.model import (
     Unit,
 )
 from yimen.tenants.directory.rules import check_credit_code
+from yimen.tenants.identity import tasks as provisioning
 
 
 def _invalid(field: str, zh: str, en: str, status: int = 422, code: str = "validation-failed"):
@@ -137,6 +138,8 @@ def create_agency(session: Session, data: dict) -> Agency:
         )
     agency = Agency(**data)
     session.add(agency)
+    session.flush()
+    provisioning.request(session, "agency", agency.id)
     session.commit()
     return agency
 
@@ -271,6 +274,8 @@ def create_officer(session: Session, data: dict) -> Officer:
     officer = new_officer(data)
     officer.role_assignments = [RoleAssignment(role=r) for r in dict.fromkeys(roles)]
     session.add(officer)
+    session.flush()
+    provisioning.request(session, "officer", officer.id)
     session.commit()
     return officer
 
@@ -294,6 +299,7 @@ def set_roles(session: Session, officer_id: uuid.UUID, roles: list[str]) -> Offi
     officer.role_assignments = [a for a in officer.role_assignments if a.role in wanted] + [
         RoleAssignment(role=r) for r in wanted if r not in officer.roles
     ]
+    provisioning.request(session, "officer", officer.id)
     session.commit()
     return officer
 
@@ -307,5 +313,8 @@ def set_status(session: Session, officer_id: uuid.UUID, status: OfficerStatus) -
         from yimen.platform.idp.admin import revoke_refresh_tokens
 
         revoke_refresh_tokens(session, officer.id)
+    provisioning.request(
+        session, "officer", officer.id, "enable" if status == OfficerStatus.ACTIVE else "disable"
+    )
     session.commit()
     return officer

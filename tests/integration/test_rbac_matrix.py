@@ -47,7 +47,8 @@ def _api_calls(app):
         if not rule.rule.startswith("/api/v1/"):
             continue
         path = re.sub(r"<uuid:[^>]+>", str(uuid.uuid4()), rule.rule)
-        path = re.sub(r"<[^>]+>", "agencies", path)
+        path = re.sub(r"<int:[^>]+>", "2026", path)
+        path = re.sub(r"<[^>]+>", "CG-0001", path)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             declared, action = permission_of(rule.endpoint, method)
             assert declared, f"{method} {rule.rule} declares no permission"
