@@ -35,6 +35,7 @@ def _api_blueprints():
     from yimen.tenants.directory.bulk_views import blp as imports_blp
     from yimen.tenants.directory.tenant_views import blp as tenants_blp
     from yimen.tenants.directory.views import blp as directory_blp
+    from yimen.tenants.identity.views import blp as provisioning_blp
     from yimen.tenants.powers.views import blp as powers_blp
     from yimen.tenants.workflow.views import blp as workflow_blp
 
@@ -45,6 +46,7 @@ def _api_blueprints():
         imports_blp,
         powers_blp,
         workflow_blp,
+        provisioning_blp,
         audit_blp,
         calendar_blp,
     )

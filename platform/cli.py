@@ -221,6 +221,7 @@ def register_cli(app: Flask) -> None:
         demo_group,
         calendar_group,
         powers_group,
+        workflow_group,
         idp_group,
         worker,
         run,

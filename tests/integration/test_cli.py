@@ -57,3 +57,15 @@ def test_worker_refuses_the_in_memory_broker_with_an_explanation(cli_env):
     run("db", "upgrade")
     result = CliRunner().invoke(main, ["worker"])
     assert result.exit_code != 0 and "yimen run" in result.output
+
+
+def test_reference_data_seeds_are_idempotent(cli_env):
+    run("db", "upgrade")
+    for group, word in (
+        ("calendar", "23 new years"),
+        ("powers", "73 new matters"),
+        ("workflow", "4 new procedures"),
+    ):
+        first = run(group, "seed")
+        assert first.exit_code == 0 and word in first.output, first.output
+        assert " 0 new" in run(group, "seed").output
