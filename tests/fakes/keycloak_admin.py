@@ -62,7 +62,7 @@ def create_fake(base_url_getter, jwks_for=lambda realm: {"keys": []}) -> Flask:
         authorised()
         body = request.get_json()
         if body["realm"] in realms:
-            return jsonify(errorMessage=f"Conflict detected. See logs for details"), 409
+            return jsonify(errorMessage="Conflict detected. See logs for details"), 409
         clients = {}
         for c in body.get("clients", []):
             cid = str(uuid.uuid4())
