@@ -101,3 +101,23 @@ def public(fn: F) -> F:
 
 def allowed(roles: frozenset[str] | set[str], action: str) -> bool:
     return bool(PERMISSIONS[action] & set(roles))
+
+
+# Roles whose reach is the whole district; every other role of a district sees the data
+# of its own agency only (DESIGN.md: officers, heads, agency admins and agency-level
+# reviewers work inside their agency).
+DISTRICT_WIDE_ROLES = frozenset(
+    {
+        "district_admin",
+        "legal_affairs",
+        "procuratorate",
+        "discipline",
+        "police",
+        "hotline_operator",
+        "gateway_client",
+    }
+)
+
+
+def agency_bound(roles: frozenset[str] | set[str]) -> bool:
+    return not (set(roles) & DISTRICT_WIDE_ROLES)

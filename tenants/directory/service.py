@@ -318,3 +318,16 @@ def set_status(session: Session, officer_id: uuid.UUID, status: OfficerStatus) -
     )
     session.commit()
     return officer
+
+
+def issue_initial_password(session: Session, officer: Officer) -> str:
+    """A random password for the built-in provider, returned once and stored hashed
+    (Keycloak instead requires the officer to set one: UPDATE_PASSWORD)."""
+    import secrets
+
+    from yimen.platform.idp.admin import set_password
+
+    password = f"Ym-{secrets.token_urlsafe(12)}"
+    set_password(session, officer, password)
+    session.commit()
+    return password

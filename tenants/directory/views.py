@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import uuid
 
+import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import select
 
 from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.api.problems import Problem
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.auth.permissions import requires
+from yimen.platform.auth.permissions import agency_bound, requires
 from yimen.platform.db import db
 from yimen.tenants.directory import service
 from yimen.tenants.directory.model import Agency, OfficerStatus
@@ -33,6 +35,20 @@ from yimen.tenants.directory.schemas import (
 blp = Blueprint(
     "directory", __name__, description="执法部门、单位与人员 / Agencies, units and officers"
 )
+
+
+def own_agency_id():
+    """For a caller bound to an agency (officer, head, agency admin …), that agency's
+    id: lists are narrowed to it whatever the query asks. None for district-wide roles."""
+    identity = current_identity()
+    if not agency_bound(identity.roles):
+        return None
+    agency = db.session.execute(select(Agency.id).where(Agency.code == identity.agency)).scalar()
+    if agency is None:
+        raise Problem(
+            403, "no-agency", "该账号未关联执法部门。", "This account belongs to no agency."
+        )
+    return agency
 
 
 def within_reach(agency: Agency) -> Agency:
@@ -100,7 +116,10 @@ class Units(MethodView):
     def get(self, args):
         """单位列表 / List units"""
         return paginate(
-            db.session, service.unit_query(args.get("agency_id")), args["page"], args["page_size"]
+            db.session,
+            service.unit_query(own_agency_id() or args.get("agency_id")),
+            args["page"],
+            args["page_size"],
         )
 
     @requires("directory.unit.write")
@@ -138,7 +157,8 @@ class Officers(MethodView):
     @blp.response(200, page_of(OfficerSchema))
     def get(self, args):
         """执法人员列表 / List officers"""
-        query = service.officer_query(args.get("q"), args.get("agency_id"), args.get("status"))
+        agency_id = own_agency_id() or args.get("agency_id")
+        query = service.officer_query(args.get("q"), agency_id, args.get("status"))
         return paginate(db.session, query, args["page"], args["page_size"])
 
     @requires("directory.officer.write")
@@ -209,3 +229,21 @@ class OfficerActivate(MethodView):
         """启用执法人员 / Reactivate an officer"""
         _reachable_officer(officer_id)
         return service.set_status(db.session, officer_id, OfficerStatus.ACTIVE)
+
+
+class InitialPasswordSchema(ma.Schema):
+    username = ma.fields.String()
+    password = ma.fields.String(metadata={"description": "只显示这一次 / shown this once"})
+
+
+@blp.route("/officers/<uuid:officer_id>/initial-password")
+class OfficerInitialPassword(MethodView):
+    @requires("directory.officer.write")
+    @blp.response(201, InitialPasswordSchema)
+    def post(self, officer_id: uuid.UUID):
+        """签发一次性初始密码 (内置身份认证) / Issue a one-time initial password (built-in provider)"""
+        officer = _reachable_officer(officer_id)
+        return {
+            "username": officer.username,
+            "password": service.issue_initial_password(db.session, officer),
+        }

@@ -11,6 +11,7 @@ from yimen.platform.auth.permissions import requires
 from yimen.platform.db import db
 from yimen.tenants.directory.bulk import read_rows
 from yimen.tenants.directory.bulk_views import MAX_FILE_BYTES, XLSX, FileSchema, ImportResultSchema
+from yimen.tenants.directory.views import own_agency_id
 from yimen.tenants.powers import service, xlsx
 from yimen.tenants.powers.schemas import (
     AdoptResultSchema,
@@ -88,7 +89,9 @@ class PowerList(MethodView):
     @blp.response(200, page_of(PowerListItemSchema))
     def get(self, args):
         """本区权责清单 (含当前承担部门) / The district's power list"""
-        query = service.power_list_query(args.get("domain"), args.get("agency_id"))
+        query = service.power_list_query(
+            args.get("domain"), own_agency_id() or args.get("agency_id")
+        )
         return paginate(db.session, query, args["page"], args["page_size"], rows=True)
 
 
