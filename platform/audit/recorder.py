@@ -129,3 +129,26 @@ def _record(session: Session, _flush_context) -> None:
 
 def install(session_class: type[Session]) -> None:
     event.listen(session_class, "after_flush", _record)
+
+
+def record_read(session: Session, tenant_id, entity: str, entity_id: str) -> None:
+    """A cross-tenant read by the platform operator is itself recorded in that district."""
+    actor = _actor.get() or SYSTEM
+    session.execute(
+        insert(AuditEntry),
+        [
+            {
+                "id": uuid.uuid4(),
+                "tenant_id": tenant_id,
+                "at": dt.datetime.now(dt.UTC),
+                "actor": actor.name,
+                "actor_issuer": actor.issuer,
+                "action": "read",
+                "entity": entity,
+                "entity_id": entity_id,
+                "before": None,
+                "after": None,
+                "request_id": actor.request_id,
+            }
+        ],
+    )

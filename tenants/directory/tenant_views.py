@@ -11,8 +11,11 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from yimen.platform.api.paging import PageArgs, page_of, paginate
+from yimen.platform.api.problems import Problem
+from yimen.platform.audit.model import AuditEntry
+from yimen.platform.audit.views import AuditEntrySchema
 from yimen.platform.auth.permissions import requires
-from yimen.platform.db import db
+from yimen.platform.db import db, tenant_scope
 from yimen.tenants.directory.model import Tenant, TenantKind, TenantStatus
 from yimen.tenants.directory.onboarding import create_tenant, set_tenant_status
 
@@ -75,3 +78,34 @@ class Resume(MethodView):
     def post(self, tenant_id: uuid.UUID):
         """恢复一个区 / Resume a district"""
         return set_tenant_status(db.session, tenant_id, TenantStatus.ACTIVE)
+
+
+@blp.route("/tenants/<uuid:tenant_id>/audit")
+class TenantAudit(MethodView):
+    @requires("platform.tenants.read")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(AuditEntrySchema))
+    def get(self, args, tenant_id: uuid.UUID):
+        """某区的管理操作审计 (平台运营方跨区查阅，本次查阅亦记入该区审计) / A district's audit trail"""
+        from yimen.platform.audit.recorder import record_read
+
+        with db.new_session() as s:
+            if (
+                s.execute(
+                    select(Tenant.id).where(
+                        Tenant.id == tenant_id, Tenant.kind == TenantKind.DISTRICT
+                    )
+                ).scalar()
+                is None
+            ):
+                raise Problem(404, "not-found", "区不存在。", "District not found.")
+        with tenant_scope(tenant_id), db.new_session() as s:
+            record_read(s, tenant_id, "audit_entry", str(tenant_id))
+            page = paginate(
+                s,
+                select(AuditEntry).order_by(AuditEntry.at.desc()),
+                args["page"],
+                args["page_size"],
+            )
+            s.commit()
+            return page

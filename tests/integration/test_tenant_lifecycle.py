@@ -97,3 +97,22 @@ def test_the_hundredth_district_needs_no_restart(client, operator, machine_token
     slug = last.json["slug"] if last else _create(client, operator).json["slug"]
     admin = bearer(machine_token(slug, ["district_admin"]))
     assert client.get("/api/v1/agencies", headers=admin).status_code == 200
+
+
+def test_the_operator_reads_a_districts_audit_trail_and_the_read_is_recorded(
+    client, operator, new_district, machine_token
+):
+    tenant = new_district()
+    admin = bearer(machine_token(tenant.slug, ["district_admin"]))
+    client.post(
+        "/api/v1/tenants/" + str(tenant.id) + "/suspend",
+        json={"reason": "审计测试"},
+        headers=operator,
+    )
+    entries = client.get(f"/api/v1/tenants/{tenant.id}/audit", headers=operator).json["items"]
+    assert any(e["entity"] == "tenant" and e["action"] == "update" for e in entries)
+    client.post("/api/v1/tenants/" + str(tenant.id) + "/resume", headers=operator)
+    seen_by_district = client.get("/api/v1/audit?entity=audit_entry", headers=admin).json["items"]
+    assert seen_by_district[0]["action"] == "read" and seen_by_district[0]["actor"].startswith(
+        "service-account-"
+    )
