@@ -58,10 +58,20 @@ def _web_blueprints():
     from yimen.platform.web.console import bp as console_bp
     from yimen.platform.web.docs import bp as docs_bp
     from yimen.platform.web.public import bp as public_bp
+    from yimen.tenants.calendar.console_views import bp as console_calendar_bp
     from yimen.tenants.directory.console_views import bp as console_admin_bp
     from yimen.tenants.powers.public_views import bp as powers_public_bp
 
-    return (health_bp, idp_bp, docs_bp, public_bp, powers_public_bp, console_bp, console_admin_bp)
+    return (
+        health_bp,
+        idp_bp,
+        docs_bp,
+        public_bp,
+        powers_public_bp,
+        console_bp,
+        console_admin_bp,
+        console_calendar_bp,
+    )
 
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:

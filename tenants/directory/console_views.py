@@ -106,3 +106,30 @@ def add_officer():
         db.session.rollback()
         return officers(errors=_errors(exc), values=request.form, status=422)
     return redirect(url_for("console_admin.officers", created=officer.name))
+
+
+@bp.get("/provisioning")
+@requires("provisioning.read")
+def provisioning():
+    """The state of identity provisioning jobs, failures first."""
+    from yimen.tenants.identity.model import ProvisioningTask
+
+    query = select(ProvisioningTask).order_by(
+        (ProvisioningTask.status == "failed").desc(), ProvisioningTask.created_at.desc()
+    )
+    rows = paginate(db.session, query, int(request.args.get("page", 1)), PAGE_SIZE)
+    return render_template("admin/provisioning.html", page=rows)
+
+
+@bp.post("/provisioning/<uuid:task_id>/retry")
+@requires("provisioning.retry")
+def retry_provisioning(task_id):
+    from yimen.tenants.identity import tasks
+    from yimen.tenants.identity.model import ProvisioningTask
+
+    task = db.session.execute(
+        select(ProvisioningTask).where(ProvisioningTask.id == task_id)
+    ).scalar_one_or_none()
+    if task is not None and task.status != "done":
+        tasks.redrive(db.session, task)
+    return redirect(url_for("console_admin.provisioning"))

@@ -1,0 +1,51 @@
+"""Console review screen for the platform operator: proposed years and their holidays."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from sqlalchemy import select
+
+from yimen.platform.api.problems import Problem
+from yimen.platform.auth.guard import current_identity
+from yimen.platform.auth.permissions import requires
+from yimen.platform.db import db
+from yimen.tenants.calendar import service
+from yimen.tenants.calendar.model import CalendarDay, CalendarYear
+from yimen.tenants.calendar.rules import DayKind
+
+bp = Blueprint("console_calendar", __name__, url_prefix="/console/calendar")
+
+
+@bp.get("/")
+@requires("calendar.read")
+def years():
+    rows = (
+        db.session.execute(select(CalendarYear).order_by(CalendarYear.year.desc())).scalars().all()
+    )
+    proposed = [y for y in rows if y.status == "proposed"]
+    special = {}
+    for year in proposed:
+        special[year.year] = (
+            db.session.execute(
+                select(CalendarDay)
+                .where(
+                    CalendarDay.year == year.year,
+                    CalendarDay.kind.in_([DayKind.HOLIDAY, DayKind.ADJUSTED_WORKDAY]),
+                )
+                .order_by(CalendarDay.day)
+            )
+            .scalars()
+            .all()
+        )
+    return render_template("calendar/review.html", years=rows, proposed=proposed, special=special)
+
+
+@bp.post("/<int:year>/approve")
+@requires("calendar.approve")
+def approve(year: int):
+    try:
+        service.approve_year(db.session, year, current_identity().username)
+    except Problem:
+        db.session.rollback()
+        raise
+    return redirect(url_for("console_calendar.years"))
