@@ -70,53 +70,48 @@ def demo_seed() -> None:
     click.echo(f"演示数据已就绪 / demo ready: {len(demo['districts'])} districts → {out}")
 
 
-@click.group("calendar", help="工作日历 / Working-day calendar")
-def calendar_group() -> None:
-    pass
+def _seed_group(name: str, help_text: str, seed_help: str, seeder: str, done: str) -> click.Group:
+    """A `<name> seed` command that loads reference data idempotently; `seeder` is the
+    dotted path of a function (session) -> number (or list) of new rows."""
+
+    @click.group(name, help=help_text)
+    def group() -> None:
+        pass
+
+    @group.command("seed", help=seed_help)
+    @with_appcontext
+    def seed() -> None:
+        from importlib import import_module
+
+        module, _, function = seeder.rpartition(".")
+        with db.new_session() as s:
+            added = getattr(import_module(module), function)(s)
+        click.echo(done.format(n=len(added) if isinstance(added, list) else added))
+
+    return group
 
 
-@calendar_group.command(
-    "seed", help="载入 chinesecalendar 已有年份 (可重复执行) / Load the packaged years"
+calendar_group = _seed_group(
+    "calendar",
+    "工作日历 / Working-day calendar",
+    "载入 chinesecalendar 已有年份 (可重复执行) / Load the packaged years",
+    "yimen.tenants.calendar.service.seed",
+    "日历已载入 / calendar loaded: {n} new years",
 )
-@with_appcontext
-def calendar_seed() -> None:
-    from yimen.tenants.calendar.service import seed
-
-    with db.new_session() as s:
-        added = seed(s)
-    click.echo(f"日历已载入 / calendar loaded: {len(added)} new years")
-
-
-@click.group("powers", help="执法事项目录 / Enforcement matters")
-def powers_group() -> None:
-    pass
-
-
-@powers_group.command("seed", help="载入起步目录 (可重复执行) / Load the starter catalog")
-@with_appcontext
-def powers_seed() -> None:
-    from yimen.tenants.powers.service import seed_catalog
-
-    with db.new_session() as s:
-        added = seed_catalog(s)
-    click.echo(f"执法事项目录已载入 / catalog loaded: {added} new matters")
-
-
-@click.group("workflow", help="流程配置 / Workflow configuration")
-def workflow_group() -> None:
-    pass
-
-
-@workflow_group.command(
-    "seed", help="载入法定流程第1版 (可重复执行) / Load the statutory library v1"
+powers_group = _seed_group(
+    "powers",
+    "执法事项目录 / Enforcement matters",
+    "载入起步目录 (可重复执行) / Load the starter catalog",
+    "yimen.tenants.powers.service.seed_catalog",
+    "执法事项目录已载入 / catalog loaded: {n} new matters",
 )
-@with_appcontext
-def workflow_seed() -> None:
-    from yimen.tenants.workflow.service import seed_library
-
-    with db.new_session() as s:
-        added = seed_library(s)
-    click.echo(f"流程库已载入 / workflow library loaded: {added} new procedures")
+workflow_group = _seed_group(
+    "workflow",
+    "流程配置 / Workflow configuration",
+    "载入法定流程第1版 (可重复执行) / Load the statutory library v1",
+    "yimen.tenants.workflow.service.seed_library",
+    "流程库已载入 / workflow library loaded: {n} new procedures",
+)
 
 
 @click.group("idp", help="内置身份认证 / Built-in identity provider")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from sqlalchemy import select
 
 from yimen.platform.auth.permissions import public
 from yimen.platform.db import db, tenant_scope
 from yimen.tenants.directory.model import AGENCY_KIND_LABELS, Agency, AgencyKind, Tenant, TenantKind
+from yimen.tenants.directory.service import district_or_404
 
 bp = Blueprint("public", __name__)
 
@@ -34,12 +35,7 @@ def home():
 @bp.get("/t/<slug>/")
 @public
 def district(slug: str):
-    with db.new_session() as s:
-        tenant = s.execute(
-            select(Tenant).where(Tenant.slug == slug, Tenant.kind == TenantKind.DISTRICT)
-        ).scalar_one_or_none()
-    if tenant is None:
-        abort(404)
+    tenant = district_or_404(slug)
     with tenant_scope(tenant.id), db.new_session() as s:
         agencies = s.execute(select(Agency).order_by(Agency.code)).scalars().all()
     agencies = sorted(agencies, key=lambda a: (_ORDER[a.kind], a.code))

@@ -15,6 +15,8 @@ from yimen.tenants.directory.model import (
     Officer,
     OfficerStatus,
     RoleAssignment,
+    Tenant,
+    TenantKind,
     Unit,
 )
 from yimen.tenants.directory.rules import check_credit_code
@@ -86,6 +88,21 @@ def staffing(session: Session, page: int, page_size: int) -> dict:
         .order_by(Agency.code)
     )
     return paginate(session, query, page, page_size, rows=True)
+
+
+def district_or_404(slug: str) -> Tenant:
+    """A district by its slug, for pages anyone may read (suspended ones included)."""
+    from werkzeug.exceptions import NotFound
+
+    from yimen.platform.db import db
+
+    with db.new_session() as s:
+        tenant = s.execute(
+            select(Tenant).where(Tenant.slug == slug, Tenant.kind == TenantKind.DISTRICT)
+        ).scalar_one_or_none()
+    if tenant is None:
+        raise NotFound()
+    return tenant
 
 
 # --- agencies -------------------------------------------------------------------

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
-from sqlalchemy import select
+from flask import Blueprint, render_template, request
 
 from yimen.platform.api.paging import paginate
 from yimen.platform.auth.permissions import public
 from yimen.platform.db import db, tenant_scope
-from yimen.tenants.directory.model import Tenant, TenantKind
+from yimen.tenants.directory.service import district_or_404
 from yimen.tenants.powers.domains import DOMAINS
 from yimen.tenants.powers.rules import PENALTY_KINDS
 from yimen.tenants.powers.service import power_list_query
@@ -19,12 +18,7 @@ bp = Blueprint("powers_public", __name__)
 @bp.get("/t/<slug>/powers")
 @public
 def power_list(slug: str):
-    with db.new_session() as s:
-        tenant = s.execute(
-            select(Tenant).where(Tenant.slug == slug, Tenant.kind == TenantKind.DISTRICT)
-        ).scalar_one_or_none()
-    if tenant is None:
-        abort(404)
+    tenant = district_or_404(slug)
     domain = request.args.get("domain") if request.args.get("domain") in DOMAINS else None
     page = max(1, request.args.get("page", 1, type=int))
     with tenant_scope(tenant.id), db.new_session() as s:
