@@ -18,6 +18,7 @@ from yimen.platform.db import db
 from yimen.tenants.directory import service
 from yimen.tenants.directory.model import AGENCY_KIND_LABELS, Agency, AgencyKind
 from yimen.tenants.directory.schemas import AgencyCreateSchema, OfficerCreateSchema
+from yimen.tenants.directory.views import own_agency_id, within_reach
 
 bp = Blueprint("console_admin", __name__, url_prefix="/console/admin")
 PAGE_SIZE = 50
@@ -45,10 +46,27 @@ def _errors(exc: Exception) -> dict[str, tuple[str, str]]:
     return {e.field: (e.message, e.message_en) for e in items}
 
 
+def _page() -> int:
+    return max(1, request.args.get("page", 1, type=int) or 1)
+
+
+def _submit(schema: ma.Schema, lists: tuple[str, ...], create, page_view, endpoint: str):
+    """Create through the same schema and use case as the API; on a mistake show the
+    page again with field-level messages and nothing written."""
+    try:
+        created = create(schema.load(_form_data(schema, lists)))
+    except (ma.ValidationError, Problem) as exc:
+        db.session.rollback()
+        if isinstance(exc, Problem) and exc.status == 403:
+            raise
+        return page_view(errors=_errors(exc), values=request.form, status=422)
+    return redirect(url_for(endpoint, created=created.name))
+
+
 @bp.get("/agencies")
 @requires("directory.read")
 def agencies(errors=None, values=None, status=200):
-    rows = paginate(db.session, service.agency_query(), int(request.args.get("page", 1)), PAGE_SIZE)
+    rows = paginate(db.session, service.agency_query(), _page(), PAGE_SIZE)
     return render_template(
         "admin/agencies.html",
         page=rows,
@@ -63,32 +81,22 @@ def agencies(errors=None, values=None, status=200):
 @bp.post("/agencies")
 @requires("directory.agency.create")
 def add_agency():
-    schema = AgencyCreateSchema()
-    raw = _form_data(schema, lists=("domains",))
-    try:
-        agency = service.create_agency(db.session, schema.load(raw))
-    except (ma.ValidationError, Problem) as exc:
-        db.session.rollback()
-        return agencies(errors=_errors(exc), values=request.form, status=422)
-    return redirect(url_for("console_admin.agencies", created=agency.name))
+    create = lambda data: service.create_agency(db.session, data)  # noqa: E731
+    return _submit(AgencyCreateSchema(), ("domains",), create, agencies, "console_admin.agencies")
 
 
 @bp.get("/officers")
 @requires("directory.read")
 def officers(errors=None, values=None, status=200):
-    rows = paginate(
-        db.session,
-        service.officer_query(q=request.args.get("q") or None),
-        int(request.args.get("page", 1)),
-        PAGE_SIZE,
-    )
+    own = own_agency_id()
+    query = service.officer_query(q=request.args.get("q") or None, agency_id=own)
+    rows = paginate(db.session, query, _page(), PAGE_SIZE)
     agency_rows = db.session.execute(select(Agency).order_by(Agency.code)).scalars().all()
-    names = {a.id: a.name for a in agency_rows}
     return render_template(
         "admin/officers.html",
         page=rows,
-        agencies=agency_rows,
-        agency_names=names,
+        agencies=[a for a in agency_rows if own is None or a.id == own],
+        agency_names={a.id: a.name for a in agency_rows},
         errors=errors or {},
         values=values or {},
         created=request.args.get("created"),
@@ -98,14 +106,12 @@ def officers(errors=None, values=None, status=200):
 @bp.post("/officers")
 @requires("directory.officer.write")
 def add_officer():
-    schema = OfficerCreateSchema()
-    raw = _form_data(schema, lists=("certificate_domains", "roles"))
-    try:
-        officer = service.create_officer(db.session, schema.load(raw))
-    except (ma.ValidationError, Problem) as exc:
-        db.session.rollback()
-        return officers(errors=_errors(exc), values=request.form, status=422)
-    return redirect(url_for("console_admin.officers", created=officer.name))
+    def create(data):
+        within_reach(service.get_agency(db.session, data["agency_id"]))
+        return service.create_officer(db.session, data)
+
+    lists = ("certificate_domains", "roles")
+    return _submit(OfficerCreateSchema(), lists, create, officers, "console_admin.officers")
 
 
 @bp.get("/provisioning")
@@ -117,7 +123,7 @@ def provisioning():
     query = select(ProvisioningTask).order_by(
         (ProvisioningTask.status == "failed").desc(), ProvisioningTask.created_at.desc()
     )
-    rows = paginate(db.session, query, int(request.args.get("page", 1)), PAGE_SIZE)
+    rows = paginate(db.session, query, _page(), PAGE_SIZE)
     return render_template("admin/provisioning.html", page=rows)
 
 

@@ -71,3 +71,32 @@ def test_an_officer_posting_the_form_anyway_gets_a_readable_refusal(page, live_s
     )
     assert response.status == 403
     assert "当前角色无权执行此操作" in response.text()
+
+
+def test_an_agency_admin_adds_officers_only_to_their_own_agency(
+    page, live_server, client, machine_token
+):
+    from tests.conftest import bearer
+
+    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    other = client.get("/api/v1/agencies?q=scjg", headers=admin).json["items"][0]["id"]
+    _sign_in(page, live_server, "xuanwu.sunli")  # 综合执法局的部门管理员
+    page.goto(f"{live_server.url}/console/admin/officers?page=abc")
+    options = page.locator("#f-agency_id option").all_inner_texts()
+    assert options == ["玄武区综合行政执法局"]
+    assert all(
+        "玄武区综合行政执法局" in row
+        for row in page.locator("#officer-table tbody tr").all_inner_texts()
+    )
+    token = page.locator("meta[name=csrf-token]").get_attribute("content")
+    response = page.request.post(
+        f"{live_server.url}/console/admin/officers",
+        headers={"Accept": "text/html"},
+        form={
+            "csrf_token": token,
+            "agency_id": other,
+            "username": "xuanwu.yuequan",
+            "name": "越权",
+        },
+    )
+    assert response.status == 403 and "只能管理本部门" in response.text()
