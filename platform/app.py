@@ -160,14 +160,14 @@ def _init_audit() -> None:
 
 def _init_identity(app: Flask, settings: Settings) -> None:
     from yimen.platform.auth.tokens import IssuerTemplates, TokenValidator
-    from yimen.platform.idp.keys import builtin_key_set
+    from yimen.platform.idp.keys import key_set_of
     from yimen.platform.idp.provider import build_server
 
     app.extensions["yimen.authorization_server"] = build_server(app)
     app.extensions["yimen.token_validator"] = TokenValidator(
         IssuerTemplates(settings.trusted_issuers, f"{settings.public_url}/oidc/"),
         settings.audience,
-        builtin_key_set,
+        key_set_of,
     )
 
 

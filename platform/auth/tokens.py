@@ -12,6 +12,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -114,7 +115,7 @@ class TokenValidator:
         self,
         templates: IssuerTemplates,
         audience: str,
-        builtin_keys: Callable[[str], KeySet],
+        builtin_keys: Callable[[uuid.UUID], KeySet],
         remote: RemoteJwks | None = None,
     ) -> None:
         self.templates = templates
@@ -134,7 +135,7 @@ class TokenValidator:
             )
         tenant = self._tenant(match.slug)
         keys = (
-            self.builtin_keys(match.slug)
+            self.builtin_keys(tenant.id)
             if match.builtin
             else self.remote.key_set(match.issuer, header.get("kid"))
         )

@@ -70,7 +70,10 @@ def builtin_key_set(slug: str) -> KeySet:
     """Public keys the built-in issuer of `slug` publishes (what its JWKS serves)."""
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one_or_none()
-    if tenant_id is None:
-        return KeySet([])
+    return key_set_of(tenant_id) if tenant_id else KeySet([])
+
+
+def key_set_of(tenant_id) -> KeySet:
+    """Public keys of the built-in issuer of the district `tenant_id`."""
     with tenant_scope(tenant_id), db.new_session() as s:
         return KeySet.import_key_set({"keys": [k.public_jwk for k in published_keys(s)]})

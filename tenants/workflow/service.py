@@ -207,7 +207,15 @@ def load_pinned(session: Session, key: str) -> Effective:
         query = query.where(
             WorkflowOverride.agency_id == owner if owner else WorkflowOverride.agency_id.is_(None)
         )
-        return session.execute(query).scalar_one()
+        found = session.execute(query).scalar_one_or_none()
+        if found is None:
+            raise Problem(
+                404,
+                "not-found",
+                "固定的流程版本不存在。",
+                "The pinned workflow version does not exist.",
+            )
+        return found
 
     lib = library_version(session, kind, versions[0])
     return _effective(
