@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     _init_identity(app, settings)
     _init_broker(app, settings)
     _init_identity_provisioning(app, settings)
+    _init_connectors(app, settings)
     _init_i18n(app)
 
     api = Api(app)
@@ -129,6 +130,9 @@ def _init_csrf(app: Flask):
 
     for view in (idp_views.token, idp_views.logout, idp_views.userinfo):
         csrf.exempt(view)
+    simulator = app.blueprints.get("sms_simulator")
+    if simulator is not None:
+        csrf.exempt(simulator)  # a stand-in for an outside system, called by machines
     return csrf
 
 
@@ -144,7 +148,7 @@ def _mark_framework_endpoints_public(app: Flask) -> None:
         return public(wrapper)
 
     for endpoint, view in list(app.view_functions.items()):
-        if endpoint == "static" or endpoint.startswith("api-docs."):
+        if endpoint == "static" or endpoint.startswith(("api-docs.", "sms_simulator.")):
             app.view_functions[endpoint] = open_to_all(view)
 
 
@@ -191,6 +195,25 @@ def _init_identity_provisioning(app: Flask, settings: Settings) -> None:
     tasks.configure(provisioner)
     tasks.install(TenantSession)
     app.extensions["yimen.provisioner"] = provisioner
+
+
+def _init_connectors(app: Flask, settings: Settings) -> None:
+    """The composition root picks each outside system's adapter. Without a configured
+    SMS gateway, the embedded default mounts the SMS simulator at /_sim/sms."""
+    from yimen.connectors.sms.connector import HttpSmsConnector
+    from yimen.gateway.outbox import service as outbox
+    from yimen.platform.db.session import TenantSession
+
+    sms_url = settings.sms_url
+    if not sms_url:
+        from yimen.connectors.sms.simulator import blueprint
+
+        simulator = blueprint()
+        app.register_blueprint(simulator, url_prefix="/_sim/sms")
+        app.extensions["yimen.sms_simulator"] = simulator.state
+        sms_url = f"{settings.public_url}/_sim/sms"
+    outbox.register(HttpSmsConnector(sms_url, settings.sms_api_key))
+    outbox.install(TenantSession)
 
 
 def _init_broker(app: Flask, settings: Settings) -> None:

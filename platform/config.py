@@ -38,6 +38,8 @@ class Settings:
     keycloak_url: str
     keycloak_client_id: str
     keycloak_client_secret: str
+    sms_url: str
+    sms_api_key: str
     extra: dict = field(default_factory=dict)
 
     @property
@@ -77,6 +79,8 @@ def load_settings(**overrides) -> Settings:
         keycloak_url=_env("YIMEN_KEYCLOAK_URL", "").rstrip("/"),
         keycloak_client_id=_env("YIMEN_KEYCLOAK_CLIENT_ID", "yimen-provisioner"),
         keycloak_client_secret=_env("YIMEN_KEYCLOAK_CLIENT_SECRET", ""),
+        sms_url=_env("YIMEN_SMS_URL", "").rstrip("/"),
+        sms_api_key=_env("YIMEN_SMS_API_KEY", ""),
     )
     values.update(overrides)
     if values["identity_provider"] == "keycloak" and values["keycloak_url"]:

@@ -27,9 +27,10 @@ def record_heartbeat(worker_name: str) -> None:
 
 
 def _all():
+    from yimen.gateway.outbox.service import deliver
     from yimen.tenants.identity.tasks import provision
 
-    return (record_heartbeat, provision)
+    return (record_heartbeat, provision, deliver)
 
 
 ALL = _all()

@@ -1,0 +1,1 @@
+"""SMS: the HTTP connector and a runnable simulator of an SMS gateway."""

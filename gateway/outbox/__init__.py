@@ -1,0 +1,1 @@
+"""The transactional outbox: messages written with the change, delivered after commit."""

@@ -1,0 +1,156 @@
+"""The transactional outbox delivers SMS through a real Redis broker to the SMS
+simulator over HTTP: exactly once, after commit, through outages."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from tests.integration.test_worker_redis import redis_broker  # noqa: F401 - fixture
+from yimen.gateway.outbox import service as outbox
+from yimen.gateway.outbox.model import DEAD, SENT, OutboxMessage
+from yimen.gateway.worker.runner import InProcessWorker
+from yimen.platform.db import db, tenant_scope
+from yimen.tenants.directory.model import Tenant
+
+
+@pytest.fixture
+def worker(redis_broker, monkeypatch):  # noqa: F811
+    monkeypatch.setitem(outbox.deliver.options, "min_backoff", 20)
+    monkeypatch.setitem(outbox.deliver.options, "max_backoff", 200)
+    runner = InProcessWorker(redis_broker, threads=2)
+    runner.worker.start()
+    yield runner
+    runner.worker.stop()
+
+
+@pytest.fixture
+def xuanwu(app):
+    with db.new_session() as s:
+        return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
+
+
+@pytest.fixture
+def sms(app, live_server):
+    state = app.extensions["yimen.sms_simulator"]
+    return state, f"{live_server.url}/_sim/sms"
+
+
+def _publish(tenant_id, key, phone="13812345678", commit=True):
+    with tenant_scope(tenant_id), db.new_session() as s:
+        outbox.publish(
+            s,
+            "sms",
+            "complaint.accepted",
+            {"to": phone, "template": "SMS_ACCEPTED", "params": {"code": "YM1"}},
+            key,
+        )
+        if commit:
+            s.commit()
+        else:
+            s.rollback()
+
+
+def _status(tenant_id, key, wanted, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with tenant_scope(tenant_id), db.new_session() as s:
+            row = s.execute(
+                select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
+            ).scalar_one_or_none()
+        if row is not None and row.status == wanted:
+            return row
+        time.sleep(0.05)
+    raise AssertionError(
+        f"{key} never reached {wanted}: {row and (row.status, row.attempts, row.last_error)}"
+    )
+
+
+def _sent_with(state, key):
+    return [m for m in state["messages"] if m["key"] == key]
+
+
+def test_a_committed_message_is_delivered_once_and_listed_masked(worker, xuanwu, sms):
+    state, url = sms
+    key = f"k-{uuid.uuid4()}"
+    _publish(xuanwu, key)
+    row = _status(xuanwu, key, SENT)
+    assert row.receipt == _sent_with(state, key)[0]["id"] and row.attempts == 1
+    listed = [m for m in requests.get(f"{url}/v1/messages", timeout=5).json() if m["key"] == key]
+    assert listed[0]["to"] == "138****5678"
+
+
+def test_a_rolled_back_change_sends_nothing(worker, xuanwu, sms):
+    state, _ = sms
+    key = f"k-{uuid.uuid4()}"
+    _publish(xuanwu, key, commit=False)
+    time.sleep(0.5)
+    assert _sent_with(state, key) == []
+
+
+def test_a_retried_use_case_does_not_duplicate_the_message(worker, xuanwu, sms):
+    state, _ = sms
+    key = f"k-{uuid.uuid4()}"
+    _publish(xuanwu, key)
+    _publish(xuanwu, key)
+    _status(xuanwu, key, SENT)
+    time.sleep(0.3)
+    assert len(_sent_with(state, key)) == 1
+
+
+def test_an_outage_is_ridden_out_with_retries_and_the_sms_arrives_once(worker, xuanwu, sms):
+    state, url = sms
+    requests.post(f"{url}/_control/fail", json={"count": 2, "status": 503}, timeout=5)
+    key = f"k-{uuid.uuid4()}"
+    _publish(xuanwu, key)
+    row = _status(xuanwu, key, SENT)
+    assert row.attempts == 3 and len(_sent_with(state, key)) == 1
+
+
+def test_a_redelivery_after_a_crash_is_harmless(worker, xuanwu, sms):
+    """The worker died after the gateway took the SMS but before the row was marked
+    sent: the same message goes out again with the same idempotency key."""
+    state, url = sms
+    key = f"k-{uuid.uuid4()}"
+    from yimen.connectors.sms.connector import HttpSmsConnector
+    from yimen.gateway.ports import Outbound
+
+    message = Outbound("sms", "t", {"to": "13900001111", "template": "SMS_X"}, key)
+    first = HttpSmsConnector(url).deliver(message)
+    assert HttpSmsConnector(url).deliver(message) == first
+    assert len(_sent_with(state, key)) == 1
+
+
+def test_a_refused_message_is_dead_at_once_and_can_be_re_driven(worker, xuanwu, sms):
+    state, _ = sms
+    key = f"k-{uuid.uuid4()}"
+    _publish(xuanwu, key, phone="12345")
+    row = _status(xuanwu, key, DEAD)
+    assert row.attempts == 1 and "refused" in row.last_error
+    with tenant_scope(xuanwu), db.new_session() as s:
+        message = s.get(OutboxMessage, row.id)
+        message.payload = {**message.payload, "to": "13812340000"}
+        outbox.redrive(s, message)
+    assert _status(xuanwu, key, SENT).attempts == 1
+
+
+def test_the_relay_sends_a_message_whose_first_send_was_lost(worker, xuanwu, sms):
+    state, _ = sms
+    key = f"k-{uuid.uuid4()}"
+    with tenant_scope(xuanwu), db.new_session() as s:  # a row without the after-commit send
+        s.add(
+            OutboxMessage(
+                connector="sms",
+                topic="t",
+                payload={"to": "13700001234", "template": "SMS_Y"},
+                idempotency_key=key,
+            )
+        )
+        s.commit()
+    assert outbox.relay() >= 1
+    _status(xuanwu, key, SENT)
+    assert len(_sent_with(state, key)) == 1
