@@ -1,0 +1,1 @@
+"""One door: complaints and clues, routing, arbitration and progress (in progress)."""
