@@ -66,6 +66,22 @@ OPERATIONS = st.lists(
 )
 
 
+def _step(clue, name: str, actor: str, other: str):
+    if name == "accept":
+        return accept(clue, actor)
+    if name == "transfer":
+        return transfer(clue, actor, other, "不属本部门职责")
+    if name == "submit":
+        return submit_to_arbitration(clue, actor, "职责争议")
+    if name == "designate":
+        return designate(
+            clue, actor, joint=tuple(a for a in AGENCIES if a not in (actor, other))[:1]
+        )
+    if name == "merge":
+        return merge(clue, "group-1")
+    return close(clue, actor, "no_violation")
+
+
 @settings(max_examples=300, deadline=None)
 @given(first=st.sampled_from(AGENCIES), operations=OPERATIONS)
 def test_any_sequence_keeps_every_clue_in_exactly_one_queue_and_at_most_two_transfers(
@@ -75,16 +91,7 @@ def test_any_sequence_keeps_every_clue_in_exactly_one_queue_and_at_most_two_tran
     for name, actor, other in operations:
         before = clue
         try:
-            clue = {
-                "accept": lambda: accept(clue, actor),
-                "transfer": lambda: transfer(clue, actor, other, "不属本部门职责"),
-                "submit": lambda: submit_to_arbitration(clue, actor, "职责争议"),
-                "designate": lambda: designate(
-                    clue, actor, joint=tuple(a for a in AGENCIES if a not in (actor, other))[:1]
-                ),
-                "merge": lambda: merge(clue, "group-1"),
-                "close": lambda: close(clue, actor, "no_violation"),
-            }[name]()
+            clue = _step(clue, name, actor, other)
         except RoutingError:
             assert clue == before  # a refused step changes nothing
         queue = queue_of(clue)
