@@ -31,6 +31,7 @@ def _api_blueprints():
     """Every API blueprint, in one tuple so that grep finds them."""
     from yimen.platform.audit.views import blp as audit_blp
     from yimen.platform.auth.views import blp as me_blp
+    from yimen.platform.intake.views import blp as clues_blp
     from yimen.tenants.calendar.views import blp as calendar_blp
     from yimen.tenants.directory.bulk_views import blp as imports_blp
     from yimen.tenants.directory.tenant_views import blp as tenants_blp
@@ -46,6 +47,7 @@ def _api_blueprints():
         imports_blp,
         powers_blp,
         workflow_blp,
+        clues_blp,
         provisioning_blp,
         audit_blp,
         calendar_blp,

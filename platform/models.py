@@ -5,6 +5,7 @@ from yimen.gateway.worker import model as _worker  # noqa: F401
 from yimen.platform.audit import model as _audit  # noqa: F401
 from yimen.platform.db import Base
 from yimen.platform.idp import model as _idp  # noqa: F401
+from yimen.platform.intake import model as _intake  # noqa: F401
 from yimen.tenants.calendar import model as _calendar  # noqa: F401
 from yimen.tenants.directory import model as _directory  # noqa: F401
 from yimen.tenants.identity import model as _identity  # noqa: F401

@@ -53,6 +53,21 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"district_admin", "platform_operator", "discipline"}),
     # Oneself.
     "self.read": _DISTRICT_READERS | {"platform_operator"},
+    # The one door: clues.
+    "clues.read": frozenset(
+        {
+            "officer",
+            "agency_head",
+            "hotline_operator",
+            "legal_affairs",
+            "district_admin",
+            "discipline",
+            "procuratorate",
+        }
+    ),
+    "clues.register": frozenset({"officer", "hotline_operator"}),
+    "clues.route": frozenset({"officer", "agency_head"}),
+    "clues.arbitrate": frozenset({"legal_affairs"}),
     # The power list.
     "powers.catalog.read": _DISTRICT_READERS | {"platform_operator"},
     "powers.catalog.write": frozenset({"platform_operator"}),

@@ -1,0 +1,69 @@
+"""Clues (线索) and the steps of their routing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from yimen.platform.db import Base, TenantOwned, new_id, utcnow
+
+
+class Source(enum.StrEnum):
+    PUBLIC_WEB = "public_web"
+    API = "api"
+    OPEN311 = "open311"
+    HOTLINE = "hotline"  # 12319
+    PATROL = "patrol"
+    INSPECTION = "inspection"
+    UPPER_LEVEL = "upper_level"
+    POLICE = "police"
+
+
+class Clue(Base, TenantOwned):
+    """One complaint or clue; always in exactly one queue (see rules.queue_of)."""
+
+    __tablename__ = "clue"
+    __table_args__ = (UniqueConstraint("tenant_id", "receipt_code"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    receipt_code: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(20))
+    matter_code: Mapped[str | None] = mapped_column(String(20))
+    description: Mapped[str] = mapped_column(Text)
+    place: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[dt.datetime | None]
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    complainant_name: Mapped[str] = mapped_column(String(50), default="")
+    complainant_phone: Mapped[str] = mapped_column(
+        String(20), default=""
+    )  # personal data: masked on read
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    transfers: Mapped[int] = mapped_column(default=0)
+    designated: Mapped[bool] = mapped_column(default=False)
+    joint_agency_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    accept_due: Mapped[dt.date | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    steps: Mapped[list[ClueStep]] = relationship(
+        lazy="selectin", order_by="ClueStep.at", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ClueStep(Base, TenantOwned):
+    __tablename__ = "clue_step"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    clue_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clue.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    actor: Mapped[str] = mapped_column(String(120), default="")
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
