@@ -31,6 +31,7 @@ def _api_blueprints():
     """Every API blueprint, in one tuple so that grep finds them."""
     from yimen.platform.audit.views import blp as audit_blp
     from yimen.platform.auth.views import blp as me_blp
+    from yimen.platform.intake.public_views import blp as public_intake_blp
     from yimen.platform.intake.views import blp as clues_blp
     from yimen.tenants.calendar.views import blp as calendar_blp
     from yimen.tenants.directory.bulk_views import blp as imports_blp
@@ -48,6 +49,7 @@ def _api_blueprints():
         powers_blp,
         workflow_blp,
         clues_blp,
+        public_intake_blp,
         provisioning_blp,
         audit_blp,
         calendar_blp,
@@ -105,6 +107,10 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     _init_i18n(app)
 
     api = Api(app)
+    from yimen.platform.api.limits import limiter
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI", settings.ratelimit_storage)
+    limiter.init_app(app)
     csrf = _init_csrf(app)
     for blp in _api_blueprints():
         api.register_blueprint(blp, url_prefix="/api/v1")

@@ -40,6 +40,7 @@ class Settings:
     keycloak_client_secret: str
     sms_url: str
     sms_api_key: str
+    ratelimit_storage: str
     extra: dict = field(default_factory=dict)
 
     @property
@@ -81,6 +82,7 @@ def load_settings(**overrides) -> Settings:
         keycloak_client_secret=_env("YIMEN_KEYCLOAK_CLIENT_SECRET", ""),
         sms_url=_env("YIMEN_SMS_URL", "").rstrip("/"),
         sms_api_key=_env("YIMEN_SMS_API_KEY", ""),
+        ratelimit_storage=_env("YIMEN_RATELIMIT_STORAGE", "memory://"),
     )
     values.update(overrides)
     if values["identity_provider"] == "keycloak" and values["keycloak_url"]:

@@ -217,6 +217,14 @@ def from_http_exception(error: HTTPException) -> Problem:
             errors=errors,
             headers=data.get("headers") or {},
         )
+    if status == 429:
+        return Problem(
+            429,
+            "rate-limited",
+            "提交过于频繁，请稍后再试。",
+            "Too many requests; try again later.",
+            headers={"Retry-After": "60"},
+        )
     if status == 413:
         return Problem(
             413,
