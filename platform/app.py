@@ -58,6 +58,7 @@ def _api_blueprints():
 
 def _web_blueprints():
     from yimen.platform.idp.views import bp as idp_bp
+    from yimen.platform.intake.open311 import bp as open311_bp
     from yimen.platform.observability.health import bp as health_bp
     from yimen.platform.web.console import bp as console_bp
     from yimen.platform.web.docs import bp as docs_bp
@@ -69,6 +70,7 @@ def _web_blueprints():
     return (
         health_bp,
         idp_bp,
+        open311_bp,
         docs_bp,
         public_bp,
         powers_public_bp,
@@ -138,6 +140,9 @@ def _init_csrf(app: Flask):
 
     for view in (idp_views.token, idp_views.logout, idp_views.userinfo):
         csrf.exempt(view)
+    from yimen.platform.intake.open311 import bp as open311_bp
+
+    csrf.exempt(open311_bp)  # GeoReport clients are machines without sessions
     simulator = app.blueprints.get("sms_simulator")
     if simulator is not None:
         csrf.exempt(simulator)  # a stand-in for an outside system, called by machines
