@@ -11,11 +11,14 @@ from flask_limiter.util import get_remote_address
 limiter = Limiter(get_remote_address, headers_enabled=True, default_limits=[])
 
 
+def _phone() -> str:
+    body = request.get_json(silent=True)
+    return str(body.get("phone", "")) if isinstance(body, dict) else ""
+
+
 def phone_key() -> str:
-    body = request.get_json(silent=True) or {}
-    return f"phone:{body.get('phone', '')}"
+    return f"phone:{_phone()}"
 
 
 def no_phone() -> bool:
-    body = request.get_json(silent=True) or {}
-    return not body.get("phone")
+    return not _phone()

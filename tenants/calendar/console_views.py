@@ -40,7 +40,7 @@ def years():
     return render_template("calendar/review.html", years=rows, proposed=proposed, special=special)
 
 
-@bp.post("/<int:year>/approve")
+@bp.post("/<int(min=1900, max=2200):year>/approve")
 @requires("calendar.approve")
 def approve(year: int):
     try:

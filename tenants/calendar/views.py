@@ -109,7 +109,7 @@ class Years(MethodView):
         )
 
 
-@blp.route("/calendar/years/<int:year>/approve")
+@blp.route("/calendar/years/<int(min=1900, max=2200):year>/approve")
 class Approve(MethodView):
     @requires("calendar.approve")
     @blp.response(200, YearSchema)
@@ -118,7 +118,7 @@ class Approve(MethodView):
         return service.approve_year(db.session, year, current_identity().username)
 
 
-@blp.route("/calendar/years/<int:year>/days")
+@blp.route("/calendar/years/<int(min=1900, max=2200):year>/days")
 class Days(MethodView):
     @requires("calendar.read")
     @blp.arguments(DaysQuery, location="query")

@@ -112,9 +112,11 @@ class EffectiveQuery(ma.Schema):
 class DiffQuery(ma.Schema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(KINDS))
     from_version = ma.fields.Integer(
-        required=True, data_key="from", validate=ma.validate.Range(min=1)
+        required=True, data_key="from", validate=ma.validate.Range(min=1, max=100000)
     )
-    to_version = ma.fields.Integer(required=True, data_key="to", validate=ma.validate.Range(min=1))
+    to_version = ma.fields.Integer(
+        required=True, data_key="to", validate=ma.validate.Range(min=1, max=100000)
+    )
 
 
 class OverrideQuery(PageArgs):

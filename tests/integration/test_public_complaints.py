@@ -108,3 +108,9 @@ def test_the_complaint_reaches_the_agencys_queue(client, machine_token):
     assert any(
         c["description"] == "餐馆油烟扰民 (队列测试)" and c["source"] == "public_web" for c in items
     )
+
+
+def test_a_body_that_is_not_an_object_is_a_clear_error_not_a_crash(client):
+    """Found by schemathesis: the per-phone rate limit read a JSON array as an object."""
+    r = client.post("/api/v1/public/xuanwu/complaints", json=[None, None])
+    assert r.status_code == 422 and r.content_type == "application/problem+json"

@@ -49,7 +49,7 @@ def _api_calls(app):
         if not (rule.rule.startswith("/api/v1/") or console_page):
             continue
         path = re.sub(r"<uuid:[^>]+>", str(uuid.uuid4()), rule.rule)
-        path = re.sub(r"<int:[^>]+>", "2026", path)
+        path = re.sub(r"<int[^>]*>", "2026", path)
         path = re.sub(r"<[^>]+>", "CG-0001", path)
         methods = {"GET"} if console_page else rule.methods - {"HEAD", "OPTIONS"}
         for method in sorted(methods):

@@ -170,3 +170,16 @@ def test_a_district_cannot_see_another_districts_overrides(client, district, mac
         o["delta"] for o in client.get("/api/v1/workflow/overrides", headers=other).json["items"]
     ]
     assert {"add_documents": {"on_spot_decision": ["执法记录仪视频"]}} not in kinds
+
+
+def test_absurd_version_numbers_are_a_field_error_not_a_crash(client, machine_token):
+    """Found by schemathesis: a 20-digit version overflowed the database integer."""
+    reader = bearer(machine_token("xuanwu", ["officer"]))
+    r = client.get(
+        "/api/v1/workflow/diff?kind=general&from=21799206539427487744&to=1", headers=reader
+    )
+    assert r.status_code == 422 and r.json["errors"][0]["field"] == "query.from"
+    assert (
+        client.get("/api/v1/calendar/years/99999999999999999999/days", headers=reader).status_code
+        == 404
+    )
