@@ -59,6 +59,7 @@ def _api_blueprints():
 def _web_blueprints():
     from yimen.platform.idp.views import bp as idp_bp
     from yimen.platform.intake.open311 import bp as open311_bp
+    from yimen.platform.intake.public_pages import bp as public_pages_bp
     from yimen.platform.observability.health import bp as health_bp
     from yimen.platform.web.console import bp as console_bp
     from yimen.platform.web.docs import bp as docs_bp
@@ -71,6 +72,7 @@ def _web_blueprints():
         health_bp,
         idp_bp,
         open311_bp,
+        public_pages_bp,
         docs_bp,
         public_bp,
         powers_public_bp,
