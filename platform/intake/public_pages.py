@@ -58,18 +58,9 @@ def complaint_submit(slug: str):
             errors={e.field: (e.message, e.message_en) for e in field_errors(err.messages)},
             status=422,
         )
-    fields = {
-        "matter_code": data.get("matter_code"),
-        "description": data["description"],
-        "place": data["place"],
-        "anonymous": data["anonymous"],
-        "complainant_name": "" if data["anonymous"] else data["name"],
-        "complainant_phone": "" if data["anonymous"] else data.get("phone", ""),
-    }
+    fields = service.complaint_fields(data)
     with tenant_scope(tenant.id), db.new_session() as s:
-        clue = service.register(
-            s, {k: v for k, v in fields.items() if v is not None}, Source.PUBLIC_WEB.value, "public"
-        )
+        clue = service.register(s, fields, Source.PUBLIC_WEB.value, "public")
         agency = (
             s.execute(select(Agency.name).where(Agency.id == clue.agency_id)).scalar()
             if clue.agency_id

@@ -88,16 +88,7 @@ class Complaints(MethodView):
     def post(self, data, slug: str):
         """提交投诉举报 (获得回执码) / File a complaint and get a receipt code"""
         tenant = district_or_404(slug)
-        fields = {
-            "matter_code": data.get("matter_code"),
-            "agency_id": data.get("agency_id"),
-            "description": data["description"],
-            "place": data["place"],
-            "occurred_at": data.get("occurred_at"),
-            "anonymous": data["anonymous"],
-            "complainant_name": "" if data["anonymous"] else data["name"],
-            "complainant_phone": data.get("phone", "") if not data["anonymous"] else "",
-        }
+        fields = service.complaint_fields(data)
         with tenant_scope(tenant.id), db.new_session() as s:
             clue = service.register(
                 s,

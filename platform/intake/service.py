@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from yimen.gateway.outbox import service as outbox
-from yimen.platform.api.problems import FieldError, Problem
+from yimen.platform.api.problems import Problem
 from yimen.platform.intake import rules
 from yimen.platform.intake.model import Clue, ClueStep
 from yimen.tenants.calendar.rules import CalendarNotLoaded
 from yimen.tenants.calendar.service import working_calendar
 from yimen.tenants.directory.model import Agency
+from yimen.tenants.directory.service import agency_in_district
 from yimen.tenants.powers.service import holder_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -34,16 +35,7 @@ def mask_phone(phone: str) -> str:
 
 
 def _agency(session: Session, agency_id, field: str) -> Agency:
-    agency = session.execute(select(Agency).where(Agency.id == agency_id)).scalar_one_or_none()
-    if agency is None:
-        raise Problem(
-            422,
-            "unknown-agency",
-            "本区没有该部门。",
-            "No such agency in this district.",
-            errors=[FieldError(field, "本区没有该部门。", "No such agency in this district.")],
-        )
-    return agency
+    return agency_in_district(session, agency_id, field)
 
 
 def accept_due(session: Session, days: int, today: dt.date | None = None) -> dt.date | None:
@@ -58,6 +50,23 @@ def accept_due(session: Session, days: int, today: dt.date | None = None) -> dt.
 
 def _step(clue: Clue, action: str, agency_id, reason: str, actor: str) -> None:
     clue.steps.append(ClueStep(action=action, agency_id=agency_id, reason=reason, actor=actor))
+
+
+def complaint_fields(data: dict) -> dict:
+    """A citizen's complaint (public form, API) as clue fields: an anonymous complaint
+    keeps no name and no phone."""
+    anonymous = data.get("anonymous", False)
+    fields = {
+        "matter_code": data.get("matter_code"),
+        "agency_id": data.get("agency_id"),
+        "description": data["description"],
+        "place": data["place"],
+        "occurred_at": data.get("occurred_at"),
+        "anonymous": anonymous,
+        "complainant_name": "" if anonymous else data.get("name", ""),
+        "complainant_phone": "" if anonymous else data.get("phone", ""),
+    }
+    return {k: v for k, v in fields.items() if v is not None}
 
 
 def register(

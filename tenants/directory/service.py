@@ -108,6 +108,15 @@ def district_or_404(slug: str) -> Tenant:
 # --- agencies -------------------------------------------------------------------
 
 
+def agency_in_district(session: Session, agency_id, field: str = "agency_id") -> Agency:
+    """An agency of the current district named in a request, or a 422 on that field."""
+    agency = session.execute(select(Agency).where(Agency.id == agency_id)).scalar_one_or_none()
+    if agency is None:
+        zh, en = "本区没有该部门。", "No such agency in this district."
+        raise Problem(422, "unknown-agency", zh, en, errors=[FieldError(field, zh, en)])
+    return agency
+
+
 def get_agency(session: Session, agency_id: uuid.UUID) -> Agency:
     agency = session.execute(select(Agency).where(Agency.id == agency_id)).scalar_one_or_none()
     if agency is None:

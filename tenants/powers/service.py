@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.db import utcnow
 from yimen.tenants.directory.model import Agency
+from yimen.tenants.directory.service import agency_in_district
 from yimen.tenants.powers.catalog import MATTERS
 from yimen.tenants.powers.domains import label
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption, MatterAssignment
@@ -133,17 +134,7 @@ def current_assignment(session: Session, adoption_id: uuid.UUID) -> MatterAssign
 
 
 def _agency_for(session: Session, agency_id: uuid.UUID, adoption: MatterAdoption) -> Agency:
-    agency = session.execute(select(Agency).where(Agency.id == agency_id)).scalar_one_or_none()
-    if agency is None:
-        raise Problem(
-            422,
-            "unknown-agency",
-            "本区没有该部门。",
-            "No such agency in this district.",
-            errors=[
-                FieldError("agency_id", "本区没有该部门。", "No such agency in this district.")
-            ],
-        )
+    agency = agency_in_district(session, agency_id)
     domain = adoption.matter.domain
     if domain not in agency.domains:
         zh = f"{agency.name}未登记执法领域「{label(domain)}」，请先在部门信息中登记该领域。"
