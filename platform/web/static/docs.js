@@ -1,12 +1,22 @@
-// Starts Swagger UI on the platform's OpenAPI document.
+// Starts Swagger UI on the platform's OpenAPI document (served locally, no CDN).
 (function () {
-  var spec = document.currentScript.getAttribute("data-spec");
-  window.ui = SwaggerUIBundle({
-    url: spec,
-    dom_id: "#swagger-ui",
-    deepLinking: true,
-    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+  "use strict";
+  var root = document.getElementById("swagger-ui");
+  if (!root || typeof window.SwaggerUIBundle !== "function") {
+    return;
+  }
+  window.ui = window.SwaggerUIBundle({
+    url: root.getAttribute("data-spec"),
+    domNode: root,
     layout: "BaseLayout",
-    persistAuthorization: true
+    presets: [window.SwaggerUIBundle.presets.apis],
+    deepLinking: true,
+    docExpansion: "list",
+    defaultModelsExpandDepth: 0,
+    displayRequestDuration: true,
+    filter: true,
+    persistAuthorization: false, // a bearer token never outlives the tab on a shared computer
+    tryItOutEnabled: false,
+    validatorUrl: null // never send the document to an outside validator
   });
 })();
