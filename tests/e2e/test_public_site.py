@@ -176,6 +176,7 @@ def test_public_pages_are_sent_with_security_headers(client):
         r = client.get(path, headers=HTML)
         csp = r.headers["Content-Security-Policy"]
         assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp, path
+        assert "unsafe-inline" not in csp and "unsafe-eval" not in csp, path
         assert r.headers["X-Content-Type-Options"] == "nosniff"
 
 
