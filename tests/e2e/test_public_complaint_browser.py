@@ -27,7 +27,7 @@ def test_a_citizen_files_a_complaint_and_sees_the_transfer_and_the_acceptance(
     form.get_by_label("姓名").fill("王女士")
     form.get_by_label("手机号码").fill("13912345678")
     form.get_by_role("button", name="提交").click()
-    code = page.locator("#receipt-code").inner_text()
+    code = page.locator("#receipt-code").inner_text()  # waits for the receipt page
     assert code.startswith("YM") and "玄武区综合行政执法局" in page.content()
 
     legal = _agency_client(live_server, app, "sfj", ["legal_affairs"])
@@ -55,6 +55,7 @@ def test_a_citizen_files_a_complaint_and_sees_the_transfer_and_the_acceptance(
     page.get_by_label("回执码").fill(code)
     page.get_by_label("手机尾号后四位 (匿名投诉不填)").fill("5678")
     page.get_by_role("button", name="查询").click()
+    page.locator("#progress-steps tbody tr").nth(2).wait_for()
     rows = page.locator("#progress-steps tbody tr").all_inner_texts()
     assert [r.split("\t")[1] for r in rows] == ["已分派至承办部门", "已移送其他部门", "已受理"]
     assert (
