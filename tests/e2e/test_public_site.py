@@ -166,6 +166,20 @@ def test_a_wrong_method_is_an_html_page_that_says_what_is_allowed(client):
     assert "GET" in r.headers["Allow"] and "不支持该操作" in r.get_data(as_text=True)
 
 
+def test_any_error_can_be_shown_as_a_page_without_its_internals(app):
+    from werkzeug.exceptions import TooManyRequests
+
+    from yimen.platform.web.pages import error_page
+
+    with app.test_request_context("/", headers=HTML):
+        crash = error_page(RuntimeError("database password wrong"))
+        throttled = error_page(TooManyRequests(retry_after=60))
+    assert crash.status_code == 500 and "系统暂时出现问题" in crash.get_data(as_text=True)
+    assert "password" not in crash.get_data(as_text=True)
+    assert crash.headers["Cache-Control"] == "no-store"
+    assert throttled.status_code == 429 and throttled.headers["Retry-After"] == "60"
+
+
 def test_api_paths_keep_answering_problem_json_to_a_browser(client):
     r = client.get("/api/v1/no-such-thing", headers=HTML)
     assert r.status_code == 404 and r.mimetype == "application/problem+json"
