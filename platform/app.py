@@ -282,6 +282,12 @@ def _init_request_cycle(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         app.logger.exception("unhandled error", extra={"request_id": g.get("request_id")})
+        if _wants_html():
+            from werkzeug.exceptions import InternalServerError
+
+            from yimen.platform.web.pages import error_page
+
+            return error_page(InternalServerError())
         return problem_response(
             Problem(
                 500,

@@ -223,3 +223,15 @@ def test_the_district_page_fits_a_phone_and_a_desktop(page, live_server, tmp_pat
     page.get_by_role("link", name="Power list").click()
     page.wait_for_url(f"{live_server.url}/t/xuanwu/powers")
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_an_unexpected_error_on_a_page_is_a_readable_chinese_page(client, monkeypatch):
+    from yimen.platform.web import public as public_module
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("postgres://secret@db")
+
+    monkeypatch.setattr(public_module, "district_or_404", explode)
+    r = client.get("/t/xuanwu/", headers={"Accept": "text/html"})
+    assert r.status_code == 500 and r.content_type.startswith("text/html")
+    assert "secret" not in r.get_data(as_text=True)
