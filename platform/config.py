@@ -85,7 +85,11 @@ def load_settings(**overrides) -> Settings:
         ratelimit_storage=_env("YIMEN_RATELIMIT_STORAGE", "memory://"),
     )
     values.update(overrides)
-    if values["identity_provider"] == "keycloak" and values["keycloak_url"]:
+    if values["identity_provider"] not in ("builtin", "keycloak"):
+        raise ValueError("YIMEN_IDENTITY_PROVIDER must be builtin or keycloak")
+    if values["identity_provider"] == "keycloak" and not values["keycloak_url"]:
+        raise ValueError("YIMEN_IDENTITY_PROVIDER=keycloak needs YIMEN_KEYCLOAK_URL")
+    if values["identity_provider"] == "keycloak":
         realm_template = f"{values['keycloak_url']}/realms/{{slug}}"
         if realm_template not in values["trusted_issuers"]:
             values["trusted_issuers"] = (*values["trusted_issuers"], realm_template)

@@ -20,6 +20,7 @@ from yimen.tenants.directory.model import (
     Unit,
 )
 from yimen.tenants.directory.rules import check_credit_code
+from yimen.tenants.identity import required_actions
 from yimen.tenants.identity import tasks as provisioning
 
 
@@ -325,7 +326,7 @@ def set_roles(session: Session, officer_id: uuid.UUID, roles: list[str]) -> Offi
     officer.role_assignments = [a for a in officer.role_assignments if a.role in wanted] + [
         RoleAssignment(role=r) for r in wanted if r not in officer.roles
     ]
-    provisioning.request(session, "officer", officer.id)
+    provisioning.request(session, "officer", officer.id, "roles")
     session.commit()
     return officer
 
@@ -355,5 +356,6 @@ def issue_initial_password(session: Session, officer: Officer) -> str:
 
     password = f"Ym-{secrets.token_urlsafe(12)}"
     set_password(session, officer, password)
+    required_actions.require(session, officer.id)  # seen by the administrator: change it
     session.commit()
     return password

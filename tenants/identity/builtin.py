@@ -1,30 +1,69 @@
-"""The built-in provider's adapter: its state lives in our own database, so a district
-needs its signing key and console client, and an officer needs nothing more than the
-directory row (the subject is the officer's id; a password is issued separately)."""
+"""The built-in provider's adapter. Its state lives in our own database, in the
+district's scope: the job that calls it runs under the district's tenant and commits
+what it writes together with the job's status.
+
+- A district gets its issuer's signing key and the console client (`/oidc/<slug>`).
+- An agency needs nothing: the provider reads the directory for the `agency` claim.
+- An officer's subject is their directory id, their roles and status are read from the
+  directory when a token is issued, and a new officer must set their own password
+  (`UPDATE_PASSWORD`, see required_actions). The password itself is not made here: a
+  job has nobody to show it to. The administrator issues a one-time initial password
+  with `POST /officers/<id>/initial-password`, which answers it once and stores a hash.
+"""
 
 from __future__ import annotations
 
-from yimen.tenants.identity.ports import IdentityProvisioner
+import uuid
+from collections.abc import Callable, Collection
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yimen.tenants.identity import required_actions
+from yimen.tenants.identity.ports import AgencyRef, DistrictRef, IdentityProvisioner, OfficerRef
+
+
+def _scoped_session() -> Session:
+    from yimen.platform.db import db
+
+    return db.session
 
 
 class BuiltinProvisioner(IdentityProvisioner):
-    def __init__(self, public_url: str) -> None:
-        self.public_url = public_url
+    def __init__(self, public_url: str, session: Callable[[], Session] = _scoped_session) -> None:
+        self.public_url = public_url.rstrip("/")
+        self._session = session
 
-    def ensure_district(self, slug: str, name: str) -> None:
-        from yimen.platform.db import db
+    def issuer_for(self, slug: str) -> str:
+        return f"{self.public_url}/oidc/{slug}"
+
+    def ensure_district(self, district: DistrictRef) -> None:
         from yimen.platform.idp.admin import ensure_console_client
         from yimen.platform.idp.keys import active_key
 
-        session = db.session
+        session = self._session()
         active_key(session)
         ensure_console_client(session, self.public_url)
 
-    def ensure_agency(self, slug: str, code: str, name: str) -> None:
-        return None  # agencies are directory rows; the built-in provider reads them directly
+    def ensure_agency(self, district: DistrictRef, agency: AgencyRef) -> None:
+        return None
 
-    def ensure_officer(self, slug: str, officer: dict) -> str:
-        return officer["id"]
+    def ensure_officer(
+        self, district: DistrictRef, officer: OfficerRef, roles: Collection[str]
+    ) -> str:
+        from yimen.platform.idp.model import Credential
 
-    def set_enabled(self, slug: str, subject: str, enabled: bool) -> None:
-        return None  # the token validator and the sign-in form read the officer's status
+        session = self._session()
+        officer_id = uuid.UUID(officer.id)
+        has_password = session.execute(
+            select(Credential.id).where(Credential.officer_id == officer_id)
+        ).first()
+        if has_password is None:
+            required_actions.require(session, officer_id)
+        return officer.id
+
+    def set_roles(self, district: DistrictRef, officer: OfficerRef, roles: Collection[str]) -> None:
+        return None  # tokens carry the directory's roles as they are when issued
+
+    def set_enabled(self, district: DistrictRef, officer: OfficerRef, enabled: bool) -> None:
+        return None  # the sign-in form and the token validator read the directory's status

@@ -1,31 +1,79 @@
-"""The provisioning port. Adapters: builtin.BuiltinProvisioner, keycloak.KeycloakProvisioner."""
+"""The provisioning port: what the platform asks of an identity provider.
+
+Adapters: `builtin.BuiltinProvisioner` (the embedded default's own OIDC provider) and
+`keycloak.KeycloakProvisioner`. The composition root (`yimen.platform.app`) picks one.
+The port speaks in plain values, never ORM rows, so that adapters stay free of the
+database and the background job decides what to read.
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Collection
+from dataclasses import dataclass
 
 
 class ProvisioningError(Exception):
-    """The provider refused or could not be reached; the job is retried."""
+    """The provider refused or could not be reached; the job is retried.
+
+    The message is stored as the job's `last_error` and shown to the district
+    administrator: it names the step and the status code, never a person."""
+
+
+@dataclass(frozen=True)
+class DistrictRef:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AgencyRef:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class OfficerRef:
+    id: str
+    username: str
+    name: str
+    agency: AgencyRef
+    enabled: bool
 
 
 class IdentityProvisioner(ABC):
-    """Makes the identity provider mirror the directory. Every method is idempotent:
-    a retried job finds what an earlier attempt already created."""
+    """Makes the identity provider mirror the directory.
+
+    Every method is idempotent (a retried job finds what an earlier attempt created)
+    and converges on the state it is given, so jobs that run late or out of order
+    still leave the provider as the directory is now."""
 
     @abstractmethod
-    def ensure_district(self, slug: str, name: str) -> None:
-        """A realm (issuer) for the district, with the API and console clients."""
+    def issuer_for(self, slug: str) -> str:
+        """The `iss` of tokens the district's officers get; the API must trust it."""
 
     @abstractmethod
-    def ensure_agency(self, slug: str, code: str, name: str) -> None:
+    def ensure_district(self, district: DistrictRef) -> None:
+        """An issuer (realm) for the district, with the API and console clients and
+        every platform role."""
+
+    @abstractmethod
+    def ensure_agency(self, district: DistrictRef, agency: AgencyRef) -> None:
         """The agency as an organization of the district's realm."""
 
     @abstractmethod
-    def ensure_officer(self, slug: str, officer: dict) -> str:
-        """A user for the officer with their roles; returns the subject (`sub`) the
-        issuer puts in their tokens. `officer`: username, name, agency, roles, enabled."""
+    def ensure_officer(
+        self, district: DistrictRef, officer: OfficerRef, roles: Collection[str]
+    ) -> str:
+        """An account for the officer that must set its own password, a member of
+        its agency, holding exactly `roles`, enabled as `officer.enabled` says.
+        Returns the subject (`sub`) the issuer puts in the officer's tokens."""
 
     @abstractmethod
-    def set_enabled(self, slug: str, subject: str, enabled: bool) -> None:
-        """Enable or disable the officer's account."""
+    def set_roles(self, district: DistrictRef, officer: OfficerRef, roles: Collection[str]) -> None:
+        """Grant exactly `roles` (revoking the others)."""
+
+    @abstractmethod
+    def set_enabled(self, district: DistrictRef, officer: OfficerRef, enabled: bool) -> None:
+        """Enable or disable the officer's account at the provider. (The API already
+        refuses a deactivated officer's tokens by the directory's status.)"""

@@ -14,7 +14,7 @@ from yimen.platform.api.problems import Problem
 from yimen.platform.auth.permissions import requires
 from yimen.platform.db import db
 from yimen.tenants.identity import tasks
-from yimen.tenants.identity.model import DONE, ProvisioningTask
+from yimen.tenants.identity.model import DONE, STATUSES, ProvisioningTask
 
 blp = Blueprint("provisioning", __name__, description="身份开通任务 / Identity provisioning jobs")
 
@@ -32,7 +32,8 @@ class TaskSchema(ma.Schema):
 
 
 class TaskQuery(PageArgs):
-    status = ma.fields.String(validate=ma.validate.OneOf(["pending", "done", "failed"]))
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    entity = ma.fields.String(validate=ma.validate.OneOf(sorted(tasks.OPERATIONS)))
     entity_id = ma.fields.UUID()
 
 
@@ -42,10 +43,16 @@ class Tasks(MethodView):
     @blp.arguments(TaskQuery, location="query")
     @blp.response(200, page_of(TaskSchema))
     def get(self, args):
-        """身份开通任务 (最新在前) / Provisioning jobs, newest first"""
+        """身份开通任务 (最新在前) / Provisioning jobs, newest first
+
+        Status: pending (waiting or between retries), running, done, failed (retries
+        used up; re-drive it). last_error names the failed step, never a person.
+        """
         query = select(ProvisioningTask).order_by(ProvisioningTask.created_at.desc())
         if args.get("status"):
             query = query.where(ProvisioningTask.status == args["status"])
+        if args.get("entity"):
+            query = query.where(ProvisioningTask.entity == args["entity"])
         if args.get("entity_id"):
             query = query.where(ProvisioningTask.entity_id == args["entity_id"])
         return paginate(db.session, query, args["page"], args["page_size"])
@@ -56,7 +63,7 @@ class Retry(MethodView):
     @requires("provisioning.retry")
     @blp.response(200, TaskSchema)
     def post(self, task_id: uuid.UUID):
-        """重新执行任务 / Re-drive a job"""
+        """重新执行任务 / Re-drive a job that is not done"""
         task = db.session.execute(
             select(ProvisioningTask).where(ProvisioningTask.id == task_id)
         ).scalar_one_or_none()

@@ -1,100 +1,180 @@
-"""Provisioning jobs over a real Redis broker: queued after commit, retried, re-drivable."""
+"""Provisioning jobs over a real Redis broker: written with the change, done by the
+worker, retried with backoff, failed after the last attempt, re-driven by the API."""
 
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
+import requests
 
 from tests.conftest import bearer
+from tests.integration.oidc_flow import sign_in
 from tests.integration.test_worker_redis import redis_broker  # noqa: F401 - fixture
 from yimen.gateway.worker.runner import InProcessWorker
 from yimen.tenants.identity import tasks
+from yimen.tenants.identity.builtin import BuiltinProvisioner
 from yimen.tenants.identity.ports import IdentityProvisioner, ProvisioningError
 
 
 class Recording(IdentityProvisioner):
+    """Stands in for a provider: remembers what it was asked, or fails like one."""
+
     def __init__(self, fail: bool = False) -> None:
-        self.fail, self.officers = fail, []
+        self.fail, self.officers, self.calls_at = fail, [], []
 
-    def ensure_district(self, slug, name):
+    def issuer_for(self, slug):
+        return f"https://sso.example.gov.cn/realms/{slug}"
+
+    def ensure_district(self, district):
         pass
 
-    def ensure_agency(self, slug, code, name):
+    def ensure_agency(self, district, agency):
         pass
 
-    def ensure_officer(self, slug, officer):
+    def ensure_officer(self, district, officer, roles):
+        self.calls_at.append(time.monotonic())
         if self.fail:
             raise ProvisioningError("keycloak create user failed (503)")
-        self.officers.append(officer["username"])
-        return f"kc-{officer['username']}"
+        self.officers.append((officer.username, tuple(roles)))
+        return f"kc-{officer.username}"
 
-    def set_enabled(self, slug, subject, enabled):
+    def set_roles(self, district, officer, roles):
+        pass
+
+    def set_enabled(self, district, officer, enabled):
         pass
 
 
 @pytest.fixture
 def worker(redis_broker):  # noqa: F811
+    """Starts a worker on the Redis broker when the test says so."""
     runner = InProcessWorker(redis_broker, threads=1)
-    runner.worker.start()
-    yield runner
+    yield runner.worker.start
     runner.worker.stop()
 
 
-def _wait_for(client, admin, entity_id, status, seconds=20):
+@pytest.fixture
+def admin(machine_token):
+    return bearer(machine_token("xuanwu", ["district_admin"]))
+
+
+def _jobs(client, admin, entity_id) -> list[dict]:
+    return client.get(f"/api/v1/provisioning?entity_id={entity_id}", headers=admin).json["items"]
+
+
+def _wait_for(client, admin, entity_id, status, seconds=20) -> dict:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        items = client.get(f"/api/v1/provisioning?entity_id={entity_id}", headers=admin).json[
-            "items"
-        ]
+        items = _jobs(client, admin, entity_id)
         if items and items[0]["status"] == status:
             return items[0]
-        time.sleep(0.1)
+        time.sleep(0.05)
     raise AssertionError(f"job of {entity_id} did not reach {status}: {items}")
 
 
-def _new_officer(client, admin, demo_agency_id, username):
+def _new_officer(client, admin, username) -> str:
+    agency = client.get("/api/v1/agencies?q=zhzf", headers=admin).json["items"][0]["id"]
     r = client.post(
         "/api/v1/officers",
-        json={"agency_id": demo_agency_id, "username": username, "name": "开通测试"},
+        json={"agency_id": agency, "username": username, "name": "开通测试", "roles": ["officer"]},
         headers=admin,
     )
     assert r.status_code == 201, r.json
     return r.json["id"]
 
 
-def _agency(client, admin):
-    return client.get("/api/v1/agencies?q=zhzf", headers=admin).json["items"][0]["id"]
-
-
-def test_a_new_officer_is_provisioned_by_the_worker(
-    client, machine_token, worker, monkeypatch, backend
+def test_a_new_officer_waits_as_a_pending_job_that_the_worker_makes_done(
+    client, admin, worker, monkeypatch, backend
 ):
     recorder = Recording()
     monkeypatch.setattr(tasks, "_provisioner", recorder)
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
-    officer_id = _new_officer(client, admin, _agency(client, admin), f"xuanwu.kaitong{backend[:2]}")
+    username = f"xuanwu.kaitong{backend[:2]}"
+    officer_id = _new_officer(client, admin, username)
+    (job,) = _jobs(client, admin, officer_id)
+    assert (job["entity"], job["operation"], job["status"], job["attempts"]) == (
+        "officer",
+        "ensure",
+        "pending",
+        0,
+    )
+    worker()
     job = _wait_for(client, admin, officer_id, "done")
-    assert job["attempts"] == 1 and recorder.officers == [f"xuanwu.kaitong{backend[:2]}"]
-    officer = client.get(f"/api/v1/officers/{officer_id}", headers=admin).json
-    assert officer["status"] == "active"
+    assert job["attempts"] == 1 and job["last_error"] == ""
+    assert recorder.officers == [(username, ("officer",))]
 
 
-def test_a_failing_provider_is_retried_then_marked_failed_and_can_be_re_driven(
-    client, machine_token, worker, monkeypatch, backend
+def test_a_failing_provider_is_retried_with_backoff_then_failed_and_re_driven(
+    client, admin, worker, monkeypatch, backend
 ):
-    monkeypatch.setattr(tasks, "_provisioner", Recording(fail=True))
+    failing = Recording(fail=True)
+    monkeypatch.setattr(tasks, "_provisioner", failing)
     monkeypatch.setattr(tasks, "MAX_ATTEMPTS", 3)
     monkeypatch.setitem(tasks.provision.options, "max_retries", 2)
-    monkeypatch.setitem(tasks.provision.options, "min_backoff", 20)
-    monkeypatch.setitem(tasks.provision.options, "max_backoff", 100)
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
-    officer_id = _new_officer(client, admin, _agency(client, admin), f"xuanwu.shibai{backend[:2]}")
+    monkeypatch.setitem(tasks.provision.options, "min_backoff", 200)
+    monkeypatch.setitem(tasks.provision.options, "max_backoff", 5_000)
+    worker()
+    officer_id = _new_officer(client, admin, f"xuanwu.shibai{backend[:2]}")
     job = _wait_for(client, admin, officer_id, "failed")
     assert job["attempts"] == 3 and job["last_error"] == "keycloak create user failed (503)"
+    first, second = (b - a for a, b in zip(failing.calls_at, failing.calls_at[1:], strict=False))
+    assert first >= 0.2 and second >= 0.4  # dramatiq's backoff: 200 ms × 2^n × jitter [1, 2)
+    failed = client.get("/api/v1/provisioning?status=failed", headers=admin).json["items"]
+    assert job["id"] in [j["id"] for j in failed]
+
     healthy = Recording()
     monkeypatch.setattr(tasks, "_provisioner", healthy)
     r = client.post(f"/api/v1/provisioning/{job['id']}/retry", headers=admin)
-    assert r.status_code == 200 and r.json["status"] == "pending"
-    assert _wait_for(client, admin, officer_id, "done")["attempts"] == 1
+    assert r.status_code == 200 and r.json["status"] == "pending" and r.json["attempts"] == 0
+    done = _wait_for(client, admin, officer_id, "done")
+    assert done["attempts"] == 1 and done["last_error"] == ""
     assert client.post(f"/api/v1/provisioning/{job['id']}/retry", headers=admin).status_code == 409
+
+
+def test_with_the_built_in_provider_the_new_officer_signs_in_and_must_change_the_password(
+    client, admin, worker, monkeypatch, backend, live_server
+):
+    from sqlalchemy import select
+
+    from yimen.platform.db import db, tenant_scope
+    from yimen.tenants.directory.model import Tenant
+    from yimen.tenants.identity.required_actions import pending
+
+    monkeypatch.setattr(tasks, "_provisioner", BuiltinProvisioner(live_server.url))
+    worker()
+    username = f"xuanwu.denglu{backend[:2]}"
+    officer_id = _new_officer(client, admin, username)
+    _wait_for(client, admin, officer_id, "done")
+    issued = client.post(f"/api/v1/officers/{officer_id}/initial-password", headers=admin)
+    assert issued.status_code == 201
+
+    tokens = sign_in(live_server.url, "xuanwu", username, issued.json["password"])
+    me = requests.get(
+        f"{live_server.url}/api/v1/me", headers=bearer(tokens["access_token"]), timeout=10
+    )
+    assert me.status_code == 200 and me.json()["username"] == username
+    with db.new_session() as s:
+        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
+    with tenant_scope(tenant_id), db.new_session() as s:
+        assert pending(s, uuid.UUID(officer_id)) == ["UPDATE_PASSWORD"]
+
+
+def test_a_role_change_and_a_deactivation_are_jobs_of_their_own(
+    client, admin, monkeypatch, backend
+):
+    monkeypatch.setattr(tasks, "_provisioner", Recording())
+    officer_id = _new_officer(client, admin, f"xuanwu.biangeng{backend[:2]}")
+    r = client.put(
+        f"/api/v1/officers/{officer_id}/roles",
+        json={"roles": ["officer", "agency_head"]},
+        headers=admin,
+    )
+    assert r.status_code == 200
+    assert (
+        client.post(f"/api/v1/officers/{officer_id}/deactivate", headers=admin).status_code == 200
+    )
+    operations = [j["operation"] for j in _jobs(client, admin, officer_id)]
+    assert operations == ["disable", "roles", "ensure"]
+    bad = client.get("/api/v1/provisioning?status=stuck", headers=admin)
+    assert bad.status_code == 422
