@@ -33,7 +33,7 @@ from yimen.tenants.identity.ports import (
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8  # with the backoff below: about four minutes of trying before `failed`
+MAX_ATTEMPTS = 8  # with the backoff below: four to eight minutes of trying before `failed`
 MIN_BACKOFF_MS, MAX_BACKOFF_MS = 2_000, 600_000
 OPERATIONS = {
     "district": ("ensure",),
