@@ -1,4 +1,8 @@
-"""Enforcement domains (执法领域) with their Chinese and English names."""
+"""Enforcement domains (执法领域) with their Chinese and English names.
+
+The codes are the ones agencies and officers' certificates carry in the directory
+(tenants/directory/demo.py, tests/factories.py); a catalog matter belongs to one.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,12 @@ DOMAINS: dict[str, tuple[str, str]] = {
     "health": ("卫生健康", "Health"),
     "water": ("水利", "Water"),
     "transport": ("交通运输", "Transport"),
+    "education": ("教育", "Education"),
+    "labour": ("人力资源和社会保障", "Human resources and social security"),
+    "civil_affairs": ("民政", "Civil affairs"),
+    "commerce": ("商务", "Commerce"),
+    "statistics": ("统计", "Statistics"),
+    "medical_insurance": ("医疗保障", "Medical insurance"),
 }
 
 

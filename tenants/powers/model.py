@@ -9,10 +9,18 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yimen.platform.db import Base, TenantOwned, Timestamped, new_id, utcnow
+from yimen.tenants.powers.rules import provision
 
 
 class EnforcementMatter(Base, Timestamped):
-    """执法事项: a violation, its legal basis and penalties, from the regional catalog."""
+    """执法事项: a violation, its legal basis and penalties, from the regional catalog.
+
+    `law` + `article` are the penalty provision (处罚依据, the article that sets the
+    penalty, clause included); `basis` lists the provisions the act violates (违法依据)
+    as [{law, article, clause}] where they are not the penalty article itself. Amounts
+    are whole yuan. `version` counts changes of legal substance; `effective_from` /
+    `effective_to` bound the entry's validity (处罚法 第三十七条: the law at the time of
+    the act applies, so a case can tell which version held)."""
 
     __tablename__ = "enforcement_matter"
 
@@ -22,18 +30,40 @@ class EnforcementMatter(Base, Timestamped):
     domain: Mapped[str] = mapped_column(String(40), index=True)
     law: Mapped[str] = mapped_column(String(100))
     article: Mapped[str] = mapped_column(String(60))
+    basis: Mapped[list[dict]] = mapped_column(JSON, default=list)
     penalty_kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
+    party_type: Mapped[str] = mapped_column(String(20), default="any")
     fine_min: Mapped[int | None]  # yuan
     fine_max: Mapped[int | None]
     fine_rule: Mapped[str] = mapped_column(Text, default="")
     benchmark: Mapped[list[dict]] = mapped_column(JSON, default=list)
     is_major: Mapped[bool] = mapped_column(default=False)
     criminal_threshold: Mapped[str] = mapped_column(Text, default="")
+    threshold_values: Mapped[list[dict]] = mapped_column(JSON, default=list)
     version: Mapped[int] = mapped_column(default=1)
+    effective_from: Mapped[dt.date] = mapped_column(default=dt.date.today)
+    effective_to: Mapped[dt.date | None]
+    origin: Mapped[str] = mapped_column(String(10), default="starter")  # starter | import
 
     @property
     def legal_basis(self) -> str:
         return f"{self.law}{self.article}"
+
+    @property
+    def penalty_basis(self) -> dict:
+        return provision(self.law, self.article) or {
+            "law": self.law,
+            "article": self.article,
+            "clause": "",
+        }
+
+    @property
+    def violated(self) -> list[dict]:
+        """The provisions violated: `basis`, or the penalty article where none is given."""
+        return self.basis or [self.penalty_basis]
+
+    def in_force(self, on: dt.date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on < self.effective_to)
 
 
 class MatterAdoption(Base, TenantOwned):

@@ -63,7 +63,7 @@ def test_reference_data_seeds_are_idempotent(cli_env):
     run("db", "upgrade")
     for group, word in (
         ("calendar", "23 new years"),
-        ("powers", "73 new matters"),
+        ("powers", "90 new matters"),
         ("workflow", "4 new procedures"),
     ):
         first = run(group, "seed")
