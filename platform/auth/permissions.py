@@ -73,6 +73,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "powers.catalog.write": frozenset({"platform_operator"}),
     "powers.adopt": frozenset({"district_admin"}),
     "powers.assign": frozenset({"district_admin"}),
+    "powers.read": _DISTRICT_READERS,
     # Workflow configuration.
     "workflow.read": _DISTRICT_READERS | {"platform_operator"},
     "workflow.library.write": frozenset({"platform_operator"}),

@@ -302,9 +302,9 @@ def seed_demo(session: Session, public_url: str, out: Path) -> dict:
                 for spec in specs:
                     add_agency(session, spec, password_hash=password_hash)
                 session.commit()
-                from yimen.tenants.powers.service import adopt_for_agencies
+            from yimen.tenants.powers.demo import seed_demo_powers
 
-                adopt_for_agencies(session)  # nothing to adopt until `yimen powers seed` ran
+            seed_demo_powers(session)  # once the catalog is there (`yimen powers seed`)
             client_id = f"{slug}-reader"
             secret = f"demo-{slug}-reader-secret"
             client = session.execute(

@@ -1,114 +1,82 @@
-"""Use cases of the power list."""
+"""Use cases of a district's power list (权责清单): adopting catalog matters, assigning
+each to exactly one agency at a time, transferring it with the history kept, and
+answering who holds a matter. The catalog's own use cases are in matters.py
+(`seed_catalog` stays importable from here for the CLI)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.db import utcnow
-from yimen.tenants.directory.model import Agency
+from yimen.platform.db import current_tenant_id, utcnow
+from yimen.tenants.directory.model import Agency, Tenant
 from yimen.tenants.directory.service import agency_in_district
-from yimen.tenants.powers.catalog import MATTERS
 from yimen.tenants.powers.domains import label
+from yimen.tenants.powers.matters import seed_catalog as seed_catalog
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption, MatterAssignment
-from yimen.tenants.powers.rules import benchmark
+from yimen.tenants.powers.rules import major_list_error, start_error
 
-SEVERE = {"order_suspension", "order_closure", "revoke_license"}
-
-
-def matter_from_row(row: tuple) -> EnforcementMatter:
-    """A catalog row as a matter. 国办发〔2018〕118号: decisions that suspend, close or
-    revoke are major decisions (重大执法决定) whatever the row says."""
-    code, name, domain, law, article, kinds, fine, fine_rule, major, criminal = row
-    major = major or bool(SEVERE & set(kinds))
-    fine_min, fine_max = fine if fine else (None, None)
-    return EnforcementMatter(
-        code=code,
-        name=name,
-        domain=domain,
-        law=law,
-        article=article,
-        penalty_kinds=list(kinds),
-        fine_min=fine_min,
-        fine_max=fine_max,
-        fine_rule=fine_rule,
-        is_major=major,
-        criminal_threshold=criminal,
-        benchmark=[t.as_dict() for t in benchmark(fine_min, fine_max)] if fine else [],
-    )
+# --- adoption ---------------------------------------------------------------------
 
 
-def seed_catalog(session: Session) -> int:
-    """Add the starter catalog's matters that are missing (idempotent)."""
-    present = set(session.execute(select(EnforcementMatter.code)).scalars())
-    new = [matter_from_row(row) for row in MATTERS if row[0] not in present]
-    session.add_all(new)
-    session.commit()
-    return len(new)
+def district_today(session: Session) -> dt.date:
+    return utcnow().astimezone(_zone(session)).date()
 
 
-def catalog_query(q: str | None = None, domain: str | None = None) -> Select:
-    query = select(EnforcementMatter).order_by(EnforcementMatter.code)
-    if q:
-        like = f"%{q}%"
-        query = query.where(
-            or_(
-                EnforcementMatter.name.like(like),
-                EnforcementMatter.code.like(like),
-                EnforcementMatter.law.like(like),
-            )
-        )
-    if domain:
-        query = query.where(EnforcementMatter.domain == domain)
-    return query
-
-
-def get_matter(session: Session, code: str) -> EnforcementMatter:
-    matter = session.execute(
-        select(EnforcementMatter).where(EnforcementMatter.code == code)
+def _zone(session: Session) -> ZoneInfo:
+    name = session.execute(
+        select(Tenant.timezone).where(Tenant.id == current_tenant_id())
     ).scalar_one_or_none()
-    if matter is None:
-        raise Problem(
-            404, "not-found", f"执法事项 {code} 不存在。", f"No enforcement matter {code}."
-        )
-    return matter
+    return ZoneInfo(name or "Asia/Shanghai")
 
 
 def adopt(
     session: Session, codes: list[str], domain: str | None, on_major_list: bool = False
-) -> int:
-    """Put catalog matters on the district's power list; already adopted ones are skipped."""
-    query = select(EnforcementMatter)
-    query = query.where(
-        or_(EnforcementMatter.code.in_(codes), EnforcementMatter.domain == domain)
-        if domain
-        else EnforcementMatter.code.in_(codes)
+) -> dict:
+    """Put catalog matters (by code, or every matter of a domain) on the district's
+    power list; matters already there are skipped. One unknown or repealed code and
+    nothing is adopted."""
+    matters = (
+        session.execute(
+            select(EnforcementMatter).where(
+                or_(EnforcementMatter.code.in_(codes), EnforcementMatter.domain == domain)
+                if domain
+                else EnforcementMatter.code.in_(codes)
+            )
+        )
+        .scalars()
+        .all()
     )
-    matters = session.execute(query).scalars().all()
     unknown = sorted(set(codes) - {m.code for m in matters})
     if unknown:
         zh = f"目录中没有这些执法事项：{'、'.join(unknown)}。"
-        raise Problem(
-            422,
-            "unknown-matters",
-            zh,
-            f"Unknown matters: {', '.join(unknown)}.",
-            errors=[FieldError("codes", zh, f"Unknown matters: {', '.join(unknown)}.")],
-        )
+        en = f"Unknown matters: {', '.join(unknown)}."
+        raise Problem(422, "unknown-matters", zh, en, errors=[FieldError("codes", zh, en)])
+    today = district_today(session)
+    repealed = sorted(m.code for m in matters if m.code in codes and not _adoptable(m, today))
+    if repealed:
+        zh = f"这些执法事项已停止适用，不能认领：{'、'.join(repealed)}。"
+        en = f"No longer in force, cannot be adopted: {', '.join(repealed)}."
+        raise Problem(422, "matters-repealed", zh, en, errors=[FieldError("codes", zh, en)])
     adopted = set(session.execute(select(MatterAdoption.matter_id)).scalars())
     new = [
         MatterAdoption(matter_id=m.id, on_major_list=on_major_list or m.is_major)
         for m in matters
-        if m.id not in adopted
+        if m.id not in adopted and _adoptable(m, today)
     ]
     session.add_all(new)
     session.commit()
-    return len(new)
+    return {"adopted": len(new), "already": len(matters) - len(new)}
+
+
+def _adoptable(matter: EnforcementMatter, today: dt.date) -> bool:
+    return matter.effective_to is None or today < matter.effective_to
 
 
 def adoption_of(session: Session, code: str) -> MatterAdoption:
@@ -125,6 +93,21 @@ def adoption_of(session: Session, code: str) -> MatterAdoption:
     return adoption
 
 
+def set_major(session: Session, code: str, on_major_list: bool) -> MatterAdoption:
+    """Put a matter on, or take it off, the district's major-decision list (重大执法决定
+    法制审核目录清单, 118号 （十二）)."""
+    adoption = adoption_of(session, code)
+    error = major_list_error(adoption.matter.is_major, on_major_list)
+    if error:
+        raise Problem(422, "major-by-law", *error, errors=[FieldError("on_major_list", *error)])
+    adoption.on_major_list = on_major_list
+    session.commit()
+    return adoption
+
+
+# --- assignment -------------------------------------------------------------------
+
+
 def current_assignment(session: Session, adoption_id: uuid.UUID) -> MatterAssignment | None:
     return session.execute(
         select(MatterAssignment).where(
@@ -134,6 +117,8 @@ def current_assignment(session: Session, adoption_id: uuid.UUID) -> MatterAssign
 
 
 def _agency_for(session: Session, agency_id: uuid.UUID, adoption: MatterAdoption) -> Agency:
+    """The agency must be of this district and hold the matter's domain: a power goes
+    only to an agency whose remit (and officers' certificates) covers the field."""
     agency = agency_in_district(session, agency_id)
     domain = adoption.matter.domain
     if domain not in agency.domains:
@@ -143,43 +128,68 @@ def _agency_for(session: Session, agency_id: uuid.UUID, adoption: MatterAdoption
     return agency
 
 
-def assign(session: Session, code: str, agency_id: uuid.UUID, reason: str = "") -> MatterAssignment:
+def _start(
+    session: Session, effective: dt.date | None, holder_since: dt.datetime | None = None
+) -> dt.datetime:
+    """When an assignment begins: now, or the start of `effective` in the district's time."""
+    now = utcnow()
+    if effective is None:
+        return now
+    start = dt.datetime.combine(effective, dt.time(), _zone(session)).astimezone(dt.UTC)
+    error = start_error(start, now, holder_since)
+    if error:
+        raise Problem(422, "bad-effective-date", *error, errors=[FieldError("effective", *error)])
+    return start
+
+
+def _already_held(session: Session, code: str, held: MatterAssignment) -> Problem:
+    holder = session.execute(select(Agency.name).where(Agency.id == held.agency_id)).scalar_one()
+    zh = f"执法事项 {code} 已由{holder}承担；一个事项同一时间只能由一个部门承担，如需调整请办理划转。"
+    en = f"Matter {code} is held by {holder}; a matter has one agency at a time — transfer it instead."
+    return Problem(
+        409,
+        "already-assigned",
+        zh,
+        en,
+        errors=[FieldError("agency_id", zh, en)],
+        extra={"current_agency_id": str(held.agency_id), "current_agency_name": holder},
+    )
+
+
+def assign(
+    session: Session,
+    code: str,
+    agency_id: uuid.UUID,
+    reason: str = "",
+    effective: dt.date | None = None,
+) -> MatterAssignment:
     """Give an adopted matter its agency. A matter that already has one is refused:
     exactly one agency holds a power at a time, and a change is a transfer."""
     adoption = adoption_of(session, code)
     agency = _agency_for(session, agency_id, adoption)
     held = current_assignment(session, adoption.id)
     if held is not None:
-        holder = session.execute(
-            select(Agency.name).where(Agency.id == held.agency_id)
-        ).scalar_one()
-        zh = f"执法事项 {code} 已由{holder}承担；一个事项同一时间只能由一个部门承担，如需调整请办理划转。"
-        en = f"Matter {code} is held by {holder}; a matter has one agency at a time — transfer it instead."
-        raise Problem(
-            409,
-            "already-assigned",
-            zh,
-            en,
-            errors=[FieldError("agency_id", zh, en)],
-            extra={"current_agency_id": str(held.agency_id)},
-        )
-    assignment = MatterAssignment(adoption_id=adoption.id, agency_id=agency.id, reason=reason)
+        raise _already_held(session, code, held)
+    assignment = MatterAssignment(
+        adoption_id=adoption.id,
+        agency_id=agency.id,
+        valid_from=_start(session, effective),
+        reason=reason,
+    )
     session.add(assignment)
-    try:
-        session.commit()
-    except IntegrityError as exc:  # a concurrent assignment won the partial unique index
-        session.rollback()
-        raise Problem(
-            409,
-            "already-assigned",
-            f"执法事项 {code} 刚被其他人分配。",
-            f"Matter {code} was just assigned.",
-        ) from exc
+    _commit_one_holder(session, code)
     return assignment
 
 
-def transfer(session: Session, code: str, agency_id: uuid.UUID, reason: str) -> MatterAssignment:
-    """划转: the current holder's assignment ends now and the new agency's begins."""
+def transfer(
+    session: Session,
+    code: str,
+    agency_id: uuid.UUID,
+    reason: str,
+    effective: dt.date | None = None,
+) -> MatterAssignment:
+    """划转: the current holder's assignment ends when the new agency's begins; the
+    closed assignment stays as history."""
     adoption = adoption_of(session, code)
     agency = _agency_for(session, agency_id, adoption)
     held = current_assignment(session, adoption.id)
@@ -187,19 +197,40 @@ def transfer(session: Session, code: str, agency_id: uuid.UUID, reason: str) -> 
         raise Problem(
             409, "same-agency", "该部门已承担此事项。", "This agency already holds the matter."
         )
-    now = utcnow()
+    start = _start(session, effective, held.valid_from if held else None)
     if held is not None:
-        held.valid_to = now
+        held.valid_to = start
         session.flush()
     assignment = MatterAssignment(
-        adoption_id=adoption.id, agency_id=agency.id, valid_from=now, reason=reason
+        adoption_id=adoption.id, agency_id=agency.id, valid_from=start, reason=reason
     )
     session.add(assignment)
-    session.commit()
+    _commit_one_holder(session, code)
     return assignment
 
 
-def power_list_query(domain: str | None = None, agency_id: uuid.UUID | None = None) -> Select:
+def _commit_one_holder(session: Session, code: str) -> None:
+    try:
+        session.commit()
+    except IntegrityError as exc:  # a concurrent assignment won the partial unique index
+        session.rollback()
+        raise Problem(
+            409,
+            "already-assigned",
+            f"执法事项 {code} 刚被其他人分配，请刷新后重试。",
+            f"Matter {code} was just assigned by someone else; reload and try again.",
+        ) from exc
+
+
+# --- reading the power list -------------------------------------------------------
+
+
+def power_list_query(
+    domain: str | None = None,
+    agency_id: uuid.UUID | None = None,
+    q: str | None = None,
+    unassigned: bool | None = None,
+) -> Select:
     """The district's adopted matters with their current agency (if any)."""
     current = and_(
         MatterAssignment.adoption_id == MatterAdoption.id, MatterAssignment.valid_to.is_(None)
@@ -208,8 +239,10 @@ def power_list_query(domain: str | None = None, agency_id: uuid.UUID | None = No
         select(
             EnforcementMatter,
             MatterAdoption.on_major_list,
+            MatterAdoption.adopted_at,
             Agency.id.label("agency_id"),
             Agency.name.label("agency_name"),
+            MatterAssignment.valid_from.label("since"),
         )
         .select_from(MatterAdoption)
         .join(EnforcementMatter, EnforcementMatter.id == MatterAdoption.matter_id)
@@ -221,10 +254,38 @@ def power_list_query(domain: str | None = None, agency_id: uuid.UUID | None = No
         query = query.where(EnforcementMatter.domain == domain)
     if agency_id:
         query = query.where(Agency.id == agency_id)
+    if q:
+        like = f"%{q}%"
+        query = query.where(
+            or_(EnforcementMatter.name.like(like), EnforcementMatter.code.like(like))
+        )
+    if unassigned is not None:
+        query = query.where(
+            MatterAssignment.id.is_(None) if unassigned else MatterAssignment.id.is_not(None)
+        )
     return query
 
 
+def power_list_item(session: Session, code: str, agency_id: uuid.UUID | None = None):
+    """One row of the district's power list (404 if not adopted, or not the caller's)."""
+    row = (
+        session.execute(power_list_query(agency_id=agency_id).where(EnforcementMatter.code == code))
+        .mappings()
+        .one_or_none()
+    )
+    if row is None:
+        adoption_of(session, code)  # not adopted → 404 naming that
+        raise Problem(
+            404,
+            "not-found",
+            f"执法事项 {code} 不由本部门承担。",
+            f"Matter {code} is not held by your agency.",
+        )
+    return row
+
+
 def history(session: Session, code: str) -> list[dict]:
+    """Every agency that held the matter in this district, oldest first."""
     adoption = adoption_of(session, code)
     rows = session.execute(
         select(MatterAssignment, Agency.name)
@@ -244,43 +305,33 @@ def history(session: Session, code: str) -> list[dict]:
     ]
 
 
-def holder_of(session: Session, code: str, on: dt.datetime | None = None) -> Agency | None:
-    """The agency that held matter `code` at `on` (now by default) — for routing."""
-    on = on or utcnow()
+def holder_of(
+    session: Session, matter_code: str, on_date: dt.date | dt.datetime | None = None
+) -> Agency | None:
+    """The agency of the current district that held matter `matter_code` — now, at an
+    instant, or on a date (the holder at the end of that day in the district's time,
+    so a transfer that took effect that day counts). None if nobody did (for routing)."""
+    if on_date is None:
+        at, inclusive = utcnow(), True
+    elif isinstance(on_date, dt.datetime):
+        at, inclusive = on_date, True
+    else:
+        day_after = dt.datetime.combine(on_date + dt.timedelta(days=1), dt.time(), _zone(session))
+        at, inclusive = day_after.astimezone(dt.UTC), False
+    if inclusive:  # held at the instant `at`
+        began, not_ended = MatterAssignment.valid_from <= at, MatterAssignment.valid_to > at
+    else:  # held just before `at`, the end of the day
+        began, not_ended = MatterAssignment.valid_from < at, MatterAssignment.valid_to >= at
     return session.execute(
         select(Agency)
         .join(MatterAssignment, MatterAssignment.agency_id == Agency.id)
         .join(MatterAdoption, MatterAdoption.id == MatterAssignment.adoption_id)
         .join(EnforcementMatter, EnforcementMatter.id == MatterAdoption.matter_id)
         .where(
-            EnforcementMatter.code == code,
-            MatterAssignment.valid_from <= on,
-            or_(MatterAssignment.valid_to.is_(None), MatterAssignment.valid_to > on),
+            EnforcementMatter.code == matter_code,
+            began,
+            or_(MatterAssignment.valid_to.is_(None), not_ended),
         )
+        .order_by(MatterAssignment.valid_from.desc())
+        .limit(1)
     ).scalar_one_or_none()
-
-
-def adopt_for_agencies(session: Session) -> int:
-    """Demo and onboarding helper: adopt every catalog matter of a domain some agency of
-    the district holds, and assign each to the first such agency (by code). Returns
-    how many matters were assigned."""
-    agencies = session.execute(select(Agency).order_by(Agency.kind, Agency.code)).scalars().all()
-    holders: dict[str, Agency] = {}
-    for agency in agencies:
-        for domain in agency.domains:
-            holders.setdefault(domain, agency)
-    if not holders:
-        return 0
-    codes = (
-        session.execute(select(EnforcementMatter.code).where(EnforcementMatter.domain.in_(holders)))
-        .scalars()
-        .all()
-    )
-    adopt(session, list(codes), None)
-    assigned = 0
-    for code in codes:
-        adoption = adoption_of(session, code)
-        if current_assignment(session, adoption.id) is None:
-            assign(session, code, holders[adoption.matter.domain].id, "初始认领 / initial adoption")
-            assigned += 1
-    return assigned

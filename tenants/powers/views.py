@@ -1,4 +1,4 @@
-"""Power-list API: the regional catalog and the district's adoption and assignment."""
+"""Power-list API: the regional catalog, and the district's adoption and assignment."""
 
 from __future__ import annotations
 
@@ -7,19 +7,23 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from yimen.platform.api.paging import page_of, paginate
+from yimen.platform.api.spreadsheet import XLSX, read_upload
 from yimen.platform.auth.permissions import requires
 from yimen.platform.db import db
-from yimen.tenants.directory.bulk import read_rows
-from yimen.tenants.directory.bulk_views import MAX_FILE_BYTES, XLSX, FileSchema, ImportResultSchema
+from yimen.tenants.directory.bulk_views import FileSchema
 from yimen.tenants.directory.views import own_agency_id
-from yimen.tenants.powers import service, xlsx
+from yimen.tenants.powers import matters, service, xlsx
 from yimen.tenants.powers.schemas import (
+    AdoptionUpdateSchema,
     AdoptResultSchema,
     AdoptSchema,
     AssignmentSchema,
     AssignSchema,
+    CatalogImportResultSchema,
     CatalogQuery,
     HistorySchema,
+    HolderQuery,
+    HolderSchema,
     MatterSchema,
     PowerListItemSchema,
     PowerListQuery,
@@ -42,7 +46,7 @@ class Matters(MethodView):
         """执法事项目录 / The regional catalog of enforcement matters"""
         return paginate(
             db.session,
-            service.catalog_query(args.get("q"), args.get("domain")),
+            matters.catalog_query(args.get("q"), args.get("domain"), args.get("major")),
             args["page"],
             args["page_size"],
         )
@@ -54,7 +58,7 @@ class Matter(MethodView):
     @blp.response(200, MatterSchema)
     def get(self, code: str):
         """执法事项详情 (法律依据、裁量基准、移送标准) / One matter"""
-        return service.get_matter(db.session, code)
+        return matters.get_matter(db.session, code)
 
 
 @blp.route("/matters.xlsx")
@@ -62,7 +66,7 @@ class CatalogFile(MethodView):
     @requires("powers.catalog.read")
     @blp.response(200, content_type=XLSX)
     def get(self):
-        """导出目录 (XLSX) / Export the catalog"""
+        """导出目录 (XLSX：事项、裁量基准、移送标准) / Export the catalog"""
         return Response(
             xlsx.export(db.session),
             mimetype=XLSX,
@@ -71,26 +75,25 @@ class CatalogFile(MethodView):
 
     @requires("powers.catalog.write")
     @blp.arguments(FileSchema, location="files")
-    @blp.response(201, ImportResultSchema)
+    @blp.response(201, CatalogImportResultSchema)
     def post(self, files):
         """导入目录 (按编码新增或更新，全部行校验通过才写入) / Import the catalog: all rows or none"""
-        content = files["file"].read(MAX_FILE_BYTES + 1)
-        return {
-            "imported": xlsx.import_rows(
-                db.session, read_rows(content, files["file"].filename or "", xlsx.COLUMNS)
-            )
-        }
+        upload = files["file"]
+        return xlsx.import_file(db.session, read_upload(upload), upload.filename or "")
 
 
 @blp.route("/power-list")
 class PowerList(MethodView):
-    @requires("directory.read")
+    @requires("powers.read")
     @blp.arguments(PowerListQuery, location="query")
     @blp.response(200, page_of(PowerListItemSchema))
     def get(self, args):
         """本区权责清单 (含当前承担部门) / The district's power list"""
         query = service.power_list_query(
-            args.get("domain"), own_agency_id() or args.get("agency_id")
+            args.get("domain"),
+            own_agency_id() or args.get("agency_id"),
+            args.get("q"),
+            args.get("unassigned"),
         )
         return paginate(db.session, query, args["page"], args["page_size"], rows=True)
 
@@ -102,11 +105,24 @@ class Adoptions(MethodView):
     @blp.response(201, AdoptResultSchema)
     def post(self, data):
         """认领目录事项 (按编码或领域) / Adopt catalog matters"""
-        return {
-            "adopted": service.adopt(
-                db.session, data["codes"], data.get("domain"), data["on_major_list"]
-            )
-        }
+        return service.adopt(db.session, data["codes"], data.get("domain"), data["on_major_list"])
+
+
+@blp.route("/power-list/<code>")
+class PowerListItem(MethodView):
+    @requires("powers.read")
+    @blp.response(200, PowerListItemSchema)
+    def get(self, code: str):
+        """本区清单中的一项 (含当前承担部门) / One matter of the district's list"""
+        return service.power_list_item(db.session, code, own_agency_id())
+
+    @requires("powers.adopt")
+    @blp.arguments(AdoptionUpdateSchema)
+    @blp.response(200, PowerListItemSchema)
+    def patch(self, data, code: str):
+        """列入或移出本区重大执法决定目录 / Put on or take off the major-decision list"""
+        service.set_major(db.session, code, data["on_major_list"])
+        return service.power_list_item(db.session, code)
 
 
 @blp.route("/power-list/<code>/assignment")
@@ -116,8 +132,8 @@ class Assignment(MethodView):
     @blp.response(201, AssignmentSchema)
     def post(self, data, code: str):
         """指定承担部门 (同一时间只能一个) / Assign the matter to one agency"""
-        assignment = service.assign(db.session, code, data["agency_id"], data["reason"])
-        return service.history(db.session, code)[-1] | {"agency_id": assignment.agency_id}
+        service.assign(db.session, code, data["agency_id"], data["reason"], data.get("effective"))
+        return service.history(db.session, code)[-1]
 
 
 @blp.route("/power-list/<code>/transfer")
@@ -126,15 +142,32 @@ class Transfer(MethodView):
     @blp.arguments(TransferSchema)
     @blp.response(201, AssignmentSchema)
     def post(self, data, code: str):
-        """划转给另一部门 (保留历史) / Transfer the matter to another agency; history kept"""
-        service.transfer(db.session, code, data["agency_id"], data["reason"])
+        """划转给另一部门 (原承担记录保留为历史) / Transfer the matter; history is kept"""
+        service.transfer(db.session, code, data["agency_id"], data["reason"], data.get("effective"))
         return service.history(db.session, code)[-1]
 
 
 @blp.route("/power-list/<code>/history")
 class History(MethodView):
-    @requires("directory.read")
+    @requires("powers.read")
     @blp.response(200, HistorySchema)
     def get(self, code: str):
         """承担部门的变更历史 / Who held the matter, when"""
         return {"code": code, "assignments": service.history(db.session, code)}
+
+
+@blp.route("/power-list/<code>/holder")
+class Holder(MethodView):
+    @requires("powers.read")
+    @blp.arguments(HolderQuery, location="query")
+    @blp.response(200, HolderSchema)
+    def get(self, args, code: str):
+        """某日由哪个部门承担 (默认现在) / Which agency held the matter on a date"""
+        service.adoption_of(db.session, code)  # 404 for a matter the district lacks
+        agency = service.holder_of(db.session, code, args.get("on"))
+        return {
+            "code": code,
+            "on": args.get("on"),
+            "agency_id": agency.id if agency else None,
+            "agency_name": agency.name if agency else None,
+        }

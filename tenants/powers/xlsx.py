@@ -1,152 +1,142 @@
-"""The catalog as XLSX: export it, or import new and changed matters (all rows or none)."""
+"""The catalog as XLSX: export it, or import new and changed matters — all rows or none.
+
+Three sheets. 「执法事项」 (the first; a CSV file is read as this sheet alone) has one row
+per matter. 「裁量基准」 has one row per discretion tier; a matter's tiers come from it
+when it has rows for the matter, otherwise they are computed from the fine range
+(rules.md §9). 「移送标准」 has one row per criminal-transfer figure; when the sheet has
+rows it states the figures of every matter of the file, when it is missing or empty the
+stored figures stay. Every cell is checked before anything is written; one bad cell and
+the whole file is refused with a report naming sheet, row and field.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yimen.tenants.directory.bulk import Column, RowReport, _list
-from yimen.tenants.powers.domains import DOMAINS
+from yimen.platform.api.spreadsheet import RowReport, read_rows, write_sheet
+from yimen.tenants.powers.matters import apply_fields
 from yimen.tenants.powers.model import EnforcementMatter
-from yimen.tenants.powers.rules import PENALTY_KINDS, benchmark
-
-COLUMNS = (
-    Column("code", "事项编码", "code", "CG-0001", True),
-    Column("name", "事项名称", "name", "随地吐痰、便溺", True),
-    Column("domain", "执法领域", "domain", "urban_management", True),
-    Column("law", "法律依据", "law", "《城市市容和环境卫生管理条例》", True),
-    Column("article", "条款", "article", "第三十四条", True),
-    Column("penalty_kinds", "处罚种类", "penalty kinds", "warning、fine"),
-    Column("fine_min", "罚款下限(元)", "fine min (yuan)", ""),
-    Column("fine_max", "罚款上限(元)", "fine max (yuan)", ""),
-    Column("fine_rule", "罚款规则", "fine rule", ""),
-    Column("is_major", "重大执法决定", "major decision", "否"),
-    Column("criminal_threshold", "移送司法标准", "criminal threshold", ""),
+from yimen.tenants.powers.rules import (
+    PARTY_TYPES,
+    PENALTY_KINDS,
+    TIER_NAMES,
+    benchmark,
+    provision_text,
 )
+from yimen.tenants.powers.xlsx_rows import (
+    MATTER_COLUMNS,
+    MATTERS_SHEET,
+    THRESHOLD_COLUMNS,
+    THRESHOLDS_SHEET,
+    TIER_COLUMNS,
+    TIERS_SHEET,
+    parse_matters,
+    parse_thresholds,
+    parse_tiers,
+)
+
+# --- export -----------------------------------------------------------------------
 
 
 def export(session: Session) -> bytes:
+    matters = session.execute(select(EnforcementMatter).order_by(EnforcementMatter.code)).scalars()
     book = Workbook()
-    sheet = book.active
-    sheet.title = "执法事项目录"
-    sheet.append([c.header for c in COLUMNS])
-    for m in session.execute(select(EnforcementMatter).order_by(EnforcementMatter.code)).scalars():
-        sheet.append(
-            [
-                m.code,
-                m.name,
-                m.domain,
-                m.law,
-                m.article,
-                "、".join(m.penalty_kinds),
-                m.fine_min,
-                m.fine_max,
-                m.fine_rule,
-                "是" if m.is_major else "否",
-                m.criminal_threshold,
-            ]
-        )
+    sheets = (book.active, book.create_sheet(TIERS_SHEET), book.create_sheet(THRESHOLDS_SHEET))
+    sheets[0].title = MATTERS_SHEET
+    rows: tuple[list, list, list] = ([], [], [])
+    for m in matters:
+        rows[0].append(_matter_row(m))
+        for t in m.benchmark:
+            rows[1].append(
+                [
+                    m.code,
+                    TIER_NAMES.get(t["tier"], t["tier"]),
+                    PARTY_TYPES[t.get("party_type", "any")][0],
+                    t.get("circumstances", ""),
+                    t["fine_min"],
+                    t["fine_max"],
+                    "、".join(PENALTY_KINDS[k][0] for k in t.get("other_penalties", [])),
+                ]
+            )
+        for v in m.threshold_values:
+            rows[2].append([m.code, v["metric"], v["label"], v["value"], v["unit"]])
+    for sheet, columns, data in zip(
+        sheets, (MATTER_COLUMNS, TIER_COLUMNS, THRESHOLD_COLUMNS), rows, strict=True
+    ):
+        write_sheet(sheet, columns, data)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def _int(value: str, report: RowReport, row: int, field: str) -> int | None:
-    if value in ("", None):
-        return None
-    try:
-        number = int(float(value))
-    except ValueError:
-        report.add(row, field, "应为整数 (元)。", "Must be a whole number of yuan.")
-        return None
-    if number < 0:
-        report.add(row, field, "不能为负数。", "Cannot be negative.")
-    return number
+def _matter_row(m: EnforcementMatter) -> list:
+    return [
+        m.code,
+        m.name,
+        m.domain,
+        "；".join(provision_text(p) for p in m.basis),
+        m.law,
+        m.article,
+        "、".join(PENALTY_KINDS[k][0] for k in m.penalty_kinds),
+        PARTY_TYPES[m.party_type][0],
+        m.fine_min,
+        m.fine_max,
+        m.fine_rule,
+        "是" if m.is_major else "否",
+        m.criminal_threshold,
+        m.effective_from.isoformat(),
+        m.effective_to.isoformat() if m.effective_to else "",
+        m.version,
+    ]
 
 
-def import_rows(session: Session, rows: list[dict]) -> int:
-    """Create or update matters by code; one bad row and nothing is written."""
-    report, parsed, seen = RowReport(), [], {}
-    for number, row in enumerate(rows, start=2):
-        code = row.get("code", "")
-        for key in ("code", "name", "domain", "law", "article"):
-            if not row.get(key):
-                report.add(number, key, "此字段为必填项。", "Missing data for required field.")
-        if row.get("domain") and row["domain"] not in DOMAINS:
-            report.add(
-                number,
-                "domain",
-                f"未知执法领域「{row['domain']}」。",
-                f"Unknown domain '{row['domain']}'.",
-            )
-        kinds = _list(row.get("penalty_kinds", ""))
-        for kind in kinds:
-            if kind not in PENALTY_KINDS:
-                report.add(
-                    number,
-                    "penalty_kinds",
-                    f"未知处罚种类「{kind}」(见《行政处罚法》第九条)。",
-                    f"Unknown penalty kind '{kind}'.",
-                )
-        fine_min = _int(row.get("fine_min", ""), report, number, "fine_min")
-        fine_max = _int(row.get("fine_max", ""), report, number, "fine_max")
-        if (fine_min is None) != (fine_max is None) or (
-            fine_min is not None and fine_max < fine_min
-        ):
-            report.add(
-                number,
-                "fine_max",
-                "罚款上下限应同时填写，且上限不小于下限。",
-                "Give both fine bounds, max ≥ min.",
-            )
-        if code in seen:
-            report.add(
-                number, "code", f"与第 {seen[code]} 行重复。", f"Duplicates row {seen[code]}."
-            )
-        seen.setdefault(code, number)
-        parsed.append(
-            {
-                **row,
-                "penalty_kinds": kinds,
-                "fine_min": fine_min,
-                "fine_max": fine_max,
-                "is_major": row.get("is_major", "").strip().lower() in ("是", "yes", "true", "1"),
-            }
-        )
-    report.raise_if_any(len(rows))
+# --- import -----------------------------------------------------------------------
+
+
+def import_file(session: Session, content: bytes, filename: str) -> dict:
+    """Create or update matters by code from an exported (or hand-made) workbook."""
+    rows = read_rows(content, filename, MATTER_COLUMNS)
+    tier_rows = read_rows(content, filename, TIER_COLUMNS, TIERS_SHEET, optional=True)
+    threshold_rows = read_rows(
+        content, filename, THRESHOLD_COLUMNS, THRESHOLDS_SHEET, optional=True
+    )
+    report = RowReport()
+    parsed = parse_matters(rows, report)
+    tiers = parse_tiers(tier_rows, parsed, report)
+    thresholds = parse_thresholds(threshold_rows, parsed, report)
+    report.raise_if_any(len(rows) + len(tier_rows) + len(threshold_rows))
     existing = {m.code: m for m in session.execute(select(EnforcementMatter)).scalars()}
-    for data in parsed:
-        matter = existing.get(data["code"]) or EnforcementMatter(code=data["code"])
-        changed = matter.id is not None
-        for key in (
-            "name",
-            "domain",
-            "law",
-            "article",
-            "penalty_kinds",
-            "fine_min",
-            "fine_max",
-            "fine_rule",
-            "is_major",
-            "criminal_threshold",
-        ):
-            setattr(
-                matter,
-                key,
-                data.get(key)
-                if data.get(key) is not None
-                else ("" if key in ("fine_rule", "criminal_threshold") else None),
-            )
-        matter.benchmark = (
-            [t.as_dict() for t in benchmark(data["fine_min"], data["fine_max"])]
-            if data["fine_min"] is not None
-            else []
-        )
-        if changed:
-            matter.version = (matter.version or 1) + 1
-        session.add(matter)
+    created = changed = 0
+    for code, data in parsed.items():
+        if code in tiers:
+            data["benchmark"] = tiers[code]
+        elif data["fine_min"] is not None:
+            data["benchmark"] = [
+                t.as_dict()
+                for t in benchmark(
+                    data["fine_min"], data["fine_max"], data["party_type"], data["penalty_kinds"]
+                )
+            ]
+        else:
+            data["benchmark"] = []
+        if threshold_rows:
+            data["threshold_values"] = thresholds.get(code, [])
+        matter = existing.get(code)
+        if matter is None:
+            data.setdefault("threshold_values", [])
+            data["effective_from"] = data["effective_from"] or dt.date.today()
+            session.add(EnforcementMatter(**data, origin="import"))
+            created += 1
+            continue
+        if data["effective_from"] is None:
+            data.pop("effective_from")
+        if apply_fields(matter, data):
+            matter.origin = "import"
+            changed += 1
     session.commit()
-    return len(parsed)
+    return {"imported": len(rows), "created": created, "changed": changed}
