@@ -538,7 +538,26 @@ def test_the_demo_district_records_the_transfer_of_street_level_matters(client, 
     assert "第二十四条" in history[1]["reason"]
 
 
-def test_the_public_power_list_shows_the_legal_basis_and_the_agency(client):
+def test_the_public_power_list_shows_the_legal_basis_and_only_the_districts_agencies(client):
     page = client.get("/t/xuanwu/powers?domain=environment").get_data(as_text=True)
-    assert "《中华人民共和国大气污染防治法》第九十九条" in page
+    assert "《中华人民共和国大气污染防治法》第九十九条" in page and "第十八条" in page
     assert "玄武区生态环境局" in page and "秦淮区" not in page
+    english = client.get("/t/xuanwu/powers?domain=environment&lang=en").get_data(as_text=True)
+    assert "Provisions violated" in english and "Fine" in english
+    found = client.get("/t/xuanwu/powers?q=油烟").get_data(as_text=True)
+    assert "CG-0014" in found and "HJ-0001" not in found
+    second = client.get("/t/xuanwu/powers?page=2")
+    assert second.status_code == 200 and "/t/xuanwu/powers?page=1" in second.get_data(as_text=True)
+
+
+def test_the_public_matter_page_publishes_the_benchmark_and_the_holders(client):
+    r = client.get("/t/xuanwu/powers/CG-0001")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Content-Security-Policy" in r.headers
+    assert "《城市市容和环境卫生管理条例》第三十四条第(一)项" in page
+    assert "梅园新村街道办事处" in page and "玄武区综合行政执法局" in page
+    assert "秦淮区" not in page
+    air = client.get("/t/qinhuai/powers/HJ-0001").get_data(as_text=True)
+    assert "从重" in air and "730,000" in air and "秦淮区生态环境局" in air and "玄武区" not in air
+    assert client.get("/t/xuanwu/powers/XX-9999").status_code == 404
+    assert client.get("/t/nowhere/powers").status_code == 404
