@@ -55,7 +55,7 @@ def matter(slug: str, code: str):
             row = service.power_list_item(s, code[:20])
         except Problem:  # not on this district's list
             abort(404)
-        holders = service.history(s, code)
+        holders = service.history(s, row["EnforcementMatter"].code)
     return render_template(
         "powers/matter.html", tenant=tenant, row=row, holders=holders, **_labels()
     )

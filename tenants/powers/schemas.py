@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import marshmallow as ma
 
 from yimen.platform.api.paging import PageArgs
@@ -9,6 +11,13 @@ from yimen.platform.api.problems import Bilingual
 from yimen.tenants.powers.domains import DOMAINS
 
 CODE = ma.fields.String(validate=ma.validate.Length(min=1, max=20))
+# Dates a power list can speak of: from the founding of the People's Republic to the far
+# future (an absurd year is a field error, not an overflow).
+_DATES = ma.validate.Range(
+    min=dt.date(1949, 10, 1),
+    max=dt.date(9999, 1, 1),
+    error=Bilingual("日期应在 1949-10-01 之后。", "The date must be after 1949-10-01."),
+)
 _DOMAIN = ma.fields.String(
     validate=ma.validate.OneOf(
         list(DOMAINS), error=Bilingual("未知执法领域。", "Unknown enforcement domain.")
@@ -109,7 +118,8 @@ class AssignSchema(ma.Schema):
     agency_id = ma.fields.UUID(required=True)
     reason = ma.fields.String(load_default="", validate=ma.validate.Length(max=500))
     effective = ma.fields.Date(
-        metadata={"description": "生效日期 (默认即时) / effective date, default now"}
+        validate=_DATES,
+        metadata={"description": "生效日期 (默认即时) / effective date, default now"},
     )
 
 
@@ -151,7 +161,9 @@ class HistorySchema(ma.Schema):
 
 
 class HolderQuery(ma.Schema):
-    on = ma.fields.Date(metadata={"description": "日期 (默认今天) / date, default today"})
+    on = ma.fields.Date(
+        validate=_DATES, metadata={"description": "日期 (默认现在) / date, default now"}
+    )
 
 
 class HolderSchema(ma.Schema):

@@ -182,6 +182,7 @@ def test_bad_assignments_are_problems_and_write_nothing(client, district):
             "effective",
         ),
         ({"agency_id": agencies["whly"], "reason": "x" * 501}, 422, "reason"),
+        ({"agency_id": agencies["whly"], "effective": "0001-01-01"}, 422, "effective"),
         ({}, 422, "agency_id"),
     ]
     for body, status, field in cases:
@@ -225,6 +226,9 @@ def test_the_comprehensive_bureau_takes_a_power_over_and_history_is_kept(client,
         return client.get(f"/api/v1/power-list/SC-0001/holder?on={on}", headers=admin).json
 
     assert holder(takeover - dt.timedelta(days=1))["agency_name"] == "测试区市场监督管理局"
+    for absurd in ("0001-01-01", "9999-12-31", "2026-02-30"):
+        r = client.get(f"/api/v1/power-list/SC-0001/holder?on={absurd}", headers=admin)
+        assert r.status_code == 422 and r.json["errors"][0]["field"] == "query.on", absurd
     assert holder(takeover)["agency_name"] == "测试区综合行政执法局"
     assert holder(began - dt.timedelta(days=1))["agency_id"] is None
 
