@@ -28,3 +28,11 @@ def test_migrations_downgrade_to_base_and_upgrade_again(tmp_path):
     assert set(inspect(create_engine(url)).get_table_names()) == {"alembic_version"}
     upgrade(url)
     assert "officer" in inspect(create_engine(url)).get_table_names()
+
+
+def test_the_history_has_one_head_so_a_new_revision_has_one_parent():
+    from alembic.script import ScriptDirectory
+
+    from yimen.platform.migrate import alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()) == 1
