@@ -51,3 +51,15 @@ def paginate(
         "total": total,
         "pages": math.ceil(total / page_size) if total else 0,
     }
+
+
+def page_list(items: list, page: int, page_size: int) -> dict:
+    """The same envelope for a list computed in Python (proposals, per-agency figures)."""
+    total = len(items)
+    return {
+        "items": items[(page - 1) * page_size : page * page_size],
+        "page": page,
+        "page_size": page_size,
+        "total": total,
+        "pages": math.ceil(total / page_size) if total else 0,
+    }

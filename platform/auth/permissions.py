@@ -68,6 +68,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "clues.register": frozenset({"officer", "hotline_operator"}),
     "clues.route": frozenset({"officer", "agency_head"}),
     "clues.arbitrate": frozenset({"legal_affairs"}),
+    "clues.supervise": frozenset({"legal_affairs", "district_admin", "discipline"}),
+    "clues.inbound": frozenset({"gateway_client", "police"}),
     # The power list.
     "powers.catalog.read": _DISTRICT_READERS | {"platform_operator"},
     "powers.catalog.write": frozenset({"platform_operator"}),

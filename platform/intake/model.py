@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yimen.platform.db import Base, TenantOwned, new_id, utcnow
@@ -27,7 +27,12 @@ class Clue(Base, TenantOwned):
     """One complaint or clue; always in exactly one queue (see rules.queue_of)."""
 
     __tablename__ = "clue"
-    __table_args__ = (UniqueConstraint("tenant_id", "receipt_code"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "receipt_code"),
+        # An inbound clue (upper-level system, police) is keyed by its sender's id, so a
+        # replay finds the clue it already made.
+        UniqueConstraint("tenant_id", "source", "source_ref"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     receipt_code: Mapped[str] = mapped_column(String(16))
@@ -35,6 +40,9 @@ class Clue(Base, TenantOwned):
     matter_code: Mapped[str | None] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text)
     place: Mapped[str] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    source_ref: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[dt.datetime | None]
     anonymous: Mapped[bool] = mapped_column(default=False)
     complainant_name: Mapped[str] = mapped_column(String(50), default="")
@@ -47,6 +55,12 @@ class Clue(Base, TenantOwned):
     designated: Mapped[bool] = mapped_column(default=False)
     joint_agency_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     accept_due: Mapped[dt.date | None]
+    escalated_at: Mapped[dt.datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    closed_at: Mapped[dt.datetime | None]
+    reopened: Mapped[int] = mapped_column(default=0)
+    satisfaction: Mapped[int | None]  # 1..5, the complainant's rating
+    group_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clue_group.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -55,6 +69,18 @@ class Clue(Base, TenantOwned):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ClueGroup(Base, TenantOwned):
+    """Complaints about the same thing, handled as one through the lead clue."""
+
+    __tablename__ = "clue_group"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    lead_clue_id: Mapped[uuid.UUID]  # the clue that carries the handling
+    matter_code: Mapped[str | None] = mapped_column(String(20))
+    confirmed_by: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class ClueStep(Base, TenantOwned):

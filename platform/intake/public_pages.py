@@ -11,8 +11,8 @@ from yimen.platform.api.problems import Problem, field_errors
 from yimen.platform.auth.permissions import public
 from yimen.platform.db import db, tenant_scope
 from yimen.platform.intake import service
-from yimen.platform.intake.model import Clue, Source
-from yimen.platform.intake.public_views import ACTION_LABELS, ComplaintSchema
+from yimen.platform.intake.model import Source
+from yimen.platform.intake.public_views import ComplaintSchema
 from yimen.platform.intake.service import SHANGHAI
 from yimen.tenants.directory.model import Agency
 from yimen.tenants.directory.service import district_or_404
@@ -78,35 +78,65 @@ def complaint_submit(slug: str):
 @bp.get("/progress")
 @public
 @limiter.limit("60 per hour")
-def progress(slug: str):
+def progress(slug: str, message=None, status_code=None):
     tenant = district_or_404(slug)
     code, phone4 = (
-        request.args.get("code", "").strip().upper(),
-        request.args.get("phone4", "").strip(),
+        request.values.get("code", "").strip().upper(),
+        request.values.get("phone4", "").strip(),
     )
-    steps, not_found, status = None, False, None
+    view, not_found = None, False
     if code:
         with tenant_scope(tenant.id), db.new_session() as s:
-            clue = s.execute(select(Clue).where(Clue.receipt_code == code)).scalar_one_or_none()
-            if clue is None or (not clue.anonymous and clue.complainant_phone[-4:] != phone4):
+            clue = service.find_for_complainant(s, code, phone4)
+            if clue is None:
                 not_found = True
             else:
-                names = dict(s.execute(select(Agency.id, Agency.name)).all())
-                status = clue.status
-                steps = [
-                    (ACTION_LABELS[st.action], names.get(st.agency_id), st.at)
-                    for st in clue.steps
-                    if st.action in ACTION_LABELS
-                ]
+                view = service.progress(s, clue)
     return render_template(
         "public/progress.html",
         tenant=tenant,
         code=code,
-        steps=steps,
+        phone4=phone4,
+        view=view,
         not_found=not_found,
-        status=status,
+        message=message,
         tz=SHANGHAI,
-    ), (404 if not_found else 200)
+    ), status_code or (404 if not_found else 200)
+
+
+@bp.post("/progress/feedback")
+@public
+@limiter.limit("30 per hour")
+def feedback(slug: str):
+    """The complainant says whether the problem is solved, and rates the handling."""
+    tenant = district_or_404(slug)
+    from yimen.platform.intake.public_views import FeedbackSchema
+
+    raw = {
+        k: v.strip()
+        for k, v in request.form.items()
+        if k in ("code", "phone4", "satisfaction", "comment") and v.strip()
+    }
+    raw["resolved"] = request.form.get("resolved") == "yes"
+    try:
+        data = FeedbackSchema().load(raw)
+    except ma.ValidationError as err:
+        first = field_errors(err.messages)[0]
+        return progress(slug, message=(first.message, first.message_en), status_code=422)
+    with tenant_scope(tenant.id), db.new_session() as s:
+        clue = service.find_for_complainant(s, data["code"], data.get("phone4"))
+        if clue is None:
+            return progress(slug, status_code=404)
+        try:
+            service.feedback(s, clue, data["resolved"], data.get("satisfaction"), data["comment"])
+        except Problem as problem:
+            return progress(slug, message=(problem.detail, problem.detail_en), status_code=409)
+    thanks = (
+        ("感谢您的评价。", "Thank you for your rating.")
+        if data["resolved"]
+        else ("已重新交承办部门办理。", "Sent back to the handling agency.")
+    )
+    return progress(slug, message=thanks)
 
 
 @bp.errorhandler(Problem)

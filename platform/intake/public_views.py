@@ -13,23 +13,17 @@ from yimen.platform.api.problems import Bilingual, FieldError, Problem
 from yimen.platform.auth.permissions import public
 from yimen.platform.db import db, tenant_scope
 from yimen.platform.intake import service
-from yimen.platform.intake.model import Clue, Source
+from yimen.platform.intake.model import Source
 from yimen.platform.intake.views import MOBILE
 from yimen.tenants.directory.model import Agency
 from yimen.tenants.directory.service import district_or_404
+from yimen.tenants.powers.model import EnforcementMatter
 
 blp = Blueprint(
     "public_intake", __name__, description="公众投诉举报与进度查询 / Public complaints and progress"
 )
 
-ACTION_LABELS = {
-    "offered": ("已分派至承办部门", "Sent to the handling agency"),
-    "accepted": ("已受理", "Accepted"),
-    "transferred": ("已移送其他部门", "Transferred to another agency"),
-    "submitted": ("已提交法制办协调", "Submitted to the legal-affairs office"),
-    "designated": ("法制办已指定承办部门", "Handling agency designated"),
-    "closed": ("已办结", "Closed"),
-}
+ACTION_LABELS = service.PUBLIC_STEPS  # kept for the pages that import it
 
 
 class ComplaintSchema(ma.Schema):
@@ -38,6 +32,13 @@ class ComplaintSchema(ma.Schema):
     description = ma.fields.String(required=True, validate=ma.validate.Length(min=5, max=2000))
     place = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=200))
     occurred_at = ma.fields.AwareDateTime()
+    latitude = ma.fields.Float(validate=ma.validate.Range(min=-90, max=90))
+    longitude = ma.fields.Float(validate=ma.validate.Range(min=-180, max=180))
+    join = ma.fields.UUID(
+        metadata={
+            "description": "加入附近同一事项的未办结投诉 (见 nearby) / join an open complaint"
+        }
+    )
     anonymous = ma.fields.Boolean(load_default=False)
     name = ma.fields.String(load_default="", validate=ma.validate.Length(max=50))
     phone = ma.fields.String(validate=MOBILE)
@@ -75,7 +76,48 @@ class ProgressStepSchema(ma.Schema):
 class ProgressSchema(ma.Schema):
     receipt_code = ma.fields.String()
     status = ma.fields.String()
+    status_label = ma.fields.String()
+    status_label_en = ma.fields.String()
+    outcome = ma.fields.String(allow_none=True)
+    outcome_en = ma.fields.String(allow_none=True)
+    feedback_until = ma.fields.Date(
+        allow_none=True,
+        metadata={"description": "可反馈“未解决”及评价的截止日 / last day for feedback"},
+    )
+    satisfaction = ma.fields.Integer(allow_none=True)
     steps = ma.fields.List(ma.fields.Nested(ProgressStepSchema))
+
+
+class NearbyQuery(ma.Schema):
+    matter_code = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=20))
+    place = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
+    latitude = ma.fields.Float(validate=ma.validate.Range(min=-90, max=90))
+    longitude = ma.fields.Float(validate=ma.validate.Range(min=-180, max=180))
+
+
+class NearbySchema(ma.Schema):
+    id = ma.fields.UUID(metadata={"description": "提交时作为 join 加入 / pass as join"})
+    matter = ma.fields.String()
+    place = ma.fields.String()
+    status = ma.fields.String()
+    status_en = ma.fields.String()
+    since = ma.fields.Date()
+
+
+class NearbyListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(NearbySchema))
+
+
+class FeedbackSchema(ma.Schema):
+    code = ma.fields.String(required=True, validate=ma.validate.Length(equal=12))
+    phone4 = ma.fields.String(validate=ma.validate.Regexp(r"^\d{4}$"))
+    resolved = ma.fields.Boolean(required=True)
+    satisfaction = ma.fields.Integer(
+        validate=ma.validate.Range(
+            min=1, max=5, error=Bilingual("满意度为1至5分。", "Satisfaction is 1 to 5.")
+        )
+    )
+    comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=500))
 
 
 @blp.route("/public/<slug>/complaints")
@@ -114,29 +156,68 @@ class Progress(MethodView):
         """查询办理进度 (回执码 + 手机尾号后四位) / Progress by receipt code and the phone's last four digits"""
         tenant = district_or_404(slug)
         with tenant_scope(tenant.id), db.new_session() as s:
-            clue = s.execute(
-                select(Clue).where(Clue.receipt_code == args["code"].upper())
-            ).scalar_one_or_none()
+            clue = service.find_for_complainant(s, args["code"], args.get("phone4"))
             # The same answer for an unknown code and a wrong phone: no probing.
-            if clue is None or (
-                not clue.anonymous and clue.complainant_phone[-4:] != args.get("phone4")
-            ):
-                raise Problem(
-                    404,
-                    "not-found",
-                    "未找到该回执码，或手机尾号不符。",
-                    "No such receipt code, or the phone digits do not match.",
-                    errors=[FieldError("code", "未找到该回执码，或手机尾号不符。", "No match.")],
-                )
-            names = dict(s.execute(select(Agency.id, Agency.name)).all())
-            steps = [
-                {
-                    "step": ACTION_LABELS[st.action][0],
-                    "step_en": ACTION_LABELS[st.action][1],
-                    "agency": names.get(st.agency_id),
-                    "at": st.at,
-                }
-                for st in clue.steps
-                if st.action in ACTION_LABELS
-            ]
-            return {"receipt_code": clue.receipt_code, "status": clue.status, "steps": steps}
+            if clue is None:
+                raise _no_match()
+            return service.progress(s, clue)
+
+
+def _no_match() -> Problem:
+    return Problem(
+        404,
+        "not-found",
+        "未找到该回执码，或手机尾号不符。",
+        "No such receipt code, or the phone digits do not match.",
+        errors=[FieldError("code", "未找到该回执码，或手机尾号不符。", "No match.")],
+    )
+
+
+@blp.route("/public/<slug>/nearby")
+class Nearby(MethodView):
+    @public
+    @limiter.limit("120 per hour")
+    @blp.arguments(NearbyQuery, location="query")
+    @blp.response(200, NearbyListSchema)
+    def get(self, args, slug: str):
+        """附近同一事项的未办结投诉 (仅事项、地点、状态) / Open complaints of the same matter nearby"""
+        tenant = district_or_404(slug)
+        with tenant_scope(tenant.id), db.new_session() as s:
+            matter = s.execute(
+                select(EnforcementMatter.name).where(EnforcementMatter.code == args["matter_code"])
+            ).scalar()
+            rows = service.nearby_open(
+                s, args["matter_code"], args["place"], args.get("latitude"), args.get("longitude")
+            )
+            return {
+                "items": [
+                    {
+                        "id": c.id,
+                        "matter": matter or c.matter_code,
+                        "place": c.place,
+                        "status": service.PUBLIC_STATUS[c.status][0],
+                        "status_en": service.PUBLIC_STATUS[c.status][1],
+                        "since": c.created_at.astimezone(service.SHANGHAI).date()
+                        if c.created_at.tzinfo
+                        else c.created_at.date(),
+                    }
+                    for c in rows
+                ]
+            }
+
+
+@blp.route("/public/<slug>/feedback")
+class Feedback(MethodView):
+    @public
+    @limiter.limit("30 per hour")
+    @blp.arguments(FeedbackSchema)
+    @blp.response(200, ProgressSchema)
+    def post(self, data, slug: str):
+        """办结后反馈：是否解决 (未解决则重新办理) 及满意度 / After closure: resolved or not, and a rating"""
+        tenant = district_or_404(slug)
+        with tenant_scope(tenant.id), db.new_session() as s:
+            clue = service.find_for_complainant(s, data["code"], data.get("phone4"))
+            if clue is None:
+                raise _no_match()
+            service.feedback(s, clue, data["resolved"], data.get("satisfaction"), data["comment"])
+            return service.progress(s, clue)

@@ -14,6 +14,23 @@ from dataclasses import dataclass, replace
 
 MAX_TRANSFERS = 2
 
+# Honest closure: what happened, never a bare "done" (issue: One door, 7).
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "no_violation": ("经核查未发现违法行为", "No violation found"),
+    "not_our_jurisdiction": ("不属本部门管辖，已转交有权机关", "Not our jurisdiction; sent on"),
+    "corrected_on_spot": ("当场责令改正，已整改到位", "Corrected on the spot"),
+    "case_filed": ("已立案查处", "A case was filed"),
+    "merged": ("已并入同一事项的投诉一并办理", "Merged with complaints about the same thing"),
+    "could_not_verify": ("经核查无法核实", "Could not be verified"),
+}
+# An officer closes with one of these (a case and a merge have their own actions);
+# all but "corrected on the spot" are decisions not to file (不予立案).
+CLOSING_OUTCOMES = ("no_violation", "not_our_jurisdiction", "corrected_on_spot", "could_not_verify")
+NOT_FILED_OUTCOMES = ("no_violation", "not_our_jurisdiction", "could_not_verify")
+# The complainant may answer "not resolved" to these; a filed case and a merged
+# complaint are followed through the case and the group instead.
+REOPENABLE = CLOSING_OUTCOMES
+
 
 class Status(enum.StrEnum):
     OFFERED = "offered"  # waiting in an agency's inbox for acceptance
@@ -44,6 +61,8 @@ class Clue:
     joint: tuple[str, ...] = ()
     designated: bool = False
     merged_into: str | None = None
+    outcome: str | None = None
+    reopened: int = 0
     history: tuple[Step, ...] = ()
 
     def _with(self, step: Step, **changes) -> Clue:
@@ -131,16 +150,61 @@ def designate(clue: Clue, handler: str, joint: tuple[str, ...] = (), reason: str
 
 
 def merge(clue: Clue, into: str) -> Clue:
+    """Into a duplicate group (an officer confirmed it, or the citizen joined one): the
+    clue leaves every queue; the group's lead clue carries the handling."""
     if clue.status in (Status.CLOSED, Status.MERGED):
         raise RoutingError(
             "finished", "线索已办结或已合并。", "The clue is already closed or merged."
         )
-    return clue._with(Step("merged", clue.agency, into), status=Status.MERGED, merged_into=into)
+    return clue._with(
+        Step("merged", clue.agency, into),
+        status=Status.MERGED,
+        merged_into=into,
+        outcome="merged",
+    )
 
 
-def close(clue: Clue, agency: str, outcome: str) -> Clue:
+def close(clue: Clue, agency: str, outcome: str, note: str = "") -> Clue:
+    """办结 with what happened: corrected on the spot, or a decision not to file
+    (no violation, not ours and sent on, could not be verified) with its reason."""
     _must_hold(clue, agency, Status.ACCEPTED)
-    return clue._with(Step("closed", agency, outcome), status=Status.CLOSED)
+    if outcome not in CLOSING_OUTCOMES:
+        raise RoutingError(
+            "unknown-outcome",
+            "办结结果须为：未发现违法行为、不属本部门管辖并已转交、当场改正或无法核实。",
+            f"The outcome must be one of {', '.join(CLOSING_OUTCOMES)}.",
+        )
+    if len(note.strip()) < 2:
+        raise RoutingError(
+            "note-required",
+            "办结须写明核查及处理情况。",
+            "Say what was found and done when closing.",
+        )
+    action = "not_filed" if outcome in NOT_FILED_OUTCOMES else "closed"
+    return clue._with(Step(action, agency, note), status=Status.CLOSED, outcome=outcome)
+
+
+def file_case(clue: Clue, agency: str) -> Clue:
+    """Converted to a case: the clue closes as "case filed" and a case draft takes over."""
+    _must_hold(clue, agency, Status.ACCEPTED)
+    return clue._with(Step("case_filed", agency), status=Status.CLOSED, outcome="case_filed")
+
+
+def reopen(clue: Clue, reason: str) -> Clue:
+    """The complainant answered "not resolved": back to the same owner (it counts
+    against that agency in supervision)."""
+    if clue.status != Status.CLOSED or clue.outcome not in REOPENABLE:
+        raise RoutingError(
+            "not-reopenable",
+            "只有已办结(未立案、未合并)的投诉可以反馈未解决。",
+            "Only a closed complaint (not filed as a case, not merged) can be reopened.",
+        )
+    return clue._with(
+        Step("reopened", clue.agency, reason),
+        status=Status.ACCEPTED,
+        outcome=None,
+        reopened=clue.reopened + 1,
+    )
 
 
 def queue_of(clue: Clue) -> str:

@@ -7,23 +7,40 @@ import secrets
 import uuid
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from yimen.gateway.outbox import service as outbox
 from yimen.platform.api.problems import Problem
-from yimen.platform.intake import rules
-from yimen.platform.intake.model import Clue, ClueStep
+from yimen.platform.cases.model import Case
+from yimen.platform.db import utcnow
+from yimen.platform.db.tenancy import current_tenant_id
+from yimen.platform.intake import duplicates, rules
+from yimen.platform.intake.model import Clue, ClueGroup, ClueStep
 from yimen.tenants.calendar.rules import CalendarNotLoaded
 from yimen.tenants.calendar.service import working_calendar
-from yimen.tenants.directory.model import Agency
+from yimen.tenants.directory.model import Agency, Tenant
 from yimen.tenants.directory.service import agency_in_district
 from yimen.tenants.powers.service import holder_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-DEFAULT_ACCEPT_DAYS = 3  # district setting `clue_accept_working_days`
+# District settings (tenant.settings) and their defaults.
+SETTINGS = {
+    "clue_accept_working_days": 3,  # working days to accept or transfer an offered clue
+    "clue_feedback_days": 15,  # days after closure the complainant may say "not resolved"
+    "clue_duplicate_window_days": duplicates.WINDOW_DAYS,
+}
+DEFAULT_ACCEPT_DAYS = SETTINGS["clue_accept_working_days"]
+OPEN = (rules.Status.OFFERED.value, rules.Status.ACCEPTED.value, rules.Status.ARBITRATION.value)
+
+
+def setting(session: Session, key: str) -> int:
+    tenant = session.get(Tenant, current_tenant_id())
+    value = (tenant.settings or {}).get(key) if tenant is not None else None
+    return int(value) if isinstance(value, int) and value > 0 else SETTINGS[key]
 
 
 def receipt_code() -> str:
@@ -62,6 +79,9 @@ def complaint_fields(data: dict) -> dict:
         "description": data["description"],
         "place": data["place"],
         "occurred_at": data.get("occurred_at"),
+        "latitude": data.get("latitude"),
+        "longitude": data.get("longitude"),
+        "join": data.get("join"),
         "anonymous": anonymous,
         "complainant_name": "" if anonymous else data.get("name", ""),
         "complainant_phone": "" if anonymous else data.get("phone", ""),
@@ -70,17 +90,28 @@ def complaint_fields(data: dict) -> dict:
 
 
 def register(
-    session: Session, data: dict, source: str, actor: str, accept_days: int = DEFAULT_ACCEPT_DAYS
+    session: Session,
+    data: dict,
+    source: str,
+    actor: str,
+    accept_days: int | None = None,
+    join: uuid.UUID | None = None,
 ) -> Clue:
     """A clue enters the one door: offered to the agency chosen, or to the holder of its
-    matter on the power list; with neither, it waits for the legal-affairs office."""
+    matter on the power list; with neither, it waits for the legal-affairs office. A
+    citizen who chose to join an open complaint about the same thing is merged into its
+    group at once."""
+    join = join or data.pop("join", None)
+    if join is not None:
+        return _join(session, data, source, actor, join)
     agency = _agency(session, data.pop("agency_id"), "agency_id") if data.get("agency_id") else None
     if agency is None and data.get("matter_code"):
         agency = holder_of(session, data["matter_code"])
     clue = Clue(id=uuid.uuid4(), receipt_code=receipt_code(), source=source, **data)
     if agency is not None:
         clue.status, clue.agency_id = rules.Status.OFFERED.value, agency.id
-        clue.accept_due = accept_due(session, accept_days)
+        days = accept_days or setting(session, "clue_accept_working_days")
+        clue.accept_due = accept_due(session, days)
         _step(clue, "offered", agency.id, "", actor)
     else:
         clue.status = rules.Status.ARBITRATION.value
@@ -92,20 +123,119 @@ def register(
     return clue
 
 
-def notify(session: Session, clue: Clue, template: str) -> None:
-    """Text the complainant through the outbox (never inline); anonymous: nothing."""
+def _join(session: Session, data: dict, source: str, actor: str, target_id: uuid.UUID) -> Clue:
+    target = session.get(Clue, target_id)
+    if target is None or target.status not in OPEN:
+        raise Problem(
+            422,
+            "cannot-join",
+            "所选投诉已办结或不存在，请直接提交新的投诉。",
+            "That complaint is closed or unknown; file a new one instead.",
+            errors=[_field("join", "所选投诉已办结或不存在。", "Closed or unknown complaint.")],
+        )
+    data.pop("agency_id", None)
+    data.setdefault("matter_code", target.matter_code)
+    clue = Clue(
+        id=uuid.uuid4(),
+        receipt_code=receipt_code(),
+        source=source,
+        status=rules.Status.MERGED.value,
+        outcome="merged",
+        agency_id=target.agency_id,
+        **data,
+    )
+    group = _group_of(session, target, actor)
+    clue.group_id = group.id
+    _step(clue, "joined", target.agency_id, "", actor)
+    session.add(clue)
+    session.flush()
+    notify(session, clue, "SMS_CLUE_MERGED")
+    session.commit()
+    return clue
+
+
+def _field(field: str, zh: str, en: str):
+    from yimen.platform.api.problems import FieldError
+
+    return FieldError(field, zh, en)
+
+
+def _agency_name(session: Session, agency_id) -> str:
+    if agency_id is None:
+        return "区司法局(法制办)"
+    return session.execute(select(Agency.name).where(Agency.id == agency_id)).scalar() or ""
+
+
+def _send(session: Session, clue: Clue, template: str, params: dict, key: str) -> None:
     if clue.complainant_phone and not clue.anonymous:
         outbox.publish(
             session,
             "sms",
             template,
-            {
-                "to": clue.complainant_phone,
-                "template": template,
-                "params": {"code": clue.receipt_code},
-            },
-            key=f"clue:{clue.id}:{len(clue.steps)}:{template}",
+            {"to": clue.complainant_phone, "template": template, "params": params},
+            key=key,
         )
+
+
+def notify(session: Session, clue: Clue, template: str) -> None:
+    """Text the complainant through the outbox (never inline); anonymous: nothing. When
+    the clue leads a group, every complainant who joined it is told the group moved."""
+    outcome = rules.OUTCOMES.get(clue.outcome or "", ("", ""))[0]
+    params = {
+        "code": clue.receipt_code,
+        "agency": _agency_name(session, clue.agency_id),
+        "outcome": outcome,
+        "days": str(setting(session, "clue_feedback_days")),
+    }
+    _send(session, clue, template, params, f"clue:{clue.id}:{len(clue.steps)}:{template}")
+    if clue.group_id is None or template == "SMS_CLUE_MERGED":
+        return
+    for member in _members(session, clue):
+        _send(
+            session,
+            member,
+            "SMS_GROUP_MOVED",
+            {"code": member.receipt_code, "step": _step_words(clue)},
+            f"clue:{member.id}:group:{clue.id}:{len(clue.steps)}",
+        )
+
+
+def _step_words(clue: Clue) -> str:
+    last = clue.steps[-1].action if clue.steps else ""
+    words = {
+        "accepted": "已受理",
+        "transferred": "已移送其他部门办理",
+        "submitted": "已提交区司法局(法制办)协调",
+        "designated": "已指定承办部门",
+        "case_filed": "已立案查处",
+        "not_filed": "经核查不予立案",
+        "closed": "已办结",
+        "reopened": "已重新办理",
+    }
+    text = words.get(last, "有新的办理记录")
+    if clue.outcome and last in ("closed", "not_filed"):
+        text += "：" + rules.OUTCOMES[clue.outcome][0]
+    return text
+
+
+def _members(session: Session, clue: Clue) -> list[Clue]:
+    return list(
+        session.execute(
+            select(Clue).where(Clue.group_id == clue.group_id, Clue.id != clue.id)
+        ).scalars()
+    )
+
+
+def _group_of(session: Session, lead: Clue, actor: str) -> ClueGroup:
+    if lead.group_id is not None:
+        return session.get(ClueGroup, lead.group_id)
+    group = ClueGroup(
+        id=uuid.uuid4(), lead_clue_id=lead.id, matter_code=lead.matter_code, confirmed_by=actor
+    )
+    session.add(group)
+    session.flush()
+    lead.group_id = group.id
+    return group
 
 
 def get_clue(session: Session, clue_id: uuid.UUID) -> Clue:
@@ -122,6 +252,9 @@ def _state(clue: Clue) -> rules.Clue:
         clue.transfers,
         tuple(clue.joint_agency_ids),
         clue.designated,
+        str(clue.group_id) if clue.group_id else None,
+        clue.outcome,
+        clue.reopened,
     )
 
 
@@ -141,6 +274,8 @@ def _commit(
     )
     clue.agency_id = uuid.UUID(state.agency) if state.agency else None
     clue.joint_agency_ids = list(state.joint)
+    clue.outcome, clue.reopened = state.outcome, state.reopened
+    clue.closed_at = utcnow() if state.status == rules.Status.CLOSED else None
     _step(clue, action, clue.agency_id, reason, actor)
     if template:
         notify(session, clue, template)
@@ -160,7 +295,7 @@ def _commit(
 def route(
     session: Session, clue_id: uuid.UUID, action: str, actor: str, agency_code: str | None, **kwargs
 ) -> Clue:
-    """accept / transfer / submit / close by the holding agency (identified by code)."""
+    """accept / transfer / submit / close / file_case by the holding agency (by code)."""
     clue = get_clue(session, clue_id)
     mine = session.execute(select(Agency.id).where(Agency.code == agency_code)).scalar()
     me = str(mine) if mine else ""
@@ -179,24 +314,279 @@ def route(
                 rules.submit_to_arbitration(_state(clue), me, reason),
                 "SMS_CLUE_ARBITRATION",
             )
+        elif action == "file_case":
+            state, template = rules.file_case(_state(clue), me), "SMS_CLUE_CASE_FILED"
         else:
-            state, template = rules.close(_state(clue), me, kwargs["outcome"]), "SMS_CLUE_CLOSED"
-            reason = kwargs["outcome"]
+            state = rules.close(_state(clue), me, kwargs["outcome"], kwargs.get("note", ""))
+            reason = kwargs.get("note", "")
+            template = (
+                "SMS_CLUE_NOT_FILED"
+                if kwargs["outcome"] in rules.NOT_FILED_OUTCOMES
+                else "SMS_CLUE_CLOSED"
+            )
     except rules.RoutingError as exc:
         raise Problem(409, exc.code, exc.zh, exc.en) from exc
     if action == "transfer":
-        clue.accept_due = accept_due(session, DEFAULT_ACCEPT_DAYS)
-    return _commit(
-        session,
-        clue,
-        state,
-        {"accept": "accepted", "transfer": "transferred", "submit": "submitted", "close": "closed"}[
-            action
-        ],
-        reason,
-        actor,
-        template,
+        clue.accept_due = accept_due(session, setting(session, "clue_accept_working_days"))
+        clue.escalated_at = None  # a new holder, a new period
+    if action == "file_case":
+        _case_draft(session, clue, actor)
+    return _commit(session, clue, state, state.history[-1].action, reason, actor, template)
+
+
+def _case_draft(session: Session, clue: Clue, actor: str) -> Case:
+    """The hand-off to the case engine: a draft at the filing stage with the clue's facts
+    (its attachments stay linked through the clue)."""
+    lines = [clue.description, f"地点：{clue.place}"]
+    if clue.occurred_at:
+        lines.append(f"时间：{clue.occurred_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}")
+    lines.append(f"来源：线索 {clue.receipt_code}")
+    case = Case(
+        id=uuid.uuid4(),
+        agency_id=clue.agency_id,
+        clue_id=clue.id,
+        matter_code=clue.matter_code,
+        facts="\n".join(lines),
+        place=clue.place,
+        occurred_at=clue.occurred_at,
+        created_by=actor,
     )
+    session.add(case)
+    return case
+
+
+def case_of(session: Session, clue_id: uuid.UUID) -> Case | None:
+    return session.execute(select(Case).where(Case.clue_id == clue_id)).scalar_one_or_none()
+
+
+def merge(
+    session: Session, clue_id: uuid.UUID, into_id: uuid.UUID, actor: str, agency_code: str | None
+) -> Clue:
+    """An officer confirms that this clue is about the same thing as an open one: it
+    joins that clue's group (made now if needed) and leaves every queue."""
+    clue, lead = get_clue(session, clue_id), get_clue(session, into_id)
+    mine = session.execute(select(Agency.id).where(Agency.code == agency_code)).scalar()
+    if clue.status == rules.Status.ARBITRATION.value or clue.agency_id != mine:
+        raise Problem(
+            409,
+            "not-holder",
+            "只有当前承办部门可以合并此线索。",
+            "Only the agency holding the clue may merge it.",
+        )
+    if lead.id == clue.id or lead.status not in OPEN:
+        raise Problem(
+            422,
+            "cannot-merge",
+            "只能并入另一条未办结的线索。",
+            "A clue can only be merged into another open clue.",
+            errors=[_field("into_clue_id", "只能并入另一条未办结的线索。", "Not an open clue.")],
+        )
+    group = _group_of(session, lead, actor)
+    try:
+        state = rules.merge(_state(clue), str(group.id))
+    except rules.RoutingError as exc:
+        raise Problem(409, exc.code, exc.zh, exc.en) from exc
+    if clue.group_id is not None and clue.group_id != group.id:
+        # Complainants who had joined this clue follow it into the larger group.
+        for member in _members(session, clue):
+            member.group_id = group.id
+    clue.group_id = group.id
+    return _commit(session, clue, state, "merged", lead.receipt_code, actor, "SMS_CLUE_MERGED")
+
+
+def duplicate_candidates(session: Session, clue: Clue) -> list[tuple[Clue, duplicates.Match]]:
+    """Open clues that look like the same thing as this one (proposals for an officer)."""
+    window = setting(session, "clue_duplicate_window_days")
+    since = clue.created_at - dt.timedelta(days=window)
+    others = (
+        session.execute(
+            select(Clue).where(
+                Clue.id != clue.id,
+                Clue.matter_code == clue.matter_code,
+                Clue.status.in_(OPEN),
+                Clue.created_at >= since,
+            )
+        )
+        .scalars()
+        .all()
+    )
+    by_id = {str(o.id): o for o in others}
+    found = duplicates.proposals(_complaint(clue), [_complaint(o) for o in others], window)
+    return [(by_id[m.id], m) for m in found]
+
+
+def _complaint(clue: Clue) -> duplicates.Complaint:
+    return duplicates.Complaint(
+        str(clue.id),
+        clue.matter_code,
+        clue.place,
+        clue.description,
+        clue.created_at,
+        clue.latitude,
+        clue.longitude,
+    )
+
+
+def nearby_open(
+    session: Session,
+    matter_code: str,
+    place: str,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    limit: int = 5,
+) -> list[Clue]:
+    """What a citizen is shown before filing: open complaints of the same matter near
+    the same place (the caller shows matter, place and status only)."""
+    probe = duplicates.Complaint("", matter_code, place, "", utcnow(), latitude, longitude)
+    since = utcnow() - dt.timedelta(days=setting(session, "clue_duplicate_window_days") * 4)
+    rows = (
+        session.execute(
+            select(Clue)
+            .where(
+                Clue.matter_code == matter_code,
+                Clue.status.in_(OPEN),
+                Clue.created_at >= since,
+            )
+            .order_by(Clue.created_at.desc())
+            .limit(200)
+        )
+        .scalars()
+        .all()
+    )
+    return [c for c in rows if duplicates.is_near(probe, _complaint(c))][:limit]
+
+
+def feedback(
+    session: Session, clue: Clue, resolved: bool, satisfaction: int | None, comment: str
+) -> Clue:
+    """The complainant's answer after closure: a rating, and "not resolved" within the
+    district's period reopens the clue with the same owner."""
+    target = session.get(Clue, _lead_id(session, clue)) if clue.group_id else clue
+    if target.status != rules.Status.CLOSED.value or target.closed_at is None:
+        raise Problem(
+            409,
+            "not-closed",
+            "投诉尚未办结，办结后才能评价。",
+            "The complaint is not closed yet; feedback comes after closure.",
+        )
+    days = setting(session, "clue_feedback_days")
+    closed = (
+        target.closed_at if target.closed_at.tzinfo else target.closed_at.replace(tzinfo=dt.UTC)
+    )
+    if utcnow() - closed > dt.timedelta(days=days):
+        raise Problem(
+            409,
+            "feedback-period-over",
+            f"办结已超过{days}日，不能再反馈；如有新问题请重新投诉。",
+            f"More than {days} days have passed since closure; file a new complaint instead.",
+        )
+    if satisfaction is not None:
+        clue.satisfaction = satisfaction
+        _step(clue, "rated", None, str(satisfaction), "public")
+    if resolved:
+        session.commit()
+        return clue
+    try:
+        state = rules.reopen(_state(target), comment.strip() or "投诉人反馈问题未解决")
+    except rules.RoutingError as exc:
+        raise Problem(409, exc.code, exc.zh, exc.en) from exc
+    return _commit(
+        session, target, state, "reopened", state.history[-1].reason, "public", "SMS_CLUE_REOPENED"
+    )
+
+
+def _lead_id(session: Session, clue: Clue) -> uuid.UUID:
+    return session.execute(
+        select(ClueGroup.lead_clue_id).where(ClueGroup.id == clue.group_id)
+    ).scalar_one()
+
+
+def escalate_overdue(session: Session, today: dt.date | None = None) -> list[Clue]:
+    """Offered clues not accepted by their deadline are escalated once: marked, recorded
+    in their history, shown first in the inbox and to the legal-affairs office."""
+    today = today or dt.datetime.now(SHANGHAI).date()
+    overdue = (
+        session.execute(
+            select(Clue).where(
+                Clue.status == rules.Status.OFFERED.value,
+                Clue.accept_due < today,
+                Clue.escalated_at.is_(None),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for clue in overdue:
+        clue.escalated_at = utcnow()
+        _step(
+            clue, "escalated", clue.agency_id, f"受理期限{clue.accept_due:%Y-%m-%d}已过", "system"
+        )
+    session.commit()
+    return overdue
+
+
+def agency_figures(session: Session) -> list[dict]:
+    """What supervision counts per agency: received, accepted, escalated for lateness,
+    reopened because the complainant was not satisfied, and the average rating."""
+    step_counts = dict(
+        session.execute(
+            select(ClueStep.agency_id, func.count())
+            .where(ClueStep.action.in_(("offered", "transferred", "designated")))
+            .group_by(ClueStep.agency_id)
+        ).all()
+    )
+    rows = session.execute(
+        select(
+            ClueStep.agency_id,
+            ClueStep.action,
+            func.count(),
+        )
+        .where(ClueStep.action.in_(("accepted", "escalated", "reopened")))
+        .group_by(ClueStep.agency_id, ClueStep.action)
+    ).all()
+    counts: dict = {}
+    for agency_id, action, n in rows:
+        counts.setdefault(agency_id, {})[action] = n
+    ratings = dict(
+        session.execute(
+            select(Clue.agency_id, func.avg(Clue.satisfaction))
+            .where(Clue.satisfaction.is_not(None))
+            .group_by(Clue.agency_id)
+        ).all()
+    )
+    agencies = session.execute(select(Agency.id, Agency.code, Agency.name).order_by(Agency.code))
+    return [
+        {
+            "agency_id": agency_id,
+            "agency_code": code,
+            "agency": name,
+            "received": step_counts.get(agency_id, 0),
+            "accepted": counts.get(agency_id, {}).get("accepted", 0),
+            "escalated": counts.get(agency_id, {}).get("escalated", 0),
+            "reopened": counts.get(agency_id, {}).get("reopened", 0),
+            "satisfaction": round(float(ratings[agency_id]), 2) if agency_id in ratings else None,
+        }
+        for agency_id, code, name in agencies
+    ]
+
+
+def inbound(
+    session: Session, data: dict, source: str, source_ref: str, actor: str
+) -> tuple[Clue, bool]:
+    """A clue sent by an upper-level system or the police, keyed by the sender's id: a
+    replay returns the clue already made (False) instead of a second one."""
+    existing = session.execute(
+        select(Clue).where(Clue.source == source, Clue.source_ref == source_ref)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing, False
+    try:
+        return register(session, {**data, "source_ref": source_ref}, source, actor), True
+    except IntegrityError:  # the same clue sent twice at once: the other request made it
+        session.rollback()
+        return session.execute(
+            select(Clue).where(Clue.source == source, Clue.source_ref == source_ref)
+        ).scalar_one(), False
 
 
 def designate(
@@ -215,9 +605,94 @@ def designate(
 def queue_query(agency_id: uuid.UUID | None, status: str | None = None) -> Select:
     """The clues of an agency's inbox and handling queue (or the district's, for
     district-wide roles), overdue first."""
-    query = select(Clue).order_by(Clue.accept_due.is_(None), Clue.accept_due, Clue.created_at)
+    query = select(Clue).order_by(
+        Clue.escalated_at.is_(None), Clue.accept_due.is_(None), Clue.accept_due, Clue.created_at
+    )
     if agency_id is not None:
         query = query.where(or_(Clue.agency_id == agency_id))
     if status:
         query = query.where(Clue.status == status)
     return query
+
+
+# What the complainant reads for each step (never an officer's name or another citizen's data).
+PUBLIC_STEPS: dict[str, tuple[str, str]] = {
+    "offered": ("已分派至承办部门", "Sent to the handling agency"),
+    "accepted": ("已受理", "Accepted"),
+    "transferred": ("已移送其他部门", "Transferred to another agency"),
+    "submitted": ("已提交法制办协调", "Submitted to the legal-affairs office"),
+    "designated": ("法制办已指定承办部门", "Handling agency designated"),
+    "escalated": ("超过受理期限，已督办", "Overdue for acceptance; escalated"),
+    "case_filed": ("已立案查处", "A case was filed"),
+    "not_filed": ("经核查不予立案", "Not filed after checking"),
+    "closed": ("已办结", "Closed"),
+    "merged": ("已与同一事项的投诉合并办理", "Merged with complaints about the same thing"),
+    "joined": ("已加入同一事项的投诉一并办理", "Joined a complaint about the same thing"),
+    "reopened": ("投诉人反馈未解决，已重新办理", "Reopened: the complainant said not resolved"),
+}
+PUBLIC_STATUS: dict[str, tuple[str, str]] = {
+    "offered": ("待受理", "Waiting for acceptance"),
+    "accepted": ("办理中", "Being handled"),
+    "arbitration": ("法制办协调中", "With the legal-affairs office"),
+    "closed": ("已办结", "Closed"),
+    "merged": ("合并办理中", "Handled with the same complaints"),
+}
+
+
+def find_for_complainant(session: Session, code: str, phone4: str | None) -> Clue | None:
+    """The clue of a receipt code, if the phone's last four digits match (anonymous: the
+    code alone). The caller answers the same for an unknown code and wrong digits."""
+    clue = session.execute(
+        select(Clue).where(Clue.receipt_code == code.strip().upper())
+    ).scalar_one_or_none()
+    if clue is None or (not clue.anonymous and clue.complainant_phone[-4:] != (phone4 or "")):
+        return None
+    return clue
+
+
+def progress(session: Session, clue: Clue) -> dict:
+    """The complainant's view: each step with its time and agency; a complaint handled
+    with its group also shows the lead clue's steps since it joined."""
+    names = dict(session.execute(select(Agency.id, Agency.name)).all())
+    steps = [st for st in clue.steps if st.action in PUBLIC_STEPS]
+    shown = clue
+    if clue.group_id is not None and clue.status == rules.Status.MERGED.value:
+        lead = session.get(Clue, _lead_id(session, clue))
+        if lead is not None and lead.id != clue.id:
+            since = steps[-1].at if steps else clue.created_at
+            steps += [
+                st
+                for st in lead.steps
+                if st.action in PUBLIC_STEPS and st.action != "merged" and st.at >= since
+            ]
+            shown = lead
+    feedback_until = None
+    if shown.status == rules.Status.CLOSED.value and shown.closed_at is not None:
+        if shown.outcome in rules.REOPENABLE or clue.satisfaction is None:
+            feedback_until = (
+                shown.closed_at.astimezone(SHANGHAI)
+                if shown.closed_at.tzinfo
+                else shown.closed_at.replace(tzinfo=dt.UTC).astimezone(SHANGHAI)
+            ).date() + dt.timedelta(days=setting(session, "clue_feedback_days"))
+    outcome = rules.OUTCOMES.get(shown.outcome or "") if shown.outcome != "merged" else None
+    status = shown.status if shown is not clue else clue.status
+    return {
+        "receipt_code": clue.receipt_code,
+        "status": status,
+        "status_label": PUBLIC_STATUS[status][0],
+        "status_label_en": PUBLIC_STATUS[status][1],
+        "outcome": outcome[0] if outcome else None,
+        "outcome_en": outcome[1] if outcome else None,
+        "feedback_until": feedback_until,
+        "reopenable": shown.outcome in rules.REOPENABLE,
+        "satisfaction": clue.satisfaction,
+        "steps": [
+            {
+                "step": PUBLIC_STEPS[st.action][0],
+                "step_en": PUBLIC_STEPS[st.action][1],
+                "agency": names.get(st.agency_id),
+                "at": st.at,
+            }
+            for st in sorted(steps, key=lambda st: st.at)
+        ],
+    }

@@ -8,13 +8,13 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from yimen.platform.api.paging import PageArgs, page_of, paginate
+from yimen.platform.api.paging import PageArgs, page_list, page_of, paginate
 from yimen.platform.api.problems import Bilingual
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.auth.permissions import requires
 from yimen.platform.db import db
-from yimen.platform.intake import service
-from yimen.platform.intake.model import Source
+from yimen.platform.intake import rules, service
+from yimen.platform.intake.model import Clue, Source
 from yimen.platform.intake.rules import Status
 from yimen.tenants.directory.views import own_agency_id
 
@@ -24,13 +24,7 @@ MOBILE = ma.validate.Regexp(
     r"^1[3-9]\d{9}$",
     error=Bilingual("请输入正确的11位手机号码。", "Enter a valid mainland mobile number."),
 )
-OUTCOMES = (
-    "no_violation",
-    "not_our_jurisdiction",
-    "corrected_on_spot",
-    "case_filed",
-    "could_not_verify",
-)
+OUTCOMES = rules.CLOSING_OUTCOMES
 
 
 class StepSchema(ma.Schema):
@@ -58,6 +52,19 @@ class ClueSchema(ma.Schema):
     designated = ma.fields.Boolean()
     joint_agency_ids = ma.fields.List(ma.fields.String())
     accept_due = ma.fields.Date(allow_none=True)
+    escalated_at = ma.fields.AwareDateTime(allow_none=True)
+    outcome = ma.fields.String(allow_none=True)
+    outcome_label = ma.fields.Function(
+        lambda c: rules.OUTCOMES[c.outcome][0] if c.outcome else None,
+        metadata={"description": "办理结果 (中文)"},
+    )
+    closed_at = ma.fields.AwareDateTime(allow_none=True)
+    reopened = ma.fields.Integer()
+    satisfaction = ma.fields.Integer(allow_none=True)
+    group_id = ma.fields.UUID(allow_none=True)
+    latitude = ma.fields.Float(allow_none=True)
+    longitude = ma.fields.Float(allow_none=True)
+    source_ref = ma.fields.String(allow_none=True)
     steps = ma.fields.List(ma.fields.Nested(StepSchema))
 
 
@@ -68,13 +75,41 @@ class RegisterSchema(ma.Schema):
     description = ma.fields.String(required=True, validate=ma.validate.Length(min=5, max=2000))
     place = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=200))
     occurred_at = ma.fields.AwareDateTime()
+    latitude = ma.fields.Float(validate=ma.validate.Range(min=-90, max=90))
+    longitude = ma.fields.Float(validate=ma.validate.Range(min=-180, max=180))
     anonymous = ma.fields.Boolean(load_default=False)
     complainant_name = ma.fields.String(load_default="", validate=ma.validate.Length(max=50))
     complainant_phone = ma.fields.String(load_default="", validate=MOBILE)
 
 
+INBOUND_SOURCES = (Source.UPPER_LEVEL, Source.POLICE)
+
+
+class InboundSchema(RegisterSchema):
+    source = ma.fields.Enum(
+        Source,
+        by_value=True,
+        required=True,
+        validate=ma.validate.OneOf(
+            INBOUND_SOURCES,
+            error=Bilingual(
+                "来源须为 upper_level(上级系统) 或 police(公安)。",
+                "source must be upper_level or police.",
+            ),
+        ),
+    )
+    source_ref = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=1, max=64),
+        metadata={"description": "发送方的线索编号：重复发送只生成一条线索 / the sender's id"},
+    )
+
+
 class QueueQuery(PageArgs):
     status = ma.fields.Enum(Status, by_value=True)
+    escalated = ma.fields.Boolean(
+        metadata={"description": "仅看逾期升级的线索 / only clues escalated as overdue"}
+    )
 
 
 class ClueTransferSchema(ma.Schema):
@@ -87,7 +122,54 @@ class ReasonSchema(ma.Schema):
 
 
 class CloseSchema(ma.Schema):
-    outcome = ma.fields.String(required=True, validate=ma.validate.OneOf(OUTCOMES))
+    outcome = ma.fields.String(
+        required=True,
+        validate=ma.validate.OneOf(
+            OUTCOMES,
+            error=Bilingual(
+                "请选择办理结果：未发现违法行为、不属本部门管辖并已转交、当场改正或无法核实。",
+                f"Choose one of: {', '.join(OUTCOMES)}.",
+            ),
+        ),
+    )
+    note = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=2, max=500),
+        metadata={"description": "核查及处理情况 / what was found and done"},
+    )
+
+
+class MergeSchema(ma.Schema):
+    into_clue_id = ma.fields.UUID(required=True)
+
+
+class CandidateSchema(ma.Schema):
+    clue = ma.fields.Nested(ClueSchema)
+    score = ma.fields.Float()
+    metres = ma.fields.Float(allow_none=True)
+    place_similarity = ma.fields.Float()
+    text_similarity = ma.fields.Float()
+
+
+class FiguresSchema(ma.Schema):
+    agency_id = ma.fields.UUID()
+    agency_code = ma.fields.String()
+    agency = ma.fields.String()
+    received = ma.fields.Integer()
+    accepted = ma.fields.Integer()
+    escalated = ma.fields.Integer()
+    reopened = ma.fields.Integer()
+    satisfaction = ma.fields.Float(allow_none=True)
+
+
+class CaseDraftSchema(ma.Schema):
+    id = ma.fields.UUID()
+    clue_id = ma.fields.UUID()
+    agency_id = ma.fields.UUID()
+    matter_code = ma.fields.String(allow_none=True)
+    stage = ma.fields.String()
+    status = ma.fields.String()
+    facts = ma.fields.String()
 
 
 class DesignateSchema(ma.Schema):
@@ -110,12 +192,12 @@ class Clues(MethodView):
     def get(self, args):
         """线索队列 (本部门或全区，逾期在前) / The clue queue, overdue first"""
         status = args.get("status").value if args.get("status") else None
-        return paginate(
-            db.session,
-            service.queue_query(own_agency_id(), status),
-            args["page"],
-            args["page_size"],
-        )
+        query = service.queue_query(own_agency_id(), status)
+        if args.get("escalated") is not None:
+            query = query.where(
+                Clue.escalated_at.is_not(None) if args["escalated"] else Clue.escalated_at.is_(None)
+            )
+        return paginate(db.session, query, args["page"], args["page_size"])
 
     @requires("clues.register")
     @blp.arguments(RegisterSchema)
@@ -175,8 +257,75 @@ class Close(MethodView):
     @blp.arguments(CloseSchema)
     @blp.response(200, ClueSchema)
     def post(self, data, clue_id: uuid.UUID):
-        """办结 (须写明结果) / Close with an outcome"""
+        """办结 (须写明结果及核查情况；未立案即不予立案) / Close with what happened"""
         return _route("close", clue_id, **data)
+
+
+@blp.route("/clues/<uuid:clue_id>/file-case")
+class FileCase(MethodView):
+    @requires("clues.route")
+    @blp.response(201, CaseDraftSchema)
+    def post(self, clue_id: uuid.UUID):
+        """转为案件 (生成立案阶段的案件草稿) / Convert to a case draft at the filing stage"""
+        _route("file_case", clue_id)
+        return service.case_of(db.session, clue_id)
+
+
+@blp.route("/clues/<uuid:clue_id>/duplicates")
+class Duplicates(MethodView):
+    @requires("clues.read")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(CandidateSchema))
+    def get(self, args, clue_id: uuid.UUID):
+        """疑似重复的未办结线索 (同一事项、地点相近、时间相近、描述相似) / Proposed duplicates"""
+        clue = service.get_clue(db.session, clue_id)
+        found = [
+            {
+                "clue": other,
+                "score": m.score,
+                "metres": m.metres,
+                "place_similarity": m.place_similarity,
+                "text_similarity": m.text_similarity,
+            }
+            for other, m in service.duplicate_candidates(db.session, clue)
+        ]
+        return page_list(found, args["page"], args["page_size"])
+
+
+@blp.route("/clues/<uuid:clue_id>/merge")
+class Merge(MethodView):
+    @requires("clues.route")
+    @blp.arguments(MergeSchema)
+    @blp.response(200, ClueSchema)
+    def post(self, data, clue_id: uuid.UUID):
+        """确认重复并合并到另一线索的组 / Confirm a duplicate and merge it into that clue's group"""
+        identity = current_identity()
+        return service.merge(
+            db.session, clue_id, data["into_clue_id"], identity.username, identity.agency
+        )
+
+
+@blp.route("/clues/figures")
+class Figures(MethodView):
+    @requires("clues.supervise")
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, page_of(FiguresSchema))
+    def get(self, args):
+        """各部门线索办理情况 (受理、逾期升级、被反馈未解决、满意度) / Per-agency figures"""
+        return page_list(service.agency_figures(db.session), args["page"], args["page_size"])
+
+
+@blp.route("/clues/inbound")
+class Inbound(MethodView):
+    @requires("clues.inbound")
+    @blp.arguments(InboundSchema)
+    @blp.response(201, ClueSchema)
+    @blp.alt_response(200, schema=ClueSchema, description="重复发送：返回已有线索 / a replay")
+    def post(self, data):
+        """上级系统、公安推送线索 (按对方编号去重) / A clue from an upper-level system or the police"""
+        source = data.pop("source").value
+        clue, created = service.inbound(db.session, data, source, data.pop("source_ref"), _actor())
+        return clue, 201 if created else 200
 
 
 @blp.route("/clues/<uuid:clue_id>/designate")

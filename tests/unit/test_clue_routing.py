@@ -13,9 +13,11 @@ from yimen.platform.intake.rules import (
     accept,
     close,
     designate,
+    file_case,
     merge,
     offer,
     queue_of,
+    reopen,
     submit_to_arbitration,
     transfer,
 )
@@ -56,9 +58,34 @@ def test_only_the_holding_agency_acts_and_a_transfer_needs_a_reason():
     assert no_reason.value.code == "reason-required"
 
 
+def test_closing_says_what_happened_and_not_resolved_returns_it_to_the_same_owner():
+    clue = accept(offer("zhzf"), "zhzf")
+    with pytest.raises(RoutingError) as bare:
+        close(clue, "zhzf", "done", "办完了")
+    assert bare.value.code == "unknown-outcome"
+    with pytest.raises(RoutingError) as silent:
+        close(clue, "zhzf", "no_violation", " ")
+    assert silent.value.code == "note-required"
+    closed = close(clue, "zhzf", "no_violation", "现场未发现油烟直排")
+    assert (closed.history[-1].action, queue_of(closed)) == ("not_filed", "archive")
+    again = reopen(closed, "晚上仍有油烟")
+    assert (again.status, again.agency, again.reopened) == (Status.ACCEPTED, "zhzf", 1)
+
+
+def test_a_filed_case_or_a_merged_complaint_is_not_reopened_from_the_clue():
+    filed = file_case(accept(offer("zhzf"), "zhzf"), "zhzf")
+    assert filed.outcome == "case_filed" and queue_of(filed) == "archive"
+    for finished in (filed, merge(offer("zhzf"), "group-1")):
+        with pytest.raises(RoutingError) as refused:
+            reopen(finished, "未解决")
+        assert refused.value.code == "not-reopenable"
+
+
 OPERATIONS = st.lists(
     st.tuples(
-        st.sampled_from(["accept", "transfer", "submit", "designate", "merge", "close"]),
+        st.sampled_from(
+            ["accept", "transfer", "submit", "designate", "merge", "close", "file", "reopen"]
+        ),
         st.sampled_from(AGENCIES),
         st.sampled_from(AGENCIES),
     ),
@@ -79,7 +106,11 @@ def _step(clue, name: str, actor: str, other: str):
         )
     if name == "merge":
         return merge(clue, "group-1")
-    return close(clue, actor, "no_violation")
+    if name == "file":
+        return file_case(clue, actor)
+    if name == "reopen":
+        return reopen(clue, "投诉人反馈未解决")
+    return close(clue, actor, "no_violation", "未发现违法行为")
 
 
 @settings(max_examples=300, deadline=None)
@@ -102,3 +133,6 @@ def test_any_sequence_keeps_every_clue_in_exactly_one_queue_and_at_most_two_tran
         if clue.status == Status.ARBITRATION:
             assert clue.agency is None and queue == "arbitration"
     assert sum(1 for s in clue.history if s.action == "transferred") == clue.transfers
+    assert clue.reopened == sum(1 for s in clue.history if s.action == "reopened")
+    if clue.status == Status.CLOSED:
+        assert clue.outcome in ("no_violation", "case_filed")

@@ -1,0 +1,1 @@
+"""Cases (案件): the statutory procedure from filing to archive."""

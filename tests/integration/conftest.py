@@ -1,0 +1,41 @@
+"""Fixtures shared by the integration tests of the one door."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import bearer
+
+
+def _agency_client(live_server, app, code: str, roles: list[str]) -> dict:
+    import uuid
+
+    from sqlalchemy import select
+
+    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.idp.admin import create_machine_client
+    from yimen.tenants.directory.model import Tenant
+
+    with db.new_session() as s:
+        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
+    client_id = f"{code}-{uuid.uuid4().hex[:6]}"
+    with tenant_scope(tenant_id), db.new_session() as s:
+        row, secret = create_machine_client(s, client_id, code, roles)
+        row.agency_code = code
+        s.commit()
+    return bearer(live_server.client_token("xuanwu", client_id, secret))
+
+
+@pytest.fixture
+def desks(live_server, app, client, machine_token):
+    desks = {
+        code: _agency_client(live_server, app, code, ["officer"])
+        for code in ("zhzf", "scjg", "sthj", "yjgl")
+    }
+    desks["legal"] = _agency_client(live_server, app, "sfj", ["legal_affairs"])
+    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    desks["ids"] = {
+        a["code"]: a["id"]
+        for a in client.get("/api/v1/agencies?page_size=100", headers=admin).json["items"]
+    }
+    return desks
