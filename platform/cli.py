@@ -141,8 +141,14 @@ def idp_rotate(slug: str) -> None:
 
 @click.command("worker", help="运行后台任务 / Run background workers")
 @click.option("--threads", default=4, show_default=True)
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    show_default=True,
+    help="同时发送定时任务 (外发补发、逾期督办) / also send the periodic jobs",
+)
 @with_appcontext
-def worker(threads: int) -> None:
+def worker(threads: int, scheduler: bool) -> None:
     from yimen.gateway.worker.runner import InProcessWorker
 
     handle = current_app.extensions["yimen.broker"]
@@ -151,7 +157,7 @@ def worker(threads: int) -> None:
             "YIMEN_BROKER_URL 为 stub:// 时任务在 `yimen run` 进程内执行 / "
             "with stub:// the worker runs inside `yimen run`"
         )
-    runner = InProcessWorker(handle, threads=threads)
+    runner = InProcessWorker(handle, threads=threads, scheduler=scheduler)
     runner.start()
     click.echo(f"worker {runner.name} consuming from {handle.kind}")
     try:
@@ -176,7 +182,7 @@ def run(host: str, port: int, threads: int) -> None:
     handle = app.extensions["yimen.broker"]
     runner = None
     if handle.kind == "stub":
-        runner = InProcessWorker(handle)
+        runner = InProcessWorker(handle, scheduler=True)
         runner.start()
     _print_banner(app)
     try:

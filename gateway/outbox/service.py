@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from yimen.gateway.outbox.model import DEAD, PENDING, SENT, OutboxMessage
 from yimen.gateway.ports import Connector, ConnectorError, Outbound
+from yimen.gateway.worker.schedule import every
 from yimen.platform.db import db, tenant_scope, utcnow
 from yimen.platform.db.tenancy import current_tenant_id
 
@@ -112,6 +113,13 @@ def deliver_now(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
 def deliver(tenant_id: str, message_id: str) -> None:
     """Deliver an outbox message through its connector (retried with backoff)."""
     deliver_now(uuid.UUID(tenant_id), uuid.UUID(message_id))
+
+
+@every(60)
+@dramatiq.actor(queue_name="yimen.system", max_retries=0)
+def relay_outbox() -> None:
+    """Every minute: hand the relay's finds to `deliver` (periodic, see worker.schedule)."""
+    relay()
 
 
 def relay(limit: int = 500) -> int:

@@ -27,10 +27,11 @@ def record_heartbeat(worker_name: str) -> None:
 
 
 def _all():
-    from yimen.gateway.outbox.service import deliver
+    from yimen.gateway.outbox.service import deliver, relay_outbox
+    from yimen.platform.intake.tasks import escalate_overdue_clues
     from yimen.tenants.identity.tasks import provision
 
-    return (record_heartbeat, provision, deliver)
+    return (record_heartbeat, provision, deliver, relay_outbox, escalate_overdue_clues)
 
 
 ALL = _all()

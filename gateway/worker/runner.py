@@ -1,4 +1,5 @@
-"""Runs dramatiq workers: in-process threads for the embedded default, or standalone."""
+"""Runs dramatiq workers: in-process threads for the embedded default, or standalone;
+optionally with the scheduler of periodic jobs."""
 
 from __future__ import annotations
 
@@ -16,9 +17,15 @@ HEARTBEAT_SECONDS = 30
 class InProcessWorker:
     """A dramatiq Worker plus a timer that sends a heartbeat through the broker."""
 
-    def __init__(self, handle: BrokerHandle, threads: int = 2) -> None:
+    def __init__(self, handle: BrokerHandle, threads: int = 2, scheduler: bool = False) -> None:
         self.handle = handle
         self.worker = Worker(handle.broker, worker_threads=threads, worker_timeout=100)
+        self.scheduler = None
+        if scheduler:
+            from yimen.gateway.worker.actors import ALL
+            from yimen.gateway.worker.schedule import Scheduler
+
+            self.scheduler = Scheduler({actor.actor_name: actor for actor in ALL})
         self.name = f"{socket.gethostname()}:{id(self):x}"
         self._stop = threading.Event()
         self._beat = threading.Thread(
@@ -28,9 +35,13 @@ class InProcessWorker:
     def start(self) -> None:
         self.worker.start()
         self._beat.start()
+        if self.scheduler:
+            self.scheduler.start()
 
     def stop(self) -> None:
         self._stop.set()
+        if self.scheduler:
+            self.scheduler.stop()
         self.worker.stop()
 
     def _heartbeat_loop(self) -> None:

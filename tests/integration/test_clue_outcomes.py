@@ -324,3 +324,18 @@ def test_a_rating_is_one_to_five(client, rating):
         json={"code": "YMAAAAAAAAAA", "phone4": "1234", "resolved": True, "satisfaction": rating},
     )
     assert r.status_code == 422 and r.json["errors"][0]["message"] == "满意度为1至5分。"
+
+
+def test_the_hourly_job_escalates_overdue_clues_of_every_district(client, desks):
+    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.intake.model import Clue
+    from yimen.platform.intake.tasks import escalate_all
+
+    clue = _register(client, desks)
+    with tenant_scope(_tenant_id()), db.new_session() as s:
+        s.get(Clue, __import__("uuid").UUID(clue["id"])).accept_due = dt.date(2026, 11, 2)
+        s.commit()
+    assert escalate_all(dt.date(2026, 11, 4)) >= 1
+    after = client.get(f"/api/v1/clues/{clue['id']}", headers=desks["zhzf"]).json
+    assert after["escalated_at"] is not None
+    assert escalate_all(dt.date(2026, 11, 4)) == 0  # once
