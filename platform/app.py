@@ -222,8 +222,9 @@ def _init_connectors(app: Flask, settings: Settings) -> None:
     sms_url = settings.sms_url
     if not sms_url:
         from yimen.connectors.sms.simulator import blueprint
+        from yimen.platform.intake.sms import registered_templates
 
-        simulator = blueprint()
+        simulator = blueprint(registered_templates())
         app.register_blueprint(simulator, url_prefix="/_sim/sms")
         app.extensions["yimen.sms_simulator"] = simulator.state
         sms_url = f"{settings.public_url}/_sim/sms"

@@ -4,14 +4,17 @@
 
 POST /v1/messages {to, template, params} with an Idempotency-Key header → 201 {id}
 (a repeated key answers 200 with the first id and sends nothing new); GET /v1/messages
-lists what was "sent", phone numbers masked; POST /_control/fail {count, status} makes
-the next `count` requests fail, to exercise retries.
+lists what was "sent", phone numbers masked, with the text the phone would show; POST
+/_control/fail {count, status} makes the next `count` requests fail, to exercise retries.
+Like a carrier's SMS platform, it sends only registered templates (`${name}` fields)
+when it is given a set; a message for an unknown template is refused (422).
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import string
 import threading
 import uuid
 
@@ -24,7 +27,7 @@ def masked(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:]
 
 
-def blueprint() -> Blueprint:
+def blueprint(templates: dict[str, str] | None = None) -> Blueprint:
     bp = Blueprint("sms_simulator", __name__)
     lock = threading.Lock()
     state = {"by_key": {}, "messages": [], "fail": 0, "fail_status": 503}
@@ -42,13 +45,19 @@ def blueprint() -> Blueprint:
                 return jsonify(error="Idempotency-Key required"), 400
             if not MOBILE.match(str(body.get("to", ""))) or not body.get("template"):
                 return jsonify(error="invalid message"), 422
+            if templates is not None and body["template"] not in templates:
+                return jsonify(error=f"template {body['template']} not registered"), 422
             if key in state["by_key"]:
                 return jsonify(id=state["by_key"][key]["id"], duplicate=True), 200
+            params = body.get("params", {})
             message = {
                 "id": uuid.uuid4().hex,
                 "to": body["to"],
                 "template": body["template"],
-                "params": body.get("params", {}),
+                "params": params,
+                "text": string.Template(templates[body["template"]]).safe_substitute(params)
+                if templates is not None
+                else "",
                 "key": key,
             }
             state["by_key"][key] = message

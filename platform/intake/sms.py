@@ -31,3 +31,8 @@ TEMPLATES: dict[str, str] = {
 def render(template: str, params: dict) -> str:
     """The text as the complainant reads it (the gateway does the same)."""
     return SIGNATURE + string.Template(TEMPLATES[template]).safe_substitute(params)
+
+
+def registered_templates() -> dict[str, str]:
+    """The texts as registered with the SMS gateway (signature included)."""
+    return {code: SIGNATURE + text for code, text in TEMPLATES.items()}

@@ -46,7 +46,11 @@ def _publish(tenant_id, key, phone="13812345678", commit=True):
             s,
             "sms",
             "complaint.accepted",
-            {"to": phone, "template": "SMS_ACCEPTED", "params": {"code": "YM1"}},
+            {
+                "to": phone,
+                "template": "SMS_CLUE_ACCEPTED",
+                "params": {"code": "YM1", "agency": "某局"},
+            },
             key,
         )
         if commit:
@@ -119,7 +123,7 @@ def test_a_redelivery_after_a_crash_is_harmless(worker, xuanwu, sms):
     from yimen.connectors.sms.connector import HttpSmsConnector
     from yimen.gateway.ports import Outbound
 
-    message = Outbound("sms", "t", {"to": "13900001111", "template": "SMS_X"}, key)
+    message = Outbound("sms", "t", {"to": "13900001111", "template": "SMS_CLUE_MERGED"}, key)
     first = HttpSmsConnector(url).deliver(message)
     assert HttpSmsConnector(url).deliver(message) == first
     assert len(_sent_with(state, key)) == 1
@@ -146,7 +150,7 @@ def test_the_relay_sends_a_message_whose_first_send_was_lost(worker, xuanwu, sms
             OutboxMessage(
                 connector="sms",
                 topic="t",
-                payload={"to": "13700001234", "template": "SMS_Y"},
+                payload={"to": "13700001234", "template": "SMS_CLUE_MERGED"},
                 idempotency_key=key,
             )
         )
@@ -154,3 +158,34 @@ def test_the_relay_sends_a_message_whose_first_send_was_lost(worker, xuanwu, sms
     assert outbox.relay() >= 1
     _status(xuanwu, key, SENT)
     assert len(_sent_with(state, key)) == 1
+
+
+def test_the_complainant_reads_the_registered_chinese_text_and_an_unknown_template_is_refused(
+    worker, xuanwu, sms, client
+):
+    state, _ = sms
+    r = client.post(
+        "/api/v1/public/xuanwu/complaints",
+        json={
+            "matter_code": "CG-0014",
+            "description": "饭店油烟直排，影响居民生活",
+            "place": "玄武区珠江路88号",
+            "phone": "13655550000",
+        },
+    )
+    code = r.json["receipt_code"]
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        texts = [m["text"] for m in state["messages"] if code in m["text"]]
+        if texts:
+            break
+        time.sleep(0.05)
+    assert texts == [
+        f"【一门执法】您的投诉举报已收到，回执码{code}，已交玄武区综合行政执法局办理，"
+        "可凭回执码查询进度。"
+    ]
+    key = f"k-{uuid.uuid4()}"
+    with tenant_scope(xuanwu), db.new_session() as s:
+        outbox.publish(s, "sms", "t", {"to": "13812345678", "template": "SMS_NOPE"}, key)
+        s.commit()
+    assert "refused" in _status(xuanwu, key, DEAD).last_error
