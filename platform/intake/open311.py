@@ -21,7 +21,7 @@ from yimen.platform.api.limits import limiter
 from yimen.platform.api.problems import Problem, field_errors
 from yimen.platform.auth.permissions import public
 from yimen.platform.db import db, tenant_scope
-from yimen.platform.intake import service
+from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, Source
 from yimen.platform.intake.views import MOBILE
 from yimen.tenants.directory.model import Agency
@@ -89,22 +89,27 @@ def services(slug: str):
 
 
 def _request_json(s, clue: Clue, names: dict) -> dict:
+    notes = {
+        "offered": "已分派",
+        "accepted": "已受理",
+        "arbitration": "法制办协调中",
+        "closed": "已办结",
+        "merged": "已合并",
+    }.get(clue.status, "")
+    if clue.status == "closed" and clue.outcome:
+        notes = f"{notes}：{rules.OUTCOMES[clue.outcome][0]}"
     return {
         "service_request_id": clue.receipt_code,
         "status": "closed" if clue.status in ("closed", "merged") else "open",
-        "status_notes": {
-            "offered": "已分派",
-            "accepted": "已受理",
-            "arbitration": "法制办协调中",
-            "closed": "已办结",
-            "merged": "已合并",
-        }.get(clue.status, ""),
+        "status_notes": notes,
         "service_code": clue.matter_code,
         "description": clue.description,
         "agency_responsible": names.get(clue.agency_id),
         "requested_datetime": clue.created_at.isoformat(),
         "updated_datetime": (clue.steps[-1].at if clue.steps else clue.created_at).isoformat(),
         "address": clue.place,
+        "lat": clue.latitude,
+        "long": clue.longitude,
     }
 
 
@@ -131,6 +136,8 @@ def create_request(slug: str):
         "anonymous": not form.get("phone"),
         "complainant_name": name if form.get("phone") else "",
         "complainant_phone": form.get("phone", ""),
+        "latitude": form.get("lat"),
+        "longitude": form.get("long"),
     }
     with tenant_scope(tenant.id), db.new_session() as s:
         if (

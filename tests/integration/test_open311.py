@@ -28,6 +28,7 @@ def test_a_georeport_client_lists_services_files_a_request_and_reads_it_back(liv
     request_id = filed.json()[0]["service_request_id"]
     one = requests.get(f"{base}/requests/{request_id}.json", timeout=10).json()[0]
     assert one["status"] == "open" and one["service_code"] == "CG-0014"
+    assert (one["lat"], one["long"]) == (32.0456, 118.789)
     assert one["agency_responsible"] == "玄武区综合行政执法局"
     assert "13955556666" not in str(one) and "李明" not in str(one)
     listed = requests.get(
