@@ -82,9 +82,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("escalated_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("outcome", sa.String(length=30), nullable=True))
         batch_op.add_column(sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(
-            sa.Column("reopened", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("reopened", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("satisfaction", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("group_id", sa.Uuid(), nullable=True))
         batch_op.create_index(batch_op.f("ix_clue_group_id"), ["group_id"], unique=False)
@@ -109,9 +107,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("clue", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_clue_group_id_clue_group"), type_="foreignkey")
-        batch_op.drop_constraint(
-            batch_op.f("uq_clue_tenant_id_source_source_ref"), type_="unique"
-        )
+        batch_op.drop_constraint(batch_op.f("uq_clue_tenant_id_source_source_ref"), type_="unique")
         batch_op.drop_index(batch_op.f("ix_clue_group_id"))
         for column in (
             "group_id",
