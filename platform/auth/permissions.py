@@ -70,6 +70,27 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "clues.arbitrate": frozenset({"legal_affairs"}),
     "clues.supervise": frozenset({"legal_affairs", "district_admin", "discipline"}),
     "clues.inbound": frozenset({"gateway_client", "police"}),
+    # Cases (the case engine).
+    "cases.read": frozenset(
+        {
+            "officer",
+            "agency_head",
+            "legal_reviewer",
+            "legal_affairs",
+            "district_admin",
+            "discipline",
+            "procuratorate",
+        }
+    ),
+    "cases.handle": frozenset({"officer", "agency_head", "legal_reviewer"}),
+    "cases.approve": frozenset({"agency_head"}),
+    "cases.review": frozenset({"legal_reviewer"}),
+    "cases.supervise": frozenset(
+        {"legal_affairs", "district_admin", "discipline", "procuratorate", "agency_head"}
+    ),
+    "audit.verify": frozenset(
+        {"district_admin", "legal_affairs", "discipline", "platform_operator"}
+    ),
     # The power list.
     "powers.catalog.read": _DISTRICT_READERS | {"platform_operator"},
     "powers.catalog.write": frozenset({"platform_operator"}),
