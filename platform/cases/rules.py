@@ -1,0 +1,391 @@
+"""The statutory procedure as a state machine — pure functions, no Flask, no database.
+
+A case moves through the stages of its pinned workflow definition (tenants.workflow):
+the statutory floor plus whatever the district or agency added. A stage whose condition
+does not hold for the case (no compulsory measures, no hearing asked for, not a major
+decision, not complex) is skipped; every other stage must be completed, in order, and a
+stage is complete only when its required documents are issued and its own conditions
+are met (seed 000 一(三): "完成规定的上一环节才能进入下一环节"). Each action says where
+it may happen and what it needs; a refusal names the rule and the article.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+PZ = "《行政处罚法》"
+QZ = "《行政强制法》"
+
+
+@dataclass(frozen=True)
+class Refusal(Exception):
+    rule: str
+    zh: str
+    en: str
+    article: str = ""
+
+    def __str__(self) -> str:  # pragma: no cover - for logs and tracebacks
+        return f"{self.rule}: {self.en}"
+
+
+@dataclass(frozen=True)
+class CaseView:
+    """What the rules read about a case (built by the service from the rows)."""
+
+    procedure: str
+    stage: str
+    status: str
+    matter_domain: str = ""
+    major: bool = False
+    complex_case: bool = False
+    measures_needed: bool = False
+    hearing_requested: bool = False
+    hearing_right: bool = False
+    parties: int = 0
+    officers: tuple[OfficerView, ...] = ()
+    documents: frozenset[str] = frozenset()  # kinds issued
+    details: dict = field(default_factory=dict)  # stage facts by stage id
+    today: dt.date = dt.date(2026, 1, 1)
+    dates: dict = field(default_factory=dict)  # filed, statement_due, ... (date or None)
+
+
+@dataclass(frozen=True)
+class OfficerView:
+    id: str
+    name: str
+    certificate_no: str | None
+    certificate_valid_until: dt.date | None
+    domains: tuple[str, ...]
+    active: bool = True
+    recused: bool = False
+
+
+CONDITIONS: dict[str, Callable[[CaseView], bool]] = {
+    "measures_needed": lambda c: c.measures_needed,
+    "hearing_requested": lambda c: c.hearing_requested,
+    "major_decision": lambda c: c.major or bool(c.details.get("hearing", {}).get("held")),
+    "complex_or_serious": lambda c: c.complex_case or c.major,
+}
+
+
+def applies(stage: dict, case: CaseView) -> bool:
+    condition = stage.get("condition")
+    return condition is None or CONDITIONS.get(condition, lambda _c: True)(case)
+
+
+def stage_ids(definition: dict, case: CaseView) -> list[str]:
+    """The stages this case goes through, in order."""
+    return [s["id"] for s in definition["stages"] if applies(s, case)]
+
+
+def next_stage(definition: dict, case: CaseView) -> str | None:
+    ids = stage_ids(definition, case)
+    if case.stage not in ids:
+        # The stage's condition stopped holding (e.g. no hearing after all): go on from
+        # where it sat in the full list.
+        full = [s["id"] for s in definition["stages"]]
+        later = full[full.index(case.stage) + 1 :] if case.stage in full else []
+        return next((s for s in later if s in ids), None)
+    position = ids.index(case.stage)
+    return ids[position + 1] if position + 1 < len(ids) else None
+
+
+def stage_of(definition: dict, stage_id: str) -> dict:
+    return next(s for s in definition["stages"] if s["id"] == stage_id)
+
+
+# --- who may handle -------------------------------------------------------------------
+
+
+def qualified_officers(case: CaseView) -> list[OfficerView]:
+    """Officers who may act: active, not recused, with a certificate valid today that
+    covers the matter's domain (处罚法 第四十二条)."""
+    return [
+        o
+        for o in case.officers
+        if o.active
+        and not o.recused
+        and o.certificate_no
+        and o.certificate_valid_until is not None
+        and o.certificate_valid_until >= case.today
+        and (not case.matter_domain or case.matter_domain in o.domains)
+    ]
+
+
+def require_two_officers(case: CaseView) -> None:
+    if len(qualified_officers(case)) < 2:
+        problems = [
+            o.name for o in case.officers if o not in qualified_officers(case) and not o.recused
+        ]
+        detail = f"(不符合条件：{'、'.join(problems)})" if problems else ""
+        raise Refusal(
+            "two-officers",
+            f"执法人员不得少于两人，且须持有效执法证件并具备本事项所属领域资格{detail}。",
+            "At least two officers with valid certificates covering the matter's domain are required.",
+            f"{PZ}第四十二条",
+        )
+
+
+# --- leaving a stage ------------------------------------------------------------------
+
+
+def missing_documents(definition: dict, case: CaseView) -> list[str]:
+    stage = stage_of(definition, case.stage)
+    return [d["kind"] for d in stage["documents"] if d["kind"] not in case.documents]
+
+
+def _stage_facts(case: CaseView) -> dict:
+    return case.details.get(case.stage, {})
+
+
+def check_complete(definition: dict, case: CaseView) -> None:
+    """May the case leave its current stage?"""
+    stage = stage_of(definition, case.stage)
+    facts = _stage_facts(case)
+    if case.stage == "correction_order" and facts.get("not_required"):
+        return  # 责令改正 explicitly not required, with a reason (seed 000 一(三) 四)
+    missing = missing_documents(definition, case)
+    if missing:
+        raise Refusal(
+            f"documents:{case.stage}",
+            f"「{stage['name']}」环节还缺少文书：{'、'.join(missing)}。",
+            f"The stage '{stage.get('name_en', stage['id'])}' still needs: {', '.join(missing)}.",
+            stage.get("article", ""),
+        )
+    check = STAGE_CHECKS.get(case.stage)
+    if check is not None:
+        check(case, facts)
+
+
+def _investigation(case: CaseView, facts: dict) -> None:
+    if not facts.get("evidence"):
+        raise Refusal(
+            "evidence-required",
+            "调查终结前须至少收集一项证据。",
+            "Collect at least one piece of evidence before ending the investigation.",
+            f"{PZ}第四十条、第四十六条",
+        )
+
+
+def _measures(case: CaseView, facts: dict) -> None:
+    open_measures = [m for m in facts.get("measures", []) if not m.get("ended_on")]
+    if open_measures:
+        raise Refusal(
+            "measures-open",
+            "查封、扣押尚未解除或处理，须先作出处理决定。",
+            "Seals and seizures must be lifted or dealt with first.",
+            f"{QZ}第二十七条、第二十八条",
+        )
+
+
+def _statement(case: CaseView, facts: dict) -> None:
+    """No decision before the party was heard: the window must have closed, or the
+    party expressly waived (处罚法 第六十二条)."""
+    due = case.dates.get("statement_due")
+    if facts.get("waived"):
+        return
+    if due is None:
+        raise Refusal(
+            "statement-window-unknown",
+            "陈述申辩期限无法计算(该年度工作日历未载入)，不能结束本环节。",
+            "The statement period cannot be computed (calendar not loaded).",
+            f"{PZ}第四十五条、第六十二条",
+        )
+    if case.today <= due:
+        raise Refusal(
+            "statement-window-open",
+            f"当事人陈述申辩、申请听证的期限至{due:%Y-%m-%d}，期满或当事人明确放弃后才能继续。",
+            f"The party may state, defend or ask for a hearing until {due:%Y-%m-%d}.",
+            f"{PZ}第四十五条、第六十二条、第六十四条",
+        )
+    if facts.get("statement") and not facts.get("reexamination"):
+        raise Refusal(
+            "reexamination-required",
+            "当事人提出了陈述申辩，须记录复核意见。",
+            "The party's statement must be re-examined and the opinion recorded.",
+            f"{PZ}第四十五条",
+        )
+
+
+def _hearing(case: CaseView, facts: dict) -> None:
+    if not (facts.get("held") or facts.get("no_show")):
+        raise Refusal(
+            "hearing-not-held",
+            "听证尚未举行。",
+            "The hearing has not taken place.",
+            f"{PZ}第六十四条",
+        )
+
+
+def _legal_review(case: CaseView, facts: dict) -> None:
+    if facts.get("result") != "passed":
+        raise Refusal(
+            "legal-review-not-passed",
+            "未经法制审核或者审核未通过的，不得作出决定。",
+            "No decision without a passed legal review.",
+            f"{PZ}第五十八条",
+        )
+
+
+def _execution(case: CaseView, facts: dict) -> None:
+    if not facts.get("done"):
+        raise Refusal(
+            "execution-not-done",
+            "处罚决定尚未执行完毕(缴纳罚款或强制执行)。",
+            "The decision has not been carried out yet.",
+            f"{PZ}第六十六条、第七十二条",
+        )
+
+
+STAGE_CHECKS: dict[str, Callable[[CaseView, dict], None]] = {
+    "investigation": _investigation,
+    "compulsory_measures": _measures,
+    "statement": _statement,
+    "hearing": _hearing,
+    "legal_review": _legal_review,
+    "execution": _execution,
+}
+
+
+# --- where each action may happen -----------------------------------------------------
+
+# action → (stages where it is allowed, statuses where it is allowed)
+WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "approve_filing": (("filing",), ("draft",)),
+    "decline_filing": (("filing",), ("draft",)),
+    "add_evidence": (
+        (
+            "investigation",
+            "compulsory_measures",
+            "correction_order",
+            "prior_notice",
+            "statement",
+            "hearing",
+        ),
+        ("open",),
+    ),
+    "impose_measure": (("compulsory_measures",), ("open",)),
+    "lift_measure": (("compulsory_measures",), ("open",)),
+    "order_correction": (("correction_order",), ("open",)),
+    "correction_not_required": (("correction_order",), ("open",)),
+    "propose_penalty": (("prior_notice",), ("open",)),
+    "serve_prior_notice": (("prior_notice",), ("open",)),
+    "record_statement": (("statement",), ("open",)),
+    "request_hearing": (("statement",), ("open",)),
+    "waive": (("statement",), ("open",)),
+    "schedule_hearing": (("hearing",), ("open",)),
+    "record_hearing": (("hearing",), ("open",)),
+    "legal_review": (("legal_review",), ("open",)),
+    "record_discussion": (("collective_discussion",), ("open",)),
+    "extend_deadline": (
+        (
+            "investigation",
+            "compulsory_measures",
+            "correction_order",
+            "prior_notice",
+            "statement",
+            "hearing",
+            "legal_review",
+            "collective_discussion",
+            "decision",
+        ),
+        ("open",),
+    ),
+    "decide": (("decision",), ("open",)),
+    "serve_decision": (("service",), ("open",)),
+    "record_payment": (("execution",), ("open",)),
+    "issue_demand": (("execution",), ("open",)),
+    "apply_to_court": (("execution",), ("open",)),
+    "enforce": (("execution",), ("open",)),
+    "approve_closure": (("closure",), ("open",)),
+    "archive": (("archive",), ("closed",)),
+    "recuse_officer": ((), ("draft", "open")),  # any stage
+    "advance": ((), ("open",)),  # finish the current stage (any)
+}
+
+
+def check_where(action: str, case: CaseView) -> None:
+    stages, statuses = WHERE[action]
+    if case.status not in statuses or (stages and case.stage not in stages):
+        raise Refusal(
+            "out-of-order",
+            f"当前环节(「{STAGE_NAMES.get(case.stage, case.stage)}」，{STATUS_NAMES.get(case.status, case.status)})不能进行此操作：{ACTION_NAMES.get(action, action)}。",
+            f"'{action}' is not allowed at stage '{case.stage}' ({case.status}).",
+            "《行政处罚法》第五章",
+        )
+
+
+def allowed_actions(definition: dict, case: CaseView) -> list[str]:
+    """What the console offers now (only what the law allows at this point)."""
+    found = []
+    for action in WHERE:
+        try:
+            check_where(action, case)
+        except Refusal:
+            continue
+        found.append(action)
+    if "advance" in found:
+        try:
+            check_complete(definition, case)
+        except Refusal:
+            found.remove("advance")
+    return found
+
+
+STAGE_NAMES = {
+    "filing": "立案",
+    "investigation": "调查取证",
+    "compulsory_measures": "行政强制措施",
+    "correction_order": "责令改正",
+    "prior_notice": "事先告知",
+    "statement": "陈述申辩与复核",
+    "hearing": "听证",
+    "legal_review": "法制审核",
+    "collective_discussion": "集体讨论",
+    "decision": "作出决定",
+    "service": "送达",
+    "execution": "执行",
+    "closure": "结案",
+    "archive": "归档",
+    "on_spot_decision": "当场作出决定",
+    "filing_record": "备案",
+}
+STATUS_NAMES = {
+    "draft": "待立案",
+    "open": "办理中",
+    "not_filed": "不予立案",
+    "closed": "已结案",
+    "archived": "已归档",
+    "transferred": "已移送",
+}
+ACTION_NAMES = {
+    "approve_filing": "批准立案",
+    "decline_filing": "不予立案",
+    "add_evidence": "添加证据",
+    "impose_measure": "实施查封扣押",
+    "lift_measure": "解除查封扣押",
+    "order_correction": "责令改正",
+    "correction_not_required": "无需责令改正",
+    "propose_penalty": "拟定处罚",
+    "serve_prior_notice": "送达事先告知书",
+    "record_statement": "记录陈述申辩及复核",
+    "request_hearing": "申请听证",
+    "waive": "当事人放弃陈述申辩",
+    "schedule_hearing": "安排听证",
+    "record_hearing": "记录听证",
+    "legal_review": "法制审核",
+    "record_discussion": "集体讨论",
+    "extend_deadline": "延长办案期限",
+    "decide": "作出处罚决定",
+    "serve_decision": "送达决定书",
+    "record_payment": "登记缴款",
+    "issue_demand": "催告",
+    "apply_to_court": "申请法院强制执行",
+    "enforce": "强制执行",
+    "approve_closure": "批准结案",
+    "archive": "归档",
+    "recuse_officer": "回避",
+    "advance": "完成本环节",
+}
