@@ -15,6 +15,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from yimen.tenants.directory.rules import Certificate, may_handle
+
 PZ = "《行政处罚法》"
 QZ = "《行政强制法》"
 
@@ -105,12 +107,12 @@ def qualified_officers(case: CaseView) -> list[OfficerView]:
     return [
         o
         for o in case.officers
-        if o.active
-        and not o.recused
-        and o.certificate_no
-        and o.certificate_valid_until is not None
-        and o.certificate_valid_until >= case.today
-        and (not case.matter_domain or case.matter_domain in o.domains)
+        if not o.recused
+        and may_handle(
+            Certificate(o.certificate_no, o.domains, o.certificate_valid_until, o.active),
+            case.matter_domain or (o.domains[0] if o.domains else ""),
+            case.today,
+        ).ok
     ]
 
 
@@ -301,6 +303,7 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "enforce": (("execution",), ("open",)),
     "approve_closure": (("closure",), ("open",)),
     "archive": (("archive",), ("closed",)),
+    "add_record": ((), ("open",)),  # any stage that uses the record
     "recuse_officer": ((), ("draft", "open")),  # any stage
     "advance": ((), ("open",)),  # finish the current stage (any)
 }
@@ -386,6 +389,7 @@ ACTION_NAMES = {
     "enforce": "强制执行",
     "approve_closure": "批准结案",
     "archive": "归档",
+    "add_record": "制作笔录",
     "recuse_officer": "回避",
     "advance": "完成本环节",
 }
