@@ -31,6 +31,7 @@ def _api_blueprints():
     """Every API blueprint, in one tuple so that grep finds them."""
     from yimen.platform.audit.views import blp as audit_blp
     from yimen.platform.auth.views import blp as me_blp
+    from yimen.platform.cases.discretion_views import blp as discretion_blp
     from yimen.platform.intake.public_views import blp as public_intake_blp
     from yimen.platform.intake.views import blp as clues_blp
     from yimen.tenants.calendar.views import blp as calendar_blp
@@ -53,6 +54,7 @@ def _api_blueprints():
         provisioning_blp,
         audit_blp,
         calendar_blp,
+        discretion_blp,
     )
 
 

@@ -21,7 +21,7 @@ decision is drafted):
 The rules, each with its source:
 - Tiers split the statutory range (重庆 第十六条, as the catalog does: 从轻 up to 30%,
   一般 30%–70%, 从重 from 70%; 减轻 below 10% where the law gives only a maximum).
-- 情节轻微 / 较轻 → 从轻; 一般 → 一般; 较重 / 严重 → 从重 (27号 （七）).
+- 情节轻微 / 较轻 → 从轻; 一般 → 一般; 较重 / 严重 → 从重 (27号 （六）).
 - A factor of 第三十二条 (or 第三十条) means a lighter or reduced penalty: at most the
   从轻 tier; 第三十一条's "may" widens the range down to 从轻. A factor that 应当从重
   (重庆 第十五条) means the 从重 tier.
@@ -289,12 +289,12 @@ def _circumstance_reason(circumstances: str) -> Reason:
         return Reason(
             f"违法{zh}，对应「{TIER_NAMES[tier]}」档次。",
             f"Circumstances {en}: the {tier} tier.",
-            f"{GB27}（七）",
+            f"{GB27}（六）",
         )
     return Reason(
         f"承办人员认定的裁量档次为「{TIER_NAMES[circumstances]}」。",
         f"The tier recorded by the officer: {circumstances}.",
-        f"{GB27}（七）",
+        f"{GB27}（六）",
     )
 
 

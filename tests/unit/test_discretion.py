@@ -58,7 +58,7 @@ def test_the_catalog_tiers_split_the_range_30_70_chongqing_article_16():
 
 
 def test_circumstances_pick_the_tier_of_the_party_type_guobanfa_2022_27():
-    """国办发〔2022〕27号 （七）: 情节较轻 / 一般 / 较重 map onto the tiers; the 单位 row
+    """国办发〔2022〕27号 （六）: 情节较轻 / 一般 / 较重 map onto the tiers; the 单位 row
     applies to an organisation."""
     light = assess(matter(RUBBISH_ORG), "organisation", Facts(circumstances="fairly_light"))
     assert (light.tier, light.tier_name, yuan_range(light)) == ("lighter", "从轻", (50000, 185000))
