@@ -32,6 +32,7 @@ def _api_blueprints():
     from yimen.platform.audit.views import blp as audit_blp
     from yimen.platform.auth.views import blp as me_blp
     from yimen.platform.cases.discretion_views import blp as discretion_blp
+    from yimen.platform.cases.law_views import blp as case_law_blp
     from yimen.platform.intake.public_views import blp as public_intake_blp
     from yimen.platform.intake.views import blp as clues_blp
     from yimen.tenants.calendar.views import blp as calendar_blp
@@ -55,6 +56,7 @@ def _api_blueprints():
         audit_blp,
         calendar_blp,
         discretion_blp,
+        case_law_blp,
     )
 
 

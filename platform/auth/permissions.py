@@ -85,6 +85,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.handle": frozenset({"officer", "agency_head", "legal_reviewer"}),
     "cases.approve": frozenset({"agency_head"}),
     "cases.review": frozenset({"legal_reviewer"}),
+    "cases.thresholds.write": frozenset({"district_admin"}),  # 较大数额 (听证)
     "cases.supervise": frozenset(
         {"legal_affairs", "district_admin", "discipline", "procuratorate", "agency_head"}
     ),
