@@ -26,6 +26,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from yimen.tenants.calendar.rules import CalendarNotLoaded, WorkingCalendar
 
@@ -45,6 +46,7 @@ HOUR, WORKING_DAY, CALENDAR_DAY, MONTH, YEAR = (
 )
 UNITS = (HOUR, WORKING_DAY, CALENDAR_DAY, MONTH, YEAR)
 PARTY, AGENCY = "party", "agency"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Clock pauses (model.CasePause.reason).
 HEARING, TESTING, SUSPENSION, NOTICE = "hearing", "testing", "suspension", "notice"
@@ -246,12 +248,19 @@ def _subtract_working_days(calendar: WorkingCalendar, day: dt.date, count: int) 
     return day
 
 
+def local_day(start: dt.date | dt.datetime) -> dt.date:
+    """The day an event happened in Asia/Shanghai (the law counts local days)."""
+    if isinstance(start, dt.datetime):
+        return (start.astimezone(SHANGHAI) if start.tzinfo else start).date()
+    return start
+
+
 def _raw(rule: DeadlineRule, start, calendar: WorkingCalendar, extension_days: int):
     if rule.unit == HOUR:
         if not isinstance(start, dt.datetime):
             raise TypeError(f"{rule.id} counts hours: pass a datetime")
         return start + dt.timedelta(hours=rule.count)
-    day = start.date() if isinstance(start, dt.datetime) else start
+    day = local_day(start)
     if rule.unit == WORKING_DAY:
         if rule.before:  # the day before the count-th working day before the event
             return _subtract_working_days(calendar, day, rule.count) - dt.timedelta(days=1)
@@ -284,7 +293,7 @@ def due(
         raw = _raw(rule, start, calendar, extension_days)
         if rule.unit == HOUR:
             return Due(raw, rule, raw=raw)
-        day0 = start.date() if isinstance(start, dt.datetime) else start
+        day0 = local_day(start)
         if any(p.ended_on is None and p.started_on <= raw for p in counted):
             return Due(None, rule, paused=True, reason_zh=PAUSED_ZH, reason_en=PAUSED_EN)
         moved = _extend_by_pauses(day0, raw, counted) if counted else raw

@@ -10,16 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from stdnum.cn import ric
 
 from yimen.platform.cases import law
-from yimen.platform.cases.law import PZ, QZ, DeadlineRule, SectorProfile, add_months
+from yimen.platform.cases.law import PZ, QZ, SHANGHAI, DeadlineRule, SectorProfile, add_months
 from yimen.tenants.calendar.rules import CalendarNotLoaded, WorkingCalendar
 from yimen.tenants.powers.rules import PENALTY_KINDS
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 PERSON, ORGANISATION, INDIVIDUAL_BUSINESS = "person", "organisation", "individual_business"
 FINE, CONFISCATION = "fine", "confiscation"
 

@@ -289,3 +289,9 @@ def test_every_rule_cites_its_article_and_says_whom_it_binds():
     for r in law.CATALOGUE:
         assert r.article and r.binds in ("party", "agency") and r.unit in law.UNITS
     assert len({r.id for r in law.CATALOGUE}) == len(law.CATALOGUE)
+
+
+def test_an_event_time_counts_on_its_day_in_shanghai__民事诉讼法_第八十五条():
+    """Served at 2026-03-01 17:30 UTC = 2026-03-02 01:30 in Shanghai: pay by 03-17."""
+    served = dt.datetime(2026, 3, 1, 17, 30, tzinfo=dt.UTC)
+    assert on("payment", served) == D(2026, 3, 17)
