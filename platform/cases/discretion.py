@@ -137,7 +137,9 @@ def assess(matter: MatterTerms, party_kind: str, facts: Facts) -> Assessment:
         education_required=no_penalty is not None,
         may_reduce=bool(facts.mitigating),
         confiscate_gains_fen=gains,
-        other_penalties=tuple(rows[-1].get("other_penalties", ())) if rows else (),
+        other_penalties=tuple(rows[-1].get("other_penalties", ()))
+        if rows and no_penalty != "mandatory"
+        else (),
         circumstances=circumstances,
         mitigating=tuple(facts.mitigating),
         aggravating=tuple(facts.aggravating),
@@ -360,6 +362,14 @@ def check_proposal(
             rule="negative-fine",
             message="罚款不能为负数。",
             message_en="A fine cannot be negative.",
+        )
+    if a.no_penalty and fine == 0:
+        return Result(
+            True,
+            rule="no-penalty",
+            message="不予行政处罚，应当对当事人进行教育。",
+            message_en="No penalty; the party is educated.",
+            article=f"{PZ}第三十三条",
         )
     if a.no_penalty == "mandatory" and fine > 0:
         article = f"{PZ}第三十三条第{'一' if a.no_penalty_ground == 'minor' else '二'}款"

@@ -169,7 +169,15 @@ def test_minor_corrected_and_harmless_means_no_penalty_mandatory_article_33():
     refused = check_proposal(a, 20000, "当事人态度恶劣，应予罚款以儆效尤")
     assert not refused.ok and refused.rule == "no-penalty-mandatory"
     assert refused.article == "《行政处罚法》第三十三条第一款"
-    assert check_proposal(a, None).ok
+    assert check_proposal(a, None).ok and check_proposal(a, 0).ok
+    unlicensed = matter("SC-0001")  # 无照经营: 没收违法所得 goes with every tier
+    assert assess(unlicensed, "person", Facts(circumstances="minor")).other_penalties == (
+        "confiscate_gains",
+    )
+    excused = assess(
+        unlicensed, "person", Facts(circumstances="minor", corrected=True, harm="none")
+    )
+    assert excused.other_penalties == ()  # nothing goes with a penalty not imposed
     assert "不予行政处罚" in statement(a, None) and "教育" in statement(a, None)
 
 
@@ -188,6 +196,7 @@ def test_first_violation_with_slight_harm_corrected_may_go_unpunished_article_33
     assert (a.no_penalty, a.no_penalty_ground) == ("discretionary", "first")
     assert a.tier == "ordinary" and yuan_range(a) == (220, 380)
     assert check_proposal(a, 30000).ok
+    assert check_proposal(a, 0).rule == "no-penalty"  # deciding not to penalise
     assert "可以不予行政处罚，经综合衡量仍予处罚" in statement(a, 30000)
     assert "可以不予行政处罚" in statement(a, None)
     harmful = assess(
