@@ -62,6 +62,7 @@ def _api_blueprints():
 
 def _web_blueprints():
     from yimen.platform.idp.views import bp as idp_bp
+    from yimen.platform.intake.console_views import bp as console_clues_bp
     from yimen.platform.intake.open311 import bp as open311_bp
     from yimen.platform.intake.public_pages import bp as public_pages_bp
     from yimen.platform.observability.health import bp as health_bp
@@ -83,6 +84,7 @@ def _web_blueprints():
         console_bp,
         console_admin_bp,
         console_calendar_bp,
+        console_clues_bp,
     )
 
 
