@@ -144,6 +144,7 @@ def detail(clue_id: uuid.UUID, errors=None, form=None, values=None, status=200):
     mine = _my_agency_id()
     actions = q.available_actions(clue, current_identity().roles, mine)
     agencies = q.handling_agencies(db.session)
+    names = q.agency_names(db.session)
     return render_template(
         "console/clues/detail.html",
         clue=clue,
@@ -155,7 +156,8 @@ def detail(clue_id: uuid.UUID, errors=None, form=None, values=None, status=200):
         max_transfers=rules.MAX_TRANSFERS,
         today=q.today(),
         matters=q.matter_names(db.session, {clue.matter_code} if clue.matter_code else set()),
-        agencies=q.agency_names(db.session),
+        agencies=names,
+        joint=[names.get(uuid.UUID(j), j) for j in clue.joint_agency_ids or []],
         errors=errors or {},
         form=form,
         values=values or {},
