@@ -291,6 +291,8 @@ def hotline(errors=None, values=None, status=200):
     """12319: the operator enters a caller's complaint and reads back the receipt code."""
     registered = request.args.get("registered")
     clue = service.get_clue(db.session, uuid.UUID(registered)) if _is_uuid(registered) else None
+    if clue is not None and (not clue.steps or clue.steps[0].actor != current_identity().username):
+        clue = None  # the receipt code is read back only to the operator who entered the call
     return render_template(
         "console/clues/hotline.html",
         registered=clue,

@@ -290,6 +290,7 @@ def test_a_hotline_operator_enters_a_call_and_reads_back_the_receipt_code(client
     done = _text(client.get(r.headers["Location"], headers=people["hotline"]))
     code = re.search(r'id="receipt-code">(YM\w+)<', done).group(1)
     assert "玄武区综合行政执法局" in done
+    assert code not in _text(client.get(r.headers["Location"], headers=people["zhzf"]))
     clue_id = r.headers["Location"].split("registered=")[1]
     clue = _api_clue(client, people, clue_id)
     assert clue["receipt_code"] == code and clue["source"] == "hotline"
