@@ -235,6 +235,7 @@ def _init_connectors(app: Flask, settings: Settings) -> None:
         app.extensions["yimen.sms_simulator"] = simulator.state
         sms_url = f"{settings.public_url}/_sim/sms"
     outbox.register(HttpSmsConnector(sms_url, settings.sms_api_key))
+    _district_defaults()
     outbox.install(TenantSession)
 
 
@@ -310,3 +311,12 @@ def _wants_html() -> bool:
     if path.startswith(("/api/", "/oidc/", "/healthz", "/readyz", "/metrics")):
         return False
     return request.accept_mimetypes.accept_html
+
+
+def _district_defaults() -> None:
+    """What a new district starts with beyond the directory (hearing thresholds)."""
+    from yimen.platform.cases.law_service import seed_hearing_thresholds
+    from yimen.tenants.directory import onboarding
+
+    if seed_hearing_thresholds not in onboarding.DISTRICT_DEFAULTS:
+        onboarding.DISTRICT_DEFAULTS.append(seed_hearing_thresholds)

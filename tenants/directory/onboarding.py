@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
@@ -102,8 +103,17 @@ def create_tenant(
         active_key(session)
         idp_admin.ensure_console_client(session, public_url)
         provisioning.request(session, "district", tenant.id)
+        if kind == TenantKind.DISTRICT:
+            for give_default in DISTRICT_DEFAULTS:
+                give_default(session)
         session.commit()
     return tenant
+
+
+# What every new district starts with, from capabilities the directory does not know
+# (the composition root registers them: e.g. the case engine's hearing thresholds). Each
+# runs in the new district's scope and transaction, and only flushes.
+DISTRICT_DEFAULTS: list[Callable[[Session], object]] = []
 
 
 @dataclass
