@@ -75,4 +75,9 @@ if redis_ok; then say "Redis on 127.0.0.1:6379"; else missing "no Redis server";
 # --- Chromium for the browser tests (Debian's, never a downloaded browser) --------
 if [ ! -x /usr/bin/chromium ]; then apt_install chromium fonts-noto-cjk || true; fi
 if [ -x /usr/bin/chromium ]; then say "Chromium at /usr/bin/chromium"; else missing "no /usr/bin/chromium"; fi
+
+# --- CJK fonts for the case documents' PDFs (WeasyPrint renders with Noto CJK) -----
+cjk_ok() { local fonts; fonts=$(fc-list : family 2>/dev/null); grep -q "Noto Serif CJK SC\|Noto Sans CJK SC" <<<"$fonts"; }
+if ! cjk_ok; then apt_install fonts-noto-cjk || true; fi
+if cjk_ok; then say "Noto CJK fonts"; else missing "no Noto CJK fonts (apt: fonts-noto-cjk)"; fi
 exit 0
