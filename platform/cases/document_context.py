@@ -265,7 +265,8 @@ def _derived(session: Session, context: dict, extra: dict) -> dict:
         context["presider_name"] = _presider(session, extra["presider_id"])
     if "method" in extra:
         context["method_zh"] = SERVICE_METHODS.get(extra["method"], extra["method"])
-        context.setdefault("served_on_zh", zh_date(dt.datetime.now(SHANGHAI)))
+        if not context.get("served_on_zh"):  # served now, by the action issuing it
+            context["served_on_zh"] = zh_date(dt.datetime.now(SHANGHAI))
     if not context.get("served_documents") and context.get("decision_number"):
         context["served_documents"] = [f"行政处罚决定书（{context['decision_number']}）"]
     if measure := extra.get("measure"):
