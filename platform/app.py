@@ -33,6 +33,7 @@ def _api_blueprints():
     from yimen.platform.auth.views import blp as me_blp
     from yimen.platform.cases.discretion_views import blp as discretion_blp
     from yimen.platform.cases.document_views import blp as case_documents_blp
+    from yimen.platform.cases.event_views import blp as case_record_blp
     from yimen.platform.cases.law_views import blp as case_law_blp
     from yimen.platform.intake.public_views import blp as public_intake_blp
     from yimen.platform.intake.views import blp as clues_blp
@@ -58,6 +59,7 @@ def _api_blueprints():
         calendar_blp,
         discretion_blp,
         case_law_blp,
+        case_record_blp,
         case_documents_blp,
     )
 

@@ -139,6 +139,66 @@ def idp_rotate(slug: str) -> None:
     click.echo(f"new signing key {key.kid}")
 
 
+@click.group("audit", help="审计与防篡改校验 / Audit and tamper checks")
+def audit_group() -> None:
+    pass
+
+
+@audit_group.command(
+    "verify",
+    help="校验案件全过程记录链，报告每案首个断点；有断点时退出码为 1 / "
+    "Verify the case record chains; exit code 1 when a link is broken",
+)
+@click.option("--district", "slug", help="只校验该区 / only this district (slug)")
+@click.option("--case", "case_id", type=click.UUID, help="只校验该案件 / only this case")
+@with_appcontext
+def audit_verify(slug: str | None, case_id) -> None:
+    from sqlalchemy import select
+
+    from yimen.platform.cases.events import verify
+    from yimen.platform.cases.model import Case
+    from yimen.platform.db import tenant_scope
+    from yimen.tenants.directory.model import Tenant
+
+    with db.new_session() as s:
+        query = select(Tenant.id, Tenant.slug).order_by(Tenant.slug)
+        districts = s.execute(query.where(Tenant.slug == slug) if slug else query).all()
+    if slug and not districts:
+        raise click.ClickException(f"没有区 {slug} / no district {slug}")
+    broken, found = 0, False
+    for tenant_id, tenant_slug in districts:
+        with tenant_scope(tenant_id), db.new_session() as s:
+            report = verify(s, case_id)
+            numbers = dict(
+                s.execute(
+                    select(Case.id, Case.number).where(
+                        Case.id.in_([b.case_id for b in report.breaks])
+                    )
+                ).all()
+            )
+        if case_id and not report.cases:
+            continue
+        found = True
+        state = "完整 / intact" if report.ok else f"{len(report.breaks)} 案断链 / broken"
+        click.echo(
+            f"{tenant_slug}: {report.cases} 件案件 / cases, "
+            f"{report.events} 条记录 / events — {state}"
+        )
+        for b in report.breaks:
+            number = f"{numbers[b.case_id]} " if numbers.get(b.case_id) else ""
+            click.echo(
+                f"  案件 {number}case {b.case_id} 第 {b.seq} 条 / seq {b.seq} (event {b.event_id}): "
+                f"{b.message} / {b.message_en}"
+            )
+        broken += len(report.breaks)
+    if case_id and not found:
+        click.echo(f"案件 {case_id} 没有记录 / case {case_id} has no events", err=True)
+        sys.exit(2)
+    if broken:
+        click.echo(f"发现 {broken} 处断链 / {broken} broken chain(s)", err=True)
+        sys.exit(1)
+
+
 @click.command("worker", help="运行后台任务 / Run background workers")
 @click.option("--threads", default=4, show_default=True)
 @click.option(
@@ -224,6 +284,7 @@ def register_cli(app: Flask) -> None:
         powers_group,
         workflow_group,
         idp_group,
+        audit_group,
         worker,
         run,
     ):
