@@ -119,6 +119,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     _init_identity_provisioning(app, settings)
     _init_connectors(app, settings)
     _init_i18n(app)
+    _init_blobs(app, settings)
 
     api = Api(app)
     from yimen.platform.api.limits import limiter
@@ -241,6 +242,14 @@ def _init_connectors(app: Flask, settings: Settings) -> None:
     outbox.register(HttpSmsConnector(sms_url, settings.sms_api_key))
     _district_defaults()
     outbox.install(TenantSession)
+
+
+def _init_blobs(app: Flask, settings: Settings) -> None:
+    """The composition root picks the blob store: the filesystem under YIMEN_BLOB_DIR."""
+    from yimen.platform.blobs import FilesystemBlobStore
+    from yimen.platform.blobs import web as blobs_web
+
+    blobs_web.init_app(app, FilesystemBlobStore(settings.blob_dir))
 
 
 def _init_broker(app: Flask, settings: Settings) -> None:
