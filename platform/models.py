@@ -9,6 +9,7 @@ from yimen.platform.cases import law_model as _case_law  # noqa: F401
 from yimen.platform.cases import model as _cases  # noqa: F401
 from yimen.platform.db import Base
 from yimen.platform.idp import model as _idp  # noqa: F401
+from yimen.platform.intake import attachments as _intake_attachments  # noqa: F401
 from yimen.platform.intake import model as _intake  # noqa: F401
 from yimen.tenants.calendar import model as _calendar  # noqa: F401
 from yimen.tenants.directory import model as _directory  # noqa: F401
