@@ -2,7 +2,7 @@
 keys and coordinates; case drafts handed over from the one door
 
 Revision ID: 20261122_0016
-Revises: 20261122_0014
+Revises: 20261122_0015
 Create Date: 2026-11-22 21:00:16
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from yimen.platform.db.rls import enable_tenant_rls, grant_to_app_role
 
 revision = "20261122_0016"
-down_revision = "20261122_0014"
+down_revision = "20261122_0015"
 branch_labels = None
 depends_on = None
 
