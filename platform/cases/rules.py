@@ -133,9 +133,25 @@ def require_two_officers(case: CaseView) -> None:
 # --- leaving a stage ------------------------------------------------------------------
 
 
+# The execution stage's instruments depend on the path taken: a paid fine needs none, an
+# application to the court needs the demand and the application, an agency's own
+# execution the demand (行政强制法 第三十五条、第五十四条、第五十五条).
+EXECUTION_DOCUMENTS = {
+    "paid": (),
+    "no-payment-due": (),
+    "court": ("催告书", "强制执行申请书"),
+    "enforced": ("催告书",),
+}
+
+
 def missing_documents(definition: dict, case: CaseView) -> list[str]:
     stage = stage_of(definition, case.stage)
-    return [d["kind"] for d in stage["documents"] if d["kind"] not in case.documents]
+    kinds = [d["kind"] for d in stage["documents"]]
+    path = case.details.get("execution", {}).get("done")
+    if case.stage == "execution" and path in EXECUTION_DOCUMENTS:
+        statutory = {"催告书", "强制执行申请书"}
+        kinds = [k for k in kinds if k not in statutory] + list(EXECUTION_DOCUMENTS[path])
+    return [k for k in kinds if k not in case.documents]
 
 
 def _stage_facts(case: CaseView) -> dict:

@@ -1,0 +1,546 @@
+"""What each action of the general procedure does, once the rules allow it.
+
+`act` is the one write path: check the stage (rules.check_where), the role, the action's
+own conditions; apply it; append the event; issue the documents; recompute deadlines;
+commit. Handlers return the event payload and the documents to issue.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from yimen.platform.api.problems import Problem
+from yimen.platform.auth.identity import Identity
+from yimen.platform.cases import deadlines, documents, events, rules, service
+from yimen.platform.cases.model import Case, CaseStatus
+from yimen.platform.cases.service import (
+    _check_version,
+    _commit,
+    definition_of,
+    refusal,
+    today,
+    view_of,
+)
+from yimen.tenants.directory.model import Agency
+
+PZ, QZ = rules.PZ, rules.QZ
+
+
+@dataclass
+class Ctx:
+    session: Session
+    case: Case
+    data: dict
+    identity: Identity
+    view: rules.CaseView
+    definition: dict
+
+    @property
+    def facts(self) -> dict:
+        return self.case.details.setdefault(self.case.stage, {})
+
+    def date(self, key: str) -> dt.date | None:
+        return self.view.dates.get(key)
+
+    def set_date(self, key: str, value: dt.date | None) -> None:
+        self.case.details.setdefault("dates", {})[key] = value.isoformat() if value else None
+
+
+Handler = Callable[[Ctx], tuple[dict, list[tuple[str, dict]]]]
+HANDLERS: dict[str, Handler] = {}
+# Actions that need a role beyond cases.handle.
+ROLE: dict[str, tuple[str, str, str]] = {}
+
+
+def action(name: str, role: tuple[str, str, str] | None = None):
+    def register(fn: Handler) -> Handler:
+        HANDLERS[name] = fn
+        if role:
+            ROLE[name] = role
+        return fn
+
+    return register
+
+
+HEAD = ("agency_head", "须由行政机关负责人批准。", "Needs the agency head's approval.")
+REVIEWER = ("legal_reviewer", "须由法制审核人员办理。", "Needs a legal reviewer.")
+
+
+def act(
+    session: Session,
+    case: Case,
+    name: str,
+    data: dict,
+    identity: Identity,
+    version: int | None = None,
+) -> Case:
+    if name not in HANDLERS:
+        raise Problem(404, "unknown-action", "没有这个办案操作。", f"No action named {name}.")
+    client_id = data.pop("client_id", None)
+    if client_id and (done := events.find_by_client_id(session, client_id)) is not None:
+        if done.case_id == case.id and done.kind == name:
+            return case  # a record synced again from the mobile app: already in the chain
+        raise Problem(
+            409,
+            "client-id-reused",
+            "该离线记录编号已用于其他操作。",
+            "This offline record id was already used for another action.",
+        )
+    _check_version(case, version)
+    try:
+        return _act(session, case, name, data, identity, client_id)
+    except StaleDataError as exc:
+        session.rollback()
+        raise Problem(
+            409,
+            "concurrent-change",
+            "案件刚被他人处理，请刷新后重试。",
+            "Someone else just acted on this case; reload and retry.",
+        ) from exc
+
+
+def _act(session, case, name, data, identity, client_id) -> Case:
+    view = view_of(session, case, documents.issued_kinds(session, case.id))
+    definition = definition_of(session, case)
+    stage = case.stage
+    try:
+        rules.check_where(name, view)
+        if name in ROLE and ROLE[name][0] not in identity.roles:
+            raise rules.Refusal(f"role:{ROLE[name][0]}", ROLE[name][1], ROLE[name][2])
+        ctx = Ctx(session, case, data, identity, view, definition)
+        payload, to_issue = HANDLERS[name](ctx)
+    except rules.Refusal as exc:
+        session.rollback()
+        raise refusal(exc) from exc
+    for kind, context in to_issue:
+        document = documents.issue(session, case, kind, context, identity.username)
+        payload.setdefault("documents", []).append(
+            {"kind": kind, "number": document.number, "sha256": document.sha256}
+        )
+    flag_modified(case, "details")
+    events.append(session, case, name, stage, identity.username, payload, client_id)
+    deadlines.refresh(session, case)
+    return _commit(session, case)
+
+
+def _advance(ctx: Ctx) -> None:
+    """Leave the current stage for the next one the case goes through."""
+    rules.check_complete(ctx.definition, ctx.view)
+    following = rules.next_stage(ctx.definition, ctx.view)
+    if following is None:
+        raise rules.Refusal("no-next-stage", "已是最后一个环节。", "This is the last stage.")
+    ctx.case.stage = following
+
+
+@action("advance")
+def _finish_stage(ctx: Ctx):
+    before = ctx.case.stage
+    _advance(ctx)
+    return {"from": before, "to": ctx.case.stage}, []
+
+
+@action("approve_filing", HEAD)
+def _approve_filing(ctx: Ctx):
+    """立案 with the head's approval: ≥2 qualified officers, a party, within the
+    limitation period (处罚法 第三十六条、第四十二条、第五十四条)."""
+    case = ctx.case
+    if not case.matter_code:
+        raise rules.Refusal(
+            "matter-required",
+            "立案须选择执法事项。",
+            "Choose the enforcement matter.",
+            f"{PZ}第五十四条",
+        )
+    if not case.parties:
+        raise rules.Refusal(
+            "party-required", "立案须有当事人。", "A case needs a party.", f"{PZ}第五十四条"
+        )
+    rules.require_two_officers(ctx.view)
+    if (barred := deadlines.limitation_refusal(case)) is not None:
+        raise barred
+    case.status, case.filed_on = CaseStatus.OPEN.value, today()
+    ctx.set_date("filed", case.filed_on)
+    number = documents.case_number(ctx.session, case)
+    case.number = number
+    case.stage = rules.next_stage(ctx.definition, ctx.view) or case.stage
+    return {"number": number, "opinion": ctx.data.get("opinion", "")}, [
+        ("立案审批表", {"opinion": ctx.data.get("opinion", "同意立案")})
+    ]
+
+
+@action("decline_filing", HEAD)
+def _decline_filing(ctx: Ctx):
+    ctx.case.status = CaseStatus.NOT_FILED.value
+    ctx.facts["declined"] = ctx.data["reason"]
+    return {"reason": ctx.data["reason"]}, [("不予立案决定书", {"reason": ctx.data["reason"]})]
+
+
+@action("add_evidence")
+def _add_evidence(ctx: Ctx):
+    """证据 (处罚法 第四十六条: one of the eight kinds), bound into the chain by its hash."""
+    item = {
+        "id": str(uuid.uuid4()),
+        "kind": ctx.data["kind"],
+        "title": ctx.data["title"],
+        "sha256": ctx.data.get("sha256", ""),
+        "collected_on": ctx.data.get("collected_on", today().isoformat()),
+        "by": ctx.identity.username,
+    }
+    ctx.case.details.setdefault("investigation", {}).setdefault("evidence", []).append(item)
+    return item, []
+
+
+@action("add_record")
+def _add_record(ctx: Ctx):
+    """A record the stage requires (现场检查笔录, 询问笔录 …), signed by two officers."""
+    kind = ctx.data["kind"]
+    stage = rules.stage_of(ctx.definition, ctx.case.stage)
+    if kind not in {d["kind"] for d in stage["documents"]}:
+        raise rules.Refusal(
+            "document-not-in-stage",
+            f"「{stage['name']}」环节不使用文书「{kind}」。",
+            f"The stage does not use '{kind}'.",
+        )
+    rules.require_two_officers(ctx.view)
+    return {"kind": kind}, [(kind, {"content": ctx.data.get("content", "")})]
+
+
+@action("recuse_officer", HEAD)
+def _recuse(ctx: Ctx):
+    """回避: decided by the agency head; the investigation goes on (处罚法 第四十三条)."""
+    officer_id = uuid.UUID(str(ctx.data["officer_id"]))
+    for co in ctx.case.officers:
+        if co.officer_id == officer_id:
+            co.recused, co.recusal_reason = True, ctx.data["reason"]
+            co.recusal_decided_by = ctx.identity.username
+            return {"officer_id": str(officer_id), "reason": ctx.data["reason"]}, []
+    raise rules.Refusal("not-on-case", "该人员不是本案承办人员。", "Not an officer of this case.")
+
+
+# --- compulsory measures (行政强制法) ---------------------------------------------------
+
+
+@action("impose_measure", HEAD)
+def _impose(ctx: Ctx):
+    """查封/扣押 with the head's approval, two officers, an on-site record and the
+    decision with its inventory (行政强制法 第十八条、第二十四条); 30 days at most,
+    +30 with approval, testing time excluded (第二十五条)."""
+    rules.require_two_officers(ctx.view)
+    started = ctx.data.get("started_on") or today()
+    measure = {
+        "id": str(uuid.uuid4()),
+        "kind": ctx.data["kind"],
+        "items": ctx.data["items"],
+        "started_on": started.isoformat(),
+        "ends_on": deadlines.seizure_end(ctx.session, started).isoformat(),
+    }
+    ctx.facts.setdefault("measures", []).append(measure)
+    return measure, [("查封扣押决定书", {"measure": measure})]
+
+
+@action("lift_measure")
+def _lift(ctx: Ctx):
+    for measure in ctx.facts.get("measures", []):
+        if measure["id"] == str(ctx.data["measure_id"]) and not measure.get("ended_on"):
+            measure["ended_on"] = (ctx.data.get("ended_on") or today()).isoformat()
+            measure["outcome"] = ctx.data["outcome"]  # lifted | confiscated | transferred
+            return measure, []
+    raise rules.Refusal("no-such-measure", "没有未解除的该项措施。", "No such open measure.")
+
+
+# --- order to correct, prior notice, statement ----------------------------------------
+
+
+@action("order_correction")
+def _order_correction(ctx: Ctx):
+    """责令改正 (处罚法 第二十八条) with a time limit."""
+    ctx.facts.update({"ordered": True, "content": ctx.data["content"]})
+    return {"content": ctx.data["content"]}, [("责令改正通知书", dict(ctx.data))]
+
+
+@action("correction_not_required")
+def _correction_not_required(ctx: Ctx):
+    ctx.facts["not_required"] = ctx.data["reason"]
+    return {"reason": ctx.data["reason"]}, []
+
+
+@action("propose_penalty")
+def _propose(ctx: Ctx):
+    """The intended penalty within the discretion benchmark (国办发〔2022〕27号); outside
+    the range it needs a written justification and is flagged for supervision."""
+    case = ctx.case
+    matter = service.matter_of(ctx.session, case)
+    assessment = deadlines.assess(ctx.session, case, ctx.data, matter)
+    case.penalty_kinds = ctx.data["penalty_kinds"]
+    case.proposed_fine_fen = ctx.data.get("fine_fen")
+    case.confiscation_fen = ctx.data.get("confiscation_fen")
+    case.discretion = assessment
+    case.flagged = case.flagged or assessment.get("flag", False)
+    right, reason = deadlines.hearing_right(ctx.session, case)
+    ctx.facts.update({"hearing_right": right, "hearing_right_reason": reason})
+    return {
+        "penalty_kinds": case.penalty_kinds,
+        "fine_fen": case.proposed_fine_fen,
+        **assessment,
+    }, []
+
+
+@action("serve_prior_notice")
+def _serve_notice(ctx: Ctx):
+    """事先告知 (处罚法 第四十四条): served on the party; the statement and hearing request
+    window (5 working days, 第六十四条、第八十五条) starts."""
+    if ctx.case.proposed_fine_fen is None and not ctx.case.penalty_kinds:
+        raise rules.Refusal(
+            "penalty-not-proposed",
+            "送达告知书前须先拟定处罚。",
+            "Propose the penalty before serving the notice.",
+            f"{PZ}第四十四条",
+        )
+    served = ctx.data.get("served_on") or today()
+    ctx.facts["served_on"] = served.isoformat()
+    ctx.set_date("prior_notice_served", served)
+    ctx.set_date("statement_due", deadlines.statement_due(ctx.session, ctx.case, served))
+    to_issue = [("行政处罚事先告知书", {"hearing_right": ctx.facts.get("hearing_right")})]
+    _advance_with(ctx, "行政处罚事先告知书")
+    return {"served_on": served.isoformat()}, to_issue
+
+
+@action("record_statement")
+def _statement(ctx: Ctx):
+    """陈述申辩 and its 复核 (处罚法 第四十五条): no heavier penalty because of it."""
+    ctx.facts.update(
+        {"statement": ctx.data["statement"], "reexamination": ctx.data.get("reexamination", "")}
+    )
+    return {
+        "statement": ctx.data["statement"],
+        "reexamination": ctx.data.get("reexamination", ""),
+    }, []
+
+
+@action("waive")
+def _waive(ctx: Ctx):
+    """The party expressly gives up statement, defence and hearing (第六十二条)."""
+    ctx.facts["waived"] = True
+    return {"waived": True, "signed_by": ctx.data["signed_by"]}, []
+
+
+@action("request_hearing")
+def _request_hearing(ctx: Ctx):
+    """听证 on request within 5 working days of the notice, for penalties that carry the
+    right (处罚法 第六十三条、第六十四条)."""
+    if not ctx.case.details.get("prior_notice", {}).get("hearing_right"):
+        raise rules.Refusal(
+            "no-hearing-right",
+            "拟作出的处罚不属于当事人有权要求听证的情形。",
+            "The intended penalty does not carry the right to a hearing.",
+            f"{PZ}第六十三条",
+        )
+    requested = ctx.data.get("requested_on") or today()
+    if (late := deadlines.hearing_request_refusal(ctx.session, ctx.case, requested)) is not None:
+        raise late
+    ctx.case.hearing_requested = True
+    ctx.facts["hearing_requested_on"] = requested.isoformat()
+    deadlines.pause(ctx.case, "hearing", requested)
+    return {"requested_on": requested.isoformat()}, []
+
+
+# --- hearing, legal review, collective discussion -------------------------------------
+
+
+@action("schedule_hearing")
+def _schedule_hearing(ctx: Ctx):
+    """Notice at least 7 working days before the hearing; the presider is not one of the
+    case's investigators (处罚法 第六十四条第(二)(四)项)."""
+    hearing_on, noticed_on = ctx.data["hearing_on"], ctx.data.get("noticed_on") or today()
+    presider = uuid.UUID(str(ctx.data["presider_id"]))
+    if presider in {co.officer_id for co in ctx.case.officers}:
+        raise rules.Refusal(
+            "presider-is-investigator",
+            "听证主持人不得由本案调查人员担任。",
+            "The presiding officer may not be one of the case's investigators.",
+            f"{PZ}第六十四条第(四)项",
+        )
+    if (late := deadlines.hearing_notice_refusal(ctx.session, noticed_on, hearing_on)) is not None:
+        raise late
+    ctx.facts.update(
+        {
+            "hearing_on": hearing_on.isoformat(),
+            "noticed_on": noticed_on.isoformat(),
+            "presider_id": str(presider),
+            "public": ctx.data.get("public", True),
+            "place": ctx.data["place"],
+        }
+    )
+    ctx.set_date("hearing_on", hearing_on)
+    return dict(ctx.facts), [("听证通知书", dict(ctx.facts))]
+
+
+@action("record_hearing")
+def _record_hearing(ctx: Ctx):
+    """The hearing held (transcript) or the party absent without reason = waiver
+    (处罚法 第六十四条第(六)至(八)项)."""
+    if "hearing_on" not in ctx.facts:
+        raise rules.Refusal("hearing-not-scheduled", "尚未安排听证。", "No hearing scheduled.")
+    if ctx.data.get("no_show"):
+        ctx.facts["no_show"] = True
+    else:
+        ctx.facts.update({"held": True, "transcript": ctx.data["transcript"]})
+    deadlines.resume(ctx.case, "hearing", ctx.data.get("held_on") or today())
+    kinds = (
+        [] if ctx.data.get("no_show") else [("听证笔录", {"transcript": ctx.data["transcript"]})]
+    )
+    return {"held": not ctx.data.get("no_show")}, kinds
+
+
+@action("legal_review", REVIEWER)
+def _legal_review(ctx: Ctx):
+    """法制审核 (处罚法 第五十八条; 118号 (十三)): passed, or returned with the problems
+    found for the handlers to fix and resubmit."""
+    result = ctx.data["result"]
+    ctx.facts.update(
+        {"result": result, "opinion": ctx.data["opinion"], "reviewer": ctx.identity.username}
+    )
+    kinds = [("法制审核意见书", {"opinion": ctx.data["opinion"]})] if result == "passed" else []
+    return {"result": result, "opinion": ctx.data["opinion"]}, kinds
+
+
+@action("record_discussion", HEAD)
+def _discussion(ctx: Ctx):
+    ctx.facts.update({"minutes": ctx.data["minutes"], "conclusion": ctx.data["conclusion"]})
+    return {"conclusion": ctx.data["conclusion"]}, [("集体讨论记录", dict(ctx.data))]
+
+
+@action("extend_deadline", HEAD)
+def _extend(ctx: Ctx):
+    """The decision deadline is extended only with a recorded approval, by the days the
+    sector profile allows (市场监管 第六十四条; 住建 第二十九条)."""
+    extension = deadlines.extend_decision(ctx.session, ctx.case, ctx.data["reason"])
+    return extension, []
+
+
+# --- decision, service, execution -----------------------------------------------------
+
+
+@action("decide", HEAD)
+def _decide(ctx: Ctx):
+    """The decision (处罚法 第五十七条、第五十九条): never heavier than the notice because
+    the party defended itself (第四十五条); within the discretion range or justified."""
+    case = ctx.case
+    fine = ctx.data.get("fine_fen", case.proposed_fine_fen)
+    if fine is not None and case.proposed_fine_fen is not None and fine > case.proposed_fine_fen:
+        raise rules.Refusal(
+            "heavier-than-notified",
+            "决定的罚款不得高于告知的拟处罚款(不得因当事人陈述申辩而加重处罚)。",
+            "The fine may not exceed the one notified (no heavier penalty for defending oneself).",
+            f"{PZ}第四十五条",
+        )
+    case.fine_fen, case.decided_on = fine, today()
+    ctx.set_date("decided", case.decided_on)
+    _advance_with(ctx, "行政处罚决定书")
+    return {"fine_fen": fine, "penalty_kinds": case.penalty_kinds}, [
+        ("行政处罚决定书", {"fine_fen": fine})
+    ]
+
+
+def _advance_with(ctx: Ctx, kind: str) -> None:
+    """Leave the stage whose document is being issued in this same action."""
+    ctx.view = dataclasses.replace(ctx.view, documents=ctx.view.documents | {kind})
+    _advance(ctx)
+
+
+@action("serve_decision")
+def _serve_decision(ctx: Ctx):
+    """送达 (处罚法 第六十一条): electronic service only with the party's signed consent;
+    service starts the payment (15 days), reconsideration (60 days) and litigation
+    (6 months) periods."""
+    method = ctx.data["method"]
+    if method == "electronic" and not ctx.data.get("consent_signed"):
+        raise rules.Refusal(
+            "no-e-service-consent",
+            "电子送达须经当事人同意并签订确认书。",
+            "Electronic service needs the party's signed consent.",
+            f"{PZ}第六十一条",
+        )
+    served = ctx.data.get("served_on") or today()
+    ctx.case.served_on = served
+    ctx.facts.update({"method": method, "served_on": served.isoformat()})
+    for key, value in deadlines.after_service(ctx.session, ctx.case, served).items():
+        ctx.set_date(key, value)
+    _advance_with(ctx, "送达回证")
+    if not ctx.case.fine_fen:  # a warning or a non-monetary penalty: nothing to collect
+        ctx.case.details.setdefault("execution", {})["done"] = "no-payment-due"
+    return {"method": method, "served_on": served.isoformat()}, [("送达回证", {"method": method})]
+
+
+@action("record_payment")
+def _payment(ctx: Ctx):
+    """The fine paid, with the late-payment surcharge when late (第七十二条: 3% a day,
+    at most the fine)."""
+    paid_on, amount = ctx.data.get("paid_on") or today(), ctx.data["amount_fen"]
+    owed = (ctx.case.fine_fen or 0) + deadlines.surcharge(ctx.session, ctx.case, paid_on)
+    if amount < owed:
+        raise rules.Refusal(
+            "underpaid",
+            f"应缴 {owed / 100:.2f} 元(含加处罚款)，实缴 {amount / 100:.2f} 元。",
+            f"{owed / 100:.2f} yuan is due (surcharge included); {amount / 100:.2f} was paid.",
+            f"{PZ}第七十二条",
+        )
+    ctx.facts.update({"paid_on": paid_on.isoformat(), "amount_fen": amount, "done": "paid"})
+    return {"paid_on": paid_on.isoformat(), "amount_fen": amount, "owed_fen": owed}, []
+
+
+@action("issue_demand")
+def _demand(ctx: Ctx):
+    """催告 before any compulsory execution (行政强制法 第三十五条、第五十四条)."""
+    served = ctx.data.get("served_on") or today()
+    ctx.facts["demand_served_on"] = served.isoformat()
+    ctx.set_date("demand_served", served)
+    return {"served_on": served.isoformat()}, [("催告书", {})]
+
+
+@action("apply_to_court", HEAD)
+def _court(ctx: Ctx):
+    """An agency without execution power applies to the court within 3 months after the
+    litigation period, and at least 10 working days after the demand was served
+    (行政强制法 第五十三条、第五十四条)."""
+    if (refused := deadlines.court_refusal(ctx.session, ctx.case, today())) is not None:
+        raise refused
+    ctx.facts.update({"path": "court", "applied_on": today().isoformat(), "done": "court"})
+    return {"applied_on": today().isoformat()}, [("强制执行申请书", {})]
+
+
+@action("enforce", HEAD)
+def _enforce(ctx: Ctx):
+    """Execution by an agency that holds the power, after the demand (第三十四条–第三十七条);
+    never at night or on a holiday (第四十三条)."""
+    agency = ctx.session.get(Agency, ctx.case.agency_id)
+    has_power = bool(agency and agency.has_compulsory_power)
+    if (
+        refused := deadlines.enforce_refusal(ctx.session, ctx.case, ctx.data, has_power)
+    ) is not None:
+        raise refused
+    ctx.facts.update(
+        {"path": ctx.data["path"], "enforced_on": today().isoformat(), "done": "enforced"}
+    )
+    return {"path": ctx.data["path"]}, []
+
+
+@action("approve_closure", HEAD)
+def _close(ctx: Ctx):
+    ctx.case.status, ctx.case.closed_on = CaseStatus.CLOSED.value, today()
+    _advance_with(ctx, "结案审批表")
+    return {"closed_on": today().isoformat()}, [("结案审批表", {})]
+
+
+@action("archive")
+def _archive(ctx: Ctx):
+    ctx.case.status = CaseStatus.ARCHIVED.value
+    return {"archived_on": today().isoformat()}, []

@@ -1,0 +1,303 @@
+"""The case's clock: the law's periods (law.py, law_limits.py) applied to this case's
+events, with the working-day calendar, its pauses and approved extensions; and the
+discretion check (discretion.py) applied to its matter and party.
+
+Dates that start a period are kept in `case.details["dates"]` (ISO), written by the
+actions; `refresh` recomputes the next deadline shown in lists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from yimen.platform.cases import discretion, law, law_limits, rules
+from yimen.platform.cases.law_service import thresholds_of
+from yimen.platform.cases.model import Case, CasePause
+from yimen.tenants.calendar.service import working_calendar
+
+# Which periods run in which stage (the next one shown first).
+RUNNING: dict[str, tuple[str, ...]] = {
+    "filing": ("lead_check",),
+    "investigation": ("decision",),
+    "compulsory_measures": ("seizure", "decision"),
+    "correction_order": ("decision",),
+    "prior_notice": ("decision",),
+    "statement": ("statement", "decision"),
+    "hearing": ("hearing_notice", "decision"),
+    "legal_review": ("decision",),
+    "collective_discussion": ("decision",),
+    "decision": ("decision",),
+    "service": ("service",),
+    "execution": ("payment", "reconsideration", "litigation", "court_application"),
+}
+
+
+def _date(case: Case, key: str) -> dt.date | None:
+    value = (case.details.get("dates") or {}).get(key)
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _pauses(case: Case) -> list[CasePause]:
+    return list(case.pauses)
+
+
+def _extensions(case: Case) -> list[int]:
+    return [e["days"] for e in case.details.get("extensions", [])]
+
+
+def computed(session: Session, case: Case) -> list[tuple[str, law.Due]]:
+    """Every period that runs for the case now, by rule id."""
+    calendar = working_calendar(session)
+    sector = law.profile(case.sector)
+    found: list[tuple[str, law.Due]] = []
+    for rule_id in RUNNING.get(case.stage, ()) if case.status in ("draft", "open") else ():
+        due = _one(session, case, rule_id, calendar, sector)
+        if due is not None:
+            found.append((rule_id, due))
+    return found
+
+
+def _one(session, case: Case, rule_id: str, calendar, sector) -> law.Due | None:
+    if rule_id == "decision":
+        return (
+            law.decision_due(sector, case.filed_on, calendar, _pauses(case), _extensions(case))
+            if case.filed_on
+            else None
+        )
+    if rule_id == "lead_check":
+        rule = sector.lead_check_rule()  # None where the sector says only "promptly"
+        return law.due(rule, case.discovered_on, calendar) if rule and case.discovered_on else None
+    if rule_id == "statement":
+        served = _date(case, "prior_notice_served")
+        return law.due(sector.statement_rule(), served, calendar) if served else None
+    if rule_id == "hearing_notice":
+        hearing = _date(case, "hearing_on")
+        return law.due(law.rule("hearing_notice"), hearing, calendar) if hearing else None
+    if rule_id == "seizure":
+        open_measures = [
+            m
+            for m in case.details.get("compulsory_measures", {}).get("measures", [])
+            if not m.get("ended_on")
+        ]
+        if not open_measures:
+            return None
+        first = min(dt.date.fromisoformat(m["started_on"]) for m in open_measures)
+        return law.due(law.rule("seizure"), first, calendar, _pauses(case))
+    if rule_id == "service":
+        return law.due(law.rule("service"), case.decided_on, calendar) if case.decided_on else None
+    if rule_id in ("payment", "reconsideration", "litigation"):
+        if case.served_on is None or (rule_id == "payment" and not case.fine_fen):
+            return None
+        return law.due(law.rule(rule_id), case.served_on, calendar)
+    if rule_id == "court_application":
+        litigation = _date(case, "litigation_due")
+        if litigation is None or not _date(case, "demand_served"):
+            return None
+        return law.due(law.rule("court_application"), litigation, calendar)
+    return None
+
+
+def listing(session: Session, case: Case) -> list[dict]:
+    return [
+        {
+            "id": rule_id,
+            "name": due.rule.name_zh,
+            "name_en": due.rule.name_en,
+            "due": due.on.isoformat() if due.on else None,
+            "flagged": due.flagged,
+            "paused": due.paused,
+            "note": due.reason_zh,
+            "article": due.article,
+            "binds": due.rule.binds,
+        }
+        for rule_id, due in computed(session, case)
+    ]
+
+
+def refresh(session: Session, case: Case) -> None:
+    """The nearest open deadline, for the case list; a period that cannot be computed
+    (calendar missing) is labelled so, never guessed."""
+    dues = computed(session, case)
+    dated = sorted((d.on if isinstance(d.on, dt.date) else d.on.date(), d) for _, d in dues if d.on)
+    flagged = [d for _, d in dues if d.flagged]
+    if dated:
+        case.next_deadline, case.next_deadline_label = dated[0][0], dated[0][1].rule.name_zh
+    else:
+        case.next_deadline = None
+        case.next_deadline_label = f"{flagged[0].rule.name_zh}：日历未载入" if flagged else ""
+
+
+def _refusal(found: law_limits.Refusal | None) -> rules.Refusal | None:
+    return rules.Refusal(found.rule, found.zh, found.en, found.article) if found else None
+
+
+def limitation_refusal(case: Case) -> rules.Refusal | None:
+    """处罚法 第三十六条, checked at filing."""
+    act = (
+        case.violation_ended_on
+        if case.continuing and case.violation_ended_on
+        else case.violation_started_on
+    )
+    if act is None and case.occurred_at is not None:
+        act = case.occurred_at.date()
+    if act is None:
+        return rules.Refusal(
+            "act-date-required",
+            "立案须填写违法行为发生日期(连续或继续状态的，填写终了日期)，以核对追责时效。",
+            "Record when the act happened (or ended) so the limitation period can be checked.",
+            "《行政处罚法》第三十六条",
+        )
+    return _refusal(law_limits.limitation(act, case.discovered_on or act, case.life_safety))
+
+
+def seizure_end(session: Session, started: dt.date) -> dt.date | None:
+    return law.due(law.rule("seizure"), started, working_calendar(session)).on
+
+
+def statement_due(session: Session, case: Case, served: dt.date) -> dt.date | None:
+    return law.due(law.profile(case.sector).statement_rule(), served, working_calendar(session)).on
+
+
+def hearing_notice_refusal(
+    session: Session, noticed_on: dt.date, hearing_on: dt.date
+) -> rules.Refusal | None:
+    return _refusal(
+        law_limits.hearing_notice_refused(noticed_on, hearing_on, working_calendar(session))
+    )
+
+
+def hearing_request_refusal(
+    session: Session, case: Case, requested_on: dt.date
+) -> rules.Refusal | None:
+    served = _date(case, "prior_notice_served")
+    return _refusal(
+        law_limits.hearing_request_refused(served, requested_on, working_calendar(session))
+    )
+
+
+def pause(case: Case, reason: str, on: dt.date) -> None:
+    case.pauses.append(CasePause(reason=reason, started_on=on))
+
+
+def resume(case: Case, reason: str, on: dt.date) -> None:
+    for item in case.pauses:
+        if item.reason == reason and item.ended_on is None:
+            item.ended_on = on
+
+
+def extend_decision(session: Session, case: Case, reason: str, by: str = "head") -> dict:
+    """An approved extension of the decision deadline, as far as the sector allows."""
+    sector = law.profile(case.sector)
+    granted = [law_limits.Extension(e["days"], e["by"]) for e in case.details.get("extensions", [])]
+    days = sector.first_extension_days if not granted else (sector.second_extension_max_days or 30)
+    request = law_limits.Extension(days, "head" if not granted else "collective")
+    if (refused := law_limits.decision_extension_refused(sector, granted, request)) is not None:
+        raise _refusal(refused)
+    entry = {"days": request.days, "by": request.by, "reason": reason}
+    case.details.setdefault("extensions", []).append(entry)
+    return entry
+
+
+def after_service(session: Session, case: Case, served: dt.date) -> dict[str, dt.date | None]:
+    """Service starts the party's periods (处罚法 第六十七条; 复议法 第二十条; 行诉法 第四十六条)."""
+    calendar = working_calendar(session)
+    return {
+        key: law.due(law.rule(rule_id), served, calendar).on
+        for key, rule_id in (
+            ("pay_due", "payment"),
+            ("reconsideration_due", "reconsideration"),
+            ("litigation_due", "litigation"),
+        )
+    }
+
+
+def surcharge(session: Session, case: Case, paid_on: dt.date) -> int:
+    pay_due = _date(case, "pay_due")
+    if not case.fine_fen or pay_due is None:
+        return 0
+    paused = law.paused_days(
+        [p for p in case.pauses if p.reason in ("reconsideration", "litigation")], pay_due, paid_on
+    )
+    return law_limits.surcharge_fen(case.fine_fen, pay_due, paid_on, paused)
+
+
+def court_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
+    litigation = _date(case, "litigation_due")
+    window = law_limits.court_application_window(
+        litigation, _date(case, "demand_served"), working_calendar(session)
+    )
+    if window.opens is None or window.flagged or not (window.opens <= on <= window.closes):
+        return rules.Refusal(
+            "court-window",
+            window.reason_zh or f"申请法院强制执行的期间为{window.opens}至{window.closes}。",
+            window.reason_en or f"The court may be asked from {window.opens} to {window.closes}.",
+            window.article,
+        )
+    return None
+
+
+def enforce_refusal(
+    session: Session, case: Case, data: dict, has_power: bool
+) -> rules.Refusal | None:
+    if not has_power:
+        return rules.Refusal(
+            "no-execution-power",
+            "本部门没有强制执行权，须申请人民法院强制执行。",
+            "This agency holds no execution power; apply to the court.",
+            "《行政强制法》第十三条、第五十三条",
+        )
+    if not _date(case, "demand_served"):
+        return rules.Refusal(
+            "demand-first",
+            "强制执行前须先催告。",
+            "Serve a written demand first.",
+            "《行政强制法》第三十五条",
+        )
+    at = data.get("at") or dt.datetime.now(dt.UTC)
+    return _refusal(law_limits.night_or_holiday_execution(at, working_calendar(session)))
+
+
+def assess(session: Session, case: Case, data: dict, matter) -> dict:
+    """The benchmark for the facts; a proposal outside it needs a justification (and is
+    flagged), above the statutory maximum it is refused."""
+    party_kind = case.parties[0].kind if case.parties else "organisation"
+    facts = discretion.Facts(
+        circumstances=data.get("circumstance"),
+        illegal_gains_fen=data.get("illegal_gains_fen") or 0,
+        first_violation=data.get("first_violation", False),
+        mitigating=tuple(data.get("mitigating", ())),
+        aggravating=tuple(data.get("aggravating", ())),
+    )
+    try:
+        assessment = discretion.assess(matter, party_kind, facts)
+    except discretion.DiscretionError as exc:
+        raise rules.Refusal(
+            f"discretion:{exc.field}", exc.zh, exc.en, "国办发〔2022〕27号"
+        ) from exc
+    if "fine" not in data.get("penalty_kinds", []):
+        return {**assessment.as_dict(), "flag": False}
+    result = discretion.check_proposal(
+        assessment, data.get("fine_fen"), data.get("justification", "")
+    )
+    if not result.ok:
+        raise rules.Refusal(result.rule, result.message, result.message_en, result.article)
+    return {
+        **assessment.as_dict(),
+        "outside_range": result.outside_range,
+        "justification": data.get("justification", ""),
+        "flag": result.flag_for_supervision,
+    }
+
+
+def hearing_right(session: Session, case: Case) -> tuple[bool, str]:
+    party_kind = case.parties[0].kind if case.parties else "organisation"
+    right = law_limits.hearing_right(
+        case.penalty_kinds,
+        party_kind,
+        case.proposed_fine_fen,
+        case.confiscation_fen,
+        thresholds_of(session),
+    )
+    return right.right, right.reason_zh

@@ -1,0 +1,293 @@
+"""Request and response schemas of the case API; one body schema per action."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from yimen.platform.api.paging import PageArgs
+from yimen.platform.api.problems import Bilingual
+from yimen.platform.cases import rules
+from yimen.platform.cases.model import CaseStatus, PartyKind
+from yimen.tenants.powers.rules import PENALTY_KINDS as POWER_PENALTY_KINDS
+
+EVIDENCE_KINDS = (  # 处罚法 第四十六条: exactly these eight
+    "documentary",  # 书证
+    "physical",  # 物证
+    "audio_visual",  # 视听资料
+    "electronic_data",  # 电子数据
+    "witness",  # 证人证言
+    "party_statement",  # 当事人的陈述
+    "expert_opinion",  # 鉴定意见
+    "inspection_record",  # 勘验笔录、现场笔录
+)
+PENALTY_KINDS = tuple(k for k in POWER_PENALTY_KINDS if k != "detention")  # 处罚法 第九条
+
+
+def _mask_id(number: str) -> str:
+    """Birth date and sequence hidden (rules.md §6.3's conservative default)."""
+    return f"{number[:6]}********{number[-4:]}" if len(number) == 18 else ""
+
+
+def _mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else ""
+
+
+class PartyIn(ma.Schema):
+    kind = ma.fields.Enum(PartyKind, by_value=True, required=True)
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    id_number = ma.fields.String(validate=ma.validate.Length(max=18))
+    credit_code = ma.fields.String(validate=ma.validate.Length(max=18))
+    credit_code_confirmed = ma.fields.Boolean(load_default=False)
+    legal_representative = ma.fields.String(validate=ma.validate.Length(max=50))
+    address = ma.fields.String(validate=ma.validate.Length(max=200))
+    phone = ma.fields.String(
+        validate=ma.validate.Regexp(
+            r"^(1[3-9]\d{9})?$",
+            error=Bilingual("请输入正确的11位手机号码。", "Enter a valid mainland mobile number."),
+        )
+    )
+
+
+class PartyOut(ma.Schema):
+    kind = ma.fields.String()
+    name = ma.fields.String()
+    id_number = ma.fields.Function(
+        lambda p: _mask_id(p.id_number), metadata={"description": "已脱敏"}
+    )
+    credit_code = ma.fields.String()
+    legal_representative = ma.fields.String()
+    address = ma.fields.String()
+    phone = ma.fields.Function(lambda p: _mask_phone(p.phone))
+
+
+class OfficerOut(ma.Schema):
+    officer_id = ma.fields.UUID()
+    recused = ma.fields.Boolean()
+    recusal_reason = ma.fields.String()
+
+
+class DraftIn(ma.Schema):
+    matter_code = ma.fields.String(validate=ma.validate.Length(max=20))
+    facts = ma.fields.String(validate=ma.validate.Length(max=5000))
+    place = ma.fields.String(validate=ma.validate.Length(max=200))
+    occurred_at = ma.fields.AwareDateTime()
+    violation_started_on = ma.fields.Date()
+    violation_ended_on = ma.fields.Date()
+    continuing = ma.fields.Boolean()
+    life_safety = ma.fields.Boolean(
+        metadata={"description": "涉及生命健康安全、金融安全且有危害后果 (五年时效)"}
+    )
+    discovered_on = ma.fields.Date()
+    complex_case = ma.fields.Boolean()
+    measures_needed = ma.fields.Boolean()
+    sector = ma.fields.String(validate=ma.validate.Length(max=30))
+    parties = ma.fields.List(ma.fields.Nested(PartyIn), validate=ma.validate.Length(max=20))
+    officer_ids = ma.fields.List(ma.fields.UUID(), validate=ma.validate.Length(max=10))
+
+
+class DraftUpdate(DraftIn):
+    version = ma.fields.Integer(required=True, validate=ma.validate.Range(min=1, max=2**31 - 1))
+
+
+class CaseOut(ma.Schema):
+    id = ma.fields.UUID()
+    number = ma.fields.String(allow_none=True)
+    agency_id = ma.fields.UUID()
+    clue_id = ma.fields.UUID(allow_none=True)
+    procedure = ma.fields.String()
+    matter_code = ma.fields.String(allow_none=True)
+    stage = ma.fields.String()
+    stage_name = ma.fields.Function(lambda c: rules.STAGE_NAMES.get(c.stage, c.stage))
+    status = ma.fields.String()
+    status_name = ma.fields.Function(lambda c: rules.STATUS_NAMES.get(c.status, c.status))
+    facts = ma.fields.String()
+    place = ma.fields.String()
+    filed_on = ma.fields.Date(allow_none=True)
+    decided_on = ma.fields.Date(allow_none=True)
+    served_on = ma.fields.Date(allow_none=True)
+    closed_on = ma.fields.Date(allow_none=True)
+    major = ma.fields.Boolean()
+    complex_case = ma.fields.Boolean()
+    hearing_requested = ma.fields.Boolean()
+    penalty_kinds = ma.fields.List(ma.fields.String())
+    proposed_fine_fen = ma.fields.Integer(allow_none=True)
+    fine_fen = ma.fields.Integer(allow_none=True)
+    flagged = ma.fields.Boolean()
+    next_deadline = ma.fields.Date(allow_none=True)
+    next_deadline_label = ma.fields.String()
+    version = ma.fields.Integer()
+
+
+class CaseDetailOut(CaseOut):
+    parties = ma.fields.List(ma.fields.Nested(PartyOut))
+    officers = ma.fields.List(ma.fields.Nested(OfficerOut))
+    discretion = ma.fields.Dict()
+    details = ma.fields.Dict()
+    allowed_actions = ma.fields.List(ma.fields.String())
+    deadlines = ma.fields.List(ma.fields.Dict())
+
+
+class CaseQuery(PageArgs):
+    status = ma.fields.Enum(CaseStatus, by_value=True)
+    stage = ma.fields.String(validate=ma.validate.OneOf(list(rules.STAGE_NAMES)))
+    overdue = ma.fields.Boolean(metadata={"description": "仅看已过期限的案件"})
+    q = ma.fields.String(validate=ma.validate.Length(max=60), metadata={"description": "案号"})
+
+
+class ActionIn(ma.Schema):
+    version = ma.fields.Integer(
+        validate=ma.validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "读到的案件版本：他人已先处理则 409"},
+    )
+    client_id = ma.fields.String(
+        validate=ma.validate.Length(min=8, max=64),
+        metadata={"description": "移动端离线生成的唯一编号：重复同步不会重复记录"},
+    )
+
+
+def _text(n: int = 2000, **kw) -> ma.fields.String:
+    return ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=n), **kw)
+
+
+def _fen(**kw) -> ma.fields.Integer:
+    return ma.fields.Integer(validate=ma.validate.Range(min=0, max=10**13), **kw)
+
+
+def _body(action: str, fields: dict) -> type[ma.Schema]:
+    name = "".join(part.title() for part in action.split("_")) + "Action"
+    return ActionIn.from_dict(fields, name=name)
+
+
+ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
+    "advance": _body("advance", {}),
+    "approve_filing": _body(
+        "approve_filing", {"opinion": ma.fields.String(load_default="同意立案")}
+    ),
+    "decline_filing": _body("decline_filing", {"reason": _text(500)}),
+    "add_evidence": _body(
+        "add_evidence",
+        {
+            "kind": ma.fields.String(required=True, validate=ma.validate.OneOf(EVIDENCE_KINDS)),
+            "title": _text(200),
+            "sha256": ma.fields.String(validate=ma.validate.Regexp(r"^[0-9a-f]{64}$")),
+            "collected_on": ma.fields.Date(),
+        },
+    ),
+    "add_record": _body("add_record", {"kind": _text(40), "content": _text(20000)}),
+    "recuse_officer": _body(
+        "recuse_officer", {"officer_id": ma.fields.UUID(required=True), "reason": _text(500)}
+    ),
+    "impose_measure": _body(
+        "impose_measure",
+        {
+            "kind": ma.fields.String(required=True, validate=ma.validate.OneOf(("seal", "seize"))),
+            "items": ma.fields.List(
+                ma.fields.String(), required=True, validate=ma.validate.Length(min=1)
+            ),
+            "started_on": ma.fields.Date(),
+        },
+    ),
+    "lift_measure": _body(
+        "lift_measure",
+        {
+            "measure_id": ma.fields.UUID(required=True),
+            "outcome": ma.fields.String(
+                required=True, validate=ma.validate.OneOf(("lifted", "confiscated", "transferred"))
+            ),
+            "ended_on": ma.fields.Date(),
+        },
+    ),
+    "order_correction": _body(
+        "order_correction", {"content": _text(1000), "correct_by": ma.fields.Date()}
+    ),
+    "correction_not_required": _body("correction_not_required", {"reason": _text(500)}),
+    "propose_penalty": _body(
+        "propose_penalty",
+        {
+            "penalty_kinds": ma.fields.List(
+                ma.fields.String(validate=ma.validate.OneOf(PENALTY_KINDS)),
+                required=True,
+                validate=ma.validate.Length(min=1),
+            ),
+            "fine_fen": _fen(),
+            "confiscation_fen": _fen(),
+            "circumstance": ma.fields.String(validate=ma.validate.Length(max=40)),
+            "first_violation": ma.fields.Boolean(load_default=False),
+            "illegal_gains_fen": _fen(),
+            "mitigating": ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=40))),
+            "aggravating": ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=40))),
+            "justification": ma.fields.String(validate=ma.validate.Length(max=2000)),
+        },
+    ),
+    "serve_prior_notice": _body("serve_prior_notice", {"served_on": ma.fields.Date()}),
+    "record_statement": _body(
+        "record_statement",
+        {
+            "statement": _text(5000),
+            "reexamination": ma.fields.String(validate=ma.validate.Length(max=5000)),
+        },
+    ),
+    "waive": _body("waive", {"signed_by": _text(100)}),
+    "request_hearing": _body("request_hearing", {"requested_on": ma.fields.Date()}),
+    "schedule_hearing": _body(
+        "schedule_hearing",
+        {
+            "hearing_on": ma.fields.Date(required=True),
+            "noticed_on": ma.fields.Date(),
+            "presider_id": ma.fields.UUID(required=True),
+            "place": _text(200),
+            "public": ma.fields.Boolean(load_default=True),
+        },
+    ),
+    "record_hearing": _body(
+        "record_hearing",
+        {
+            "transcript": ma.fields.String(validate=ma.validate.Length(max=20000)),
+            "no_show": ma.fields.Boolean(load_default=False),
+            "held_on": ma.fields.Date(),
+        },
+    ),
+    "legal_review": _body(
+        "legal_review",
+        {
+            "result": ma.fields.String(
+                required=True, validate=ma.validate.OneOf(("passed", "returned"))
+            ),
+            "opinion": _text(5000),
+        },
+    ),
+    "record_discussion": _body(
+        "record_discussion", {"minutes": _text(20000), "conclusion": _text(2000)}
+    ),
+    "extend_deadline": _body("extend_deadline", {"reason": _text(1000)}),
+    "decide": _body("decide", {"fine_fen": _fen()}),
+    "serve_decision": _body(
+        "serve_decision",
+        {
+            "method": ma.fields.String(
+                required=True,
+                validate=ma.validate.OneOf(
+                    ("direct", "left", "electronic", "post", "public_notice")
+                ),
+            ),
+            "served_on": ma.fields.Date(),
+            "consent_signed": ma.fields.Boolean(load_default=False),
+        },
+    ),
+    "record_payment": _body(
+        "record_payment", {"amount_fen": _fen(required=True), "paid_on": ma.fields.Date()}
+    ),
+    "issue_demand": _body("issue_demand", {"served_on": ma.fields.Date()}),
+    "apply_to_court": _body("apply_to_court", {}),
+    "enforce": _body(
+        "enforce",
+        {
+            "path": ma.fields.String(
+                required=True, validate=ma.validate.OneOf(("agency_power", "demolition", "auction"))
+            ),
+            "at": ma.fields.AwareDateTime(),
+        },
+    ),
+    "approve_closure": _body("approve_closure", {}),
+    "archive": _body("archive", {}),
+}

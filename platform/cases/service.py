@@ -1,0 +1,274 @@
+"""Use cases of the case engine: open a draft, edit it, and act on the case.
+
+Every action loads the case under the caller's tenant, asks the rules (rules.py) whether
+the law allows it now, applies it, appends a hash-chained event (events.py), issues the
+stage's documents (documents.py), recomputes the next deadline (deadlines.py) and
+commits once; two officers acting on the same version get one success and one 409.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+from stdnum.cn import ric
+
+from yimen.platform.api.problems import FieldError, Problem
+from yimen.platform.cases import rules
+from yimen.platform.cases.model import Case, CaseOfficer, CaseParty, CaseStatus, PartyKind
+from yimen.tenants.directory.model import Agency, Officer, OfficerStatus
+from yimen.tenants.directory.rules import check_credit_code
+from yimen.tenants.powers.model import EnforcementMatter
+from yimen.tenants.workflow.service import effective_for, load_pinned
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def today() -> dt.date:
+    return dt.datetime.now(SHANGHAI).date()
+
+
+def refusal(exc: rules.Refusal, status: int = 409) -> Problem:
+    """A rule of law said no: problem+json naming the rule and the article."""
+    article = f" ({exc.article})" if exc.article else ""
+    return Problem(
+        status,
+        exc.rule,
+        exc.zh + article,
+        exc.en + article,
+        extra={"rule": exc.rule, "article": exc.article},
+    )
+
+
+def get_case(session: Session, case_id: uuid.UUID, agency_id: uuid.UUID | None = None) -> Case:
+    """A case of the district; an agency-bound caller reaches only its agency's cases."""
+    case = session.get(Case, case_id)
+    if case is None or (agency_id is not None and case.agency_id != agency_id):
+        raise Problem(404, "not-found", "案件不存在。", "Case not found.")
+    return case
+
+
+def matter_of(session: Session, case: Case) -> EnforcementMatter | None:
+    if not case.matter_code:
+        return None
+    return session.execute(
+        select(EnforcementMatter).where(EnforcementMatter.code == case.matter_code)
+    ).scalar_one_or_none()
+
+
+# --- parties and officers -------------------------------------------------------------
+
+
+def _party(data: dict, index: int) -> CaseParty:
+    field = f"parties[{index}]"
+    kind = data["kind"]
+    party = CaseParty(
+        id=uuid.uuid4(),
+        position=index,
+        kind=kind,
+        name=data["name"],
+        address=data.get("address", ""),
+        phone=data.get("phone", ""),
+        legal_representative=data.get("legal_representative", ""),
+    )
+    if kind == PartyKind.PERSON:
+        number = (data.get("id_number") or "").strip().upper()
+        if not ric.is_valid(number):
+            raise Problem(
+                422,
+                "invalid-id-number",
+                "当事人身份证号码无效 (GB 11643 校验位或出生日期不符)。",
+                "Invalid resident ID number (GB 11643 check digit or birth date).",
+                errors=[
+                    FieldError(
+                        f"{field}.id_number",
+                        "身份证号码无效 (GB 11643 校验位或出生日期不符)。",
+                        "Invalid resident ID number.",
+                    )
+                ],
+            )
+        party.id_number = number
+    else:
+        code = (data.get("credit_code") or "").strip().upper()
+        verdict = check_credit_code(code)
+        confirmed = bool(data.get("credit_code_confirmed"))
+        if not verdict.ok and not (verdict.warning and confirmed):
+            raise Problem(
+                422,
+                "invalid-credit-code",
+                verdict.zh,
+                verdict.en,
+                errors=[FieldError(f"{field}.credit_code", verdict.zh, verdict.en)],
+            )
+        party.credit_code, party.credit_code_confirmed = code, confirmed
+    return party
+
+
+def _officers(session: Session, agency_id: uuid.UUID, ids: list) -> list[CaseOfficer]:
+    found = {
+        o.id: o
+        for o in session.execute(select(Officer).where(Officer.id.in_(ids))).scalars()
+        if o.agency_id == agency_id
+    }
+    unknown = [str(i) for i in ids if i not in found]
+    if unknown:
+        raise Problem(
+            422,
+            "unknown-officer",
+            "承办人员须为本部门执法人员。",
+            "Case officers must belong to the case's agency.",
+            errors=[FieldError("officer_ids", "承办人员须为本部门执法人员。", "Not our officer.")],
+        )
+    return [CaseOfficer(id=uuid.uuid4(), officer_id=i, position=n) for n, i in enumerate(ids)]
+
+
+def open_draft(session: Session, data: dict, agency_id: uuid.UUID, actor: str) -> Case:
+    """A case draft at the filing stage (from a patrol, an inspection, or a clue)."""
+    agency = session.get(Agency, agency_id)
+    if agency is None:
+        raise Problem(
+            403, "no-agency", "该账号未关联执法部门。", "This account belongs to no agency."
+        )
+    case = Case(
+        id=uuid.uuid4(),
+        agency_id=agency_id,
+        created_by=actor,
+        workflow_pin=effective_for(session, agency_id, "general").key,
+        discovered_on=data.pop("discovered_on", None) or today(),
+    )
+    session.add(case)
+    _apply_draft(session, case, data)
+    session.commit()
+    return case
+
+
+def update_draft(session: Session, case: Case, data: dict, version: int | None) -> Case:
+    _check_version(case, version)
+    if case.status != CaseStatus.DRAFT:
+        raise refusal(
+            rules.Refusal(
+                "filed",
+                "已立案的案件不能再修改立案信息。",
+                "A filed case's filing data cannot be changed.",
+            )
+        )
+    _apply_draft(session, case, data)
+    return _commit(session, case)
+
+
+def _apply_draft(session: Session, case: Case, data: dict) -> None:
+    if "matter_code" in data and data["matter_code"]:
+        matter = session.execute(
+            select(EnforcementMatter).where(EnforcementMatter.code == data["matter_code"])
+        ).scalar_one_or_none()
+        if matter is None:
+            raise Problem(
+                422,
+                "unknown-matter",
+                "执法事项不存在。",
+                "Unknown enforcement matter.",
+                errors=[FieldError("matter_code", "执法事项不存在。", "Unknown matter.")],
+            )
+        case.major = case.major or matter.is_major
+    for key in (
+        "matter_code",
+        "facts",
+        "place",
+        "occurred_at",
+        "violation_started_on",
+        "violation_ended_on",
+        "continuing",
+        "life_safety",
+        "discovered_on",
+        "complex_case",
+        "measures_needed",
+        "sector",
+    ):
+        if key in data:
+            setattr(case, key, data[key])
+    if "parties" in data:
+        case.parties = [_party(p, n) for n, p in enumerate(data["parties"])]
+    if "officer_ids" in data:
+        case.officers = _officers(session, case.agency_id, data["officer_ids"])
+
+
+def _check_version(case: Case, version: int | None) -> None:
+    if version is not None and version != case.version:
+        raise Problem(
+            409,
+            "concurrent-change",
+            "案件刚被他人处理，请刷新后重试。",
+            "Someone else just acted on this case; reload and retry.",
+        )
+
+
+def _commit(session: Session, case: Case) -> Case:
+    try:
+        session.commit()
+    except StaleDataError as exc:
+        session.rollback()
+        raise Problem(
+            409,
+            "concurrent-change",
+            "案件刚被他人处理，请刷新后重试。",
+            "Someone else just acted on this case; reload and retry.",
+        ) from exc
+    return case
+
+
+# --- what the rules see ---------------------------------------------------------------
+
+
+def definition_of(session: Session, case: Case) -> dict:
+    return load_pinned(session, case.workflow_pin).definition
+
+
+def view_of(session: Session, case: Case, issued: frozenset[str] = frozenset()) -> rules.CaseView:
+    matter = matter_of(session, case)
+    officers = {
+        o.id: o
+        for o in session.execute(
+            select(Officer).where(Officer.id.in_([co.officer_id for co in case.officers]))
+        ).scalars()
+    }
+    return rules.CaseView(
+        procedure=case.procedure,
+        stage=case.stage,
+        status=case.status,
+        matter_domain=matter.domain if matter else "",
+        major=case.major,
+        complex_case=case.complex_case,
+        measures_needed=case.measures_needed,
+        hearing_requested=case.hearing_requested,
+        hearing_right=bool(case.details.get("prior_notice", {}).get("hearing_right")),
+        parties=len(case.parties),
+        officers=tuple(
+            rules.OfficerView(
+                str(co.officer_id),
+                officers[co.officer_id].name,
+                officers[co.officer_id].certificate_no,
+                officers[co.officer_id].certificate_valid_until,
+                tuple(officers[co.officer_id].certificate_domains or ()),
+                officers[co.officer_id].status == OfficerStatus.ACTIVE,
+                co.recused,
+            )
+            for co in case.officers
+            if co.officer_id in officers
+        ),
+        documents=issued,
+        details=case.details or {},
+        today=today(),
+        dates=_dates(case),
+    )
+
+
+def _dates(case: Case) -> dict:
+    """The dates the rules compare with today, kept in `details` as ISO strings."""
+    found = {}
+    for key, value in (case.details.get("dates") or {}).items():
+        found[key] = dt.date.fromisoformat(value) if value else None
+    return found
