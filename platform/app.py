@@ -35,6 +35,7 @@ def _api_blueprints():
     from yimen.platform.cases.document_views import blp as case_documents_blp
     from yimen.platform.cases.event_views import blp as case_record_blp
     from yimen.platform.cases.law_views import blp as case_law_blp
+    from yimen.platform.cases.views import blp as cases_blp
     from yimen.platform.intake.public_views import blp as public_intake_blp
     from yimen.platform.intake.views import blp as clues_blp
     from yimen.tenants.calendar.views import blp as calendar_blp
@@ -57,6 +58,7 @@ def _api_blueprints():
         provisioning_blp,
         audit_blp,
         calendar_blp,
+        cases_blp,
         discretion_blp,
         case_law_blp,
         case_record_blp,
