@@ -59,7 +59,7 @@ def _agency(tenant_id, prefix: str) -> uuid.UUID:
     with tenant_scope(tenant_id), db.new_session() as s:
         agency = Agency(
             code=code,
-            name=f"测试执法局{code}",
+            name=f"玄武区测试执法局{code}",  # the district's agencies carry its name
             credit_code=uuid.uuid4().hex[:18].upper(),
             kind=AgencyKind.COMPREHENSIVE_BUREAU,
             doc_prefix=prefix,
