@@ -36,6 +36,7 @@ def _api_blueprints():
     from yimen.platform.cases.event_views import blp as case_record_blp
     from yimen.platform.cases.law_views import blp as case_law_blp
     from yimen.platform.cases.views import blp as cases_blp
+    from yimen.platform.intake.attachment_views import blp as clue_attachments_blp
     from yimen.platform.intake.public_views import blp as public_intake_blp
     from yimen.platform.intake.views import blp as clues_blp
     from yimen.tenants.calendar.views import blp as calendar_blp
@@ -54,6 +55,7 @@ def _api_blueprints():
         powers_blp,
         workflow_blp,
         clues_blp,
+        clue_attachments_blp,
         public_intake_blp,
         provisioning_blp,
         audit_blp,

@@ -12,6 +12,8 @@ limiter = Limiter(get_remote_address, headers_enabled=True, default_limits=[])
 
 
 def _phone() -> str:
+    if request.mimetype == "multipart/form-data":  # a complaint with photos
+        return request.form.get("phone", "").strip()
     body = request.get_json(silent=True)
     return str(body.get("phone", "")) if isinstance(body, dict) else ""
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import filetype
-from sqlalchemy import BigInteger, ForeignKey, String, select
+from sqlalchemy import BigInteger, ForeignKey, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from yimen.platform.api.problems import FieldError, Problem
@@ -151,14 +151,21 @@ def attach(session: Session, clue_id: uuid.UUID, uploads: Iterable[Upload]) -> N
         )
 
 
-def of_clue(session: Session, clue_id: uuid.UUID) -> list[ClueAttachment]:
-    return list(
-        session.execute(
-            select(ClueAttachment)
-            .where(ClueAttachment.clue_id == clue_id)
-            .order_by(ClueAttachment.created_at, ClueAttachment.id)
-        ).scalars()
+def of_clue(clue_id: uuid.UUID) -> Select:
+    return (
+        select(ClueAttachment)
+        .where(ClueAttachment.clue_id == clue_id)
+        .order_by(ClueAttachment.created_at, ClueAttachment.id)
     )
+
+
+def get(session: Session, clue_id: uuid.UUID, attachment_id: uuid.UUID) -> ClueAttachment:
+    found = session.execute(
+        of_clue(clue_id).where(ClueAttachment.id == attachment_id)
+    ).scalar_one_or_none()
+    if found is None:
+        raise Problem(404, "not-found", "附件不存在。", "Attachment not found.")
+    return found
 
 
 def download_name(attachment: ClueAttachment) -> str:

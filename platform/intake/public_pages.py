@@ -7,14 +7,13 @@ from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
 from yimen.platform.api.limits import limiter
-from yimen.platform.api.problems import Problem, field_errors
+from yimen.platform.api.problems import FieldError, Problem, field_errors
 from yimen.platform.auth.permissions import public
+from yimen.platform.blobs.web import accepts_uploads
 from yimen.platform.db import db, tenant_scope
-from yimen.platform.intake import service
-from yimen.platform.intake.model import Source
-from yimen.platform.intake.public_views import ComplaintSchema
+from yimen.platform.intake import attachments, service
+from yimen.platform.intake.public_views import ComplaintSchema, file_complaint, form_input
 from yimen.platform.intake.service import SHANGHAI
-from yimen.tenants.directory.model import Agency
 from yimen.tenants.directory.service import district_or_404
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 
@@ -45,34 +44,35 @@ def complaint_form(slug: str, errors=None, status=200):
 
 @bp.post("/complaint")
 @public
+@accepts_uploads(attachments.max_body)
 @limiter.limit(lambda: current_app.config.get("YIMEN_PUBLIC_RATE_LIMIT", "20 per hour"))
 def complaint_submit(slug: str):
     tenant = district_or_404(slug)
-    raw = {k: v.strip() for k, v in request.form.items() if k != "csrf_token" and v.strip()}
+    raw, files = form_input()
     raw["anonymous"] = "anonymous" in request.form
     try:
         data = ComplaintSchema().load(raw)
+        receipt = file_complaint(tenant.id, data, files)
     except ma.ValidationError as err:
-        return complaint_form(
-            slug,
-            errors={e.field: (e.message, e.message_en) for e in field_errors(err.messages)},
-            status=422,
-        )
-    fields = service.complaint_fields(data)
-    with tenant_scope(tenant.id), db.new_session() as s:
-        clue = service.register(s, fields, Source.PUBLIC_WEB.value, "public")
-        agency = (
-            s.execute(select(Agency.name).where(Agency.id == clue.agency_id)).scalar()
-            if clue.agency_id
-            else None
-        )
-        return render_template(
-            "public/complaint_done.html",
-            tenant=tenant,
-            code=clue.receipt_code,
-            agency=agency,
-            anonymous=data["anonymous"],
-        ), 201
+        return _form_again(slug, field_errors(err.messages))
+    except Problem as problem:
+        if not any(e.field == attachments.FIELD for e in problem.errors):
+            raise
+        return _form_again(slug, problem.errors)
+    return render_template(
+        "public/complaint_done.html",
+        tenant=tenant,
+        code=receipt["receipt_code"],
+        agency=receipt["agency"],
+        anonymous=data["anonymous"],
+    ), 201
+
+
+def _form_again(slug: str, errors: list[FieldError]):
+    """The form with each field's message; the photos have to be chosen again."""
+    return complaint_form(
+        slug, errors={e.field: (e.message, e.message_en) for e in errors}, status=422
+    )
 
 
 @bp.get("/progress")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from yimen.platform.api.limits import limiter, no_phone, phone_key
-from yimen.platform.api.problems import Bilingual, FieldError, Problem
+from yimen.platform.api.problems import Bilingual, FieldError, Problem, field_errors
 from yimen.platform.auth.permissions import public
+from yimen.platform.blobs.web import accepts_uploads, blob_store
 from yimen.platform.db import db, tenant_scope
-from yimen.platform.intake import service
+from yimen.platform.intake import attachments, service
 from yimen.platform.intake.model import Source
 from yimen.platform.intake.views import MOBILE
 from yimen.tenants.directory.model import Agency
@@ -120,30 +122,117 @@ class FeedbackSchema(ma.Schema):
     comment = ma.fields.String(load_default="", validate=ma.validate.Length(max=500))
 
 
-@blp.route("/public/<slug>/complaints")
-class Complaints(MethodView):
-    @public
-    @limiter.limit(lambda: current_app.config.get("YIMEN_PUBLIC_RATE_LIMIT", "20 per hour"))
-    @limiter.limit("5 per hour", key_func=phone_key, exempt_when=no_phone)
-    @blp.arguments(ComplaintSchema)
-    @blp.response(201, ReceiptSchema)
-    def post(self, data, slug: str):
-        """提交投诉举报 (获得回执码) / File a complaint and get a receipt code"""
-        tenant = district_or_404(slug)
-        fields = service.complaint_fields(data)
-        with tenant_scope(tenant.id), db.new_session() as s:
+class ComplaintFormSchema(ComplaintSchema):
+    """The same complaint as multipart/form-data, with its photos (documentation)."""
+
+    photos = ma.fields.List(
+        ma.fields.Raw(metadata={"type": "string", "format": "binary"}),
+        metadata={
+            "description": "照片或视频 (可选)：最多5个，每个不超过10 MB，JPEG、PNG、WebP、HEIC 或 MP4，"
+            "按内容识别类型 / up to 5 photos or videos of 10 MB each, typed by content"
+        },
+    )
+
+
+COMPLAINT_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": ComplaintSchema},
+        "multipart/form-data": {"schema": ComplaintFormSchema},
+    },
+}
+
+
+def complaint_input() -> tuple[dict, list[FileStorage]]:
+    """The fields (JSON, or multipart form fields) and the photos of a complaint."""
+    if request.mimetype == "multipart/form-data":
+        return form_input()
+    if not request.is_json:
+        raise Problem(
+            415,
+            "unsupported-media-type",
+            "请以 JSON 或 multipart/form-data (附照片时) 提交。",
+            "Send JSON, or multipart/form-data with photos.",
+        )
+    body = request.get_json(silent=True)
+    if body is None:
+        raise Problem(
+            400, "malformed-json", "请求体不是有效的 JSON。", "The request body is not valid JSON."
+        )
+    return body, []
+
+
+def form_input() -> tuple[dict, list[FileStorage]]:
+    """The non-empty form fields and the chosen files (the public page posts these too)."""
+    raw = {k: v.strip() for k, v in request.form.items() if k != "csrf_token" and v.strip()}
+    return raw, [f for f in request.files.getlist(attachments.FIELD) if _chosen(f)]
+
+
+def _chosen(file: FileStorage) -> bool:
+    """A form's empty file input sends a part without a name and without content."""
+    if file.filename:
+        return True
+    head = file.stream.read(1)
+    file.stream.seek(0)
+    return bool(head)
+
+
+def load_complaint(raw) -> dict:
+    try:
+        return ComplaintSchema().load(raw)
+    except ma.ValidationError as err:
+        raise Problem(
+            422,
+            "validation-failed",
+            "请求参数校验未通过，请按字段修正。",
+            "Some fields are invalid; see errors.",
+            errors=field_errors(err.messages),
+        ) from err
+
+
+def file_complaint(tenant_id, data: dict, files: list[FileStorage]) -> dict:
+    """Store the photos, then register the clue with them in one commit; when the clue
+    is not written, the blobs this request created are removed (all or none)."""
+    store = blob_store()
+    uploads = attachments.store_files(store, [(f.filename, f.stream) for f in files])
+    fields = service.complaint_fields(data)
+    with tenant_scope(tenant_id), db.new_session() as s:
+        try:
             clue = service.register(
                 s,
                 {k: v for k, v in fields.items() if v is not None},
                 Source.PUBLIC_WEB.value,
                 "public",
+                attachments=uploads,
             )
-            agency = (
-                s.execute(select(Agency.name).where(Agency.id == clue.agency_id)).scalar()
-                if clue.agency_id
-                else None
-            )
-            return {"receipt_code": clue.receipt_code, "status": clue.status, "agency": agency}
+        except BaseException:
+            attachments.discard(store, uploads)
+            raise
+        agency = (
+            s.execute(select(Agency.name).where(Agency.id == clue.agency_id)).scalar()
+            if clue.agency_id
+            else None
+        )
+        return {"receipt_code": clue.receipt_code, "status": clue.status, "agency": agency}
+
+
+@blp.route("/public/<slug>/complaints")
+class Complaints(MethodView):
+    @public
+    @accepts_uploads(attachments.max_body)
+    @limiter.limit(lambda: current_app.config.get("YIMEN_PUBLIC_RATE_LIMIT", "20 per hour"))
+    @limiter.limit("5 per hour", key_func=phone_key, exempt_when=no_phone)
+    @blp.doc(requestBody=COMPLAINT_BODY)
+    @blp.response(201, ReceiptSchema)
+    @blp.alt_response(422, description="字段或照片未通过校验，未提交 / invalid field or photo")
+    def post(self, slug: str):
+        """提交投诉举报 (可附照片，获得回执码) / File a complaint, with photos, and get a receipt code
+        ---
+        JSON, or multipart/form-data with the same fields and the files in `photos`. A bad
+        file (type sniffed from the content, size, count) refuses the whole complaint."""
+        tenant = district_or_404(slug)
+        raw, files = complaint_input()
+        return file_complaint(tenant.id, load_complaint(raw), files)
 
 
 @blp.route("/public/<slug>/progress")

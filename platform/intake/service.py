@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
+from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
@@ -17,6 +18,7 @@ from yimen.platform.api.problems import Problem
 from yimen.platform.cases.model import Case
 from yimen.platform.db import utcnow
 from yimen.platform.db.tenancy import current_tenant_id
+from yimen.platform.intake import attachments as clue_attachments
 from yimen.platform.intake import duplicates, rules
 from yimen.platform.intake.model import Clue, ClueGroup, ClueStep
 from yimen.tenants.calendar.rules import CalendarNotLoaded
@@ -96,14 +98,15 @@ def register(
     actor: str,
     accept_days: int | None = None,
     join: uuid.UUID | None = None,
+    attachments: Sequence[clue_attachments.Upload] = (),
 ) -> Clue:
     """A clue enters the one door: offered to the agency chosen, or to the holder of its
     matter on the power list; with neither, it waits for the legal-affairs office. A
     citizen who chose to join an open complaint about the same thing is merged into its
-    group at once."""
+    group at once. Files already in the blob store are attached in the same commit."""
     join = join or data.pop("join", None)
     if join is not None:
-        return _join(session, data, source, actor, join)
+        return _join(session, data, source, actor, join, attachments)
     agency = _agency(session, data.pop("agency_id"), "agency_id") if data.get("agency_id") else None
     if agency is None and data.get("matter_code"):
         agency = holder_of(session, data["matter_code"])
@@ -118,12 +121,20 @@ def register(
         _step(clue, "submitted", None, "无明确承办部门，提交法制办指定", actor)
     session.add(clue)
     session.flush()
+    clue_attachments.attach(session, clue.id, attachments)
     notify(session, clue, "SMS_CLUE_RECEIVED")
     session.commit()
     return clue
 
 
-def _join(session: Session, data: dict, source: str, actor: str, target_id: uuid.UUID) -> Clue:
+def _join(
+    session: Session,
+    data: dict,
+    source: str,
+    actor: str,
+    target_id: uuid.UUID,
+    attachments: Sequence[clue_attachments.Upload] = (),
+) -> Clue:
     target = session.get(Clue, target_id)
     if target is None or target.status not in OPEN:
         raise Problem(
@@ -149,6 +160,7 @@ def _join(session: Session, data: dict, source: str, actor: str, target_id: uuid
     _step(clue, "joined", target.agency_id, "", actor)
     session.add(clue)
     session.flush()
+    clue_attachments.attach(session, clue.id, attachments)
     notify(session, clue, "SMS_CLUE_MERGED")
     session.commit()
     return clue
