@@ -1,20 +1,23 @@
-"""A citizen files a complaint on the public site and follows it while agencies route it.
-
-(The photo upload and the officers' console inbox of the intake issue are not built
-yet; the officers act through the API here.)"""
+"""A citizen files a complaint with a photo on the public site and follows it while
+agencies route it. (The officers act through the API here.)"""
 
 from __future__ import annotations
+
+import hashlib
 
 import pytest
 
 from tests.integration.test_clue_routing_api import _agency_client
+from tests.integration.test_complaint_attachments import tiny_png
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_citizen_files_a_complaint_and_sees_the_transfer_and_the_acceptance(
-    page, live_server, app, client
+    page, live_server, app, client, tmp_path
 ):
+    photo = tmp_path / "油烟.png"
+    photo.write_bytes(tiny_png(8, 8))
     base = f"{live_server.url}/t/xuanwu"
     page.goto(f"{base}/")
     page.get_by_role("link", name="投诉举报").click()
@@ -26,6 +29,7 @@ def test_a_citizen_files_a_complaint_and_sees_the_transfer_and_the_acceptance(
     form.get_by_label("发生地点").fill("玄武区珠江路88号")
     form.get_by_label("姓名").fill("王女士")
     form.get_by_label("手机号码").fill("13912345678")
+    form.get_by_label("照片 (可选，最多5张)").set_input_files(photo)
     form.get_by_role("button", name="提交").click()
     code = page.locator("#receipt-code").inner_text()  # waits for the receipt page
     assert code.startswith("YM") and "玄武区综合行政执法局" in page.content()
@@ -40,6 +44,14 @@ def test_a_citizen_files_a_complaint_and_sees_the_transfer_and_the_acceptance(
         _agency_client(live_server, app, "zhzf", ["officer"]),
         _agency_client(live_server, app, "scjg", ["officer"]),
     )
+    attached = client.get(f"/api/v1/clues/{clue['id']}/attachments", headers=zhzf).json
+    assert [(a["filename"], a["media_type"]) for a in attached["items"]] == [
+        ("油烟.png", "image/png")
+    ]
+    download = client.get(
+        f"/api/v1/clues/{clue['id']}/attachments/{attached['items'][0]['id']}", headers=zhzf
+    )
+    assert hashlib.sha256(download.data).digest() == hashlib.sha256(photo.read_bytes()).digest()
     scjg_id = client.get("/api/v1/agencies?q=scjg", headers=legal).json["items"][0]["id"]
     assert (
         client.post(
