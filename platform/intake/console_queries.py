@@ -198,11 +198,14 @@ class Actions:
     submit: bool = False
     close: bool = False
     file_case: bool = False
+    merge: bool = False
     designate: bool = False
 
     @property
     def any(self) -> bool:
-        return any((self.accept, self.transfer, self.submit, self.close, self.designate))
+        return any(
+            (self.accept, self.transfer, self.submit, self.close, self.merge, self.designate)
+        )
 
 
 def _may(rule, *args) -> bool:
@@ -216,7 +219,7 @@ def _may(rule, *args) -> bool:
 def available_actions(clue: Clue, roles: frozenset[str], agency_id: uuid.UUID | None) -> Actions:
     """What the viewer may do now: the routing rules asked with the clue's state and the
     viewer's agency, for a role the permission table allows."""
-    state = service._state(clue)
+    state = service.state_of(clue)
     designate = allowed(roles, "clues.arbitrate") and _may(rules.designate, state, "handler")
     if not allowed(roles, "clues.route") or agency_id is None:
         return Actions(designate=designate)
@@ -228,6 +231,8 @@ def available_actions(clue: Clue, roles: frozenset[str], agency_id: uuid.UUID | 
         submit=_may(rules.submit_to_arbitration, state, me, "理由"),
         close=_may(rules.close, state, me, rules.CLOSING_OUTCOMES[0], "核查情况"),
         file_case=_may(rules.file_case, state, me),
+        merge=clue.agency_id == agency_id
+        and clue.status in (rules.Status.OFFERED.value, rules.Status.ACCEPTED.value),
         designate=designate,
     )
 

@@ -28,6 +28,7 @@ from yimen.platform.intake.views import (
     CloseSchema,
     ClueTransferSchema,
     DesignateSchema,
+    MergeSchema,
     ReasonSchema,
     RegisterSchema,
 )
@@ -145,9 +146,13 @@ def detail(clue_id: uuid.UUID, errors=None, form=None, values=None, status=200):
     actions = q.available_actions(clue, current_identity().roles, mine)
     agencies = q.handling_agencies(db.session)
     names = q.agency_names(db.session)
+    candidates = service.duplicate_candidates(db.session, clue) if actions.merge else []
+    case = service.case_of(db.session, clue.id)
     return render_template(
         "console/clues/detail.html",
         clue=clue,
+        candidates=candidates,
+        case=case,
         history=q.history(db.session, clue),
         actions=actions,
         targets=[a for a in agencies if a.id != mine],
@@ -226,6 +231,25 @@ def close(clue_id: uuid.UUID):
 @requires("clues.route")
 def file_case(clue_id: uuid.UUID):
     return _act(clue_id, "file_case", None, run=lambda _: _route(clue_id, "file_case"))
+
+
+@bp.post("/<uuid:clue_id>/merge")
+@requires("clues.route")
+def merge(clue_id: uuid.UUID):
+    """Confirm a proposed duplicate: this clue joins the other's group."""
+
+    def run(data):
+        identity = current_identity()
+        service.merge(db.session, clue_id, data["into_clue_id"], identity.username, identity.agency)
+
+    return _act(clue_id, "merge", MergeSchema(), ("into_clue_id",), run=run)
+
+
+@bp.get("/figures")
+@requires("clues.supervise")
+def figures():
+    """What supervision counts per agency: received, accepted, escalated, reopened, rating."""
+    return render_template("console/clues/figures.html", rows=service.agency_figures(db.session))
 
 
 @bp.post("/<uuid:clue_id>/designate")

@@ -257,7 +257,7 @@ def get_clue(session: Session, clue_id: uuid.UUID) -> Clue:
     return clue
 
 
-def _state(clue: Clue) -> rules.Clue:
+def state_of(clue: Clue) -> rules.Clue:
     return rules.Clue(
         rules.Status(clue.status),
         str(clue.agency_id) if clue.agency_id else None,
@@ -314,22 +314,22 @@ def route(
     reason = kwargs.get("reason", "")
     try:
         if action == "accept":
-            state, template = rules.accept(_state(clue), me), "SMS_CLUE_ACCEPTED"
+            state, template = rules.accept(state_of(clue), me), "SMS_CLUE_ACCEPTED"
         elif action == "transfer":
             target = _agency(session, kwargs["to_agency_id"], "to_agency_id")
             state, template = (
-                rules.transfer(_state(clue), me, str(target.id), reason),
+                rules.transfer(state_of(clue), me, str(target.id), reason),
                 "SMS_CLUE_TRANSFERRED",
             )
         elif action == "submit":
             state, template = (
-                rules.submit_to_arbitration(_state(clue), me, reason),
+                rules.submit_to_arbitration(state_of(clue), me, reason),
                 "SMS_CLUE_ARBITRATION",
             )
         elif action == "file_case":
-            state, template = rules.file_case(_state(clue), me), "SMS_CLUE_CASE_FILED"
+            state, template = rules.file_case(state_of(clue), me), "SMS_CLUE_CASE_FILED"
         else:
-            state = rules.close(_state(clue), me, kwargs["outcome"], kwargs.get("note", ""))
+            state = rules.close(state_of(clue), me, kwargs["outcome"], kwargs.get("note", ""))
             reason = kwargs.get("note", "")
             template = (
                 "SMS_CLUE_NOT_FILED"
@@ -395,7 +395,7 @@ def merge(
         )
     group = _group_of(session, lead, actor)
     try:
-        state = rules.merge(_state(clue), str(group.id))
+        state = rules.merge(state_of(clue), str(group.id))
     except rules.RoutingError as exc:
         raise Problem(409, exc.code, exc.zh, exc.en) from exc
     if clue.group_id is not None and clue.group_id != group.id:
@@ -499,7 +499,7 @@ def feedback(
         session.commit()
         return clue
     try:
-        state = rules.reopen(_state(target), comment.strip() or "投诉人反馈问题未解决")
+        state = rules.reopen(state_of(target), comment.strip() or "投诉人反馈问题未解决")
     except rules.RoutingError as exc:
         raise Problem(409, exc.code, exc.zh, exc.en) from exc
     return _commit(
@@ -608,7 +608,7 @@ def designate(
     handler = _agency(session, handler_id, "handler_agency_id")
     joint = [str(_agency(session, j, "joint_agency_ids").id) for j in joint_ids]
     try:
-        state = rules.designate(_state(clue), str(handler.id), tuple(joint), reason)
+        state = rules.designate(state_of(clue), str(handler.id), tuple(joint), reason)
     except rules.RoutingError as exc:
         raise Problem(409, exc.code, exc.zh, exc.en) from exc
     return _commit(session, clue, state, "designated", reason, actor, "SMS_CLUE_DESIGNATED")

@@ -308,3 +308,38 @@ def test_a_form_without_its_csrf_token_is_refused(client, people):
     )
     assert r.status_code == 400
     assert _api_clue(client, people, clue["id"])["status"] == "offered"
+
+
+def test_an_officer_confirms_a_proposed_duplicate_and_it_leaves_the_inbox(client, people):
+    place = f"玄武区太平北路{uuid.uuid4().hex[:4]}号"
+    lead = _register(client, people, matter_code="CG-0014", place=place)
+    twin = _register(
+        client,
+        people,
+        matter_code="CG-0014",
+        place=place,
+        description="某餐馆油烟直排，影响周边居民生活",
+    )
+    page = _text(client.get(f"/console/clues/{twin['id']}", headers=people["zhzf"]))
+    assert 'id="duplicates"' in page and lead["receipt_code"] in page
+    r = _post(
+        client,
+        people["zhzf"],
+        f"/console/clues/{twin['id']}/merge",
+        version=str(twin["version"]) if "version" in twin else "",
+        into_clue_id=lead["id"],
+    )
+    assert r.status_code == 302
+    merged = _api_clue(client, people, twin["id"])
+    assert (
+        merged["status"] == "merged"
+        and merged["group_id"] == _api_clue(client, people, lead["id"])["group_id"]
+    )
+    detail = _text(client.get(f"/console/clues/{twin['id']}", headers=people["zhzf"]))
+    assert "merge" not in re.findall(r'action="/console/clues/[^"]+/(\w+)"', detail)
+
+
+def test_the_legal_affairs_office_reads_the_figures_by_agency(client, people):
+    page = client.get("/console/clues/figures", headers=people["legal"])
+    assert page.status_code == 200 and "玄武区综合行政执法局" in _text(page)
+    assert client.get("/console/clues/figures", headers=people["zhzf"]).status_code == 403
