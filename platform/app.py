@@ -69,6 +69,7 @@ def _api_blueprints():
 
 
 def _web_blueprints():
+    from yimen.platform.cases.console_views import bp as console_cases_bp
     from yimen.platform.idp.views import bp as idp_bp
     from yimen.platform.intake.console_views import bp as console_clues_bp
     from yimen.platform.intake.open311 import bp as open311_bp
@@ -93,6 +94,7 @@ def _web_blueprints():
         console_admin_bp,
         console_calendar_bp,
         console_clues_bp,
+        console_cases_bp,
     )
 
 
@@ -248,12 +250,28 @@ def _init_connectors(app: Flask, settings: Settings) -> None:
     outbox.install(TenantSession)
 
 
-def _init_blobs(app: Flask, settings: Settings) -> None:
-    """The composition root picks the blob store: the filesystem under YIMEN_BLOB_DIR."""
+def blob_store_for(settings: Settings):
+    """The composition root picks the blob store: an S3-compatible bucket when
+    YIMEN_BLOB_URL is s3://bucket/prefix, else the filesystem under YIMEN_BLOB_DIR."""
+    if settings.blob_url:
+        from yimen.platform.blobs.s3 import S3BlobStore
+
+        return S3BlobStore.from_url(
+            settings.blob_url,
+            settings.s3_endpoint_url,
+            settings.s3_region,
+            settings.s3_access_key_id,
+            settings.s3_secret_access_key,
+        )
     from yimen.platform.blobs import FilesystemBlobStore
+
+    return FilesystemBlobStore(settings.blob_dir)
+
+
+def _init_blobs(app: Flask, settings: Settings) -> None:
     from yimen.platform.blobs import web as blobs_web
 
-    blobs_web.init_app(app, FilesystemBlobStore(settings.blob_dir))
+    blobs_web.init_app(app, blob_store_for(settings))
 
 
 def _init_broker(app: Flask, settings: Settings) -> None:

@@ -31,6 +31,12 @@ class Settings:
     secret_key: str
     blob_dir: Path
     max_body_bytes: int
+    evidence_max_bytes: int
+    blob_url: str
+    s3_endpoint_url: str
+    s3_region: str
+    s3_access_key_id: str
+    s3_secret_access_key: str
     log_level: str
     token_lifetime_seconds: int
     refresh_lifetime_seconds: int
@@ -73,6 +79,13 @@ def load_settings(**overrides) -> Settings:
         secret_key=_env("YIMEN_SECRET_KEY", ""),
         blob_dir=Path(_env("YIMEN_BLOB_DIR", str(var_dir / "blobs"))),
         max_body_bytes=int(_env("YIMEN_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
+        evidence_max_bytes=int(_env("YIMEN_EVIDENCE_MAX_BYTES", str(2 * 1024**3))),
+        # Empty: the filesystem under YIMEN_BLOB_DIR; s3://bucket/prefix: an S3 store.
+        blob_url=_env("YIMEN_BLOB_URL", ""),
+        s3_endpoint_url=_env("YIMEN_S3_ENDPOINT_URL", ""),
+        s3_region=_env("YIMEN_S3_REGION", "us-east-1"),
+        s3_access_key_id=_env("YIMEN_S3_ACCESS_KEY_ID", ""),
+        s3_secret_access_key=_env("YIMEN_S3_SECRET_ACCESS_KEY", ""),
         log_level=_env("YIMEN_LOG_LEVEL", "INFO"),
         token_lifetime_seconds=int(_env("YIMEN_TOKEN_LIFETIME", "300")),
         refresh_lifetime_seconds=int(_env("YIMEN_REFRESH_LIFETIME", str(8 * 3600))),
@@ -85,6 +98,8 @@ def load_settings(**overrides) -> Settings:
         ratelimit_storage=_env("YIMEN_RATELIMIT_STORAGE", "memory://"),
     )
     values.update(overrides)
+    if values["blob_url"] and not values["blob_url"].startswith("s3://"):
+        raise ValueError("YIMEN_BLOB_URL must be empty (filesystem) or s3://bucket/prefix")
     if values["identity_provider"] not in ("builtin", "keycloak"):
         raise ValueError("YIMEN_IDENTITY_PROVIDER must be builtin or keycloak")
     if values["identity_provider"] == "keycloak" and not values["keycloak_url"]:
