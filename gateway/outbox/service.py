@@ -1,7 +1,7 @@
 """Publishing to the outbox and delivering from it.
 
 `publish` adds a row to the caller's transaction (a repeated key is a no-op, so a
-retried use case never duplicates a message). When the transaction commits, the row is
+retried use case never duplicates a message; the unique key decides, in one statement). When the transaction commits, the row is
 sent to the `deliver` actor; if that send is lost, `relay` finds the row again. The
 actor delivers through the connector with the row's idempotency key, retries with
 exponential backoff, and after the last attempt leaves the row `dead` for an operator
@@ -15,13 +15,15 @@ import uuid
 
 import dramatiq
 from sqlalchemy import event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from yimen.gateway.outbox.model import DEAD, PENDING, SENT, OutboxMessage
 from yimen.gateway.ports import Connector, ConnectorError, Outbound
 from yimen.gateway.worker.schedule import every
 from yimen.platform.db import db, tenant_scope, utcnow
-from yimen.platform.db.tenancy import current_tenant_id
+from yimen.platform.db.tenancy import TenantMismatch, current_tenant_id
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF = dt.timedelta(seconds=2)
@@ -34,16 +36,33 @@ def register(connector: Connector) -> None:
 
 
 def publish(session: Session, connector: str, topic: str, payload: dict, key: str) -> OutboxMessage:
-    existing = session.execute(
-        select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
+    """Add a message to the caller's transaction, once per idempotency key: the row is
+    inserted unless the key is already there (INSERT … ON CONFLICT DO NOTHING, one round
+    trip; the unique constraint decides, also between two transactions at once), and a
+    repeated key returns the message already written."""
+    tenant = current_tenant_id()
+    if tenant is None:
+        raise TenantMismatch("OutboxMessage written with no current tenant")
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[dialect]
+    message = session.execute(
+        insert(OutboxMessage)
+        .values(
+            id=uuid.uuid4(),
+            tenant_id=tenant,
+            connector=connector,
+            topic=topic,
+            payload=payload,
+            idempotency_key=key,
+        )
+        .on_conflict_do_nothing()
+        .returning(OutboxMessage)
     ).scalar_one_or_none()
-    if existing is not None:
-        return existing
-    message = OutboxMessage(
-        id=uuid.uuid4(), connector=connector, topic=topic, payload=payload, idempotency_key=key
-    )
-    session.add(message)
-    session.info.setdefault(_QUEUED, []).append((current_tenant_id(), message.id))
+    if message is None:
+        return session.execute(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == key)
+        ).scalar_one()
+    session.info.setdefault(_QUEUED, []).append((tenant, message.id))
     return message
 
 
