@@ -89,6 +89,12 @@ def _bind_transaction(session: Session, _transaction, connection) -> None:
     )
 
 
+def bind_open_transaction(session: Session) -> None:
+    """Bind the session's transaction, already begun (say by a lookup made before the
+    tenant was known), to the current tenant, so the rest of the work shares it."""
+    _bind_transaction(session, None, session.connection())
+
+
 def install(session_class: type[Session]) -> None:
     event.listen(session_class, "do_orm_execute", _filter_by_tenant)
     event.listen(session_class, "before_flush", _stamp_new_rows)

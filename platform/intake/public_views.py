@@ -14,10 +14,10 @@ from yimen.platform.api.problems import Bilingual, FieldError, Problem, field_er
 from yimen.platform.auth.permissions import public
 from yimen.platform.blobs.web import accepts_uploads, blob_store
 from yimen.platform.db import db, tenant_scope
+from yimen.platform.db.tenancy import bind_open_transaction
 from yimen.platform.intake import attachments, service
 from yimen.platform.intake.model import Source
 from yimen.platform.intake.views import MOBILE
-from yimen.tenants.directory.model import Agency
 from yimen.tenants.directory.service import district_or_404
 from yimen.tenants.powers.model import EnforcementMatter
 
@@ -190,29 +190,33 @@ def load_complaint(raw) -> dict:
         ) from err
 
 
-def file_complaint(tenant_id, data: dict, files: list[FileStorage]) -> dict:
+def file_complaint(tenant_id, data: dict, files: list[FileStorage], slug: str = "") -> dict:
     """Store the photos, then register the clue with them in one commit; when the clue
-    is not written, the blobs this request created are removed (all or none)."""
+    is not written, the blobs this request created are removed (all or none). Given a
+    `slug` instead of `tenant_id`, the district is looked up in the clue's transaction."""
     store = blob_store()
     uploads = attachments.store_files(store, [(f.filename, f.stream) for f in files])
     fields = service.complaint_fields(data)
-    with tenant_scope(tenant_id), db.new_session() as s:
+    with db.new_session() as s:
         try:
-            clue = service.register(
-                s,
-                {k: v for k, v in fields.items() if v is not None},
-                Source.PUBLIC_WEB.value,
-                "public",
-                attachments=uploads,
-            )
+            # Held while registering: the district's settings come from this row.
+            district = district_or_404(slug, s) if slug else None
+            tenant_id = district.id if district else tenant_id
+            with tenant_scope(tenant_id):
+                if slug:
+                    bind_open_transaction(s)
+                clue = service.register(
+                    s,
+                    {k: v for k, v in fields.items() if v is not None},
+                    Source.PUBLIC_WEB.value,
+                    "public",
+                    attachments=uploads,
+                )
         except BaseException:
             attachments.discard(store, uploads)
             raise
-        agency = (
-            s.execute(select(Agency.name).where(Agency.id == clue.agency_id)).scalar()
-            if clue.agency_id
-            else None
-        )
+        with tenant_scope(tenant_id):  # the name the text message gave: known, no query
+            agency = service.agency_name(s, clue.agency_id) if clue.agency_id else None
         return {"receipt_code": clue.receipt_code, "status": clue.status, "agency": agency}
 
 
@@ -230,9 +234,13 @@ class Complaints(MethodView):
         ---
         JSON, or multipart/form-data with the same fields and the files in `photos`. A bad
         file (type sniffed from the content, size, count) refuses the whole complaint."""
-        tenant = district_or_404(slug)
-        raw, files = complaint_input()
-        return file_complaint(tenant.id, load_complaint(raw), files)
+        try:
+            raw, files = complaint_input()
+            data = load_complaint(raw)
+        except Problem:
+            district_or_404(slug)  # an unknown district is a 404 whatever the body
+            raise
+        return file_complaint(None, data, files, slug=slug)  # district read in its transaction
 
 
 @blp.route("/public/<slug>/progress")

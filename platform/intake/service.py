@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from yimen.gateway.outbox import service as outbox
@@ -39,9 +39,27 @@ DEFAULT_ACCEPT_DAYS = SETTINGS["clue_accept_working_days"]
 OPEN = (rules.Status.OFFERED.value, rules.Status.ACCEPTED.value, rules.Status.ARBITRATION.value)
 
 
+_SETTINGS_READ = "yimen.intake.settings"  # session.info: the district's settings, per transaction
+_AGENCY_NAMES = "yimen.intake.agency_names"  # session.info: names already read or known
+
+
+def _settings(session: Session) -> dict:
+    """The current district's settings, read once per transaction (a use case asks for
+    several; the identity map alone forgets the Tenant row between them)."""
+    if isinstance(session, scoped_session):
+        session = session()  # the request's own session, behind the proxy
+    transaction, tenant_id = session.get_transaction(), current_tenant_id()
+    read = session.info.get(_SETTINGS_READ)
+    if transaction is None or read is None or read[:2] != (transaction, tenant_id):
+        tenant = session.get(Tenant, tenant_id)
+        settings = dict(tenant.settings or {}) if tenant else {}
+        read = (session.get_transaction(), tenant_id, settings)
+        session.info[_SETTINGS_READ] = read
+    return read[2]
+
+
 def setting(session: Session, key: str) -> int:
-    tenant = session.get(Tenant, current_tenant_id())
-    value = (tenant.settings or {}).get(key) if tenant is not None else None
+    value = _settings(session).get(key)
     return int(value) if isinstance(value, int) and value > 0 else SETTINGS[key]
 
 
@@ -112,6 +130,7 @@ def register(
         agency = holder_of(session, data["matter_code"])
     clue = Clue(id=uuid.uuid4(), receipt_code=receipt_code(), source=source, **data)
     if agency is not None:
+        _know_agency(session, agency)
         clue.status, clue.agency_id = rules.Status.OFFERED.value, agency.id
         days = accept_days or setting(session, "clue_accept_working_days")
         clue.accept_due = accept_due(session, days)
@@ -175,7 +194,22 @@ def _field(field: str, zh: str, en: str):
 def _agency_name(session: Session, agency_id) -> str:
     if agency_id is None:
         return "区司法局(法制办)"
-    return session.execute(select(Agency.name).where(Agency.id == agency_id)).scalar() or ""
+    return agency_name(session, agency_id)
+
+
+def _know_agency(session: Session, agency: Agency) -> None:
+    session.info.setdefault(_AGENCY_NAMES, {})[agency.id] = agency.name
+
+
+def agency_name(session: Session, agency_id: uuid.UUID) -> str:
+    """An agency's name, read once per session: the receipt of a new clue names the
+    agency its text message named, without asking the database again."""
+    names = session.info.setdefault(_AGENCY_NAMES, {})
+    if agency_id not in names:
+        names[agency_id] = (
+            session.execute(select(Agency.name).where(Agency.id == agency_id)).scalar() or ""
+        )
+    return names[agency_id]
 
 
 def _send(session: Session, clue: Clue, template: str, params: dict, key: str) -> None:

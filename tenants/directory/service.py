@@ -91,16 +91,19 @@ def staffing(session: Session, page: int, page_size: int) -> dict:
     return paginate(session, query, page, page_size, rows=True)
 
 
-def district_or_404(slug: str) -> Tenant:
-    """A district by its slug, for pages anyone may read (suspended ones included)."""
+def district_or_404(slug: str, session: Session | None = None) -> Tenant:
+    """A district by its slug, for pages anyone may read (suspended ones included); in
+    `session` when given (the caller's transaction), else in a transaction of its own."""
     from werkzeug.exceptions import NotFound
 
     from yimen.platform.db import db
 
-    with db.new_session() as s:
-        tenant = s.execute(
-            select(Tenant).where(Tenant.slug == slug, Tenant.kind == TenantKind.DISTRICT)
-        ).scalar_one_or_none()
+    query = select(Tenant).where(Tenant.slug == slug, Tenant.kind == TenantKind.DISTRICT)
+    if session is not None:
+        tenant = session.execute(query).scalar_one_or_none()
+    else:
+        with db.new_session() as s:
+            tenant = s.execute(query).scalar_one_or_none()
     if tenant is None:
         raise NotFound()
     return tenant
