@@ -1,0 +1,248 @@
+"""The console's form for each case action, generated from the action's body schema
+(schemas.ACTION_SCHEMAS) so the page asks for exactly what the API takes, and the posted
+form read back into the API's JSON body.
+
+Field types map to inputs: Date → date, String with OneOf → select, a long String →
+textarea, Boolean → checkbox, a *_id UUID → a select of officers (or of the case's open
+measures), an integer *_fen amount → yuan with two decimals, a List of OneOf → one
+checkbox per choice, a List of strings → one line each. `version` travels hidden;
+`client_id` (offline sync) and timestamps the server takes as now are left out.
+"""
+
+from __future__ import annotations
+
+import decimal
+from dataclasses import dataclass
+
+import marshmallow as ma
+from werkzeug.datastructures import MultiDict
+
+from yimen.platform.api.problems import Bilingual
+from yimen.platform.cases.discretion_terms import AGGRAVATING, CIRCUMSTANCES, MITIGATING
+from yimen.platform.cases.schemas import ACTION_SCHEMAS
+from yimen.tenants.powers.rules import PENALTY_KINDS
+
+SKIPPED = frozenset({"version", "client_id"})
+
+# field → (Chinese, English); per action where the same name means different things.
+LABELS: dict[str, tuple[str, str]] = {
+    "opinion": ("意见", "Opinion"),
+    "reason": ("理由", "Reason"),
+    "title": ("证据名称", "Title"),
+    "sha256": ("文件 SHA-256 (可选)", "File SHA-256 (optional)"),
+    "collected_on": ("收集日期", "Collected on"),
+    "content": ("内容", "Content"),
+    "officer_id": ("回避的执法人员", "Officer to recuse"),
+    "items": ("查封扣押物品 (每行一项)", "Items (one per line)"),
+    "started_on": ("开始日期", "Started on"),
+    "measure_id": ("措施", "Measure"),
+    "outcome": ("处理结果", "Outcome"),
+    "ended_on": ("解除日期", "Ended on"),
+    "correct_by": ("改正期限", "Correct by"),
+    "penalty_kinds": ("处罚种类", "Kinds of penalty"),
+    "fine_fen": ("罚款 (元)", "Fine (yuan)"),
+    "confiscation_fen": ("没收金额 (元)", "Confiscation (yuan)"),
+    "circumstance": ("违法情节", "Circumstances"),
+    "first_violation": ("初次违法", "First violation"),
+    "illegal_gains_fen": ("违法所得 (元)", "Illegal gains (yuan)"),
+    "mitigating": ("从轻、减轻情节", "Mitigating factors"),
+    "aggravating": ("从重情节", "Aggravating factors"),
+    "justification": ("超出裁量基准的书面说明", "Written justification"),
+    "served_on": ("送达日期", "Served on"),
+    "statement": ("当事人陈述申辩", "The party's statement"),
+    "reexamination": ("复核意见", "Re-examination"),
+    "signed_by": ("放弃声明签署人", "Signed by"),
+    "requested_on": ("申请日期", "Requested on"),
+    "hearing_on": ("听证日期", "Hearing date"),
+    "noticed_on": ("通知日期", "Notified on"),
+    "presider_id": ("听证主持人", "Presiding officer"),
+    "place": ("地点", "Place"),
+    "public": ("公开举行", "Public hearing"),
+    "transcript": ("听证笔录", "Transcript"),
+    "no_show": ("当事人无正当理由未到场", "The party did not appear"),
+    "held_on": ("举行日期", "Held on"),
+    "result": ("审核结论", "Result"),
+    "minutes": ("讨论记录", "Minutes"),
+    "conclusion": ("讨论结论", "Conclusion"),
+    "method": ("送达方式", "Method of service"),
+    "consent_signed": ("当事人已签订电子送达确认书", "E-service consent signed"),
+    "amount_fen": ("实缴金额 (元)", "Amount paid (yuan)"),
+    "paid_on": ("缴款日期", "Paid on"),
+    "path": ("执行方式", "Path"),
+}
+PER_ACTION: dict[tuple[str, str], tuple[str, str]] = {
+    ("add_evidence", "kind"): ("证据种类", "Kind of evidence"),
+    ("add_record", "kind"): ("文书", "Record"),
+    ("add_record", "content"): ("笔录内容", "Content"),
+    ("impose_measure", "kind"): ("措施种类", "Kind"),
+    ("approve_filing", "opinion"): ("审批意见", "Approval opinion"),
+    ("legal_review", "opinion"): ("审核意见", "Review opinion"),
+    ("decline_filing", "reason"): ("不予立案理由", "Reason"),
+    ("correction_not_required", "reason"): ("无需责令改正的理由", "Reason"),
+    ("order_correction", "content"): ("责令改正内容", "What to correct"),
+    ("extend_deadline", "reason"): ("延期理由", "Reason"),
+    ("issue_demand", "served_on"): ("催告书送达日期", "Demand served on"),
+    ("serve_prior_notice", "served_on"): ("告知书送达日期", "Notice served on"),
+    ("serve_decision", "served_on"): ("决定书送达日期", "Decision served on"),
+}
+CHOICES: dict[str, dict[str, tuple[str, str]]] = {
+    "evidence": {
+        "documentary": ("书证", "Documentary"),
+        "physical": ("物证", "Physical"),
+        "audio_visual": ("视听资料", "Audio-visual"),
+        "electronic_data": ("电子数据", "Electronic data"),
+        "witness": ("证人证言", "Witness testimony"),
+        "party_statement": ("当事人的陈述", "The party's statement"),
+        "expert_opinion": ("鉴定意见", "Expert opinion"),
+        "inspection_record": ("勘验笔录、现场笔录", "Inspection record"),
+    },
+    "measure": {"seal": ("查封", "Seal-up"), "seize": ("扣押", "Seizure")},
+    "outcome": {
+        "lifted": ("解除", "Lifted"),
+        "confiscated": ("依法没收", "Confiscated"),
+        "transferred": ("移送", "Transferred"),
+    },
+    "result": {"passed": ("通过", "Passed"), "returned": ("退回补正", "Returned")},
+    "method": {
+        "direct": ("直接送达", "In person"),
+        "left": ("留置送达", "Left at the address"),
+        "electronic": ("电子送达", "Electronic"),
+        "post": ("邮寄送达", "By post"),
+        "public_notice": ("公告送达", "Public notice"),
+    },
+    "path": {
+        "agency_power": ("行政机关强制执行", "By the agency"),
+        "demolition": ("强制拆除", "Demolition"),
+        "auction": ("拍卖、依法处理", "Auction"),
+    },
+    "penalty_kinds": {k: v for k, v in PENALTY_KINDS.items() if k != "detention"},
+    "circumstance": {k: (zh, en) for k, (zh, en, _tier) in CIRCUMSTANCES.items()},
+    "mitigating": {k: (zh, zh) for k, (zh, _a, _m) in MITIGATING.items()},
+    "aggravating": {k: (zh, zh) for k, (zh, _a) in AGGRAVATING.items()},
+}
+CHOICE_SET = {
+    ("add_evidence", "kind"): "evidence",
+    ("impose_measure", "kind"): "measure",
+}
+LONG_TEXT = 500  # a String longer than this is a textarea
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    kind: str  # date | text | textarea | select | checkbox | checkboxes | officer | measure | yuan | lines | record
+    label: tuple[str, str]
+    required: bool = False
+    choices: tuple[tuple[str, tuple[str, str]], ...] = ()
+    checked: bool = False  # a checkbox's default
+
+
+def _one_of(f: ma.fields.Field) -> tuple[str, ...]:
+    for validator in f.validators:
+        if isinstance(validator, ma.validate.OneOf):
+            return tuple(validator.choices)
+    return ()
+
+
+def _max_length(f: ma.fields.Field) -> int:
+    for validator in f.validators:
+        if isinstance(validator, ma.validate.Length) and validator.max:
+            return validator.max
+    return 0
+
+
+def _labelled(action: str, name: str, codes: tuple[str, ...]):
+    table = CHOICES.get(CHOICE_SET.get((action, name), name), {})
+    return tuple((c, table.get(c, (c, c))) for c in codes)
+
+
+def _kind(action: str, name: str, f: ma.fields.Field) -> str | None:
+    if isinstance(f, ma.fields.AwareDateTime):
+        return None  # the server takes "now"
+    if isinstance(f, ma.fields.Date):
+        return "date"
+    if isinstance(f, ma.fields.Boolean):
+        return "checkbox"
+    if isinstance(f, ma.fields.UUID):
+        return "measure" if name == "measure_id" else "officer"
+    if isinstance(f, ma.fields.Integer) and name.endswith("_fen"):
+        return "yuan"
+    if isinstance(f, ma.fields.List):
+        return "checkboxes" if _one_of(f.inner) or name in CHOICES else "lines"
+    if action == "add_record" and name == "kind":
+        return "record"
+    if _one_of(f):
+        return "select"
+    if isinstance(f, ma.fields.String):
+        return "textarea" if _max_length(f) > LONG_TEXT else "text"
+    return None
+
+
+def inputs(action: str) -> list[Input]:
+    """The inputs of an action's form, in the schema's order."""
+    schema = ACTION_SCHEMAS[action]()
+    found = []
+    for name, f in schema.fields.items():
+        kind = None if name in SKIPPED else _kind(action, name, f)
+        if kind is None:
+            continue
+        codes = _one_of(f.inner) if isinstance(f, ma.fields.List) else _one_of(f)
+        if kind == "checkboxes" and not codes:
+            codes = tuple(CHOICES.get(name, {}))
+        label = PER_ACTION.get((action, name)) or LABELS.get(name, (name, name))
+        found.append(
+            Input(
+                name,
+                kind,
+                label,
+                required=f.required,
+                choices=_labelled(action, name, codes),
+                checked=f.load_default is True,
+            )
+        )
+    return found
+
+
+def _yuan_to_fen(value: str) -> int:
+    try:
+        amount = decimal.Decimal(value.replace(",", "").replace("，", ""))
+    except decimal.InvalidOperation:
+        raise ma.ValidationError(
+            Bilingual("请输入金额 (元)，最多两位小数。", "Enter an amount in yuan.")
+        ) from None
+    fen = amount * 100
+    if fen != fen.to_integral_value() or amount < 0:
+        raise ma.ValidationError(
+            Bilingual("请输入金额 (元)，最多两位小数。", "Enter an amount in yuan.")
+        )
+    return int(fen)
+
+
+def read(action: str, form: MultiDict) -> dict:
+    """The posted form as the action's JSON body (blanks dropped); an amount that is not
+    yuan is a field error like any the schema finds."""
+    data: dict = {}
+    errors: dict = {}
+    for item in inputs(action):
+        if item.kind == "checkbox":
+            data[item.name] = form.get(item.name) in ("1", "on", "true")
+        elif item.kind == "checkboxes":
+            values = [v for v in form.getlist(item.name) if v]
+            if values:
+                data[item.name] = values
+        elif item.kind == "lines":
+            lines = [s.strip() for s in form.get(item.name, "").splitlines() if s.strip()]
+            if lines:
+                data[item.name] = lines
+        elif (value := form.get(item.name, "").strip()) and item.kind == "yuan":
+            try:
+                data[item.name] = _yuan_to_fen(value)
+            except ma.ValidationError as exc:
+                errors[item.name] = exc.messages
+        elif value:
+            data[item.name] = value
+    if errors:
+        raise ma.ValidationError(errors)
+    if form.get("version", "").strip():
+        data["version"] = form["version"].strip()
+    return data
