@@ -19,9 +19,10 @@ from yimen.platform.api.paging import paginate
 from yimen.platform.api.problems import Problem, field_errors
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.auth.permissions import allowed, requires
+from yimen.platform.blobs.web import blob_store, send_blob
 from yimen.platform.db import db
+from yimen.platform.intake import attachments, rules, service
 from yimen.platform.intake import console_queries as q
-from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, Source
 from yimen.platform.intake.views import (
     OUTCOMES,
@@ -147,12 +148,14 @@ def detail(clue_id: uuid.UUID, errors=None, form=None, values=None, status=200):
     agencies = q.handling_agencies(db.session)
     names = q.agency_names(db.session)
     candidates = service.duplicate_candidates(db.session, clue) if actions.merge else []
+    files = db.session.execute(attachments.of_clue(clue.id)).scalars().all()
     case = service.case_of(db.session, clue.id)
     return render_template(
         "console/clues/detail.html",
         clue=clue,
         candidates=candidates,
         case=case,
+        files=files,
         history=q.history(db.session, clue),
         actions=actions,
         targets=[a for a in agencies if a.id != mine],
@@ -243,6 +246,17 @@ def merge(clue_id: uuid.UUID):
         service.merge(db.session, clue_id, data["into_clue_id"], identity.username, identity.agency)
 
     return _act(clue_id, "merge", MergeSchema(), ("into_clue_id",), run=run)
+
+
+@bp.get("/<uuid:clue_id>/attachments/<uuid:attachment_id>")
+@requires("clues.read")
+def attachment(clue_id: uuid.UUID, attachment_id: uuid.UUID):
+    """A photo or video of a clue the viewer may read (served as an attachment)."""
+    _readable(clue_id)
+    found = attachments.get(db.session, clue_id, attachment_id)
+    return send_blob(
+        blob_store(), found.blob_key, found.media_type, attachments.download_name(found)
+    )
 
 
 @bp.get("/figures")

@@ -64,6 +64,7 @@ def complaint_submit(slug: str):
         tenant=tenant,
         code=receipt["receipt_code"],
         agency=receipt["agency"],
+        joined=receipt["status"] == "merged",
         anonymous=data["anonymous"],
     ), 201
 

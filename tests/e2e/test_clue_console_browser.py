@@ -11,28 +11,6 @@ ZHZF, SCJG, STHJ = "玄武区综合行政执法局", "玄武区市场监督管�
 OIL_FUMES = "餐饮服务业经营者未安装油烟净化设施或者超标排放油烟"
 
 
-@pytest.fixture
-def sign_in(browser, live_server):
-    """A page signed in as `username`, each person in a browser context of their own."""
-    contexts = []
-
-    def open_as(username: str):
-        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        page.goto(f"{live_server.url}/console/?district=xuanwu")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill("Yimen@2026")
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url(f"{live_server.url}/console/")
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
 def _hotline_call(page, description: str, matter: str | None = None, agency: str | None = None):
     page.get_by_role("link", name="热线登记").click()
     form = page.locator("#hotline-form")
