@@ -339,3 +339,36 @@ def test_the_hourly_job_escalates_overdue_clues_of_every_district(client, desks)
     after = client.get(f"/api/v1/clues/{clue['id']}", headers=desks["zhzf"]).json
     assert after["escalated_at"] is not None
     assert escalate_all(dt.date(2026, 11, 4)) == 0  # once
+
+
+def test_on_the_progress_page_the_complainant_says_not_resolved_and_rates(client, desks):
+    import re
+
+    filed = _file(client)
+    clue = _clue_by_code(client, desks, filed["receipt_code"])
+    client.post(f"/api/v1/clues/{clue['id']}/accept", headers=desks["zhzf"])
+    client.post(
+        f"/api/v1/clues/{clue['id']}/close",
+        json={"outcome": "corrected_on_spot", "note": "已责令整改"},
+        headers=desks["zhzf"],
+    )
+    query = f"code={filed['receipt_code']}&phone4={filed['phone'][-4:]}"
+    page = client.get(f"/t/xuanwu/progress?{query}").get_data(as_text=True)
+    assert 'id="feedback-form"' in page and "当场责令改正，已整改到位" in page
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    r = client.post(
+        "/t/xuanwu/progress/feedback",
+        data={
+            "csrf_token": token,
+            "code": filed["receipt_code"],
+            "phone4": filed["phone"][-4:],
+            "resolved": "no",
+            "satisfaction": "2",
+            "comment": "整改后又反弹",
+        },
+    )
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and "已重新交承办部门办理。" in text
+    assert "投诉人反馈未解决，已重新办理" in text
+    again = client.get(f"/api/v1/clues/{clue['id']}", headers=desks["zhzf"]).json
+    assert (again["status"], again["satisfaction"], again["reopened"]) == ("accepted", 2, 1)
