@@ -34,6 +34,7 @@ def _api_blueprints():
     from yimen.platform.cases.discretion_views import blp as discretion_blp
     from yimen.platform.cases.document_views import blp as case_documents_blp
     from yimen.platform.cases.event_views import blp as case_record_blp
+    from yimen.platform.cases.evidence_views import blp as case_evidence_blp
     from yimen.platform.cases.law_views import blp as case_law_blp
     from yimen.platform.cases.views import blp as cases_blp
     from yimen.platform.intake.attachment_views import blp as clue_attachments_blp
@@ -65,6 +66,7 @@ def _api_blueprints():
         case_law_blp,
         case_record_blp,
         case_documents_blp,
+        case_evidence_blp,
     )
 
 
