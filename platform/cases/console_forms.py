@@ -171,7 +171,7 @@ def _kind(action: str, name: str, f: ma.fields.Field) -> str | None:
         return "checkboxes" if _one_of(f.inner) or name in CHOICES else "lines"
     if action == "add_record" and name == "kind":
         return "record"
-    if _one_of(f):
+    if _one_of(f) or name in CHOICES:
         return "select"
     if isinstance(f, ma.fields.String):
         return "textarea" if _max_length(f) > LONG_TEXT else "text"
@@ -187,8 +187,8 @@ def inputs(action: str) -> list[Input]:
         if kind is None:
             continue
         codes = _one_of(f.inner) if isinstance(f, ma.fields.List) else _one_of(f)
-        if kind == "checkboxes" and not codes:
-            codes = tuple(CHOICES.get(name, {}))
+        if kind in ("select", "checkboxes") and not codes:  # a free field with known values
+            codes = tuple(CHOICES.get(CHOICE_SET.get((action, name), name), {}))
         label = PER_ACTION.get((action, name)) or LABELS.get(name, (name, name))
         found.append(
             Input(
