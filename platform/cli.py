@@ -246,7 +246,18 @@ def run(host: str, port: int, threads: int) -> None:
         runner.start()
     _print_banner(app)
     try:
-        serve(app, host=host, port=port, threads=threads, ident="yimen")
+        settings = app.extensions["yimen.settings"]
+        # waitress refuses bodies past 1 GB by default; evidence may be up to
+        # YIMEN_EVIDENCE_MAX_BYTES (it spools large bodies to a temporary file, not memory).
+        largest = max(settings.max_body_bytes, settings.evidence_max_bytes) + 1024 * 1024
+        serve(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="yimen",
+            max_request_body_size=largest,
+        )
     finally:
         if runner:
             runner.stop()
