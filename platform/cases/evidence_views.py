@@ -26,6 +26,12 @@ def evidence_limit() -> int:
     return current_app.extensions["yimen.settings"].evidence_max_bytes
 
 
+def _body_limit() -> int:
+    """One byte over the limit: werkzeug refuses a streamed body that reaches its limit
+    even when it ends there; the store refuses past the exact limit."""
+    return evidence_limit() + 1
+
+
 def _mine(case_id: uuid.UUID):
     return service.get_case(db.session, case_id, own_agency_id())
 
@@ -88,7 +94,7 @@ class EvidenceFiles(MethodView):
         return paginate(db.session, evidence.of_case(case_id), args["page"], args["page_size"])
 
     @requires("cases.handle")
-    @accepts_uploads(evidence_limit)
+    @accepts_uploads(_body_limit)
     @blp.doc(**UPLOAD_DOC)
     @blp.response(201, EvidenceSchema)
     @blp.alt_response(200, description="同一离线记录编号已上传过：返回原证据 / already uploaded")

@@ -68,3 +68,38 @@ def test_a_64_mb_video_streams_through_without_being_held_in_memory(live_server,
     assert rss_growth < SIZE / 2, f"peak RSS grew by {rss_growth / MB:.1f} MB"
     listed = client.get(f"/api/v1/cases/{case.id}/evidence", headers=desk["officer"]).json
     assert [e["sha256"] for e in listed["items"]] == [digest.hexdigest()]
+
+
+def test_a_chunked_file_of_exactly_the_limit_is_kept_and_one_byte_more_is_refused(
+    live_server, app, client, desk
+):
+    """The limit is inclusive over HTTP too, also past the app's general body limit."""
+    import dataclasses
+
+    case = filed(client, desk)
+    settings = app.extensions["yimen.settings"]
+    limit = app.config["MAX_CONTENT_LENGTH"] + MB
+    app.extensions["yimen.settings"] = dataclasses.replace(settings, evidence_max_bytes=limit)
+    try:
+        block = os.urandom(MB)
+
+        def video(size: int):
+            sent = 0
+            while sent < size:
+                chunk = block[: size - sent]
+                yield MP4_HEAD + chunk[len(MP4_HEAD) :] if sent == 0 else chunk
+                sent += len(chunk)
+
+        headers = {
+            **desk["officer"],
+            "X-Evidence-Kind": "audio_visual",
+            "X-Evidence-Title": quote("现场视频"),
+        }
+        url = f"{live_server.url}/api/v1/cases/{case.id}/evidence"
+        exact = requests.post(url, data=video(limit), headers=headers, timeout=60)
+        assert exact.status_code == 201, exact.text
+        assert exact.json()["size"] == limit
+        over = requests.post(url, data=video(limit + 1), headers=headers, timeout=60)
+        assert over.status_code == 413 and over.json()["code"] == "evidence-too-large"
+    finally:
+        app.extensions["yimen.settings"] = settings
