@@ -29,7 +29,6 @@ from yimen.platform.cases.service import (
     today,
     view_of,
 )
-from yimen.tenants.directory.model import Agency
 
 PZ, QZ = rules.PZ, rules.QZ
 
@@ -225,37 +224,6 @@ def _recuse(ctx: Ctx):
     raise rules.Refusal("not-on-case", "该人员不是本案承办人员。", "Not an officer of this case.")
 
 
-# --- compulsory measures (行政强制法) ---------------------------------------------------
-
-
-@action("impose_measure", HEAD)
-def _impose(ctx: Ctx):
-    """查封/扣押 with the head's approval, two officers, an on-site record and the
-    decision with its inventory (行政强制法 第十八条、第二十四条); 30 days at most,
-    +30 with approval, testing time excluded (第二十五条)."""
-    rules.require_two_officers(ctx.view)
-    started = ctx.data.get("started_on") or today()
-    measure = {
-        "id": str(uuid.uuid4()),
-        "kind": ctx.data["kind"],
-        "items": ctx.data["items"],
-        "started_on": started.isoformat(),
-        "ends_on": deadlines.seizure_end(ctx.session, started).isoformat(),
-    }
-    ctx.facts.setdefault("measures", []).append(measure)
-    return measure, [("查封扣押决定书", {"measure": measure})]
-
-
-@action("lift_measure")
-def _lift(ctx: Ctx):
-    for measure in ctx.facts.get("measures", []):
-        if measure["id"] == str(ctx.data["measure_id"]) and not measure.get("ended_on"):
-            measure["ended_on"] = (ctx.data.get("ended_on") or today()).isoformat()
-            measure["outcome"] = ctx.data["outcome"]  # lifted | confiscated | transferred
-            return measure, []
-    raise rules.Refusal("no-such-measure", "没有未解除的该项措施。", "No such open measure.")
-
-
 # --- order to correct, prior notice, statement ----------------------------------------
 
 
@@ -422,7 +390,9 @@ def _discussion(ctx: Ctx):
 def _extend(ctx: Ctx):
     """The decision deadline is extended only with a recorded approval, by the days the
     sector profile allows (市场监管 第六十四条; 住建 第二十九条)."""
-    extension = deadlines.extend_decision(ctx.session, ctx.case, ctx.data["reason"])
+    extension = deadlines.extend_decision(
+        ctx.session, ctx.case, ctx.data["reason"], ctx.data.get("days")
+    )
     return extension, []
 
 
@@ -480,59 +450,6 @@ def _serve_decision(ctx: Ctx):
     return {"method": method, "served_on": served.isoformat()}, [("送达回证", {"method": method})]
 
 
-@action("record_payment")
-def _payment(ctx: Ctx):
-    """The fine paid, with the late-payment surcharge when late (第七十二条: 3% a day,
-    at most the fine)."""
-    paid_on, amount = ctx.data.get("paid_on") or today(), ctx.data["amount_fen"]
-    owed = (ctx.case.fine_fen or 0) + deadlines.surcharge(ctx.session, ctx.case, paid_on)
-    if amount < owed:
-        raise rules.Refusal(
-            "underpaid",
-            f"应缴 {owed / 100:.2f} 元(含加处罚款)，实缴 {amount / 100:.2f} 元。",
-            f"{owed / 100:.2f} yuan is due (surcharge included); {amount / 100:.2f} was paid.",
-            f"{PZ}第七十二条",
-        )
-    ctx.facts.update({"paid_on": paid_on.isoformat(), "amount_fen": amount, "done": "paid"})
-    return {"paid_on": paid_on.isoformat(), "amount_fen": amount, "owed_fen": owed}, []
-
-
-@action("issue_demand")
-def _demand(ctx: Ctx):
-    """催告 before any compulsory execution (行政强制法 第三十五条、第五十四条)."""
-    served = ctx.data.get("served_on") or today()
-    ctx.facts["demand_served_on"] = served.isoformat()
-    ctx.set_date("demand_served", served)
-    return {"served_on": served.isoformat()}, [("催告书", {})]
-
-
-@action("apply_to_court", HEAD)
-def _court(ctx: Ctx):
-    """An agency without execution power applies to the court within 3 months after the
-    litigation period, and at least 10 working days after the demand was served
-    (行政强制法 第五十三条、第五十四条)."""
-    if (refused := deadlines.court_refusal(ctx.session, ctx.case, today())) is not None:
-        raise refused
-    ctx.facts.update({"path": "court", "applied_on": today().isoformat(), "done": "court"})
-    return {"applied_on": today().isoformat()}, [("强制执行申请书", {})]
-
-
-@action("enforce", HEAD)
-def _enforce(ctx: Ctx):
-    """Execution by an agency that holds the power, after the demand (第三十四条–第三十七条);
-    never at night or on a holiday (第四十三条)."""
-    agency = ctx.session.get(Agency, ctx.case.agency_id)
-    has_power = bool(agency and agency.has_compulsory_power)
-    if (
-        refused := deadlines.enforce_refusal(ctx.session, ctx.case, ctx.data, has_power)
-    ) is not None:
-        raise refused
-    ctx.facts.update(
-        {"path": ctx.data["path"], "enforced_on": today().isoformat(), "done": "enforced"}
-    )
-    return {"path": ctx.data["path"]}, []
-
-
 @action("approve_closure", HEAD)
 def _close(ctx: Ctx):
     ctx.case.status, ctx.case.closed_on = CaseStatus.CLOSED.value, today()
@@ -544,3 +461,12 @@ def _close(ctx: Ctx):
 def _archive(ctx: Ctx):
     ctx.case.status = CaseStatus.ARCHIVED.value
     return {"archived_on": today().isoformat()}, []
+
+
+# The handlers of the simple procedure, compulsory measures and execution register
+# themselves on import (kept apart by meaning; `act` is the one write path for all).
+from yimen.platform.cases import (  # noqa: E402, F401
+    actions_execution,
+    actions_measures,
+    actions_simple,
+)

@@ -16,12 +16,13 @@ from yimen.platform.cases import discretion, law, law_limits, rules
 from yimen.platform.cases.law_service import thresholds_of
 from yimen.platform.cases.model import Case, CasePause
 from yimen.tenants.calendar.service import working_calendar
+from yimen.tenants.directory.model import Tenant
 
 # Which periods run in which stage (the next one shown first).
 RUNNING: dict[str, tuple[str, ...]] = {
     "filing": ("lead_check",),
     "investigation": ("decision",),
-    "compulsory_measures": ("seizure", "decision"),
+    "compulsory_measures": ("measure_approval", "seizure", "decision"),
     "correction_order": ("decision",),
     "prior_notice": ("decision",),
     "statement": ("statement", "decision"),
@@ -31,7 +32,10 @@ RUNNING: dict[str, tuple[str, ...]] = {
     "decision": ("decision",),
     "service": ("service",),
     "execution": ("payment", "reconsideration", "litigation", "court_application"),
+    # simple procedure (当场处罚): the collected fine handed in, or the fine paid
+    "filing_record": ("hand_in_fine", "payment"),
 }
+CHALLENGES = ("reconsideration", "litigation")  # pauses of the surcharge (第七十三条第三款)
 
 
 def _date(case: Case, key: str) -> dt.date | None:
@@ -76,19 +80,25 @@ def _one(session, case: Case, rule_id: str, calendar, sector) -> law.Due | None:
         hearing = _date(case, "hearing_on")
         return law.due(law.rule("hearing_notice"), hearing, calendar) if hearing else None
     if rule_id == "seizure":
-        open_measures = [
-            m
-            for m in case.details.get("compulsory_measures", {}).get("measures", [])
-            if not m.get("ended_on")
+        ends = [measure_due(case, m, calendar) for m in open_measures(case)]
+        dated = [d for d in ends if d.on is not None]
+        return min(dated, key=lambda d: d.on) if dated else (ends[0] if ends else None)
+    if rule_id == "measure_approval":
+        waiting = [
+            dt.datetime.fromisoformat(m["approval_due"])
+            for m in open_measures(case)
+            if m.get("emergency") and not m.get("approved_by")
         ]
-        if not open_measures:
+        return law.Due(min(waiting), law.rule("emergency_measure_approval")) if waiting else None
+    if rule_id == "hand_in_fine":
+        collected = _date(case, "collected")
+        if collected is None or _date(case, "handed_in"):
             return None
-        first = min(dt.date.fromisoformat(m["started_on"]) for m in open_measures)
-        return law.due(law.rule("seizure"), first, calendar, _pauses(case))
+        return law.due(law.rule("hand_in_fine"), collected, calendar)
     if rule_id == "service":
         return law.due(law.rule("service"), case.decided_on, calendar) if case.decided_on else None
     if rule_id in ("payment", "reconsideration", "litigation"):
-        if case.served_on is None or (rule_id == "payment" and not case.fine_fen):
+        if case.served_on is None or (rule_id == "payment" and not outstanding(case)):
             return None
         return law.due(law.rule(rule_id), case.served_on, calendar)
     if rule_id == "court_application":
@@ -120,7 +130,7 @@ def refresh(session: Session, case: Case) -> None:
     """The nearest open deadline, for the case list; a period that cannot be computed
     (calendar missing) is labelled so, never guessed."""
     dues = computed(session, case)
-    dated = sorted((d.on if isinstance(d.on, dt.date) else d.on.date(), d) for _, d in dues if d.on)
+    dated = sorted(((law.local_day(d.on), d) for _, d in dues if d.on), key=lambda x: x[0])
     flagged = [d for _, d in dues if d.flagged]
     if dated:
         case.next_deadline, case.next_deadline_label = dated[0][0], dated[0][1].rule.name_zh
@@ -187,12 +197,19 @@ def resume(case: Case, reason: str, on: dt.date) -> None:
             item.ended_on = on
 
 
-def extend_decision(session: Session, case: Case, reason: str, by: str = "head") -> dict:
-    """An approved extension of the decision deadline, as far as the sector allows."""
+def extend_decision(session: Session, case: Case, reason: str, days: int | None = None) -> dict:
+    """An approved extension of the decision deadline, as far as the sector allows: the
+    first by the head (the sector's days), a further one by the heads' collective
+    discussion, which sets the period (`days`; by default the sector's cap, or 30)."""
     sector = law.profile(case.sector)
     granted = [law_limits.Extension(e["days"], e["by"]) for e in case.details.get("extensions", [])]
-    days = sector.first_extension_days if not granted else (sector.second_extension_max_days or 30)
-    request = law_limits.Extension(days, "head" if not granted else "collective")
+    if not granted:
+        request = law_limits.Extension(days or sector.first_extension_days, "head")
+    else:
+        default = sector.second_extension_max_days or 30
+        request = law_limits.Extension(days or default, "collective")
+    if not granted and not sector.first_extension_days:
+        request = law_limits.Extension(days or 30, "head")
     if (refused := law_limits.decision_extension_refused(sector, granted, request)) is not None:
         raise _refusal(refused)
     entry = {"days": request.days, "by": request.by, "reason": reason}
@@ -224,7 +241,31 @@ def surcharge(session: Session, case: Case, paid_on: dt.date) -> int:
 
 
 def court_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
+    """行政强制法 第五十三条: only if the party did not challenge in time (a pending
+    challenge is refused) and within the window; 第五十四条: 10 working days after the
+    demand was served."""
+    if challenge_pending(case):
+        return rules.Refusal(
+            "challenge-pending",
+            "当事人已申请行政复议或者提起行政诉讼，尚未终结，不得申请人民法院强制执行。",
+            "A reconsideration or lawsuit is pending; the court may not be asked yet.",
+            "《行政强制法》第五十三条",
+        )
     litigation = _date(case, "litigation_due")
+    if litigation is None:
+        return rules.Refusal(
+            "decision-not-served",
+            "决定书送达后才能计算申请法院强制执行的期间。",
+            "The decision must be served first.",
+            "《行政强制法》第五十三条",
+        )
+    if _date(case, "demand_served") is None:
+        return rules.Refusal(
+            "demand-first",
+            "申请法院强制执行前须先送达催告书，送达十个工作日后方可申请。",
+            "Serve a written demand first; the court may be asked 10 working days after it.",
+            "《行政强制法》第五十四条",
+        )
     window = law_limits.court_application_window(
         litigation, _date(case, "demand_served"), working_calendar(session)
     )
@@ -238,15 +279,45 @@ def court_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | 
     return None
 
 
+def execution_moment(data: dict) -> dt.datetime:
+    return data.get("at") or dt.datetime.now(dt.UTC)
+
+
 def enforce_refusal(
     session: Session, case: Case, data: dict, has_power: bool
 ) -> rules.Refusal | None:
-    if not has_power:
+    """An agency's own execution, by path (seed 000 一(三) 六): `agency_power` and
+    `demolition` and `monetary` need the power (第十三条); `auction` of property it had
+    sealed or seized is open to an agency without it (第四十六条第三款). Every path
+    needs the demand and the execution decision (第三十五条、第三十七条); never at night
+    or on a holiday (第四十三条)."""
+    path, at = data["path"], execution_moment(data)
+    on = at.astimezone(law.SHANGHAI).date() if at.tzinfo else at.date()
+    execution = case.details.get("execution", {})
+    if path == "auction":
+        measures = case.details.get("compulsory_measures", {}).get("measures", [])
+        if not measures:
+            return rules.Refusal(
+                "auction-needs-seizure",
+                "只有在实施行政管理过程中已经查封、扣押的财物，才能依法拍卖抵缴罚款。",
+                "Only property sealed or seized in the case may be auctioned to pay the fine.",
+                "《行政强制法》第四十六条第三款",
+            )
+        if not has_power:
+            late = [_date(case, "reconsideration_due"), _date(case, "litigation_due")]
+            if any(d is None or on <= d for d in late) or case_challenged(case):
+                return rules.Refusal(
+                    "auction-periods",
+                    "没有强制执行权的行政机关拍卖查封、扣押的财物，须当事人在法定期限内未申请复议或者起诉。",
+                    "Without execution power, auction only after the reconsideration and litigation periods passed unchallenged.",
+                    "《行政强制法》第四十六条第三款",
+                )
+    elif not has_power:
         return rules.Refusal(
             "no-execution-power",
             "本部门没有强制执行权，须申请人民法院强制执行。",
             "This agency holds no execution power; apply to the court.",
-            "《行政强制法》第十三条、第五十三条",
+            "《行政强制法》第十三条、第四十六条、第五十三条",
         )
     if not _date(case, "demand_served"):
         return rules.Refusal(
@@ -255,8 +326,22 @@ def enforce_refusal(
             "Serve a written demand first.",
             "《行政强制法》第三十五条",
         )
-    at = data.get("at") or dt.datetime.now(dt.UTC)
+    if not execution.get("execution_decided"):
+        return rules.Refusal(
+            "execution-decision-first",
+            "强制执行前须作出并送达强制执行决定书。",
+            "Decide on execution in writing first.",
+            "《行政强制法》第三十七条、第三十八条",
+        )
+    if path in ("monetary", "auction") and (refused := monetary_refusal(case, on)) is not None:
+        return refused
+    if path == "demolition" and (refused := demolition_refusal(session, case, on)) is not None:
+        return refused
     return _refusal(law_limits.night_or_holiday_execution(at, working_calendar(session)))
+
+
+def case_challenged(case: Case) -> bool:
+    return any(p.reason in CHALLENGES for p in case.pauses)
 
 
 def assess(session: Session, case: Case, data: dict, matter) -> dict:
@@ -301,3 +386,157 @@ def hearing_right(session: Session, case: Case) -> tuple[bool, str]:
         thresholds_of(session),
     )
     return right.right, right.reason_zh
+
+
+# --- simple procedure (处罚法 第五十一条、第五十二条、第六十八条–第七十一条) ---------------
+
+
+def simple_refusal(session: Session, case: Case, kinds: list[str], fine: int | None):
+    """第五十一条; a 个体工商户 is a citizen or an organisation by the district's policy
+    (tenant setting `simple_procedure_individual_business_as`, rules.md §11.10)."""
+    tenant = session.get(Tenant, case.tenant_id)
+    policy = ((tenant.settings or {}) if tenant else {}).get(
+        "simple_procedure_individual_business_as", law_limits.PERSON
+    )
+    kind = case.parties[0].kind if case.parties else law_limits.PERSON
+    return _refusal(law_limits.simple_procedure_allowed(kind, kinds, fine, policy))
+
+
+def on_spot_collection_refusal(fine: int, hard: bool, remote: bool) -> rules.Refusal | None:
+    return _refusal(law_limits.on_spot_collection_allowed(fine, hard, remote))
+
+
+def hand_in_due(session: Session, collected: dt.date) -> dt.date | None:
+    """第七十一条: the officer hands the money to the agency within 2 working days."""
+    return law.due(law.rule("hand_in_fine"), collected, working_calendar(session)).on
+
+
+def outstanding(case: Case) -> bool:
+    """A fine is still owed (not paid, not collected on the spot, not revoked)."""
+    if not case.fine_fen:
+        return False
+    execution = case.details.get("execution", {})
+    simple = case.details.get("on_spot_decision", {})
+    return not (execution.get("done") or simple.get("collected_on_spot") or simple.get("paid_on"))
+
+
+# --- compulsory measures (行政强制法 第十九条、第二十五条、第二十八条) -------------------
+
+
+def open_measures(case: Case) -> list[dict]:
+    found = case.details.get("compulsory_measures", {}).get("measures", [])
+    return [m for m in found if not m.get("ended_on")]
+
+
+def measure_due(case: Case, measure: dict, calendar) -> law.Due:
+    """30 days from the start, + the approved extension, + this measure's fixed testing
+    periods (第二十五条); an agency limit, not rolled forward."""
+    testing = [p for p in case.pauses if p.reason == law.TESTING and p.note == measure["id"]]
+    return law.due(
+        law.rule("seizure"),
+        dt.date.fromisoformat(measure["started_on"]),
+        calendar,
+        testing,
+        measure.get("extended_days", 0),
+    )
+
+
+def measure_end(session: Session, case: Case, measure: dict) -> dt.date | None:
+    return measure_due(case, measure, working_calendar(session)).on
+
+
+def measure_extension_refusal(measure: dict, days: int) -> rules.Refusal | None:
+    if measure.get("extended_days"):
+        return rules.Refusal(
+            "seizure-extended-once",
+            "查封、扣押期限已延长过一次，不得再次延长。",
+            "The seal-up or seizure has been extended once already.",
+            "《行政强制法》第二十五条第一款",
+        )
+    return _refusal(law_limits.extension_refused(law.rule("seizure"), days))
+
+
+def emergency_approval_due(executed_at: dt.datetime) -> dt.datetime:
+    """第十九条: report to the head and complete the approval within 24 hours."""
+    return law.due(law.rule("emergency_measure_approval"), executed_at, None).on
+
+
+# --- execution (处罚法 第七十二条、第七十三条; 行政强制法 第三十五条–第四十六条) ------------
+
+
+def challenge_pending(case: Case) -> bool:
+    return any(p.reason in CHALLENGES and p.ended_on is None for p in case.pauses)
+
+
+def surcharge_days(case: Case, on: dt.date) -> int:
+    """Days the surcharge has run on `on`, challenge days not counted (第七十三条第三款)."""
+    pay_due = _date(case, "pay_due")
+    if pay_due is None:
+        return 0
+    paused = law.paused_days([p for p in case.pauses if p.reason in CHALLENGES], pay_due, on)
+    return max(0, (on - pay_due).days - paused)
+
+
+def demand_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
+    """第三十七条: the execution decision only after the period the demand gave (ten
+    days, working days by 第六十九条) passed without performance; immediately only where
+    property is being moved or hidden (第三十七条第三款)."""
+    served = _date(case, "demand_served")
+    if served is None:
+        return rules.Refusal(
+            "demand-first",
+            "作出强制执行决定前须先书面催告当事人。",
+            "Serve a written demand before deciding on execution.",
+            "《行政强制法》第三十五条、第三十七条",
+        )
+    wait = law.due(law.rule("court_application_wait"), served, working_calendar(session))
+    if wait.on is None:
+        return rules.Refusal("calendar-not-loaded", wait.reason_zh, wait.reason_en, wait.article)
+    if on <= wait.on:
+        return rules.Refusal(
+            "demand-period-open",
+            f"催告书给予的履行期限至{wait.on:%Y-%m-%d}，期满仍不履行才能作出强制执行决定 (有转移、隐匿财物迹象的可立即强制执行)。",
+            f"The demand gives the party until {wait.on:%Y-%m-%d}; decide on execution only after that (immediately only if property is being moved or hidden).",
+            "《行政强制法》第三十七条、第六十九条",
+        )
+    return None
+
+
+def demolition_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
+    """第四十四条: only after the public notice's own deadline and the reconsideration
+    and litigation periods passed without a challenge."""
+    notice = _date(case, "demolition_notice_due")
+    if notice is None:
+        return rules.Refusal(
+            "demolition-notice-first",
+            "强制拆除违法建筑物、构筑物、设施前须先公告，限期当事人自行拆除。",
+            "Publish a notice ordering the party to demolish by a deadline first.",
+            "《行政强制法》第四十四条",
+        )
+    reconsideration, litigation = _date(case, "reconsideration_due"), _date(case, "litigation_due")
+    if reconsideration is None or litigation is None:
+        return rules.Refusal(
+            "decision-not-served",
+            "决定书送达后才能计算复议和诉讼期限。",
+            "The decision must be served first.",
+            "《行政强制法》第四十四条",
+        )
+    return _refusal(
+        law_limits.forced_demolition_refused(
+            on, notice, reconsideration, litigation, challenge_pending(case)
+        )
+    )
+
+
+def monetary_refusal(case: Case, on: dt.date) -> rules.Refusal | None:
+    """第四十六条: an agency with the power enforces a fine only after the surcharge ran
+    over 30 days and a demand went unanswered."""
+    days = surcharge_days(case, on)
+    if days <= 30:
+        return rules.Refusal(
+            "surcharge-under-30-days",
+            f"加处罚款已计{days}日，超过三十日且经催告仍不履行的，才能强制执行。",
+            f"The surcharge has run {days} days; enforce only after more than 30 days and a demand.",
+            "《行政强制法》第四十六条",
+        )
+    return None

@@ -139,8 +139,9 @@ def require_two_officers(case: CaseView) -> None:
 EXECUTION_DOCUMENTS = {
     "paid": (),
     "no-payment-due": (),
+    "revoked": (),  # the decision was revoked on reconsideration or in court
     "court": ("催告书", "强制执行申请书"),
-    "enforced": ("催告书",),
+    "enforced": ("催告书", "强制执行决定书"),  # 第三十七条
 }
 
 
@@ -149,7 +150,7 @@ def missing_documents(definition: dict, case: CaseView) -> list[str]:
     kinds = [d["kind"] for d in stage["documents"]]
     path = case.details.get("execution", {}).get("done")
     if case.stage == "execution" and path in EXECUTION_DOCUMENTS:
-        statutory = {"催告书", "强制执行申请书"}
+        statutory = {"催告书", "强制执行申请书", "强制执行决定书"}
         kinds = [k for k in kinds if k not in statutory] + list(EXECUTION_DOCUMENTS[path])
     return [k for k in kinds if k not in case.documents]
 
@@ -273,6 +274,9 @@ STAGE_CHECKS: dict[str, Callable[[CaseView, dict], None]] = {
 WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "approve_filing": (("filing",), ("draft",)),
     "decline_filing": (("filing",), ("draft",)),
+    "decide_on_spot": (("filing",), ("draft",)),  # simple procedure (第五十一条)
+    "hand_in_fine": (("filing_record",), ("open",)),
+    "record_filing": (("filing_record",), ("open",)),
     "add_evidence": (
         (
             "investigation",
@@ -285,6 +289,10 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("open",),
     ),
     "impose_measure": (("compulsory_measures",), ("open",)),
+    "impose_emergency_measure": (("compulsory_measures",), ("open",)),
+    "approve_measure": (("compulsory_measures",), ("open",)),
+    "extend_measure": (("compulsory_measures",), ("open",)),
+    "record_testing": (("compulsory_measures",), ("open",)),
     "lift_measure": (("compulsory_measures",), ("open",)),
     "order_correction": (("correction_order",), ("open",)),
     "correction_not_required": (("correction_order",), ("open",)),
@@ -313,8 +321,13 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "decide": (("decision",), ("open",)),
     "serve_decision": (("service",), ("open",)),
-    "record_payment": (("execution",), ("open",)),
+    "record_payment": (("execution", "filing_record"), ("open",)),
+    "record_challenge": (("execution",), ("open",)),
+    "conclude_challenge": (("execution",), ("open",)),
     "issue_demand": (("execution",), ("open",)),
+    "record_demand_statement": (("execution",), ("open",)),
+    "decide_execution": (("execution",), ("open",)),
+    "publish_demolition_notice": (("execution",), ("open",)),
     "apply_to_court": (("execution",), ("open",)),
     "enforce": (("execution",), ("open",)),
     "approve_closure": (("closure",), ("open",)),
@@ -382,9 +395,16 @@ STATUS_NAMES = {
 ACTION_NAMES = {
     "approve_filing": "批准立案",
     "decline_filing": "不予立案",
+    "decide_on_spot": "当场作出处罚决定",
+    "hand_in_fine": "上交当场收缴的罚款",
+    "record_filing": "报所属行政机关备案",
     "add_evidence": "添加证据",
     "impose_measure": "实施查封扣押",
-    "lift_measure": "解除查封扣押",
+    "impose_emergency_measure": "当场实施查封扣押 (情况紧急)",
+    "approve_measure": "补办查封扣押批准",
+    "extend_measure": "延长查封扣押期限",
+    "record_testing": "登记检测鉴定期间",
+    "lift_measure": "解除或处理查封扣押",
     "order_correction": "责令改正",
     "correction_not_required": "无需责令改正",
     "propose_penalty": "拟定处罚",
@@ -400,7 +420,12 @@ ACTION_NAMES = {
     "decide": "作出处罚决定",
     "serve_decision": "送达决定书",
     "record_payment": "登记缴款",
+    "record_challenge": "登记复议或诉讼",
+    "conclude_challenge": "登记复议或诉讼结果",
     "issue_demand": "催告",
+    "record_demand_statement": "记录催告后的陈述申辩",
+    "decide_execution": "作出强制执行决定",
+    "publish_demolition_notice": "公告限期自行拆除",
     "apply_to_court": "申请法院强制执行",
     "enforce": "强制执行",
     "approve_closure": "批准结案",

@@ -20,6 +20,8 @@ EVIDENCE_KINDS = (  # 处罚法 第四十六条: exactly these eight
     "expert_opinion",  # 鉴定意见
     "inspection_record",  # 勘验笔录、现场笔录
 )
+CHALLENGE_KINDS = ("reconsideration", "litigation")
+EXECUTION_PATHS = ("agency_power", "demolition", "monetary", "auction")  # seed 000 一(三) 六
 PENALTY_KINDS = tuple(k for k in POWER_PENALTY_KINDS if k != "detention")  # 处罚法 第九条
 
 
@@ -164,6 +166,36 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
         "approve_filing", {"opinion": ma.fields.String(load_default="同意立案")}
     ),
     "decline_filing": _body("decline_filing", {"reason": _text(500)}),
+    "decide_on_spot": _body(
+        "decide_on_spot",
+        {
+            "penalty_kinds": ma.fields.List(
+                ma.fields.String(validate=ma.validate.OneOf(("warning", "fine"))),
+                required=True,
+                validate=ma.validate.Length(min=1, max=2),
+                metadata={"description": "简易程序只能警告或罚款 (处罚法 第五十一条)"},
+            ),
+            "fine_fen": _fen(),
+            "decided_on": ma.fields.Date(metadata={"description": "默认今天；离线记录补传时填写"}),
+            "refused_to_sign": ma.fields.Boolean(
+                load_default=False, metadata={"description": "当事人拒绝签收，在决定书上注明"}
+            ),
+            "collect_on_spot": ma.fields.Boolean(load_default=False),
+            "hard_to_collect": ma.fields.Boolean(load_default=False),
+            "remote_area_request": ma.fields.Boolean(load_default=False),
+            "receipt_no": ma.fields.String(
+                validate=ma.validate.Length(max=40), metadata={"description": "罚款专用票据号"}
+            ),
+        },
+    ),
+    "hand_in_fine": _body("hand_in_fine", {"handed_in_on": ma.fields.Date()}),
+    "record_filing": _body(
+        "record_filing",
+        {
+            "filed_on": ma.fields.Date(),
+            "note": ma.fields.String(validate=ma.validate.Length(max=500)),
+        },
+    ),
     "add_evidence": _body(
         "add_evidence",
         {
@@ -185,6 +217,42 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
                 ma.fields.String(), required=True, validate=ma.validate.Length(min=1)
             ),
             "started_on": ma.fields.Date(),
+        },
+    ),
+    "impose_emergency_measure": _body(
+        "impose_emergency_measure",
+        {
+            "kind": ma.fields.String(required=True, validate=ma.validate.OneOf(("seal", "seize"))),
+            "items": ma.fields.List(
+                ma.fields.String(), required=True, validate=ma.validate.Length(min=1)
+            ),
+            "executed_at": ma.fields.AwareDateTime(required=True),
+            "grounds": _text(1000),
+        },
+    ),
+    "approve_measure": _body(
+        "approve_measure",
+        {
+            "measure_id": ma.fields.UUID(required=True),
+            "approved": ma.fields.Boolean(required=True),
+            "at": ma.fields.AwareDateTime(),
+        },
+    ),
+    "extend_measure": _body(
+        "extend_measure",
+        {
+            "measure_id": ma.fields.UUID(required=True),
+            "days": ma.fields.Integer(validate=ma.validate.Range(min=1, max=366)),
+            "reason": _text(1000),
+        },
+    ),
+    "record_testing": _body(
+        "record_testing",
+        {
+            "measure_id": ma.fields.UUID(required=True),
+            "started_on": ma.fields.Date(required=True),
+            "ended_on": ma.fields.Date(required=True),
+            "what": ma.fields.String(validate=ma.validate.Length(max=500)),
         },
     ),
     "lift_measure": _body(
@@ -259,7 +327,16 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
     "record_discussion": _body(
         "record_discussion", {"minutes": _text(20000), "conclusion": _text(2000)}
     ),
-    "extend_deadline": _body("extend_deadline", {"reason": _text(1000)}),
+    "extend_deadline": _body(
+        "extend_deadline",
+        {
+            "reason": _text(1000),
+            "days": ma.fields.Integer(
+                validate=ma.validate.Range(min=1, max=366),
+                metadata={"description": "集体讨论确定的延长天数 (再次延长时)"},
+            ),
+        },
+    ),
     "decide": _body("decide", {"fine_fen": _fen()}),
     "serve_decision": _body(
         "serve_decision",
@@ -277,14 +354,51 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
     "record_payment": _body(
         "record_payment", {"amount_fen": _fen(required=True), "paid_on": ma.fields.Date()}
     ),
+    "record_challenge": _body(
+        "record_challenge",
+        {
+            "kind": ma.fields.String(required=True, validate=ma.validate.OneOf(CHALLENGE_KINDS)),
+            "filed_on": ma.fields.Date(),
+            "body": ma.fields.String(
+                validate=ma.validate.Length(max=200), metadata={"description": "复议机关或法院"}
+            ),
+        },
+    ),
+    "conclude_challenge": _body(
+        "conclude_challenge",
+        {
+            "kind": ma.fields.String(required=True, validate=ma.validate.OneOf(CHALLENGE_KINDS)),
+            "outcome": ma.fields.String(
+                required=True,
+                validate=ma.validate.OneOf(("upheld", "varied", "revoked", "withdrawn")),
+            ),
+            "concluded_on": ma.fields.Date(),
+            "fine_fen": _fen(metadata={"description": "变更后的罚款 (outcome=varied)"}),
+        },
+    ),
     "issue_demand": _body("issue_demand", {"served_on": ma.fields.Date()}),
-    "apply_to_court": _body("apply_to_court", {}),
+    "record_demand_statement": _body(
+        "record_demand_statement", {"statement": _text(5000), "reexamination": _text(5000)}
+    ),
+    "decide_execution": _body(
+        "decide_execution",
+        {
+            "content": _text(2000, metadata={"description": "强制执行的方式和时间"}),
+            "decided_on": ma.fields.Date(),
+            "immediate": ma.fields.Boolean(load_default=False),
+            "grounds": ma.fields.String(validate=ma.validate.Length(max=2000)),
+            "path": ma.fields.String(validate=ma.validate.OneOf(EXECUTION_PATHS)),
+        },
+    ),
+    "publish_demolition_notice": _body(
+        "publish_demolition_notice",
+        {"demolish_by": ma.fields.Date(required=True), "published_on": ma.fields.Date()},
+    ),
+    "apply_to_court": _body("apply_to_court", {"applied_on": ma.fields.Date()}),
     "enforce": _body(
         "enforce",
         {
-            "path": ma.fields.String(
-                required=True, validate=ma.validate.OneOf(("agency_power", "demolition", "auction"))
-            ),
+            "path": ma.fields.String(required=True, validate=ma.validate.OneOf(EXECUTION_PATHS)),
             "at": ma.fields.AwareDateTime(),
         },
     ),

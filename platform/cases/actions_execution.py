@@ -1,0 +1,213 @@
+"""Execution of a decision: the five paths of seed 000 一(三) 六 —
+
+1. an agency with execution power: 催告书 → (statement) → 强制执行决定书 after the
+   demand's period → `enforce` path `agency_power` (行政强制法 第三十五条–第三十八条);
+2. an agency without it: 催告书 → `apply_to_court` (第十三条、第五十三条);
+3. demolition of structures: `publish_demolition_notice` (公告, 限期自行拆除) → demand
+   and decision → `enforce` path `demolition` only after the notice, reconsideration and
+   litigation periods ran out unchallenged (第四十四条);
+4. monetary payment: `record_payment` with the surcharge (处罚法 第七十二条); after the
+   surcharge ran over 30 days and a demand, `enforce` path `monetary` (with power) or
+   `apply_to_court` (without), or `auction` of property sealed or seized (第四十六条);
+5. application to the court: 10 working days after the demand, within 3 months of the
+   litigation deadline (第五十三条、第五十四条).
+
+A reconsideration or lawsuit (`record_challenge` / `conclude_challenge`) pauses the
+surcharge (处罚法 第七十三条第三款) and blocks demolition and the court application.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from yimen.platform.cases import deadlines, rules
+from yimen.platform.cases.actions import HEAD, Ctx, action
+from yimen.platform.cases.actions_simple import settle_simple_payment
+from yimen.platform.cases.service import today
+from yimen.tenants.directory.model import Agency
+
+PZ, QZ = rules.PZ, rules.QZ
+
+
+def _execution(ctx: Ctx) -> dict:
+    return ctx.case.details.setdefault("execution", {})
+
+
+@action("record_payment")
+def _payment(ctx: Ctx):
+    """The fine paid, with the late-payment surcharge when late (第七十二条: 3% a day,
+    at most the fine; challenge days not counted, 第七十三条第三款)."""
+    paid_on, amount = ctx.data.get("paid_on") or today(), ctx.data["amount_fen"]
+    if not deadlines.outstanding(ctx.case):
+        raise rules.Refusal(
+            "nothing-owed", "没有待缴的罚款。", "No fine is owed.", f"{PZ}第六十七条"
+        )
+    owed = (ctx.case.fine_fen or 0) + deadlines.surcharge(ctx.session, ctx.case, paid_on)
+    if amount < owed:
+        raise rules.Refusal(
+            "underpaid",
+            f"应缴 {owed / 100:.2f} 元(含加处罚款)，实缴 {amount / 100:.2f} 元。",
+            f"{owed / 100:.2f} yuan is due (surcharge included); {amount / 100:.2f} was paid.",
+            f"{PZ}第七十二条",
+        )
+    payload = {"paid_on": paid_on.isoformat(), "amount_fen": amount, "owed_fen": owed}
+    if ctx.case.stage == "filing_record":
+        settle_simple_payment(ctx, paid_on, amount)
+    else:
+        _execution(ctx).update(
+            {"paid_on": paid_on.isoformat(), "amount_fen": amount, "done": "paid"}
+        )
+    return payload, []
+
+
+@action("issue_demand")
+def _demand(ctx: Ctx):
+    """催告 before any compulsory execution, in writing: the deadline, the amount with
+    the surcharge, the right to state and defend (行政强制法 第三十五条、第五十四条)."""
+    served = ctx.data.get("served_on") or today()
+    _execution(ctx)["demand_served_on"] = served.isoformat()
+    ctx.set_date("demand_served", served)
+    surcharge = deadlines.surcharge(ctx.session, ctx.case, served)
+    text = f"截至催告之日已加处罚款 {surcharge / 100:.2f} 元" if surcharge else ""
+    return {"served_on": served.isoformat(), "surcharge_fen": surcharge}, [
+        ("催告书", {"surcharge_text": text})
+    ]
+
+
+@action("record_demand_statement")
+def _demand_statement(ctx: Ctx):
+    """The party's statement after the demand, recorded and re-examined (第三十六条)."""
+    _execution(ctx).update(
+        {
+            "demand_statement": ctx.data["statement"],
+            "demand_reexamination": ctx.data["reexamination"],
+        }
+    )
+    return dict(ctx.data), []
+
+
+@action("decide_execution", HEAD)
+def _decide_execution(ctx: Ctx):
+    """强制执行决定 (行政强制法 第三十七条): in writing, after the demand's period passed
+    without performance — at once only where property is being moved or hidden."""
+    if not _power(ctx) and ctx.data.get("path") != "auction":
+        raise rules.Refusal(
+            "no-execution-power",
+            "本部门没有强制执行权，须申请人民法院强制执行。",
+            "This agency holds no execution power; apply to the court.",
+            f"{QZ}第十三条、第五十三条",
+        )
+    on = ctx.data.get("decided_on") or today()
+    immediate = ctx.data.get("immediate", False)
+    if immediate and not ctx.data.get("grounds"):
+        raise rules.Refusal(
+            "immediate-grounds",
+            "立即强制执行须有当事人转移或者隐匿财物迹象的证据。",
+            "Immediate execution needs evidence that property is being moved or hidden.",
+            f"{QZ}第三十七条第三款",
+        )
+    if not immediate and (refused := deadlines.demand_refusal(ctx.session, ctx.case, on)):
+        raise refused
+    _execution(ctx).update(
+        {"execution_decided": on.isoformat(), "immediate": immediate, "method": ctx.data["content"]}
+    )
+    return {"decided_on": on.isoformat(), "immediate": immediate}, [
+        ("强制执行决定书", {"content": ctx.data["content"]})
+    ]
+
+
+@action("publish_demolition_notice", HEAD)
+def _demolition_notice(ctx: Ctx):
+    """公告: the party is ordered to demolish the illegal structure by a deadline
+    (行政强制法 第四十四条)."""
+    deadline, published = ctx.data["demolish_by"], ctx.data.get("published_on") or today()
+    if deadline <= published:
+        raise rules.Refusal(
+            "demolition-notice-deadline",
+            "公告须给当事人留出自行拆除的期限。",
+            "The notice must leave the party time to demolish.",
+            f"{QZ}第四十四条",
+        )
+    _execution(ctx).update(
+        {"demolition_notice": published.isoformat(), "demolish_by": deadline.isoformat()}
+    )
+    ctx.set_date("demolition_notice_due", deadline)
+    return {"published_on": published.isoformat(), "demolish_by": deadline.isoformat()}, []
+
+
+@action("apply_to_court", HEAD)
+def _court(ctx: Ctx):
+    """An agency without execution power (or one choosing the court) applies within 3
+    months after the litigation period, at least 10 working days after the demand was
+    served, unless a challenge is pending (行政强制法 第五十三条、第五十四条)."""
+    on = ctx.data.get("applied_on") or today()
+    if (refused := deadlines.court_refusal(ctx.session, ctx.case, on)) is not None:
+        raise refused
+    _execution(ctx).update({"path": "court", "applied_on": on.isoformat(), "done": "court"})
+    return {"applied_on": on.isoformat()}, [("强制执行申请书", {})]
+
+
+def _power(ctx: Ctx) -> bool:
+    agency = ctx.session.get(Agency, ctx.case.agency_id)
+    return bool(agency and agency.has_compulsory_power)
+
+
+@action("enforce", HEAD)
+def _enforce(ctx: Ctx):
+    """Execution by the agency, on its path (see the module); never at night or on a
+    holiday (第四十三条)."""
+    if refused := deadlines.enforce_refusal(ctx.session, ctx.case, ctx.data, _power(ctx)):
+        raise refused
+    at = deadlines.execution_moment(ctx.data)
+    _execution(ctx).update(
+        {"path": ctx.data["path"], "enforced_at": at.isoformat(), "done": "enforced"}
+    )
+    return {"path": ctx.data["path"], "at": at.isoformat()}, []
+
+
+@action("record_challenge")
+def _challenge(ctx: Ctx):
+    """The party applied for reconsideration or sued: the surcharge stops counting until
+    it concludes (处罚法 第七十三条第三款); execution is not suspended (第七十三条第一款)."""
+    kind, filed = ctx.data["kind"], ctx.data.get("filed_on") or today()
+    if any(p.reason == kind and p.ended_on is None for p in ctx.case.pauses):
+        raise rules.Refusal(
+            "challenge-open", "该救济程序尚未终结。", "This challenge is still pending."
+        )
+    deadlines.pause(ctx.case, kind, filed)
+    ctx.case.pauses[-1].note = ctx.data.get("body", "")
+    entry = {"id": str(uuid.uuid4()), "kind": kind, "filed_on": filed.isoformat()}
+    _execution(ctx).setdefault("challenges", []).append(entry)
+    return entry, []
+
+
+@action("conclude_challenge")
+def _conclude(ctx: Ctx):
+    """The reconsideration or lawsuit concluded: upheld (the surcharge runs again),
+    varied (the new fine), revoked (nothing left to execute) or withdrawn."""
+    kind, on, outcome = (
+        ctx.data["kind"],
+        ctx.data.get("concluded_on") or today(),
+        ctx.data["outcome"],
+    )
+    if not any(p.reason == kind and p.ended_on is None for p in ctx.case.pauses):
+        raise rules.Refusal(
+            "no-challenge", "没有未终结的该项救济程序。", "No such pending challenge."
+        )
+    deadlines.resume(ctx.case, kind, on)
+    for entry in _execution(ctx).get("challenges", []):
+        if entry["kind"] == kind and "concluded_on" not in entry:
+            entry.update(concluded_on=on.isoformat(), outcome=outcome)
+    if outcome == "revoked":
+        _execution(ctx)["done"] = "revoked"
+    elif outcome == "varied":
+        fine = ctx.data.get("fine_fen", ctx.case.fine_fen)
+        if fine is not None and ctx.case.fine_fen is not None and fine > ctx.case.fine_fen:
+            raise rules.Refusal(
+                "no-worse-on-challenge",
+                "行政复议机关不得作出对申请人更为不利的变更决定。",
+                "A reconsideration may not vary the decision to the applicant's detriment.",
+                "《行政复议法》第六十三条第二款",
+            )
+        ctx.case.fine_fen = fine
+    return {"kind": kind, "concluded_on": on.isoformat(), "outcome": outcome}, []

@@ -1,0 +1,504 @@
+"""The engine applies the law: one test per rules.md row the case engine enforces, each
+citing its article. The pure law functions have their own unit tests
+(tests/unit/test_case_deadlines.py, test_case_law_limits.py); these drive cases through
+the API and check that a user meets the refusal (problem+json naming rule and article)
+or the period at the right point of the procedure. Today is the real date (Asia/Shanghai);
+the actions take explicit dates where the law counts from an earlier event."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.integration import test_case_lifecycle as lifecycle
+from tests.integration.conftest import _agency_client
+from tests.integration.test_case_lifecycle import PARTY, Case, _valid_credit_code
+
+desk = lifecycle.desk  # the zhzf desk (officers, head, legal reviewer): a fixture
+
+RUBBISH_PERSON = "CG-0020"  # 随意倾倒生活垃圾 (个人): ¥100–500
+BURNING = "CG-0016"  # 露天焚烧秸秆、落叶: ¥500–2,000
+LICENCE_CHANGE = "SC-0002"  # 登记事项变更未办理 (市场监管): ¥10,000–100,000
+CITIZEN = {
+    "kind": "person",
+    "name": "王某",
+    "id_number": "11010519491231002X",
+    "address": "玄武区龙蟠路1号",
+}
+FRIDAY_10AM = "2026-11-20T10:00:00+08:00"
+
+
+def today() -> dt.date:
+    from yimen.platform.cases.service import today as engine_today
+
+    return engine_today()
+
+
+@pytest.fixture
+def market(live_server, app, client):
+    """Market regulation: an agency WITHOUT execution power (demo: scjg)."""
+    officer = _agency_client(live_server, app, "scjg", ["officer"])
+    head = _agency_client(live_server, app, "scjg", ["agency_head", "officer"])
+    officers = client.get("/api/v1/officers?page_size=100", headers=officer).json["items"]
+    by_name = {o["name"]: o["id"] for o in officers}
+    return {"officer": officer, "head": head, "officers": [by_name["刘洋"], by_name["黄欣"]]}
+
+
+def spot(client, desk, party=CITIZEN, matter=RUBBISH_PERSON, **draft) -> Case:
+    """A draft to be decided on the spot."""
+    return Case(client, desk, matter_code=matter, parties=[party], **draft)
+
+
+def filed(client, desk, **draft) -> Case:
+    case = Case(client, desk, **draft)
+    case.do("approve_filing", who="head")
+    case.do("add_evidence", kind="audio_visual", title="现场视频", sha256="b" * 64)
+    case.do("add_record", kind="现场检查笔录", content="现场检查情况……")
+    case.do("add_record", kind="询问笔录", content="当事人陈述……")
+    case.do("advance")
+    return case
+
+
+def noticed(client, desk, kinds=("fine",), fine=3_000_000, served_on="2026-11-02", **draft):
+    """Filed, investigated, no correction order needed, the prior notice served."""
+    case = filed(client, desk, **draft)
+    case.do("correction_not_required", reason="违法行为已经改正完毕。")
+    case.do("advance")
+    case.do(
+        "propose_penalty",
+        penalty_kinds=list(kinds),
+        fine_fen=fine,
+        circumstance="ordinary",
+        justification="依裁量基准，结合情节确定。",
+    )
+    case.do("serve_prior_notice", served_on=served_on)
+    return case
+
+
+def executing(client, desk, served_on: str, fine=3_000_000, **draft) -> Case:
+    """A decision served on `served_on`, the case at the execution stage."""
+    case = noticed(client, desk, fine=fine, **draft)
+    case.do("advance")  # the statement window (served 11-02) closed on 11-09
+    while case.json["stage"] != "decision":
+        stage = case.json["stage"]
+        if stage == "legal_review":
+            case.do("legal_review", who="reviewer", result="passed", opinion="事实清楚，程序合法。")
+        if stage == "collective_discussion":
+            case.do("record_discussion", who="head", minutes="讨论记录……", conclusion="同意。")
+        case.do("advance")
+    case.do("decide", who="head", fine_fen=fine)
+    case.do("serve_decision", method="direct", served_on=served_on)
+    assert case.json["stage"] == "execution"
+    return case
+
+
+def deadline(case: Case, rule_id: str) -> str | None:
+    return next((d["due"] for d in case.json["deadlines"] if d["id"] == rule_id), None)
+
+
+def refused(case: Case, action: str, code: str, article: str, who="officer", **body) -> dict:
+    problem = case.do(action, who=who, expect=409, **body)
+    assert problem["code"] == code, problem
+    assert article in problem["detail"], problem["detail"]
+    return problem
+
+
+# --- simple procedure (处罚法 第五十一条、第五十二条、第六十八条–第七十一条) -------------
+
+
+def test_a_citizen_fined_over_200_yuan_on_the_spot_is_refused__处罚法_第五十一条(client, desk):
+    case = spot(client, desk)
+    refused(case, "decide_on_spot", "simple-procedure-limit", "第五十一条",
+            penalty_kinds=["fine"], fine_fen=20_001)  # fmt: skip
+    again = client.get(f"/api/v1/cases/{case.id}", headers=desk["officer"]).json
+    assert (again["status"], again["procedure"], again["number"]) == ("draft", "general", None)
+
+
+def test_an_organisation_may_be_fined_3000_yuan_on_the_spot_not_more__处罚法_第五十一条(
+    client, desk
+):
+    party = {**PARTY, "credit_code": _valid_credit_code()}
+    case = spot(client, desk, party=party, matter=BURNING)
+    refused(case, "decide_on_spot", "simple-procedure-limit", "第五十一条",
+            penalty_kinds=["fine"], fine_fen=300_001)  # fmt: skip
+    case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=300_000)
+    assert case.json["procedure"] == "simple" and case.json["stage"] == "filing_record"
+
+
+def test_an_individual_business_is_a_citizen_or_an_organisation_by_district_policy__第五十一条(
+    app, client, desk
+):
+    """rules.md §11.10: the law does not say; the district decides (default: ¥200)."""
+    from sqlalchemy import select
+
+    from yimen.platform.db import db, tenant_scope
+    from yimen.tenants.directory.model import Tenant
+
+    shop = {**PARTY, "kind": "individual_business", "credit_code": _valid_credit_code()}
+    case = spot(client, desk, party=shop, matter=BURNING)
+    refused(case, "decide_on_spot", "simple-procedure-limit", "第五十一条",
+            penalty_kinds=["fine"], fine_fen=100_000)  # fmt: skip
+
+    with db.new_session() as s:
+        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
+
+    def policy(value):
+        with tenant_scope(tenant_id), db.new_session() as s:
+            tenant = s.get(Tenant, tenant_id)
+            tenant.settings = {
+                **(tenant.settings or {}),
+                "simple_procedure_individual_business_as": value,
+            }
+            if value is None:
+                tenant.settings.pop("simple_procedure_individual_business_as")
+            s.commit()
+
+    policy("organisation")
+    try:
+        case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=100_000)
+    finally:
+        policy(None)
+    assert case.json["procedure"] == "simple"
+
+
+def test_the_on_the_spot_decision_is_numbered_handed_over_collected_handed_in_and_filed__第五十二条_第七十一条(
+    client, desk
+):
+    case = spot(client, desk)
+    assert "decide_on_spot" in case.json["allowed_actions"]
+    case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=10_000, collect_on_spot=True,
+            receipt_no="苏财罚0012345")  # fmt: skip
+    assert (case.json["procedure"], case.json["status"]) == ("simple", "open")
+    assert "〔2026〕" in case.json["number"]
+    docs = client.get(f"/api/v1/cases/{case.id}/documents", headers=desk["officer"]).json["items"]
+    assert [d["kind"] for d in docs] == ["当场处罚决定书"]
+    assert docs[0]["number"] == case.json["number"]
+    # the money reaches the agency within 2 working days (第七十一条)
+    collected = case.json["details"]["dates"]["collected"]
+    assert deadline(case, "hand_in_fine") == case.json["details"]["dates"]["hand_in_due"]
+    assert deadline(case, "hand_in_fine") > collected
+    assert case.json["next_deadline"] == deadline(case, "hand_in_fine")
+    assert "payment" not in {d["id"] for d in case.json["deadlines"]}  # collected already
+    assert {"hand_in_fine", "record_filing"} <= set(case.json["allowed_actions"])
+    case.do("record_filing", note="当场处罚决定书已报备")
+    assert case.json["status"] == "open"  # the officer still holds the money
+    case.do("hand_in_fine")
+    assert case.json["status"] == "closed" and case.json["closed_on"]
+    chain = client.get(f"/api/v1/cases/{case.id}/events", headers=desk["officer"]).json["items"]
+    assert [e["kind"] for e in chain][-3:] == ["decide_on_spot", "record_filing", "hand_in_fine"]
+
+
+def test_a_fine_over_100_yuan_may_not_be_collected_on_the_spot__处罚法_第六十八条(client, desk):
+    case = spot(client, desk)
+    refused(case, "decide_on_spot", "on-spot-collection", "第六十八条",
+            penalty_kinds=["fine"], fine_fen=15_000, collect_on_spot=True)  # fmt: skip
+    case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=15_000)
+    assert deadline(case, "payment") is not None  # paid at the bank within 15 days
+    case.do("record_filing")
+    assert case.json["status"] == "open"  # the fine is still owed
+    case.do("record_payment", amount_fen=15_000)
+    assert case.json["status"] == "closed"
+
+
+def test_a_warning_on_the_spot_needs_two_qualified_officers__处罚法_第四十二条(client, desk):
+    case = spot(client, desk, officer_ids=desk["officers"][:1])
+    refused(case, "decide_on_spot", "two-officers", "第四十二条", penalty_kinds=["warning"])
+
+
+# --- before the decision (处罚法 第三十六条、第五十八条、第六十二条、第六十四条) -----------
+
+
+def test_filing_is_refused_after_the_limitation_period__处罚法_第三十六条(client, desk):
+    case = Case(client, desk, violation_started_on="2024-01-01")
+    refused(case, "approve_filing", "limitation", "第三十六条", who="head")
+
+
+def test_a_hearing_requested_after_5_working_days_is_refused__处罚法_第六十四条(client, desk):
+    case = noticed(client, desk, kinds=("fine", "order_suspension"), served_on="2026-11-02")
+    refused(case, "request_hearing", "hearing-request-late", "第六十四条",
+            requested_on="2026-11-10")  # fmt: skip
+    case.do("request_hearing", requested_on="2026-11-09")  # the 5th working day
+
+
+def test_a_hearing_notice_less_than_7_working_days_before_is_refused__处罚法_第六十四条(
+    client, desk
+):
+    case = noticed(client, desk, kinds=("fine", "order_suspension"), served_on="2026-11-02")
+    case.do("request_hearing", requested_on="2026-11-04")
+    case.do("advance")
+    body = {"hearing_on": "2026-11-20", "presider_id": desk["presider"], "place": "听证室"}
+    refused(case, "schedule_hearing", "hearing-notice-late", "第六十四条",
+            noticed_on="2026-11-11", **body)  # fmt: skip
+    case.do("schedule_hearing", noticed_on="2026-11-10", **body)
+
+
+def test_no_decision_before_the_statement_window_closes_unless_waived__处罚法_第六十二条(
+    client, desk
+):
+    case = noticed(client, desk, served_on=today().isoformat())
+    refused(case, "advance", "statement-window-open", "第六十二条")
+    case.do("waive", signed_by="当事人法定代表人")
+    case.do("advance")
+    assert case.json["stage"] == "legal_review"
+
+
+def test_a_major_case_returned_by_legal_review_cannot_be_decided__处罚法_第五十八条(client, desk):
+    case = noticed(client, desk)
+    case.do("advance")
+    assert case.json["stage"] == "legal_review"  # CG-0014 is on the major-decision list
+    case.do("legal_review", who="reviewer", result="returned", opinion="证据不足，退回补充。")
+    refused(case, "advance", "documents:legal_review", "第五十八条")  # no opinion issued
+
+
+def test_electronic_service_without_signed_consent_is_refused__处罚法_第六十一条(client, desk):
+    case = noticed(client, desk)
+    case.do("advance")
+    case.do("legal_review", who="reviewer", result="passed", opinion="事实清楚。")
+    case.do("advance")
+    case.do("record_discussion", who="head", minutes="讨论……", conclusion="同意。")
+    case.do("advance")
+    case.do("decide", who="head")
+    refused(case, "serve_decision", "no-e-service-consent", "第六十一条", method="electronic")
+    case.do("serve_decision", method="electronic", consent_signed=True)
+
+
+# --- decision deadline extension per sector (处罚法 第六十条; 市场监管 第六十四条) -------
+
+
+def test_urban_management_cannot_extend_the_90_day_decision_deadline__处罚法_第六十条(client, desk):
+    case = filed(client, desk)
+    due = deadline(case, "decision")
+    assert due == (today() + dt.timedelta(days=90)).isoformat()
+    refused(case, "extend_deadline", "decision-extension-none", "第六十条", who="head",
+            reason="案情复杂")  # fmt: skip
+
+
+def test_market_regulation_extends_30_days_by_the_head_then_by_collective_discussion__市场监管_第六十四条(
+    client, market
+):
+    case = filed(client, market, matter_code=LICENCE_CHANGE, sector="market_regulation")
+    base = dt.date.fromisoformat(deadline(case, "decision"))
+    refused(case, "extend_deadline", "role:agency_head", "", reason="案情复杂")
+    case.do("extend_deadline", who="head", reason="案情复杂，经负责人批准延长")
+    assert deadline(case, "decision") == (base + dt.timedelta(days=30)).isoformat()
+    case.do("extend_deadline", who="head", reason="经负责人集体讨论决定", days=20)
+    assert deadline(case, "decision") == (base + dt.timedelta(days=50)).isoformat()
+    extensions = case.json["details"]["extensions"]
+    assert [(e["days"], e["by"]) for e in extensions] == [(30, "head"), (20, "collective")]
+
+
+# --- compulsory measures (行政强制法 第十九条、第二十五条、第二十八条) --------------------
+
+
+def measures_case(client, desk) -> Case:
+    case = filed(client, desk, measures_needed=True)
+    assert case.json["stage"] == "compulsory_measures"
+    return case
+
+
+def _measure(case: Case, n: int = -1) -> dict:
+    return case.json["details"]["compulsory_measures"]["measures"][n]
+
+
+def test_a_seizure_lasts_30_days_extended_once_by_at_most_30_testing_excluded__行政强制法_第二十五条(
+    client, desk
+):
+    case = measures_case(client, desk)
+    refused(case, "impose_measure", "role:agency_head", "", kind="seize", items=["液化气罐 2 只"])
+    case.do("impose_measure", who="head", kind="seize", items=["液化气罐 2 只"],
+            started_on="2026-11-01")  # fmt: skip
+    measure = _measure(case)
+    assert measure["ends_on"] == "2026-12-01"
+    assert case.json["next_deadline"] == "2026-12-01"
+    assert deadline(case, "seizure") == "2026-12-01"
+    case.do("record_testing", measure_id=measure["id"], started_on="2026-11-05",
+            ended_on="2026-11-09", what="送检")  # fmt: skip
+    assert _measure(case)["ends_on"] == "2026-12-06"  # 5 testing days do not count
+    refused(case, "extend_measure", "seizure-extension", "第二十五条", who="head",
+            measure_id=measure["id"], days=31, reason="案情复杂")  # fmt: skip
+    case.do("extend_measure", who="head", measure_id=measure["id"], days=30, reason="案情复杂")
+    assert _measure(case)["ends_on"] == "2027-01-05"
+    refused(case, "extend_measure", "seizure-extended-once", "第二十五条", who="head",
+            measure_id=measure["id"], days=1, reason="再延")  # fmt: skip
+    refused(case, "advance", "measures-open", "第二十八条")
+    case.do("lift_measure", measure_id=measure["id"], outcome="confiscated")
+    case.do("advance")
+    assert case.json["stage"] == "correction_order"
+
+
+def test_after_the_seizure_period_the_property_can_only_be_released__行政强制法_第二十八条(
+    client, desk
+):
+    case = measures_case(client, desk)
+    case.do("impose_measure", who="head", kind="seal", items=["烧烤炉 1 台"],
+            started_on="2026-10-01")  # fmt: skip
+    measure = _measure(case)
+    assert measure["ends_on"] == "2026-10-31"
+    refused(case, "extend_measure", "seizure-expired", "第二十五条", who="head",
+            measure_id=measure["id"], reason="案情复杂")  # fmt: skip
+    refused(case, "lift_measure", "seizure-expired", "第二十八条",
+            measure_id=measure["id"], outcome="confiscated")  # fmt: skip
+    case.do("lift_measure", measure_id=measure["id"], outcome="lifted")
+    assert _measure(case)["late"] is True and case.json["flagged"] is True
+
+
+def test_an_emergency_measure_is_approved_within_24_hours_or_lifted__行政强制法_第十九条(
+    client, desk
+):
+    case = measures_case(client, desk)
+    case.do("impose_emergency_measure", kind="seize", items=["渣土车 1 辆"],
+            executed_at="2026-11-20T10:00:00+08:00", grounds="当场发现，情况紧急")  # fmt: skip
+    measure = _measure(case)
+    assert deadline(case, "measure_approval").startswith("2026-11-2")
+    assert case.json["next_deadline"] == "2026-11-21"
+    refused(case, "approve_measure", "emergency-approval-late", "第十九条", who="head",
+            measure_id=measure["id"], approved=True, at="2026-11-21T10:30:00+08:00")  # fmt: skip
+    case.do("approve_measure", who="head", measure_id=measure["id"], approved=True,
+            at="2026-11-21T09:30:00+08:00")  # fmt: skip
+    assert deadline(case, "measure_approval") is None and deadline(case, "seizure") == "2026-12-20"
+    case.do("impose_emergency_measure", kind="seal", items=["摊位"],
+            executed_at="2026-11-21T09:00:00+08:00", grounds="紧急")  # fmt: skip
+    second = _measure(case)
+    case.do("approve_measure", who="head", measure_id=second["id"], approved=False)
+    assert _measure(case)["outcome"] == "lifted" and _measure(case)["ended_on"]
+
+
+# --- execution: payment, surcharge, challenges (处罚法 第七十二条、第七十三条) -----------
+
+
+def test_the_surcharge_is_capped_at_the_fine__处罚法_第七十二条(client, desk):
+    case = executing(client, desk, served_on="2026-03-02", fine=1_000_000)
+    problem = refused(case, "record_payment", "underpaid", "第七十二条",
+                      amount_fen=1_999_999, paid_on="2026-11-20")  # fmt: skip
+    assert "20000.00" in problem["detail"]  # fine + surcharge = twice the fine, not more
+    case.do("record_payment", amount_fen=2_000_000, paid_on="2026-11-20")
+    assert case.json["details"]["execution"]["done"] == "paid"
+    case.do("advance")
+    assert case.json["stage"] == "closure"
+
+
+def test_reconsideration_days_do_not_count_towards_the_surcharge__处罚法_第七十三条第三款(
+    client, desk
+):
+    case = executing(client, desk, served_on="2026-03-02", fine=1_000_000)  # pay by 03-17
+    case.do(
+        "record_challenge", kind="reconsideration", filed_on="2026-03-20", body="玄武区人民政府"
+    )
+    refused(case, "record_challenge", "challenge-open", "", kind="reconsideration")
+    case.do("conclude_challenge", kind="reconsideration", outcome="upheld",
+            concluded_on="2026-04-09")  # fmt: skip
+    # 24 days overdue on 04-10, 21 of them under reconsideration: 3 days × 3%
+    refused(case, "record_payment", "underpaid", "第七十二条",
+            amount_fen=1_089_999, paid_on="2026-04-10")  # fmt: skip
+    case.do("record_payment", amount_fen=1_090_000, paid_on="2026-04-10")
+
+
+def test_a_decision_revoked_on_reconsideration_leaves_nothing_to_execute(client, desk):
+    case = executing(client, desk, served_on="2026-11-02")
+    case.do("record_challenge", kind="reconsideration", filed_on="2026-11-10")
+    case.do("conclude_challenge", kind="reconsideration", outcome="revoked")
+    case.do("advance")
+    assert case.json["stage"] == "closure"
+
+
+# --- execution paths (行政强制法 第三十五条–第四十六条、第五十三条、第五十四条) ------------
+
+
+def test_the_court_is_asked_only_10_working_days_after_the_demand__行政强制法_第五十四条(
+    client, market
+):
+    """Path 2 and 5: an agency without execution power applies to the court."""
+    case = executing(client, market, served_on="2026-03-02", fine=2_000_000,
+                     matter_code=LICENCE_CHANGE, sector="market_regulation")  # fmt: skip
+    refused(case, "apply_to_court", "demand-first", "第五十四条", who="head")
+    case.do("issue_demand", served_on="2026-11-16")
+    refused(case, "apply_to_court", "court-window", "第五十四条", who="head")
+    refused(case, "enforce", "no-execution-power", "第十三条", who="head",
+            path="monetary", at=FRIDAY_10AM)  # fmt: skip
+    case.do("issue_demand", served_on="2026-11-02")  # a demand served earlier
+    case.do("record_challenge", kind="litigation", filed_on="2026-11-03")
+    refused(case, "apply_to_court", "challenge-pending", "第五十三条", who="head")
+    case.do("conclude_challenge", kind="litigation", outcome="withdrawn", concluded_on="2026-11-05")
+    case.do("apply_to_court", who="head")
+    docs = client.get(f"/api/v1/cases/{case.id}/documents", headers=market["officer"]).json
+    kinds = [d["kind"] for d in docs["items"]]
+    assert "催告书" in kinds and "强制执行申请书" in kinds
+    case.do("advance")
+    assert case.json["stage"] == "closure"
+
+
+def test_the_execution_decision_waits_for_the_demand_period__行政强制法_第三十七条(client, desk):
+    """Path 1: an agency with execution power."""
+    case = executing(client, desk, served_on="2026-03-02")
+    refused(case, "decide_execution", "demand-first", "第三十五条", who="head", content="划拨存款")
+    case.do("issue_demand", served_on="2026-11-16")  # performs by 11-30
+    refused(case, "decide_execution", "demand-period-open", "第三十七条", who="head",
+            content="划拨存款")  # fmt: skip
+    refused(case, "decide_execution", "immediate-grounds", "第三十七条第三款", who="head",
+            content="划拨存款", immediate=True)  # fmt: skip
+    refused(case, "enforce", "execution-decision-first", "第三十七条", who="head",
+            path="agency_power", at=FRIDAY_10AM)  # fmt: skip
+    case.do("decide_execution", who="head", content="划拨存款", immediate=True,
+            grounds="当事人正在转移账户资金")  # fmt: skip
+    case.do("enforce", who="head", path="agency_power", at=FRIDAY_10AM)
+    kinds = {d["kind"] for d in client.get(f"/api/v1/cases/{case.id}/documents",
+                                           headers=desk["officer"]).json["items"]}  # fmt: skip
+    assert {"催告书", "强制执行决定书"} <= kinds
+    case.do("advance")
+    assert case.json["stage"] == "closure"
+
+
+def test_no_execution_at_night_or_on_a_rest_day__行政强制法_第四十三条(client, desk):
+    case = executing(client, desk, served_on="2026-03-02")
+    case.do("issue_demand", served_on="2026-11-02")
+    case.do("decide_execution", who="head", content="强制执行")
+    refused(case, "enforce", "execution-at-night", "第四十三条", who="head",
+            path="agency_power", at="2026-11-20T23:00:00+08:00")  # fmt: skip
+    refused(case, "enforce", "execution-on-holiday", "第四十三条", who="head",
+            path="agency_power", at="2026-10-02T10:00:00+08:00")  # fmt: skip
+    case.do("enforce", who="head", path="agency_power", at=FRIDAY_10AM)
+
+
+def test_a_fine_is_enforced_only_after_30_days_of_surcharge__行政强制法_第四十六条(client, desk):
+    """Path 4: monetary payment, by an agency with execution power."""
+    case = executing(client, desk, served_on="2026-10-20")  # pay by 11-04
+    case.do("issue_demand", served_on="2026-11-05")
+    case.do("decide_execution", who="head", content="划拨存款", immediate=True, grounds="转移财产")
+    refused(case, "enforce", "surcharge-under-30-days", "第四十六条", who="head",
+            path="monetary", at=FRIDAY_10AM)  # fmt: skip
+    early = executing(client, desk, served_on="2026-03-02")
+    early.do("issue_demand", served_on="2026-11-02")
+    early.do("decide_execution", who="head", content="划拨存款")
+    early.do("enforce", who="head", path="monetary", at=FRIDAY_10AM)
+    assert early.json["details"]["execution"]["done"] == "enforced"
+
+
+def test_forced_demolition_waits_for_the_notice_and_every_challenge_period__行政强制法_第四十四条(
+    client, desk
+):
+    """Path 3: demolition of an illegal structure."""
+    served_late = executing(client, desk, served_on="2026-06-01")  # litigation until 12-01
+    served_late.do("issue_demand", served_on="2026-11-02")
+    served_late.do("decide_execution", who="head", content="强制拆除违法搭建")
+    refused(served_late, "enforce", "demolition-notice-first", "第四十四条", who="head",
+            path="demolition", at=FRIDAY_10AM)  # fmt: skip
+    served_late.do("publish_demolition_notice", who="head", demolish_by="2026-11-10",
+                   published_on="2026-11-01")  # fmt: skip
+    refused(served_late, "enforce", "forced-demolition-early", "第四十四条", who="head",
+            path="demolition", at=FRIDAY_10AM)  # fmt: skip
+
+    case = executing(client, desk, served_on="2026-03-02")
+    case.do("issue_demand", served_on="2026-11-02")
+    case.do("decide_execution", who="head", content="强制拆除违法搭建")
+    case.do("publish_demolition_notice", who="head", demolish_by="2026-11-30")
+    refused(case, "enforce", "forced-demolition-early", "第四十四条", who="head",
+            path="demolition", at=FRIDAY_10AM)  # the notice's own deadline runs  # fmt: skip
+    case.do("publish_demolition_notice", who="head", demolish_by="2026-11-10",
+            published_on="2026-11-01")  # fmt: skip
+    case.do("record_challenge", kind="litigation", filed_on="2026-11-12")
+    refused(case, "enforce", "forced-demolition-early", "第四十四条", who="head",
+            path="demolition", at=FRIDAY_10AM)  # fmt: skip
+    case.do("conclude_challenge", kind="litigation", outcome="upheld", concluded_on="2026-11-19")
+    case.do("enforce", who="head", path="demolition", at=FRIDAY_10AM)
+    assert case.json["details"]["execution"]["path"] == "demolition"
