@@ -13,6 +13,7 @@ import os
 import uuid
 from urllib.parse import quote
 
+from tests.integration import test_blob_store_contract as contract
 from tests.integration import test_case_lifecycle as lifecycle
 from tests.integration.test_complaint_attachments import _blobs, tiny_png
 
@@ -276,3 +277,32 @@ def test_reading_needs_cases_read_and_uploading_cases_handle(client, desk, machi
     hotline = bearer(machine_token("xuanwu", ["hotline_operator"]))
     assert client.get(f"/api/v1/cases/{case.id}/evidence", headers=hotline).status_code == 403
     assert upload(client, case.id, tiny_png(), {**headers(desk), **hotline}).status_code == 403
+
+
+s3_server = contract.s3_server  # moto's S3 server over HTTP
+
+
+def test_evidence_in_an_s3_store_is_uploaded_downloaded_and_resumed_the_same(
+    app, client, desk, s3_server
+):
+    """YIMEN_BLOB_URL=s3://…: the same API, the file in the bucket under its SHA-256."""
+    from yimen.platform.blobs import key_for
+    from yimen.platform.blobs.s3 import S3BlobStore
+
+    store = S3BlobStore.from_url(
+        "s3://case-evidence-api/xuanwu", s3_server, "us-east-1", "testing", "testing"
+    )
+    store.client.create_bucket(Bucket="case-evidence-api")
+    filesystem = app.extensions["yimen.blobs"]
+    app.extensions["yimen.blobs"] = store
+    try:
+        case = filed(client, desk)
+        pdf = tiny_pdf() + os.urandom(64 * 1024)
+        item = upload(client, case.id, pdf, headers(desk, "documentary", "检测报告")).json
+        assert store.exists(key_for(hashlib.sha256(pdf).hexdigest()))
+        url = f"/api/v1/cases/{case.id}/evidence/{item['id']}/content"
+        assert client.get(url, headers=desk["officer"]).data == pdf
+        part = client.get(url, headers={**desk["officer"], "Range": "bytes=100-199"})
+        assert part.status_code == 206 and part.data == pdf[100:200]
+    finally:
+        app.extensions["yimen.blobs"] = filesystem
