@@ -124,6 +124,8 @@ def _invalid(header: str, zh: str, en: str) -> Problem:
 def _text(headers: Mapping[str, str], name: str, limit: int, label: str) -> str:
     raw = headers.get(name, "")
     try:
+        if not raw.isascii():  # raw UTF-8 in a header arrives as Latin-1 mojibake
+            raise UnicodeDecodeError("utf-8", b"", 0, 0, "not percent-encoded")
         value = unquote(raw, encoding="utf-8", errors="strict").strip()
     except UnicodeDecodeError:
         raise _invalid(

@@ -153,6 +153,9 @@ def test_the_kind_must_be_one_of_the_eight_kinds_of_the_law__处罚法_第四十
     assert "第四十六条" in r.json["detail"]
     bad_title = {**headers(desk), "X-Evidence-Title": "%E7%8E"}  # cut UTF-8
     assert upload(client, case.id, tiny_png(), bad_title).status_code == 422
+    raw_title = {**headers(desk), "X-Evidence-Title": "现场照片".encode().decode("latin-1")}
+    refused = upload(client, case.id, tiny_png(), raw_title)
+    assert refused.status_code == 422 and "百分号编码" in refused.json["detail"]
     bad_place = headers(desk, captured_lat="95")
     assert upload(client, case.id, tiny_png(), bad_place).json["errors"][0]["field"] == (
         "X-Captured-Lat"
