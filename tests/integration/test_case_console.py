@@ -224,3 +224,16 @@ def test_another_districts_case_is_not_found(live_server, client, desk):
     other = bearer(_district_officer(live_server, "qinhuai", "zhzf"))
     assert client.get(f"{LIST}{case.id}", headers=other).status_code == 404
     assert f'data-case="{case.id}"' not in _text(client.get(LIST, headers=other))
+
+
+def test_the_list_turns_pages_keeping_its_filter(live_server, app, client):
+    officer = _agency_client(live_server, app, "yjgl", ["officer"])
+    for _ in range(21):
+        body = {"parties": [_party(_party_name())], "facts": "安全生产检查发现问题"}
+        assert client.post("/api/v1/cases", json=body, headers=officer).status_code == 201
+    first = _text(client.get(f"{LIST}?status=draft", headers=officer))
+    second = _text(client.get(f"{LIST}?status=draft&page=2", headers=officer))
+    rows = lambda html: re.findall(r'<tr data-case="([^"]+)"', html)  # noqa: E731
+    assert len(rows(first)) == 20 and rows(second)
+    assert set(rows(first)).isdisjoint(rows(second))
+    assert 'href="/console/cases/?page=2&amp;status=draft"' in first
