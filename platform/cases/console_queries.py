@@ -191,8 +191,14 @@ def open_measures(case: Case) -> list[dict]:
     return [m for m in measures if not m.get("ended_on")]
 
 
-def evidence(case: Case) -> list[dict]:
-    return list(case.details.get("investigation", {}).get("evidence", []))
+def evidence(session: Session, case: Case) -> list[dict]:
+    """The evidence recorded in the case, each with its uploaded file where there is one
+    (matched by SHA-256: the file is bound into the record by its hash)."""
+    from yimen.platform.cases.evidence import of_case
+
+    files = {f.sha256: f for f in session.execute(of_case(case.id)).scalars()}
+    items = list(case.details.get("investigation", {}).get("evidence", []))
+    return [{**item, "file": files.get(item.get("sha256") or "")} for item in items]
 
 
 def issued(documents: list[CaseDocument]) -> list[CaseDocument]:

@@ -226,7 +226,7 @@ def detail(case_id: uuid.UUID, errors=None, form=None, values=None, status=200):
         officers=q.certified_officers(session, case.agency_id),
         measures=q.open_measures(case),
         records=records,
-        evidence=q.evidence(case),
+        evidence=q.evidence(session, case),
         docs=docs,
         preview=preview,
         report=report,
@@ -300,6 +300,25 @@ def pdf(case_id: uuid.UUID, doc_id: uuid.UUID):
             "Cache-Control": "private, no-store",
             "ETag": f'"{document.sha256}"',
         },
+    )
+
+
+@bp.get("/<uuid:case_id>/evidence/<uuid:evidence_id>")
+@requires("cases.read")
+def evidence_file(case_id: uuid.UUID, evidence_id: uuid.UUID):
+    """An evidence file of a case the viewer may read (as an attachment, Range supported)."""
+    from yimen.platform.blobs.web import blob_store, send_blob
+    from yimen.platform.cases import evidence
+
+    _readable(case_id)
+    found = evidence.get(db.session, case_id, evidence_id)
+    return send_blob(
+        blob_store(),
+        found.blob_key,
+        found.media_type,
+        evidence.download_name(found),
+        size=found.size,
+        etag=found.sha256,
     )
 
 

@@ -309,3 +309,16 @@ def test_evidence_in_an_s3_store_is_uploaded_downloaded_and_resumed_the_same(
         assert part.status_code == 206 and part.data == pdf[100:200]
     finally:
         app.extensions["yimen.blobs"] = filesystem
+
+
+def test_the_console_lists_an_uploaded_file_and_serves_it_through_the_session(client, desk):
+    import re
+
+    case = filed(client, desk)
+    photo = tiny_png()
+    upload(client, case.id, photo, headers(desk, "audio_visual", "油烟直排现场照片"))
+    page = client.get(f"/console/cases/{case.id}", headers=desk["officer"]).get_data(as_text=True)
+    link = re.search(r'href="(/console/cases/[^"]+/evidence/[^"]+)">油烟直排现场照片</a>', page)
+    assert link, "the evidence title links its file"
+    got = client.get(link.group(1), headers=desk["officer"])
+    assert got.status_code == 200 and got.data == photo
