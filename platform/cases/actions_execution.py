@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 
-from yimen.platform.cases import deadlines, rules
+from yimen.platform.cases import deadlines, execution_law, rules
 from yimen.platform.cases.actions import HEAD, Ctx, action
 from yimen.platform.cases.actions_simple import settle_simple_payment
 from yimen.platform.cases.service import today
@@ -106,7 +106,7 @@ def _decide_execution(ctx: Ctx):
             "Immediate execution needs evidence that property is being moved or hidden.",
             f"{QZ}第三十七条第三款",
         )
-    if not immediate and (refused := deadlines.demand_refusal(ctx.session, ctx.case, on)):
+    if not immediate and (refused := execution_law.demand_refusal(ctx.session, ctx.case, on)):
         raise refused
     _execution(ctx).update(
         {"execution_decided": on.isoformat(), "immediate": immediate, "method": ctx.data["content"]}
@@ -141,7 +141,7 @@ def _court(ctx: Ctx):
     months after the litigation period, at least 10 working days after the demand was
     served, unless a challenge is pending (行政强制法 第五十三条、第五十四条)."""
     on = ctx.data.get("applied_on") or today()
-    if (refused := deadlines.court_refusal(ctx.session, ctx.case, on)) is not None:
+    if (refused := execution_law.court_refusal(ctx.session, ctx.case, on)) is not None:
         raise refused
     _execution(ctx).update({"path": "court", "applied_on": on.isoformat(), "done": "court"})
     return {"applied_on": on.isoformat()}, [("强制执行申请书", {})]
@@ -156,9 +156,9 @@ def _power(ctx: Ctx) -> bool:
 def _enforce(ctx: Ctx):
     """Execution by the agency, on its path (see the module); never at night or on a
     holiday (第四十三条)."""
-    if refused := deadlines.enforce_refusal(ctx.session, ctx.case, ctx.data, _power(ctx)):
+    if refused := execution_law.enforce_refusal(ctx.session, ctx.case, ctx.data, _power(ctx)):
         raise refused
-    at = deadlines.execution_moment(ctx.data)
+    at = execution_law.execution_moment(ctx.data)
     _execution(ctx).update(
         {"path": ctx.data["path"], "enforced_at": at.isoformat(), "done": "enforced"}
     )

@@ -331,7 +331,7 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "apply_to_court": (("execution",), ("open",)),
     "enforce": (("execution",), ("open",)),
     "approve_closure": (("closure",), ("open",)),
-    "archive": (("archive",), ("closed",)),
+    "archive": (("archive", "filing_record"), ("closed",)),  # general, simple
     "add_record": ((), ("open",)),  # any stage that uses the record
     "recuse_officer": ((), ("draft", "open")),  # any stage
     "advance": ((), ("open",)),  # finish the current stage (any)
@@ -361,6 +361,8 @@ def allowed_actions(definition: dict, case: CaseView) -> list[str]:
     if "advance" in found:
         try:
             check_complete(definition, case)
+            if next_stage(definition, case) is None:
+                found.remove("advance")  # the last stage (a simple case's 备案)
         except Refusal:
             found.remove("advance")
     return found

@@ -93,6 +93,26 @@ def executing(client, desk, served_on: str, fine=3_000_000, **draft) -> Case:
     return case
 
 
+def _xuanwu():
+    from sqlalchemy import select
+
+    from yimen.platform.db import db
+    from yimen.tenants.directory.model import Tenant
+
+    with db.new_session() as s:
+        return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
+
+
+def _pin(case: Case) -> str:
+    import uuid
+
+    from yimen.platform.cases.model import Case as Row
+    from yimen.platform.db import db, tenant_scope
+
+    with tenant_scope(_xuanwu()), db.new_session() as s:
+        return s.get(Row, uuid.UUID(case.id)).workflow_pin
+
+
 def deadline(case: Case, rule_id: str) -> str | None:
     return next((d["due"] for d in case.json["deadlines"] if d["id"] == rule_id), None)
 
@@ -130,8 +150,6 @@ def test_an_individual_business_is_a_citizen_or_an_organisation_by_district_poli
     app, client, desk
 ):
     """rules.md §11.10: the law does not say; the district decides (default: ¥200)."""
-    from sqlalchemy import select
-
     from yimen.platform.db import db, tenant_scope
     from yimen.tenants.directory.model import Tenant
 
@@ -140,8 +158,7 @@ def test_an_individual_business_is_a_citizen_or_an_organisation_by_district_poli
     refused(case, "decide_on_spot", "simple-procedure-limit", "第五十一条",
             penalty_kinds=["fine"], fine_fen=100_000)  # fmt: skip
 
-    with db.new_session() as s:
-        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
+    tenant_id = _xuanwu()
 
     def policy(value):
         with tenant_scope(tenant_id), db.new_session() as s:
@@ -185,8 +202,16 @@ def test_the_on_the_spot_decision_is_numbered_handed_over_collected_handed_in_an
     assert case.json["status"] == "open"  # the officer still holds the money
     case.do("hand_in_fine")
     assert case.json["status"] == "closed" and case.json["closed_on"]
+    assert case.json["allowed_actions"] == ["archive"]
+    assert _pin(case).startswith("simple:")  # the district's simple workflow, pinned
+    case.do("archive")
     chain = client.get(f"/api/v1/cases/{case.id}/events", headers=desk["officer"]).json["items"]
-    assert [e["kind"] for e in chain][-3:] == ["decide_on_spot", "record_filing", "hand_in_fine"]
+    assert [e["kind"] for e in chain][-4:] == [
+        "decide_on_spot",
+        "record_filing",
+        "hand_in_fine",
+        "archive",
+    ]
 
 
 def test_a_fine_over_100_yuan_may_not_be_collected_on_the_spot__处罚法_第六十八条(client, desk):

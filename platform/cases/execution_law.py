@@ -1,0 +1,198 @@
+"""Execution of a decision, the law applied to the case's dates (处罚法 第七十二条、
+第七十三条; 行政强制法 第十三条、第三十五条–第四十六条、第五十三条、第五十四条):
+what `actions_execution` refuses, naming rule and article. The periods themselves are in
+law.py and law_limits.py; the case's dates and pauses in deadlines.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from yimen.platform.cases import law, law_limits, rules
+from yimen.platform.cases.deadlines import CHALLENGES, _date, _refusal
+from yimen.platform.cases.model import Case
+from yimen.tenants.calendar.service import working_calendar
+
+
+def court_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
+    """行政强制法 第五十三条: only if the party did not challenge in time (a pending
+    challenge is refused) and within the window; 第五十四条: 10 working days after the
+    demand was served."""
+    if challenge_pending(case):
+        return rules.Refusal(
+            "challenge-pending",
+            "当事人已申请行政复议或者提起行政诉讼，尚未终结，不得申请人民法院强制执行。",
+            "A reconsideration or lawsuit is pending; the court may not be asked yet.",
+            "《行政强制法》第五十三条",
+        )
+    litigation = _date(case, "litigation_due")
+    if litigation is None:
+        return rules.Refusal(
+            "decision-not-served",
+            "决定书送达后才能计算申请法院强制执行的期间。",
+            "The decision must be served first.",
+            "《行政强制法》第五十三条",
+        )
+    if _date(case, "demand_served") is None:
+        return rules.Refusal(
+            "demand-first",
+            "申请法院强制执行前须先送达催告书，送达十个工作日后方可申请。",
+            "Serve a written demand first; the court may be asked 10 working days after it.",
+            "《行政强制法》第五十四条",
+        )
+    window = law_limits.court_application_window(
+        litigation, _date(case, "demand_served"), working_calendar(session)
+    )
+    if window.opens is None or window.flagged or not (window.opens <= on <= window.closes):
+        return rules.Refusal(
+            "court-window",
+            window.reason_zh or f"申请法院强制执行的期间为{window.opens}至{window.closes}。",
+            window.reason_en or f"The court may be asked from {window.opens} to {window.closes}.",
+            window.article,
+        )
+    return None
+
+
+def execution_moment(data: dict) -> dt.datetime:
+    return data.get("at") or dt.datetime.now(dt.UTC)
+
+
+def enforce_refusal(
+    session: Session, case: Case, data: dict, has_power: bool
+) -> rules.Refusal | None:
+    """An agency's own execution, by path (seed 000 一(三) 六): `agency_power` and
+    `demolition` and `monetary` need the power (第十三条); `auction` of property it had
+    sealed or seized is open to an agency without it (第四十六条第三款). Every path
+    needs the demand and the execution decision (第三十五条、第三十七条); never at night
+    or on a holiday (第四十三条)."""
+    path, at = data["path"], execution_moment(data)
+    on = at.astimezone(law.SHANGHAI).date() if at.tzinfo else at.date()
+    execution = case.details.get("execution", {})
+    if path == "auction":
+        measures = case.details.get("compulsory_measures", {}).get("measures", [])
+        if not measures:
+            return rules.Refusal(
+                "auction-needs-seizure",
+                "只有在实施行政管理过程中已经查封、扣押的财物，才能依法拍卖抵缴罚款。",
+                "Only property sealed or seized in the case may be auctioned to pay the fine.",
+                "《行政强制法》第四十六条第三款",
+            )
+        if not has_power:
+            late = [_date(case, "reconsideration_due"), _date(case, "litigation_due")]
+            if any(d is None or on <= d for d in late) or case_challenged(case):
+                return rules.Refusal(
+                    "auction-periods",
+                    "没有强制执行权的行政机关拍卖查封、扣押的财物，须当事人在法定期限内未申请复议或者起诉。",
+                    "Without execution power, auction only after the reconsideration and litigation periods passed unchallenged.",
+                    "《行政强制法》第四十六条第三款",
+                )
+    elif not has_power:
+        return rules.Refusal(
+            "no-execution-power",
+            "本部门没有强制执行权，须申请人民法院强制执行。",
+            "This agency holds no execution power; apply to the court.",
+            "《行政强制法》第十三条、第四十六条、第五十三条",
+        )
+    if not _date(case, "demand_served"):
+        return rules.Refusal(
+            "demand-first",
+            "强制执行前须先催告。",
+            "Serve a written demand first.",
+            "《行政强制法》第三十五条",
+        )
+    if not execution.get("execution_decided"):
+        return rules.Refusal(
+            "execution-decision-first",
+            "强制执行前须作出并送达强制执行决定书。",
+            "Decide on execution in writing first.",
+            "《行政强制法》第三十七条、第三十八条",
+        )
+    if path in ("monetary", "auction") and (refused := monetary_refusal(case, on)) is not None:
+        return refused
+    if path == "demolition" and (refused := demolition_refusal(session, case, on)) is not None:
+        return refused
+    return _refusal(law_limits.night_or_holiday_execution(at, working_calendar(session)))
+
+
+def case_challenged(case: Case) -> bool:
+    return any(p.reason in CHALLENGES for p in case.pauses)
+
+
+def challenge_pending(case: Case) -> bool:
+    return any(p.reason in CHALLENGES and p.ended_on is None for p in case.pauses)
+
+
+def surcharge_days(case: Case, on: dt.date) -> int:
+    """Days the surcharge has run on `on`, challenge days not counted (第七十三条第三款)."""
+    pay_due = _date(case, "pay_due")
+    if pay_due is None:
+        return 0
+    paused = law.paused_days([p for p in case.pauses if p.reason in CHALLENGES], pay_due, on)
+    return max(0, (on - pay_due).days - paused)
+
+
+def demand_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
+    """第三十七条: the execution decision only after the period the demand gave (ten
+    days, working days by 第六十九条) passed without performance; immediately only where
+    property is being moved or hidden (第三十七条第三款)."""
+    served = _date(case, "demand_served")
+    if served is None:
+        return rules.Refusal(
+            "demand-first",
+            "作出强制执行决定前须先书面催告当事人。",
+            "Serve a written demand before deciding on execution.",
+            "《行政强制法》第三十五条、第三十七条",
+        )
+    wait = law.due(law.rule("court_application_wait"), served, working_calendar(session))
+    if wait.on is None:
+        return rules.Refusal("calendar-not-loaded", wait.reason_zh, wait.reason_en, wait.article)
+    if on <= wait.on:
+        return rules.Refusal(
+            "demand-period-open",
+            f"催告书给予的履行期限至{wait.on:%Y-%m-%d}，期满仍不履行才能作出强制执行决定 (有转移、隐匿财物迹象的可立即强制执行)。",
+            f"The demand gives the party until {wait.on:%Y-%m-%d}; decide on execution only after that (immediately only if property is being moved or hidden).",
+            "《行政强制法》第三十七条、第六十九条",
+        )
+    return None
+
+
+def demolition_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
+    """第四十四条: only after the public notice's own deadline and the reconsideration
+    and litigation periods passed without a challenge."""
+    notice = _date(case, "demolition_notice_due")
+    if notice is None:
+        return rules.Refusal(
+            "demolition-notice-first",
+            "强制拆除违法建筑物、构筑物、设施前须先公告，限期当事人自行拆除。",
+            "Publish a notice ordering the party to demolish by a deadline first.",
+            "《行政强制法》第四十四条",
+        )
+    reconsideration, litigation = _date(case, "reconsideration_due"), _date(case, "litigation_due")
+    if reconsideration is None or litigation is None:
+        return rules.Refusal(
+            "decision-not-served",
+            "决定书送达后才能计算复议和诉讼期限。",
+            "The decision must be served first.",
+            "《行政强制法》第四十四条",
+        )
+    return _refusal(
+        law_limits.forced_demolition_refused(
+            on, notice, reconsideration, litigation, challenge_pending(case)
+        )
+    )
+
+
+def monetary_refusal(case: Case, on: dt.date) -> rules.Refusal | None:
+    """第四十六条: an agency with the power enforces a fine only after the surcharge ran
+    over 30 days and a demand went unanswered."""
+    days = surcharge_days(case, on)
+    if days <= 30:
+        return rules.Refusal(
+            "surcharge-under-30-days",
+            f"加处罚款已计{days}日，超过三十日且经催告仍不履行的，才能强制执行。",
+            f"The surcharge has run {days} days; enforce only after more than 30 days and a demand.",
+            "《行政强制法》第四十六条",
+        )
+    return None
