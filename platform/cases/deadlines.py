@@ -31,7 +31,7 @@ RUNNING: dict[str, tuple[str, ...]] = {
     "collective_discussion": ("decision",),
     "decision": ("decision",),
     "service": ("service",),
-    "execution": ("payment", "reconsideration", "litigation", "court_application"),
+    "execution": ("payment", "demand", "reconsideration", "litigation", "court_application"),
     # simple procedure (当场处罚): the collected fine handed in, or the fine paid
     "filing_record": ("hand_in_fine", "payment"),
 }
@@ -101,6 +101,11 @@ def _one(session, case: Case, rule_id: str, calendar, sector) -> law.Due | None:
         if case.served_on is None or (rule_id == "payment" and not outstanding(case)):
             return None
         return law.due(law.rule(rule_id), case.served_on, calendar)
+    if rule_id == "demand":  # the period the 催告书 gives (行政强制法 第三十五条、第六十九条)
+        served = _date(case, "demand_served")
+        if served is None or case.details.get("execution", {}).get("done"):
+            return None
+        return law.due(law.rule("court_application_wait"), served, calendar)
     if rule_id == "court_application":
         litigation = _date(case, "litigation_due")
         if litigation is None or not _date(case, "demand_served"):

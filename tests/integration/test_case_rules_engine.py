@@ -214,6 +214,18 @@ def test_the_on_the_spot_decision_is_numbered_handed_over_collected_handed_in_an
     ]
 
 
+def test_a_fine_handed_in_after_2_working_days_is_flagged__处罚法_第七十一条(client, desk):
+    case = spot(client, desk)
+    case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=5_000, collect_on_spot=True,
+            decided_on="2026-11-16")  # fmt: skip
+    assert deadline(case, "hand_in_fine") == "2026-11-18"  # Monday + 2 working days
+    assert case.json["flagged"] is False
+    case.do("hand_in_fine", handed_in_on="2026-11-19")
+    assert case.json["flagged"] is True
+    events = client.get(f"/api/v1/cases/{case.id}/events", headers=desk["officer"]).json
+    assert events["items"][-1]["payload"]["late"] is True
+
+
 def test_a_fine_over_100_yuan_may_not_be_collected_on_the_spot__处罚法_第六十八条(client, desk):
     case = spot(client, desk)
     refused(case, "decide_on_spot", "on-spot-collection", "第六十八条",
@@ -253,6 +265,9 @@ def test_a_hearing_notice_less_than_7_working_days_before_is_refused__处罚法_
     case.do("request_hearing", requested_on="2026-11-04")
     case.do("advance")
     body = {"hearing_on": "2026-11-20", "presider_id": desk["presider"], "place": "听证室"}
+    investigator = {**body, "presider_id": desk["officers"][0]}
+    refused(case, "schedule_hearing", "presider-is-investigator", "第六十四条第(四)项",
+            noticed_on="2026-11-10", **investigator)  # fmt: skip
     refused(case, "schedule_hearing", "hearing-notice-late", "第六十四条",
             noticed_on="2026-11-11", **body)  # fmt: skip
     case.do("schedule_hearing", noticed_on="2026-11-10", **body)
@@ -266,6 +281,26 @@ def test_no_decision_before_the_statement_window_closes_unless_waived__处罚法
     case.do("waive", signed_by="当事人法定代表人")
     case.do("advance")
     assert case.json["stage"] == "legal_review"
+
+
+def test_a_statement_must_be_re_examined_before_the_case_goes_on__处罚法_第四十五条(client, desk):
+    case = noticed(client, desk)
+    case.do("record_statement", statement="违法行为系他人所为，请求不予处罚。")
+    refused(case, "advance", "reexamination-required", "第四十五条")
+    case.do("record_statement", statement="违法行为系他人所为。", reexamination="经复核不成立。")
+    case.do("advance")
+
+
+def test_a_decision_heavier_than_the_notified_penalty_is_refused__处罚法_第四十五条(client, desk):
+    case = noticed(client, desk, fine=1_000_000)
+    case.do("advance")
+    case.do("legal_review", who="reviewer", result="passed", opinion="事实清楚。")
+    case.do("advance")
+    case.do("record_discussion", who="head", minutes="讨论……", conclusion="同意。")
+    case.do("advance")
+    refused(case, "decide", "heavier-than-notified", "第四十五条", who="head", fine_fen=1_000_001)
+    case.do("decide", who="head", fine_fen=800_000)
+    assert case.json["fine_fen"] == 800_000 and case.json["stage"] == "service"
 
 
 def test_a_major_case_returned_by_legal_review_cannot_be_decided__处罚法_第五十八条(client, desk):
@@ -438,6 +473,8 @@ def test_the_court_is_asked_only_10_working_days_after_the_demand__行政强制�
                      matter_code=LICENCE_CHANGE, sector="market_regulation")  # fmt: skip
     refused(case, "apply_to_court", "demand-first", "第五十四条", who="head")
     case.do("issue_demand", served_on="2026-11-16")
+    assert deadline(case, "demand") == "2026-11-30"  # 10 working days
+    assert deadline(case, "court_application") == "2026-12-02"  # litigation due 09-02 + 3 months
     refused(case, "apply_to_court", "court-window", "第五十四条", who="head")
     refused(case, "enforce", "no-execution-power", "第十三条", who="head",
             path="monetary", at=FRIDAY_10AM)  # fmt: skip
