@@ -18,7 +18,7 @@ import datetime as dt
 from yimen.platform.cases import deadlines, documents, rules
 from yimen.platform.cases.actions import Ctx, action
 from yimen.platform.cases.model import CaseStatus, Procedure
-from yimen.platform.cases.service import definition_of, today
+from yimen.platform.cases.service import definition_of, matter_of, today
 from yimen.tenants.workflow.service import effective_for
 
 PZ = rules.PZ
@@ -49,6 +49,17 @@ def _decide_on_spot(ctx: Ctx):
     rules.require_two_officers(ctx.view)
     if (barred := deadlines.limitation_refusal(case)) is not None:
         raise barred
+    terms = {
+        key: data[key]
+        for key in ("circumstance", "first_violation", "justification")
+        if key in data
+    }
+    assessment = deadlines.assess(
+        ctx.session,
+        case,
+        {"penalty_kinds": kinds, "fine_fen": fine, **terms},
+        matter_of(ctx.session, case),
+    )  # the benchmark applies on the spot too (国办发〔2022〕27号); never above the law's maximum
     collect = data.get("collect_on_spot", False)
     if collect and (
         refused := deadlines.on_spot_collection_refusal(
@@ -70,6 +81,8 @@ def _decide_on_spot(ctx: Ctx):
         )
     _pin_simple(ctx)
     case.penalty_kinds, case.proposed_fine_fen, case.fine_fen = kinds, fine, fine
+    case.discretion = assessment
+    case.flagged = case.flagged or assessment.get("flag", False)
     case.decided_on = case.served_on = on
     case.status = CaseStatus.OPEN.value
     method = "left" if data.get("refused_to_sign") else "direct"

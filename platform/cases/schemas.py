@@ -176,6 +176,12 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
                 metadata={"description": "简易程序只能警告或罚款 (处罚法 第五十一条)"},
             ),
             "fine_fen": _fen(),
+            "circumstance": ma.fields.String(validate=ma.validate.Length(max=40)),
+            "first_violation": ma.fields.Boolean(load_default=False),
+            "justification": ma.fields.String(
+                validate=ma.validate.Length(max=2000),
+                metadata={"description": "罚款超出裁量基准幅度时的书面理由"},
+            ),
             "decided_on": ma.fields.Date(metadata={"description": "默认今天；离线记录补传时填写"}),
             "refused_to_sign": ma.fields.Boolean(
                 load_default=False, metadata={"description": "当事人拒绝签收，在决定书上注明"}

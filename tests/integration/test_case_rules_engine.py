@@ -19,6 +19,7 @@ desk = lifecycle.desk  # the zhzf desk (officers, head, legal reviewer): a fixtu
 
 RUBBISH_PERSON = "CG-0020"  # 随意倾倒生活垃圾 (个人): ¥100–500
 BURNING = "CG-0016"  # 露天焚烧秸秆、落叶: ¥500–2,000
+SPILL = "CG-0018"  # 运输散装物料未密闭 (单位): ¥2,000–20,000
 LICENCE_CHANGE = "SC-0002"  # 登记事项变更未办理 (市场监管): ¥10,000–100,000
 CITIZEN = {
     "kind": "person",
@@ -139,11 +140,26 @@ def test_an_organisation_may_be_fined_3000_yuan_on_the_spot_not_more__处罚法_
     client, desk
 ):
     party = {**PARTY, "credit_code": _valid_credit_code()}
-    case = spot(client, desk, party=party, matter=BURNING)
+    case = spot(client, desk, party=party, matter=SPILL)
     refused(case, "decide_on_spot", "simple-procedure-limit", "第五十一条",
             penalty_kinds=["fine"], fine_fen=300_001)  # fmt: skip
-    case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=300_000)
+    case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=300_000, circumstance="minor")
     assert case.json["procedure"] == "simple" and case.json["stage"] == "filing_record"
+
+
+def test_an_on_the_spot_fine_keeps_to_the_statutory_range_and_the_benchmark__国办发_2022_27号(
+    client, desk
+):
+    party = {**PARTY, "credit_code": _valid_credit_code()}
+    burning = spot(client, desk, party=party, matter=BURNING)  # the law allows ¥500–2,000
+    refused(burning, "decide_on_spot", "above-statutory-maximum", "第一百一十九条",
+            penalty_kinds=["fine"], fine_fen=300_000)  # fmt: skip
+    rubbish = spot(client, desk)  # ordinary circumstances: ¥220–380, over the ¥200 limit
+    refused(rubbish, "decide_on_spot", "outside-benchmark-unjustified", "27号",
+            penalty_kinds=["fine"], fine_fen=20_000)  # fmt: skip
+    rubbish.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=20_000,
+               justification="当事人当场清理，情节轻微")  # fmt: skip
+    assert rubbish.json["flagged"] is True  # outside the benchmark: supervision sees it
 
 
 def test_an_individual_business_is_a_citizen_or_an_organisation_by_district_policy__第五十一条(
@@ -185,7 +201,7 @@ def test_the_on_the_spot_decision_is_numbered_handed_over_collected_handed_in_an
     case = spot(client, desk)
     assert "decide_on_spot" in case.json["allowed_actions"]
     case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=10_000, collect_on_spot=True,
-            receipt_no="苏财罚0012345")  # fmt: skip
+            circumstance="minor", receipt_no="苏财罚0012345")  # fmt: skip
     assert (case.json["procedure"], case.json["status"]) == ("simple", "open")
     assert "〔2026〕" in case.json["number"]
     docs = client.get(f"/api/v1/cases/{case.id}/documents", headers=desk["officer"]).json["items"]
@@ -216,8 +232,8 @@ def test_the_on_the_spot_decision_is_numbered_handed_over_collected_handed_in_an
 
 def test_a_fine_handed_in_after_2_working_days_is_flagged__处罚法_第七十一条(client, desk):
     case = spot(client, desk)
-    case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=5_000, collect_on_spot=True,
-            decided_on="2026-11-16")  # fmt: skip
+    case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=10_000, collect_on_spot=True,
+            circumstance="minor", decided_on="2026-11-16")  # fmt: skip
     assert deadline(case, "hand_in_fine") == "2026-11-18"  # Monday + 2 working days
     assert case.json["flagged"] is False
     case.do("hand_in_fine", handed_in_on="2026-11-19")
@@ -229,8 +245,9 @@ def test_a_fine_handed_in_after_2_working_days_is_flagged__处罚法_第七十�
 def test_a_fine_over_100_yuan_may_not_be_collected_on_the_spot__处罚法_第六十八条(client, desk):
     case = spot(client, desk)
     refused(case, "decide_on_spot", "on-spot-collection", "第六十八条",
-            penalty_kinds=["fine"], fine_fen=15_000, collect_on_spot=True)  # fmt: skip
-    case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=15_000)
+            penalty_kinds=["fine"], fine_fen=15_000, collect_on_spot=True,
+            circumstance="minor")  # fmt: skip
+    case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=15_000, circumstance="minor")
     assert deadline(case, "payment") is not None  # paid at the bank within 15 days
     case.do("record_filing")
     assert case.json["status"] == "open"  # the fine is still owed
