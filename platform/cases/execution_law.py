@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from yimen.platform.cases import law, law_limits, rules
-from yimen.platform.cases.deadlines import CHALLENGES, _date, _refusal
+from yimen.platform.cases.deadlines import CHALLENGES, _date, _refusal, outstanding
 from yimen.platform.cases.model import Case
 from yimen.tenants.calendar.service import working_calendar
 
@@ -109,8 +109,9 @@ def enforce_refusal(
             "Decide on execution in writing first.",
             "《行政强制法》第三十七条、第三十八条",
         )
-    if path in ("monetary", "auction") and (refused := monetary_refusal(case, on)) is not None:
-        return refused
+    monetary = path in ("monetary", "auction") or (path == "agency_power" and outstanding(case))
+    if monetary and (refused := monetary_refusal(case, on)) is not None:
+        return refused  # a fine still owed is a monetary obligation whatever the path says
     if path == "demolition" and (refused := demolition_refusal(session, case, on)) is not None:
         return refused
     return _refusal(law_limits.night_or_holiday_execution(at, working_calendar(session)))

@@ -365,6 +365,20 @@ def test_market_regulation_extends_30_days_by_the_head_then_by_collective_discus
     assert [(e["days"], e["by"]) for e in extensions] == [(30, "head"), (20, "collective")]
 
 
+def test_housing_extends_30_days_then_at_most_60_by_collective_discussion__住建_第二十九条(
+    client, desk
+):
+    case = filed(client, desk, sector="housing")
+    base = dt.date.fromisoformat(deadline(case, "decision"))
+    case.do("extend_deadline", who="head", reason="案情复杂")
+    refused(case, "extend_deadline", "decision-extension-collective", "第二十九条", who="head",
+            reason="集体讨论", days=61)  # fmt: skip
+    case.do("extend_deadline", who="head", reason="经集体讨论", days=60)
+    assert deadline(case, "decision") == (base + dt.timedelta(days=90)).isoformat()
+    refused(case, "extend_deadline", "decision-extension-exhausted", "第二十九条", who="head",
+            reason="再延", days=1)  # fmt: skip
+
+
 # --- compulsory measures (行政强制法 第十九条、第二十五条、第二十八条) --------------------
 
 
@@ -546,6 +560,8 @@ def test_a_fine_is_enforced_only_after_30_days_of_surcharge__行政强制法_第
     case.do("decide_execution", who="head", content="划拨存款", immediate=True, grounds="转移财产")
     refused(case, "enforce", "surcharge-under-30-days", "第四十六条", who="head",
             path="monetary", at=FRIDAY_10AM)  # fmt: skip
+    refused(case, "enforce", "surcharge-under-30-days", "第四十六条", who="head",
+            path="agency_power", at=FRIDAY_10AM)  # a fine owed is a monetary obligation  # fmt: skip
     early = executing(client, desk, served_on="2026-03-02")
     early.do("issue_demand", served_on="2026-11-02")
     early.do("decide_execution", who="head", content="划拨存款")
