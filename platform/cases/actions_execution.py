@@ -198,6 +198,11 @@ def _conclude(ctx: Ctx):
     for entry in _execution(ctx).get("challenges", []):
         if entry["kind"] == kind and "concluded_on" not in entry:
             entry.update(concluded_on=on.isoformat(), outcome=outcome)
+    if kind == "reconsideration" and outcome in ("upheld", "varied"):
+        after = execution_law.litigation_after_reconsideration(ctx.session, on)
+        current = ctx.date("litigation_due")
+        if after is not None and (current is None or after > current):
+            ctx.set_date("litigation_due", after)  # and the court window with it
     if outcome == "revoked":
         _execution(ctx)["done"] = "revoked"
     elif outcome == "varied":

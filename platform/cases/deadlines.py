@@ -97,6 +97,8 @@ def _one(session, case: Case, rule_id: str, calendar, sector) -> law.Due | None:
         return law.due(law.rule("hand_in_fine"), collected, calendar)
     if rule_id == "service":
         return law.due(law.rule("service"), case.decided_on, calendar) if case.decided_on else None
+    if rule_id == "litigation" and (moved := _date(case, "litigation_due")) is not None:
+        return law.Due(moved, law.rule("litigation"))  # as moved by a reconsideration
     if rule_id in ("payment", "reconsideration", "litigation"):
         if case.served_on is None or (rule_id == "payment" and not outstanding(case)):
             return None

@@ -197,3 +197,10 @@ def monetary_refusal(case: Case, on: dt.date) -> rules.Refusal | None:
             "《行政强制法》第四十六条",
         )
     return None
+
+
+def litigation_after_reconsideration(session: Session, concluded: dt.date) -> dt.date | None:
+    """行政诉讼法 第四十五条: the party may sue within 15 days of receiving the
+    reconsideration decision; the court window (第五十三条) then runs from there."""
+    rule = law.rule("litigation_after_reconsideration")
+    return law.due(rule, concluded, working_calendar(session)).on

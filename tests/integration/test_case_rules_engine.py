@@ -521,6 +521,21 @@ def test_the_court_is_asked_only_10_working_days_after_the_demand__行政强制�
     assert case.json["stage"] == "closure"
 
 
+def test_a_late_reconsideration_moves_the_litigation_period_and_the_court_window__行政诉讼法_第四十五条(
+    client, market
+):
+    case = executing(client, market, served_on="2026-03-02", fine=2_000_000,
+                     matter_code=LICENCE_CHANGE, sector="market_regulation")  # fmt: skip
+    assert deadline(case, "litigation") == "2026-09-02"
+    case.do("record_challenge", kind="reconsideration", filed_on="2026-04-20")
+    case.do("conclude_challenge", kind="reconsideration", outcome="upheld",
+            concluded_on="2026-11-10")  # fmt: skip
+    assert deadline(case, "litigation") == "2026-11-25"  # 15 days after the decision
+    case.do("issue_demand", served_on="2026-11-02")
+    problem = refused(case, "apply_to_court", "court-window", "第五十三条", who="head")
+    assert "2026-11-26" in problem["detail"]
+
+
 def test_the_execution_decision_waits_for_the_demand_period__行政强制法_第三十七条(client, desk):
     """Path 1: an agency with execution power."""
     case = executing(client, desk, served_on="2026-03-02")
