@@ -60,6 +60,31 @@ def _payment(ctx: Ctx):
     return payload, []
 
 
+@action("approve_deferral", HEAD)
+def _deferral(ctx: Ctx):
+    """Payment deferred or in instalments on the party's application, for real economic
+    hardship, with the head's approval (处罚法 第六十六条第二款): the surcharge runs from
+    the new deadline, and the court window from it (第七十二条第二款)."""
+    until = ctx.data["until"]
+    pay_due = ctx.date("pay_due")
+    if not deadlines.outstanding(ctx.case) or pay_due is None:
+        raise rules.Refusal(
+            "nothing-owed", "没有待缴的罚款。", "No fine is owed.", f"{PZ}第六十六条"
+        )
+    if until <= pay_due:
+        raise rules.Refusal(
+            "deferral-date",
+            f"暂缓或分期缴纳的期限须晚于原缴款期限{pay_due:%Y-%m-%d}。",
+            f"The deferred deadline must be after {pay_due:%Y-%m-%d}.",
+            f"{PZ}第六十六条第二款",
+        )
+    entry = {"kind": ctx.data["kind"], "until": until.isoformat(), "reason": ctx.data["reason"]}
+    _execution(ctx)["deferral"] = entry
+    ctx.set_date("deferral_ends", until)
+    ctx.set_date("pay_due", until)
+    return entry, []
+
+
 @action("issue_demand")
 def _demand(ctx: Ctx):
     """催告 before any compulsory execution, in writing: the deadline, the amount with

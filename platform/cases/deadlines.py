@@ -97,6 +97,8 @@ def _one(session, case: Case, rule_id: str, calendar, sector) -> law.Due | None:
         return law.due(law.rule("hand_in_fine"), collected, calendar)
     if rule_id == "service":
         return law.due(law.rule("service"), case.decided_on, calendar) if case.decided_on else None
+    if rule_id == "payment" and outstanding(case) and (later := _date(case, "deferral_ends")):
+        return law.Due(later, law.rule("payment"))  # deferred or in instalments (第六十六条)
     if rule_id == "litigation" and (moved := _date(case, "litigation_due")) is not None:
         return law.Due(moved, law.rule("litigation"))  # as moved by a reconsideration
     if rule_id in ("payment", "reconsideration", "litigation"):

@@ -43,7 +43,10 @@ def court_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | 
             "《行政强制法》第五十四条",
         )
     window = law_limits.court_application_window(
-        litigation, _date(case, "demand_served"), working_calendar(session)
+        litigation,
+        _date(case, "demand_served"),
+        working_calendar(session),
+        _date(case, "deferral_ends"),  # 处罚法 第七十二条第二款
     )
     if window.opens is None or window.flagged or not (window.opens <= on <= window.closes):
         return rules.Refusal(

@@ -360,6 +360,16 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
     "record_payment": _body(
         "record_payment", {"amount_fen": _fen(required=True), "paid_on": ma.fields.Date()}
     ),
+    "approve_deferral": _body(
+        "approve_deferral",
+        {
+            "kind": ma.fields.String(
+                required=True, validate=ma.validate.OneOf(("deferral", "instalments"))
+            ),
+            "until": ma.fields.Date(required=True, metadata={"description": "暂缓或分期的截止日"}),
+            "reason": _text(1000),
+        },
+    ),
     "record_challenge": _body(
         "record_challenge",
         {

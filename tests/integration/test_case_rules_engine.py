@@ -485,6 +485,22 @@ def test_reconsideration_days_do_not_count_towards_the_surcharge__处罚法_第�
     case.do("record_payment", amount_fen=1_090_000, paid_on="2026-04-10")
 
 
+def test_a_deferral_moves_the_payment_the_surcharge_and_the_court_window__处罚法_第七十二条第二款(
+    client, market
+):
+    case = executing(client, market, served_on="2026-03-02", fine=2_000_000,
+                     matter_code=LICENCE_CHANGE, sector="market_regulation")  # fmt: skip
+    refused(case, "approve_deferral", "role:agency_head", "", kind="deferral",
+            until="2026-11-30", reason="经营困难")  # fmt: skip
+    case.do("approve_deferral", who="head", kind="instalments", until="2026-11-30",
+            reason="当事人经营确有困难，申请分期缴纳")  # fmt: skip
+    assert deadline(case, "payment") == "2026-11-30"
+    case.do("issue_demand", served_on="2026-11-02")
+    problem = refused(case, "apply_to_court", "court-window", "第五十三条", who="head")
+    assert "2026-12-01" in problem["detail"]  # from the end of the instalments
+    case.do("record_payment", amount_fen=2_000_000, paid_on="2026-11-20")  # no surcharge
+
+
 def test_a_decision_revoked_on_reconsideration_leaves_nothing_to_execute(client, desk):
     case = executing(client, desk, served_on="2026-11-02")
     case.do("record_challenge", kind="reconsideration", filed_on="2026-11-10")
