@@ -33,52 +33,9 @@ def _decide_on_spot(ctx: Ctx):
     第二十三条); the fine collected on the spot only as 第六十八条、第六十九条 allow."""
     case, data = ctx.case, ctx.data
     kinds, fine = data["penalty_kinds"], data.get("fine_fen")
-    if not case.parties:
-        raise rules.Refusal(
-            "party-required", "当场处罚须有当事人。", "Name the party.", f"{PZ}第五十二条"
-        )
-    if not case.matter_code:
-        raise rules.Refusal(
-            "matter-required",
-            "当场处罚须选择执法事项 (违法行为及处罚依据)。",
-            "Choose the enforcement matter (the act and the legal basis).",
-            f"{PZ}第五十二条",
-        )
-    if (refused := deadlines.simple_refusal(ctx.session, case, kinds, fine)) is not None:
-        raise refused
-    rules.require_two_officers(ctx.view)
-    if (barred := deadlines.limitation_refusal(case)) is not None:
-        raise barred
-    terms = {
-        key: data[key]
-        for key in ("circumstance", "first_violation", "justification")
-        if key in data
-    }
-    assessment = deadlines.assess(
-        ctx.session,
-        case,
-        {"penalty_kinds": kinds, "fine_fen": fine, **terms},
-        matter_of(ctx.session, case),
-    )  # the benchmark applies on the spot too (国办发〔2022〕27号); never above the law's maximum
     collect = data.get("collect_on_spot", False)
-    if collect and (
-        refused := deadlines.on_spot_collection_refusal(
-            fine or 0, data.get("hard_to_collect", False), data.get("remote_area_request", False)
-        )
-    ):
-        raise refused
-    if collect and not fine:
-        raise rules.Refusal(
-            "nothing-to-collect",
-            "没有罚款可收缴。",
-            "There is no fine to collect.",
-            f"{PZ}第六十八条",
-        )
+    assessment = _check_on_spot(ctx, kinds, fine, collect)
     on = data.get("decided_on") or today()
-    if on > today():
-        raise rules.Refusal(
-            "future-date", "日期不能晚于今天。", "The date cannot be in the future."
-        )
     _pin_simple(ctx)
     case.penalty_kinds, case.proposed_fine_fen, case.fine_fen = kinds, fine, fine
     case.discretion = assessment
@@ -117,6 +74,56 @@ def _decide_on_spot(ctx: Ctx):
             {"kind": decision.kind, "number": decision.number, "sha256": decision.sha256}
         ],
     }, []
+
+
+def _check_on_spot(ctx: Ctx, kinds: list[str], fine: int | None, collect: bool) -> dict:
+    """Everything the law asks before an on-the-spot decision; the benchmark's verdict."""
+    case, data = ctx.case, ctx.data
+    if not case.parties:
+        raise rules.Refusal(
+            "party-required", "当场处罚须有当事人。", "Name the party.", f"{PZ}第五十二条"
+        )
+    if not case.matter_code:
+        raise rules.Refusal(
+            "matter-required",
+            "当场处罚须选择执法事项 (违法行为及处罚依据)。",
+            "Choose the enforcement matter (the act and the legal basis).",
+            f"{PZ}第五十二条",
+        )
+    if (refused := deadlines.simple_refusal(ctx.session, case, kinds, fine)) is not None:
+        raise refused
+    rules.require_two_officers(ctx.view)
+    if (barred := deadlines.limitation_refusal(case)) is not None:
+        raise barred
+    terms = {
+        key: data[key]
+        for key in ("circumstance", "first_violation", "justification")
+        if key in data
+    }
+    assessment = deadlines.assess(
+        ctx.session,
+        case,
+        {"penalty_kinds": kinds, "fine_fen": fine, **terms},
+        matter_of(ctx.session, case),
+    )  # the benchmark applies on the spot too (国办发〔2022〕27号); never above the law's maximum
+    if collect and (
+        refused := deadlines.on_spot_collection_refusal(
+            fine or 0, data.get("hard_to_collect", False), data.get("remote_area_request", False)
+        )
+    ):
+        raise refused
+    if collect and not fine:
+        raise rules.Refusal(
+            "nothing-to-collect",
+            "没有罚款可收缴。",
+            "There is no fine to collect.",
+            f"{PZ}第六十八条",
+        )
+    if (data.get("decided_on") or today()) > today():
+        raise rules.Refusal(
+            "future-date", "日期不能晚于今天。", "The date cannot be in the future."
+        )
+    return assessment
 
 
 def _pin_simple(ctx: Ctx) -> None:

@@ -74,23 +74,8 @@ def enforce_refusal(
     on = at.astimezone(law.SHANGHAI).date() if at.tzinfo else at.date()
     execution = case.details.get("execution", {})
     if path == "auction":
-        measures = case.details.get("compulsory_measures", {}).get("measures", [])
-        if not measures:
-            return rules.Refusal(
-                "auction-needs-seizure",
-                "只有在实施行政管理过程中已经查封、扣押的财物，才能依法拍卖抵缴罚款。",
-                "Only property sealed or seized in the case may be auctioned to pay the fine.",
-                "《行政强制法》第四十六条第三款",
-            )
-        if not has_power:
-            late = [_date(case, "reconsideration_due"), _date(case, "litigation_due")]
-            if any(d is None or on <= d for d in late) or case_challenged(case):
-                return rules.Refusal(
-                    "auction-periods",
-                    "没有强制执行权的行政机关拍卖查封、扣押的财物，须当事人在法定期限内未申请复议或者起诉。",
-                    "Without execution power, auction only after the reconsideration and litigation periods passed unchallenged.",
-                    "《行政强制法》第四十六条第三款",
-                )
+        if (refused := _auction_refusal(case, on, has_power)) is not None:
+            return refused
     elif not has_power:
         return rules.Refusal(
             "no-execution-power",
@@ -207,3 +192,26 @@ def litigation_after_reconsideration(session: Session, concluded: dt.date) -> dt
     reconsideration decision; the court window (第五十三条) then runs from there."""
     rule = law.rule("litigation_after_reconsideration")
     return law.due(rule, concluded, working_calendar(session)).on
+
+
+def _auction_refusal(case: Case, on: dt.date, has_power: bool) -> rules.Refusal | None:
+    """第四十六条第三款: property sealed or seized in the case may be auctioned to pay the
+    fine — by an agency without execution power only when no challenge came in time."""
+    measures = case.details.get("compulsory_measures", {}).get("measures", [])
+    if not measures:
+        return rules.Refusal(
+            "auction-needs-seizure",
+            "只有在实施行政管理过程中已经查封、扣押的财物，才能依法拍卖抵缴罚款。",
+            "Only property sealed or seized in the case may be auctioned to pay the fine.",
+            "《行政强制法》第四十六条第三款",
+        )
+    if not has_power:
+        late = [_date(case, "reconsideration_due"), _date(case, "litigation_due")]
+        if any(d is None or on <= d for d in late) or case_challenged(case):
+            return rules.Refusal(
+                "auction-periods",
+                "没有强制执行权的行政机关拍卖查封、扣押的财物，须当事人在法定期限内未申请复议或者起诉。",
+                "Without execution power, auction only after the reconsideration and litigation periods passed unchallenged.",
+                "《行政强制法》第四十六条第三款",
+            )
+    return None
