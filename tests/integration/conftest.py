@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tests.conftest import bearer
@@ -39,3 +41,18 @@ def desks(live_server, app, client, machine_token):
         for a in client.get("/api/v1/agencies?page_size=100", headers=admin).json["items"]
     }
     return desks
+
+
+# The case engine's worked timelines are dated (a prior notice served on 2 November, a
+# hearing on 20 November, a demand's period running into December …) and the engine
+# counts from today. Those tests run on this day, whatever the machine's clock says, so
+# that they never drift out of their windows nor into a year with no holiday calendar.
+CASE_DAY = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)  # Tuesday 10:00 in Shanghai
+
+
+@pytest.fixture
+def case_day(time_machine) -> dt.date:
+    """The clock of the process (the engine, the live server's threads, token issuing)
+    moved to CASE_DAY and ticking from there."""
+    time_machine.move_to(CASE_DAY, tick=True)
+    return dt.date(2026, 11, 24)

@@ -10,6 +10,8 @@ import pytest
 
 from tests.integration.conftest import _agency_client
 
+pytestmark = pytest.mark.usefixtures("case_day")  # the dated timeline below runs on its day
+
 OIL_FUMES = "CG-0014"  # 餐饮油烟: 大气污染防治法 第一百一十八条, ¥5,000–50,000
 PARTY = {
     "kind": "organisation",

@@ -2,8 +2,9 @@
 citing its article. The pure law functions have their own unit tests
 (tests/unit/test_case_deadlines.py, test_case_law_limits.py); these drive cases through
 the API and check that a user meets the refusal (problem+json naming rule and article)
-or the period at the right point of the procedure. Today is the real date (Asia/Shanghai);
-the actions take explicit dates where the law counts from an earlier event."""
+or the period at the right point of the procedure. Today is 24 November 2026 in Shanghai
+(the case_day fixture moves the clock there); the actions take explicit dates where the
+law counts from an earlier event."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.integration.conftest import _agency_client
 from tests.integration.test_case_lifecycle import PARTY, Case, _valid_credit_code
 
 desk = lifecycle.desk  # the zhzf desk (officers, head, legal reviewer): a fixture
+pytestmark = pytest.mark.usefixtures("case_day")
 
 RUBBISH_PERSON = "CG-0020"  # 随意倾倒生活垃圾 (个人): ¥100–500
 BURNING = "CG-0016"  # 露天焚烧秸秆、落叶: ¥500–2,000
