@@ -295,12 +295,32 @@ def hearing_right(session: Session, case: Case) -> tuple[bool, str]:
 def simple_refusal(session: Session, case: Case, kinds: list[str], fine: int | None):
     """第五十一条; a 个体工商户 is a citizen or an organisation by the district's policy
     (tenant setting `simple_procedure_individual_business_as`, rules.md §11.10)."""
+    kind = case.parties[0].kind if case.parties else law_limits.PERSON
+    return _refusal(
+        law_limits.simple_procedure_allowed(
+            kind, kinds, fine, individual_business_as(session, case)
+        )
+    )
+
+
+def individual_business_as(session: Session, case: Case) -> str:
+    """The district's reading of a 个体工商户 for 第五十一条: `person` unless set."""
     tenant = session.get(Tenant, case.tenant_id)
-    policy = ((tenant.settings or {}) if tenant else {}).get(
+    return ((tenant.settings or {}) if tenant else {}).get(
         "simple_procedure_individual_business_as", law_limits.PERSON
     )
-    kind = case.parties[0].kind if case.parties else law_limits.PERSON
-    return _refusal(law_limits.simple_procedure_allowed(kind, kinds, fine, policy))
+
+
+def on_spot_possible(session: Session, case: Case, matter) -> bool:
+    """Whether a draft may be offered the simple procedure at all (第五十一条)."""
+    if case.status != "draft" or matter is None:
+        return True  # only a draft is offered it; without a matter there is no verdict
+    return law_limits.simple_procedure_possible(
+        case.parties[0].kind if case.parties else None,
+        matter.penalty_kinds or (),
+        matter.fine_min,
+        individual_business_as(session, case),
+    )
 
 
 def on_spot_collection_refusal(fine: int, hard: bool, remote: bool) -> rules.Refusal | None:

@@ -102,6 +102,27 @@ def on_spot_collection_allowed(
     )
 
 
+def simple_procedure_possible(
+    party_kind: str | None,
+    matter_kinds: Collection[str],
+    fine_min_yuan: int | None,
+    individual_business_as: str = PERSON,
+) -> bool:
+    """Whether the matter's penalty can be one 第五十一条 allows at all: a warning the
+    matter provides for, or a fine whose statutory minimum is within the party's limit
+    (a matter fined by a multiple of a value has no fixed minimum: possible). With no
+    party named yet, the organisation's limit (the wider one) decides."""
+    if "warning" in matter_kinds:
+        return True
+    if FINE not in matter_kinds:
+        return False
+    if fine_min_yuan is None:
+        return True
+    as_kind = individual_business_as if party_kind == INDIVIDUAL_BUSINESS else party_kind
+    limit = SIMPLE_FINE_MAX_FEN[PERSON if as_kind == PERSON else ORGANISATION]
+    return fine_min_yuan * 100 <= limit
+
+
 # ------------------------------------------------------------------ limitation, minors
 
 

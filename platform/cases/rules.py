@@ -49,6 +49,7 @@ class CaseView:
     officers: tuple[OfficerView, ...] = ()
     documents: frozenset[str] = frozenset()  # kinds issued
     details: dict = field(default_factory=dict)  # stage facts by stage id
+    on_spot_possible: bool = True  # the matter's penalty fits 处罚法 第五十一条
     today: dt.date = dt.date(2026, 1, 1)
     dates: dict = field(default_factory=dict)  # filed, statement_due, ... (date or None)
 
@@ -359,6 +360,8 @@ def allowed_actions(definition: dict, case: CaseView) -> list[str]:
         except Refusal:
             continue
         found.append(action)
+    if "decide_on_spot" in found and not case.on_spot_possible:
+        found.remove("decide_on_spot")  # the matter's minimum is above 第五十一条's limit
     if "advance" in found:
         try:
             check_complete(definition, case)

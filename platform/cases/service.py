@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from stdnum.cn import ric
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.cases import rules
+from yimen.platform.cases import deadlines, rules
 from yimen.platform.cases.model import Case, CaseOfficer, CaseParty, CaseStatus, PartyKind
 from yimen.tenants.directory.model import Agency, Officer, OfficerStatus
 from yimen.tenants.directory.rules import check_credit_code
@@ -261,6 +261,7 @@ def view_of(session: Session, case: Case, issued: frozenset[str] = frozenset()) 
         ),
         documents=issued,
         details=case.details or {},
+        on_spot_possible=deadlines.on_spot_possible(session, case, matter),
         today=today(),
         dates=_dates(case),
     )

@@ -164,6 +164,27 @@ def test_an_on_the_spot_fine_keeps_to_the_statutory_range_and_the_benchmark__国
     assert rubbish.json["flagged"] is True  # outside the benchmark: supervision sees it
 
 
+def test_the_simple_procedure_is_offered_only_where_the_matters_penalty_fits__处罚法_第五十一条(
+    client, desk
+):
+    """A matter whose minimum fine is above the party's on-the-spot limit, and which has
+    no warning, can never be decided on the spot: the console does not offer it."""
+    company = {**PARTY, "credit_code": _valid_credit_code()}
+    offered = [
+        "decide_on_spot" in spot(client, desk, party=party, matter=matter).json["allowed_actions"]
+        for party, matter in (
+            (CITIZEN, RUBBISH_PERSON),  # ¥100–500: ¥200 on the spot is possible
+            (CITIZEN, BURNING),  # ¥500–2,000: above a citizen's ¥200
+            (company, BURNING),  # within an organisation's ¥3,000
+            (company, LICENCE_CHANGE),  # ¥10,000–100,000
+        )
+    ]
+    assert offered == [True, False, True, False]
+    late = spot(client, desk, party=company, matter=LICENCE_CHANGE)
+    refused(late, "decide_on_spot", "simple-procedure-limit", "第五十一条",
+            penalty_kinds=["fine"], fine_fen=1_000_000)  # fmt: skip
+
+
 def test_an_individual_business_is_a_citizen_or_an_organisation_by_district_policy__第五十一条(
     app, client, desk
 ):

@@ -25,6 +25,7 @@ from yimen.platform.cases.law_limits import (
     night_or_holiday_execution,
     on_spot_collection_allowed,
     simple_procedure_allowed,
+    simple_procedure_possible,
     surcharge_capped_on,
     surcharge_fen,
 )
@@ -63,6 +64,19 @@ def test_simple_procedure_fines_an_organisation_up_to_3000_yuan__处罚法_第�
         simple_procedure_allowed("organisation", ["fine"], 3_000_01).rule
         == "simple-procedure-limit"
     )
+
+
+def test_simple_procedure_is_possible_only_where_the_matters_minimum_fits__处罚法_第五十一条():
+    assert simple_procedure_possible("person", ["fine"], 200)
+    assert not simple_procedure_possible("person", ["fine"], 201)
+    assert simple_procedure_possible("organisation", ["fine"], 3000)
+    assert not simple_procedure_possible("organisation", ["fine"], 3001)
+    assert simple_procedure_possible(None, ["fine"], 3000)  # no party yet: the wider limit
+    assert simple_procedure_possible("person", ["warning", "fine"], 10_000)  # a warning
+    assert simple_procedure_possible("person", ["fine"], None)  # a multiple of a value
+    assert not simple_procedure_possible("person", ["suspend_license"], None)
+    assert not simple_procedure_possible("individual_business", ["fine"], 500)
+    assert simple_procedure_possible("individual_business", ["fine"], 500, "organisation")
 
 
 def test_simple_procedure_allows_a_warning_and_nothing_heavier__处罚法_第五十一条():
