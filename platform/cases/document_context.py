@@ -34,6 +34,7 @@ Keys an action may pass, by kind (all optional unless marked):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from zoneinfo import ZoneInfo
@@ -41,6 +42,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yimen.platform.cases import discretion
+from yimen.platform.cases.discretion_terms import Assessment
 from yimen.platform.cases.document_model import CaseDocument
 from yimen.platform.cases.model import Case
 from yimen.tenants.directory.model import Agency, Officer, Tenant
@@ -198,6 +201,27 @@ def _statement_summary(case: Case) -> str:
     return "你（单位）在规定期限内未提出陈述、申辩意见。"
 
 
+def discretion_sentence(case: Case, kind: str, fine: int | None) -> str:
+    """How the benchmark was applied (国办发〔2022〕27号 （十二）): the tier, the range,
+    the facts that chose it and, on a decision, the fine and its place in the range (with
+    the written reason where it departs). A prior notice states the range only: the fine
+    there is intended, not decided."""
+    data = case.discretion or {}
+    if not data.get("matter_code"):
+        return ""
+    try:
+        assessment = Assessment.from_dict({k: v for k, v in data.items() if k in _ASSESSED})
+    except (TypeError, ValueError):
+        return ""  # an assessment stored by an older version: the document goes without
+    decided = kind in ("行政处罚决定书", "当场处罚决定书")
+    return discretion.statement(
+        assessment, fine if decided else None, data.get("justification", "")
+    )
+
+
+_ASSESSED = frozenset(f.name for f in dataclasses.fields(Assessment))
+
+
 def build(session: Session, case: Case, kind: str, extra: dict) -> dict:
     """The full template context for a document of `kind` on `case` (see the module)."""
     agency = session.get(Agency, case.agency_id)
@@ -236,7 +260,7 @@ def build(session: Session, case: Case, kind: str, extra: dict) -> dict:
         "fine_yuan": yuan(fine) if fine else "",
         "fine_upper": yuan_upper(fine) if fine else "",
         "penalty_text": penalty_text(case, fine),
-        "discretion_sentence": (case.discretion or {}).get("sentence", ""),
+        "discretion_sentence": discretion_sentence(case, kind, fine),
         "evidence_text": _evidence_text(case),
         "statement_summary": _statement_summary(case),
         "hearing_right": bool((case.details.get("prior_notice") or {}).get("hearing_right")),

@@ -56,3 +56,17 @@ def case_day(time_machine) -> dt.date:
     moved to CASE_DAY and ticking from there."""
     time_machine.move_to(CASE_DAY, tick=True)
     return dt.date(2026, 11, 24)
+
+
+@pytest.fixture
+def cjk_fonts():
+    """The PDF's Chinese text needs Noto CJK (scripts/test-services.sh installs it)."""
+    import subprocess
+
+    from tests import support
+
+    fonts = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
+    if "CJK SC" not in fonts:
+        if support.IN_CI:
+            pytest.fail("fonts-noto-cjk is missing (CI must render the documents)")
+        pytest.skip("fonts-noto-cjk is not installed")

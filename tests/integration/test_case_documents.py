@@ -21,20 +21,6 @@ OIL_FUMES = "CG-0014"  # 大气污染防治法 第一百一十八条
 PARTY = "南京味道餐饮管理有限公司"
 
 
-@pytest.fixture
-def cjk_fonts():
-    """The PDF's Chinese text needs Noto CJK (scripts/test-services.sh installs it)."""
-    import subprocess
-
-    from tests import support
-
-    fonts = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True).stdout
-    if "CJK SC" not in fonts:
-        if support.IN_CI:
-            pytest.fail("fonts-noto-cjk is missing (CI must render the documents)")
-        pytest.skip("fonts-noto-cjk is not installed")
-
-
 def _text(pdf: bytes) -> str:
     from pypdf import PdfReader
 

@@ -14,6 +14,7 @@ import pytest
 
 from tests.integration import test_case_lifecycle as lifecycle
 from tests.integration.conftest import _agency_client
+from tests.integration.test_case_documents import _text as pdf_text
 from tests.integration.test_case_lifecycle import PARTY, Case, _valid_credit_code
 
 desk = lifecycle.desk  # the zhzf desk (officers, head, legal reviewer): a fixture
@@ -361,6 +362,30 @@ def test_electronic_service_without_signed_consent_is_refused__处罚法_第六�
     case.do("decide", who="head")
     refused(case, "serve_decision", "no-e-service-consent", "第六十一条", method="electronic")
     case.do("serve_decision", method="electronic", consent_signed=True)
+
+
+def test_the_prior_notice_and_the_decision_say_how_the_benchmark_was_applied__国办发_2022_27号(
+    client, desk, cjk_fonts
+):
+    """27号 （十二）: the decision states the benchmark, the tier and the range the facts
+    chose, and the fine's place in it; the prior notice states the range, not a decision."""
+    case = executing(client, desk, served_on="2026-11-16")  # ¥30,000, ordinary circumstances
+
+    def pdf(kind: str) -> str:
+        items = client.get(f"/api/v1/cases/{case.id}/documents", headers=desk["officer"]).json
+        url = next(d["pdf_url"] for d in items["items"] if d["kind"] == kind)
+        return pdf_text(client.get(url, headers=desk["officer"]).data)
+
+    decision = pdf("行政处罚决定书")
+    for expected in (
+        "裁量基准适用说明",
+        "行政处罚裁量基准",
+        "「一般」档次",
+        "罚款幅度为18500元至36500元。决定罚款人民币30000元，在基准幅度内",
+    ):
+        assert expected in decision, expected
+    notice = pdf("行政处罚事先告知书")
+    assert "「一般」档次" in notice and "决定罚款" not in notice
 
 
 # --- decision deadline extension per sector (处罚法 第六十条; 市场监管 第六十四条) -------
