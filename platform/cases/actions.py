@@ -246,6 +246,8 @@ def _propose(ctx: Ctx):
     the range it needs a written justification and is flagged for supervision."""
     case = ctx.case
     matter = service.matter_of(ctx.session, case)
+    if (minor := deadlines.minor_refusal(case, ctx.data)) is not None:
+        raise minor
     assessment = deadlines.assess(ctx.session, case, ctx.data, matter)
     case.penalty_kinds = ctx.data["penalty_kinds"]
     case.proposed_fine_fen = ctx.data.get("fine_fen")
@@ -468,5 +470,6 @@ def _archive(ctx: Ctx):
 from yimen.platform.cases import (  # noqa: E402, F401
     actions_execution,
     actions_measures,
+    actions_outcomes,
     actions_simple,
 )

@@ -95,9 +95,11 @@ def _check_on_spot(ctx: Ctx, kinds: list[str], fine: int | None, collect: bool) 
     rules.require_two_officers(ctx.view)
     if (barred := deadlines.limitation_refusal(case)) is not None:
         raise barred
+    if (minor := deadlines.minor_refusal(case, data)) is not None:
+        raise minor
     terms = {
         key: data[key]
-        for key in ("circumstance", "first_violation", "justification")
+        for key in ("circumstance", "first_violation", "justification", "mitigating")
         if key in data
     }
     assessment = deadlines.assess(

@@ -152,15 +152,47 @@ def _refusal(found: law_limits.Refusal | None) -> rules.Refusal | None:
     return rules.Refusal(found.rule, found.zh, found.en, found.article) if found else None
 
 
-def limitation_refusal(case: Case) -> rules.Refusal | None:
-    """处罚法 第三十六条, checked at filing."""
+def act_on(case: Case) -> dt.date | None:
+    """The act's date the law counts from: the day a continuing act ended, else the day
+    it happened."""
     act = (
         case.violation_ended_on
         if case.continuing and case.violation_ended_on
         else case.violation_started_on
     )
     if act is None and case.occurred_at is not None:
-        act = case.occurred_at.date()
+        at = case.occurred_at
+        act = (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(law.SHANGHAI).date()
+    return act
+
+
+def minor_refusal(case: Case, data: dict) -> rules.Refusal | None:
+    """处罚法 第三十条 read from the parties' resident ID numbers at the act's date: a
+    party under 14 is not penalised (the guardian is ordered to discipline); 14 to 18
+    makes the lighter or reduced penalty mandatory — the benchmark's `juvenile` factor
+    is added to `data` (the proposal's facts) so the tier follows."""
+    act = act_on(case)
+    if act is None:
+        return None
+    for party in case.parties:
+        if party.kind != law_limits.PERSON or not party.id_number:
+            continue
+        try:
+            minor = law_limits.minor_at(party.id_number, act)
+        except ValueError:
+            continue  # the number was validated when the party was added
+        if minor is None:
+            continue
+        if minor.no_penalty:
+            return rules.Refusal("minor-under-14", minor.zh, minor.en, minor.article)
+        if "juvenile" not in data.get("mitigating", ()):
+            data["mitigating"] = [*data.get("mitigating", ()), "juvenile"]
+    return None
+
+
+def limitation_refusal(case: Case) -> rules.Refusal | None:
+    """处罚法 第三十六条, checked at filing."""
+    act = act_on(case)
     if act is None:
         return rules.Refusal(
             "act-date-required",
@@ -247,12 +279,18 @@ def surcharge(session: Session, case: Case, paid_on: dt.date) -> int:
 
 def assess(session: Session, case: Case, data: dict, matter) -> dict:
     """The benchmark for the facts; a proposal outside it needs a justification (and is
-    flagged), above the statutory maximum it is refused."""
+    flagged), above the statutory maximum it is refused. The facts of 第三十三条 recorded
+    on the case (corrected in time, the harm, a first violation, no fault) win over the
+    proposal's; where they make the penalty unlawful, any penalty is refused."""
     party_kind = case.parties[0].kind if case.parties else "organisation"
+    recorded = rules.recorded_facts(case.details or {})
     facts = discretion.Facts(
-        circumstances=data.get("circumstance"),
+        **{
+            "circumstances": data.get("circumstance"),
+            "first_violation": data.get("first_violation", False),
+            **recorded,
+        },
         illegal_gains_fen=data.get("illegal_gains_fen") or 0,
-        first_violation=data.get("first_violation", False),
         mitigating=tuple(data.get("mitigating", ())),
         aggravating=tuple(data.get("aggravating", ())),
     )
@@ -262,6 +300,13 @@ def assess(session: Session, case: Case, data: dict, matter) -> dict:
         raise rules.Refusal(
             f"discretion:{exc.field}", exc.zh, exc.en, "国办发〔2022〕27号"
         ) from exc
+    if assessment.no_penalty == "mandatory" and data.get("penalty_kinds"):
+        raise rules.Refusal(
+            "no-penalty-mandatory",
+            "依照法律规定本案应当不予行政处罚，不能拟定任何行政处罚（包括警告、没收）；应当对当事人进行教育。",
+            "The law requires no penalty here: none may be proposed; educate the party.",
+            rules.article_33(assessment.no_penalty_ground),
+        )
     if "fine" not in data.get("penalty_kinds", []):
         return {**assessment.as_dict(), "flag": False}
     result = discretion.check_proposal(

@@ -165,6 +165,32 @@ def test_an_on_the_spot_fine_keeps_to_the_statutory_range_and_the_benchmark__国
     assert rubbish.json["flagged"] is True  # outside the benchmark: supervision sees it
 
 
+def test_a_party_under_14_is_not_penalised_and_one_under_18_gets_the_lighter_tier__处罚法_第三十条(
+    client, desk
+):
+    """Ages from the resident ID number at the act's date (2026-10-01): born 2014-01-01
+    is 12 — no penalty, on the spot or after an investigation; born 2010-05-01 is 16 —
+    the benchmark's lighter tier (¥100–220) applies without the officer ticking it, so
+    ¥200 needs no justification where an adult's ordinary tier starts at ¥220."""
+    child = {**CITIZEN, "name": "李某", "id_number": "320102201401011231"}
+    refused(spot(client, desk, party=child), "decide_on_spot", "minor-under-14", "第三十条",
+            penalty_kinds=["warning"])  # fmt: skip
+    investigated = filed(client, desk, matter_code=RUBBISH_PERSON, parties=[child])
+    investigated.do("correction_not_required", reason="违法行为已经改正完毕。")
+    investigated.do("advance")
+    problem = refused(investigated, "propose_penalty", "minor-under-14", "第三十条",
+                      penalty_kinds=["fine"], fine_fen=10_000, circumstance="ordinary")  # fmt: skip
+    assert "监护人" in problem["detail"]
+
+    teen = {**CITIZEN, "name": "赵某", "id_number": "32010220100501123X"}
+    adult = spot(client, desk)
+    refused(adult, "decide_on_spot", "outside-benchmark-unjustified", "27号",
+            penalty_kinds=["fine"], fine_fen=20_000, circumstance="ordinary")  # fmt: skip
+    young = spot(client, desk, party=teen)
+    young.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=20_000, circumstance="ordinary")
+    assert young.json["procedure"] == "simple" and young.json["flagged"] is False
+
+
 def test_the_simple_procedure_is_offered_only_where_the_matters_penalty_fits__处罚法_第五十一条(
     client, desk
 ):
