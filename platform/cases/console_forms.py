@@ -19,6 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from yimen.platform.api.problems import Bilingual
 from yimen.platform.cases.discretion_terms import AGGRAVATING, CIRCUMSTANCES, MITIGATING
+from yimen.platform.cases.rules import OUTCOMES
 from yimen.platform.cases.schemas import ACTION_SCHEMAS
 from yimen.tenants.powers.rules import PENALTY_KINDS
 
@@ -69,6 +70,18 @@ LABELS: dict[str, tuple[str, str]] = {
     "amount_fen": ("实缴金额 (元)", "Amount paid (yuan)"),
     "paid_on": ("缴款日期", "Paid on"),
     "path": ("执行方式", "Path"),
+    "corrected": ("当事人已及时改正", "Corrected in time"),
+    "corrected_on": ("改正日期", "Corrected on"),
+    "harm": ("危害后果", "Harm"),
+    "no_fault": ("当事人有证据足以证明没有主观过错", "No fault proved"),
+    "no_fault_evidence": ("证明没有主观过错的证据 (每行一项：证据名称)", "Evidence of no fault"),
+    "no_fault_excluded_by": (
+        "法律、行政法规另有规定的条文 (如有)",
+        "Law or regulation providing otherwise",
+    ),
+    "educated_on": ("教育日期", "Educated on"),
+    "organ": ("接收移送的司法机关", "Receiving judicial organ"),
+    "transferred_on": ("移送日期", "Transferred on"),
 }
 PER_ACTION: dict[tuple[str, str], tuple[str, str]] = {
     ("add_evidence", "kind"): ("证据种类", "Kind of evidence"),
@@ -84,6 +97,10 @@ PER_ACTION: dict[tuple[str, str], tuple[str, str]] = {
     ("issue_demand", "served_on"): ("催告书送达日期", "Demand served on"),
     ("serve_prior_notice", "served_on"): ("告知书送达日期", "Notice served on"),
     ("serve_decision", "served_on"): ("决定书送达日期", "Decision served on"),
+    ("choose_outcome", "outcome"): ("处理意见", "Outcome"),
+    ("choose_outcome", "reason"): ("审查意见及理由", "Findings and reasons"),
+    ("educate_party", "content"): ("教育内容", "What the party was told"),
+    ("record_no_penalty_facts", "circumstance"): ("违法情节", "Circumstances"),
 }
 CHOICES: dict[str, dict[str, tuple[str, str]]] = {
     "evidence": {
@@ -117,12 +134,19 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "penalty_kinds": {k: v for k, v in PENALTY_KINDS.items() if k != "detention"},
     "circumstance": {k: (zh, en) for k, (zh, en, _tier) in CIRCUMSTANCES.items()},
+    "harm": {
+        "none": ("没有造成危害后果", "No harm"),
+        "slight": ("危害后果轻微", "Slight harm"),
+        "harmful": ("造成危害后果", "Harmful"),
+    },
+    "case_outcome": {k: (zh, k) for k, (zh, _article) in OUTCOMES.items()},
     "mitigating": {k: (zh, zh) for k, (zh, _a, _m) in MITIGATING.items()},
     "aggravating": {k: (zh, zh) for k, (zh, _a) in AGGRAVATING.items()},
 }
 CHOICE_SET = {
     ("add_evidence", "kind"): "evidence",
     ("impose_measure", "kind"): "measure",
+    ("choose_outcome", "outcome"): "case_outcome",
 }
 LONG_TEXT = 500  # a String longer than this is a textarea
 

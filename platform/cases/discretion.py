@@ -74,6 +74,7 @@ __all__ = [
     "Result",
     "assess",
     "check_proposal",
+    "no_penalty_ground",
     "statement",
     "yuan",
 ]
@@ -307,6 +308,12 @@ def _range_reason(basis: str, rows: tuple[dict, ...], lo: int, hi: int) -> Reaso
         f"Benchmark of {basis}, tier {'–'.join(r['tier'] for r in rows)}: {lo / 100:.2f}–{hi / 100:.2f} yuan.",
         basis,
     )
+
+
+def no_penalty_ground(facts: Facts) -> tuple[str | None, str | None]:
+    """Whether 第三十三条 applies to `facts`: ("mandatory" | "discretionary" | None, the
+    ground "minor" | "no_fault" | "first" | None) — what `assess` says, without a matter."""
+    return _no_penalty(facts.circumstances or "ordinary", facts, [])
 
 
 def _no_penalty(

@@ -89,6 +89,16 @@ KINDS: dict[str, Kind] = {
     ),
     "集体讨论记录": Kind("discussion_record.html"),
     "行政处罚决定书": Kind("decision.html", True, _DECISION_REQUIRED, f"{PZ}第五十九条"),
+    "不予行政处罚决定书": Kind(
+        "no_penalty_decision.html",
+        True,
+        (
+            *_DECISION_REQUIRED[:2],
+            ("ground_text", "不予行政处罚的事实和理由"),
+            ("basis", "不予行政处罚的依据"),
+        ),
+        f"{PZ}第五十七条",
+    ),
     "当场处罚决定书": Kind("on_spot_decision.html", True, _DECISION_REQUIRED, f"{PZ}第五十二条"),
     "送达回证": Kind("service_receipt.html"),
     "催告书": Kind("demand.html", True),

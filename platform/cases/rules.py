@@ -15,6 +15,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from yimen.platform.cases.discretion import no_penalty_ground
+from yimen.platform.cases.discretion_terms import Facts
 from yimen.tenants.directory.rules import Certificate, may_handle
 
 PZ = "《行政处罚法》"
@@ -74,8 +76,96 @@ CONDITIONS: dict[str, Callable[[CaseView], bool]] = {
 
 
 def applies(stage: dict, case: CaseView) -> bool:
+    if stage["id"] in SKIPPED_BY_OUTCOME.get(outcome_of(case), ()):
+        return False
     condition = stage.get("condition")
     return condition is None or CONDITIONS.get(condition, lambda _c: True)(case)
+
+
+# --- the outcome of the investigation (处罚法 第五十七条第一款) ---------------------------
+
+# outcome → (what the head decides, its item of 第五十七条第一款)
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "penalty": ("给予行政处罚", f"{PZ}第五十七条第一款第(一)项"),
+    "no_penalty": (
+        "违法行为轻微，依法可以不予行政处罚，不予行政处罚",
+        f"{PZ}第五十七条第一款第(二)项",
+    ),
+    "not_established": ("违法事实不能成立，不予行政处罚", f"{PZ}第五十七条第一款第(三)项"),
+    "transfer": ("违法行为涉嫌犯罪，移送司法机关", f"{PZ}第五十七条第一款第(四)项"),
+}
+# Notice and the party's statement and hearing come before a penalty only (第四十四条、
+# 第四十五条、第六十三条); without a penalty there is nothing to execute, and a transfer
+# leaves no decision to serve on the party. Review and discussion keep their conditions.
+_BEFORE_A_PENALTY = ("prior_notice", "statement", "hearing")
+SKIPPED_BY_OUTCOME: dict[str, tuple[str, ...]] = {
+    "no_penalty": (*_BEFORE_A_PENALTY, "execution"),
+    "not_established": (*_BEFORE_A_PENALTY, "execution"),
+    "transfer": (*_BEFORE_A_PENALTY, "service", "execution"),
+}
+# The decision stage's instrument by outcome (a transfer's 移送书 is a later issue).
+DECISION_DOCUMENTS = {
+    "no_penalty": ("不予行政处罚决定书",),
+    "not_established": ("不予行政处罚决定书",),
+    "transfer": (),
+}
+# Actions that belong to some outcomes only.
+OUTCOME_ACTIONS: dict[str, tuple[str, ...]] = {
+    "propose_penalty": ("penalty",),
+    "serve_prior_notice": ("penalty",),
+    "decide": ("penalty",),
+    "decide_no_penalty": ("no_penalty", "not_established"),
+    "decide_transfer": ("transfer",),
+}
+NO_PENALTY_FACTS = "no_penalty_facts"  # details key of the facts of 第三十三条
+
+
+def outcome_of(case: CaseView) -> str:
+    return (case.details.get("outcome") or {}).get("kind", "penalty")
+
+
+def recorded_facts(details: dict) -> dict:
+    """The facts of 第三十三条 recorded on the case, as `discretion.Facts` arguments: a
+    proof of no fault counts unless a law or administrative regulation says otherwise."""
+    facts = details.get(NO_PENALTY_FACTS) or {}
+    found = {
+        "circumstances": facts.get("circumstance"),
+        "first_violation": bool(facts.get("first_violation")),
+        "corrected": bool(facts.get("corrected")),
+        "harm": facts.get("harm"),
+        "no_fault": bool(facts.get("no_fault")) and not facts.get("no_fault_excluded_by"),
+    }
+    return {k: v for k, v in found.items() if v not in (None, False)}
+
+
+def no_penalty_of(case: CaseView) -> tuple[str | None, str | None]:
+    """(mandatory | discretionary | None, ground) from the case's recorded facts."""
+    return no_penalty_ground(Facts(**recorded_facts(case.details)))
+
+
+def article_33(ground: str | None) -> str:
+    return f"{PZ}第三十三条第{'二' if ground == 'no_fault' else '一'}款"
+
+
+def check_outcome(action: str, case: CaseView) -> None:
+    """A penalty where the law says 不予行政处罚 is refused (第三十三条); each outcome's
+    actions only on its path (第五十七条第一款)."""
+    outcome = outcome_of(case)
+    if action in OUTCOME_ACTIONS and outcome not in OUTCOME_ACTIONS[action]:
+        raise Refusal(
+            "outcome-differs",
+            f"本案的处理意见为「{OUTCOMES[outcome][0]}」，不能进行此操作：{ACTION_NAMES.get(action, action)}。",
+            f"The case's outcome is '{outcome}': '{action}' does not belong to it.",
+            OUTCOMES[outcome][1],
+        )
+    kind, ground = no_penalty_of(case)
+    if kind == "mandatory" and OUTCOME_ACTIONS.get(action) == ("penalty",):
+        raise Refusal(
+            "no-penalty-mandatory",
+            "本案已记录的情节属于应当不予行政处罚的情形，不能拟定或者作出行政处罚；应当对当事人进行教育，并作出不予行政处罚决定。",
+            "The recorded facts make a penalty unlawful (Article 33): decide not to penalise and educate the party.",
+            article_33(ground),
+        )
 
 
 def stage_ids(definition: dict, case: CaseView) -> list[str]:
@@ -149,6 +239,9 @@ EXECUTION_DOCUMENTS = {
 def missing_documents(definition: dict, case: CaseView) -> list[str]:
     stage = stage_of(definition, case.stage)
     kinds = [d["kind"] for d in stage["documents"]]
+    if case.stage == "decision" and outcome_of(case) in DECISION_DOCUMENTS:
+        kinds = [k for k in kinds if k != "行政处罚决定书"]
+        kinds += list(DECISION_DOCUMENTS[outcome_of(case)])
     path = case.details.get("execution", {}).get("done")
     if case.stage == "execution" and path in EXECUTION_DOCUMENTS:
         statutory = {"催告书", "强制执行申请书", "强制执行决定书"}
@@ -164,6 +257,8 @@ def check_complete(definition: dict, case: CaseView) -> None:
     """May the case leave its current stage?"""
     stage = stage_of(definition, case.stage)
     facts = _stage_facts(case)
+    if case.stage in SKIPPED_BY_OUTCOME.get(outcome_of(case), ()):
+        return  # the outcome chosen leaves this stage out (a penalty's notice, …)
     if case.stage == "correction_order" and facts.get("not_required"):
         return  # 责令改正 explicitly not required, with a reason (seed 000 一(三) 四)
     missing = missing_documents(definition, case)
@@ -321,6 +416,32 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("open",),
     ),
     "decide": (("decision",), ("open",)),
+    "record_no_penalty_facts": (
+        (
+            "investigation",
+            "compulsory_measures",
+            "correction_order",
+            "prior_notice",
+            "statement",
+            "hearing",
+        ),
+        ("open",),
+    ),
+    "choose_outcome": (("correction_order", "prior_notice", "statement", "hearing"), ("open",)),
+    "educate_party": (
+        (
+            "correction_order",
+            "prior_notice",
+            "statement",
+            "hearing",
+            "legal_review",
+            "collective_discussion",
+            "decision",
+        ),
+        ("open",),
+    ),
+    "decide_no_penalty": (("decision",), ("open",)),
+    "decide_transfer": (("decision",), ("open",)),
     "serve_decision": (("service",), ("open",)),
     "record_payment": (("execution", "filing_record"), ("open",)),
     "approve_deferral": (("execution",), ("open",)),
@@ -332,7 +453,7 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "publish_demolition_notice": (("execution",), ("open",)),
     "apply_to_court": (("execution",), ("open",)),
     "enforce": (("execution",), ("open",)),
-    "approve_closure": (("closure",), ("open",)),
+    "approve_closure": (("closure",), ("open", "transferred")),
     "archive": (("archive", "filing_record"), ("closed",)),  # general, simple
     "add_record": ((), ("open",)),  # any stage that uses the record
     "recuse_officer": ((), ("draft", "open")),  # any stage
@@ -349,6 +470,7 @@ def check_where(action: str, case: CaseView) -> None:
             f"'{action}' is not allowed at stage '{case.stage}' ({case.status}).",
             "《行政处罚法》第五章",
         )
+    check_outcome(action, case)
 
 
 def allowed_actions(definition: dict, case: CaseView) -> list[str]:
@@ -424,6 +546,11 @@ ACTION_NAMES = {
     "record_discussion": "集体讨论",
     "extend_deadline": "延长办案期限",
     "decide": "作出处罚决定",
+    "record_no_penalty_facts": "记录改正、危害后果与过错情况",
+    "choose_outcome": "审查调查结果，确定处理意见",
+    "educate_party": "对当事人进行教育",
+    "decide_no_penalty": "作出不予行政处罚决定",
+    "decide_transfer": "移送司法机关",
     "serve_decision": "送达决定书",
     "record_payment": "登记缴款",
     "approve_deferral": "批准暂缓或分期缴纳罚款",

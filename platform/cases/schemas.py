@@ -7,6 +7,7 @@ import marshmallow as ma
 from yimen.platform.api.paging import PageArgs
 from yimen.platform.api.problems import Bilingual
 from yimen.platform.cases import rules
+from yimen.platform.cases.discretion_terms import CIRCUMSTANCES, HARM
 from yimen.platform.cases.model import CaseStatus, PartyKind
 from yimen.tenants.powers.rules import PENALTY_KINDS as POWER_PENALTY_KINDS
 
@@ -344,6 +345,53 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
         },
     ),
     "decide": _body("decide", {"fine_fen": _fen()}),
+    "record_no_penalty_facts": _body(
+        "record_no_penalty_facts",
+        {
+            "circumstance": ma.fields.String(validate=ma.validate.OneOf(tuple(CIRCUMSTANCES))),
+            "corrected": ma.fields.Boolean(
+                load_default=False, metadata={"description": "当事人已及时改正"}
+            ),
+            "corrected_on": ma.fields.Date(),
+            "harm": ma.fields.String(
+                validate=ma.validate.OneOf(HARM),
+                metadata={"description": "none 没有危害后果 / slight 轻微 / harmful 有危害后果"},
+            ),
+            "first_violation": ma.fields.Boolean(load_default=False),
+            "no_fault": ma.fields.Boolean(
+                load_default=False, metadata={"description": "当事人有证据足以证明没有主观过错"}
+            ),
+            "no_fault_evidence": ma.fields.List(
+                ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
+                validate=ma.validate.Length(max=20),
+                metadata={"description": "证明没有主观过错的证据 (本案证据的编号或名称)"},
+            ),
+            "no_fault_excluded_by": ma.fields.String(
+                validate=ma.validate.Length(max=200),
+                metadata={"description": "另有规定的法律、行政法规条文 (第三十三条第二款但书)"},
+            ),
+        },
+    ),
+    "choose_outcome": _body(
+        "choose_outcome",
+        {
+            "outcome": ma.fields.String(
+                required=True, validate=ma.validate.OneOf(tuple(rules.OUTCOMES))
+            ),
+            "reason": _text(2000),
+        },
+    ),
+    "educate_party": _body(
+        "educate_party", {"content": _text(2000), "educated_on": ma.fields.Date()}
+    ),
+    "decide_no_penalty": _body("decide_no_penalty", {}),
+    "decide_transfer": _body(
+        "decide_transfer",
+        {
+            "organ": _text(200, metadata={"description": "接收移送的司法机关"}),
+            "transferred_on": ma.fields.Date(),
+        },
+    ),
     "serve_decision": _body(
         "serve_decision",
         {
