@@ -10,6 +10,7 @@ before the end it is lifted, or the property confiscated or transferred (第二�
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 
@@ -30,7 +31,11 @@ def _measure(ctx: Ctx, measure_id, open_only: bool = True) -> dict:
 
 
 def _new_measure(ctx: Ctx, started: dt.date, **extra) -> tuple[dict, list]:
-    rules.require_two_officers(ctx.view)
+    try:
+        rules.require_two_officers(ctx.view)
+    except rules.Refusal as refused:  # the same rule, under the compulsion law
+        article = f"{QZ}第十七条第三款、第十八条第(二)项"
+        raise dataclasses.replace(refused, article=article) from None
     measure = {
         "id": str(uuid.uuid4()),
         "kind": ctx.data["kind"],
