@@ -108,7 +108,9 @@ def _party(data: dict, index: int) -> CaseParty:
     return party
 
 
-def _officers(session: Session, agency_id: uuid.UUID, ids: list) -> list[CaseOfficer]:
+def _officers(
+    session: Session, agency_id: uuid.UUID, ids: list, current: list[CaseOfficer] = ()
+) -> list[CaseOfficer]:
     found = {
         o.id: o
         for o in session.execute(select(Officer).where(Officer.id.in_(ids))).scalars()
@@ -123,7 +125,12 @@ def _officers(session: Session, agency_id: uuid.UUID, ids: list) -> list[CaseOff
             "Case officers must belong to the case's agency.",
             errors=[FieldError("officer_ids", "承办人员须为本部门执法人员。", "Not our officer.")],
         )
-    return [CaseOfficer(id=uuid.uuid4(), officer_id=i, position=n) for n, i in enumerate(ids)]
+    # an officer kept on the case keeps its row, and with it the head's recusal decision
+    kept = {co.officer_id: co for co in current}
+    rows = [kept.get(i) or CaseOfficer(id=uuid.uuid4(), officer_id=i) for i in ids]
+    for n, row in enumerate(rows):
+        row.position = n
+    return rows
 
 
 def open_draft(session: Session, data: dict, agency_id: uuid.UUID, actor: str) -> Case:
@@ -142,6 +149,7 @@ def open_draft(session: Session, data: dict, agency_id: uuid.UUID, actor: str) -
     )
     session.add(case)
     _apply_draft(session, case, data)
+    deadlines.refresh(session, case)  # a draft's lead check is its next deadline
     session.commit()
     return case
 
@@ -157,6 +165,7 @@ def update_draft(session: Session, case: Case, data: dict, version: int | None) 
             )
         )
     _apply_draft(session, case, data)
+    deadlines.refresh(session, case)
     return _commit(session, case)
 
 
@@ -193,7 +202,7 @@ def _apply_draft(session: Session, case: Case, data: dict) -> None:
     if "parties" in data:
         case.parties = [_party(p, n) for n, p in enumerate(data["parties"])]
     if "officer_ids" in data:
-        case.officers = _officers(session, case.agency_id, data["officer_ids"])
+        case.officers = _officers(session, case.agency_id, data["officer_ids"], case.officers)
 
 
 def _check_version(case: Case, version: int | None) -> None:
