@@ -8,13 +8,13 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, undefer
 
 from yimen.platform.cases import actions, rules
 from yimen.platform.cases.document_model import CaseDocument, DocumentStatus
 from yimen.platform.cases.events import CaseEvent
-from yimen.platform.cases.model import Case, CaseStatus
+from yimen.platform.cases.model import Case, CaseParty, CaseStatus
 from yimen.tenants.directory.model import Officer, OfficerStatus
 
 # Actions offered under "other actions" (folded), not in the stage's main flow.
@@ -33,9 +33,10 @@ def list_query(
     status: str | None = None,
     stage: str | None = None,
     overdue_only: bool = False,
+    search: str = "",
 ) -> Select:
     """The agency's cases (the district's for district-wide roles), nearest deadline
-    first, as the API lists them."""
+    first, as the API lists them; `search` finds a case number or a party's name."""
     query = select(Case).order_by(
         Case.next_deadline.is_(None), Case.next_deadline, Case.created_at.desc()
     )
@@ -47,6 +48,14 @@ def list_query(
         query = query.where(Case.stage == stage)
     if overdue_only:
         query = query.where(Case.next_deadline < on)
+    if search := search.strip():
+        like = f"%{search.replace('%', '').replace('_', '')}%"
+        query = query.where(
+            or_(
+                Case.number.ilike(like),
+                Case.id.in_(select(CaseParty.case_id).where(CaseParty.name.ilike(like))),
+            )
+        )
     return query
 
 

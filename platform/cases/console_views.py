@@ -75,6 +75,7 @@ def index():
     status = request.args.get("status", "")
     stage = request.args.get("stage", "")
     overdue_only = request.args.get("overdue") == "1"
+    search = request.args.get("q", "")[:50]
     on = today()
     query = q.list_query(
         own_agency_id(),
@@ -82,9 +83,15 @@ def index():
         status if status in rules.STATUS_NAMES else None,
         stage if stage in rules.STAGE_NAMES else None,
         overdue_only,
+        search,
     )
     rows = paginate(db.session, query, _page(), PAGE_SIZE)
-    filters = {"status": status, "stage": stage, "overdue": "1" if overdue_only else ""}
+    filters = {
+        "status": status,
+        "stage": stage,
+        "overdue": "1" if overdue_only else "",
+        "q": search.strip(),
+    }
     return render_template(
         "console/cases/index.html",
         page=rows,

@@ -60,15 +60,21 @@ def test_the_list_shows_the_agencys_cases_with_party_stage_and_next_deadline(cli
         "/api/v1/cases", json={"parties": [_party("秦淮某某商行")]}, headers=desk["scjg"]
     )
     assert other.status_code == 201
-    html = _text(client.get(LIST, headers=desk["officer"]))
+    html = _text(client.get(f"{LIST}?q={name}", headers=desk["officer"]))
+    assert html.count("<tr data-case=") == 1  # found by the party's name
     row = re.search(rf'<tr data-case="{mine.id}".*?</tr>', html, re.S).group(0)
     assert name in row and "立案" in row and "待立案" in row and "草稿" in row
-    assert "秦淮某某商行" not in html  # another agency's case
+    others = _text(client.get(f"{LIST}?q=秦淮某某商行", headers=desk["officer"]))
+    assert "秦淮某某商行" not in others.split("<tbody>")[-1]  # another agency's case
     mine.do("approve_filing", who="head")
-    listed = _text(client.get(f"{LIST}?status=open&stage=investigation", headers=desk["officer"]))
+    listed = _text(
+        client.get(f"{LIST}?status=open&stage=investigation&q={name}", headers=desk["officer"])
+    )
     row = re.search(rf'<tr data-case="{mine.id}".*?</tr>', listed, re.S).group(0)
     assert mine.json["number"] in row and "调查取证" in row
     assert mine.json["next_deadline"] in row and "作出处罚决定" in row
+    by_number = _text(client.get(f"{LIST}?q={mine.json['number']}", headers=desk["officer"]))
+    assert f'data-case="{mine.id}"' in by_number
     drafts = _text(client.get(f"{LIST}?status=draft", headers=desk["officer"]))
     assert mine.json["number"] not in drafts
     overdue = _text(client.get(f"{LIST}?overdue=1", headers=desk["officer"]))
