@@ -22,7 +22,7 @@ import uuid
 
 from yimen.platform.cases import deadlines, execution_law, rules
 from yimen.platform.cases.actions import HEAD, Ctx, action
-from yimen.platform.cases.actions_simple import settle_simple_payment
+from yimen.platform.cases.actions_simple import close_if_settled, settle_simple_payment
 from yimen.platform.cases.service import today
 from yimen.tenants.directory.model import Agency
 
@@ -102,6 +102,13 @@ def _demand(ctx: Ctx):
 @action("record_demand_statement")
 def _demand_statement(ctx: Ctx):
     """The party's statement after the demand, recorded and re-examined (第三十六条)."""
+    if ctx.date("demand_served") is None:
+        raise rules.Refusal(
+            "demand-first",
+            "当事人的陈述、申辩针对催告书，须先送达催告书。",
+            "The statement answers a served demand: serve the demand first.",
+            f"{QZ}第三十五条、第三十六条",
+        )
     _execution(ctx).update(
         {
             "demand_statement": ctx.data["statement"],
@@ -169,6 +176,8 @@ def _court(ctx: Ctx):
     if (refused := execution_law.court_refusal(ctx.session, ctx.case, on)) is not None:
         raise refused
     _execution(ctx).update({"path": "court", "applied_on": on.isoformat(), "done": "court"})
+    if ctx.case.procedure == "simple":
+        close_if_settled(ctx)  # an unpaid on-the-spot fine, now with the court
     return {"applied_on": on.isoformat()}, [("强制执行申请书", {})]
 
 
@@ -187,6 +196,8 @@ def _enforce(ctx: Ctx):
     _execution(ctx).update(
         {"path": ctx.data["path"], "enforced_at": at.isoformat(), "done": "enforced"}
     )
+    if ctx.case.procedure == "simple":
+        close_if_settled(ctx)
     return {"path": ctx.data["path"], "at": at.isoformat()}, []
 
 

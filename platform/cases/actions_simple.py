@@ -46,6 +46,7 @@ def _decide_on_spot(ctx: Ctx):
     _spot(ctx).update(
         {
             "decided_on": on.isoformat(),
+            "fine_fen": fine,
             "method": method,
             "collected_on_spot": bool(collect),
             "receipt_no": data.get("receipt_no", ""),
@@ -164,7 +165,7 @@ def _hand_in(ctx: Ctx):
     facts.update({"handed_in_on": on.isoformat(), "handed_in_late": late})
     ctx.set_date("handed_in", on)
     ctx.case.flagged = ctx.case.flagged or late
-    _close_if_settled(ctx)
+    close_if_settled(ctx)
     return {
         "handed_in_on": on.isoformat(),
         "due": due.isoformat() if due else None,
@@ -180,7 +181,7 @@ def _record_filing(ctx: Ctx):
         raise rules.Refusal("already-filed", "已经备案。", "Already filed with the agency.")
     on = ctx.data.get("filed_on") or today()
     _spot(ctx).update({"filed_record_on": on.isoformat(), "note": ctx.data.get("note", "")})
-    _close_if_settled(ctx)
+    close_if_settled(ctx)
     return {"filed_on": on.isoformat(), "closed": ctx.case.status == CaseStatus.CLOSED}, []
 
 
@@ -189,7 +190,9 @@ def _spot(ctx: Ctx) -> dict:
     return ctx.case.details.setdefault("on_spot_decision", {})
 
 
-def _close_if_settled(ctx: Ctx) -> None:
+def close_if_settled(ctx: Ctx) -> None:
+    """A simple case closes once filed (备案) and nothing is owed or held by an officer:
+    paid, collected and handed in, or its execution done (a court application)."""
     facts = _spot(ctx)
     held = facts.get("collected_on_spot") and not facts.get("handed_in_on")
     if facts.get("filed_record_on") and not held and not deadlines.outstanding(ctx.case):
@@ -199,4 +202,4 @@ def _close_if_settled(ctx: Ctx) -> None:
 def settle_simple_payment(ctx: Ctx, paid_on: dt.date, amount: int) -> None:
     """A simple-procedure fine paid at the bank (第六十七条): closes a filed case."""
     _spot(ctx).update({"paid_on": paid_on.isoformat(), "amount_fen": amount})
-    _close_if_settled(ctx)
+    close_if_settled(ctx)

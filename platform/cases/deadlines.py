@@ -33,7 +33,14 @@ RUNNING: dict[str, tuple[str, ...]] = {
     "service": ("service",),
     "execution": ("payment", "demand", "reconsideration", "litigation", "court_application"),
     # simple procedure (当场处罚): the collected fine handed in, or the fine paid
-    "filing_record": ("hand_in_fine", "payment"),
+    "filing_record": (
+        "hand_in_fine",
+        "payment",
+        "demand",
+        "reconsideration",
+        "litigation",
+        "court_application",
+    ),
 }
 CHALLENGES = ("reconsideration", "litigation")  # pauses of the surcharge (第七十三条第三款)
 
@@ -101,6 +108,8 @@ def _one(session, case: Case, rule_id: str, calendar, sector) -> law.Due | None:
         return law.Due(later, law.rule("payment"))  # deferred or in instalments (第六十六条)
     if rule_id == "litigation" and (moved := _date(case, "litigation_due")) is not None:
         return law.Due(moved, law.rule("litigation"))  # as moved by a reconsideration
+    if rule_id == "litigation" and case.procedure == "simple":
+        return None  # reconsideration first (行政复议法 第二十三条); then as moved above
     if rule_id in ("payment", "reconsideration", "litigation"):
         if case.served_on is None or (rule_id == "payment" and not outstanding(case)):
             return None
@@ -111,11 +120,22 @@ def _one(session, case: Case, rule_id: str, calendar, sector) -> law.Due | None:
             return None
         return law.due(law.rule("court_application_wait"), served, calendar)
     if rule_id == "court_application":
-        litigation = _date(case, "litigation_due")
+        litigation = challenge_period_end(case)
         if litigation is None or not _date(case, "demand_served"):
             return None
         return law.due(law.rule("court_application"), litigation, calendar)
     return None
+
+
+def challenge_period_end(case: Case) -> dt.date | None:
+    """The last day the party could still challenge the decision (第五十三条's 法定期限):
+    the litigation period's end; for an on-the-spot decision, which must go to
+    reconsideration first (行政复议法 第二十三条), the reconsideration period's end until a
+    reconsideration decision opens the 15 days to sue (行政诉讼法 第四十五条)."""
+    litigation = _date(case, "litigation_due")
+    if litigation is None and case.procedure == "simple":
+        return _date(case, "reconsideration_due")
+    return litigation
 
 
 def listing(session: Session, case: Case) -> list[dict]:

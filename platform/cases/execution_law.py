@@ -11,7 +11,13 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from yimen.platform.cases import law, law_limits, rules
-from yimen.platform.cases.deadlines import CHALLENGES, _date, _refusal, outstanding
+from yimen.platform.cases.deadlines import (
+    CHALLENGES,
+    _date,
+    _refusal,
+    challenge_period_end,
+    outstanding,
+)
 from yimen.platform.cases.model import Case
 from yimen.tenants.calendar.service import working_calendar
 
@@ -27,7 +33,7 @@ def court_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | 
             "A reconsideration or lawsuit is pending; the court may not be asked yet.",
             "《行政强制法》第五十三条",
         )
-    litigation = _date(case, "litigation_due")
+    litigation = challenge_period_end(case)
     if litigation is None:
         return rules.Refusal(
             "decision-not-served",

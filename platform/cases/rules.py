@@ -444,15 +444,15 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "decide_transfer": (("decision",), ("open",)),
     "serve_decision": (("service",), ("open",)),
     "record_payment": (("execution", "filing_record"), ("open",)),
-    "approve_deferral": (("execution",), ("open",)),
-    "record_challenge": (("execution",), ("open",)),
-    "conclude_challenge": (("execution",), ("open",)),
-    "issue_demand": (("execution",), ("open",)),
-    "record_demand_statement": (("execution",), ("open",)),
-    "decide_execution": (("execution",), ("open",)),
+    "approve_deferral": (("execution", "filing_record"), ("open",)),
+    "record_challenge": (("execution", "filing_record"), ("open",)),
+    "conclude_challenge": (("execution", "filing_record"), ("open",)),
+    "issue_demand": (("execution", "filing_record"), ("open",)),
+    "record_demand_statement": (("execution", "filing_record"), ("open",)),
+    "decide_execution": (("execution", "filing_record"), ("open",)),
     "publish_demolition_notice": (("execution",), ("open",)),
-    "apply_to_court": (("execution",), ("open",)),
-    "enforce": (("execution",), ("open",)),
+    "apply_to_court": (("execution", "filing_record"), ("open",)),
+    "enforce": (("execution", "filing_record"), ("open",)),
     "approve_closure": (("closure",), ("open", "transferred")),
     "archive": (("archive", "filing_record"), ("closed",)),  # general, simple
     "add_record": ((), ("open",)),  # any stage that uses the record
@@ -473,6 +473,32 @@ def check_where(action: str, case: CaseView) -> None:
     check_outcome(action, case)
 
 
+# An on-the-spot fine left unpaid is executed like any other (处罚法 第七十二条; 行政强制法
+# 第三十五条、第五十三条): these actions are offered on a simple case while it is owed.
+SPOT_EXECUTION = frozenset(
+    {
+        "approve_deferral",
+        "record_challenge",
+        "conclude_challenge",
+        "issue_demand",
+        "record_demand_statement",
+        "decide_execution",
+        "apply_to_court",
+        "enforce",
+    }
+)
+
+
+def spot_fine_owed(case: CaseView) -> bool:
+    spot = case.details.get("on_spot_decision", {})
+    return bool(
+        spot.get("fine_fen")
+        and not spot.get("collected_on_spot")
+        and not spot.get("paid_on")
+        and not case.details.get("execution", {}).get("done")
+    )
+
+
 def allowed_actions(definition: dict, case: CaseView) -> list[str]:
     """What the console offers now (only what the law allows at this point)."""
     found = []
@@ -484,6 +510,8 @@ def allowed_actions(definition: dict, case: CaseView) -> list[str]:
         found.append(action)
     if "decide_on_spot" in found and not case.on_spot_possible:
         found.remove("decide_on_spot")  # the matter's minimum is above 第五十一条's limit
+    if case.stage == "filing_record" and not spot_fine_owed(case):
+        found = [a for a in found if a not in SPOT_EXECUTION]
     if "advance" in found:
         try:
             check_complete(definition, case)

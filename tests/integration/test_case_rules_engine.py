@@ -264,6 +264,7 @@ def test_the_on_the_spot_decision_is_numbered_handed_over_collected_handed_in_an
     assert case.json["next_deadline"] == deadline(case, "hand_in_fine")
     assert "payment" not in {d["id"] for d in case.json["deadlines"]}  # collected already
     assert {"hand_in_fine", "record_filing"} <= set(case.json["allowed_actions"])
+    assert "issue_demand" not in case.json["allowed_actions"]  # collected: nothing to enforce
     case.do("record_filing", note="当场处罚决定书已报备")
     assert case.json["status"] == "open"  # the officer still holds the money
     case.do("hand_in_fine")
@@ -609,6 +610,42 @@ def test_the_court_is_asked_only_10_working_days_after_the_demand__行政强制�
     assert "催告书" in kinds and "强制执行申请书" in kinds
     case.do("advance")
     assert case.json["stage"] == "closure"
+
+
+def test_an_unpaid_on_the_spot_fine_goes_to_court_after_the_reconsideration_period__行政强制法_第五十三条(
+    client, market
+):
+    """An on-the-spot decision goes to reconsideration first (行政复议法 第二十三条), so
+    the period 第五十三条 waits for is the 60-day reconsideration period (decided
+    2026-08-03: 10-02 falls in the National Day holiday and rolls to 10-08); the demand
+    and its 10 working days apply as in the general procedure; the court application
+    settles the case, which closes once filed."""
+    company = {**PARTY, "credit_code": _valid_credit_code()}
+    licence = "SC-0003"  # 营业执照未置于醒目位置: up to ¥30,000
+    case = spot(client, market, party=company, matter=licence, sector="market_regulation",
+                violation_started_on="2026-08-01")  # fmt: skip
+    case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=300_000, circumstance="minor",
+            decided_on="2026-08-03")  # fmt: skip
+    case.do("record_filing", filed_on="2026-08-04")
+    assert case.json["status"] == "open"  # filed, but the fine is still owed
+    assert {"issue_demand", "apply_to_court"} <= set(case.json["allowed_actions"])
+    assert deadline(case, "litigation") is None  # no direct lawsuit: reconsideration first
+    refused(case, "apply_to_court", "demand-first", "第五十四条", who="head")
+    case.do("issue_demand", served_on="2026-11-02")
+    assert deadline(case, "reconsideration") == "2026-10-08"
+    assert deadline(case, "court_application") == "2027-01-08"  # 3 months after 10-08
+    case.do("apply_to_court", who="head")
+    assert case.json["status"] == "closed"
+    docs = client.get(f"/api/v1/cases/{case.id}/documents", headers=market["officer"]).json
+    assert {"当场处罚决定书", "催告书", "强制执行申请书"} <= {d["kind"] for d in docs["items"]}
+
+    recent = spot(client, market, party=company, matter=licence, sector="market_regulation",
+                  violation_started_on="2026-10-19")  # fmt: skip
+    recent.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=300_000, circumstance="minor",
+              decided_on="2026-10-20")  # fmt: skip
+    recent.do("issue_demand", served_on="2026-11-02")
+    problem = refused(recent, "apply_to_court", "court-window", "第五十三条", who="head")
+    assert "2026-12-22" in problem["detail"]  # 12-19 is a Saturday: the period ends 12-21
 
 
 def test_a_late_reconsideration_moves_the_litigation_period_and_the_court_window__行政诉讼法_第四十五条(

@@ -270,11 +270,6 @@ def test_the_partys_statement_after_the_demand_is_recorded_and_re_examined__行�
     assert events(client, desk, case)[-1]["kind"] == "record_demand_statement"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: record_demand_statement is accepted before any 催告书 was served "
-    "(actions_execution.py _demand_statement, l. 103, checks no demand_served)",
-)
 def test_no_statement_after_a_demand_is_recorded_before_the_demand__行政强制法_第三十六条(
     client, desk
 ):
