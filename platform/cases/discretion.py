@@ -14,6 +14,8 @@ decision is drafted):
 - `check_proposal(assessment, proposed_fine_fen, justification) -> Result` — ok,
   outside the range, justification needed, supervision flag, a bilingual message and the
   rule and article to name in a refusal.
+- `no_penalty_ground(facts) -> (kind, ground)` — whether 第三十三条 applies, without a
+  matter: what the case engine checks before any penalty step (rules.check_outcome).
 - `statement(assessment, fine_fen, justification) -> str` — the Chinese sentence the
   decision document carries on how the benchmark was applied (27号 （十二）).
 - `Assessment.as_dict()` / `Assessment.from_dict()` — for `Case.discretion`.
