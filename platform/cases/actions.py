@@ -359,11 +359,19 @@ def _record_hearing(ctx: Ctx):
     (处罚法 第六十四条第(六)至(八)项)."""
     if "hearing_on" not in ctx.facts:
         raise rules.Refusal("hearing-not-scheduled", "尚未安排听证。", "No hearing scheduled.")
+    held_on, scheduled = ctx.data.get("held_on") or today(), ctx.facts["hearing_on"]
+    if held_on < dt.date.fromisoformat(scheduled):
+        raise rules.Refusal(
+            "hearing-not-due",
+            f"听证定于{scheduled}举行，此前不能记录听证结果或当事人缺席。",
+            f"The hearing is set for {scheduled}; nothing can be recorded before then.",
+            f"{PZ}第六十四条",
+        )
     if ctx.data.get("no_show"):
         ctx.facts["no_show"] = True
     else:
         ctx.facts.update({"held": True, "transcript": ctx.data["transcript"]})
-    deadlines.resume(ctx.case, "hearing", ctx.data.get("held_on") or today())
+    deadlines.resume(ctx.case, "hearing", held_on)
     kinds = (
         [] if ctx.data.get("no_show") else [("听证笔录", {"transcript": ctx.data["transcript"]})]
     )

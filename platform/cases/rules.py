@@ -246,6 +246,8 @@ def missing_documents(definition: dict, case: CaseView) -> list[str]:
     if case.stage == "execution" and path in EXECUTION_DOCUMENTS:
         statutory = {"催告书", "强制执行申请书", "强制执行决定书"}
         kinds = [k for k in kinds if k not in statutory] + list(EXECUTION_DOCUMENTS[path])
+    if case.stage == "hearing" and case.details.get("hearing", {}).get("no_show"):
+        kinds = [k for k in kinds if k != "听证笔录"]  # no hearing took place (第六十四条第六项)
     return [k for k in kinds if k not in case.documents]
 
 

@@ -171,12 +171,6 @@ def test_a_penalty_without_a_hearing_right_refuses_the_request__处罚法_第六
     assert case.json["stage"] == "legal_review"  # no hearing stage
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a no-show issues no 听证笔录 (actions.py _record_hearing, l. 362-368) but the "
-    "hearing stage still requires one (rules.py missing_documents, l. 239-249; workflow "
-    "statutory.py 'hearing' documents): advance is refused 409 documents:hearing",
-)
 def test_a_hearing_no_show_counts_as_waiving_the_hearing__处罚法_第六十四条第六项(client, desk):
     case = noticed(client, desk, kinds=("fine", "order_suspension"), served_on="2026-11-02")
     case.do("request_hearing", requested_on="2026-11-04")
@@ -184,6 +178,8 @@ def test_a_hearing_no_show_counts_as_waiving_the_hearing__处罚法_第六十四
     assert case.json["stage"] == "hearing"
     case.do("schedule_hearing", noticed_on="2026-11-10", hearing_on="2026-11-20",
             presider_id=desk["presider"], place="听证室")  # fmt: skip
+    refused(case, "record_hearing", "hearing-not-due", "第六十四条",
+            no_show=True, held_on="2026-11-19")  # fmt: skip
     case.do("record_hearing", no_show=True, held_on="2026-11-20")
     assert case.json["details"]["hearing"]["no_show"] is True
     assert "held" not in case.json["details"]["hearing"]
