@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from yimen.platform.api.problems import Problem
+from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.auth.identity import Identity
-from yimen.platform.cases import deadlines, documents, events, rules, service
+from yimen.platform.cases import deadlines, documents, events, law, rules, service
 from yimen.platform.cases.model import Case, CaseStatus
 from yimen.platform.cases.service import (
     _check_version,
@@ -29,6 +29,7 @@ from yimen.platform.cases.service import (
     today,
     view_of,
 )
+from yimen.tenants.calendar.service import working_calendar
 
 PZ, QZ = rules.PZ, rules.QZ
 
@@ -449,7 +450,7 @@ def _serve_decision(ctx: Ctx):
             "Electronic service needs the party's signed consent.",
             f"{PZ}第六十一条",
         )
-    served = ctx.data.get("served_on") or today()
+    served = _served_on(ctx, method)
     ctx.case.served_on = served
     ctx.facts.update({"method": method, "served_on": served.isoformat()})
     for key, value in deadlines.after_service(ctx.session, ctx.case, served).items():
@@ -458,6 +459,47 @@ def _serve_decision(ctx: Ctx):
     if not ctx.case.fine_fen:  # a warning or a non-monetary penalty: nothing to collect
         ctx.case.details.setdefault("execution", {})["done"] = "no-payment-due"
     return {"method": method, "served_on": served.isoformat()}, [("送达回证", {"method": method})]
+
+
+def _served_on(ctx: Ctx, method: str) -> dt.date:
+    """When the decision counts as served, which starts every later period: left at the
+    address only with the refusal witnessed or recorded (民事诉讼法 第八十九条); by public
+    notice only where no other way reaches the party, served 30 days after publication
+    (第九十五条) — the party's periods run from then, not from the notice."""
+    if method == "left" and len((ctx.data.get("witness") or "").strip()) < 2:
+        raise Problem(
+            422,
+            "witness-required",
+            "留置送达须注明拒收事由和日期，并有见证人签名或者以拍照、录像等方式记录 (《民事诉讼法》第八十九条)。",
+            "Leaving the decision needs the refusal witnessed or photographed/recorded (Civil Procedure Law art. 89).",
+            errors=[
+                FieldError(
+                    "witness", "请填写见证情况。", "Say who witnessed or how it was recorded."
+                )
+            ],
+        )
+    if method != "public_notice":
+        return ctx.data.get("served_on") or today()
+    if len((ctx.data.get("untraceable") or "").strip()) < 2:
+        raise Problem(
+            422,
+            "untraceable-required",
+            "公告送达仅适用于受送达人下落不明或者用其他方式无法送达的情形，须写明情况 (《民事诉讼法》第九十五条)。",
+            "Public notice is only for a party who cannot be found or reached otherwise: say why (Civil Procedure Law art. 95).",
+            errors=[
+                FieldError("untraceable", "请写明无法送达的情况。", "Say why no other way works.")
+            ],
+        )
+    published = ctx.data.get("published_on") or today()
+    if published > today():
+        raise rules.Refusal(
+            "future-date", "日期不能晚于今天。", "The date cannot be in the future."
+        )
+    ctx.facts["published_on"] = published.isoformat()
+    due = law.due(law.rule("public_notice_service"), published, working_calendar(ctx.session))
+    if due.on is None:
+        raise rules.Refusal("calendar-not-loaded", due.reason_zh, due.reason_en, due.rule.article)
+    return due.on
 
 
 @action("approve_closure", HEAD)

@@ -97,6 +97,15 @@ PER_ACTION: dict[tuple[str, str], tuple[str, str]] = {
     ("issue_demand", "served_on"): ("催告书送达日期", "Demand served on"),
     ("serve_prior_notice", "served_on"): ("告知书送达日期", "Notice served on"),
     ("serve_decision", "served_on"): ("决定书送达日期", "Decision served on"),
+    ("serve_decision", "witness"): (
+        "留置送达：拒收事由及见证情况 (见证人或拍照录像)",
+        "Left: the refusal and who witnessed it (or the recording)",
+    ),
+    ("serve_decision", "published_on"): ("公告送达：公告发布日期", "Public notice: published on"),
+    ("serve_decision", "untraceable"): (
+        "公告送达：无法以其他方式送达的情况",
+        "Public notice: why no other way reaches the party",
+    ),
     ("choose_outcome", "outcome"): ("处理意见", "Outcome"),
     ("choose_outcome", "reason"): ("审查意见及理由", "Findings and reasons"),
     ("educate_party", "content"): ("教育内容", "What the party was told"),

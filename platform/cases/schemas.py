@@ -403,6 +403,15 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
             ),
             "served_on": ma.fields.Date(),
             "consent_signed": ma.fields.Boolean(load_default=False),
+            "witness": ma.fields.String(
+                validate=ma.validate.Length(max=500),
+                metadata={"description": "留置送达：拒收事由、见证人或拍照录像记录"},
+            ),
+            "published_on": ma.fields.Date(metadata={"description": "公告送达：公告发布日期"}),
+            "untraceable": ma.fields.String(
+                validate=ma.validate.Length(max=500),
+                metadata={"description": "公告送达：受送达人下落不明或其他方式无法送达的情况"},
+            ),
         },
     ),
     "record_payment": _body(

@@ -82,6 +82,14 @@ def noticed(client, desk, kinds=("fine",), fine=3_000_000, served_on="2026-11-02
 
 def executing(client, desk, served_on: str, fine=3_000_000, **draft) -> Case:
     """A decision served on `served_on`, the case at the execution stage."""
+    case = decided(client, desk, fine=fine, **draft)
+    case.do("serve_decision", method="direct", served_on=served_on)
+    assert case.json["stage"] == "execution"
+    return case
+
+
+def decided(client, desk, fine=3_000_000, **draft) -> Case:
+    """Decided, the decision to be served."""
     case = noticed(client, desk, fine=fine, **draft)
     case.do("advance")  # the statement window (served 11-02) closed on 11-09
     while case.json["stage"] != "decision":
@@ -92,8 +100,6 @@ def executing(client, desk, served_on: str, fine=3_000_000, **draft) -> Case:
             case.do("record_discussion", who="head", minutes="讨论记录……", conclusion="同意。")
         case.do("advance")
     case.do("decide", who="head", fine_fen=fine)
-    case.do("serve_decision", method="direct", served_on=served_on)
-    assert case.json["stage"] == "execution"
     return case
 
 
@@ -389,6 +395,26 @@ def test_electronic_service_without_signed_consent_is_refused__处罚法_第六�
     case.do("decide", who="head")
     refused(case, "serve_decision", "no-e-service-consent", "第六十一条", method="electronic")
     case.do("serve_decision", method="electronic", consent_signed=True)
+
+
+def test_service_by_public_notice_counts_from_30_days_after_publication__民事诉讼法_第九十五条(
+    client, desk
+):
+    """Public notice only where the party cannot be reached, with the reason; the
+    decision counts as served 30 days after publication and the party's periods run
+    from then. Leaving it at the address needs the refusal witnessed (第八十九条)."""
+    case = decided(client, desk)
+    left = case.do("serve_decision", expect=422, method="left", served_on="2026-11-20")
+    assert left["errors"][0]["field"] == "witness" and "第八十九条" in left["detail"]
+    notice = case.do("serve_decision", expect=422, method="public_notice",
+                     published_on="2026-11-02")  # fmt: skip
+    assert notice["errors"][0]["field"] == "untraceable" and "第九十五条" in notice["detail"]
+    again = client.get(f"/api/v1/cases/{case.id}", headers=desk["officer"]).json
+    assert (again["stage"], again["served_on"]) == ("service", None)  # nothing was written
+    case.do("serve_decision", method="public_notice", published_on="2026-11-02",
+            untraceable="当事人已搬离经营场所，电话停机，邮寄被退回。")  # fmt: skip
+    assert case.json["served_on"] == "2026-12-02"
+    assert deadline(case, "payment") == "2026-12-17"  # 15 days after 12-02, not 11-17
 
 
 def test_the_prior_notice_and_the_decision_say_how_the_benchmark_was_applied__国办发_2022_27号(
