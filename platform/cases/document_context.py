@@ -14,8 +14,9 @@ Every template gets these keys (dates as "2026年11月22日"):
 - `violated` (provisions violated), `penalty_basis` (the penalty provision)
 - `penalty_text` ("罚款人民币伍仟元整（¥5,000.00）" …), `fine_fen`, `fine_yuan`, `fine_upper`
 - `discretion_sentence`, `evidence_text`, `statement_summary`, `hearing_right`
-- `decision_number`, `decided_on_zh`, `served_on_zh`, `prior_notice_served_zh`,
-  `statement_due_zh`, `demand_served_on_zh`, `execution_text`
+- `decision_number`, `decision_kind` (the decision's document kind), `decided_on_zh`,
+  `served_on_zh`, `prior_notice_served_zh`, `statement_due_zh`, `demand_served_on_zh`,
+  `execution_text`
 - `details` (the case's stage facts)
 
 Keys an action may pass, by kind (all optional unless marked):
@@ -171,12 +172,15 @@ def _matter(session: Session, case: Case) -> EnforcementMatter | None:
     ).scalar_one_or_none()
 
 
+DECISION_KINDS = ("行政处罚决定书", "当场处罚决定书", "不予行政处罚决定书")
+
+
 def _decision(session: Session, case: Case) -> CaseDocument | None:
     query = (
         select(CaseDocument)
         .where(
             CaseDocument.case_id == case.id,
-            CaseDocument.kind.in_(("行政处罚决定书", "当场处罚决定书")),
+            CaseDocument.kind.in_(DECISION_KINDS),
             CaseDocument.status != "void",
         )
         .order_by(CaseDocument.issued_at.desc())
@@ -265,6 +269,7 @@ def build(session: Session, case: Case, kind: str, extra: dict) -> dict:
         "statement_summary": _statement_summary(case),
         "hearing_right": bool((case.details.get("prior_notice") or {}).get("hearing_right")),
         "decision_number": decision.number if decision else "",
+        "decision_kind": decision.kind if decision else "行政处罚决定书",
         "decided_on_zh": zh_date(case.decided_on),
         "served_on_zh": zh_date(case.served_on),
         "prior_notice_served_zh": zh_date(dates.get("prior_notice_served")),
@@ -292,7 +297,9 @@ def _derived(session: Session, context: dict, extra: dict) -> dict:
         if not context.get("served_on_zh"):  # served now, by the action issuing it
             context["served_on_zh"] = zh_date(dt.datetime.now(SHANGHAI))
     if not context.get("served_documents") and context.get("decision_number"):
-        context["served_documents"] = [f"行政处罚决定书（{context['decision_number']}）"]
+        context["served_documents"] = [
+            f"{context['decision_kind']}（{context['decision_number']}）"
+        ]
     if measure := extra.get("measure"):
         items = measure.get("items") or []
         context["measure"] = {

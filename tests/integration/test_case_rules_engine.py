@@ -639,7 +639,7 @@ def test_the_court_is_asked_only_10_working_days_after_the_demand__行政强制�
 
 
 def test_an_unpaid_on_the_spot_fine_goes_to_court_after_the_reconsideration_period__行政强制法_第五十三条(
-    client, market
+    client, market, cjk_fonts
 ):
     """An on-the-spot decision goes to reconsideration first (行政复议法 第二十三条), so
     the period 第五十三条 waits for is the 60-day reconsideration period (decided
@@ -663,7 +663,10 @@ def test_an_unpaid_on_the_spot_fine_goes_to_court_after_the_reconsideration_peri
     case.do("apply_to_court", who="head")
     assert case.json["status"] == "closed"
     docs = client.get(f"/api/v1/cases/{case.id}/documents", headers=market["officer"]).json
-    assert {"当场处罚决定书", "催告书", "强制执行申请书"} <= {d["kind"] for d in docs["items"]}
+    by_kind = {d["kind"]: d for d in docs["items"]}
+    assert {"当场处罚决定书", "催告书", "强制执行申请书"} <= set(by_kind)
+    demand = pdf_text(client.get(by_kind["催告书"]["pdf_url"], headers=market["officer"]).data)
+    assert f"{by_kind['当场处罚决定书']['number']}《当场处罚决定书》" in demand
 
     recent = spot(client, market, party=company, matter=licence, sector="market_regulation",
                   violation_started_on="2026-10-19")  # fmt: skip
