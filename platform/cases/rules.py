@@ -70,7 +70,11 @@ class OfficerView:
 CONDITIONS: dict[str, Callable[[CaseView], bool]] = {
     "measures_needed": lambda c: c.measures_needed,
     "hearing_requested": lambda c: c.hearing_requested,
-    "major_decision": lambda c: c.major or bool(c.details.get("hearing", {}).get("held")),
+    # 处罚法 第五十八条第一款: major public interest or on the major-decision list (一)(四),
+    # a hearing held (二), complex with several legal relationships (三)
+    "major_decision": lambda c: (
+        c.major or c.complex_case or bool(c.details.get("hearing", {}).get("held"))
+    ),
     "complex_or_serious": lambda c: c.complex_case or c.major,
 }
 

@@ -76,6 +76,15 @@ def test_a_hearing_held_makes_legal_review_mandatory__处罚法_第五十八条�
     assert next_stage(GENERAL, case) == "legal_review"
 
 
+def test_a_complex_case_needs_legal_review_even_without_a_hearing__处罚法_第五十八条第一款第三项():
+    plain = _case(stage="statement", details={"statement": {"waived": True}})
+    assert next_stage(GENERAL, plain) == "decision"
+    complex_case = _case(
+        stage="statement", complex_case=True, details={"statement": {"waived": True}}
+    )
+    assert next_stage(GENERAL, complex_case) == "legal_review"
+
+
 def test_a_stage_cannot_be_left_while_its_statutory_documents_are_missing():
     case = _case(
         details={"investigation": {"evidence": ["e1"]}}, documents=frozenset({"现场检查笔录"})
