@@ -149,8 +149,9 @@ def _finish_stage(ctx: Ctx):
 
 @action("approve_filing", HEAD)
 def _approve_filing(ctx: Ctx):
-    """立案 with the head's approval: ≥2 qualified officers, a party, within the
-    limitation period (处罚法 第三十六条、第四十二条、第五十四条)."""
+    """立案 with the head's approval: the agency holds the matter, ≥2 qualified
+    officers, a party, within the limitation period (处罚法 第十七条、第三十六条、第四十二条、
+    第五十四条)."""
     case = ctx.case
     if not case.matter_code:
         raise rules.Refusal(
@@ -163,6 +164,8 @@ def _approve_filing(ctx: Ctx):
         raise rules.Refusal(
             "party-required", "立案须有当事人。", "A case needs a party.", f"{PZ}第五十四条"
         )
+    if (elsewhere := service.jurisdiction_refusal(ctx.session, case)) is not None:
+        raise elsewhere
     rules.require_two_officers(ctx.view)
     if (barred := deadlines.limitation_refusal(case)) is not None:
         raise barred

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from yimen.platform.cases import deadlines, documents, rules
+from yimen.platform.cases import deadlines, documents, rules, service
 from yimen.platform.cases.actions import Ctx, action
 from yimen.platform.cases.model import CaseStatus, Procedure
 from yimen.platform.cases.service import definition_of, matter_of, today
@@ -91,6 +91,8 @@ def _check_on_spot(ctx: Ctx, kinds: list[str], fine: int | None, collect: bool) 
             "Choose the enforcement matter (the act and the legal basis).",
             f"{PZ}第五十二条",
         )
+    if (elsewhere := service.jurisdiction_refusal(ctx.session, case)) is not None:
+        raise elsewhere
     if (refused := deadlines.simple_refusal(ctx.session, case, kinds, fine)) is not None:
         raise refused
     rules.require_two_officers(ctx.view)

@@ -105,6 +105,7 @@ class CaseOut(ma.Schema):
     status_name = ma.fields.Function(lambda c: rules.STATUS_NAMES.get(c.status, c.status))
     facts = ma.fields.String()
     place = ma.fields.String()
+    discovered_on = ma.fields.Date(allow_none=True)  # the limitation period's test (第三十六条)
     filed_on = ma.fields.Date(allow_none=True)
     decided_on = ma.fields.Date(allow_none=True)
     served_on = ma.fields.Date(allow_none=True)

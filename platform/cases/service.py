@@ -23,6 +23,7 @@ from yimen.platform.cases.model import Case, CaseOfficer, CaseParty, CaseStatus,
 from yimen.tenants.directory.model import Agency, Officer, OfficerStatus
 from yimen.tenants.directory.rules import check_credit_code
 from yimen.tenants.powers.model import EnforcementMatter
+from yimen.tenants.powers.service import holder_of
 from yimen.tenants.workflow.service import effective_for, load_pinned
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -50,6 +51,31 @@ def get_case(session: Session, case_id: uuid.UUID, agency_id: uuid.UUID | None =
     if case is None or (agency_id is not None and case.agency_id != agency_id):
         raise Problem(404, "not-found", "案件不存在。", "Case not found.")
     return case
+
+
+def jurisdiction_refusal(session: Session, case: Case) -> rules.Refusal | None:
+    """职权法定 (处罚法 第十七条; the district's power list under 第十八条): a case is
+    filed or decided on the spot only by the agency that holds its matter today, or by
+    the handler the legal-affairs office designated for the clue it came from."""
+    if (case.details or {}).get("designated"):
+        return None  # designated by the legal-affairs office (处罚法 第二十五条第二款)
+    holder = holder_of(session, case.matter_code) if case.matter_code else None
+    if holder is not None and holder.id == case.agency_id:
+        return None
+    matter = matter_of(session, case)
+    name = matter.name if matter else case.matter_code
+    who_zh = f"本区权责清单中由{holder.name}行使" if holder else "本区权责清单中无部门行使"
+    who_en = (
+        f"the district's power list gives it to {holder.name}"
+        if holder
+        else ("no agency holds it in the district's power list")
+    )
+    return rules.Refusal(
+        "no-jurisdiction",
+        f"本部门无权就「{name}」立案或处罚 ({who_zh})，应当移送有管辖权的部门。",
+        f"This agency holds no power over '{name}' ({who_en}); transfer the matter.",
+        f"{rules.PZ}第十七条、第十八条",
+    )
 
 
 def matter_of(session: Session, case: Case) -> EnforcementMatter | None:
@@ -140,17 +166,28 @@ def open_draft(session: Session, data: dict, agency_id: uuid.UUID, actor: str) -
         raise Problem(
             403, "no-agency", "该账号未关联执法部门。", "This account belongs to no agency."
         )
+    case = new_draft(session, agency_id, actor, discovered_on=data.pop("discovered_on", None))
+    _apply_draft(session, case, data)
+    deadlines.refresh(session, case)  # a draft's lead check is its next deadline
+    session.commit()
+    return case
+
+
+def new_draft(
+    session: Session, agency_id: uuid.UUID, actor: str, discovered_on: dt.date | None, **fields
+) -> Case:
+    """The draft row every way in shares (the console, the API, a clue's hand-off): the
+    agency's general-procedure workflow pinned, discovered today unless told; not
+    committed."""
     case = Case(
         id=uuid.uuid4(),
         agency_id=agency_id,
         created_by=actor,
         workflow_pin=effective_for(session, agency_id, "general").key,
-        discovered_on=data.pop("discovered_on", None) or today(),
+        discovered_on=discovered_on or today(),
+        **fields,
     )
     session.add(case)
-    _apply_draft(session, case, data)
-    deadlines.refresh(session, case)  # a draft's lead check is its next deadline
-    session.commit()
     return case
 
 

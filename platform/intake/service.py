@@ -15,6 +15,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from yimen.gateway.outbox import service as outbox
 from yimen.platform.api.problems import Problem
+from yimen.platform.cases import service as case_service
+from yimen.platform.cases.deadlines import refresh as deadlines_refresh
 from yimen.platform.cases.model import Case
 from yimen.platform.db import utcnow
 from yimen.platform.db.tenancy import current_tenant_id
@@ -382,22 +384,30 @@ def route(
 
 def _case_draft(session: Session, clue: Clue, actor: str) -> Case:
     """The hand-off to the case engine: a draft at the filing stage with the clue's facts
-    (its attachments stay linked through the clue)."""
+    (its attachments stay linked through the clue); a handler the legal-affairs office
+    designated keeps that designation, which gives it jurisdiction (处罚法 第二十五条)."""
     lines = [clue.description, f"地点：{clue.place}"]
     if clue.occurred_at:
         lines.append(f"时间：{clue.occurred_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}")
     lines.append(f"来源：线索 {clue.receipt_code}")
-    case = Case(
-        id=uuid.uuid4(),
-        agency_id=clue.agency_id,
+    received = clue.created_at if clue.created_at.tzinfo else clue.created_at.replace(tzinfo=dt.UTC)
+    case = case_service.new_draft(
+        session,
+        clue.agency_id,
+        actor,
+        discovered_on=received.astimezone(SHANGHAI).date(),  # the clue came in: discovered
         clue_id=clue.id,
         matter_code=clue.matter_code,
         facts="\n".join(lines),
         place=clue.place,
         occurred_at=clue.occurred_at,
-        created_by=actor,
+        details=(
+            {"designated": {"clue": clue.receipt_code, "joint": list(clue.joint_agency_ids)}}
+            if clue.designated
+            else {}
+        ),
     )
-    session.add(case)
+    deadlines_refresh(session, case)
     return case
 
 

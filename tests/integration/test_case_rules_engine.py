@@ -197,8 +197,27 @@ def test_a_party_under_14_is_not_penalised_and_one_under_18_gets_the_lighter_tie
     assert young.json["procedure"] == "simple" and young.json["flagged"] is False
 
 
+def test_only_the_agency_holding_the_matter_files_or_decides_on_the_spot__处罚法_第十七条(
+    client, desk, market
+):
+    """The district's power list gives 登记事项变更 to market regulation: the urban
+    management bureau can neither file it nor decide it on the spot; the holder can."""
+    company = {**PARTY, "credit_code": _valid_credit_code()}
+    wrong = Case(client, desk, matter_code=LICENCE_CHANGE, parties=[company])
+    problem = refused(wrong, "approve_filing", "no-jurisdiction", "第十七条", who="head")
+    assert "市场监督管理局" in problem["detail"]
+    again = client.get(f"/api/v1/cases/{wrong.id}", headers=desk["officer"]).json
+    assert (again["status"], again["number"]) == ("draft", None)
+    refused(spot(client, desk, party=company, matter=LICENCE_CHANGE), "decide_on_spot",
+            "no-jurisdiction", "第十七条", penalty_kinds=["warning"])  # fmt: skip
+    right = Case(client, market, matter_code=LICENCE_CHANGE, parties=[company],
+                 sector="market_regulation")  # fmt: skip
+    right.do("approve_filing", who="head")
+    assert right.json["status"] == "open"
+
+
 def test_the_simple_procedure_is_offered_only_where_the_matters_penalty_fits__处罚法_第五十一条(
-    client, desk
+    client, desk, market
 ):
     """A matter whose minimum fine is above the party's on-the-spot limit, and which has
     no warning, can never be decided on the spot: the console does not offer it."""
@@ -213,7 +232,7 @@ def test_the_simple_procedure_is_offered_only_where_the_matters_penalty_fits__�
         )
     ]
     assert offered == [True, False, True, False]
-    late = spot(client, desk, party=company, matter=LICENCE_CHANGE)
+    late = spot(client, market, party=company, matter=LICENCE_CHANGE)
     refused(late, "decide_on_spot", "simple-procedure-limit", "第五十一条",
             penalty_kinds=["fine"], fine_fen=1_000_000)  # fmt: skip
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -124,6 +125,10 @@ def test_a_clue_converted_to_a_case_hands_a_draft_with_its_facts_to_the_case_eng
     )
     assert "油烟直排" in draft["facts"] and "玄武区珠江路88号" in draft["facts"]
     assert clue["receipt_code"] in draft["facts"]
+    case = client.get(f"/api/v1/cases/{draft['id']}", headers=desks["zhzf"])
+    assert case.status_code == 200, case.json  # the engine reads it: its workflow is pinned
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    assert case.json["allowed_actions"] and case.json["discovered_on"] == today  # received
     after = client.get(f"/api/v1/clues/{clue['id']}", headers=desks["zhzf"]).json
     assert (after["status"], after["outcome"]) == ("closed", "case_filed")
     again = client.post(f"/api/v1/clues/{clue['id']}/file-case", headers=desks["zhzf"])

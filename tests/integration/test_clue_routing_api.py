@@ -85,6 +85,13 @@ def test_the_legal_affairs_office_designates_a_lead_and_joint_agencies(client, d
     )
     assert r.status_code == 200 and r.json["designated"] and r.json["agency_id"] == ids["sthj"]
     assert set(r.json["joint_agency_ids"]) == {ids["zhzf"], ids["scjg"]}
+    # the designation gives the handler jurisdiction over the case it files (处罚法 第二十五条)
+    client.post(f"/api/v1/clues/{clue['id']}/accept", headers=desks["sthj"])
+    draft = client.post(f"/api/v1/clues/{clue['id']}/file-case", headers=desks["sthj"])
+    assert draft.status_code == 201, draft.json
+    case = client.get(f"/api/v1/cases/{draft.json['id']}", headers=desks["sthj"]).json
+    assert case["agency_id"] == ids["sthj"] and case["details"]["designated"]
+    _assert_may_file(draft.json["id"])
     refused = client.post(
         f"/api/v1/clues/{clue['id']}/transfer",
         json={"to_agency_id": ids["yjgl"], "reason": "再移送"},
@@ -175,3 +182,19 @@ def test_the_acceptance_deadline_counts_working_days_across_the_national_day_hol
         assert (
             accept_due(s, 3, today=dt.date(2027, 12, 30)) is None
         )  # 2028 not loaded: flagged, not guessed
+
+
+def _assert_may_file(case_id: str) -> None:
+    import uuid
+
+    from sqlalchemy import select
+
+    from yimen.platform.cases import service
+    from yimen.platform.cases.model import Case
+    from yimen.platform.db import db, tenant_scope
+    from yimen.tenants.directory.model import Tenant
+
+    with db.new_session() as s:
+        tenant = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
+    with tenant_scope(tenant), db.new_session() as s:
+        assert service.jurisdiction_refusal(s, s.get(Case, uuid.UUID(case_id))) is None
