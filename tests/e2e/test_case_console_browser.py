@@ -156,6 +156,8 @@ def test_a_general_procedure_case_from_filing_to_archive_in_the_console(signed_i
 
     head = signed_in("xuanwu.liqiang")
     head.get_by_role("link", name="案件", exact=True).click()
+    head.get_by_label("案号或当事人").fill(party)  # the head finds the draft by its party
+    head.get_by_role("button", name="筛选").click()
     head.locator("#case-table tr", has_text=party).get_by_role("link").click()
     _submit(head, "approve_filing")
     number = head.locator("#case-number").inner_text()
