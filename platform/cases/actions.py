@@ -138,6 +138,7 @@ def _advance(ctx: Ctx) -> None:
     if following is None:
         raise rules.Refusal("no-next-stage", "已是最后一个环节。", "This is the last stage.")
     ctx.case.stage = following
+    ctx.set_date(f"entered_{following}", today())  # a stage's own clock (法制审核) runs from here
 
 
 @action("advance")
@@ -503,6 +504,65 @@ def _served_on(ctx: Ctx, method: str) -> dt.date:
     if due.on is None:
         raise rules.Refusal("calendar-not-loaded", due.reason_zh, due.reason_en, due.rule.article)
     return due.on
+
+
+@action("extend_lead_check", HEAD)
+def _extend_lead_check(ctx: Ctx):
+    """The head extends the period to check a lead and decide on filing, once, by the
+    sector's days (市场监管 第十八条: +15 working days; 住建 第十五条: +10)."""
+    sector = law.profile(ctx.case.sector)
+    if not sector.lead_check_extension_days:
+        raise rules.Refusal(
+            "no-lead-check-extension",
+            f"{sector.name_zh}的核查期限不能延长。",
+            f"The {sector.name_en} rules allow no extension of the lead check.",
+            sector.lead_check_article,
+        )
+    if ctx.case.details.get("lead_check_extended"):
+        raise rules.Refusal(
+            "lead-check-extended",
+            "核查期限已经延长过一次。",
+            "The lead check was already extended once.",
+            sector.lead_check_article,
+        )
+    ctx.case.details["lead_check_extended"] = {
+        "days": sector.lead_check_extension_days,
+        "reason": ctx.data["reason"],
+        "by": ctx.identity.username,
+    }
+    deadlines.refresh(ctx.session, ctx.case)
+    return {"days": sector.lead_check_extension_days, "reason": ctx.data["reason"]}, []
+
+
+@action("pause_clock", HEAD)
+def _pause_clock(ctx: Ctx):
+    """The case's clock stops: the investigation suspended (中止调查) or a public notice
+    running. Where the sector excludes such time from the decision deadline (市场监管
+    第六十四条) the deadline waits; a suspended case does nothing but resume."""
+    kind, on = ctx.data["kind"], ctx.data.get("started_on") or today()
+    if any(p.reason == kind and p.ended_on is None for p in ctx.case.pauses):
+        raise rules.Refusal("clock-paused", "该期间已在中止中。", "This period is already running.")
+    deadlines.pause(ctx.case, kind, on)
+    ctx.case.pauses[-1].note = ctx.data["reason"]
+    if kind == "suspension":
+        ctx.case.details["suspended"] = {"since": on.isoformat(), "reason": ctx.data["reason"]}
+    return {"kind": kind, "started_on": on.isoformat(), "reason": ctx.data["reason"]}, []
+
+
+@action("resume_clock", HEAD)
+def _resume_clock(ctx: Ctx):
+    kind, on = ctx.data["kind"], ctx.data.get("ended_on") or today()
+    running = [p for p in ctx.case.pauses if p.reason == kind and p.ended_on is None]
+    if not running:
+        raise rules.Refusal("clock-running", "没有中止中的该项期间。", "Nothing to resume.")
+    if on < running[0].started_on:
+        raise rules.Refusal(
+            "resume-before-pause", "恢复日期早于中止日期。", "Resumed before it stopped."
+        )
+    deadlines.resume(ctx.case, kind, on)
+    if kind == "suspension":
+        ctx.case.details.pop("suspended", None)
+    return {"kind": kind, "ended_on": on.isoformat()}, []
 
 
 @action("approve_closure", HEAD)

@@ -97,6 +97,12 @@ PER_ACTION: dict[tuple[str, str], tuple[str, str]] = {
     ("issue_demand", "served_on"): ("催告书送达日期", "Demand served on"),
     ("serve_prior_notice", "served_on"): ("告知书送达日期", "Notice served on"),
     ("serve_decision", "served_on"): ("决定书送达日期", "Decision served on"),
+    ("pause_clock", "kind"): ("中止事由类别", "Why the clock stops"),
+    ("pause_clock", "reason"): ("中止理由", "Reason"),
+    ("pause_clock", "started_on"): ("中止日期", "Stopped on"),
+    ("resume_clock", "kind"): ("恢复的期间", "Which period resumes"),
+    ("resume_clock", "ended_on"): ("恢复日期", "Resumed on"),
+    ("extend_lead_check", "reason"): ("延长理由", "Reason"),
     ("serve_decision", "witness"): (
         "留置送达：拒收事由及见证情况 (见证人或拍照录像)",
         "Left: the refusal and who witnessed it (or the recording)",
@@ -149,6 +155,10 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
         "harmful": ("造成危害后果", "Harmful"),
     },
     "case_outcome": {k: (zh, k) for k, (zh, _article) in OUTCOMES.items()},
+    "clock_pause": {
+        "suspension": ("案件中止调查", "Investigation suspended"),
+        "notice": ("公告期间", "Public notice period"),
+    },
     "mitigating": {k: (zh, zh) for k, (zh, _a, _m) in MITIGATING.items()},
     "aggravating": {k: (zh, zh) for k, (zh, _a) in AGGRAVATING.items()},
 }
@@ -156,6 +166,8 @@ CHOICE_SET = {
     ("add_evidence", "kind"): "evidence",
     ("impose_measure", "kind"): "measure",
     ("choose_outcome", "outcome"): "case_outcome",
+    ("pause_clock", "kind"): "clock_pause",
+    ("resume_clock", "kind"): "clock_pause",
 }
 LONG_TEXT = 500  # a String longer than this is a textarea
 

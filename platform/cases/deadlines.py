@@ -27,7 +27,7 @@ RUNNING: dict[str, tuple[str, ...]] = {
     "prior_notice": ("decision",),
     "statement": ("statement", "decision"),
     "hearing": ("hearing_notice", "decision"),
-    "legal_review": ("decision",),
+    "legal_review": ("legal_review", "decision"),
     "collective_discussion": ("decision",),
     "decision": ("decision",),
     "service": ("service",),
@@ -77,8 +77,15 @@ def _one(session, case: Case, rule_id: str, calendar, sector) -> law.Due | None:
             if case.filed_on
             else None
         )
+    if rule_id == "legal_review":
+        rule, started = sector.legal_review_rule(), _date(case, "entered_legal_review")
+        return law.due(rule, started, calendar) if rule and started else None
     if rule_id == "lead_check":
-        rule = sector.lead_check_rule()  # None where the sector says only "promptly"
+        rule = (  # None where the sector says only "promptly"
+            sector.lead_check_extended_rule()
+            if case.details.get("lead_check_extended")
+            else sector.lead_check_rule()
+        )
         return law.due(rule, case.discovered_on, calendar) if rule and case.discovered_on else None
     if rule_id == "statement":
         served = _date(case, "prior_notice_served")

@@ -130,6 +130,9 @@ CATALOGUE: tuple[DeadlineRule, ...] = (
     # 立案前: lead check (sector numbers; this is the market-regulation default).
     R("lead_check", "线索核查并决定是否立案", "Check a lead and decide on filing", 15, W,
       "lead_received", AGENCY, "《市场监督管理行政处罚程序规定》第十八条", max_extension_days=15),
+    # 法制审核 (the sector's turnaround; 处罚法 第五十八条 sets none).
+    R("legal_review", "法制审核", "Legal review", 10, W, "legal_review_started", AGENCY,
+      "《市场监督管理行政处罚程序规定》第五十五条"),
     # 事先告知, 陈述申辩, 听证.
     R("statement", "陈述申辩期限", "Statement and defence", 5, W, "prior_notice_served", PARTY,
       f"{PZ}第四十四条、第四十五条; 《市场监督管理行政处罚程序规定》第五十七条"),
@@ -357,6 +360,14 @@ class SectorProfile:
             return base
         return replace(
             base, count=base.count + self.lead_check_extension_days, max_extension_days=0
+        )
+
+    def legal_review_rule(self) -> DeadlineRule | None:
+        """The sector's review turnaround from the day the case reached review."""
+        if self.legal_review_days is None:
+            return None
+        return replace(
+            RULES["legal_review"], count=self.legal_review_days, article=self.legal_review_article
         )
 
     def statement_rule(self) -> DeadlineRule:

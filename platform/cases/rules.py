@@ -372,6 +372,18 @@ STAGE_CHECKS: dict[str, Callable[[CaseView, dict], None]] = {
 
 # --- where each action may happen -----------------------------------------------------
 
+# The stages the decision deadline runs through (处罚法 第六十条), where its clock pauses.
+BEFORE_DECISION = (
+    "investigation",
+    "compulsory_measures",
+    "correction_order",
+    "prior_notice",
+    "statement",
+    "hearing",
+    "legal_review",
+    "collective_discussion",
+    "decision",
+)
 # action → (stages where it is allowed, statuses where it is allowed)
 WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "approve_filing": (("filing",), ("draft",)),
@@ -464,11 +476,22 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "add_record": ((), ("open",)),  # any stage that uses the record
     "recuse_officer": ((), ("draft", "open")),  # any stage
     "advance": ((), ("open",)),  # finish the current stage (any)
+    "extend_lead_check": (("filing",), ("draft",)),
+    "pause_clock": (BEFORE_DECISION, ("open",)),
+    "resume_clock": (BEFORE_DECISION, ("open",)),
 }
+# What a suspended case (中止调查) may still do: resume, and keep its record complete.
+WHILE_SUSPENDED = frozenset({"resume_clock", "add_record", "add_evidence", "recuse_officer"})
 
 
 def check_where(action: str, case: CaseView) -> None:
     stages, statuses = WHERE[action]
+    if case.details.get("suspended") and action not in WHILE_SUSPENDED:
+        raise Refusal(
+            "case-suspended",
+            f"案件已于{case.details['suspended']['since']}中止调查 ({case.details['suspended']['reason']})，恢复后才能继续办理。",
+            f"The case was suspended on {case.details['suspended']['since']}; resume it first.",
+        )
     if case.status not in statuses or (stages and case.stage not in stages):
         raise Refusal(
             "out-of-order",
@@ -555,6 +578,9 @@ STATUS_NAMES = {
     "transferred": "已移送",
 }
 ACTION_NAMES = {
+    "extend_lead_check": "延长核查期限",
+    "pause_clock": "中止计算办案期限",
+    "resume_clock": "恢复计算办案期限",
     "approve_filing": "批准立案",
     "decline_filing": "不予立案",
     "decide_on_spot": "当场作出处罚决定",

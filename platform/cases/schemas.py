@@ -162,8 +162,27 @@ def _body(action: str, fields: dict) -> type[ma.Schema]:
     return ActionIn.from_dict(fields, name=name)
 
 
+CLOCK_PAUSES = ("suspension", "notice")  # 中止调查, 公告 (hearing and testing have their own)
+
+
 ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
     "advance": _body("advance", {}),
+    "extend_lead_check": _body("extend_lead_check", {"reason": _text(500)}),
+    "pause_clock": _body(
+        "pause_clock",
+        {
+            "kind": ma.fields.String(required=True, validate=ma.validate.OneOf(CLOCK_PAUSES)),
+            "reason": _text(500),
+            "started_on": ma.fields.Date(),
+        },
+    ),
+    "resume_clock": _body(
+        "resume_clock",
+        {
+            "kind": ma.fields.String(required=True, validate=ma.validate.OneOf(CLOCK_PAUSES)),
+            "ended_on": ma.fields.Date(),
+        },
+    ),
     "approve_filing": _body(
         "approve_filing", {"opinion": ma.fields.String(load_default="同意立案")}
     ),

@@ -485,6 +485,63 @@ def test_market_regulation_extends_30_days_by_the_head_then_by_collective_discus
     assert [(e["days"], e["by"]) for e in extensions] == [(30, "head"), (20, "collective")]
 
 
+def test_a_suspension_stops_the_case_and_where_the_sector_says_so_its_clock__市场监管_第六十四条(
+    client, market, desk
+):
+    """Suspension (中止调查) is the head's decision; the suspended case does nothing but
+    keep its record until resumed; market regulation leaves the suspended days out of the
+    90 (11-25…12-04: 10 days), the law's floor (urban management) does not."""
+    case = filed(client, market, matter_code=LICENCE_CHANGE, sector="market_regulation")
+    assert deadline(case, "decision") == "2027-02-22"
+    refused(case, "pause_clock", "role:agency_head", "", kind="suspension", reason="当事人下落不明")
+    case.do("pause_clock", who="head", kind="suspension", reason="当事人下落不明")
+    paused = next(d for d in case.json["deadlines"] if d["id"] == "decision")
+    assert paused["due"] is None and paused["paused"] is True
+    assert case.json["allowed_actions"] and "advance" not in case.json["allowed_actions"]
+    problem = refused(case, "correction_not_required", "case-suspended", "中止调查",
+                      reason="违法行为已经改正完毕。")  # fmt: skip
+    assert "当事人下落不明" in problem["detail"]
+    case.do("add_evidence", kind="documentary", title="中止期间收到的书证", sha256="c" * 64)
+    refused(case, "resume_clock", "resume-before-pause", "", who="head", kind="suspension",
+            ended_on="2026-11-23")  # fmt: skip
+    case.do("resume_clock", who="head", kind="suspension", ended_on="2026-12-04")
+    assert deadline(case, "decision") == "2027-03-04"
+    case.do("correction_not_required", reason="违法行为已经改正完毕。")
+
+    floor = filed(client, desk)
+    floor.do("pause_clock", who="head", kind="suspension", reason="等待检测机构结论")
+    assert deadline(floor, "decision") == "2027-02-22"  # the law's 90 days keep running
+
+
+def test_legal_review_has_the_sectors_10_working_days__市场监管_第五十五条(client, market, desk):
+    case = noticed(client, market, matter_code=LICENCE_CHANGE, sector="market_regulation",
+                   complex_case=True)  # fmt: skip
+    case.do("advance")  # the statement window (served 11-02) closed on 11-09
+    assert case.json["stage"] == "legal_review"
+    review = next(d for d in case.json["deadlines"] if d["id"] == "legal_review")
+    assert review["due"] == "2026-12-08" and "第五十五条" in review["article"]  # from 11-24
+    floor = noticed(client, desk, complex_case=True)
+    floor.do("advance")
+    assert floor.json["stage"] == "legal_review"
+    assert deadline(floor, "legal_review") is None  # the law sets no turnaround
+
+
+def test_the_lead_check_is_extended_once_by_the_sectors_days__市场监管_第十八条(
+    client, market, desk
+):
+    case = Case(client, market, discovered_on="2026-11-16", matter_code=LICENCE_CHANGE,
+                sector="market_regulation")  # fmt: skip
+    assert deadline(case, "lead_check") == "2026-12-07"
+    refused(case, "extend_lead_check", "role:agency_head", "", reason="需调取外地证据")
+    case.do("extend_lead_check", who="head", reason="需调取外地证据")
+    assert deadline(case, "lead_check") == "2026-12-28"  # + 15 working days
+    refused(case, "extend_lead_check", "lead-check-extended", "第十八条", who="head",
+            reason="再次延长")  # fmt: skip
+    floor = Case(client, desk, discovered_on="2026-11-16")
+    refused(floor, "extend_lead_check", "no-lead-check-extension", "", who="head",
+            reason="需调取外地证据")  # fmt: skip
+
+
 def test_housing_extends_30_days_then_at_most_60_by_collective_discussion__住建_第二十九条(
     client, desk
 ):
@@ -500,6 +557,19 @@ def test_housing_extends_30_days_then_at_most_60_by_collective_discussion__住�
 
 
 # --- compulsory measures (行政强制法 第十九条、第二十五条、第二十八条) --------------------
+
+
+# What 行政强制法 第十八条 asks done on the spot: ID shown, the party present, told the
+# reasons, basis, rights and remedies, heard, and signing the 现场笔录.
+ON_SITE = {
+    "reason": "涉案物品可能被转移、灭失",
+    "basis": "《城镇燃气管理条例》第四十七条",
+    "identity_shown": True,
+    "party_present": True,
+    "told": True,
+    "statement": "当事人表示无异议",
+    "party_signature": "signed",
+}
 
 
 def measures_case(client, desk) -> Case:
@@ -518,7 +588,7 @@ def test_a_seizure_lasts_30_days_extended_once_by_at_most_30_testing_excluded__�
     case = measures_case(client, desk)
     refused(case, "impose_measure", "role:agency_head", "", kind="seize", items=["液化气罐 2 只"])
     case.do("impose_measure", who="head", kind="seize", items=["液化气罐 2 只"],
-            started_on="2026-11-01")  # fmt: skip
+            started_on="2026-11-01", **ON_SITE)  # fmt: skip
     measure = _measure(case)
     assert measure["ends_on"] == "2026-12-01"
     assert case.json["next_deadline"] == "2026-12-01"
@@ -543,7 +613,7 @@ def test_after_the_seizure_period_the_property_can_only_be_released__行政强�
 ):
     case = measures_case(client, desk)
     case.do("impose_measure", who="head", kind="seal", items=["烧烤炉 1 台"],
-            started_on="2026-10-01")  # fmt: skip
+            started_on="2026-10-01", **ON_SITE)  # fmt: skip
     measure = _measure(case)
     assert measure["ends_on"] == "2026-10-31"
     refused(case, "extend_measure", "seizure-expired", "第二十五条", who="head",
@@ -559,7 +629,8 @@ def test_an_emergency_measure_is_approved_within_24_hours_or_lifted__行政强�
 ):
     case = measures_case(client, desk)
     case.do("impose_emergency_measure", kind="seize", items=["渣土车 1 辆"],
-            executed_at="2026-11-20T10:00:00+08:00", grounds="当场发现，情况紧急")  # fmt: skip
+            executed_at="2026-11-20T10:00:00+08:00", grounds="当场发现，情况紧急",
+            **ON_SITE)  # fmt: skip
     measure = _measure(case)
     assert deadline(case, "measure_approval").startswith("2026-11-2")
     assert case.json["next_deadline"] == "2026-11-21"
@@ -569,7 +640,7 @@ def test_an_emergency_measure_is_approved_within_24_hours_or_lifted__行政强�
             at="2026-11-21T09:30:00+08:00")  # fmt: skip
     assert deadline(case, "measure_approval") is None and deadline(case, "seizure") == "2026-12-20"
     case.do("impose_emergency_measure", kind="seal", items=["摊位"],
-            executed_at="2026-11-21T09:00:00+08:00", grounds="紧急")  # fmt: skip
+            executed_at="2026-11-21T09:00:00+08:00", grounds="紧急", **ON_SITE)  # fmt: skip
     second = _measure(case)
     case.do("approve_measure", who="head", measure_id=second["id"], approved=False)
     assert _measure(case)["outcome"] == "lifted" and _measure(case)["ended_on"]
