@@ -71,11 +71,21 @@ def check_slug(slug: str) -> Verdict:
     return OK
 
 
+# rules.md §7.1: the 双公示 reports' stand-in for an individual business with no code.
+PLACEHOLDER_CREDIT_CODE = "0" * 17 + "X"
+
+
 def check_credit_code(code: str) -> Verdict:
     """GB 32100 统一社会信用代码 (rules.md §7.1): 18 characters from the 31-character set
     with a check character. A checksum failure alone is a warning an officer confirms,
     because some early pilot-region codes are legal but fail it."""
     code = (code or "").strip().upper()
+    if code == PLACEHOLDER_CREDIT_CODE:
+        return Verdict(
+            False,
+            "「17个0加X」是报送系统对无代码个体工商户的占位符，不是统一社会信用代码；请填写营业执照上的代码，没有的按经营者个人登记。",
+            "17 zeros and X is a reporting placeholder, not a credit code: enter the licence's code, or register the operator as a person.",
+        )
     if not re.match(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$", code):
         return Verdict(
             False,

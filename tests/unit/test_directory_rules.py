@@ -61,3 +61,10 @@ def test_an_officer_needs_a_valid_certificate_covering_the_domain():
     assert not may_handle(Certificate(None, (), None), "urban_management", dt.date(2026, 1, 1)).ok
     inactive = Certificate("苏1", ("urban_management",), dt.date(2030, 1, 1), active=False)
     assert not may_handle(inactive, "urban_management", dt.date(2026, 1, 1)).ok
+
+
+def test_the_individual_business_placeholder_is_not_a_credit_code__GB_32100():
+    """rules.md §7.1: "00000000000000000X" stands in for a missing code in 双公示 reports;
+    as a party's code it is refused outright, not a warning an officer could confirm."""
+    verdict = check_credit_code("00000000000000000x")
+    assert not verdict.ok and not verdict.warning and "占位符" in verdict.zh
