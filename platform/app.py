@@ -42,6 +42,7 @@ def _api_blueprints():
     from yimen.platform.intake.views import blp as clues_blp
     from yimen.tenants.calendar.views import blp as calendar_blp
     from yimen.tenants.directory.bulk_views import blp as imports_blp
+    from yimen.tenants.directory.settings_views import blp as district_settings_blp
     from yimen.tenants.directory.tenant_views import blp as tenants_blp
     from yimen.tenants.directory.views import blp as directory_blp
     from yimen.tenants.identity.views import blp as provisioning_blp
@@ -53,6 +54,7 @@ def _api_blueprints():
         tenants_blp,
         directory_blp,
         imports_blp,
+        district_settings_blp,
         powers_blp,
         workflow_blp,
         clues_blp,

@@ -50,6 +50,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "directory.officer.write": frozenset({"district_admin", "agency_admin"}),
     "directory.roles.write": frozenset({"district_admin", "agency_admin"}),
     "directory.import": frozenset({"district_admin"}),
+    # The district's own settings (Tenant.settings): deadlines, policies, document bodies.
+    "district.settings.read": frozenset({"district_admin"}),
+    "district.settings.write": frozenset({"district_admin"}),
     "audit.read": frozenset({"district_admin", "platform_operator", "discipline"}),
     # Oneself.
     "self.read": _DISTRICT_READERS | {"platform_operator"},

@@ -25,17 +25,18 @@ from yimen.platform.intake import duplicates, rules
 from yimen.platform.intake.model import Clue, ClueGroup, ClueStep
 from yimen.tenants.calendar.rules import CalendarNotLoaded
 from yimen.tenants.calendar.service import working_calendar
+from yimen.tenants.directory import district_settings
 from yimen.tenants.directory.model import Agency, Tenant
 from yimen.tenants.directory.service import agency_in_district
 from yimen.tenants.powers.service import holder_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-# District settings (tenant.settings) and their defaults.
+# District settings (tenant.settings) this package reads; their types, defaults and
+# limits are in the registry, tenants/directory/district_settings.py.
 SETTINGS = {
-    "clue_accept_working_days": 3,  # working days to accept or transfer an offered clue
-    "clue_feedback_days": 15,  # days after closure the complainant may say "not resolved"
-    "clue_duplicate_window_days": duplicates.WINDOW_DAYS,
+    key: district_settings.REGISTRY[key].default
+    for key in ("clue_accept_working_days", "clue_feedback_days", "clue_duplicate_window_days")
 }
 DEFAULT_ACCEPT_DAYS = SETTINGS["clue_accept_working_days"]
 OPEN = (rules.Status.OFFERED.value, rules.Status.ACCEPTED.value, rules.Status.ARBITRATION.value)
@@ -61,8 +62,7 @@ def _settings(session: Session) -> dict:
 
 
 def setting(session: Session, key: str) -> int:
-    value = _settings(session).get(key)
-    return int(value) if isinstance(value, int) and value > 0 else SETTINGS[key]
+    return district_settings.value_of(_settings(session), key)
 
 
 def receipt_code() -> str:

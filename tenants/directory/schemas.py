@@ -145,3 +145,37 @@ class StaffingSchema(ma.Schema):
     staffing_quota = ma.fields.Integer()
     officers = ma.fields.Integer()
     certified = ma.fields.Integer()
+
+
+class SettingChoiceSchema(ma.Schema):
+    value = ma.fields.String()
+    label = ma.fields.String()
+    label_en = ma.fields.String()
+
+
+class DistrictSettingSchema(ma.Schema):
+    key = ma.fields.String()
+    type = ma.fields.String(metadata={"description": "integer, text or choice"})
+    value = ma.fields.Raw(metadata={"description": "the value in force (the default if unset)"})
+    default = ma.fields.Raw()
+    is_default = ma.fields.Boolean()
+    label = ma.fields.String()
+    label_en = ma.fields.String()
+    help = ma.fields.String()
+    help_en = ma.fields.String()
+    minimum = ma.fields.Integer(allow_none=True)
+    maximum = ma.fields.Integer(allow_none=True)
+    choices = ma.fields.List(ma.fields.Nested(SettingChoiceSchema))
+
+
+class DistrictSettingsSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(DistrictSettingSchema))
+
+
+class DistrictSettingsPatchSchema(ma.Schema):
+    """Some settings by key; null restores a default. Every key and value is checked by
+    the registry (tenants/directory/district_settings.py), so that one answer names every
+    mistake — unknown keys included — and nothing is written unless all are right."""
+
+    class Meta:
+        unknown = ma.INCLUDE

@@ -90,3 +90,15 @@ def test_a_district_role_cannot_manage_districts(client, role_tokens):
         headers=bearer(role_tokens["district_admin"]),
     )
     assert r.status_code == 403
+
+
+def test_only_the_district_administrator_reads_and_changes_the_districts_settings(
+    client, role_tokens
+):
+    for role, token in role_tokens.items():
+        got = client.get("/api/v1/district/settings", headers=bearer(token)).status_code
+        changed = client.patch(
+            "/api/v1/district/settings", json={}, headers=bearer(token)
+        ).status_code
+        expected = 200 if role == "district_admin" else 403
+        assert (role, got, changed) == (role, expected, expected)
