@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import uuid
 
+from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.cases import deadlines, rules
 from yimen.platform.cases.actions import HEAD, Ctx, action
 from yimen.platform.cases.model import CasePause
@@ -21,6 +22,24 @@ from yimen.platform.cases.service import today
 
 QZ = rules.QZ
 DOCUMENT_KIND = {"seal": "seal_up", "seize": "seizure"}  # the template's words
+DECISION, INVENTORY, RECORD = "查封扣押决定书", "查封扣押清单", "现场笔录"
+EXTENSION, TESTING_NOTICE = "延长查封、扣押期限决定书", "检测、检验、检疫、技术鉴定期间告知书"
+RELEASE = "解除查封、扣押决定书"
+# 第二十八条第一款: the grounds of a release; 第十九条: the head disagreed.
+RELEASE_GROUNDS = {
+    "no_violation": ("当事人没有违法行为", f"{QZ}第二十八条第一款第(一)项"),
+    "unrelated": (
+        "查封、扣押的场所、设施或者财物与违法行为无关",
+        f"{QZ}第二十八条第一款第(二)项",
+    ),
+    "decided": (
+        "本机关对违法行为已经作出处理决定，不再需要查封、扣押",
+        f"{QZ}第二十八条第一款第(三)项",
+    ),
+    "expired": ("查封、扣押期限已经届满", f"{QZ}第二十八条第一款第(四)项"),
+    "no_longer_needed": ("不再需要采取查封、扣押措施", f"{QZ}第二十八条第一款第(五)项"),
+    "approval_refused": ("行政机关负责人认为不应当采取行政强制措施", f"{QZ}第十九条"),
+}
 
 
 def _measure(ctx: Ctx, measure_id, open_only: bool = True) -> dict:
@@ -30,25 +49,88 @@ def _measure(ctx: Ctx, measure_id, open_only: bool = True) -> dict:
     raise rules.Refusal("no-such-measure", "没有未解除的该项措施。", "No such open measure.")
 
 
+def _document(measure: dict) -> dict:
+    """The measure as its documents read it (`act` adds the documents issued to the
+    measure's own payload, so a later document finds the decision's number there)."""
+    return {**measure, "kind": DOCUMENT_KIND[measure["kind"]]}
+
+
 def _new_measure(ctx: Ctx, started: dt.date, **extra) -> tuple[dict, list]:
     try:
         rules.require_two_officers(ctx.view)
     except rules.Refusal as refused:  # the same rule, under the compulsion law
         article = f"{QZ}第十七条第三款、第十八条第(二)项"
         raise dataclasses.replace(refused, article=article) from None
+    on_site = _on_site(ctx.data)
     measure = {
         "id": str(uuid.uuid4()),
         "kind": ctx.data["kind"],
         "items": ctx.data["items"],
         "started_on": started.isoformat(),
+        "reason": on_site.pop("reason"),
+        "basis": on_site.pop("basis"),
+        "on_site": on_site,
         **extra,
     }
     measure["ends_on"] = deadlines.measure_end(ctx.session, ctx.case, measure).isoformat()
     ctx.case.details.setdefault("compulsory_measures", {}).setdefault("measures", []).append(
         measure
     )
-    document = {**measure, "kind": DOCUMENT_KIND[measure["kind"]]}
-    return measure, [("查封扣押决定书", {"measure": document})]
+    document = {"measure": _document(measure)}
+    return measure, [(DECISION, document), (INVENTORY, document), (RECORD, document)]
+
+
+# 行政强制法 第十八条, item by item: field → (what the law asks, in English, its item).
+ARTICLE_18 = {
+    "identity_shown": ("出示执法身份证件", "show the officers' ID", "(三)"),
+    "reason": ("当场告知采取措施的理由", "tell the reasons on the spot", "(五)"),
+    "basis": ("当场告知采取措施的依据", "tell the legal basis on the spot", "(五)"),
+    "told": ("当场告知当事人依法享有的权利、救济途径", "tell the party's rights and remedies", "(五)"),
+    # the party present
+    "statement": ("听取当事人的陈述和申辩 (放弃的如实记录)", "hear the party (or record it declined)", "(六)"),
+    "party_signature": ("当事人在现场笔录上签名，拒绝的予以注明", "the party signs the record, a refusal noted", "(七)"),
+    # the party absent
+    "party_notified": ("通知当事人到场", "notify the party to attend", "(四)"),
+    "witness": ("当事人不到场的，邀请见证人到场并签名", "the party is absent: a witness attends and signs", "(八)"),
+}  # fmt: skip
+TEXTS = ("reason", "basis", "witness", "statement")
+
+
+def _on_site(data: dict) -> dict:
+    """The facts of 行政强制法 第十八条 recorded with the measure; what is missing is a
+    field error, all at once, naming the article."""
+    text = {k: (data.get(k) or "").strip() for k in TEXTS}
+    present = bool(data.get("party_present"))
+    needed = ["identity_shown", "reason", "basis", "told"]
+    needed += ["statement", "party_signature"] if present else ["party_notified", "witness"]
+    missing = [f for f in needed if not (len(text[f]) >= 2 if f in TEXTS else data.get(f))]
+    if missing:
+        zh = "、".join(ARTICLE_18[f][0] for f in missing)
+        en = "; ".join(ARTICLE_18[f][1] for f in missing)
+        raise Problem(
+            422,
+            "measure-procedure",
+            f"实施行政强制措施须遵守《行政强制法》第十八条规定的程序，尚缺：{zh}。",
+            f"A compulsory measure must follow the Administrative Compulsion Law, art. 18: {en}.",
+            errors=[
+                FieldError(
+                    f,
+                    f"须{ARTICLE_18[f][0]}（第十八条第{ARTICLE_18[f][2]}项）。",
+                    f"Required: {ARTICLE_18[f][1]} (art. 18{ARTICLE_18[f][2]}).",
+                )
+                for f in missing
+            ],
+            extra={"rule": "measure-procedure", "article": f"{QZ}第十八条"},
+        )
+    return {
+        **text,
+        "identity_shown": True,
+        "told": True,
+        "party_present": present,
+        "party_notified": bool(data.get("party_notified")) or present,
+        "party_signature": data.get("party_signature") if present else "",
+        "record": (data.get("record") or "").strip(),
+    }
 
 
 @action("impose_measure", HEAD)
@@ -85,7 +167,8 @@ def _approve(ctx: Ctx):
     at = ctx.data.get("at") or dt.datetime.now(dt.UTC)
     if not ctx.data["approved"]:
         measure.update(ended_on=today().isoformat(), outcome="lifted", approval="refused")
-        return {"measure_id": measure["id"], "approved": False}, []
+        released = _released(measure, "approval_refused", measure["items"])
+        return {"measure_id": measure["id"], "approved": False}, [(RELEASE, released)]
     if at > dt.datetime.fromisoformat(measure["approval_due"]):
         raise rules.Refusal(
             "emergency-approval-late",
@@ -112,9 +195,13 @@ def _extend(ctx: Ctx):
         )
     if (refused := deadlines.measure_extension_refusal(measure, days)) is not None:
         raise refused
+    before = measure["ends_on"]
     measure.update(extended_days=days, extension_reason=ctx.data["reason"])
     measure["ends_on"] = deadlines.measure_end(ctx.session, ctx.case, measure).isoformat()
-    return {"measure_id": measure["id"], "days": days, "ends_on": measure["ends_on"]}, []
+    extension = {"days": days, "reason": ctx.data["reason"], "ended_on_before": before}
+    return {"measure_id": measure["id"], "days": days, "ends_on": measure["ends_on"]}, [
+        (EXTENSION, {"measure": _document(measure), "extension": extension})
+    ]
 
 
 @action("record_testing")
@@ -136,13 +223,18 @@ def _testing(ctx: Ctx):
     ctx.session.flush()
     measure["ends_on"] = deadlines.measure_end(ctx.session, ctx.case, measure).isoformat()
     measure.setdefault("testing", []).append([start.isoformat(), end.isoformat()])
-    return {"measure_id": measure["id"], "testing": [start.isoformat(), end.isoformat()]}, []
+    testing = {"what": ctx.data["what"], "started_on": start, "ended_on": end}
+    return {"measure_id": measure["id"], "testing": [start.isoformat(), end.isoformat()]}, [
+        (TESTING_NOTICE, {"measure": _document(measure), "testing": testing})
+    ]
 
 
 @action("lift_measure")
 def _lift(ctx: Ctx):
     """Lifted, or the property confiscated or transferred, within the period; once it has
-    run out the measure can only be lifted (行政强制法 第二十七条、第二十八条第一款第(四)项)."""
+    run out the measure can only be lifted (行政强制法 第二十七条、第二十八条第一款第(四)项).
+    A release is decided in writing, on one of 第二十八条第一款's grounds, and the
+    property returned at once (第二十八条第二款)."""
     measure = _measure(ctx, ctx.data["measure_id"])
     ended = ctx.data.get("ended_on") or today()
     expired = ended > dt.date.fromisoformat(measure["ends_on"])
@@ -155,4 +247,15 @@ def _lift(ctx: Ctx):
         )
     measure.update(ended_on=ended.isoformat(), outcome=ctx.data["outcome"], late=expired)
     ctx.case.flagged = ctx.case.flagged or expired
-    return measure, []
+    if ctx.data["outcome"] != "lifted":
+        return measure, []  # confiscated by the decision, or transferred with the case
+    ground = "expired" if expired else ctx.data.get("ground", "no_longer_needed")
+    returned = ctx.data.get("returned") or measure["items"]
+    measure.update(ground=ground, returned=returned)
+    return measure, [(RELEASE, _released(measure, ground, returned))]
+
+
+def _released(measure: dict, ground: str, returned: list[str]) -> dict:
+    text, article = RELEASE_GROUNDS[ground]
+    release = {"ground": ground, "ground_text": text, "article": article, "returned": returned}
+    return {"measure": _document(measure), "release": release}

@@ -24,7 +24,12 @@ Keys an action may pass, by kind (all optional unless marked):
 - 立案审批表: opinion, source · 不予立案决定书: reason (required)
 - 现场检查笔录 / 现场笔录 / 询问笔录: content, record_time, record_place, respondent
 - 责令改正通知书: content (required), deadline_on (date)
-- 查封扣押决定书: measure {kind: seal_up|seizure, items, started_on, ends_on}
+- 查封扣押决定书 / 查封扣押清单 / 现场笔录 / 延长查封、扣押期限决定书 / 检测、检验、检疫、技术鉴定
+  期间告知书 / 解除查封、扣押决定书: measure {kind: seal_up|seizure, items, started_on,
+  ends_on, reason, basis, on_site {…第十八条}, documents}; the measure's decision number
+  is `measure_decision_number`. Extension: extension {days, reason, ended_on_before};
+  testing notice: testing {what, started_on, ended_on}; release: release {ground_text,
+  article, returned}
 - 行政处罚事先告知书: hearing_right (bool)
 - 听证通知书: hearing_on (date), place, presider_id, public · 听证笔录: transcript
 - 法制审核意见书: opinion (required) · 集体讨论记录: minutes, conclusion
@@ -282,7 +287,44 @@ def build(session: Session, case: Case, kind: str, extra: dict) -> dict:
         "details": case.details,
     }
     context.update(extra)
+    if "measure" in extra and kind != MEASURE_DECISION:
+        context["measure_decision_number"] = _measure_decision_number(
+            session, case, extra["measure"]
+        )
     return _derived(session, context, extra)
+
+
+MEASURE_DECISION = "查封扣押决定书"
+
+
+def _measure_decision_number(session: Session, case: Case, measure: dict) -> str:
+    """The number of the measure's decision: on the measure once its action is recorded
+    (`act` lists the documents issued on the payload, which for a measure is the measure),
+    else the case's latest, issued just before in the same action."""
+    for document in measure.get("documents") or []:
+        if document.get("kind") == MEASURE_DECISION:
+            return document.get("number") or ""
+    query = (
+        select(CaseDocument.number)
+        .where(
+            CaseDocument.case_id == case.id,
+            CaseDocument.kind == MEASURE_DECISION,
+            CaseDocument.status != "void",
+        )
+        .order_by(CaseDocument.issued_at.desc(), CaseDocument.serial.desc())
+    )
+    return session.execute(query).scalars().first() or ""
+
+
+def _with_zh_dates(values: dict) -> dict:
+    """A nested fact's dates (`*_on`, `handle_by`, `ended_on_before`) also in Chinese, as
+    `<key>_zh`."""
+    dated = {
+        f"{k}_zh": zh_date(v)
+        for k, v in values.items()
+        if (k.endswith("_on") or k in ("handle_by", "ended_on_before")) and v
+    }
+    return {**values, **dated}
 
 
 def _derived(session: Session, context: dict, extra: dict) -> dict:
@@ -307,7 +349,15 @@ def _derived(session: Session, context: dict, extra: dict) -> dict:
             "items_list": items if isinstance(items, list) else [items],
             "started_on_zh": zh_date(measure.get("started_on")),
             "ends_on_zh": zh_date(measure.get("ends_on")),
+            "ended_on_zh": zh_date(measure.get("ended_on")),
+            "executed_at_zh": zh_date(measure.get("executed_at")),
+            "act": "扣押" if measure.get("kind") in ("seizure", "seize") else "查封",
         }
+    for key in ("extension", "testing", "release", "on_site"):
+        if isinstance(extra.get(key), dict):
+            context[key] = _with_zh_dates(extra[key])
+    if isinstance(measure, dict) and isinstance(measure.get("on_site"), dict):
+        context.setdefault("on_site", measure["on_site"])
     return context
 
 

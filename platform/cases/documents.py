@@ -46,6 +46,7 @@ from yimen.tenants.directory.model import Agency
 
 TEMPLATES = Path(__file__).parent / "templates" / "documents"
 PZ = "《中华人民共和国行政处罚法》"
+QZ = "《中华人民共和国行政强制法》"
 # WeasyPrint logs each rendering step at INFO; the access log is enough.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
@@ -70,12 +71,43 @@ KINDS: dict[str, Kind] = {
     "立案审批表": Kind("filing_approval.html"),
     "不予立案决定书": Kind("not_filed.html", True, (("reason", "不予立案的理由"),)),
     "现场检查笔录": Kind("inspection_record.html"),
-    "现场笔录": Kind("inspection_record.html"),
+    "现场笔录": Kind("measure_record.html"),  # 行政强制法 第十八条第(七)项
     "询问笔录": Kind("inquiry_record.html"),
     "责令改正通知书": Kind(
         "correction_order.html", True, (("content", "改正的内容"),), f"{PZ}第二十八条"
     ),
-    "查封扣押决定书": Kind("seizure_decision.html", True),
+    "查封扣押决定书": Kind(
+        "seizure_decision.html",
+        True,
+        (
+            *_DECISION_REQUIRED[:2],
+            ("measure.reason", "查封、扣押的理由"),
+            ("measure.basis", "查封、扣押的依据"),
+            ("measure.items_list", "查封、扣押财物的名称、数量"),
+        ),
+        f"{QZ}第二十四条",
+    ),
+    "查封扣押清单": Kind(
+        "seizure_inventory.html",
+        False,
+        (("measure.items_list", "查封、扣押财物的名称、数量"),),
+        f"{QZ}第二十四条",
+    ),
+    "延长查封、扣押期限决定书": Kind(
+        "seizure_extension.html", True, (("extension.reason", "延长的理由"),), f"{QZ}第二十五条"
+    ),
+    "检测、检验、检疫、技术鉴定期间告知书": Kind(
+        "testing_notice.html",
+        True,
+        (("testing.what", "检测、检验、检疫或者技术鉴定的事项"),),
+        f"{QZ}第二十五条第三款",
+    ),
+    "解除查封、扣押决定书": Kind(
+        "seizure_release.html",
+        True,
+        (("release.ground_text", "解除的理由"), ("release.returned", "退还的财物")),
+        f"{QZ}第二十八条",
+    ),
     "行政处罚事先告知书": Kind(
         "prior_notice.html",
         True,

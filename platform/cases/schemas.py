@@ -149,6 +149,42 @@ class ActionIn(ma.Schema):
     )
 
 
+def _on_site() -> dict:
+    """What 行政强制法 第十八条 requires done on the spot when a measure is taken; the
+    handler checks it, so a missing fact is a field error naming the article."""
+    return {
+        "reason": ma.fields.String(
+            validate=ma.validate.Length(max=1000), metadata={"description": "采取措施的理由"}
+        ),
+        "basis": ma.fields.String(
+            validate=ma.validate.Length(max=500), metadata={"description": "采取措施的法律依据"}
+        ),
+        "identity_shown": ma.fields.Boolean(load_default=False),
+        "party_present": ma.fields.Boolean(load_default=False),
+        "party_notified": ma.fields.Boolean(load_default=False),
+        "witness": ma.fields.String(
+            validate=ma.validate.Length(max=100), metadata={"description": "当事人不到场时的见证人"}
+        ),
+        "told": ma.fields.Boolean(
+            load_default=False,
+            metadata={"description": "当场告知理由、依据以及当事人依法享有的权利、救济途径"},
+        ),
+        "statement": ma.fields.String(
+            validate=ma.validate.Length(max=2000), metadata={"description": "当事人的陈述和申辩"}
+        ),
+        "party_signature": ma.fields.String(
+            validate=ma.validate.OneOf(("signed", "refused")),
+            metadata={"description": "当事人在现场笔录上签名，或拒绝签名 (在笔录中注明)"},
+        ),
+        "record": ma.fields.String(
+            validate=ma.validate.Length(max=5000), metadata={"description": "现场笔录：现场情况"}
+        ),
+    }
+
+
+RELEASE_GROUNDS = ("no_violation", "unrelated", "decided", "expired", "no_longer_needed")
+
+
 def _text(n: int = 2000, **kw) -> ma.fields.String:
     return ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=n), **kw)
 
@@ -244,6 +280,7 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
                 ma.fields.String(), required=True, validate=ma.validate.Length(min=1)
             ),
             "started_on": ma.fields.Date(),
+            **_on_site(),
         },
     ),
     "impose_emergency_measure": _body(
@@ -255,6 +292,7 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
             ),
             "executed_at": ma.fields.AwareDateTime(required=True),
             "grounds": _text(1000),
+            **_on_site(),
         },
     ),
     "approve_measure": _body(
@@ -279,7 +317,7 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
             "measure_id": ma.fields.UUID(required=True),
             "started_on": ma.fields.Date(required=True),
             "ended_on": ma.fields.Date(required=True),
-            "what": ma.fields.String(validate=ma.validate.Length(max=500)),
+            "what": _text(500, metadata={"description": "检测、检验、检疫或者技术鉴定的事项"}),
         },
     ),
     "lift_measure": _body(
@@ -288,6 +326,14 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
             "measure_id": ma.fields.UUID(required=True),
             "outcome": ma.fields.String(
                 required=True, validate=ma.validate.OneOf(("lifted", "confiscated", "transferred"))
+            ),
+            "ground": ma.fields.String(
+                validate=ma.validate.OneOf(RELEASE_GROUNDS),
+                metadata={"description": "解除的情形 (行政强制法 第二十八条第一款)"},
+            ),
+            "returned": ma.fields.List(
+                ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
+                metadata={"description": "退还的财物 (默认全部)"},
             ),
             "ended_on": ma.fields.Date(),
         },

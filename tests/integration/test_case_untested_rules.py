@@ -58,7 +58,7 @@ def seized_and_executing(client, desk, served_on: str, fine: int, **draft) -> Ca
     """Like `executing`, with goods seized during the investigation (行政强制法 第二十四条)
     and dealt with before the case went on (第二十七条)."""
     case = filed(client, desk, measures_needed=True, **draft)
-    case.do("impose_measure", who="head", kind="seize", items=["涉案货物 10 箱"])
+    case.do("impose_measure", who="head", kind="seize", items=["涉案货物 10 箱"], **engine.ON_SITE)
     measure = case.json["details"]["compulsory_measures"]["measures"][-1]
     case.do("lift_measure", measure_id=measure["id"], outcome="lifted")
     case.do("advance")
