@@ -1,4 +1,5 @@
-"""Console pages for district administrators: agencies and officers.
+"""Console pages for district administrators: agencies, officers and the district's
+settings.
 
 The forms go through the same schemas and use cases as the API, so a mistake reads
 the same here as in a problem+json answer: field by field, in Chinese (English with
@@ -15,7 +16,7 @@ from yimen.platform.api.paging import paginate
 from yimen.platform.api.problems import Problem, field_errors
 from yimen.platform.auth.permissions import requires
 from yimen.platform.db import db
-from yimen.tenants.directory import service
+from yimen.tenants.directory import district_settings, service
 from yimen.tenants.directory.model import AGENCY_KIND_LABELS, Agency, AgencyKind
 from yimen.tenants.directory.schemas import AgencyCreateSchema, OfficerCreateSchema
 from yimen.tenants.directory.views import own_agency_id, within_reach
@@ -139,3 +140,47 @@ def retry_provisioning(task_id):
     if task is not None and task.status != "done":
         tasks.redrive(db.session, task)
     return redirect(url_for("console_admin.provisioning"))
+
+
+@bp.get("/settings")
+@requires("district.settings.read")
+def settings(errors=None, values=None, status=200):
+    """The district's settings: each with its meaning, default and the value in force."""
+    tenant = district_settings.current_district(db.session)
+    return render_template(
+        "admin/settings.html",
+        settings=district_settings.describe(tenant),
+        errors=errors or {},
+        values=values,
+        saved=request.args.get("saved") == "1",
+    ), status
+
+
+def _setting_form() -> dict:
+    """The posted form as the API's PATCH body: a blank field restores the default, a
+    number field is a number when it reads as one (otherwise the registry says why)."""
+    changes = {}
+    for key, setting in district_settings.REGISTRY.items():
+        if key not in request.form:
+            continue
+        value = request.form[key].strip()
+        if value == "":
+            changes[key] = None
+        elif setting.kind == district_settings.INTEGER and value.lstrip("-").isdigit():
+            changes[key] = int(value)
+        else:
+            changes[key] = value
+    return changes
+
+
+@bp.post("/settings")
+@requires("district.settings.write")
+def save_settings():
+    try:
+        district_settings.update_settings(db.session, _setting_form())
+    except Problem as exc:
+        db.session.rollback()
+        if exc.status == 403:
+            raise
+        return settings(errors=_errors(exc), values=request.form, status=422)
+    return redirect(url_for("console_admin.settings", saved=1))

@@ -109,6 +109,7 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
         maximum=90,
     ),
+    # An open question of the law (rules.md §11 item 10), read by the case engine.
     Setting(
         "simple_procedure_individual_business_as",
         CHOICE,
@@ -116,12 +117,10 @@ SETTINGS: tuple[Setting, ...] = (
         "个体工商户适用简易程序时视为",
         "An individual business counts, for the simple procedure, as",
         "《行政处罚法》第五十一条：对公民处二百元以下、对法人或者其他组织处三千元以下罚款的，"
-        "可以当场作出处罚决定。法律未明确个体工商户属于哪一类，由本区经法制审核确定"
-        "(rules.md §11 第10项)。",
+        "可以当场作出处罚决定。法律未明确个体工商户属于哪一类，由本区经法制审核确定。",
         "Administrative Penalty Law art. 51: an on-the-spot decision for a fine up to "
         "¥200 for a citizen or ¥3,000 for an organisation. The law does not say which an "
-        "individual business (个体工商户) is; the district decides with legal sign-off "
-        "(rules.md §11 item 10).",
+        "individual business (个体工商户) is; the district decides with legal sign-off.",
         choices={
             "person": ("公民(二百元以下)", "A citizen (up to ¥200)"),
             "organisation": ("其他组织(三千元以下)", "An organisation (up to ¥3,000)"),
