@@ -584,5 +584,6 @@ from yimen.platform.cases import (  # noqa: E402, F401
     actions_execution,
     actions_measures,
     actions_outcomes,
+    actions_preservation,
     actions_simple,
 )

@@ -97,6 +97,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "what": ("检测、检验、检疫或者技术鉴定的事项", "What is tested"),
     "ground": ("解除的情形", "Ground of release"),
     "returned": ("退还的财物 (每行一项，默认全部)", "Items returned (default: all)"),
+    "approved_on": ("负责人批准日期", "Approved on"),
+    "preserved_on": ("登记保存日期", "Preserved on"),
+    "kept_at": ("保存地点", "Kept at"),
+    "decided_on": ("决定日期", "Decided on"),
+    "note": ("说明", "Note"),
 }
 PER_ACTION: dict[tuple[str, str], tuple[str, str]] = {
     ("add_evidence", "kind"): ("证据种类", "Kind of evidence"),
@@ -112,6 +117,12 @@ PER_ACTION: dict[tuple[str, str], tuple[str, str]] = {
     ("extend_measure", "reason"): ("延长理由 (情况复杂)", "Why (complex case)"),
     ("record_testing", "started_on"): ("检测等期间开始日期", "Testing starts on"),
     ("record_testing", "ended_on"): ("检测等期间结束日期", "Testing ends on"),
+    ("preserve_evidence", "items"): ("先行登记保存的证据 (每行一项)", "Evidence (one per line)"),
+    ("preserve_evidence", "reason"): (
+        "证据可能灭失或者以后难以取得的情况",
+        "Why the evidence may be lost or hard to obtain later",
+    ),
+    ("decide_preserved_evidence", "outcome"): ("处理决定", "Decision"),
     ("approve_filing", "opinion"): ("审批意见", "Approval opinion"),
     ("legal_review", "opinion"): ("审核意见", "Review opinion"),
     ("decline_filing", "reason"): ("不予立案理由", "Reason"),
@@ -161,6 +172,13 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
         "expired": ("查封、扣押期限已经届满", "The period ran out"),
         "no_longer_needed": ("其他不再需要的情形", "No longer needed"),
     },
+    "preservation_outcome": {
+        "returned": ("解除先行登记保存，退还当事人", "Returned"),
+        "copied": ("记录、复制、拍照、录像后退还", "Recorded and returned"),
+        "tested": ("送交检测、检验、检疫、鉴定", "Sent for testing"),
+        "seized": ("采取查封、扣押措施", "Seized as a compulsory measure"),
+        "transferred": ("移送有关机关", "Transferred"),
+    },
     "outcome": {
         "lifted": ("解除", "Lifted"),
         "confiscated": ("依法没收", "Confiscated"),
@@ -199,6 +217,7 @@ CHOICE_SET = {
     ("impose_measure", "kind"): "measure",
     ("impose_emergency_measure", "kind"): "measure",
     ("choose_outcome", "outcome"): "case_outcome",
+    ("decide_preserved_evidence", "outcome"): "preservation_outcome",
     ("pause_clock", "kind"): "clock_pause",
     ("resume_clock", "kind"): "clock_pause",
 }
@@ -241,6 +260,8 @@ def _kind(action: str, name: str, f: ma.fields.Field) -> str | None:
         return "date"
     if isinstance(f, ma.fields.Boolean):
         return "checkbox"
+    if name == "preservation_id":
+        return None  # the console decides the one open preservation (the API may choose)
     if isinstance(f, ma.fields.UUID):
         return "measure" if name == "measure_id" else "officer"
     if isinstance(f, ma.fields.Integer) and name.endswith("_fen"):

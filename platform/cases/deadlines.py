@@ -21,7 +21,7 @@ from yimen.tenants.directory.model import Tenant
 # Which periods run in which stage (the next one shown first).
 RUNNING: dict[str, tuple[str, ...]] = {
     "filing": ("lead_check",),
-    "investigation": ("decision",),
+    "investigation": ("preservation", "decision"),
     "compulsory_measures": ("measure_approval", "seizure", "decision"),
     "correction_order": ("decision",),
     "prior_notice": ("decision",),
@@ -93,6 +93,8 @@ def _one(session, case: Case, rule_id: str, calendar, sector) -> law.Due | None:
     if rule_id == "hearing_notice":
         hearing = _date(case, "hearing_on")
         return law.due(law.rule("hearing_notice"), hearing, calendar) if hearing else None
+    if rule_id == "preservation":
+        return _earliest([preservation_due(r, calendar) for r in open_preservations(case)])
     if rule_id == "seizure":
         ends = [measure_due(case, m, calendar) for m in open_measures(case)]
         dated = [d for d in ends if d.on is not None]
@@ -447,6 +449,30 @@ def measure_extension_refusal(measure: dict, days: int) -> rules.Refusal | None:
             "《行政强制法》第二十五条第一款",
         )
     return _refusal(law_limits.extension_refused(law.rule("seizure"), days))
+
+
+def _earliest(dues: list[law.Due]) -> law.Due | None:
+    dated = [d for d in dues if d.on is not None]
+    return min(dated, key=lambda d: d.on) if dated else (dues[0] if dues else None)
+
+
+# --- evidence preserved (处罚法 第五十六条) ---------------------------------------------
+
+
+def open_preservations(case: Case) -> list[dict]:
+    found = (case.details.get("evidence_preservation") or {}).get("records", [])
+    return [r for r in found if not r.get("decided_on")]
+
+
+def preservation_due(record: dict, calendar) -> law.Due:
+    """7 working days from the day the evidence was preserved (第五十六条、第八十五条)."""
+    return law.due(
+        law.rule("preservation"), dt.date.fromisoformat(record["preserved_on"]), calendar
+    )
+
+
+def preservation_end(session: Session, preserved_on: dt.date) -> dt.date | None:
+    return law.due(law.rule("preservation"), preserved_on, working_calendar(session)).on
 
 
 def emergency_approval_due(executed_at: dt.datetime) -> dt.datetime:

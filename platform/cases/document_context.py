@@ -30,6 +30,7 @@ Keys an action may pass, by kind (all optional unless marked):
   is `measure_decision_number`. Extension: extension {days, reason, ended_on_before};
   testing notice: testing {what, started_on, ended_on}; release: release {ground_text,
   article, returned}
+- 先行登记保存通知书: preservation {items, reason, kept_at, approved_on, preserved_on, handle_by}
 - 行政处罚事先告知书: hearing_right (bool)
 - 听证通知书: hearing_on (date), place, presider_id, public · 听证笔录: transcript
 - 法制审核意见书: opinion (required) · 集体讨论记录: minutes, conclusion
@@ -353,7 +354,7 @@ def _derived(session: Session, context: dict, extra: dict) -> dict:
             "executed_at_zh": zh_date(measure.get("executed_at")),
             "act": "扣押" if measure.get("kind") in ("seizure", "seize") else "查封",
         }
-    for key in ("extension", "testing", "release", "on_site"):
+    for key in ("extension", "testing", "release", "preservation", "on_site"):
         if isinstance(extra.get(key), dict):
             context[key] = _with_zh_dates(extra[key])
     if isinstance(measure, dict) and isinstance(measure.get("on_site"), dict):

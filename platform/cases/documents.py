@@ -108,6 +108,12 @@ KINDS: dict[str, Kind] = {
         (("release.ground_text", "解除的理由"), ("release.returned", "退还的财物")),
         f"{QZ}第二十八条",
     ),
+    "先行登记保存通知书": Kind(
+        "preservation_notice.html",
+        True,
+        (("preservation.items", "先行登记保存的证据"),),
+        f"{PZ}第五十六条",
+    ),
     "行政处罚事先告知书": Kind(
         "prior_notice.html",
         True,

@@ -288,6 +288,14 @@ def _investigation(case: CaseView, facts: dict) -> None:
             "Collect at least one piece of evidence before ending the investigation.",
             f"{PZ}第四十条、第四十六条",
         )
+    preserved = (case.details.get("evidence_preservation") or {}).get("records", [])
+    if any(not r.get("decided_on") for r in preserved):
+        raise Refusal(
+            "preservation-undecided",
+            "先行登记保存的证据尚未作出处理决定，须先处理。",
+            "Decide what becomes of the preserved evidence first.",
+            f"{PZ}第五十六条",
+        )
 
 
 def _measures(case: CaseView, facts: dict) -> None:
@@ -408,6 +416,8 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "extend_measure": (("compulsory_measures",), ("open",)),
     "record_testing": (("compulsory_measures",), ("open",)),
     "lift_measure": (("compulsory_measures",), ("open",)),
+    "preserve_evidence": (("investigation",), ("open",)),  # 处罚法 第五十六条
+    "decide_preserved_evidence": (("investigation",), ("open",)),
     "order_correction": (("correction_order",), ("open",)),
     "correction_not_required": (("correction_order",), ("open",)),
     "propose_penalty": (("prior_notice",), ("open",)),
@@ -593,6 +603,8 @@ ACTION_NAMES = {
     "extend_measure": "延长查封扣押期限",
     "record_testing": "登记检测鉴定期间",
     "lift_measure": "解除或处理查封扣押",
+    "preserve_evidence": "先行登记保存证据",
+    "decide_preserved_evidence": "处理先行登记保存的证据",
     "order_correction": "责令改正",
     "correction_not_required": "无需责令改正",
     "propose_penalty": "拟定处罚",

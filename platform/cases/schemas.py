@@ -183,6 +183,7 @@ def _on_site() -> dict:
 
 
 RELEASE_GROUNDS = ("no_violation", "unrelated", "decided", "expired", "no_longer_needed")
+PRESERVATION_OUTCOMES = ("returned", "copied", "tested", "seized", "transferred")
 
 
 def _text(n: int = 2000, **kw) -> ma.fields.String:
@@ -336,6 +337,33 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
                 metadata={"description": "退还的财物 (默认全部)"},
             ),
             "ended_on": ma.fields.Date(),
+        },
+    ),
+    "preserve_evidence": _body(
+        "preserve_evidence",
+        {
+            "items": ma.fields.List(
+                ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
+                required=True,
+                validate=ma.validate.Length(min=1, max=100),
+            ),
+            "reason": _text(1000, metadata={"description": "证据可能灭失或者以后难以取得的情况"}),
+            "approved_on": ma.fields.Date(metadata={"description": "负责人批准日期 (默认今天)"}),
+            "preserved_on": ma.fields.Date(metadata={"description": "登记保存日期 (默认今天)"}),
+            "kept_at": ma.fields.String(validate=ma.validate.Length(max=200)),
+        },
+    ),
+    "decide_preserved_evidence": _body(
+        "decide_preserved_evidence",
+        {
+            "preservation_id": ma.fields.UUID(
+                metadata={"description": "只有一项未处理的登记保存时可省略"}
+            ),
+            "outcome": ma.fields.String(
+                required=True, validate=ma.validate.OneOf(PRESERVATION_OUTCOMES)
+            ),
+            "decided_on": ma.fields.Date(),
+            "note": ma.fields.String(validate=ma.validate.Length(max=1000)),
         },
     ),
     "order_correction": _body(

@@ -10,7 +10,7 @@ import pytest
 from tests.integration import test_case_rules_engine as engine
 from tests.integration.test_case_documents import _text as pdf_text
 from tests.integration.test_case_lifecycle import PARTY, Case
-from tests.integration.test_case_rules_engine import ON_SITE, filed
+from tests.integration.test_case_rules_engine import ON_SITE, deadline, filed, refused
 
 desk = engine.desk  # the zhzf desk (officers, head, legal reviewer): a fixture
 pytestmark = pytest.mark.usefixtures("case_day")
@@ -167,3 +167,62 @@ def test_an_emergency_measure_the_head_disagrees_with_is_released_in_writing__�
     text = last_pdf(client, desk, case, "解除查封、扣押决定书")
     assert "行政机关负责人认为不应当采取行政强制措施" in text and "第十九条" in text
     assert "渣土车1辆" in text
+
+
+def investigating(client, desk) -> Case:
+    case = Case(client, desk)
+    case.do("approve_filing", who="head")
+    assert case.json["stage"] == "investigation"
+    return case
+
+
+def test_evidence_preserved_is_decided_on_within_7_working_days__处罚法_第五十六条(
+    client, desk, cjk_fonts
+):
+    case = investigating(client, desk)
+    body = {"items": ["油烟直排管道照片原件 3 张", "营业台账 1 本"], "reason": "当事人正在拆除管道"}
+    refused(case, "preserve_evidence", "role:agency_head", "", **body)
+    case.do("preserve_evidence", who="head", kept_at="玄武区综合行政执法局证物室", **body)
+    record = case.json["details"]["evidence_preservation"]["records"][-1]
+    assert record["approved_by"] and record["preserved_on"] == "2026-11-24"
+    # Tue 24 Nov + 7 working days = Thu 3 Dec (处罚法 第八十五条)
+    assert deadline(case, "preservation") == "2026-12-03" == record["handle_by"]
+    assert case.json["next_deadline"] == "2026-12-03"
+    assert case.json["next_deadline_label"] == "先行登记保存后作出处理决定"
+    notice = documents(client, desk, case, "先行登记保存通知书")[-1]
+    text = pdf(client, desk, notice)
+    for said in (PARTY["name"], "当事人正在拆除管道", "第五十六条", "经本机关负责人于2026年11月24日批准",
+                 "营业台账1本", "玄武区综合行政执法局证物室", "不得损毁、销毁或者转移",
+                 "七个工作日内（2026年12月3日前）", "（印章）"):  # fmt: skip
+        assert said in text, said
+    assert "先保" in notice["number"]
+
+    case.do("add_evidence", kind="audio_visual", title="现场视频", sha256="b" * 64)
+    case.do("add_record", kind="现场检查笔录", content="现场检查情况……")
+    case.do("add_record", kind="询问笔录", content="当事人陈述……")
+    refused(case, "advance", "preservation-undecided", "第五十六条")
+    case.do("decide_preserved_evidence", who="head", outcome="seized", note="依法扣押营业台账")
+    decided = case.json["details"]["evidence_preservation"]["records"][-1]
+    assert (decided["outcome"], decided["late"]) == ("seized", False)
+    assert deadline(case, "preservation") is None and case.json["flagged"] is False
+    case.do("advance")  # seizing it is a compulsory measure: the case goes through that stage
+    assert case.json["stage"] == "compulsory_measures"
+
+
+def test_a_decision_on_preserved_evidence_after_7_working_days_is_flagged__处罚法_第五十六条(
+    client, desk
+):
+    case = investigating(client, desk)
+    refused(case, "preserve_evidence", "preservation-dates", "第五十六条", who="head",
+            items=["账册"], reason="可能灭失", approved_on="2026-11-13", preserved_on="2026-11-12")  # fmt: skip
+    case.do("preserve_evidence", who="head", items=["营业台账 1 本"], reason="当事人可能销毁",
+            approved_on="2026-11-12", preserved_on="2026-11-12")  # fmt: skip
+    assert deadline(case, "preservation") == "2026-11-23"  # Thu 12 Nov + 7 working days
+    assert case.json["next_deadline"] == "2026-11-23"  # overdue today
+    case.do("decide_preserved_evidence", who="head", outcome="returned")
+    decided = case.json["details"]["evidence_preservation"]["records"][-1]
+    assert decided["late"] is True and decided["decided_on"] == "2026-11-24"
+    assert case.json["flagged"] is True  # supervision sees it
+    assert deadline(case, "preservation") is None
+    refused(case, "decide_preserved_evidence", "no-such-preservation", "", who="head",
+            outcome="returned")  # fmt: skip
