@@ -88,10 +88,10 @@ ARTICLE_18 = {
     "told": ("当场告知当事人依法享有的权利、救济途径", "tell the party's rights and remedies", "(五)"),
     # the party present
     "statement": ("听取当事人的陈述和申辩 (放弃的如实记录)", "hear the party (or record it declined)", "(六)"),
-    "party_signature": ("当事人在现场笔录上签名，拒绝的予以注明", "the party signs the record, a refusal noted", "(七)"),
+    "party_signature": ("当事人在现场笔录上签名，拒绝的予以注明", "the party signs the record, a refusal noted", "(八)"),
     # the party absent
     "party_notified": ("通知当事人到场", "notify the party to attend", "(四)"),
-    "witness": ("当事人不到场的，邀请见证人到场并签名", "the party is absent: a witness attends and signs", "(八)"),
+    "witness": ("当事人不到场的，邀请见证人到场并签名", "the party is absent: a witness attends and signs", "(九)"),
 }  # fmt: skip
 TEXTS = ("reason", "basis", "witness", "statement")
 

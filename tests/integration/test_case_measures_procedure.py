@@ -15,7 +15,7 @@ from tests.integration.test_case_rules_engine import ON_SITE, deadline, filed, r
 desk = engine.desk  # the zhzf desk (officers, head, legal reviewer): a fixture
 pytestmark = pytest.mark.usefixtures("case_day")
 
-ABSENT = {  # the party notified but absent: a witness signs (第十八条第(四)项、第(八)项)
+ABSENT = {  # the party notified but absent: a witness signs (第十八条第(四)项、第(九)项)
     **{k: v for k, v in ON_SITE.items() if k not in ("statement", "party_signature")},
     "party_present": False,
     "party_notified": True,
@@ -58,7 +58,7 @@ def test_a_measure_records_the_party_told_heard_and_the_signed_on_site_record__�
     assert problem["code"] == "measure-procedure" and "第十八条" in problem["detail"]
     fields = {e["field"]: e for e in problem["errors"]}
     assert {"identity_shown", "reason", "basis", "told", "party_notified", "witness"} <= set(fields)
-    assert "第十八条第(八)项" in fields["witness"]["message"]
+    assert "第十八条第(九)项" in fields["witness"]["message"]
     assert "witness" in fields["witness"]["message_en"]
     heard = {k: v for k, v in ON_SITE.items() if k not in ("statement", "party_signature")}
     problem = case.do("impose_measure", who="head", expect=422, kind="seal", items=["烧烤炉 1 台"],
