@@ -16,7 +16,7 @@ from yimen.platform.cases import discretion, law, law_limits, rules
 from yimen.platform.cases.law_service import thresholds_of
 from yimen.platform.cases.model import Case, CasePause
 from yimen.tenants.calendar.service import working_calendar
-from yimen.tenants.directory.model import Tenant
+from yimen.tenants.directory import district_settings
 
 # Which periods run in which stage (the next one shown first).
 RUNNING: dict[str, tuple[str, ...]] = {
@@ -379,9 +379,8 @@ def simple_refusal(session: Session, case: Case, kinds: list[str], fine: int | N
 
 def individual_business_as(session: Session, case: Case) -> str:
     """The district's reading of a 个体工商户 for 第五十一条: `person` unless set."""
-    tenant = session.get(Tenant, case.tenant_id)
-    return ((tenant.settings or {}) if tenant else {}).get(
-        "simple_procedure_individual_business_as", law_limits.PERSON
+    return district_settings.read(
+        session, "simple_procedure_individual_business_as", case.tenant_id
     )
 
 

@@ -53,6 +53,7 @@ from yimen.platform.cases import discretion
 from yimen.platform.cases.discretion_terms import Assessment
 from yimen.platform.cases.document_model import CaseDocument
 from yimen.platform.cases.model import Case
+from yimen.tenants.directory import district_settings
 from yimen.tenants.directory.model import Agency, Officer, Tenant
 from yimen.tenants.powers.model import EnforcementMatter
 from yimen.tenants.powers.rules import PENALTY_KINDS, provision_text
@@ -250,8 +251,10 @@ def build(session: Session, case: Case, kind: str, extra: dict) -> dict:
         "kind": kind,
         "agency": {"name": agency.name, "credit_code": agency.credit_code} if agency else {},
         "district": district,
-        "reconsideration_body": settings.get("reconsideration_body") or f"{district}人民政府",
-        "court": settings.get("litigation_court") or f"{district}人民法院",
+        "reconsideration_body": district_settings.value_of(
+            settings, "reconsideration_body", district
+        ),
+        "court": district_settings.value_of(settings, "litigation_court", district),
         "case": {
             "number": case.number,
             "facts": case.facts,

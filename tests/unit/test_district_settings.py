@@ -50,6 +50,7 @@ def test_every_setting_the_code_reads_is_in_the_registry():
         read |= set(re.findall(r'setting\(session, "(\w+)"\)', text))
         read |= set(re.findall(r'settings\.get\(\s*"(\w+)"', text))
         read |= set(re.findall(r'settings or \{\}\)[^"]*\.get\(\s*"(\w+)"', text, re.S))
+        read |= set(re.findall(r'district_settings\.(?:read|value_of)\(\s*\w+,\s*"(\w+)"', text))
     assert read and read <= set(REGISTRY), read - set(REGISTRY)
     assert {"reconsideration_body", "litigation_court", "clue_accept_working_days"} <= read
     assert "simple_procedure_individual_business_as" in read
