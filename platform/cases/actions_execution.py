@@ -196,6 +196,9 @@ def _enforce(ctx: Ctx):
     _execution(ctx).update(
         {"path": ctx.data["path"], "enforced_at": at.isoformat(), "done": "enforced"}
     )
+    if execution_law.off_hours_refusal(ctx.session, ctx.case, at) is not None:
+        _execution(ctx)["emergency"] = ctx.data["emergency"].strip()  # 情况紧急 (第四十三条)
+        ctx.case.flagged = True  # at night or on a holiday: supervision sees it
     if ctx.case.procedure == "simple":
         close_if_settled(ctx)
     return {"path": ctx.data["path"], "at": at.isoformat()}, []

@@ -132,6 +132,10 @@ PER_ACTION: dict[tuple[str, str], tuple[str, str]] = {
     ("issue_demand", "served_on"): ("催告书送达日期", "Demand served on"),
     ("serve_prior_notice", "served_on"): ("告知书送达日期", "Notice served on"),
     ("serve_decision", "served_on"): ("决定书送达日期", "Decision served on"),
+    ("enforce", "emergency"): (
+        "情况紧急须在夜间或节假日执行的，写明紧急情况 (不少于10字)",
+        "If urgent at night or on a holiday: the emergency (10+ characters)",
+    ),
     ("pause_clock", "kind"): ("中止事由类别", "Why the clock stops"),
     ("pause_clock", "reason"): ("中止理由", "Reason"),
     ("pause_clock", "started_on"): ("中止日期", "Stopped on"),

@@ -20,6 +20,7 @@ from yimen.platform.cases.deadlines import (
 )
 from yimen.platform.cases.model import Case
 from yimen.tenants.calendar.service import working_calendar
+from yimen.tenants.directory import district_settings
 
 
 def court_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
@@ -108,7 +109,18 @@ def enforce_refusal(
         return refused  # a fine still owed is a monetary obligation whatever the path says
     if path == "demolition" and (refused := demolition_refusal(session, case, on)) is not None:
         return refused
-    return _refusal(law_limits.night_or_holiday_execution(at, working_calendar(session)))
+    if len((data.get("emergency") or "").strip()) >= 10:  # 情况紧急的除外, in writing
+        return None
+    return off_hours_refusal(session, case, at)
+
+
+def off_hours_refusal(session: Session, case: Case, at: dt.datetime) -> rules.Refusal | None:
+    """第四十三条: at night (the district's hours) or on a non-working day."""
+    night = (
+        district_settings.read(session, "execution_night_start", case.tenant_id),
+        district_settings.read(session, "execution_night_end", case.tenant_id),
+    )
+    return _refusal(law_limits.night_or_holiday_execution(at, working_calendar(session), night))
 
 
 def case_challenged(case: Case) -> bool:

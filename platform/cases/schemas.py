@@ -567,6 +567,10 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
         {
             "path": ma.fields.String(required=True, validate=ma.validate.OneOf(EXECUTION_PATHS)),
             "at": ma.fields.AwareDateTime(),
+            "emergency": ma.fields.String(
+                validate=ma.validate.Length(max=500),
+                metadata={"description": "情况紧急须在夜间或节假日执行的，写明紧急情况"},
+            ),
         },
     ),
     "approve_closure": _body("approve_closure", {}),

@@ -150,6 +150,32 @@ SETTINGS: tuple[Setting, ...] = (
         "the court where the acting agency sits; where administrative cases are assigned to "
         "a designated court, enter that court.",
     ),
+    # 行政强制法 第四十三条 forbids execution 夜间 without saying when night is.
+    Setting(
+        "execution_night_start",
+        INTEGER,
+        22,
+        "夜间开始时刻(时)",
+        "Night begins at (hour)",
+        "《行政强制法》第四十三条：行政机关不得在夜间或者法定节假日实施行政强制执行，情况紧急的除外。"
+        "法律未规定“夜间”的起止时刻，由本区确定(常用二十二时至次日六时)。",
+        "Administrative Compulsion Law art. 43: no execution at night or on statutory "
+        "holidays except in an emergency. The law does not define night; the district does "
+        "(commonly 22:00 to 06:00).",
+        minimum=18,
+        maximum=23,
+    ),
+    Setting(
+        "execution_night_end",
+        INTEGER,
+        6,
+        "夜间结束时刻(时)",
+        "Night ends at (hour)",
+        "与“夜间开始时刻”一起界定《行政强制法》第四十三条所称的夜间。",
+        "With the start hour, defines the night of art. 43.",
+        minimum=5,
+        maximum=8,
+    ),
 )
 REGISTRY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 

@@ -8,6 +8,7 @@ law counts from an earlier event."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -811,7 +812,39 @@ def test_no_execution_at_night_or_on_a_rest_day__行政强制法_第四十三条
             path="agency_power", at="2026-11-20T23:00:00+08:00")  # fmt: skip
     refused(case, "enforce", "execution-on-holiday", "第四十三条", who="head",
             path="agency_power", at="2026-10-02T10:00:00+08:00")  # fmt: skip
-    case.do("enforce", who="head", path="agency_power", at=FRIDAY_10AM)
+    late_evening = "2026-11-20T21:30:00+08:00"
+    with _district_setting("execution_night_start", 21):  # the district's night starts at 21:00
+        refused(case, "enforce", "execution-at-night", "第四十三条", who="head",
+                path="agency_power", at=late_evening)  # fmt: skip
+    refused(case, "enforce", "execution-at-night", "第四十三条", who="head", path="agency_power",
+            at="2026-11-20T23:00:00+08:00", emergency="紧急")  # a bare word is no emergency  # fmt: skip
+    assert case.json["flagged"] is False
+    case.do("enforce", who="head", path="agency_power", at="2026-11-20T23:00:00+08:00",
+            emergency="当事人正在连夜转移已责令停止使用的设备，情况紧急")  # fmt: skip
+    assert case.json["flagged"] is True  # executed at night: supervision sees it
+    assert case.json["details"]["execution"]["emergency"].startswith("当事人正在连夜转移")
+
+
+@contextlib.contextmanager
+def _district_setting(key: str, value):
+    from yimen.platform.db import db, tenant_scope
+    from yimen.tenants.directory.model import Tenant
+
+    tenant_id = _xuanwu()
+
+    def put(v):
+        with tenant_scope(tenant_id), db.new_session() as s:
+            tenant = s.get(Tenant, tenant_id)
+            settings = dict(tenant.settings or {})
+            settings.pop(key, None) if v is None else settings.__setitem__(key, v)
+            tenant.settings = settings
+            s.commit()
+
+    put(value)
+    try:
+        yield
+    finally:
+        put(None)
 
 
 def test_a_fine_is_enforced_only_after_30_days_of_surcharge__行政强制法_第四十六条(client, desk):

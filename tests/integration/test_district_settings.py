@@ -35,7 +35,11 @@ def test_an_administrator_sees_every_setting_with_its_default_and_meaning(client
         "simple_procedure_individual_business_as",
         "reconsideration_body",
         "litigation_court",
+        "execution_night_start",
+        "execution_night_end",
     }
+    night = settings["execution_night_start"]
+    assert (night["value"], night["default"]) == (22, 22) and "第四十三条" in night["help"]
     accept = settings["clue_accept_working_days"]
     assert (accept["value"], accept["default"], accept["is_default"]) == (3, 3, True)
     assert accept["label"] == "线索受理期限(工作日)" and accept["label_en"]
