@@ -392,6 +392,8 @@ BEFORE_DECISION = (
     "collective_discussion",
     "decision",
 )
+# Where facts are still gathered: investigation through the hearing.
+FACT_FINDING = BEFORE_DECISION[: BEFORE_DECISION.index("hearing") + 1]
 # action → (stages where it is allowed, statuses where it is allowed)
 WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "approve_filing": (("filing",), ("draft",)),
@@ -399,17 +401,7 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "decide_on_spot": (("filing",), ("draft",)),  # simple procedure (第五十一条)
     "hand_in_fine": (("filing_record",), ("open",)),
     "record_filing": (("filing_record",), ("open",)),
-    "add_evidence": (
-        (
-            "investigation",
-            "compulsory_measures",
-            "correction_order",
-            "prior_notice",
-            "statement",
-            "hearing",
-        ),
-        ("open",),
-    ),
+    "add_evidence": (FACT_FINDING, ("open",)),
     "impose_measure": (("compulsory_measures",), ("open",)),
     "impose_emergency_measure": (("compulsory_measures",), ("open",)),
     "approve_measure": (("compulsory_measures",), ("open",)),
@@ -429,32 +421,9 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "record_hearing": (("hearing",), ("open",)),
     "legal_review": (("legal_review",), ("open",)),
     "record_discussion": (("collective_discussion",), ("open",)),
-    "extend_deadline": (
-        (
-            "investigation",
-            "compulsory_measures",
-            "correction_order",
-            "prior_notice",
-            "statement",
-            "hearing",
-            "legal_review",
-            "collective_discussion",
-            "decision",
-        ),
-        ("open",),
-    ),
+    "extend_deadline": (BEFORE_DECISION, ("open",)),
     "decide": (("decision",), ("open",)),
-    "record_no_penalty_facts": (
-        (
-            "investigation",
-            "compulsory_measures",
-            "correction_order",
-            "prior_notice",
-            "statement",
-            "hearing",
-        ),
-        ("open",),
-    ),
+    "record_no_penalty_facts": (FACT_FINDING, ("open",)),
     "choose_outcome": (("correction_order", "prior_notice", "statement", "hearing"), ("open",)),
     "educate_party": (
         (

@@ -91,8 +91,14 @@ def executing(client, desk, served_on: str, fine=3_000_000, **draft) -> Case:
 
 def decided(client, desk, fine=3_000_000, **draft) -> Case:
     """Decided, the decision to be served."""
-    case = noticed(client, desk, fine=fine, **draft)
-    case.do("advance")  # the statement window (served 11-02) closed on 11-09
+    case = to_decision(noticed(client, desk, fine=fine, **draft))  # notice served 11-02
+    case.do("decide", who="head", fine_fen=fine)
+    return case
+
+
+def to_decision(case: Case) -> Case:
+    """From the statement stage (window closed) to the decision stage."""
+    case.do("advance")
     while case.json["stage"] != "decision":
         stage = case.json["stage"]
         if stage == "legal_review":
@@ -100,7 +106,6 @@ def decided(client, desk, fine=3_000_000, **draft) -> Case:
         if stage == "collective_discussion":
             case.do("record_discussion", who="head", minutes="讨论记录……", conclusion="同意。")
         case.do("advance")
-    case.do("decide", who="head", fine_fen=fine)
     return case
 
 

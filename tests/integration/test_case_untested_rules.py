@@ -19,6 +19,7 @@ from tests.integration.test_case_rules_engine import (
     filed,
     noticed,
     refused,
+    to_decision,
 )
 
 desk, market = engine.desk, engine.market  # fixtures: the zhzf and scjg desks
@@ -39,19 +40,6 @@ def kinds_issued(client, desk, case: Case) -> list[str]:
 
 def events(client, desk, case: Case) -> list[dict]:
     return client.get(f"/api/v1/cases/{case.id}/events", headers=desk["officer"]).json["items"]
-
-
-def to_decision(case: Case) -> Case:
-    """From the statement stage (window closed) to the decision stage."""
-    case.do("advance")
-    while case.json["stage"] != "decision":
-        stage = case.json["stage"]
-        if stage == "legal_review":
-            case.do("legal_review", who="reviewer", result="passed", opinion="事实清楚，程序合法。")
-        if stage == "collective_discussion":
-            case.do("record_discussion", who="head", minutes="讨论记录……", conclusion="同意。")
-        case.do("advance")
-    return case
 
 
 def seized_and_executing(client, desk, served_on: str, fine: int, **draft) -> Case:
