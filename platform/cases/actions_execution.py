@@ -14,13 +14,16 @@
 
 A reconsideration or lawsuit (`record_challenge` / `conclude_challenge`) pauses the
 surcharge (处罚法 第七十三条第三款) and blocks demolition and the court application.
+Execution may be suspended on a ground of 行政强制法 第三十九条 and resumed, or ended on a
+ground of 第四十条 (`suspend_execution`, `resume_execution`, `terminate_execution`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
-from yimen.platform.cases import deadlines, execution_law, rules
+from yimen.platform.cases import deadlines, execution_law, law, rules
 from yimen.platform.cases.actions import HEAD, Ctx, action
 from yimen.platform.cases.actions_simple import close_if_settled, settle_simple_payment
 from yimen.platform.cases.service import today
@@ -255,3 +258,74 @@ def _conclude(ctx: Ctx):
             )
         ctx.case.fine_fen = fine
     return {"kind": kind, "concluded_on": on.isoformat(), "outcome": outcome}, []
+
+
+@action("suspend_execution", HEAD)
+def _suspend_execution(ctx: Ctx):
+    """中止执行 (行政强制法 第三十九条第一款): on one of its grounds, with the head's
+    decision; the execution actions wait until it is resumed."""
+    execution = _execution(ctx)
+    if execution.get("suspended"):
+        raise rules.Refusal(
+            "execution-suspended", "执行已经中止。", "Execution is already suspended.",
+            f"{QZ}第三十九条",
+        )  # fmt: skip
+    on, ground = ctx.data.get("suspended_on") or today(), ctx.data["ground"]
+    execution["suspended"] = {
+        "since": on.isoformat(),
+        "ground": ground,
+        "ground_text": rules.EXECUTION_SUSPENSION_GROUNDS[ground],
+        "reason": ctx.data["reason"],
+    }
+    return dict(execution["suspended"]), []
+
+
+@action("resume_execution", HEAD)
+def _resume_execution(ctx: Ctx):
+    """第三十九条第二款: the grounds gone, execution resumes."""
+    execution = _execution(ctx)
+    suspended = execution.pop("suspended", None)
+    if suspended is None:
+        raise rules.Refusal(
+            "execution-not-suspended", "执行没有中止。", "Execution is not suspended.",
+            f"{QZ}第三十九条第二款",
+        )  # fmt: skip
+    on = ctx.data.get("resumed_on") or today()
+    if on.isoformat() < suspended["since"]:
+        raise rules.Refusal(
+            "resume-before-pause", "恢复日期早于中止日期。", "Resumed before it was suspended."
+        )
+    execution.setdefault("suspensions", []).append({**suspended, "resumed_on": on.isoformat()})
+    return {"resumed_on": on.isoformat(), "since": suspended["since"]}, []
+
+
+@action("terminate_execution", HEAD)
+def _terminate_execution(ctx: Ctx):
+    """终结执行 (第四十条) on one of its grounds — or 第三十九条第二款: suspended three
+    years without resuming, 不再执行 — which ends the execution stage."""
+    execution, ground = _execution(ctx), ctx.data["ground"]
+    on = ctx.data.get("terminated_on") or today()
+    if ground == "suspended_3_years":
+        since = (execution.get("suspended") or {}).get("since")
+        if since is None or on < law.add_months(dt.date.fromisoformat(since), 36):
+            raise rules.Refusal(
+                "suspension-under-3-years",
+                "中止执行满三年未恢复执行的，才不再执行。",
+                "Execution ends on this ground only after three years of suspension.",
+                f"{QZ}第三十九条第二款",
+            )
+    execution.pop("suspended", None)
+    execution.update(
+        {
+            "done": "terminated",
+            "terminated": {
+                "on": on.isoformat(),
+                "ground": ground,
+                "ground_text": rules.EXECUTION_TERMINATION_GROUNDS[ground],
+                "reason": ctx.data["reason"],
+            },
+        }
+    )
+    if ctx.case.procedure == "simple":
+        close_if_settled(ctx)
+    return dict(execution["terminated"]), []

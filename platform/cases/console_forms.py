@@ -18,6 +18,7 @@ import marshmallow as ma
 from werkzeug.datastructures import MultiDict
 
 from yimen.platform.api.problems import Bilingual
+from yimen.platform.cases import rules
 from yimen.platform.cases.discretion_terms import AGGRAVATING, CIRCUMSTANCES, MITIGATING
 from yimen.platform.cases.rules import OUTCOMES
 from yimen.platform.cases.schemas import ACTION_SCHEMAS
@@ -136,6 +137,13 @@ PER_ACTION: dict[tuple[str, str], tuple[str, str]] = {
         "情况紧急须在夜间或节假日执行的，写明紧急情况 (不少于10字)",
         "If urgent at night or on a holiday: the emergency (10+ characters)",
     ),
+    ("suspend_execution", "ground"): ("中止执行的情形 (行政强制法 第三十九条)", "Ground (art. 39)"),
+    ("suspend_execution", "reason"): ("具体情况", "Details"),
+    ("suspend_execution", "suspended_on"): ("中止日期", "Suspended on"),
+    ("resume_execution", "resumed_on"): ("恢复执行日期", "Resumed on"),
+    ("terminate_execution", "ground"): ("终结执行的情形 (行政强制法 第四十条)", "Ground (art. 40)"),
+    ("terminate_execution", "reason"): ("具体情况", "Details"),
+    ("terminate_execution", "terminated_on"): ("终结日期", "Ended on"),
     ("pause_clock", "kind"): ("中止事由类别", "Why the clock stops"),
     ("pause_clock", "reason"): ("中止理由", "Reason"),
     ("pause_clock", "started_on"): ("中止日期", "Stopped on"),
@@ -209,6 +217,8 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
         "harmful": ("造成危害后果", "Harmful"),
     },
     "case_outcome": {k: (zh, k) for k, (zh, _article) in OUTCOMES.items()},
+    "execution_suspension": {k: (v, k) for k, v in rules.EXECUTION_SUSPENSION_GROUNDS.items()},
+    "execution_termination": {k: (v, k) for k, v in rules.EXECUTION_TERMINATION_GROUNDS.items()},
     "clock_pause": {
         "suspension": ("案件中止调查", "Investigation suspended"),
         "notice": ("公告期间", "Public notice period"),
@@ -222,6 +232,8 @@ CHOICE_SET = {
     ("impose_emergency_measure", "kind"): "measure",
     ("choose_outcome", "outcome"): "case_outcome",
     ("decide_preserved_evidence", "outcome"): "preservation_outcome",
+    ("suspend_execution", "ground"): "execution_suspension",
+    ("terminate_execution", "ground"): "execution_termination",
     ("pause_clock", "kind"): "clock_pause",
     ("resume_clock", "kind"): "clock_pause",
 }

@@ -237,6 +237,7 @@ EXECUTION_DOCUMENTS = {
     "revoked": (),  # the decision was revoked on reconsideration or in court
     "court": ("催告书", "强制执行申请书"),
     "enforced": ("催告书", "强制执行决定书"),  # 第三十七条
+    "terminated": (),  # 终结执行 (行政强制法 第四十条): the head's decision, recorded
 }
 
 
@@ -456,6 +457,9 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "recuse_officer": ((), ("draft", "open")),  # any stage
     "advance": ((), ("open",)),  # finish the current stage (any)
     "extend_lead_check": (("filing",), ("draft",)),
+    "suspend_execution": (("execution", "filing_record"), ("open",)),
+    "resume_execution": (("execution", "filing_record"), ("open",)),
+    "terminate_execution": (("execution", "filing_record"), ("open",)),
     "pause_clock": (BEFORE_DECISION, ("open",)),
     "resume_clock": (BEFORE_DECISION, ("open",)),
 }
@@ -465,6 +469,14 @@ WHILE_SUSPENDED = frozenset({"resume_clock", "add_record", "add_evidence", "recu
 
 def check_where(action: str, case: CaseView) -> None:
     stages, statuses = WHERE[action]
+    execution = case.details.get("execution", {})
+    if execution.get("suspended") and action in EXECUTION_ACTIONS:
+        raise Refusal(
+            "execution-suspended",
+            f"执行已于{execution['suspended']['since']}中止 ({execution['suspended']['ground_text']})，恢复执行后才能继续。",
+            f"Execution was suspended on {execution['suspended']['since']}; resume it first.",
+            f"{QZ}第三十九条",
+        )
     if case.details.get("suspended") and action not in WHILE_SUSPENDED:
         raise Refusal(
             "case-suspended",
@@ -481,10 +493,44 @@ def check_where(action: str, case: CaseView) -> None:
     check_outcome(action, case)
 
 
+# 行政强制法 第三十九条第一款 (中止执行) and 第四十条 (终结执行; 第三十九条第二款: three years
+# suspended). code → the law's words.
+EXECUTION_SUSPENSION_GROUNDS = {
+    "hardship": "当事人履行行政决定确有困难或者暂无履行能力",
+    "third_party": "第三人对执行标的主张权利，确有理由",
+    "irreparable": "执行可能造成难以弥补的损失，且中止执行不损害公共利益",
+    "other": "行政机关认为需要中止执行的其他情形",
+}
+EXECUTION_TERMINATION_GROUNDS = {
+    "died": "公民死亡，无遗产可供执行，又无义务承受人",
+    "dissolved": "法人或者其他组织终止，无财产可供执行，又无义务承受人",
+    "object_lost": "执行标的灭失",
+    "revoked": "据以执行的行政决定被撤销",
+    "suspended_3_years": "中止执行满三年未恢复执行",
+    "other": "行政机关认为需要终结执行的其他情形",
+}
+
+
+# What waits while execution is suspended (行政强制法 第三十九条); payment is always taken.
+EXECUTION_ACTIONS = frozenset(
+    {
+        "issue_demand",
+        "decide_execution",
+        "publish_demolition_notice",
+        "apply_to_court",
+        "enforce",
+        "suspend_execution",
+    }
+)
+
+
 # An on-the-spot fine left unpaid is executed like any other (处罚法 第七十二条; 行政强制法
 # 第三十五条、第五十三条): these actions are offered on a simple case while it is owed.
 SPOT_EXECUTION = frozenset(
     {
+        "suspend_execution",
+        "resume_execution",
+        "terminate_execution",
         "approve_deferral",
         "record_challenge",
         "conclude_challenge",
@@ -558,6 +604,9 @@ STATUS_NAMES = {
 }
 ACTION_NAMES = {
     "extend_lead_check": "延长核查期限",
+    "suspend_execution": "中止执行",
+    "resume_execution": "恢复执行",
+    "terminate_execution": "终结执行",
     "pause_clock": "中止计算办案期限",
     "resume_clock": "恢复计算办案期限",
     "approve_filing": "批准立案",

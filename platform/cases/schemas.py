@@ -205,6 +205,27 @@ CLOCK_PAUSES = ("suspension", "notice")  # 中止调查, 公告 (hearing and tes
 ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
     "advance": _body("advance", {}),
     "extend_lead_check": _body("extend_lead_check", {"reason": _text(500)}),
+    "suspend_execution": _body(
+        "suspend_execution",
+        {
+            "ground": ma.fields.String(
+                required=True, validate=ma.validate.OneOf(list(rules.EXECUTION_SUSPENSION_GROUNDS))
+            ),
+            "reason": _text(500),
+            "suspended_on": ma.fields.Date(),
+        },
+    ),
+    "resume_execution": _body("resume_execution", {"resumed_on": ma.fields.Date()}),
+    "terminate_execution": _body(
+        "terminate_execution",
+        {
+            "ground": ma.fields.String(
+                required=True, validate=ma.validate.OneOf(list(rules.EXECUTION_TERMINATION_GROUNDS))
+            ),
+            "reason": _text(500),
+            "terminated_on": ma.fields.Date(),
+        },
+    ),
     "pause_clock": _body(
         "pause_clock",
         {

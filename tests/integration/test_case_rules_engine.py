@@ -809,6 +809,32 @@ def test_the_execution_decision_waits_for_the_demand_period__行政强制法_第
     assert case.json["stage"] == "closure"
 
 
+def test_execution_is_suspended_resumed_and_ended_on_the_laws_grounds__行政强制法_第三十九条_第四十条(
+    client, desk
+):
+    """中止执行 on a ground of 第三十九条 holds every execution step (payment is still
+    taken); 不再执行 after three years of suspension only (第三十九条第二款); 终结执行 on a
+    ground of 第四十条 ends the stage, so the case can close."""
+    case = executing(client, desk, served_on="2026-03-02")
+    refused(case, "suspend_execution", "role:agency_head", "", ground="hardship",
+            reason="当事人经营困难暂无履行能力")  # fmt: skip
+    case.do("suspend_execution", who="head", ground="hardship", reason="当事人经营困难暂无履行能力",
+            suspended_on="2026-11-02")  # fmt: skip
+    problem = refused(case, "issue_demand", "execution-suspended", "第三十九条",
+                      served_on="2026-11-16")  # fmt: skip
+    assert "暂无履行能力" in problem["detail"]
+    refused(case, "terminate_execution", "suspension-under-3-years", "第三十九条第二款",
+            who="head", ground="suspended_3_years", reason="中止已久")  # fmt: skip
+    case.do("resume_execution", who="head", resumed_on="2026-11-20")
+    case.do("issue_demand", served_on="2026-11-23")  # execution goes on
+    assert "advance" not in case.json["allowed_actions"]  # not carried out yet
+    case.do("terminate_execution", who="head", ground="dissolved",
+            reason="当事人已注销，无财产可供执行，无义务承受人")  # fmt: skip
+    assert case.json["details"]["execution"]["done"] == "terminated"
+    case.do("advance")
+    assert case.json["stage"] == "closure"
+
+
 def test_no_execution_at_night_or_on_a_rest_day__行政强制法_第四十三条(client, desk):
     case = executing(client, desk, served_on="2026-03-02")
     case.do("issue_demand", served_on="2026-11-02")
