@@ -16,6 +16,9 @@ A reconsideration or lawsuit (`record_challenge` / `conclude_challenge`) pauses 
 surcharge (处罚法 第七十三条第三款) and blocks demolition and the court application.
 Execution may be suspended on a ground of 行政强制法 第三十九条 and resumed, or ended on a
 ground of 第四十条 (`suspend_execution`, `resume_execution`, `terminate_execution`).
+An agency may perform an obligation to remove an obstruction or restore on the party's
+behalf (代履行, 第五十条、第五十一条): `decide_substitute_performance` then
+`record_substitute_performance`.
 """
 
 from __future__ import annotations
@@ -329,3 +332,96 @@ def _terminate_execution(ctx: Ctx):
     if ctx.case.procedure == "simple":
         close_if_settled(ctx)
     return dict(execution["terminated"]), []
+
+
+SUBSTITUTE_HARMS = {
+    "traffic": "危害交通安全",
+    "pollution": "造成环境污染",
+    "resources": "破坏自然资源",
+}
+
+
+@action("decide_substitute_performance", HEAD)
+def _decide_substitute(ctx: Ctx):
+    """代履行 (行政强制法 第五十条、第五十一条): an obligation to remove an obstruction or
+    restore, not performed after a demand, whose consequence harms traffic safety, the
+    environment or natural resources; the 代履行决定书 (reason and basis, method and time,
+    target, cost budget, performer) is served, and performing starts at least 3 working
+    days after — the party may still perform itself (第五十一条第一款第(二)项)."""
+    data, case = ctx.data, ctx.case
+    on = data.get("served_on") or today()
+    if not _power(ctx):
+        raise rules.Refusal(
+            "no-execution-power",
+            "本部门没有强制执行权，不能代履行，须申请人民法院强制执行。",
+            "This agency holds no execution power; apply to the court.",
+            f"{QZ}第十三条、第五十条",
+        )
+    if (refused := execution_law.demand_refusal(ctx.session, case, on)) is not None:
+        raise refused  # 经催告仍不履行 (第五十条)
+    if refused := execution_law.substitute_notice_refusal(ctx.session, on, data["perform_from"]):
+        raise refused
+    facts = {
+        "served_on": on.isoformat(),
+        "perform_from": data["perform_from"].isoformat(),
+        "harm": data["harm"],
+        "obligation": data["obligation"],
+        "target": data["target"],
+        "method": data["method"],
+        "performer": data["performer"],
+        "budget_fen": data["budget_fen"],
+    }
+    _execution(ctx)["substitute"] = facts
+    return facts, [
+        (
+            "代履行决定书",
+            {
+                **facts,
+                "harm": SUBSTITUTE_HARMS[data["harm"]],
+                "reason": data["reason"],
+                "perform_from_zh": f"{data['perform_from']:%Y年%m月%d日}",
+                "budget_yuan": f"{data['budget_fen'] / 100:,.2f}",
+            },
+        )
+    ]
+
+
+@action("record_substitute_performance", HEAD)
+def _record_substitute(ctx: Ctx):
+    """Done, supervised on site, the record signed by the supervising officer, the
+    performer and the party or a witness (第五十一条第一款第(三)、(四)项); the cost,
+    borne by the party, is owed at cost (第五十一条第二款)."""
+    facts = _execution(ctx).get("substitute")
+    if not facts:
+        raise rules.Refusal(
+            "substitute-decision-first",
+            "代履行前须作出并送达代履行决定书。",
+            "Serve the decision on substitute performance first.",
+            f"{QZ}第五十一条第一款第(一)项",
+        )
+    on = ctx.data.get("performed_on") or today()
+    if on.isoformat() < facts["perform_from"]:
+        raise rules.Refusal(
+            "substitute-too-early",
+            f"代履行决定书确定自{facts['perform_from']}起实施。",
+            f"The decision sets performance from {facts['perform_from']}.",
+            f"{QZ}第五十一条第一款第(二)项",
+        )
+    if not (ctx.data.get("party_signed") or (ctx.data.get("witness") or "").strip()):
+        raise rules.Refusal(
+            "substitute-signatures",
+            "代履行完毕，当事人或者见证人应当在执行文书上签名或者盖章。",
+            "The party or a witness must sign the record.",
+            f"{QZ}第五十一条第一款第(四)项",
+        )
+    facts.update(
+        {
+            "performed_on": on.isoformat(),
+            "supervisor": ctx.data["supervisor"],
+            "party_signed": bool(ctx.data.get("party_signed")),
+            "witness": (ctx.data.get("witness") or "").strip(),
+            "cost_fen": ctx.data["cost_fen"],
+        }
+    )
+    _execution(ctx)["done"] = "substituted"
+    return dict(facts), []

@@ -142,6 +142,19 @@ KINDS: dict[str, Kind] = {
     "催告书": Kind("demand.html", True),
     "强制执行决定书": Kind("execution_decision.html", True),
     "强制执行申请书": Kind("court_application.html", True),
+    "代履行决定书": Kind(
+        "substitute_performance.html",
+        True,
+        (
+            ("party.name", "当事人的姓名或者名称"),
+            ("reason", "代履行的理由和依据"),
+            ("method", "代履行的方式和时间"),
+            ("target", "代履行的标的"),
+            ("budget_yuan", "费用预算"),
+            ("performer", "代履行人"),
+        ),
+        "《中华人民共和国行政强制法》第五十一条",
+    ),
     "结案审批表": Kind("closure_approval.html"),
 }
 

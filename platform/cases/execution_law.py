@@ -165,6 +165,27 @@ def demand_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal |
     return None
 
 
+def substitute_notice_refusal(
+    session: Session, served: dt.date, perform_from: dt.date
+) -> rules.Refusal | None:
+    """代履行三日前，催告当事人履行 (行政强制法 第五十一条第一款第(二)项; working days by
+    第六十九条): the warning must reach the party by the rule's latest day."""
+    rule = law.rule("substitute_performance_demand")
+    latest = law.due(rule, perform_from, working_calendar(session))
+    if latest.on is None:
+        return rules.Refusal(
+            "calendar-not-loaded", latest.reason_zh, latest.reason_en, rule.article
+        )
+    if served <= latest.on:
+        return None
+    return rules.Refusal(
+        "substitute-notice-period",
+        f"代履行三日前应当催告当事人履行：自{perform_from:%Y-%m-%d}起代履行的，最迟应于{latest.on:%Y-%m-%d}送达 (本决定{served:%Y-%m-%d}送达)。",
+        f"Warn the party 3 working days before: performing from {perform_from:%Y-%m-%d} needs service by {latest.on:%Y-%m-%d} (served {served:%Y-%m-%d}).",
+        rule.article,
+    )
+
+
 def demolition_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
     """第四十四条: only after the public notice's own deadline and the reconsideration
     and litigation periods passed without a challenge."""

@@ -238,6 +238,7 @@ EXECUTION_DOCUMENTS = {
     "court": ("催告书", "强制执行申请书"),
     "enforced": ("催告书", "强制执行决定书"),  # 第三十七条
     "terminated": (),  # 终结执行 (行政强制法 第四十条): the head's decision, recorded
+    "substituted": ("催告书", "代履行决定书"),  # 代履行 (第五十条、第五十一条)
 }
 
 
@@ -457,6 +458,8 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "recuse_officer": ((), ("draft", "open")),  # any stage
     "advance": ((), ("open",)),  # finish the current stage (any)
     "extend_lead_check": (("filing",), ("draft",)),
+    "decide_substitute_performance": (("execution",), ("open",)),
+    "record_substitute_performance": (("execution",), ("open",)),
     "suspend_execution": (("execution", "filing_record"), ("open",)),
     "resume_execution": (("execution", "filing_record"), ("open",)),
     "terminate_execution": (("execution", "filing_record"), ("open",)),
@@ -514,6 +517,8 @@ EXECUTION_TERMINATION_GROUNDS = {
 # What waits while execution is suspended (行政强制法 第三十九条); payment is always taken.
 EXECUTION_ACTIONS = frozenset(
     {
+        "decide_substitute_performance",
+        "record_substitute_performance",
         "issue_demand",
         "decide_execution",
         "publish_demolition_notice",
@@ -604,6 +609,8 @@ STATUS_NAMES = {
 }
 ACTION_NAMES = {
     "extend_lead_check": "延长核查期限",
+    "decide_substitute_performance": "决定代履行",
+    "record_substitute_performance": "登记代履行完毕",
     "suspend_execution": "中止执行",
     "resume_execution": "恢复执行",
     "terminate_execution": "终结执行",

@@ -205,6 +205,32 @@ CLOCK_PAUSES = ("suspension", "notice")  # 中止调查, 公告 (hearing and tes
 ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
     "advance": _body("advance", {}),
     "extend_lead_check": _body("extend_lead_check", {"reason": _text(500)}),
+    "decide_substitute_performance": _body(
+        "decide_substitute_performance",
+        {
+            "harm": ma.fields.String(
+                required=True, validate=ma.validate.OneOf(("traffic", "pollution", "resources"))
+            ),
+            "obligation": _text(500),
+            "reason": _text(1000),
+            "target": _text(500),
+            "method": _text(500),
+            "performer": _text(200),
+            "budget_fen": _fen(required=True),
+            "served_on": ma.fields.Date(),
+            "perform_from": ma.fields.Date(required=True),
+        },
+    ),
+    "record_substitute_performance": _body(
+        "record_substitute_performance",
+        {
+            "performed_on": ma.fields.Date(),
+            "supervisor": _text(100),
+            "party_signed": ma.fields.Boolean(load_default=False),
+            "witness": ma.fields.String(validate=ma.validate.Length(max=200)),
+            "cost_fen": _fen(required=True),
+        },
+    ),
     "suspend_execution": _body(
         "suspend_execution",
         {

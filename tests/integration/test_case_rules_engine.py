@@ -835,6 +835,52 @@ def test_execution_is_suspended_resumed_and_ended_on_the_laws_grounds__行政强
     assert case.json["stage"] == "closure"
 
 
+def test_substitute_performance_is_decided_warned_3_working_days_ahead_and_recorded__行政强制法_第五十一条(
+    client, desk, market, cjk_fonts
+):
+    """代履行: only after a demand left unperformed (第五十条), by an agency with execution
+    power; the decision names reason, target, method and time, cost and performer, and
+    reaches the party 3 working days before (Fri 11-20 → from Thu 11-26, not Wed); on
+    the day the party or a witness signs; the cost is the party's."""
+    body = {
+        "harm": "traffic",
+        "obligation": "清除占道堆放的建筑垃圾",
+        "reason": "当事人逾期未清除占道堆放物，经催告仍不履行，影响道路通行安全",
+        "target": "珠江路88号门前人行道上的建筑垃圾约5立方米",
+        "method": "委托环卫公司清运",
+        "performer": "南京某某环卫服务有限公司",
+        "budget_fen": 120_000,
+    }
+    case = executing(client, desk, served_on="2026-03-02")
+    refused(case, "decide_substitute_performance", "demand-first", "第三十五条", who="head",
+            served_on="2026-11-20", perform_from="2026-11-26", **body)  # fmt: skip
+    case.do("issue_demand", served_on="2026-11-02")  # performs by 11-16: not performed
+    refused(case, "decide_substitute_performance", "substitute-notice-period", "第五十一条",
+            who="head", served_on="2026-11-20", perform_from="2026-11-25", **body)  # fmt: skip
+    case.do("decide_substitute_performance", who="head", served_on="2026-11-20",
+            perform_from="2026-11-26", **body)  # fmt: skip
+    refused(case, "record_substitute_performance", "substitute-too-early", "第五十一条",
+            who="head", performed_on="2026-11-25", supervisor="张伟", cost_fen=110_000)  # fmt: skip
+    refused(case, "record_substitute_performance", "substitute-signatures", "第五十一条",
+            who="head", performed_on="2026-11-26", supervisor="张伟", cost_fen=110_000)  # fmt: skip
+    case.do("record_substitute_performance", who="head", performed_on="2026-11-26",
+            supervisor="张伟", witness="社区网格员李某", cost_fen=110_000)  # fmt: skip
+    assert case.json["details"]["execution"]["done"] == "substituted"
+    docs = client.get(f"/api/v1/cases/{case.id}/documents", headers=desk["officer"]).json
+    decision = next(d for d in docs["items"] if d["kind"] == "代履行决定书")
+    text = pdf_text(client.get(decision["pdf_url"], headers=desk["officer"]).data)
+    for expected in ("南京某某环卫服务有限公司", "1,200.00", "2026年11月26日", "危害交通安全"):
+        assert expected in text, expected
+    case.do("advance")
+    assert case.json["stage"] == "closure"
+
+    no_power = executing(client, market, served_on="2026-03-02", fine=2_000_000,
+                         matter_code=LICENCE_CHANGE, sector="market_regulation")  # fmt: skip
+    no_power.do("issue_demand", served_on="2026-11-02")
+    refused(no_power, "decide_substitute_performance", "no-execution-power", "第五十条",
+            who="head", served_on="2026-11-20", perform_from="2026-11-26", **body)  # fmt: skip
+
+
 def test_no_execution_at_night_or_on_a_rest_day__行政强制法_第四十三条(client, desk):
     case = executing(client, desk, served_on="2026-03-02")
     case.do("issue_demand", served_on="2026-11-02")
