@@ -15,7 +15,9 @@
 A reconsideration or lawsuit (`record_challenge` / `conclude_challenge`) pauses the
 surcharge (处罚法 第七十三条第三款) and blocks demolition and the court application.
 Execution may be suspended on a ground of 行政强制法 第三十九条 and resumed, or ended on a
-ground of 第四十条 (`suspend_execution`, `resume_execution`, `terminate_execution`).
+ground of 第四十条 (`suspend_execution`, `resume_execution`, `terminate_execution`); an
+execution agreement (第四十二条) holds execution while kept and may waive surcharge for a
+remedy (`record_execution_agreement`, `agreement_breached`).
 An agency may perform an obligation to remove an obstruction or restore on the party's
 behalf (代履行, 第五十条、第五十一条): `decide_substitute_performance` then
 `record_substitute_performance`.
@@ -48,7 +50,9 @@ def _payment(ctx: Ctx):
         raise rules.Refusal(
             "nothing-owed", "没有待缴的罚款。", "No fine is owed.", f"{PZ}第六十七条"
         )
-    owed = (ctx.case.fine_fen or 0) + deadlines.surcharge(ctx.session, ctx.case, paid_on)
+    surcharge = deadlines.surcharge(ctx.session, ctx.case, paid_on)
+    waived = min(surcharge, (_execution(ctx).get("agreement") or {}).get("waived_fen", 0))
+    owed = (ctx.case.fine_fen or 0) + surcharge - waived  # 行政强制法 第四十二条第一款
     if amount < owed:
         raise rules.Refusal(
             "underpaid",
@@ -425,3 +429,63 @@ def _record_substitute(ctx: Ctx):
     )
     _execution(ctx)["done"] = "substituted"
     return dict(facts), []
+
+
+@action("record_execution_agreement", HEAD)
+def _agreement(ctx: Ctx):
+    """执行协议 (行政强制法 第四十二条第一款): agreed with the party where it harms neither
+    the public interest nor others' rights; performance may be staged, and where the party
+    took remedial measures the surcharge may be reduced or waived (never more than has
+    accrued). While it is kept, execution waits; a breach resumes it (第二款)."""
+    execution, data = _execution(ctx), ctx.data
+    if (execution.get("agreement") or {}).get("status") == "in_force":
+        raise rules.Refusal(
+            "agreement-in-force", "已有执行协议正在履行。", "An agreement is already in force.",
+            f"{QZ}第四十二条",
+        )  # fmt: skip
+    on = data.get("agreed_on") or today()
+    waived = data.get("waived_fen") or 0
+    accrued = deadlines.surcharge(ctx.session, ctx.case, on)
+    if waived and len((data.get("remedy") or "").strip()) < 2:
+        raise rules.Refusal(
+            "remedy-required",
+            "当事人采取补救措施的，才可以减免加处的罚款。",
+            "The surcharge may be reduced only where the party took remedial measures.",
+            f"{QZ}第四十二条第一款",
+        )
+    if waived > accrued:
+        raise rules.Refusal(
+            "waiver-over-surcharge",
+            f"减免额不能超过已加处的罚款 {accrued / 100:.2f} 元。",
+            f"The waiver cannot exceed the surcharge accrued ({accrued / 100:.2f} yuan).",
+            f"{QZ}第四十二条第一款",
+        )
+    execution["agreement"] = {
+        "status": "in_force",
+        "agreed_on": on.isoformat(),
+        "terms": data["terms"],
+        "stages": [d.isoformat() for d in data.get("stages", [])],
+        "remedy": (data.get("remedy") or "").strip(),
+        "waived_fen": waived,
+        "accrued_fen": accrued,
+    }
+    return dict(execution["agreement"]), []
+
+
+@action("agreement_breached", HEAD)
+def _agreement_breached(ctx: Ctx):
+    """第四十二条第二款: the party does not keep the agreement — execution resumes (the
+    waiver falls with it)."""
+    agreement = _execution(ctx).get("agreement") or {}
+    if agreement.get("status") != "in_force":
+        raise rules.Refusal(
+            "no-agreement", "没有正在履行的执行协议。", "No agreement is in force.",
+            f"{QZ}第四十二条第二款",
+        )  # fmt: skip
+    agreement.update(
+        status="breached",
+        breached_on=(ctx.data.get("breached_on") or today()).isoformat(),
+        note=ctx.data["note"],
+        waived_fen=0,
+    )
+    return dict(agreement), []

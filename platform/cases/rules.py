@@ -460,6 +460,8 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "extend_lead_check": (("filing",), ("draft",)),
     "decide_substitute_performance": (("execution",), ("open",)),
     "record_substitute_performance": (("execution",), ("open",)),
+    "record_execution_agreement": (("execution", "filing_record"), ("open",)),
+    "agreement_breached": (("execution", "filing_record"), ("open",)),
     "suspend_execution": (("execution", "filing_record"), ("open",)),
     "resume_execution": (("execution", "filing_record"), ("open",)),
     "terminate_execution": (("execution", "filing_record"), ("open",)),
@@ -473,6 +475,16 @@ WHILE_SUSPENDED = frozenset({"resume_clock", "add_record", "add_evidence", "recu
 def check_where(action: str, case: CaseView) -> None:
     stages, statuses = WHERE[action]
     execution = case.details.get("execution", {})
+    agreement = execution.get("agreement") or {}
+    if agreement.get("status") == "in_force" and action in EXECUTION_ACTIONS - {
+        "suspend_execution"
+    }:
+        raise Refusal(
+            "execution-agreement",
+            f"已于{agreement['agreed_on']}与当事人达成执行协议，协议履行期间不得强制执行；当事人不履行协议的，先登记违约再恢复强制执行。",
+            "An execution agreement is being kept; record its breach to resume execution.",
+            f"{QZ}第四十二条",
+        )
     if execution.get("suspended") and action in EXECUTION_ACTIONS:
         raise Refusal(
             "execution-suspended",
@@ -533,6 +545,8 @@ EXECUTION_ACTIONS = frozenset(
 # 第三十五条、第五十三条): these actions are offered on a simple case while it is owed.
 SPOT_EXECUTION = frozenset(
     {
+        "record_execution_agreement",
+        "agreement_breached",
         "suspend_execution",
         "resume_execution",
         "terminate_execution",
@@ -611,6 +625,8 @@ ACTION_NAMES = {
     "extend_lead_check": "延长核查期限",
     "decide_substitute_performance": "决定代履行",
     "record_substitute_performance": "登记代履行完毕",
+    "record_execution_agreement": "达成执行协议",
+    "agreement_breached": "登记当事人不履行执行协议",
     "suspend_execution": "中止执行",
     "resume_execution": "恢复执行",
     "terminate_execution": "终结执行",

@@ -231,6 +231,24 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
             "cost_fen": _fen(required=True),
         },
     ),
+    "record_execution_agreement": _body(
+        "record_execution_agreement",
+        {
+            "terms": _text(2000),
+            "stages": ma.fields.List(
+                ma.fields.Date(), metadata={"description": "分阶段履行的各期期限"}
+            ),
+            "remedy": ma.fields.String(
+                validate=ma.validate.Length(max=500),
+                metadata={"description": "当事人采取的补救措施 (减免加处罚款时必填)"},
+            ),
+            "waived_fen": _fen(),
+            "agreed_on": ma.fields.Date(),
+        },
+    ),
+    "agreement_breached": _body(
+        "agreement_breached", {"note": _text(500), "breached_on": ma.fields.Date()}
+    ),
     "suspend_execution": _body(
         "suspend_execution",
         {

@@ -881,6 +881,34 @@ def test_substitute_performance_is_decided_warned_3_working_days_ahead_and_recor
             who="head", served_on="2026-11-20", perform_from="2026-11-26", **body)  # fmt: skip
 
 
+def test_an_execution_agreement_holds_execution_and_may_waive_surcharge_for_a_remedy__行政强制法_第四十二条(
+    client, desk
+):
+    """Served 03-02, ¥30,000 unpaid: the surcharge reached the fine long ago (¥60,000
+    owed). An agreement made after the party restored the site waives ¥20,000 of it —
+    never more than accrued, never without a remedy; while it is kept no execution step;
+    a breach brings execution and the whole surcharge back."""
+    case = executing(client, desk, served_on="2026-03-02")
+    terms = "当事人于2026年12月31日前分两期缴清罚款及加处罚款"
+    refused(case, "record_execution_agreement", "remedy-required", "第四十二条", who="head",
+            terms=terms, waived_fen=2_000_000)  # fmt: skip
+    refused(case, "record_execution_agreement", "waiver-over-surcharge", "第四十二条",
+            who="head", terms=terms, waived_fen=3_000_001, remedy="已拆除违法设施")  # fmt: skip
+    case.do("record_execution_agreement", who="head", terms=terms, waived_fen=2_000_000,
+            remedy="已拆除违法设施并恢复原状", stages=["2026-12-15", "2026-12-31"])  # fmt: skip
+    refused(case, "issue_demand", "execution-agreement", "第四十二条", served_on="2026-11-24")
+    refused(case, "record_payment", "underpaid", "第七十二条", amount_fen=3_999_999)
+    case.do("record_payment", amount_fen=4_000_000)  # ¥30,000 + ¥30,000 − ¥20,000
+    assert case.json["details"]["execution"]["done"] == "paid"
+
+    broken = executing(client, desk, served_on="2026-03-02")
+    broken.do("record_execution_agreement", who="head", terms=terms, waived_fen=1_000_000,
+              remedy="已拆除违法设施")  # fmt: skip
+    broken.do("agreement_breached", who="head", note="第一期未按期缴纳")
+    broken.do("issue_demand", served_on="2026-11-24")  # execution resumes
+    refused(broken, "record_payment", "underpaid", "第七十二条", amount_fen=5_000_000)
+
+
 def test_no_execution_at_night_or_on_a_rest_day__行政强制法_第四十三条(client, desk):
     case = executing(client, desk, served_on="2026-03-02")
     case.do("issue_demand", served_on="2026-11-02")
