@@ -542,8 +542,7 @@ def _pause_clock(ctx: Ctx):
     kind, on = ctx.data["kind"], ctx.data.get("started_on") or today()
     if any(p.reason == kind and p.ended_on is None for p in ctx.case.pauses):
         raise rules.Refusal("clock-paused", "该期间已在中止中。", "This period is already running.")
-    deadlines.pause(ctx.case, kind, on)
-    ctx.case.pauses[-1].note = ctx.data["reason"]
+    deadlines.pause(ctx.case, kind, on, note=ctx.data["reason"])
     if kind == "suspension":
         ctx.case.details["suspended"] = {"since": on.isoformat(), "reason": ctx.data["reason"]}
     return {"kind": kind, "started_on": on.isoformat(), "reason": ctx.data["reason"]}, []

@@ -190,8 +190,7 @@ def act_on(case: Case) -> dt.date | None:
         else case.violation_started_on
     )
     if act is None and case.occurred_at is not None:
-        at = case.occurred_at
-        act = (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(law.SHANGHAI).date()
+        act = law.stored_day(case.occurred_at)
     return act
 
 
@@ -253,8 +252,8 @@ def hearing_request_refusal(
     )
 
 
-def pause(case: Case, reason: str, on: dt.date) -> None:
-    case.pauses.append(CasePause(reason=reason, started_on=on))
+def pause(case: Case, reason: str, on: dt.date, note: str = "") -> None:
+    case.pauses.append(CasePause(reason=reason, started_on=on, note=note))
 
 
 def resume(case: Case, reason: str, on: dt.date) -> None:

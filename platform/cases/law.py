@@ -258,6 +258,12 @@ def local_day(start: dt.date | dt.datetime) -> dt.date:
     return start
 
 
+def stored_day(at: dt.datetime) -> dt.date:
+    """The Shanghai day of an instant read from the database (SQLite gives it back naive,
+    in UTC, as it was written)."""
+    return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(SHANGHAI).date()
+
+
 def _raw(rule: DeadlineRule, start, calendar: WorkingCalendar, extension_days: int):
     if rule.unit == HOUR:
         if not isinstance(start, dt.datetime):

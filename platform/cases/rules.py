@@ -394,6 +394,9 @@ BEFORE_DECISION = (
     "collective_discussion",
     "decision",
 )
+# Where a decision is carried out: the general procedure's execution stage, and a simple
+# case's 备案 while its on-the-spot fine is owed (see SPOT_EXECUTION).
+EXECUTION_STAGES = ("execution", "filing_record")
 # Where facts are still gathered: investigation through the hearing.
 FACT_FINDING = BEFORE_DECISION[: BEFORE_DECISION.index("hearing") + 1]
 # action → (stages where it is allowed, statuses where it is allowed)
@@ -442,16 +445,16 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "decide_no_penalty": (("decision",), ("open",)),
     "decide_transfer": (("decision",), ("open",)),
     "serve_decision": (("service",), ("open",)),
-    "record_payment": (("execution", "filing_record"), ("open",)),
-    "approve_deferral": (("execution", "filing_record"), ("open",)),
-    "record_challenge": (("execution", "filing_record"), ("open",)),
-    "conclude_challenge": (("execution", "filing_record"), ("open",)),
-    "issue_demand": (("execution", "filing_record"), ("open",)),
-    "record_demand_statement": (("execution", "filing_record"), ("open",)),
-    "decide_execution": (("execution", "filing_record"), ("open",)),
+    "record_payment": (EXECUTION_STAGES, ("open",)),
+    "approve_deferral": (EXECUTION_STAGES, ("open",)),
+    "record_challenge": (EXECUTION_STAGES, ("open",)),
+    "conclude_challenge": (EXECUTION_STAGES, ("open",)),
+    "issue_demand": (EXECUTION_STAGES, ("open",)),
+    "record_demand_statement": (EXECUTION_STAGES, ("open",)),
+    "decide_execution": (EXECUTION_STAGES, ("open",)),
     "publish_demolition_notice": (("execution",), ("open",)),
-    "apply_to_court": (("execution", "filing_record"), ("open",)),
-    "enforce": (("execution", "filing_record"), ("open",)),
+    "apply_to_court": (EXECUTION_STAGES, ("open",)),
+    "enforce": (EXECUTION_STAGES, ("open",)),
     "approve_closure": (("closure",), ("open", "transferred")),
     "archive": (("archive", "filing_record"), ("closed",)),  # general, simple
     "add_record": ((), ("open",)),  # any stage that uses the record
@@ -460,11 +463,11 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "extend_lead_check": (("filing",), ("draft",)),
     "decide_substitute_performance": (("execution",), ("open",)),
     "record_substitute_performance": (("execution",), ("open",)),
-    "record_execution_agreement": (("execution", "filing_record"), ("open",)),
-    "agreement_breached": (("execution", "filing_record"), ("open",)),
-    "suspend_execution": (("execution", "filing_record"), ("open",)),
-    "resume_execution": (("execution", "filing_record"), ("open",)),
-    "terminate_execution": (("execution", "filing_record"), ("open",)),
+    "record_execution_agreement": (EXECUTION_STAGES, ("open",)),
+    "agreement_breached": (EXECUTION_STAGES, ("open",)),
+    "suspend_execution": (EXECUTION_STAGES, ("open",)),
+    "resume_execution": (EXECUTION_STAGES, ("open",)),
+    "terminate_execution": (EXECUTION_STAGES, ("open",)),
     "pause_clock": (BEFORE_DECISION, ("open",)),
     "resume_clock": (BEFORE_DECISION, ("open",)),
 }
@@ -476,9 +479,7 @@ def check_where(action: str, case: CaseView) -> None:
     stages, statuses = WHERE[action]
     execution = case.details.get("execution", {})
     agreement = execution.get("agreement") or {}
-    if agreement.get("status") == "in_force" and action in EXECUTION_ACTIONS - {
-        "suspend_execution"
-    }:
+    if agreement.get("status") == "in_force" and action in HELD_BY_AGREEMENT:
         raise Refusal(
             "execution-agreement",
             f"已于{agreement['agreed_on']}与当事人达成执行协议，协议履行期间不得强制执行；当事人不履行协议的，先登记违约再恢复强制执行。",
@@ -541,25 +542,14 @@ EXECUTION_ACTIONS = frozenset(
 )
 
 
+HELD_BY_AGREEMENT = EXECUTION_ACTIONS - {"suspend_execution"}  # 第四十二条
+
+
 # An on-the-spot fine left unpaid is executed like any other (处罚法 第七十二条; 行政强制法
 # 第三十五条、第五十三条): these actions are offered on a simple case while it is owed.
-SPOT_EXECUTION = frozenset(
-    {
-        "record_execution_agreement",
-        "agreement_breached",
-        "suspend_execution",
-        "resume_execution",
-        "terminate_execution",
-        "approve_deferral",
-        "record_challenge",
-        "conclude_challenge",
-        "issue_demand",
-        "record_demand_statement",
-        "decide_execution",
-        "apply_to_court",
-        "enforce",
-    }
-)
+SPOT_EXECUTION = frozenset(a for a, (stages, _) in WHERE.items() if stages == EXECUTION_STAGES) - {
+    "record_payment"
+}  # a bank payment settles a simple case whatever is owed
 
 
 def spot_fine_owed(case: CaseView) -> bool:

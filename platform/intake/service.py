@@ -17,6 +17,7 @@ from yimen.gateway.outbox import service as outbox
 from yimen.platform.api.problems import Problem
 from yimen.platform.cases import service as case_service
 from yimen.platform.cases.deadlines import refresh as deadlines_refresh
+from yimen.platform.cases.law import stored_day
 from yimen.platform.cases.model import Case
 from yimen.platform.db import utcnow
 from yimen.platform.db.tenancy import current_tenant_id
@@ -390,12 +391,11 @@ def _case_draft(session: Session, clue: Clue, actor: str) -> Case:
     if clue.occurred_at:
         lines.append(f"时间：{clue.occurred_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}")
     lines.append(f"来源：线索 {clue.receipt_code}")
-    received = clue.created_at if clue.created_at.tzinfo else clue.created_at.replace(tzinfo=dt.UTC)
     case = case_service.new_draft(
         session,
         clue.agency_id,
         actor,
-        discovered_on=received.astimezone(SHANGHAI).date(),  # the clue came in: discovered
+        discovered_on=stored_day(clue.created_at),  # the clue came in: discovered
         clue_id=clue.id,
         matter_code=clue.matter_code,
         facts="\n".join(lines),
