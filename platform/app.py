@@ -293,9 +293,11 @@ def _init_i18n(app: Flask) -> None:
 def _init_request_cycle(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
+    from yimen.platform.api.text_guard import refuse_control_characters
     from yimen.platform.audit.recorder import set_actor
     from yimen.platform.auth.guard import NotSignedIn, guard_request
 
+    app.before_request(refuse_control_characters)
     app.before_request(guard_request)
 
     @app.teardown_request

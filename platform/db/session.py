@@ -27,6 +27,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
 
 
 def make_engine(url: str, **kwargs) -> Engine:
+    # Statement parameters carry complainants' names and phone numbers: an error's log
+    # line (and its traceback) must never repeat them.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)

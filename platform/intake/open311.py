@@ -55,6 +55,11 @@ def _error(status: int, zh: str, en: str):
 
 @bp.errorhandler(Problem)
 def _problem(problem: Problem):
+    if problem.errors:
+        first = problem.errors[0]
+        return _error(
+            problem.status, f"{first.field}: {first.message}", f"{first.field}: {first.message_en}"
+        )
     return _error(problem.status, problem.detail, problem.detail_en)
 
 
