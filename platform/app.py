@@ -300,6 +300,16 @@ def _init_request_cycle(app: Flask) -> None:
     app.before_request(refuse_control_characters)
     app.before_request(guard_request)
 
+    @app.after_request
+    def _harden_pages(response):
+        """Every page a person sees — public site, console, the sign-in and password
+        pages — carries the content security policy, no framing and nosniff."""
+        if response.mimetype == "text/html":
+            from yimen.platform.web.pages import harden
+
+            harden(response)
+        return response
+
     @app.teardown_request
     def _end_request(_exc) -> None:
         db.remove()

@@ -49,11 +49,14 @@ def list_query(
     if overdue_only:
         query = query.where(Case.next_deadline < on)
     if search := search.strip():
-        like = f"%{search.replace('%', '').replace('_', '')}%"
         query = query.where(
             or_(
-                Case.number.ilike(like),
-                Case.id.in_(select(CaseParty.case_id).where(CaseParty.name.ilike(like))),
+                Case.number.icontains(search, autoescape=True),
+                Case.id.in_(
+                    select(CaseParty.case_id).where(
+                        CaseParty.name.icontains(search, autoescape=True)
+                    )
+                ),
             )
         )
     return query

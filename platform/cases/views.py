@@ -61,7 +61,10 @@ class Cases(MethodView):
             query = query.where(Case.next_deadline < service.today())
         if args.get("q"):
             query = query.where(
-                or_(Case.number.contains(args["q"]), Case.facts.contains(args["q"]))
+                or_(
+                    Case.number.contains(args["q"], autoescape=True),
+                    Case.facts.contains(args["q"], autoescape=True),
+                )
             )
         return paginate(db.session, query, args["page"], args["page_size"])
 

@@ -39,8 +39,9 @@ def _not_found(what_zh: str, what_en: str) -> Problem:
 def agency_query(q: str | None = None, kind: AgencyKind | None = None) -> Select:
     query = select(Agency).order_by(Agency.code)
     if q:
-        like = f"%{q}%"
-        query = query.where(or_(Agency.name.like(like), Agency.code.like(like)))
+        query = query.where(
+            or_(Agency.name.contains(q, autoescape=True), Agency.code.contains(q, autoescape=True))
+        )
     if kind:
         query = query.where(Agency.kind == kind)
     return query
@@ -56,8 +57,12 @@ def unit_query(agency_id: uuid.UUID | None = None) -> Select:
 def officer_query(q=None, agency_id=None, status: OfficerStatus | None = None) -> Select:
     query = select(Officer).order_by(Officer.username)
     if q:
-        like = f"%{q}%"
-        query = query.where(or_(Officer.name.like(like), Officer.username.like(like)))
+        query = query.where(
+            or_(
+                Officer.name.contains(q, autoescape=True),
+                Officer.username.contains(q, autoescape=True),
+            )
+        )
     if agency_id:
         query = query.where(Officer.agency_id == agency_id)
     if status:

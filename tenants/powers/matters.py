@@ -117,12 +117,11 @@ def catalog_query(
 ) -> Select:
     query = select(EnforcementMatter).order_by(EnforcementMatter.code)
     if q:
-        like = f"%{q}%"
         query = query.where(
             or_(
-                EnforcementMatter.name.like(like),
-                EnforcementMatter.code.like(like),
-                EnforcementMatter.law.like(like),
+                EnforcementMatter.name.contains(q, autoescape=True),
+                EnforcementMatter.code.contains(q, autoescape=True),
+                EnforcementMatter.law.contains(q, autoescape=True),
             )
         )
     if domain:

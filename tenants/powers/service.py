@@ -255,9 +255,11 @@ def power_list_query(
     if agency_id:
         query = query.where(Agency.id == agency_id)
     if q:
-        like = f"%{q}%"
         query = query.where(
-            or_(EnforcementMatter.name.like(like), EnforcementMatter.code.like(like))
+            or_(
+                EnforcementMatter.name.contains(q, autoescape=True),
+                EnforcementMatter.code.contains(q, autoescape=True),
+            )
         )
     if unassigned is not None:
         query = query.where(
