@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import secrets
 from functools import wraps
 from pathlib import Path
@@ -174,7 +175,7 @@ def _init_csrf(app: Flask):
 
 def _mark_framework_endpoints_public(app: Flask) -> None:
     """The OpenAPI document and static files are public; flask registers them itself."""
-    from yimen.platform.auth.permissions import public
+    from yimen.platform.auth.permissions import public, requires
 
     def open_to_all(view):
         @wraps(view)
@@ -184,8 +185,10 @@ def _mark_framework_endpoints_public(app: Flask) -> None:
         return public(wrapper)
 
     for endpoint, view in list(app.view_functions.items()):
-        if endpoint == "static" or endpoint.startswith(("api-docs.", "sms_simulator.")):
-            app.view_functions[endpoint] = open_to_all(view)
+        if endpoint in ("static", "sms_simulator.send") or endpoint.startswith("api-docs."):
+            app.view_functions[endpoint] = open_to_all(view)  # the key guards sending
+        elif endpoint.startswith("sms_simulator."):
+            app.view_functions[endpoint] = requires("simulators.use")(open_to_all(view))
 
 
 def _init_audit() -> None:
@@ -245,11 +248,18 @@ def _init_connectors(app: Flask, settings: Settings) -> None:
         from yimen.connectors.sms.simulator import blueprint
         from yimen.platform.intake.sms import registered_templates
 
-        simulator = blueprint(registered_templates())
+        # The mounted simulator takes messages only with a key every process of this
+        # deployment derives from the secret key (the worker delivers to the web
+        # process); reading and control answer only the platform operator.
+        sms_key = hmac.new(app.config["SECRET_KEY"].encode(), b"sms-simulator", "sha256")
+        sms_api_key = sms_key.hexdigest()
+        simulator = blueprint(registered_templates(), api_key=sms_api_key)
         app.register_blueprint(simulator, url_prefix="/_sim/sms")
         app.extensions["yimen.sms_simulator"] = simulator.state
         sms_url = f"{settings.public_url}/_sim/sms"
-    outbox.register(HttpSmsConnector(sms_url, settings.sms_api_key))
+    else:
+        sms_api_key = settings.sms_api_key
+    outbox.register(HttpSmsConnector(sms_url, sms_api_key))
     _district_defaults()
     outbox.install(TenantSession)
 

@@ -128,6 +128,7 @@ def start_live_server(database_url: str, var_dir: Path, backend: str) -> LiveSer
     )
     app = create_app(settings)
     app.config["YIMEN_PUBLIC_RATE_LIMIT"] = "10000 per hour"  # many tests file from 127.0.0.1
+    app.config["YIMEN_PUBLIC_READ_RATE_LIMIT"] = "10000 per hour"
     from yimen.tenants.calendar.service import seed as seed_calendar
     from yimen.tenants.powers.service import seed_catalog
     from yimen.tenants.workflow.service import seed_library

@@ -13,6 +13,7 @@ when it is given a set; a message for an unknown template is refused (422).
 from __future__ import annotations
 
 import argparse
+import hmac
 import re
 import string
 import threading
@@ -27,7 +28,10 @@ def masked(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:]
 
 
-def blueprint(templates: dict[str, str] | None = None) -> Blueprint:
+def blueprint(templates: dict[str, str] | None = None, api_key: str = "") -> Blueprint:
+    """The gateway's routes. With `api_key`, sending needs `Authorization: Bearer <key>`,
+    as a carrier's platform does; whoever mounts it guards the reading and control
+    routes (the platform lets only its operator in)."""
     bp = Blueprint("sms_simulator", __name__)
     lock = threading.Lock()
     state = {"by_key": {}, "messages": [], "fail": 0, "fail_status": 503}
@@ -35,6 +39,10 @@ def blueprint(templates: dict[str, str] | None = None) -> Blueprint:
 
     @bp.post("/v1/messages")
     def send():
+        if api_key and not hmac.compare_digest(
+            request.headers.get("Authorization", "").encode(), f"Bearer {api_key}".encode()
+        ):
+            return jsonify(error="a valid API key is required"), 401
         key = request.headers.get("Idempotency-Key", "")
         body = request.get_json(silent=True) or {}
         with lock:
@@ -82,9 +90,9 @@ def blueprint(templates: dict[str, str] | None = None) -> Blueprint:
     return bp
 
 
-def create_app() -> Flask:
+def create_app(api_key: str = "") -> Flask:
     app = Flask("sms-simulator")
-    app.register_blueprint(blueprint())
+    app.register_blueprint(blueprint(api_key=api_key))
     return app
 
 
@@ -92,7 +100,8 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="SMS gateway simulator")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8025)
+    parser.add_argument("--api-key", default="", help="the key a sender must present")
     args = parser.parse_args()
     from waitress import serve
 
-    serve(create_app(), host=args.host, port=args.port)
+    serve(create_app(args.api_key), host=args.host, port=args.port)

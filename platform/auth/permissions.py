@@ -112,6 +112,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "calendar.read": _DISTRICT_READERS | {"platform_operator"},
     "calendar.import": frozenset({"platform_operator"}),
     "calendar.approve": frozenset({"platform_operator"}),
+    # Simulators of outside systems mounted by the embedded default (their messages
+    # and fault switches): the operator's alone.
+    "simulators.use": frozenset({"platform_operator"}),
     # Region-wide.
     "platform.tenants.read": frozenset({"platform_operator"}),
     "platform.tenants.write": frozenset({"platform_operator"}),

@@ -23,12 +23,14 @@ from yimen.platform.auth.permissions import public
 from yimen.platform.db import db, tenant_scope
 from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, Source
+from yimen.platform.intake.public_record import approximate_coordinate, approximate_place
 from yimen.platform.intake.views import MOBILE
 from yimen.tenants.directory.model import Agency
 from yimen.tenants.directory.service import district_or_404
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2/<slug>")
+MAX_IDS = 10  # ids read per call; with the read limit, receipt codes cannot be swept
 
 
 class RequestForm(ma.Schema):
@@ -108,13 +110,14 @@ def _request_json(s, clue: Clue, names: dict) -> dict:
         "status": "closed" if clue.status in ("closed", "merged") else "open",
         "status_notes": notes,
         "service_code": clue.matter_code,
-        "description": clue.description,
         "agency_responsible": names.get(clue.agency_id),
         "requested_datetime": clue.created_at.isoformat(),
         "updated_datetime": (clue.steps[-1].at if clue.steps else clue.created_at).isoformat(),
-        "address": clue.place,
-        "lat": clue.latitude,
-        "long": clue.longitude,
+        # What the public may see of anyone's request: never the complainant's words or
+        # exact address (public_record).
+        "address": approximate_place(clue.place),
+        "lat": approximate_coordinate(clue.latitude),
+        "long": approximate_coordinate(clue.longitude),
     }
 
 
@@ -168,11 +171,16 @@ def create_request(slug: str):
         ), 201
 
 
+def _read_limit() -> str:
+    return current_app.config.get("YIMEN_PUBLIC_READ_RATE_LIMIT", "60 per hour")
+
+
 @bp.get("/requests.json")
 @public
+@limiter.limit(_read_limit)
 def list_requests(slug: str):
     tenant = district_or_404(slug)
-    ids = [i for i in request.args.get("service_request_id", "").split(",") if i][:50]
+    ids = [i for i in request.args.get("service_request_id", "").split(",") if i][:MAX_IDS]
     if not ids:
         return _error(400, "请提供 service_request_id。", "service_request_id is required.")
     with tenant_scope(tenant.id), db.new_session() as s:
@@ -187,6 +195,7 @@ def list_requests(slug: str):
 
 @bp.get("/requests/<request_id>.json")
 @public
+@limiter.limit(_read_limit)
 def get_request(slug: str, request_id: str):
     tenant = district_or_404(slug)
     with tenant_scope(tenant.id), db.new_session() as s:

@@ -17,6 +17,7 @@ from yimen.platform.db import db, tenant_scope
 from yimen.platform.db.tenancy import bind_open_transaction
 from yimen.platform.intake import attachments, service
 from yimen.platform.intake.model import Source
+from yimen.platform.intake.public_record import approximate_place
 from yimen.platform.intake.views import MOBILE
 from yimen.tenants.directory.service import district_or_404
 from yimen.tenants.powers.model import EnforcementMatter
@@ -291,7 +292,7 @@ class Nearby(MethodView):
                     {
                         "id": c.id,
                         "matter": matter or c.matter_code,
-                        "place": c.place,
+                        "place": approximate_place(c.place),
                         "status": service.PUBLIC_STATUS[c.status][0],
                         "status_en": service.PUBLIC_STATUS[c.status][1],
                         "since": c.created_at.astimezone(service.SHANGHAI).date()

@@ -28,7 +28,9 @@ def test_a_georeport_client_lists_services_files_a_request_and_reads_it_back(liv
     request_id = filed.json()[0]["service_request_id"]
     one = requests.get(f"{base}/requests/{request_id}.json", timeout=10).json()[0]
     assert one["status"] == "open" and one["service_code"] == "CG-0014"
-    assert (one["lat"], one["long"]) == (32.0456, 118.789)
+    # What the public may see of a request: the place to about 100 m, never the text.
+    assert (one["lat"], one["long"]) == (32.046, 118.789)
+    assert "description" not in one and "饭店油烟直排进居民楼" not in str(one)
     assert one["agency_responsible"] == "玄武区综合行政执法局"
     assert "13955556666" not in str(one) and "李明" not in str(one)
     listed = requests.get(
@@ -56,3 +58,30 @@ def test_georeport_errors_are_in_the_georeport_format(live_server):
         requests.get(f"{live_server.url}/open311/v2/atlantis/services.json", timeout=10).status_code
         == 404
     )
+
+
+def test_a_request_read_by_code_shows_the_road_not_the_house_and_reads_are_rate_limited(
+    live_server, app
+):
+    base = f"{live_server.url}/open311/v2/xuanwu"
+    filed = requests.post(
+        f"{base}/requests.json",
+        data={
+            "service_code": "CG-0014",
+            "address_string": "玄武区珠江路88号3栋",
+            "description": "三楼饭店油烟直排，我住在隔壁",
+        },
+        timeout=10,
+    ).json()[0]["service_request_id"]
+    one = requests.get(f"{base}/requests/{filed}.json", timeout=10).json()[0]
+    assert one["address"] == "玄武区珠江路" and "隔壁" not in str(one)
+    before = app.config["YIMEN_PUBLIC_READ_RATE_LIMIT"]
+    app.config["YIMEN_PUBLIC_READ_RATE_LIMIT"] = "3 per minute"
+    try:
+        answers = [
+            requests.get(f"{base}/requests.json?service_request_id=YM{n:010d}", timeout=10)
+            for n in range(5)
+        ]
+    finally:
+        app.config["YIMEN_PUBLIC_READ_RATE_LIMIT"] = before
+    assert [a.status_code for a in answers][-1] == 429

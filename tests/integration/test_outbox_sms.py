@@ -10,6 +10,7 @@ import pytest
 import requests
 from sqlalchemy import select
 
+from tests.conftest import bearer
 from tests.integration.test_worker_redis import redis_broker  # noqa: F401 - fixture
 from yimen.gateway.outbox import service as outbox
 from yimen.gateway.outbox.model import DEAD, SENT, OutboxMessage
@@ -38,6 +39,11 @@ def xuanwu(app):
 def sms(app, live_server):
     state = app.extensions["yimen.sms_simulator"]
     return state, f"{live_server.url}/_sim/sms"
+
+
+@pytest.fixture
+def operator(machine_token) -> dict:
+    return bearer(machine_token("platform", ["platform_operator"]))
 
 
 def _publish(tenant_id, key, phone="13812345678", commit=True):
@@ -78,13 +84,14 @@ def _sent_with(state, key):
     return [m for m in state["messages"] if m["key"] == key]
 
 
-def test_a_committed_message_is_delivered_once_and_listed_masked(worker, xuanwu, sms):
+def test_a_committed_message_is_delivered_once_and_listed_masked(worker, xuanwu, sms, operator):
     state, url = sms
     key = f"k-{uuid.uuid4()}"
     _publish(xuanwu, key)
     row = _status(xuanwu, key, SENT)
     assert row.receipt == _sent_with(state, key)[0]["id"] and row.attempts == 1
-    listed = [m for m in requests.get(f"{url}/v1/messages", timeout=5).json() if m["key"] == key]
+    listed = requests.get(f"{url}/v1/messages", headers=operator, timeout=5).json()
+    listed = [m for m in listed if m["key"] == key]
     assert listed[0]["to"] == "138****5678"
 
 
@@ -106,9 +113,14 @@ def test_a_retried_use_case_does_not_duplicate_the_message(worker, xuanwu, sms):
     assert len(_sent_with(state, key)) == 1
 
 
-def test_an_outage_is_ridden_out_with_retries_and_the_sms_arrives_once(worker, xuanwu, sms):
+def test_an_outage_is_ridden_out_with_retries_and_the_sms_arrives_once(
+    worker, xuanwu, sms, operator
+):
     state, url = sms
-    requests.post(f"{url}/_control/fail", json={"count": 2, "status": 503}, timeout=5)
+    switch = requests.post(
+        f"{url}/_control/fail", json={"count": 2, "status": 503}, headers=operator, timeout=5
+    )
+    assert switch.status_code == 200
     key = f"k-{uuid.uuid4()}"
     _publish(xuanwu, key)
     row = _status(xuanwu, key, SENT)
@@ -124,8 +136,9 @@ def test_a_redelivery_after_a_crash_is_harmless(worker, xuanwu, sms):
     from yimen.gateway.ports import Outbound
 
     message = Outbound("sms", "t", {"to": "13900001111", "template": "SMS_CLUE_MERGED"}, key)
-    first = HttpSmsConnector(url).deliver(message)
-    assert HttpSmsConnector(url).deliver(message) == first
+    api_key = outbox._connectors["sms"].api_key  # the platform's own key for its gateway
+    first = HttpSmsConnector(url, api_key).deliver(message)
+    assert HttpSmsConnector(url, api_key).deliver(message) == first
     assert len(_sent_with(state, key)) == 1
 
 
@@ -189,3 +202,25 @@ def test_the_complainant_reads_the_registered_chinese_text_and_an_unknown_templa
         outbox.publish(s, "sms", "t", {"to": "13812345678", "template": "SMS_NOPE"}, key)
         s.commit()
     assert "refused" in _status(xuanwu, key, DEAD).last_error
+
+
+def test_the_mounted_simulator_answers_only_the_platform_operator(sms, machine_token):
+    """Its messages carry every district's receipt codes: no one else reads them, flips
+    its fault switch or sends through it without the key."""
+    state, url = sms
+    officer = bearer(machine_token("xuanwu", ["district_admin"]))
+    assert requests.get(f"{url}/v1/messages", timeout=5).status_code == 401
+    assert requests.get(f"{url}/v1/messages", headers=officer, timeout=5).status_code == 403
+    for headers in ({}, officer):
+        flipped = requests.post(
+            f"{url}/_control/fail", json={"count": 5}, headers=headers, timeout=5
+        )
+        assert flipped.status_code in (401, 403)
+    assert state["fail"] == 0
+    sent = requests.post(
+        f"{url}/v1/messages",
+        json={"to": "13812345678", "template": "SMS_CLUE_ACCEPTED", "params": {}},
+        headers={"Idempotency-Key": f"k-{uuid.uuid4()}", **officer},
+        timeout=5,
+    )
+    assert sent.status_code == 401
