@@ -27,8 +27,10 @@ def db_group() -> None:
 def db_upgrade(revision: str) -> None:
     from yimen.platform.migrate import upgrade
 
-    upgrade(settings().migrate_database_url, revision)
+    warning = upgrade(settings().migrate_database_url, revision)
     click.echo(f"数据库已迁移 / database migrated to {revision}")
+    if warning:
+        click.echo(f"警告 / warning: {warning}", err=True)
 
 
 @click.group("tenant", help="区(租户) / Districts")
