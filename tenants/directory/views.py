@@ -16,6 +16,7 @@ from yimen.platform.auth.permissions import agency_bound, requires
 from yimen.platform.db import db
 from yimen.tenants.directory import service
 from yimen.tenants.directory.model import Agency, OfficerStatus
+from yimen.tenants.directory.rules import Granter
 from yimen.tenants.directory.schemas import (
     AgencyCreateSchema,
     AgencyQuerySchema,
@@ -49,6 +50,12 @@ def own_agency_id():
             403, "no-agency", "该账号未关联执法部门。", "This account belongs to no agency."
         )
     return agency
+
+
+def granter() -> Granter:
+    """The caller as one who sets roles (tenants/directory/rules.py: grantable_roles)."""
+    identity = current_identity()
+    return Granter(identity.roles, identity.agency)
 
 
 def within_reach(agency: Agency) -> Agency:
@@ -167,7 +174,7 @@ class Officers(MethodView):
     def post(self, data):
         """新增执法人员 / Add an officer"""
         within_reach(service.get_agency(db.session, data["agency_id"]))
-        return service.create_officer(db.session, data)
+        return service.create_officer(db.session, data, granter())
 
 
 def _reachable_officer(officer_id: uuid.UUID):
@@ -201,14 +208,7 @@ class OfficerRoles(MethodView):
     def put(self, data: dict, officer_id: uuid.UUID):
         """设置人员角色 / Replace an officer's roles"""
         _reachable_officer(officer_id)
-        if "district_admin" in data["roles"] and "district_admin" not in current_identity().roles:
-            raise Problem(
-                403,
-                "forbidden",
-                "只有区级管理员可以授予区级管理员角色。",
-                "Only a district administrator may grant district_admin.",
-            )
-        return service.set_roles(db.session, officer_id, data["roles"])
+        return service.set_roles(db.session, officer_id, data["roles"], granter())
 
 
 @blp.route("/officers/<uuid:officer_id>/deactivate")
