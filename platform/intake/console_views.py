@@ -34,7 +34,7 @@ from yimen.platform.intake.views import (
     RegisterSchema,
 )
 from yimen.tenants.directory.model import Agency
-from yimen.tenants.directory.views import own_agency_id
+from yimen.tenants.directory.views import own_agency_id, reach_agency_id
 
 bp = Blueprint("console_clues", __name__, url_prefix="/console/clues")
 PAGE_SIZE = 20
@@ -91,11 +91,7 @@ def _my_agency_id() -> uuid.UUID | None:
 def _readable(clue_id: uuid.UUID) -> Clue:
     """The clue, if the viewer may read it: district-wide roles read every clue, an
     agency-bound viewer those its agency holds, held or joins (others: 404)."""
-    clue = service.get_clue(db.session, clue_id)
-    own = own_agency_id()
-    if own is not None and not q.involved(clue, own):
-        raise Problem(404, "not-found", "线索不存在。", "Clue not found.")
-    return clue
+    return service.readable_clue(db.session, clue_id, reach_agency_id())
 
 
 @bp.get("/")
@@ -147,7 +143,10 @@ def detail(clue_id: uuid.UUID, errors=None, form=None, values=None, status=200):
     actions = q.available_actions(clue, current_identity().roles, mine)
     agencies = q.handling_agencies(db.session)
     names = q.agency_names(db.session)
-    candidates = service.duplicate_candidates(db.session, clue) if actions.merge else []
+    candidates = (
+        # what the holder may merge into: open clues of its own agency
+        service.duplicate_candidates(db.session, clue, clue.agency_id) if actions.merge else []
+    )
     files = db.session.execute(attachments.of_clue(clue.id)).scalars().all()
     case = service.case_of(db.session, clue.id)
     return render_template(

@@ -294,6 +294,29 @@ def get_clue(session: Session, clue_id: uuid.UUID) -> Clue:
     return clue
 
 
+def involved(clue: Clue, agency_id: uuid.UUID) -> bool:
+    """An agency takes part in a clue when it holds it, held it (an agency that
+    transferred a clue follows what became of it), or is a joint agency the legal-affairs
+    office designated to it."""
+    return (
+        clue.agency_id == agency_id
+        or str(agency_id) in (clue.joint_agency_ids or [])
+        or any(st.agency_id == agency_id for st in clue.steps)
+    )
+
+
+def readable_clue(session: Session, clue_id: uuid.UUID, agency_id: uuid.UUID | None) -> Clue:
+    """A clue by its id for a viewer: `agency_id` is the viewer's agency when its roles
+    bind it to one (officers, heads …), None for the district-wide readers (the
+    legal-affairs office, procuratorate, discipline, the district administrator, hotline).
+    A clue the viewer's agency takes no part in answers exactly as a missing one: 404,
+    so that an id never confirms that another agency's clue exists."""
+    clue = get_clue(session, clue_id)
+    if agency_id is not None and not involved(clue, agency_id):
+        raise Problem(404, "not-found", "线索不存在。", "Clue not found.")
+    return clue
+
+
 def state_of(clue: Clue) -> rules.Clue:
     return rules.Clue(
         rules.Status(clue.status),
@@ -420,7 +443,7 @@ def merge(
 ) -> Clue:
     """An officer confirms that this clue is about the same thing as an open one: it
     joins that clue's group (made now if needed) and leaves every queue."""
-    clue, lead = get_clue(session, clue_id), get_clue(session, into_id)
+    clue = get_clue(session, clue_id)
     mine = session.execute(select(Agency.id).where(Agency.code == agency_code)).scalar()
     if clue.status == rules.Status.ARBITRATION.value or clue.agency_id != mine:
         raise Problem(
@@ -429,13 +452,18 @@ def merge(
             "只有当前承办部门可以合并此线索。",
             "Only the agency holding the clue may merge it.",
         )
-    if lead.id == clue.id or lead.status not in OPEN:
+    # Only into an open clue the same agency holds: merging into another agency's clue
+    # would hand the complaint over without a transfer and its reason. An unknown id and
+    # another agency's clue get the same answer (neither is confirmed to exist).
+    lead = session.execute(select(Clue).where(Clue.id == into_id)).scalar_one_or_none()
+    if lead is None or lead.id == clue.id or lead.status not in OPEN or lead.agency_id != mine:
+        zh, en = "只能并入本部门承办的另一条未办结线索。", "Not another open clue of your agency."
         raise Problem(
             422,
             "cannot-merge",
-            "只能并入另一条未办结的线索。",
-            "A clue can only be merged into another open clue.",
-            errors=[_field("into_clue_id", "只能并入另一条未办结的线索。", "Not an open clue.")],
+            zh,
+            "A clue can only be merged into another open clue its agency holds.",
+            errors=[_field("into_clue_id", zh, en)],
         )
     group = _group_of(session, lead, actor)
     try:
@@ -450,22 +478,23 @@ def merge(
     return _commit(session, clue, state, "merged", lead.receipt_code, actor, "SMS_CLUE_MERGED")
 
 
-def duplicate_candidates(session: Session, clue: Clue) -> list[tuple[Clue, duplicates.Match]]:
-    """Open clues that look like the same thing as this one (proposals for an officer)."""
+def duplicate_candidates(
+    session: Session, clue: Clue, agency_id: uuid.UUID | None = None
+) -> list[tuple[Clue, duplicates.Match]]:
+    """Open clues that look like the same thing as this one (proposals for an officer);
+    for a viewer bound to `agency_id`, only its agency's clues (the ones it may read and
+    merge into), never another agency's."""
     window = setting(session, "clue_duplicate_window_days")
     since = clue.created_at - dt.timedelta(days=window)
-    others = (
-        session.execute(
-            select(Clue).where(
-                Clue.id != clue.id,
-                Clue.matter_code == clue.matter_code,
-                Clue.status.in_(OPEN),
-                Clue.created_at >= since,
-            )
-        )
-        .scalars()
-        .all()
+    query = select(Clue).where(
+        Clue.id != clue.id,
+        Clue.matter_code == clue.matter_code,
+        Clue.status.in_(OPEN),
+        Clue.created_at >= since,
     )
+    if agency_id is not None:
+        query = query.where(Clue.agency_id == agency_id)
+    others = session.execute(query).scalars().all()
     by_id = {str(o.id): o for o in others}
     found = duplicates.proposals(_complaint(clue), [_complaint(o) for o in others], window)
     return [(by_id[m.id], m) for m in found]
