@@ -6,9 +6,10 @@ import datetime as dt
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.exc import StaleDataError
@@ -294,6 +295,35 @@ def get_clue(session: Session, clue_id: uuid.UUID) -> Clue:
     return clue
 
 
+# Who reads which clues. The permission table (clues.read) says who may read clues at
+# all; each role reaches some of them (DESIGN.md, the roles table):
+ALL_CLUES = frozenset({"legal_affairs", "procuratorate", "discipline", "district_admin"})
+AGENCY_CLUES = frozenset({"officer", "agency_head"})  # what their agency takes part in
+ENTERED_CLUES = frozenset({"hotline_operator"})  # what they entered for a caller
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The clues a viewer reaches: all of the district's, or those its agency takes part
+    in (`agency_id`), or those it entered (`entered_by`, a username) — or both of these."""
+
+    everything: bool = False
+    agency_id: uuid.UUID | None = None
+    entered_by: str | None = None
+
+
+def reach_of(
+    session: Session, roles: frozenset[str] | set[str], agency_code: str | None, username: str
+) -> Reach:
+    roles = set(roles)
+    if roles & ALL_CLUES:
+        return Reach(everything=True)
+    agency_id = None
+    if roles & AGENCY_CLUES and agency_code:
+        agency_id = session.execute(select(Agency.id).where(Agency.code == agency_code)).scalar()
+    return Reach(agency_id=agency_id, entered_by=username if roles & ENTERED_CLUES else None)
+
+
 def involved(clue: Clue, agency_id: uuid.UUID) -> bool:
     """An agency takes part in a clue when it holds it, held it (an agency that
     transferred a clue follows what became of it), or is a joint agency the legal-affairs
@@ -305,14 +335,46 @@ def involved(clue: Clue, agency_id: uuid.UUID) -> bool:
     )
 
 
-def readable_clue(session: Session, clue_id: uuid.UUID, agency_id: uuid.UUID | None) -> Clue:
-    """A clue by its id for a viewer: `agency_id` is the viewer's agency when its roles
-    bind it to one (officers, heads …), None for the district-wide readers (the
-    legal-affairs office, procuratorate, discipline, the district administrator, hotline).
-    A clue the viewer's agency takes no part in answers exactly as a missing one: 404,
-    so that an id never confirms that another agency's clue exists."""
+def entered(clue: Clue, username: str) -> bool:
+    """The clue was entered by this person (its first step is theirs)."""
+    return bool(clue.steps) and clue.steps[0].actor == username
+
+
+def reaches(reach: Reach, clue: Clue) -> bool:
+    return (
+        reach.everything
+        or (reach.agency_id is not None and involved(clue, reach.agency_id))
+        or (reach.entered_by is not None and entered(clue, reach.entered_by))
+    )
+
+
+def within_reach(query: Select, reach: Reach) -> Select:
+    """A list of clues narrowed to a viewer's reach: an agency's list is what it holds
+    now (its queue), a hotline operator's what it entered."""
+    if reach.everything:
+        return query
+    clauses = []
+    if reach.agency_id is not None:
+        clauses.append(Clue.agency_id == reach.agency_id)
+    if reach.entered_by is not None:
+        first_actor = (
+            select(ClueStep.actor)
+            .where(ClueStep.clue_id == Clue.id)
+            .order_by(ClueStep.at)
+            .limit(1)
+            .correlate(Clue)
+            .scalar_subquery()
+        )
+        clauses.append(first_actor == reach.entered_by)
+    return query.where(or_(*clauses) if clauses else false())
+
+
+def readable_clue(session: Session, clue_id: uuid.UUID, reach: Reach) -> Clue:
+    """A clue by its id for a viewer: a clue out of the viewer's reach answers exactly
+    as a missing one, 404, so that an id never confirms that another agency's clue
+    exists."""
     clue = get_clue(session, clue_id)
-    if agency_id is not None and not involved(clue, agency_id):
+    if not reaches(reach, clue):
         raise Problem(404, "not-found", "线索不存在。", "Clue not found.")
     return clue
 
@@ -479,11 +541,11 @@ def merge(
 
 
 def duplicate_candidates(
-    session: Session, clue: Clue, agency_id: uuid.UUID | None = None
+    session: Session, clue: Clue, reach: Reach = Reach(everything=True)
 ) -> list[tuple[Clue, duplicates.Match]]:
-    """Open clues that look like the same thing as this one (proposals for an officer);
-    for a viewer bound to `agency_id`, only its agency's clues (the ones it may read and
-    merge into), never another agency's."""
+    """Open clues that look like the same thing as this one (proposals for an officer),
+    among those the viewer reaches (within_reach): an agency's officer is shown its own
+    agency's clues (the ones it may merge into), never another agency's."""
     window = setting(session, "clue_duplicate_window_days")
     since = clue.created_at - dt.timedelta(days=window)
     query = select(Clue).where(
@@ -492,9 +554,7 @@ def duplicate_candidates(
         Clue.status.in_(OPEN),
         Clue.created_at >= since,
     )
-    if agency_id is not None:
-        query = query.where(Clue.agency_id == agency_id)
-    others = session.execute(query).scalars().all()
+    others = session.execute(within_reach(query, reach)).scalars().all()
     by_id = {str(o.id): o for o in others}
     found = duplicates.proposals(_complaint(clue), [_complaint(o) for o in others], window)
     return [(by_id[m.id], m) for m in found]
@@ -687,14 +747,13 @@ def designate(
     return _commit(session, clue, state, "designated", reason, actor, "SMS_CLUE_DESIGNATED")
 
 
-def queue_query(agency_id: uuid.UUID | None, status: str | None = None) -> Select:
+def queue_query(reach: Reach, status: str | None = None) -> Select:
     """The clues of an agency's inbox and handling queue (or the district's, for
-    district-wide roles), overdue first."""
+    district-wide readers; what a hotline operator entered), overdue first."""
     query = select(Clue).order_by(
         Clue.escalated_at.is_(None), Clue.accept_due.is_(None), Clue.accept_due, Clue.created_at
     )
-    if agency_id is not None:
-        query = query.where(or_(Clue.agency_id == agency_id))
+    query = within_reach(query, reach)
     if status:
         query = query.where(Clue.status == status)
     return query

@@ -16,7 +16,6 @@ from yimen.platform.db import db
 from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, Source
 from yimen.platform.intake.rules import Status
-from yimen.tenants.directory.views import own_agency_id, reach_agency_id
 
 blp = Blueprint("clues", __name__, description="线索与投诉 / Clues and complaints")
 
@@ -184,10 +183,16 @@ def _actor() -> str:
     return current_identity().username
 
 
+def reach() -> service.Reach:
+    """The clues the caller reaches (service.reach_of)."""
+    identity = current_identity()
+    return service.reach_of(db.session, identity.roles, identity.agency, identity.username)
+
+
 def _readable(clue_id: uuid.UUID) -> Clue:
-    """The clue if the caller may read it; for an agency-bound caller another agency's
-    clue is 404, as if it did not exist (service.readable_clue)."""
-    return service.readable_clue(db.session, clue_id, reach_agency_id())
+    """The clue if the caller may read it; one out of reach is 404, as if it did not
+    exist (service.readable_clue)."""
+    return service.readable_clue(db.session, clue_id, reach())
 
 
 @blp.route("/clues")
@@ -198,7 +203,7 @@ class Clues(MethodView):
     def get(self, args):
         """线索队列 (本部门或全区，逾期在前) / The clue queue, overdue first"""
         status = args.get("status").value if args.get("status") else None
-        query = service.queue_query(own_agency_id(), status)
+        query = service.queue_query(reach(), status)
         if args.get("escalated") is not None:
             query = query.where(
                 Clue.escalated_at.is_not(None) if args["escalated"] else Clue.escalated_at.is_(None)
@@ -294,7 +299,7 @@ class Duplicates(MethodView):
                 "place_similarity": m.place_similarity,
                 "text_similarity": m.text_similarity,
             }
-            for other, m in service.duplicate_candidates(db.session, clue, own_agency_id())
+            for other, m in service.duplicate_candidates(db.session, clue, reach())
         ]
         return page_list(found, args["page"], args["page_size"])
 

@@ -265,3 +265,44 @@ def test_a_joint_agency_the_legal_affairs_office_designated_reads_the_clue(
         headers=b,
     )
     assert r.status_code == 409 and r.json["code"] == "not-holder"
+
+
+def test_a_hotline_operator_reads_what_it_entered_and_nothing_else(live_server, app, client, scope):
+    """The hotline is a district-wide desk, but an operator reads back only the calls it
+    entered — not every clue of the district, nor another operator's calls."""
+    operator = _agency_client(live_server, app, "zhzf", ["hotline_operator"])
+    colleague = _agency_client(live_server, app, "zhzf", ["hotline_operator"])
+    r = client.post(
+        "/api/v1/clues",
+        json={
+            "source": "hotline",
+            "agency_id": scope["ids"]["scjg"],
+            "description": "来电反映超市出售过期食品",
+            "place": "玄武区中山路18号",
+            "complainant_phone": "13900002222",
+        },
+        headers=operator,
+    )
+    assert r.status_code == 201, r.json
+    entered = r.json["id"]
+    assert client.get(f"/api/v1/clues/{entered}", headers=operator).status_code == 200
+    listed = client.get("/api/v1/clues?page_size=100", headers=operator).json["items"]
+    assert [c["id"] for c in listed] == [entered]
+    for clue_id in (scope["clue"]["id"], scope["b_clue"]["id"]):
+        assert client.get(f"/api/v1/clues/{clue_id}", headers=operator).status_code == 404
+    assert client.get(f"/api/v1/clues/{entered}", headers=colleague).status_code == 404
+    assert client.get("/api/v1/clues", headers=colleague).json["total"] == 0
+    inbox = client.get("/console/clues/", headers=colleague).get_data(as_text=True)
+    assert r.json["receipt_code"] not in inbox
+
+
+def test_an_officer_who_also_takes_calls_does_not_read_the_whole_district(
+    live_server, app, client, scope
+):
+    both = _agency_client(live_server, app, "scjg", ["officer", "hotline_operator"])
+    assert client.get(f"/api/v1/clues/{scope['clue']['id']}", headers=both).status_code == 404
+    assert client.get(f"/api/v1/clues/{scope['b_clue']['id']}", headers=both).status_code == 200
+    listed = {
+        c["id"] for c in client.get("/api/v1/clues?page_size=100", headers=both).json["items"]
+    }
+    assert scope["b_clue"]["id"] in listed and scope["clue"]["id"] not in listed
