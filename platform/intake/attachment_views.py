@@ -13,6 +13,7 @@ from yimen.platform.auth.permissions import requires
 from yimen.platform.blobs.web import blob_store, send_blob
 from yimen.platform.db import db
 from yimen.platform.intake import attachments, service
+from yimen.platform.intake.views import reach
 
 blp = Blueprint(
     "clue_attachments", __name__, description="线索附件 (照片、视频) / Clue attachments"
@@ -36,7 +37,7 @@ class Attachments(MethodView):
     @blp.response(200, page_of(AttachmentSchema))
     def get(self, args, clue_id: uuid.UUID):
         """线索的附件 / The attachments of a clue"""
-        service.get_clue(db.session, clue_id)
+        service.readable_clue(db.session, clue_id, reach())
         return paginate(db.session, attachments.of_clue(clue_id), args["page"], args["page_size"])
 
 
@@ -48,6 +49,7 @@ class AttachmentFile(MethodView):
         """下载附件 (按识别的类型，作为附件下载) / Download an attachment
         ---
         Sent with the sniffed Content-Type, as an attachment, with nosniff."""
+        service.readable_clue(db.session, clue_id, reach())
         found = attachments.get(db.session, clue_id, attachment_id)
         return send_blob(
             blob_store(), found.blob_key, found.media_type, attachments.download_name(found)

@@ -235,12 +235,3 @@ def available_actions(clue: Clue, roles: frozenset[str], agency_id: uuid.UUID | 
         and clue.status in (rules.Status.OFFERED.value, rules.Status.ACCEPTED.value),
         designate=designate,
     )
-
-
-def involved(clue: Clue, agency_id: uuid.UUID) -> bool:
-    """An agency-bound viewer reads the clues its agency holds, held, or joins."""
-    return (
-        clue.agency_id == agency_id
-        or str(agency_id) in (clue.joint_agency_ids or [])
-        or any(st.agency_id == agency_id for st in clue.steps)
-    )

@@ -32,9 +32,9 @@ from yimen.platform.intake.views import (
     MergeSchema,
     ReasonSchema,
     RegisterSchema,
+    reach,
 )
 from yimen.tenants.directory.model import Agency
-from yimen.tenants.directory.views import own_agency_id
 
 bp = Blueprint("console_clues", __name__, url_prefix="/console/clues")
 PAGE_SIZE = 20
@@ -89,30 +89,27 @@ def _my_agency_id() -> uuid.UUID | None:
 
 
 def _readable(clue_id: uuid.UUID) -> Clue:
-    """The clue, if the viewer may read it: district-wide roles read every clue, an
-    agency-bound viewer those its agency holds, held or joins (others: 404)."""
-    clue = service.get_clue(db.session, clue_id)
-    own = own_agency_id()
-    if own is not None and not q.involved(clue, own):
-        raise Problem(404, "not-found", "线索不存在。", "Clue not found.")
-    return clue
+    """The clue, if the viewer reaches it (service.reach_of; others: 404)."""
+    return service.readable_clue(db.session, clue_id, reach())
 
 
 @bp.get("/")
 @requires("clues.read")
 def inbox():
-    """The inbox: the agency's clues (the district's for district-wide roles), overdue first."""
+    """The inbox: the agency's clues (the district's for district-wide readers, what a
+    hotline operator entered), overdue first."""
     status = request.args.get("status", "")
     source = request.args.get("source", "")
     overdue_only = request.args.get("overdue") == "1"
     today = q.today()
     query = q.inbox_query(
-        own_agency_id(),
+        None,
         today,
         status if status in q.STATUS_LABELS else None,
         source if source in q.SOURCE_LABELS else None,
         overdue_only,
     )
+    query = service.within_reach(query, reach())
     rows = paginate(db.session, query, _page(), PAGE_SIZE)
     codes = {c.matter_code for c in rows["items"] if c.matter_code}
     filters = {"status": status, "source": source, "overdue": "1" if overdue_only else ""}
@@ -147,7 +144,12 @@ def detail(clue_id: uuid.UUID, errors=None, form=None, values=None, status=200):
     actions = q.available_actions(clue, current_identity().roles, mine)
     agencies = q.handling_agencies(db.session)
     names = q.agency_names(db.session)
-    candidates = service.duplicate_candidates(db.session, clue) if actions.merge else []
+    candidates = (
+        # what the holder may merge into: open clues of its own agency
+        service.duplicate_candidates(db.session, clue, service.Reach(agency_id=clue.agency_id))
+        if actions.merge
+        else []
+    )
     files = db.session.execute(attachments.of_clue(clue.id)).scalars().all()
     case = service.case_of(db.session, clue.id)
     return render_template(

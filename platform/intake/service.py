@@ -6,9 +6,10 @@ import datetime as dt
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.exc import StaleDataError
@@ -294,6 +295,90 @@ def get_clue(session: Session, clue_id: uuid.UUID) -> Clue:
     return clue
 
 
+# Who reads which clues. The permission table (clues.read) says who may read clues at
+# all; each role reaches some of them (DESIGN.md, the roles table):
+ALL_CLUES = frozenset({"legal_affairs", "procuratorate", "discipline", "district_admin"})
+AGENCY_CLUES = frozenset({"officer", "agency_head"})  # what their agency takes part in
+ENTERED_CLUES = frozenset({"hotline_operator"})  # what they entered for a caller
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The clues a viewer reaches: all of the district's, or those its agency takes part
+    in (`agency_id`), or those it entered (`entered_by`, a username) — or both of these."""
+
+    everything: bool = False
+    agency_id: uuid.UUID | None = None
+    entered_by: str | None = None
+
+
+def reach_of(
+    session: Session, roles: frozenset[str] | set[str], agency_code: str | None, username: str
+) -> Reach:
+    roles = set(roles)
+    if roles & ALL_CLUES:
+        return Reach(everything=True)
+    agency_id = None
+    if roles & AGENCY_CLUES and agency_code:
+        agency_id = session.execute(select(Agency.id).where(Agency.code == agency_code)).scalar()
+    return Reach(agency_id=agency_id, entered_by=username if roles & ENTERED_CLUES else None)
+
+
+def involved(clue: Clue, agency_id: uuid.UUID) -> bool:
+    """An agency takes part in a clue when it holds it, held it (an agency that
+    transferred a clue follows what became of it), or is a joint agency the legal-affairs
+    office designated to it."""
+    return (
+        clue.agency_id == agency_id
+        or str(agency_id) in (clue.joint_agency_ids or [])
+        or any(st.agency_id == agency_id for st in clue.steps)
+    )
+
+
+def entered(clue: Clue, username: str) -> bool:
+    """The clue was entered by this person (its first step is theirs)."""
+    return bool(clue.steps) and clue.steps[0].actor == username
+
+
+def reaches(reach: Reach, clue: Clue) -> bool:
+    return (
+        reach.everything
+        or (reach.agency_id is not None and involved(clue, reach.agency_id))
+        or (reach.entered_by is not None and entered(clue, reach.entered_by))
+    )
+
+
+def within_reach(query: Select, reach: Reach) -> Select:
+    """A list of clues narrowed to a viewer's reach: an agency's list is what it holds
+    now (its queue), a hotline operator's what it entered."""
+    if reach.everything:
+        return query
+    clauses = []
+    if reach.agency_id is not None:
+        clauses.append(Clue.agency_id == reach.agency_id)
+    if reach.entered_by is not None:
+        first_actor = (
+            select(ClueStep.actor)
+            .where(ClueStep.clue_id == Clue.id)
+            .order_by(ClueStep.at)
+            .limit(1)
+            .correlate(Clue)
+            .scalar_subquery()
+        )
+        clauses.append(first_actor == reach.entered_by)
+    return query.where(or_(*clauses) if clauses else false())
+
+
+def readable_clue(session: Session, clue_id: uuid.UUID, reach: Reach) -> Clue:
+    """A clue by its id for a viewer: a clue out of the viewer's reach answers exactly
+    as a missing one, 404, so that an id never confirms that another agency's clue
+    exists."""
+    clue = get_clue(session, clue_id)
+    if not reaches(reach, clue):
+        raise Problem(404, "not-found", "线索不存在。", "Clue not found.")
+    return clue
+
+
 def state_of(clue: Clue) -> rules.Clue:
     return rules.Clue(
         rules.Status(clue.status),
@@ -420,7 +505,7 @@ def merge(
 ) -> Clue:
     """An officer confirms that this clue is about the same thing as an open one: it
     joins that clue's group (made now if needed) and leaves every queue."""
-    clue, lead = get_clue(session, clue_id), get_clue(session, into_id)
+    clue = get_clue(session, clue_id)
     mine = session.execute(select(Agency.id).where(Agency.code == agency_code)).scalar()
     if clue.status == rules.Status.ARBITRATION.value or clue.agency_id != mine:
         raise Problem(
@@ -429,13 +514,18 @@ def merge(
             "只有当前承办部门可以合并此线索。",
             "Only the agency holding the clue may merge it.",
         )
-    if lead.id == clue.id or lead.status not in OPEN:
+    # Only into an open clue the same agency holds: merging into another agency's clue
+    # would hand the complaint over without a transfer and its reason. An unknown id and
+    # another agency's clue get the same answer (neither is confirmed to exist).
+    lead = session.execute(select(Clue).where(Clue.id == into_id)).scalar_one_or_none()
+    if lead is None or lead.id == clue.id or lead.status not in OPEN or lead.agency_id != mine:
+        zh, en = "只能并入本部门承办的另一条未办结线索。", "Not another open clue of your agency."
         raise Problem(
             422,
             "cannot-merge",
-            "只能并入另一条未办结的线索。",
-            "A clue can only be merged into another open clue.",
-            errors=[_field("into_clue_id", "只能并入另一条未办结的线索。", "Not an open clue.")],
+            zh,
+            "A clue can only be merged into another open clue its agency holds.",
+            errors=[_field("into_clue_id", zh, en)],
         )
     group = _group_of(session, lead, actor)
     try:
@@ -450,22 +540,21 @@ def merge(
     return _commit(session, clue, state, "merged", lead.receipt_code, actor, "SMS_CLUE_MERGED")
 
 
-def duplicate_candidates(session: Session, clue: Clue) -> list[tuple[Clue, duplicates.Match]]:
-    """Open clues that look like the same thing as this one (proposals for an officer)."""
+def duplicate_candidates(
+    session: Session, clue: Clue, reach: Reach = Reach(everything=True)
+) -> list[tuple[Clue, duplicates.Match]]:
+    """Open clues that look like the same thing as this one (proposals for an officer),
+    among those the viewer reaches (within_reach): an agency's officer is shown its own
+    agency's clues (the ones it may merge into), never another agency's."""
     window = setting(session, "clue_duplicate_window_days")
     since = clue.created_at - dt.timedelta(days=window)
-    others = (
-        session.execute(
-            select(Clue).where(
-                Clue.id != clue.id,
-                Clue.matter_code == clue.matter_code,
-                Clue.status.in_(OPEN),
-                Clue.created_at >= since,
-            )
-        )
-        .scalars()
-        .all()
+    query = select(Clue).where(
+        Clue.id != clue.id,
+        Clue.matter_code == clue.matter_code,
+        Clue.status.in_(OPEN),
+        Clue.created_at >= since,
     )
+    others = session.execute(within_reach(query, reach)).scalars().all()
     by_id = {str(o.id): o for o in others}
     found = duplicates.proposals(_complaint(clue), [_complaint(o) for o in others], window)
     return [(by_id[m.id], m) for m in found]
@@ -658,14 +747,13 @@ def designate(
     return _commit(session, clue, state, "designated", reason, actor, "SMS_CLUE_DESIGNATED")
 
 
-def queue_query(agency_id: uuid.UUID | None, status: str | None = None) -> Select:
+def queue_query(reach: Reach, status: str | None = None) -> Select:
     """The clues of an agency's inbox and handling queue (or the district's, for
-    district-wide roles), overdue first."""
+    district-wide readers; what a hotline operator entered), overdue first."""
     query = select(Clue).order_by(
         Clue.escalated_at.is_(None), Clue.accept_due.is_(None), Clue.accept_due, Clue.created_at
     )
-    if agency_id is not None:
-        query = query.where(or_(Clue.agency_id == agency_id))
+    query = within_reach(query, reach)
     if status:
         query = query.where(Clue.status == status)
     return query

@@ -16,7 +16,6 @@ from yimen.platform.db import db
 from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, Source
 from yimen.platform.intake.rules import Status
-from yimen.tenants.directory.views import own_agency_id
 
 blp = Blueprint("clues", __name__, description="线索与投诉 / Clues and complaints")
 
@@ -184,6 +183,18 @@ def _actor() -> str:
     return current_identity().username
 
 
+def reach() -> service.Reach:
+    """The clues the caller reaches (service.reach_of)."""
+    identity = current_identity()
+    return service.reach_of(db.session, identity.roles, identity.agency, identity.username)
+
+
+def _readable(clue_id: uuid.UUID) -> Clue:
+    """The clue if the caller may read it; one out of reach is 404, as if it did not
+    exist (service.readable_clue)."""
+    return service.readable_clue(db.session, clue_id, reach())
+
+
 @blp.route("/clues")
 class Clues(MethodView):
     @requires("clues.read")
@@ -192,7 +203,7 @@ class Clues(MethodView):
     def get(self, args):
         """线索队列 (本部门或全区，逾期在前) / The clue queue, overdue first"""
         status = args.get("status").value if args.get("status") else None
-        query = service.queue_query(own_agency_id(), status)
+        query = service.queue_query(reach(), status)
         if args.get("escalated") is not None:
             query = query.where(
                 Clue.escalated_at.is_not(None) if args["escalated"] else Clue.escalated_at.is_(None)
@@ -214,10 +225,11 @@ class ClueItem(MethodView):
     @blp.response(200, ClueSchema)
     def get(self, clue_id: uuid.UUID):
         """线索详情与流转记录 / A clue and its history"""
-        return service.get_clue(db.session, clue_id)
+        return _readable(clue_id)
 
 
 def _route(action: str, clue_id: uuid.UUID, **kwargs):
+    _readable(clue_id)
     identity = current_identity()
     return service.route(db.session, clue_id, action, identity.username, identity.agency, **kwargs)
 
@@ -278,7 +290,7 @@ class Duplicates(MethodView):
     @blp.response(200, page_of(CandidateSchema))
     def get(self, args, clue_id: uuid.UUID):
         """疑似重复的未办结线索 (同一事项、地点相近、时间相近、描述相似) / Proposed duplicates"""
-        clue = service.get_clue(db.session, clue_id)
+        clue = _readable(clue_id)
         found = [
             {
                 "clue": other,
@@ -287,7 +299,7 @@ class Duplicates(MethodView):
                 "place_similarity": m.place_similarity,
                 "text_similarity": m.text_similarity,
             }
-            for other, m in service.duplicate_candidates(db.session, clue)
+            for other, m in service.duplicate_candidates(db.session, clue, reach())
         ]
         return page_list(found, args["page"], args["page_size"])
 
@@ -299,6 +311,7 @@ class Merge(MethodView):
     @blp.response(200, ClueSchema)
     def post(self, data, clue_id: uuid.UUID):
         """确认重复并合并到另一线索的组 / Confirm a duplicate and merge it into that clue's group"""
+        _readable(clue_id)
         identity = current_identity()
         return service.merge(
             db.session, clue_id, data["into_clue_id"], identity.username, identity.agency
@@ -335,6 +348,7 @@ class Designate(MethodView):
     @blp.response(200, ClueSchema)
     def post(self, data, clue_id: uuid.UUID):
         """法制办指定承办 (牵头及配合部门) / Designate the handler (lead and joint agencies)"""
+        _readable(clue_id)
         return service.designate(
             db.session,
             clue_id,

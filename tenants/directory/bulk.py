@@ -22,6 +22,7 @@ from yimen.platform.api.spreadsheet import split_list as _list
 from yimen.platform.api.spreadsheet import template as template
 from yimen.tenants.directory import service
 from yimen.tenants.directory.model import AGENCY_KIND_LABELS, Agency, RoleAssignment, Unit
+from yimen.tenants.directory.rules import Granter
 from yimen.tenants.directory.schemas import AgencyCreateSchema, OfficerCreateSchema
 from yimen.tenants.identity import tasks as provisioning
 
@@ -96,7 +97,9 @@ def import_agencies(session: Session, rows: list[dict]) -> int:
     return len(parsed)
 
 
-def import_officers(session: Session, rows: list[dict]) -> int:
+def import_officers(session: Session, rows: list[dict], granter: Granter) -> int:
+    """Officers of the file, each with the roles its row names (officer if none); a row
+    whose roles the importer may not grant (rules.grantable_roles) fails the file."""
     agencies = {a.code: a for a in session.execute(select(Agency)).scalars()}
     units = {(u.agency_id, u.name): u for u in session.execute(select(Unit)).scalars()}
     report, parsed = RowReport(), []
@@ -130,6 +133,11 @@ def import_officers(session: Session, rows: list[dict]) -> int:
             continue
         for error in service.validate_officer(session, loaded):
             report.add(number, error.field, error.message, error.message_en)
+        refused = service.role_change_error(
+            granter, agency.code, (), loaded.get("roles", ["officer"])
+        )
+        if refused:
+            report.add(number, refused.field, refused.message, refused.message_en)
         for key, seen in (("username", seen_user), ("certificate_no", seen_cert)):
             value = loaded.get(key)
             if value and value in seen:

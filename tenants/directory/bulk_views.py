@@ -12,11 +12,15 @@ from yimen.platform.api.problems import Problem
 from yimen.platform.auth.permissions import requires
 from yimen.platform.db import db
 from yimen.tenants.directory import bulk
+from yimen.tenants.directory.views import granter
 
 blp = Blueprint("imports", __name__, description="批量导入 / Bulk import")
 
 KINDS = {
-    "agencies": (bulk.AGENCY_COLUMNS, bulk.import_agencies),
+    "agencies": (
+        bulk.AGENCY_COLUMNS,
+        lambda session, rows, _granter: bulk.import_agencies(session, rows),
+    ),
     "officers": (bulk.OFFICER_COLUMNS, bulk.import_officers),
 }
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -69,4 +73,4 @@ class Import(MethodView):
                 "Import files are limited to 5 MB.",
             )
         rows = bulk.read_rows(content, upload.filename or "", columns)
-        return {"imported": importer(db.session, rows)}
+        return {"imported": importer(db.session, rows, granter())}

@@ -14,12 +14,14 @@ from sqlalchemy import select
 
 from yimen.platform.api.paging import paginate
 from yimen.platform.api.problems import Problem, field_errors
-from yimen.platform.auth.permissions import requires
+from yimen.platform.auth.guard import current_identity
+from yimen.platform.auth.permissions import ROLES, requires
 from yimen.platform.db import db
 from yimen.tenants.directory import district_settings, service
 from yimen.tenants.directory.model import AGENCY_KIND_LABELS, Agency, AgencyKind
+from yimen.tenants.directory.rules import grantable_roles
 from yimen.tenants.directory.schemas import AgencyCreateSchema, OfficerCreateSchema
-from yimen.tenants.directory.views import own_agency_id, within_reach
+from yimen.tenants.directory.views import granter, own_agency_id, within_reach
 
 bp = Blueprint("console_admin", __name__, url_prefix="/console/admin")
 PAGE_SIZE = 50
@@ -31,8 +33,13 @@ def _form_data(schema: ma.Schema, lists: tuple[str, ...] = ()) -> dict:
     for key, value in request.form.items():
         if key == "csrf_token" or value.strip() == "":
             continue
-        if key in lists:
-            data[key] = [v.strip() for v in value.replace("，", ",").split(",") if v.strip()]
+        if key in lists:  # one box with commas, or one checkbox per value
+            data[key] = [
+                v.strip()
+                for each in request.form.getlist(key)
+                for v in each.replace("，", ",").split(",")
+                if v.strip()
+            ]
         elif isinstance(schema.fields.get(key), ma.fields.Boolean):
             data[key] = value in ("on", "true", "1")
         else:
@@ -93,9 +100,15 @@ def officers(errors=None, values=None, status=200):
     query = service.officer_query(q=request.args.get("q") or None, agency_id=own)
     rows = paginate(db.session, query, _page(), PAGE_SIZE)
     agency_rows = db.session.execute(select(Agency).order_by(Agency.code)).scalars().all()
+    identity = current_identity()
+    # The form offers only the roles the viewer may grant (an agency administrator: to
+    # officers of its own agency, the only agency the form offers it).
+    grantable = grantable_roles(identity.roles, identity.agency, identity.agency)
     return render_template(
         "admin/officers.html",
         page=rows,
+        roles=[(r, ROLES[r]) for r in ROLES if r in grantable],
+        checked=request.form.getlist("roles") if values else ["officer"],
         agencies=[a for a in agency_rows if own is None or a.id == own],
         agency_names={a.id: a.name for a in agency_rows},
         errors=errors or {},
@@ -109,7 +122,7 @@ def officers(errors=None, values=None, status=200):
 def add_officer():
     def create(data):
         within_reach(service.get_agency(db.session, data["agency_id"]))
-        return service.create_officer(db.session, data)
+        return service.create_officer(db.session, data, granter())
 
     lists = ("certificate_domains", "roles")
     return _submit(OfficerCreateSchema(), lists, create, officers, "console_admin.officers")

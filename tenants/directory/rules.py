@@ -10,6 +10,8 @@ from functools import cache
 from stdnum import numdb
 from stdnum.cn import uscc
 
+from yimen.platform.auth.permissions import ROLES
+
 DIVISION_CODE = re.compile(r"^\d{6}$")
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")
 RESERVED_SLUGS = frozenset({"platform", "api", "oidc", "console", "static", "admin", "t"})
@@ -131,3 +133,66 @@ def may_handle(cert: Certificate, domain: str, on: dt.date) -> Verdict:
             f"The certificate does not cover the domain '{domain}'.",
         )
     return OK
+
+
+# --- who may grant which role (DESIGN.md, the roles table) ---------------------------
+
+# Roles whose reach is one agency (legal_reviewer may sit at an agency or the district; an
+# agency administrator grants it as an agency's reviewer).
+AGENCY_SCOPED_ROLES = frozenset({"officer", "agency_head", "legal_reviewer", "agency_admin"})
+# Roles that read or act across the whole district: only the district administrator grants them.
+DISTRICT_WIDE_GRANTS = frozenset(
+    {"district_admin", "hotline_operator", "legal_affairs", "procuratorate", "discipline", "police"}
+)
+# The region's operator and machine clients: never granted through a district's API.
+NEVER_GRANTED = frozenset({"platform_operator", "gateway_client"})
+
+
+@dataclass(frozen=True)
+class Granter:
+    """Who sets an officer's roles: their roles and the code of their agency (if any)."""
+
+    roles: frozenset[str]
+    agency: str | None = None
+
+
+def grantable_roles(
+    granter_roles: frozenset[str] | set[str], granter_agency: str | None, target_agency: str | None
+) -> frozenset[str]:
+    """The roles a granter may give to (or take from) an officer of `target_agency` (agency
+    codes). The district administrator grants every role of a district; an agency
+    administrator only the agency-scoped roles, and only to officers of its own agency;
+    anyone else none. platform_operator and gateway_client are never among them."""
+    roles = set(granter_roles)
+    if "district_admin" in roles:
+        return AGENCY_SCOPED_ROLES | DISTRICT_WIDE_GRANTS
+    if "agency_admin" in roles and granter_agency and granter_agency == target_agency:
+        return AGENCY_SCOPED_ROLES
+    return frozenset()
+
+
+def check_role_change(
+    granter_roles: frozenset[str] | set[str],
+    granter_agency: str | None,
+    target_agency: str | None,
+    before: frozenset[str] | set[str] | tuple[str, ...],
+    after: frozenset[str] | set[str] | tuple[str, ...] | list[str],
+) -> Verdict:
+    """Every role added or removed must be grantable by the granter (`grantable_roles`);
+    roles the officer keeps unchanged are no one's business here."""
+    changed = set(before) ^ set(after)
+    refused = sorted(changed - grantable_roles(granter_roles, granter_agency, target_agency))
+    if not refused:
+        return OK
+    zh = "、".join(ROLES.get(r, (r, r))[0] for r in refused)
+    en = ", ".join(refused)
+    return Verdict(
+        False,
+        f"无权授予或撤销角色：{zh}。部门管理员只能为本部门人员设置部门内角色"
+        "(执法人员、部门负责人、法制审核人员、部门管理员)；区级角色须由区级管理员设置；"
+        "平台运营方和网关客户端角色不能通过区级接口授予。",
+        f"You may not grant or remove: {en}. An agency administrator sets only the agency's "
+        "roles (officer, agency_head, legal_reviewer, agency_admin) of its own officers; "
+        "district-wide roles need the district administrator; platform_operator and "
+        "gateway_client are never granted through a district's API.",
+    )

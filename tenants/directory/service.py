@@ -19,7 +19,7 @@ from yimen.tenants.directory.model import (
     TenantKind,
     Unit,
 )
-from yimen.tenants.directory.rules import check_credit_code
+from yimen.tenants.directory.rules import Granter, check_credit_code, check_role_change
 from yimen.tenants.identity import required_actions
 from yimen.tenants.identity import tasks as provisioning
 
@@ -298,9 +298,25 @@ def new_officer(data: dict) -> Officer:
     return Officer(id=officer_id, subject=str(officer_id), **data)
 
 
-def create_officer(session: Session, data: dict) -> Officer:
-    get_agency(session, data["agency_id"])
+def role_change_error(
+    granter: Granter, target_agency: str, before, after, field: str = "roles"
+) -> FieldError | None:
+    """Why `granter` may not change an officer of `target_agency` from `before` to
+    `after` (tenants/directory/rules.py: grantable_roles), or None."""
+    verdict = check_role_change(granter.roles, granter.agency, target_agency, before, after)
+    return None if verdict.ok else FieldError(field, verdict.zh, verdict.en)
+
+
+def _refuse_roles(error: FieldError) -> Problem:
+    return Problem(403, "role-not-grantable", error.message, error.message_en, errors=[error])
+
+
+def create_officer(session: Session, data: dict, granter: Granter) -> Officer:
+    agency = get_agency(session, data["agency_id"])
     roles = data.pop("roles", ["officer"])
+    error = role_change_error(granter, agency.code, (), roles)
+    if error:
+        raise _refuse_roles(error)
     errors = validate_officer(session, data)
     if errors:
         raise Problem(
@@ -328,9 +344,15 @@ def update_officer(session: Session, officer_id: uuid.UUID, changes: dict) -> Of
     return officer
 
 
-def set_roles(session: Session, officer_id: uuid.UUID, roles: list[str]) -> Officer:
+def set_roles(
+    session: Session, officer_id: uuid.UUID, roles: list[str], granter: Granter
+) -> Officer:
     officer = get_officer(session, officer_id)
     wanted = list(dict.fromkeys(roles))
+    agency = get_agency(session, officer.agency_id)
+    error = role_change_error(granter, agency.code, officer.roles, wanted)
+    if error:
+        raise _refuse_roles(error)
     officer.role_assignments = [a for a in officer.role_assignments if a.role in wanted] + [
         RoleAssignment(role=r) for r in wanted if r not in officer.roles
     ]

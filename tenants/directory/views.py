@@ -16,6 +16,7 @@ from yimen.platform.auth.permissions import agency_bound, requires
 from yimen.platform.db import db
 from yimen.tenants.directory import service
 from yimen.tenants.directory.model import Agency, OfficerStatus
+from yimen.tenants.directory.rules import Granter
 from yimen.tenants.directory.schemas import (
     AgencyCreateSchema,
     AgencyQuerySchema,
@@ -51,6 +52,25 @@ def own_agency_id():
     return agency
 
 
+NOWHERE = uuid.UUID(int=0)  # the agency of an agency-bound account that names none
+
+
+def reach_agency_id() -> uuid.UUID | None:
+    """own_agency_id for reading a record by its id: an agency-bound account that belongs
+    to no agency reaches no agency's records (404 for every id, never a 403 that would
+    tell an existing id from a missing one)."""
+    try:
+        return own_agency_id()
+    except Problem:
+        return NOWHERE
+
+
+def granter() -> Granter:
+    """The caller as one who sets roles (tenants/directory/rules.py: grantable_roles)."""
+    identity = current_identity()
+    return Granter(identity.roles, identity.agency)
+
+
 def within_reach(agency: Agency) -> Agency:
     """A district administrator reaches every agency; an agency administrator only theirs."""
     identity = current_identity()
@@ -62,6 +82,24 @@ def within_reach(agency: Agency) -> Agency:
         "只能管理本部门的单位和人员。",
         "You may only administer your own agency's units and officers.",
     )
+
+
+def visible(record, what_zh: str, what_en: str):
+    """A unit or officer read by its id: an agency-bound caller (officer, head, agency
+    administrator …) sees only its own agency's, and another agency's answers exactly as
+    a missing one, 404 — the lists are narrowed the same way (own_agency_id)."""
+    own = reach_agency_id()
+    if own is not None and record.agency_id != own:
+        raise Problem(404, "not-found", f"{what_zh}不存在。", f"{what_en} not found.")
+    return record
+
+
+def _unit(unit_id: uuid.UUID):
+    return visible(service.get_unit(db.session, unit_id), "单位", "Unit")
+
+
+def _officer(officer_id: uuid.UUID):
+    return visible(service.get_officer(db.session, officer_id), "执法人员", "Officer")
 
 
 @blp.route("/agencies")
@@ -137,16 +175,14 @@ class UnitItem(MethodView):
     @blp.response(200, UnitSchema)
     def get(self, unit_id: uuid.UUID):
         """单位详情 / One unit"""
-        return service.get_unit(db.session, unit_id)
+        return _unit(unit_id)
 
     @requires("directory.unit.write")
     @blp.arguments(UnitUpdateSchema)
     @blp.response(200, UnitSchema)
     def patch(self, changes: dict, unit_id: uuid.UUID):
         """修改单位 / Update a unit"""
-        within_reach(
-            service.get_agency(db.session, service.get_unit(db.session, unit_id).agency_id)
-        )
+        within_reach(service.get_agency(db.session, _unit(unit_id).agency_id))
         return service.update_unit(db.session, unit_id, changes)
 
 
@@ -167,11 +203,11 @@ class Officers(MethodView):
     def post(self, data):
         """新增执法人员 / Add an officer"""
         within_reach(service.get_agency(db.session, data["agency_id"]))
-        return service.create_officer(db.session, data)
+        return service.create_officer(db.session, data, granter())
 
 
 def _reachable_officer(officer_id: uuid.UUID):
-    officer = service.get_officer(db.session, officer_id)
+    officer = _officer(officer_id)
     within_reach(service.get_agency(db.session, officer.agency_id))
     return officer
 
@@ -182,7 +218,7 @@ class OfficerItem(MethodView):
     @blp.response(200, OfficerSchema)
     def get(self, officer_id: uuid.UUID):
         """执法人员详情 / One officer"""
-        return service.get_officer(db.session, officer_id)
+        return _officer(officer_id)
 
     @requires("directory.officer.write")
     @blp.arguments(OfficerUpdateSchema)
@@ -201,14 +237,7 @@ class OfficerRoles(MethodView):
     def put(self, data: dict, officer_id: uuid.UUID):
         """设置人员角色 / Replace an officer's roles"""
         _reachable_officer(officer_id)
-        if "district_admin" in data["roles"] and "district_admin" not in current_identity().roles:
-            raise Problem(
-                403,
-                "forbidden",
-                "只有区级管理员可以授予区级管理员角色。",
-                "Only a district administrator may grant district_admin.",
-            )
-        return service.set_roles(db.session, officer_id, data["roles"])
+        return service.set_roles(db.session, officer_id, data["roles"], granter())
 
 
 @blp.route("/officers/<uuid:officer_id>/deactivate")

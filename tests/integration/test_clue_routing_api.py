@@ -110,8 +110,9 @@ def test_an_officer_cannot_designate_and_another_agency_cannot_act(client, desks
         ).status_code
         == 403
     )
+    # Another agency does not even learn that the clue exists.
     r = client.post(f"/api/v1/clues/{clue['id']}/accept", headers=desks["scjg"])
-    assert r.status_code == 409 and r.json["code"] == "not-holder"
+    assert r.status_code == 404 and r.json["code"] == "not-found"
 
 
 def test_a_clue_without_agency_goes_to_the_holder_of_its_matter(client, desks):

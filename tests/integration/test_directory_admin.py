@@ -176,5 +176,6 @@ def test_an_agency_admin_cannot_touch_another_agencys_officers(
     r = client.patch(
         f"/api/v1/officers/{officers[0]['id']}", json={"name": "改名"}, headers=agency_admin
     )
-    assert r.status_code == 403 and r.json["code"] == "outside-agency"
+    # Another agency's officer is not found by an agency administrator at all.
+    assert r.status_code == 404 and r.json["code"] == "not-found"
     assert xuanwu["slug"] == "xuanwu"

@@ -9,7 +9,9 @@ from yimen.tenants.directory.rules import (
     Certificate,
     check_credit_code,
     check_division_code,
+    check_role_change,
     check_slug,
+    grantable_roles,
     may_handle,
 )
 
@@ -68,3 +70,51 @@ def test_the_individual_business_placeholder_is_not_a_credit_code__GB_32100():
     as a party's code it is refused outright, not a warning an officer could confirm."""
     verdict = check_credit_code("00000000000000000x")
     assert not verdict.ok and not verdict.warning and "占位符" in verdict.zh
+
+
+AGENCY_ROLES = {"officer", "agency_head", "legal_reviewer", "agency_admin"}
+DISTRICT_ROLES = {
+    "district_admin",
+    "hotline_operator",
+    "legal_affairs",
+    "procuratorate",
+    "discipline",
+    "police",
+}
+
+
+def test_an_agency_administrator_grants_only_the_agency_roles_to_its_own_officers():
+    assert grantable_roles({"agency_admin"}, "zhzf", "zhzf") == AGENCY_ROLES
+    assert grantable_roles({"agency_admin"}, "zhzf", "scjg") == frozenset()
+    assert grantable_roles({"agency_admin"}, None, None) == frozenset()
+
+
+def test_the_district_administrator_grants_every_role_of_the_district_to_anyone():
+    for target in ("zhzf", "scjg", None):
+        assert grantable_roles({"district_admin"}, None, target) == AGENCY_ROLES | DISTRICT_ROLES
+
+
+def test_the_operator_and_machine_roles_are_never_grantable_through_a_district():
+    for granter in ({"district_admin"}, {"agency_admin"}, {"platform_operator"}):
+        granted = grantable_roles(granter, "zhzf", "zhzf")
+        assert not granted & {"platform_operator", "gateway_client"}
+
+
+def test_other_roles_grant_nothing():
+    for role in ("officer", "agency_head", "legal_affairs", "discipline", "gateway_client"):
+        assert grantable_roles({role}, "zhzf", "zhzf") == frozenset()
+
+
+def test_a_change_is_judged_by_what_it_adds_and_removes():
+    admin = ({"agency_admin"}, "zhzf", "zhzf")
+    assert check_role_change(*admin, (), ["officer", "agency_head"]).ok
+    refused = check_role_change(*admin, (), ["officer", "discipline", "district_admin"])
+    assert not refused.ok
+    assert "监察、区级管理员" in refused.zh and "discipline, district_admin" in refused.en
+    # A district-wide role the officer already holds is kept by an agency administrator's
+    # change, but not removed by it.
+    assert check_role_change(*admin, {"officer", "police"}, ["officer", "agency_head", "police"]).ok
+    assert not check_role_change(*admin, {"officer", "police"}, ["officer"]).ok
+    # Another agency's officer: not even the agency roles.
+    assert not check_role_change({"agency_admin"}, "zhzf", "scjg", (), ["officer"]).ok
+    assert check_role_change({"district_admin"}, None, "scjg", {"officer"}, ["procuratorate"]).ok
