@@ -148,6 +148,17 @@ def authorize():
             error.get_error_description() or error.error,
             400,
         )
+    except ValueError:
+        # authlib refuses to quote a value with `"` or `\` (a redirect_uri, a response_type)
+        # in its error description (RFC 6749 §5.2 allows neither) and raises instead: such
+        # a value is never registered, so the request is simply invalid — never redirected.
+        return _message(
+            "登录请求无效 / Invalid sign-in request",
+            "请求参数 (如 redirect_uri) 含有不允许的字符，且未登记于该客户端。"
+            " A parameter of the request (such as redirect_uri) contains characters"
+            " that are not allowed and is not registered for this client.",
+            400,
+        )
     client: Client = grant.client
     if client.is_public and not grant.request.payload.data.get("code_challenge"):
         return _message(
