@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from yimen.platform.api.paging import paginate
 from yimen.platform.api.problems import FieldError, Problem
+from yimen.platform.auth.identity import SERVICE_ACCOUNT_PREFIX
 from yimen.tenants.directory.model import (
     Agency,
     AgencyKind,
@@ -245,6 +246,15 @@ def validate_officer(
     session: Session, data: dict, officer_id: uuid.UUID | None = None
 ) -> list[FieldError]:
     errors: list[FieldError] = []
+    if str(data.get("username", "")).startswith(SERVICE_ACCOUNT_PREFIX):
+        errors.append(
+            FieldError(
+                "username",
+                f"以 {SERVICE_ACCOUNT_PREFIX} 开头的用户名保留给机器客户端，不能用于执法人员。",
+                f"User names starting with {SERVICE_ACCOUNT_PREFIX} are reserved for"
+                " machine clients and cannot be given to an officer.",
+            )
+        )
     if "username" in data:
         taken = session.execute(
             select(Officer.id).where(Officer.username == data["username"])

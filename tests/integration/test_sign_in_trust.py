@@ -3,10 +3,15 @@ one-time, guessing is throttled, and a machine client is told by its token's cli
 
 from __future__ import annotations
 
+import time
+import uuid
+
 import pytest
 import requests
 
-from tests.integration.oidc_flow import CONSOLE, pkce
+from tests.conftest import bearer
+from tests.integration.oidc_flow import CONSOLE, pkce, sign_in
+from yimen.tenants.directory.demo import credit_code
 
 
 def _authorize_params(live_server, **changes) -> dict:
@@ -40,3 +45,126 @@ def test_a_quote_in_the_sign_in_request_is_a_clear_400_never_a_500(live_server, 
     )
     assert r.status_code == 400 and "Location" not in r.headers
     assert "登录请求无效" in r.text and "Invalid sign-in request" in r.text
+
+
+# --- machine clients are told by the token's client, not by a user name --------------
+
+
+def _tenant_id(slug: str):
+    from sqlalchemy import select
+
+    from yimen.platform.db import db
+    from yimen.tenants.directory.model import Tenant
+
+    with db.new_session() as s:
+        return s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one()
+
+
+def _legacy_officer(slug: str, username: str, password: str) -> str:
+    """An officer whose user name starts with service-account- (created before the prefix
+    was reserved, or imported from elsewhere): written straight into the directory."""
+    from sqlalchemy import select
+
+    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.idp.admin import set_password
+    from yimen.tenants.directory.model import Agency, RoleAssignment
+    from yimen.tenants.directory.service import new_officer
+
+    with tenant_scope(_tenant_id(slug)), db.new_session() as s:
+        agency = s.execute(select(Agency).where(Agency.code == "zhzf")).scalar_one()
+        officer = new_officer({"agency_id": agency.id, "username": username, "name": "旧账号"})
+        officer.role_assignments = [RoleAssignment(role="officer")]
+        s.add(officer)
+        s.flush()
+        set_password(s, officer, password)
+        s.commit()
+        return str(officer.id)
+
+
+def test_an_officer_named_like_a_service_account_stops_working_when_deactivated(
+    live_server, app, machine_token
+):
+    username = f"service-account-{uuid.uuid4().hex[:8]}"
+    officer_id = _legacy_officer("xuanwu", username, "Yimen@2026")
+    tokens = sign_in(live_server.url, "xuanwu", username)
+    api = f"{live_server.url}/api/v1/agencies"
+    assert requests.get(api, headers=bearer(tokens["access_token"]), timeout=10).status_code == 200
+    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    r = requests.post(
+        f"{live_server.url}/api/v1/officers/{officer_id}/deactivate", headers=admin, timeout=10
+    )
+    assert r.status_code == 200
+    refused = requests.get(api, headers=bearer(tokens["access_token"]), timeout=10)
+    assert refused.status_code == 401 and refused.json()["code"] == "account-inactive"
+
+
+def test_a_token_calling_itself_a_service_account_is_not_a_machine_clients_own(live_server, app):
+    from joserfc import jwt
+    from joserfc.jwk import RSAKey
+
+    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.idp.keys import active_key
+
+    with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
+        key = active_key(s)
+        kid, private = key.kid, RSAKey.import_key(key.private_jwk)
+        s.commit()
+    now = int(time.time())
+    claims = {
+        "iss": f"{live_server.url}/oidc/xuanwu",
+        "aud": ["yimen-api"],
+        "azp": "yimen-console",
+        "sub": str(uuid.uuid4()),  # no officer, and not the console's service account
+        "iat": now,
+        "exp": now + 300,
+        "preferred_username": "service-account-yimen-console",
+        "resource_access": {"yimen-api": {"roles": ["district_admin"]}},
+    }
+    token = jwt.encode({"alg": "RS256", "kid": kid}, claims, private)
+    r = requests.get(f"{live_server.url}/api/v1/agencies", headers=bearer(token), timeout=10)
+    assert r.status_code == 401 and r.json()["code"] == "account-inactive"
+
+
+def test_a_user_name_with_the_service_account_prefix_is_refused_for_an_officer(
+    client, new_district, machine_token
+):
+    import io
+
+    from tests import factories
+
+    tenant = new_district("保留前缀测试区")
+    admin = bearer(machine_token(tenant.slug, ["district_admin"]))
+    agency = client.post(
+        "/api/v1/agencies",
+        json={
+            "code": "zhzf",
+            "name": "保留前缀测试区综合行政执法局",
+            "credit_code": credit_code(tenant.division_code, 21),
+            "kind": "comprehensive_bureau",
+            "domains": ["urban_management"],
+            "doc_prefix": "测综执罚",
+        },
+        headers=admin,
+    )
+    assert agency.status_code == 201, agency.json
+    r = client.post(
+        "/api/v1/officers",
+        json={"agency_id": agency.json["id"], "username": "service-account-x1", "name": "钱七"},
+        headers=admin,
+    )
+    assert r.status_code == 422 and r.content_type == "application/problem+json"
+    (error,) = [e for e in r.json["errors"] if e["field"] == "username"]
+    assert "保留给机器客户端" in error["message"] and "reserved" in error["message_en"]
+
+    rows = factories.officer_rows(2, tenant.slug, agencies=1)
+    rows[1][0] = "service-account-x2"
+    imported = client.post(
+        "/api/v1/imports/officers",
+        data={"file": (io.BytesIO(factories.xlsx(factories.OFFICER_COLUMNS, rows)), "o.xlsx")},
+        headers=admin,
+        content_type="multipart/form-data",
+    )
+    assert imported.status_code == 422
+    assert [(e["row"], e["field"]) for e in imported.json["rows"]] == [(3, "username")]
+    assert "reserved" in imported.json["rows"][0]["message_en"]
+    assert client.get("/api/v1/officers", headers=admin).json["total"] == 0
