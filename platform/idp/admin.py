@@ -81,6 +81,35 @@ def check_password(session: Session, officer: Officer, password: str) -> bool:
     return credential is not None and check_password_hash(credential.password_hash, password)
 
 
+MIN_PASSWORD_LENGTH = 10
+
+
+def password_problems(
+    session: Session, officer: Officer, password: str, repeated: str
+) -> list[str]:
+    """What is wrong with a new password, as keys the sign-in page explains: at least
+    10 characters of at least three kinds (lower case, upper case, digits, symbols),
+    not containing the user name, typed twice alike, and not the password it replaces."""
+    problems = []
+    if password != repeated:
+        problems.append("mismatch")
+    kinds = sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
+    if len(password) < MIN_PASSWORD_LENGTH or kinds < 3:
+        problems.append("too-weak")
+    if officer.username.lower() in password.lower():
+        problems.append("contains-username")
+    if not problems and check_password(session, officer, password):
+        problems.append("same-as-old")
+    return problems
+
+
 def revoke_refresh_tokens(session: Session, officer_id, client_id: str | None = None) -> int:
     """Revoke every live refresh token of an officer (deactivation), or of one client
     (sign-out, reuse of a rotated token)."""

@@ -3,6 +3,7 @@ one-time, guessing is throttled, and a machine client is told by its token's cli
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -10,7 +11,14 @@ import pytest
 import requests
 
 from tests.conftest import bearer
-from tests.integration.oidc_flow import CONSOLE, pkce, sign_in
+from tests.integration.oidc_flow import (
+    CONSOLE,
+    authorize,
+    code_from,
+    exchange,
+    pkce,
+    sign_in,
+)
 from yimen.tenants.directory.demo import credit_code
 
 
@@ -168,3 +176,106 @@ def test_a_user_name_with_the_service_account_prefix_is_refused_for_an_officer(
     assert [(e["row"], e["field"]) for e in imported.json["rows"]] == [(3, "username")]
     assert "reserved" in imported.json["rows"][0]["message_en"]
     assert client.get("/api/v1/officers", headers=admin).json["total"] == 0
+
+
+# --- the initial password is one-time -------------------------------------------------
+
+
+def _new_officer_with_initial_password(live_server, admin: dict, username: str) -> tuple:
+    agencies = requests.get(
+        f"{live_server.url}/api/v1/agencies", params={"q": "综合"}, headers=admin, timeout=10
+    ).json()["items"]
+    created = requests.post(
+        f"{live_server.url}/api/v1/officers",
+        json={"agency_id": agencies[0]["id"], "username": username, "name": "邓新"},
+        headers=admin,
+        timeout=10,
+    )
+    assert created.status_code == 201, created.text
+    officer_id = created.json()["id"]
+    issued = requests.post(
+        f"{live_server.url}/api/v1/officers/{officer_id}/initial-password",
+        headers=admin,
+        timeout=10,
+    )
+    assert issued.status_code == 201
+    return officer_id, issued.json()["password"]
+
+
+def _csrf(text: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', text).group(1)
+
+
+def test_the_initial_password_asks_for_a_new_one_and_then_no_longer_works(
+    live_server, app, machine_token
+):
+    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    username = f"xuanwu.chushi{uuid.uuid4().hex[:6]}"
+    _, initial = _new_officer_with_initial_password(live_server, admin, username)
+    verifier, challenge = pkce()
+    http = requests.Session()
+
+    asked = authorize(live_server.url, "xuanwu", username, initial, challenge, http=http)
+    assert asked.status_code == 200 and "Location" not in asked.headers  # no code yet
+    assert "设置新密码" in asked.text and 'name="new_password_again"' in asked.text
+    params = _authorize_params(live_server, code_challenge=challenge, state="s-1")
+    params["scope"] = "openid profile offline_access"
+
+    def choose(new: str, again: str | None = None, **query) -> requests.Response:
+        return http.post(
+            f"{live_server.url}/oidc/xuanwu/authorize",
+            params=params | query,
+            data={
+                "new_password": new,
+                "new_password_again": new if again is None else again,
+                "csrf_token": _csrf(asked.text),
+            },
+            allow_redirects=False,
+            timeout=10,
+        )
+
+    weak = choose("short1", lang="en")
+    assert weak.status_code == 422 and "At least 10 characters" in weak.text
+    assert "Location" not in weak.headers
+    differs = choose("Own-pass-2026", "Own-pass-2027", lang="zh")  # Chinese first again
+    assert differs.status_code == 422 and "两次输入的新密码不一致" in differs.text
+    same = choose(initial)  # "Ym-" and 16 random characters: strong enough, but seen
+    assert same.status_code == 422 and "不能与初始密码相同" in same.text
+    with_name = choose(f"A1-{username}")
+    assert with_name.status_code == 422 and "不能包含用户名" in with_name.text
+    no_csrf = http.post(
+        f"{live_server.url}/oidc/xuanwu/authorize",
+        params=params,
+        data={"new_password": "Own-pass-2026", "new_password_again": "Own-pass-2026"},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert no_csrf.status_code == 400 and "Location" not in no_csrf.headers
+
+    done = choose("Own-pass-2026")
+    assert done.status_code == 302
+    tokens = exchange(live_server.url, "xuanwu", code_from(done), verifier).json()
+    assert tokens["access_token"]
+
+    again = authorize(live_server.url, "xuanwu", username, initial, pkce()[1])
+    assert again.status_code == 401 and "Location" not in again.headers  # one-time
+    assert sign_in(live_server.url, "xuanwu", username, "Own-pass-2026")["access_token"]
+
+
+def test_a_new_password_cannot_be_set_without_the_initial_one(live_server, app):
+    """The second step needs the first one's session: a bare post is sent back to sign in."""
+    http = requests.Session()
+    params = _authorize_params(live_server)
+    form = http.get(f"{live_server.url}/oidc/xuanwu/authorize", params=params, timeout=10)
+    r = http.post(
+        f"{live_server.url}/oidc/xuanwu/authorize",
+        params=params,
+        data={
+            "new_password": "Own-pass-2026",
+            "new_password_again": "Own-pass-2026",
+            "csrf_token": _csrf(form.text),
+        },
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert r.status_code == 400 and "设置新密码的时限已过" in r.text
