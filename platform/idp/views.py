@@ -12,6 +12,7 @@ from flask import (
     current_app,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -27,7 +28,7 @@ from yimen.platform.auth.permissions import public
 from yimen.platform.auth.tokens import InvalidToken
 from yimen.platform.db import db
 from yimen.platform.db.tenancy import bind_tenant
-from yimen.platform.idp import admin
+from yimen.platform.idp import admin, throttle
 from yimen.platform.idp.keys import published_keys
 from yimen.platform.idp.model import OAuthClient
 from yimen.platform.idp.provider import Client, User, active_officer, issuer, user_claims
@@ -190,16 +191,21 @@ def authorize():
     if "new_password" in request.form:
         return _update_password(grant)
     username = request.form.get("username", "").strip()
+    address = request.remote_addr or ""
+    refused = throttle.refusal(db.session, username, address)
+    if refused is not None:
+        return _refused_page(refused)
     officer = db.session.execute(
         select(Officer).where(Officer.username == username)
     ).scalar_one_or_none()
-    # The same answer for an unknown user, a wrong password and a deactivated account.
-    if (
-        officer is None
-        or not admin.check_password(db.session, officer, request.form.get("password", ""))
-        or active_officer(officer.id) is None
-    ):
+    # The same answer, and the same hashing work, for an unknown user, a wrong password
+    # and a deactivated account.
+    password_ok = admin.check_password(db.session, officer, request.form.get("password", ""))
+    if officer is None or not password_ok or active_officer(officer.id) is None:
+        throttle.record_failure(db.session, username, address)
         return _login_page(error="bad-credentials", status=401)
+    throttle.record_success(db.session, username)
+    db.session.commit()
     if UPDATE_PASSWORD in required_actions.pending(db.session, officer.id):
         # A one-time initial password (someone else has seen it) is only good for choosing
         # one's own: no code is issued until the new password is set.
@@ -216,6 +222,23 @@ def _signed_in(grant, officer: Officer):
     sso[g.idp_tenant.slug] = {"officer_id": str(officer.id), "auth_time": auth_time}
     session[SSO_KEY] = sso
     return server().create_authorization_response(grant=grant, grant_user=User(officer, auth_time))
+
+
+def _refused_page(refused: throttle.Refusal):
+    response = make_response(
+        render_template(
+            "idp/login.html",
+            tenant=g.idp_tenant,
+            error="locked" if refused.locked else "wait",
+            retry_after=refused.retry_after,
+            query=request.args.to_dict(),
+            username=request.form.get("username", ""),
+        ),
+        423 if refused.locked else 429,
+    )
+    if not refused.locked:
+        response.headers["Retry-After"] = str(refused.retry_after)
+    return response
 
 
 def _password_page(officer: Officer, problems: list[str] | None = None, status: int = 200):

@@ -93,9 +93,13 @@ def officers(errors=None, values=None, status=200):
     query = service.officer_query(q=request.args.get("q") or None, agency_id=own)
     rows = paginate(db.session, query, _page(), PAGE_SIZE)
     agency_rows = db.session.execute(select(Agency).order_by(Agency.code)).scalars().all()
+    from yimen.platform.idp.throttle import locked_user_names
+
     return render_template(
         "admin/officers.html",
         page=rows,
+        locked=locked_user_names(db.session),
+        unlocked=request.args.get("unlocked"),
         agencies=[a for a in agency_rows if own is None or a.id == own],
         agency_names={a.id: a.name for a in agency_rows},
         errors=errors or {},
@@ -113,6 +117,17 @@ def add_officer():
 
     lists = ("certificate_domains", "roles")
     return _submit(OfficerCreateSchema(), lists, create, officers, "console_admin.officers")
+
+
+@bp.post("/officers/<uuid:officer_id>/unlock")
+@requires("directory.officer.unlock")
+def unlock_officer(officer_id):
+    """The district administrator lifts a sign-in lockout (the API's /officers/<id>/unlock)."""
+    within_reach(
+        service.get_agency(db.session, service.get_officer(db.session, officer_id).agency_id)
+    )
+    lifted = service.unlock_sign_in(db.session, officer_id)
+    return redirect(url_for("console_admin.officers", unlocked=lifted["username"]))
 
 
 @bp.get("/provisioning")

@@ -3,7 +3,9 @@ one-time, guessing is throttled, and a machine client is told by its token's cli
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import statistics
 import time
 import uuid
 
@@ -279,3 +281,171 @@ def test_a_new_password_cannot_be_set_without_the_initial_one(live_server, app):
         timeout=10,
     )
     assert r.status_code == 400 and "设置新密码的时限已过" in r.text
+
+
+# --- throttling of password guessing ---------------------------------------------------
+
+
+@pytest.fixture
+def clean_throttle(app):
+    """Every test here signs in from 127.0.0.1 like the rest of the suite: start and
+    leave the district's counters empty."""
+    from sqlalchemy import delete
+
+    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.idp.model import SignInThrottle
+
+    def clear():
+        with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
+            s.execute(delete(SignInThrottle))
+            s.commit()
+
+    clear()
+    yield
+    clear()
+
+
+def _try(live_server, username: str, password: str) -> requests.Response:
+    return authorize(live_server.url, "xuanwu", username, password, pkce()[1])
+
+
+def test_wrong_passwords_wait_longer_and_longer_then_lock_and_unknown_names_alike(
+    live_server, app, clean_throttle, time_machine, machine_token
+):
+    """60 wrong passwords in 10 s and then the right one no longer signs in: after three
+    failures each further one doubles the wait, the tenth locks the name until the
+    district administrator unlocks it; a name nobody has is answered exactly alike."""
+    known = f"xuanwu.suoding{uuid.uuid4().hex[:6]}"
+    officer_id = _legacy_officer("xuanwu", known, "Yimen@2026")
+    unknown = f"xuanwu.nobody{uuid.uuid4().hex[:6]}"
+
+    def later(seconds: float) -> None:  # the clock of the process, live server included
+        time_machine.move_to(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds), tick=True)
+
+    def both(password_of_known: str) -> list[requests.Response]:
+        return [_try(live_server, known, password_of_known), _try(live_server, unknown, "x")]
+
+    for _ in range(3):  # free failures
+        assert [r.status_code for r in both("wrong")] == [401, 401]
+    waits = []
+    for failure in range(4, 10):
+        assert [r.status_code for r in both("wrong")] == [401, 401]
+        refused = both("Yimen@2026")  # at once, even with the right password
+        assert [r.status_code for r in refused] == [429, 429]
+        assert "Location" not in refused[0].headers
+        retry = [int(r.headers["Retry-After"]) for r in refused]
+        assert retry[0] == retry[1] and f"请 {retry[0]} 秒后再试" in refused[0].text
+        waits.append(retry[0])
+        later(2 ** (failure - 3) + 1)
+    assert waits == sorted(waits) and waits[-1] > waits[0] * 8  # 2, 4, 8 … 64 s
+    assert [r.status_code for r in both("wrong")] == [401, 401]  # the tenth: locked
+    later(3600)
+    locked = both("Yimen@2026")
+    assert [r.status_code for r in locked] == [423, 423]
+    assert "账号已锁定" in locked[0].text and "Location" not in locked[0].headers
+
+    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    agency_admin = bearer(machine_token("xuanwu", ["agency_admin"]))
+    url = f"{live_server.url}/api/v1/officers/{officer_id}/unlock"
+    assert requests.post(url, headers=agency_admin, timeout=10).status_code == 403
+    r = requests.post(url, headers=admin, timeout=10)
+    assert r.status_code == 200 and r.json()["was_locked"] is True
+    assert r.json()["failures"] == 10
+    assert _try(live_server, known, "Yimen@2026").status_code == 302
+    assert _try(live_server, unknown, "x").status_code == 423  # nobody unlocked that one
+    audit = requests.get(
+        f"{live_server.url}/api/v1/audit",
+        params={"entity": "officer", "entity_id": officer_id},
+        headers=admin,
+        timeout=10,
+    ).json()["items"]
+    assert audit[0]["action"] == "unlock" and audit[0]["before"]["sign_in_failures"] == 10
+
+
+def test_a_successful_sign_in_clears_the_count(live_server, app, clean_throttle):
+    username = f"xuanwu.qingling{uuid.uuid4().hex[:6]}"
+    _legacy_officer("xuanwu", username, "Yimen@2026")
+    for _ in range(3):
+        assert _try(live_server, username, "wrong").status_code == 401
+    assert _try(live_server, username, "Yimen@2026").status_code == 302
+    for _ in range(3):
+        assert _try(live_server, username, "wrong").status_code == 401
+    assert _try(live_server, username, "Yimen@2026").status_code == 302
+
+
+def test_many_names_tried_from_one_address_make_that_address_wait(live_server, app, clean_throttle):
+    for n in range(21):  # 20 free failures, each for another name
+        assert _try(live_server, f"xuanwu.guess{n:02d}", "x").status_code == 401
+    refused = _try(live_server, "xuanwu.zhangwei", "Yimen@2026")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+
+
+def test_the_console_shows_a_locked_officer_and_the_district_administrator_unlocks_it(
+    live_server, app, client, clean_throttle, machine_token
+):
+    username = f"xuanwu.kongzhi{uuid.uuid4().hex[:6]}"
+    officer_id = _legacy_officer("xuanwu", username, "Yimen@2026")
+    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.idp import throttle
+
+    with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
+        for _ in range(10):
+            throttle.record_failure(s, username, "192.0.2.7")
+    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    page = client.get(f"/console/admin/officers?q={username}", headers=admin)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "已锁定" in html
+    assert f"/console/admin/officers/{officer_id}/unlock" in html
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    r = client.post(
+        f"/console/admin/officers/{officer_id}/unlock",
+        data={"csrf_token": csrf},
+        headers={**admin, "Accept": "text/html"},
+    )
+    assert r.status_code == 302
+    after = client.get(r.headers["Location"], headers=admin).get_data(as_text=True)
+    assert f"已解锁：{username}" in after
+    assert _try(live_server, username, "Yimen@2026").status_code == 302
+
+
+# --- unknown user names cost the same work ----------------------------------------------
+
+
+def test_an_unknown_user_name_is_checked_against_a_hash_like_a_known_one(
+    live_server, app, clean_throttle, monkeypatch
+):
+    from yimen.platform.idp import admin
+
+    checked = []
+    real = admin.check_password_hash
+
+    def spy(stored: str, password: str) -> bool:
+        checked.append(stored.split("$")[0])  # the method and its cost, e.g. scrypt:32768:8:1
+        return real(stored, password)
+
+    monkeypatch.setattr(admin, "check_password_hash", spy)
+    assert _try(live_server, "xuanwu.zhangwei", "wrong").status_code == 401
+    assert _try(live_server, f"xuanwu.nobody{uuid.uuid4().hex[:6]}", "wrong").status_code == 401
+    assert len(checked) == 2 and checked[0] == checked[1]
+
+
+def test_an_unknown_user_name_takes_about_as_long_as_a_known_one(app):
+    from sqlalchemy import select
+
+    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.idp import admin
+    from yimen.tenants.directory.model import Officer
+
+    with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
+        officer = s.execute(
+            select(Officer).where(Officer.username == "xuanwu.zhangwei")
+        ).scalar_one()
+        admin.check_password(s, None, "warm-up")
+        known, unknown = [], []
+        for _ in range(7):  # interleaved, medians: the machine's load hits both alike
+            for who, times in ((officer, known), (None, unknown)):
+                started = time.perf_counter()
+                assert admin.check_password(s, who, "wrong") is False
+                times.append(time.perf_counter() - started)
+    ratio = statistics.median(unknown) / statistics.median(known)
+    assert 0.33 < ratio < 3, (known, unknown)  # was 14 ms against 145 ms
