@@ -133,6 +133,19 @@ def install(session_class: type[Session]) -> None:
 
 def record_read(session: Session, tenant_id, entity: str, entity_id: str) -> None:
     """A cross-tenant read by the platform operator is itself recorded in that district."""
+    record_event(session, tenant_id, "read", entity, entity_id)
+
+
+def record_event(
+    session: Session,
+    tenant_id,
+    action: str,
+    entity: str,
+    entity_id: str,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    """An administrative act that changes no audited row (a read, lifting a lockout)."""
     actor = _actor.get() or SYSTEM
     session.execute(
         insert(AuditEntry),
@@ -143,11 +156,11 @@ def record_read(session: Session, tenant_id, entity: str, entity_id: str) -> Non
                 "at": dt.datetime.now(dt.UTC),
                 "actor": actor.name,
                 "actor_issuer": actor.issuer,
-                "action": "read",
+                "action": action,
                 "entity": entity,
                 "entity_id": entity_id,
-                "before": None,
-                "after": None,
+                "before": before,
+                "after": after,
                 "request_id": actor.request_id,
             }
         ],

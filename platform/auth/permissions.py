@@ -49,6 +49,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "directory.unit.write": frozenset({"district_admin", "agency_admin"}),
     "directory.officer.write": frozenset({"district_admin", "agency_admin"}),
     "directory.roles.write": frozenset({"district_admin", "agency_admin"}),
+    # Lifting a sign-in lockout after too many wrong passwords (the built-in provider).
+    "directory.officer.unlock": frozenset({"district_admin"}),
     "directory.import": frozenset({"district_admin"}),
     # The district's own settings (Tenant.settings): deadlines, policies, document bodies.
     "district.settings.read": frozenset({"district_admin"}),

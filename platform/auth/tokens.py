@@ -23,7 +23,7 @@ from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 from sqlalchemy import select
 
-from yimen.platform.auth.identity import Identity
+from yimen.platform.auth.identity import Identity, service_account_subject
 from yimen.platform.db import db, tenant_scope
 from yimen.tenants.directory.model import Officer, OfficerStatus, Tenant, TenantStatus
 
@@ -178,9 +178,7 @@ class TokenValidator:
     def _identity(self, tenant: Tenant, match: IssuerMatch, claims: dict) -> Identity:
         client_roles = claims.get("resource_access", {}).get(self.audience, {}).get("roles", [])
         client_id = claims.get("azp") or claims.get("client_id")
-        service = claims.get("preferred_username", "").startswith("service-account-")
-        if not service:
-            self._check_officer_active(tenant, claims["sub"])
+        service = self._machine_client(tenant, match, claims)
         return Identity(
             tenant_id=tenant.id,
             tenant_slug=tenant.slug,
@@ -196,13 +194,34 @@ class TokenValidator:
         )
 
     @staticmethod
-    def _check_officer_active(tenant: Tenant, subject: str) -> None:
+    def _machine_client(tenant: Tenant, match: IssuerMatch, claims: dict) -> bool:
+        """Whether the token is a machine client's own (client credentials), decided by
+        the token's client and never by a user name: a subject that is an officer of the
+        district is that officer, who must be active. Otherwise the token must be its
+        client's own: at the built-in provider its subject is the client's service
+        account (`service_account_subject`); from Keycloak it names the client in
+        `client_id`, which Keycloak puts in service-account tokens only. Anything else
+        is an unknown account and refused."""
+        subject = claims["sub"]
         with tenant_scope(tenant.id), db.new_session() as s:
             status = s.execute(
                 select(Officer.status).where(Officer.subject == subject)
             ).scalar_one_or_none()
-        if status != OfficerStatus.ACTIVE:
-            raise InvalidToken("该账号已停用。", "This account is deactivated.", "account-inactive")
+        if status is not None:
+            if status != OfficerStatus.ACTIVE:
+                raise InvalidToken(
+                    "该账号已停用。", "This account is deactivated.", "account-inactive"
+                )
+            return False
+        client = claims.get("azp")
+        if isinstance(client, str) and client:
+            if match.builtin and subject == service_account_subject(match.issuer, client):
+                return True
+            if not match.builtin and claims.get("client_id") == client:
+                return True
+        raise InvalidToken(
+            "该账号不存在或已停用。", "This account is unknown or deactivated.", "account-inactive"
+        )
 
 
 def _jose_reason(exc: JoseError) -> tuple[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -74,11 +75,52 @@ def set_password(session: Session, officer: Officer, password: str) -> None:
     session.flush()
 
 
-def check_password(session: Session, officer: Officer, password: str) -> bool:
-    credential = session.execute(
-        select(Credential).where(Credential.officer_id == officer.id)
-    ).scalar_one_or_none()
-    return credential is not None and check_password_hash(credential.password_hash, password)
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash made like every officer's (same method and cost), of a password nobody knows."""
+    return generate_password_hash(secrets.token_urlsafe(24))
+
+
+def check_password(session: Session, officer: Officer | None, password: str) -> bool:
+    """The same work for an unknown user name, an officer without a password and a
+    wrong password: a dummy hash is checked, so the time taken tells no names apart."""
+    credential = None
+    if officer is not None:
+        credential = session.execute(
+            select(Credential).where(Credential.officer_id == officer.id)
+        ).scalar_one_or_none()
+    stored = credential.password_hash if credential is not None else _dummy_hash()
+    matches = check_password_hash(stored, password)
+    return credential is not None and matches
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def password_problems(
+    session: Session, officer: Officer, password: str, repeated: str
+) -> list[str]:
+    """What is wrong with a new password, as keys the sign-in page explains: at least
+    10 characters of at least three kinds (lower case, upper case, digits, symbols),
+    not containing the user name, typed twice alike, and not the password it replaces."""
+    problems = []
+    if password != repeated:
+        problems.append("mismatch")
+    kinds = sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
+    if len(password) < MIN_PASSWORD_LENGTH or kinds < 3:
+        problems.append("too-weak")
+    if officer.username.lower() in password.lower():
+        problems.append("contains-username")
+    if not problems and check_password(session, officer, password):
+        problems.append("same-as-old")
+    return problems
 
 
 def revoke_refresh_tokens(session: Session, officer_id, client_id: str | None = None) -> int:

@@ -92,3 +92,20 @@ class RefreshToken(Base, TenantOwned):
     issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class SignInThrottle(Base, TenantOwned):
+    """Failed sign-ins at the district's issuer, counted per submitted user name (known
+    or not) and per client address. Kept in the database so that every process serving
+    the issuer sees the same counters; see yimen.platform.idp.throttle for the rule."""
+
+    __tablename__ = "idp_sign_in_throttle"
+    __table_args__ = (UniqueConstraint("tenant_id", "kind", "key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(10))  # user / address
+    key: Mapped[str] = mapped_column(String(255))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    blocked_until: Mapped[dt.datetime | None]
+    locked_at: Mapped[dt.datetime | None]

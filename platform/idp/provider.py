@@ -25,6 +25,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 from sqlalchemy import select, update
 
+from yimen.platform.auth.identity import SERVICE_ACCOUNT_PREFIX, service_account_subject
 from yimen.platform.db import db, utcnow
 from yimen.platform.idp import admin
 from yimen.platform.idp.keys import active_key
@@ -298,8 +299,8 @@ def access_claims(client: Client, user: User | None, scope: str, lifetime: int) 
     else:
         row = client.row
         identity = {
-            "sub": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{issuer()}/clients/{row.client_id}")),
-            "preferred_username": f"service-account-{row.client_id}",
+            "sub": service_account_subject(issuer(), row.client_id),
+            "preferred_username": f"{SERVICE_ACCOUNT_PREFIX}{row.client_id}",
             "name": row.name,
             "agency": row.agency_code,
         }

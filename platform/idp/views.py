@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import time
+import uuid
 
 from authlib.oauth2 import OAuth2Error
 from authlib.oidc.discovery import OpenIDProviderMetadata
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+)
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -17,14 +28,18 @@ from yimen.platform.auth.permissions import public
 from yimen.platform.auth.tokens import InvalidToken
 from yimen.platform.db import db
 from yimen.platform.db.tenancy import bind_tenant
-from yimen.platform.idp import admin
+from yimen.platform.idp import admin, throttle
 from yimen.platform.idp.keys import published_keys
 from yimen.platform.idp.model import OAuthClient
 from yimen.platform.idp.provider import Client, User, active_officer, issuer, user_claims
 from yimen.tenants.directory.model import Officer, Tenant, TenantStatus
+from yimen.tenants.identity import required_actions
+from yimen.tenants.identity.model import UPDATE_PASSWORD
 
 bp = Blueprint("oidc", __name__, url_prefix="/oidc/<slug>")
 SSO_KEY = "idp_sso"
+CHANGE_KEY = "idp_password_change"  # signed in with a one-time password, per district
+CHANGE_WINDOW_SECONDS = 600
 
 
 @bp.url_value_preprocessor
@@ -110,8 +125,10 @@ def _sso_user() -> User | None:
     entry = session.get(SSO_KEY, {}).get(g.idp_tenant.slug)
     if not entry:
         return None
-    officer = active_officer(entry["officer_id"])
-    return User(officer, entry["auth_time"]) if officer else None
+    officer = active_officer(uuid.UUID(entry["officer_id"]))
+    if officer is None or UPDATE_PASSWORD in required_actions.pending(db.session, officer.id):
+        return None  # a new initial password was issued since: sign in with it and change it
+    return User(officer, entry["auth_time"])
 
 
 def _login_page(error: str | None = None, status: int = 200):
@@ -148,6 +165,17 @@ def authorize():
             error.get_error_description() or error.error,
             400,
         )
+    except ValueError:
+        # authlib refuses to quote a value with `"` or `\` (a redirect_uri, a response_type)
+        # in its error description (RFC 6749 §5.2 allows neither) and raises instead: such
+        # a value is never registered, so the request is simply invalid — never redirected.
+        return _message(
+            "登录请求无效 / Invalid sign-in request",
+            "请求参数 (如 redirect_uri) 含有不允许的字符，且未登记于该客户端。"
+            " A parameter of the request (such as redirect_uri) contains characters"
+            " that are not allowed and is not registered for this client.",
+            400,
+        )
     client: Client = grant.client
     if client.is_public and not grant.request.payload.data.get("code_challenge"):
         return _message(
@@ -160,22 +188,92 @@ def authorize():
         if user is None:
             return _login_page()
         return server().create_authorization_response(grant=grant, grant_user=user)
+    if "new_password" in request.form:
+        return _update_password(grant)
+    username = request.form.get("username", "").strip()
+    address = request.remote_addr or ""
+    refused = throttle.refusal(db.session, username, address)
+    if refused is not None:
+        return _refused_page(refused)
     officer = db.session.execute(
-        select(Officer).where(Officer.username == request.form.get("username", "").strip())
+        select(Officer).where(Officer.username == username)
     ).scalar_one_or_none()
-    password = request.form.get("password", "")
-    # The same answer for an unknown user, a wrong password and a deactivated account.
-    if (
-        officer is None
-        or not admin.check_password(db.session, officer, password)
-        or active_officer(officer.id) is None
-    ):
+    # The same answer, and the same hashing work, for an unknown user, a wrong password
+    # and a deactivated account.
+    password_ok = admin.check_password(db.session, officer, request.form.get("password", ""))
+    if officer is None or not password_ok or active_officer(officer.id) is None:
+        throttle.record_failure(db.session, username, address)
         return _login_page(error="bad-credentials", status=401)
+    throttle.record_success(db.session, username)
+    db.session.commit()
+    if UPDATE_PASSWORD in required_actions.pending(db.session, officer.id):
+        # A one-time initial password (someone else has seen it) is only good for choosing
+        # one's own: no code is issued until the new password is set.
+        changes = dict(session.get(CHANGE_KEY, {}))
+        changes[g.idp_tenant.slug] = {"officer_id": str(officer.id), "at": int(time.time())}
+        session[CHANGE_KEY] = changes
+        return _password_page(officer)
+    return _signed_in(grant, officer)
+
+
+def _signed_in(grant, officer: Officer):
     auth_time = int(time.time())
     sso = dict(session.get(SSO_KEY, {}))
     sso[g.idp_tenant.slug] = {"officer_id": str(officer.id), "auth_time": auth_time}
     session[SSO_KEY] = sso
     return server().create_authorization_response(grant=grant, grant_user=User(officer, auth_time))
+
+
+def _refused_page(refused: throttle.Refusal):
+    response = make_response(
+        render_template(
+            "idp/login.html",
+            tenant=g.idp_tenant,
+            error="locked" if refused.locked else "wait",
+            retry_after=refused.retry_after,
+            query=request.args.to_dict(),
+            username=request.form.get("username", ""),
+        ),
+        423 if refused.locked else 429,
+    )
+    if not refused.locked:
+        response.headers["Retry-After"] = str(refused.retry_after)
+    return response
+
+
+def _password_page(officer: Officer, problems: list[str] | None = None, status: int = 200):
+    return render_template(
+        "idp/update_password.html",
+        tenant=g.idp_tenant,
+        officer=officer,
+        problems=problems or [],
+        min_length=admin.MIN_PASSWORD_LENGTH,
+        query=request.args.to_dict(),
+    ), status
+
+
+def _update_password(grant):
+    """The second step after a one-time initial password: the officer's own password,
+    typed twice; then the initial one no longer works and the code is issued."""
+    entry = session.get(CHANGE_KEY, {}).get(g.idp_tenant.slug)
+    officer = None
+    if entry and time.time() - entry["at"] <= CHANGE_WINDOW_SECONDS:
+        officer = active_officer(uuid.UUID(entry["officer_id"]))
+    if officer is None or UPDATE_PASSWORD not in required_actions.pending(db.session, officer.id):
+        return _login_page(error="change-expired", status=400)
+    new = request.form.get("new_password", "")
+    problems = admin.password_problems(
+        db.session, officer, new, request.form.get("new_password_again", "")
+    )
+    if problems:
+        return _password_page(officer, problems, 422)
+    admin.set_password(db.session, officer, new)
+    required_actions.complete(db.session, officer.id)
+    db.session.commit()
+    changes = dict(session.get(CHANGE_KEY, {}))
+    changes.pop(g.idp_tenant.slug, None)
+    session[CHANGE_KEY] = changes
+    return _signed_in(grant, officer)
 
 
 @bp.post("/token")

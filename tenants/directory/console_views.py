@@ -104,11 +104,15 @@ def officers(errors=None, values=None, status=200):
     # The form offers only the roles the viewer may grant (an agency administrator: to
     # officers of its own agency, the only agency the form offers it).
     grantable = grantable_roles(identity.roles, identity.agency, identity.agency)
+    from yimen.platform.idp.throttle import locked_user_names
+
     return render_template(
         "admin/officers.html",
         page=rows,
         roles=[(r, ROLES[r]) for r in ROLES if r in grantable],
         checked=request.form.getlist("roles") if values else ["officer"],
+        locked=locked_user_names(db.session),
+        unlocked=request.args.get("unlocked"),
         agencies=[a for a in agency_rows if own is None or a.id == own],
         agency_names={a.id: a.name for a in agency_rows},
         errors=errors or {},
@@ -126,6 +130,17 @@ def add_officer():
 
     lists = ("certificate_domains", "roles")
     return _submit(OfficerCreateSchema(), lists, create, officers, "console_admin.officers")
+
+
+@bp.post("/officers/<uuid:officer_id>/unlock")
+@requires("directory.officer.unlock")
+def unlock_officer(officer_id):
+    """The district administrator lifts a sign-in lockout (the API's /officers/<id>/unlock)."""
+    within_reach(
+        service.get_agency(db.session, service.get_officer(db.session, officer_id).agency_id)
+    )
+    lifted = service.unlock_sign_in(db.session, officer_id)
+    return redirect(url_for("console_admin.officers", unlocked=lifted["username"]))
 
 
 @bp.get("/provisioning")

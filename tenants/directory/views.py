@@ -260,6 +260,23 @@ class OfficerActivate(MethodView):
         return service.set_status(db.session, officer_id, OfficerStatus.ACTIVE)
 
 
+class UnlockSchema(ma.Schema):
+    id = ma.fields.UUID()
+    username = ma.fields.String()
+    was_locked = ma.fields.Boolean(metadata={"description": "是否曾被锁定 / whether it was locked"})
+    failures = ma.fields.Integer(metadata={"description": "解锁前的连续失败次数 / failures lifted"})
+
+
+@blp.route("/officers/<uuid:officer_id>/unlock")
+class OfficerUnlock(MethodView):
+    @requires("directory.officer.unlock")
+    @blp.response(200, UnlockSchema)
+    def post(self, officer_id: uuid.UUID):
+        """解除登录锁定 (密码错误次数过多) / Lift the sign-in lockout after too many wrong passwords"""
+        _reachable_officer(officer_id)
+        return service.unlock_sign_in(db.session, officer_id)
+
+
 class InitialPasswordSchema(ma.Schema):
     username = ma.fields.String()
     password = ma.fields.String(metadata={"description": "只显示这一次 / shown this once"})

@@ -133,7 +133,7 @@ def test_a_district_is_onboarded_end_to_end_and_an_officer_sees_only_their_agenc
     ).json()["password"]
     onboarded = time.perf_counter() - started
 
-    tokens = sign_in(base, slug, f"{slug}.u0000", password)
+    tokens = sign_in(base, slug, f"{slug}.u0000", password, new_password="Own-pass-2026")
     me = bearer(tokens["access_token"])
     assert requests.get(f"{base}/api/v1/me", headers=me, timeout=10).json()["agency"] == "zhzf"
     colleagues = requests.get(

@@ -29,8 +29,11 @@ def authorize(
     challenge: str | None,
     http: requests.Session | None = None,
     nonce: str | None = None,
+    new_password: str | None = None,
 ) -> requests.Response:
-    """Sign in at the issuer; returns the response that redirects back with the code."""
+    """Sign in at the issuer; returns the response that redirects back with the code.
+    After a one-time initial password the issuer asks for a new one: with `new_password`
+    it is set (typed twice), without it the form asking for it is returned."""
     http = http or requests.Session()
     params = {
         "response_type": "code",
@@ -47,10 +50,19 @@ def authorize(
     if form.status_code != 200 or "password" not in form.text:
         return form
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-    return http.post(
+    signed_in = http.post(
         f"{issuer}/authorize",
         params=params,
         data={"username": username, "password": password, "csrf_token": csrf},
+        allow_redirects=False,
+        timeout=10,
+    )
+    if new_password is None or 'name="new_password"' not in signed_in.text:
+        return signed_in
+    return http.post(
+        f"{issuer}/authorize",
+        params=params,
+        data={"new_password": new_password, "new_password_again": new_password, "csrf_token": csrf},
         allow_redirects=False,
         timeout=10,
     )
@@ -74,8 +86,15 @@ def exchange(base: str, slug: str, code: str, verifier: str | None) -> requests.
 
 
 def sign_in(
-    base: str, slug: str, username: str, password: str = "Yimen@2026", nonce: str | None = None
+    base: str,
+    slug: str,
+    username: str,
+    password: str = "Yimen@2026",
+    nonce: str | None = None,
+    new_password: str | None = None,
 ) -> dict:
     verifier, challenge = pkce()
-    response = authorize(base, slug, username, password, challenge, nonce=nonce)
+    response = authorize(
+        base, slug, username, password, challenge, nonce=nonce, new_password=new_password
+    )
     return exchange(base, slug, code_from(response), verifier).json()

@@ -232,8 +232,13 @@ def test_a_new_realms_tokens_are_trusted_without_a_restart(
     assert job["status"] == "done" and tenant.slug in keycloak.state.realms
 
     issuer = f"{keycloak.url}/realms/{tenant.slug}"
-    token = _keycloak_token(
-        issuer, str(uuid.uuid4()), "service-account-kc-client", ["district_admin"]
+    token = _keycloak_token(  # a service account's token names its client in client_id
+        issuer,
+        str(uuid.uuid4()),
+        "service-account-kc-client",
+        ["district_admin"],
+        azp="kc-client",
+        client_id="kc-client",
     )
     r = client.get("/api/v1/agencies", headers=bearer(token))
     assert r.status_code == 200, r.json

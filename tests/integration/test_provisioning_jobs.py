@@ -149,15 +149,19 @@ def test_with_the_built_in_provider_the_new_officer_signs_in_and_must_change_the
     issued = client.post(f"/api/v1/officers/{officer_id}/initial-password", headers=admin)
     assert issued.status_code == 201
 
-    tokens = sign_in(live_server.url, "xuanwu", username, issued.json["password"])
-    me = requests.get(
-        f"{live_server.url}/api/v1/me", headers=bearer(tokens["access_token"]), timeout=10
-    )
-    assert me.status_code == 200 and me.json()["username"] == username
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
     with tenant_scope(tenant_id), db.new_session() as s:
         assert pending(s, uuid.UUID(officer_id)) == ["UPDATE_PASSWORD"]
+    tokens = sign_in(
+        live_server.url, "xuanwu", username, issued.json["password"], new_password="Own-pass-2026"
+    )
+    me = requests.get(
+        f"{live_server.url}/api/v1/me", headers=bearer(tokens["access_token"]), timeout=10
+    )
+    assert me.status_code == 200 and me.json()["username"] == username
+    with tenant_scope(tenant_id), db.new_session() as s:
+        assert pending(s, uuid.UUID(officer_id)) == []  # done: the officer chose their own
 
 
 def test_a_role_change_and_a_deactivation_are_jobs_of_their_own(

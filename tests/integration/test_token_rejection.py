@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from tests.conftest import bearer
 from tests.integration.oidc_flow import sign_in
+from yimen.platform.auth.identity import service_account_subject
 from yimen.platform.db import db, tenant_scope
 from yimen.platform.idp.keys import active_key
 from yimen.tenants.directory.model import Tenant
@@ -32,11 +33,12 @@ def _district_key(slug: str) -> tuple[str, RSAKey]:
 
 def _claims(live_server, slug="xuanwu", **changes) -> dict:
     now = int(time.time())
+    issuer = f"{live_server.url}/oidc/{slug}"
     claims = {
-        "iss": f"{live_server.url}/oidc/{slug}",
+        "iss": issuer,
         "aud": ["yimen-api"],
         "azp": "probe",
-        "sub": "00000000-0000-0000-0000-000000000001",
+        "sub": service_account_subject(issuer, "probe"),  # the client's own token
         "iat": now,
         "nbf": now,
         "exp": now + 300,
