@@ -40,4 +40,11 @@ class HttpSmsConnector(Connector):
             raise ConnectorError(
                 f"sms gateway refused the message ({response.status_code})", retryable=False
             )
-        return str(response.json()["id"])
+        try:
+            return str(response.json()["id"])
+        except (ValueError, KeyError, TypeError) as exc:
+            # Taken or not, the gateway did not say: sending again with the same
+            # idempotency key is safe, so it is retried like an outage.
+            raise ConnectorError(
+                f"sms gateway answered {response.status_code} without a message id"
+            ) from exc

@@ -99,13 +99,19 @@ def deliver_now(tenant_id: uuid.UUID, message_id: uuid.UUID) -> str:
             outbound = Outbound(
                 message.connector, message.topic, message.payload, message.idempotency_key
             )
+            connector = _connectors.get(message.connector)
             try:
-                receipt = _connectors[message.connector].deliver(outbound)
-            except (ConnectorError, KeyError) as exc:
-                retryable = getattr(exc, "retryable", False)
+                if connector is None:
+                    raise ConnectorError("no such connector", retryable=False)
+                receipt = connector.deliver(outbound)
+            except Exception as exc:
+                # Every failure advances the row — a connector's own bug (a KeyError, an
+                # answer it cannot parse) is retried with backoff and then dead, never
+                # left pending to be re-sent by the relay forever.
+                retryable = exc.retryable if isinstance(exc, ConnectorError) else True
                 message.attempts += 1
                 message.last_error = (
-                    str(exc) if isinstance(exc, ConnectorError) else "no such connector"
+                    str(exc) if isinstance(exc, ConnectorError) else f"{type(exc).__name__}: {exc}"
                 )[:300]
                 message.status = PENDING if retryable and message.attempts < MAX_ATTEMPTS else DEAD
                 message.next_attempt_at = utcnow() + backoff(message.attempts)
