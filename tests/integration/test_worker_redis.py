@@ -15,7 +15,10 @@ from yimen.gateway.worker.model import WorkerHeartbeat
 from yimen.gateway.worker.runner import InProcessWorker
 from yimen.platform.db import db
 
-REDIS_URL = os.environ.get("YIMEN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# One Redis database per pytest-xdist worker (gw0 → 15, gw1 → 14 …): flushing the broker
+# between tests must not drop another worker's messages.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("YIMEN_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - _WORKER % 15}")
 
 
 @pytest.fixture
