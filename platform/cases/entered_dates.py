@@ -79,8 +79,9 @@ MEASURE = _b("measure_started", "查封、扣押之日", "the start of the measu
 DECLARED: dict[str, dict[str, Entered]] = {
     # --- filing, investigation -------------------------------------------------------
     "add_evidence": {
+        # no lower bound: a document or a photo may be older than the act it proves
         "collected_on": Entered(PAST, "证据收集日期", "Evidence collected on",
-                                f"{PZ}第五十四条、第五十五条", (ACT,)),
+                                f"{PZ}第五十四条、第五十五条"),
     },
     "pause_clock": {
         "started_on": Entered(PAST, "中止开始日期", "Pause started on", f"{PZ}第六十条",
@@ -96,7 +97,7 @@ DECLARED: dict[str, dict[str, Entered]] = {
                                (ACT,)),
         "preserved_on": Entered(PAST, "登记保存日期", "Preserved on", f"{PZ}第五十六条",
                                 (ACT, _b("=approved_on", "负责人批准日期",
-                                                "the head's approval"))),
+                                         "the head's approval", code="preservation-dates"))),
     },
     "decide_preserved_evidence": {
         "decided_on": Entered(PAST, "处理决定日期", "Decided on", f"{PZ}第五十六条",
@@ -163,7 +164,7 @@ DECLARED: dict[str, dict[str, Entered]] = {
     },
     "educate_party": {
         "educated_on": Entered(PAST, "教育日期", "Educated on", f"{PZ}第三十三条第三款",
-                               (FILED,)),
+                               (ACT,)),  # on the spot, before any filing, too
     },
     "decide_transfer": {
         "transferred_on": Entered(PAST, "移送日期", "Transferred on",
@@ -309,6 +310,13 @@ def _before(value, bound, strict: bool) -> bool:
     return a <= b if strict else a < b
 
 
+def _coerce(value):
+    """A date given as ISO text by an internal caller (the evidence upload)."""
+    if isinstance(value, str):
+        return dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+    return value
+
+
 def check(
     action: str,
     data: Mapping,
@@ -320,7 +328,12 @@ def check(
     instant (today is its Shanghai day); `calendar` is called only when a bound needs
     working days."""
     today = now.astimezone(law.SHANGHAI).date()
-    for field, entered in DECLARED.get(action, {}).items():
+    declared = DECLARED.get(action, {})
+    data = {
+        k: ([_coerce(v) for v in x] if isinstance(x, list) else _coerce(x)) if k in declared else x
+        for k, x in data.items()
+    }
+    for field, entered in declared.items():
         raw = data.get(field)
         for value in raw if isinstance(raw, list | tuple) else [raw]:
             if value is not None and (refused := _one(field, entered, value, data, record,
