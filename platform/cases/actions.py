@@ -116,6 +116,7 @@ def act(
 
 
 def _act(session, case, name, data, identity, client_id) -> Case:
+    deadlines.fill_dates(session, case)  # a period whose year has been loaded since
     view = view_of(session, case, documents.issued_kinds(session, case.id))
     definition = definition_of(session, case)
     stage = case.stage

@@ -6,14 +6,16 @@ loaded days settle it (law_window.py)."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import marshmallow as ma
 import pytest
 
 from tests.unit.test_working_days import calendar
-from yimen.platform.cases import entered_dates, law, law_window
+from yimen.platform.cases import deadlines, entered_dates, execution_law, law, law_window
 from yimen.platform.cases.law_limits import hearing_notice_refused, hearing_request_refused
 from yimen.platform.cases.schemas import ACTION_SCHEMAS
+from yimen.tenants.calendar.rules import WorkingCalendar, default_kind
 
 D = dt.date
 NOW = dt.datetime(2026, 11, 24, 2, 0, tzinfo=dt.UTC)  # Tuesday 10:00 in Shanghai
@@ -182,3 +184,68 @@ def test_a_notice_leaving_7_working_days_in_the_loaded_year_is_in_time():
 def test_no_date_no_refusal(action):
     """A body that omits its dates is dated today by the handler: nothing to refuse."""
     assert check(action) is None
+
+
+# --- every period at year end: the execution checks and the stored dates ---------------
+
+
+def _with_2027() -> WorkingCalendar:
+    """The packaged calendar plus a made-up 2027 (weekends off, no holidays)."""
+    known = calendar()
+    days = {D(2027, 1, 1) + dt.timedelta(days=n) for n in range(365)}
+    working = {**known.working, **{d: default_kind(d).is_working for d in days}}
+    return WorkingCalendar(working, known.years | {2027})
+
+
+def test_substitute_performance_warned_in_december_for_january_is_accepted__行政强制法_第五十一条(
+    monkeypatch,
+):
+    """3 working days strictly between the decision and the performance, 行政强制法
+    第五十一条第一款第(二)项 + 第六十九条: 2026-12-22 → 2027-01-05 leaves 7 in December."""
+    monkeypatch.setattr(execution_law, "working_calendar", lambda session: calendar())
+    assert execution_law.substitute_notice_refusal(None, D(2026, 12, 22), D(2027, 1, 5)) is None
+    short = execution_law.substitute_notice_refusal(None, D(2026, 12, 31), D(2027, 1, 2))
+    assert short.rule == "substitute-notice-period"  # only 1 January between, whatever it is
+    unknown = execution_law.substitute_notice_refusal(None, D(2026, 12, 30), D(2027, 1, 5))
+    assert unknown.rule == "calendar-not-loaded"
+
+
+def test_an_execution_decision_two_days_after_the_demand_is_refused_as_premature__第三十七条(
+    monkeypatch,
+):
+    """The demand's 10 working days end in 2027: a decision on 30 December is certainly
+    inside them (the period is open, not merely "calendar not loaded")."""
+    monkeypatch.setattr(execution_law, "working_calendar", lambda session: calendar())
+    case = SimpleNamespace(details={"dates": {"demand_served": "2026-12-28"}})
+    early = execution_law.demand_refusal(None, case, D(2026, 12, 30))
+    assert early.rule == "demand-period-open" and "第三十七条" in early.article
+    later = execution_law.demand_refusal(None, case, D(2027, 1, 20))
+    assert later.rule == "calendar-not-loaded"
+
+
+def test_a_period_stored_unknown_is_computed_once_its_year_is_loaded(monkeypatch):
+    """Served 2026-12-20: pay by 2027-01-04, sue by 2027-06-21 (06-20 a Sunday); the
+    statement window of a notice of 12-28 ends 2027-01-04. Unknown while 2027 is missing;
+    an on-the-spot decision keeps no litigation date (行政复议法 第二十三条)."""
+
+    def case(procedure: str) -> SimpleNamespace:
+        dates = {"prior_notice_served": "2026-12-28", "statement_due": None, "pay_due": None,
+                 "litigation_due": None}  # fmt: skip
+        return SimpleNamespace(details={"dates": dates}, served_on=D(2026, 12, 20),
+                               procedure=procedure, sector=None)  # fmt: skip
+
+    missing, loaded = case("general"), case("general")
+    monkeypatch.setattr(deadlines, "working_calendar", lambda session: calendar())
+    deadlines.fill_dates(None, missing)
+    assert missing.details["dates"]["statement_due"] is None  # still not guessed
+    monkeypatch.setattr(deadlines, "working_calendar", lambda session: _with_2027())
+    deadlines.fill_dates(None, loaded)
+    assert loaded.details["dates"] == {
+        "prior_notice_served": "2026-12-28",
+        "statement_due": "2027-01-04",
+        "pay_due": "2027-01-04",
+        "litigation_due": "2027-06-21",
+    }
+    simple = case("simple")
+    deadlines.fill_dates(None, simple)
+    assert simple.details["dates"]["litigation_due"] is None
