@@ -12,9 +12,11 @@ every date field of every action body is declared here, once:
   before the record event that makes it possible (filing for a prior notice, the
   notice's service for a hearing request, the decision for its service …);
 - `SCHEDULED` — a date the officer sets for the future (the hearing, a correction
-  deadline, a performance date): after today, after its record event, and — where the
-  law fixes a minimum lead — that lead (the hearing notice 7 working days ahead,
-  处罚法 第六十四条第(二)项);
+  deadline, a performance date): after the day it is set (today; or the day of the
+  notice, decision or agreement that sets it, when the body gives that day — a hearing
+  notified on 10 November for the 20th may be entered on the 24th), after its record
+  event, and — where the law fixes a minimum lead — that lead (the hearing notice 7
+  working days ahead, 处罚法 第六十四条第(二)项);
 - `FIXED_END` — the announced end of a fixed period that may already have passed when
   it is entered (a testing period, 行政强制法 第二十五条第三款): only after its start.
 
