@@ -19,7 +19,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.auth.identity import Identity
-from yimen.platform.cases import deadlines, documents, events, law, rules, service
+from yimen.platform.cases import (
+    deadlines,
+    documents,
+    entered_dates,
+    events,
+    law,
+    rules,
+    service,
+)
 from yimen.platform.cases.model import Case, CaseStatus
 from yimen.platform.cases.service import (
     _check_version,
@@ -108,6 +116,7 @@ def act(
 
 
 def _act(session, case, name, data, identity, client_id) -> Case:
+    deadlines.fill_dates(session, case)  # a period whose year has been loaded since
     view = view_of(session, case, documents.issued_kinds(session, case.id))
     definition = definition_of(session, case)
     stage = case.stage
@@ -115,6 +124,7 @@ def _act(session, case, name, data, identity, client_id) -> Case:
         rules.check_where(name, view)
         if name in ROLE and ROLE[name][0] not in identity.roles:
             raise rules.Refusal(f"role:{ROLE[name][0]}", ROLE[name][1], ROLE[name][2])
+        _check_entered_dates(session, case, name, data)
         ctx = Ctx(session, case, data, identity, view, definition)
         payload, to_issue = HANDLERS[name](ctx)
     except rules.Refusal as exc:
@@ -129,6 +139,29 @@ def _act(session, case, name, data, identity, client_id) -> Case:
     events.append(session, case, name, stage, identity.username, payload, client_id)
     deadlines.refresh(session, case)
     return _commit(session, case)
+
+
+def _check_entered_dates(session: Session, case: Case, name: str, data: dict) -> None:
+    """The dates the body enters, against the record and today (entered_dates.py),
+    before the handler runs: a refusal is a 422 naming the field, the bound, the article."""
+    refused = entered_dates.check(
+        name,
+        data,
+        entered_dates.record_of(case, data),
+        dt.datetime.now(dt.UTC),
+        lambda: working_calendar(session),
+    )
+    if refused is None:
+        return
+    article = f" ({refused.article})" if refused.article else ""
+    raise Problem(
+        422,
+        refused.code,
+        refused.zh + article,
+        refused.en + article,
+        errors=[FieldError(refused.field, refused.zh + article, refused.en + article)],
+        extra={"rule": refused.code, "article": refused.article, "bound": refused.bound},
+    )
 
 
 def _advance(ctx: Ctx) -> None:

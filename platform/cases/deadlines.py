@@ -177,6 +177,43 @@ def refresh(session: Session, case: Case) -> None:
         case.next_deadline_label = f"{flagged[0].rule.name_zh}：日历未载入" if flagged else ""
 
 
+# Dates an action stores for later checks, by the period that gives them and its start.
+STORED_PERIODS = (
+    ("statement_due", "statement", "prior_notice_served"),
+    ("pay_due", "payment", "served"),
+    ("reconsideration_due", "reconsideration", "served"),
+    ("litigation_due", "litigation", "served"),
+    ("hand_in_due", "hand_in_fine", "collected"),
+)
+
+
+def fill_dates(session: Session, case: Case) -> None:
+    """A period stored as unknown because its end fell in a year the calendar lacked
+    (never guessed, law.due) is computed once the calendar has that year — else the
+    statement window would stay "not loaded" and a late payment owe no surcharge for
+    ever. An on-the-spot decision's litigation period stays unset on purpose
+    (reconsideration first, 行政复议法 第二十三条)."""
+    dates = case.details.get("dates") or {}
+    unknown = [
+        row
+        for row in STORED_PERIODS
+        if row[0] in dates
+        and dates[row[0]] is None
+        and not (row[0] == "litigation_due" and case.procedure == "simple")
+    ]
+    if not unknown:
+        return
+    calendar = working_calendar(session)
+    for key, rule_id, start_key in unknown:
+        start = case.served_on if start_key == "served" else _date(case, start_key)
+        if start is None:
+            continue
+        rule = law.profile(case.sector).statement_rule() if key == "statement_due" else None
+        found = law.due(rule or law.rule(rule_id), start, calendar).on
+        if found is not None:
+            dates[key] = found.isoformat()
+
+
 def _refusal(found: law_limits.Refusal | None) -> rules.Refusal | None:
     return rules.Refusal(found.rule, found.zh, found.en, found.article) if found else None
 

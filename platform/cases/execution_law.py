@@ -10,7 +10,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from yimen.platform.cases import law, law_limits, rules
+from yimen.platform.cases import law, law_limits, law_window, rules
 from yimen.platform.cases.deadlines import (
     CHALLENGES,
     _date,
@@ -152,9 +152,22 @@ def demand_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal |
             "Serve a written demand before deciding on execution.",
             "《行政强制法》第三十五条、第三十七条",
         )
-    wait = law.due(law.rule("court_application_wait"), served, working_calendar(session))
-    if wait.on is None:
-        return rules.Refusal("calendar-not-loaded", wait.reason_zh, wait.reason_en, wait.article)
+    calendar = working_calendar(session)
+    wait = law.due(law.rule("court_application_wait"), served, calendar)
+    if wait.on is None:  # ends in an unloaded year: decided only when certainly over
+        open_ = law_window.on_or_before_end(wait.rule, served, on, calendar)
+        if open_ is None:
+            return rules.Refusal(
+                "calendar-not-loaded", wait.reason_zh, wait.reason_en, wait.article
+            )
+        if not open_:
+            return None
+        return rules.Refusal(
+            "demand-period-open",
+            f"催告书{served:%Y-%m-%d}送达，给予的十个工作日履行期限尚未届满，期满仍不履行才能作出强制执行决定 (有转移、隐匿财物迹象的可立即强制执行)。",
+            f"The demand served {served:%Y-%m-%d} gives the party 10 working days, not yet over; decide on execution only after that (immediately only if property is being moved or hidden).",
+            "《行政强制法》第三十七条、第六十九条",
+        )
     if on <= wait.on:
         return rules.Refusal(
             "demand-period-open",
@@ -171,10 +184,21 @@ def substitute_notice_refusal(
     """代履行三日前，催告当事人履行 (行政强制法 第五十一条第一款第(二)项; working days by
     第六十九条): the warning must reach the party by the rule's latest day."""
     rule = law.rule("substitute_performance_demand")
-    latest = law.due(rule, perform_from, working_calendar(session))
-    if latest.on is None:
+    calendar = working_calendar(session)
+    latest = law.due(rule, perform_from, calendar)
+    if latest.on is None:  # counts back into an unloaded year: fine when certainly in time
+        in_time = law_window.notice_in_time(rule, served, perform_from, calendar)
+        if in_time is None:
+            return rules.Refusal(
+                "calendar-not-loaded", latest.reason_zh, latest.reason_en, rule.article
+            )
+        if in_time:
+            return None
         return rules.Refusal(
-            "calendar-not-loaded", latest.reason_zh, latest.reason_en, rule.article
+            "substitute-notice-period",
+            f"代履行三日前应当催告当事人履行：{served:%Y-%m-%d}送达的决定不能自{perform_from:%Y-%m-%d}起代履行。",
+            f"Warn the party 3 working days before: served {served:%Y-%m-%d}, performance cannot start {perform_from:%Y-%m-%d}.",
+            rule.article,
         )
     if served <= latest.on:
         return None

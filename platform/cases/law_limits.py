@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from stdnum.cn import ric
 
-from yimen.platform.cases import law
+from yimen.platform.cases import law, law_window
 from yimen.platform.cases.law import PZ, QZ, SHANGHAI, DeadlineRule, SectorProfile, add_months
 from yimen.tenants.calendar.rules import CalendarNotLoaded, WorkingCalendar
 from yimen.tenants.powers.rules import PENALTY_KINDS
@@ -278,8 +278,18 @@ def hearing_request_refused(
     days after the prior notice is served (2026-09-24 → 2026-10-09). A late request is
     refused here; accepting it with a reason is the district's choice."""
     window = law.due(law.rule("hearing_request"), notice_served, calendar)
-    if window.on is None:
-        return _calendar_refusal(window)
+    if window.on is None:  # ends in an unloaded year: accepted when certainly within
+        within = law_window.on_or_before_end(window.rule, notice_served, requested_on, calendar)
+        if within is None:
+            return _calendar_refusal(window)
+        if within:
+            return None
+        return Refusal(
+            "hearing-request-late",
+            f"听证申请应在告知书送达后五个工作日内提出，{requested_on.isoformat()}已逾期。",
+            f"A hearing must be requested within 5 working days of the notice; {requested_on.isoformat()} is late.",
+            window.article,
+        )
     if requested_on <= window.on:
         return None
     return Refusal(
@@ -297,8 +307,18 @@ def hearing_notice_refused(
     before the hearing, read conservatively as ≥7 working days strictly between the two
     (hearing Tue 2026-10-20 → notice by Fri 2026-10-09; Sat 10-10 is a working day)."""
     latest = law.due(law.rule("hearing_notice"), hearing_on, calendar)
-    if latest.on is None:
-        return _calendar_refusal(latest)
+    if latest.on is None:  # counts back into an unloaded year: fine when certainly in time
+        in_time = law_window.notice_in_time(latest.rule, notice_on, hearing_on, calendar)
+        if in_time is None:
+            return _calendar_refusal(latest)
+        if in_time:
+            return None
+        return Refusal(
+            "hearing-notice-late",
+            f"听证通知须在听证七个工作日前送达：{notice_on.isoformat()}通知{hearing_on.isoformat()}举行的听证不足七个工作日。",
+            f"The hearing notice must precede the hearing by 7 working days: {notice_on.isoformat()} is too late for {hearing_on.isoformat()}.",
+            latest.article,
+        )
     if notice_on <= latest.on:
         return None
     return Refusal(

@@ -107,6 +107,9 @@ def test_a_general_procedure_case_from_filing_to_archive_with_hearing_and_legal_
         circumstance="ordinary",
         first_violation=True,
     )
+    from tests.integration.test_case_rules_engine import backdate
+
+    backdate(case, filed="2026-11-02")  # the notice is served on the day of filing at the earliest
     case.do("serve_prior_notice", served_on="2026-11-02")
     assert case.json["stage"] == "statement"
     case.do("request_hearing", requested_on="2026-11-05")

@@ -213,7 +213,7 @@ def test_a_decision_on_preserved_evidence_after_7_working_days_is_flagged__处�
     client, desk
 ):
     case = investigating(client, desk)
-    refused(case, "preserve_evidence", "preservation-dates", "第五十六条", who="head",
+    refused(case, "preserve_evidence", "preservation-dates", "第五十六条", who="head", status=422,
             items=["账册"], reason="可能灭失", approved_on="2026-11-13", preserved_on="2026-11-12")  # fmt: skip
     case.do("preserve_evidence", who="head", items=["营业台账 1 本"], reason="当事人可能销毁",
             approved_on="2026-11-12", preserved_on="2026-11-12")  # fmt: skip

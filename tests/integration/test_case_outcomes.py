@@ -247,7 +247,7 @@ def test_a_suspected_crime_is_transferred_to_the_judicial_organs__处罚法_第�
     case.do("choose_outcome", who="head", outcome="transfer", reason="违法行为涉嫌污染环境罪。")
     case.do("advance")
     to_decision(case)
-    refused(case, "decide_transfer", "date-in-future", "第五十七条第一款第(四)项", who="head",
+    refused(case, "decide_transfer", "date-in-future", "第五十七条第一款第(四)项", who="head", status=422,
             organ="南京市公安局玄武分局", transferred_on="2026-11-25")  # fmt: skip
     case.do(
         "decide_transfer", who="head", organ="南京市公安局玄武分局", transferred_on="2026-11-24"

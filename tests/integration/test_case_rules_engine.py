@@ -65,9 +65,34 @@ def filed(client, desk, **draft) -> Case:
     return case
 
 
+def backdate(case: Case, **days: str) -> None:
+    """The record as if the case had been filed (`filed=`) or decided (`decided=`) on an
+    earlier day. Those acts take no date: the engine dates them today, so a timeline that
+    reaches back — a notice served on 2 November, a decision served in March — puts them
+    there (a notice or service dated before the act it follows is refused, entered_dates)."""
+    import uuid
+
+    from sqlalchemy.orm.attributes import flag_modified
+
+    from yimen.platform.cases.model import Case as Row
+    from yimen.platform.db import db, tenant_scope
+
+    with tenant_scope(_xuanwu()), db.new_session() as s:
+        row = s.get(Row, uuid.UUID(case.id))
+        for key, value in days.items():
+            setattr(row, f"{key}_on", dt.date.fromisoformat(value))
+            row.details.setdefault("dates", {})[key] = value
+        flag_modified(row, "details")
+        s.commit()
+    case.json = case.client.get(f"/api/v1/cases/{case.id}", headers=case.desk["officer"]).json
+
+
 def noticed(client, desk, kinds=("fine",), fine=3_000_000, served_on="2026-11-02", **draft):
-    """Filed, investigated, no correction order needed, the prior notice served."""
+    """Filed, investigated, no correction order needed, the prior notice served (the
+    case filed that day at the latest)."""
     case = filed(client, desk, **draft)
+    if served_on < today().isoformat():
+        backdate(case, filed=served_on)
     case.do("correction_not_required", reason="违法行为已经改正完毕。")
     case.do("advance")
     case.do(
@@ -82,8 +107,14 @@ def noticed(client, desk, kinds=("fine",), fine=3_000_000, served_on="2026-11-02
 
 
 def executing(client, desk, served_on: str, fine=3_000_000, **draft) -> Case:
-    """A decision served on `served_on`, the case at the execution stage."""
+    """A decision served on `served_on`, the case at the execution stage (the notice
+    served two weeks before at the latest, the decision made on the day of service)."""
+    served = dt.date.fromisoformat(served_on)
+    notice = min(dt.date(2026, 11, 2), served - dt.timedelta(days=14))
+    draft.setdefault("served_on", notice.isoformat())
     case = decided(client, desk, fine=fine, **draft)
+    if served_on < today().isoformat():
+        backdate(case, decided=served_on)
     case.do("serve_decision", method="direct", served_on=served_on)
     assert case.json["stage"] == "execution"
     return case
@@ -133,8 +164,10 @@ def deadline(case: Case, rule_id: str) -> str | None:
     return next((d["due"] for d in case.json["deadlines"] if d["id"] == rule_id), None)
 
 
-def refused(case: Case, action: str, code: str, article: str, who="officer", **body) -> dict:
-    problem = case.do(action, who=who, expect=409, **body)
+def refused(
+    case: Case, action: str, code: str, article: str, who="officer", status=409, **body
+) -> dict:
+    problem = case.do(action, who=who, expect=status, **body)
     assert problem["code"] == code, problem
     assert article in problem["detail"], problem["detail"]
     return problem
@@ -367,7 +400,7 @@ def test_a_hearing_notice_less_than_7_working_days_before_is_refused__处罚法_
     investigator = {**body, "presider_id": desk["officers"][0]}
     refused(case, "schedule_hearing", "presider-is-investigator", "第六十四条第(四)项",
             noticed_on="2026-11-10", **investigator)  # fmt: skip
-    refused(case, "schedule_hearing", "hearing-notice-late", "第六十四条",
+    refused(case, "schedule_hearing", "hearing-notice-late", "第六十四条", status=422,
             noticed_on="2026-11-11", **body)  # fmt: skip
     case.do("schedule_hearing", noticed_on="2026-11-10", **body)
 
@@ -429,6 +462,7 @@ def test_service_by_public_notice_counts_from_30_days_after_publication__民事�
     decision counts as served 30 days after publication and the party's periods run
     from then. Leaving it at the address needs the refusal witnessed (第八十九条)."""
     case = decided(client, desk)
+    backdate(case, decided="2026-11-02")  # published the day it was decided
     left = case.do("serve_decision", expect=422, method="left", served_on="2026-11-20")
     assert left["errors"][0]["field"] == "witness" and "第八十九条" in left["detail"]
     notice = case.do("serve_decision", expect=422, method="public_notice",
@@ -496,11 +530,13 @@ def test_a_suspension_stops_the_case_and_where_the_sector_says_so_its_clock__市
 ):
     """Suspension (中止调查) is the head's decision; the suspended case does nothing but
     keep its record until resumed; market regulation leaves the suspended days out of the
-    90 (11-25…12-04: 10 days), the law's floor (urban management) does not."""
+    90 (11-12…11-21: 10 days), the law's floor (urban management) does not."""
     case = filed(client, market, matter_code=LICENCE_CHANGE, sector="market_regulation")
-    assert deadline(case, "decision") == "2027-02-22"
+    backdate(case, filed="2026-11-10")  # suspended on 11-12, resumed on 11-21
+    assert deadline(case, "decision") == "2027-02-08"
     refused(case, "pause_clock", "role:agency_head", "", kind="suspension", reason="当事人下落不明")
-    case.do("pause_clock", who="head", kind="suspension", reason="当事人下落不明")
+    case.do("pause_clock", who="head", kind="suspension", reason="当事人下落不明",
+            started_on="2026-11-12")  # fmt: skip
     paused = next(d for d in case.json["deadlines"] if d["id"] == "decision")
     assert paused["due"] is None and paused["paused"] is True
     assert case.json["allowed_actions"] and "advance" not in case.json["allowed_actions"]
@@ -508,10 +544,10 @@ def test_a_suspension_stops_the_case_and_where_the_sector_says_so_its_clock__市
                       reason="违法行为已经改正完毕。")  # fmt: skip
     assert "当事人下落不明" in problem["detail"]
     case.do("add_evidence", kind="documentary", title="中止期间收到的书证", sha256="c" * 64)
-    refused(case, "resume_clock", "resume-before-pause", "", who="head", kind="suspension",
-            ended_on="2026-11-23")  # fmt: skip
-    case.do("resume_clock", who="head", kind="suspension", ended_on="2026-12-04")
-    assert deadline(case, "decision") == "2027-03-04"
+    refused(case, "resume_clock", "resume-before-pause", "第六十条", who="head", status=422,
+            kind="suspension", ended_on="2026-11-11")  # fmt: skip
+    case.do("resume_clock", who="head", kind="suspension", ended_on="2026-11-21")
+    assert deadline(case, "decision") == "2027-02-18"
     case.do("correction_not_required", reason="违法行为已经改正完毕。")
 
     floor = filed(client, desk)
@@ -800,7 +836,7 @@ def test_the_execution_decision_waits_for_the_demand_period__行政强制法_第
     refused(case, "enforce", "execution-decision-first", "第三十七条", who="head",
             path="agency_power", at=FRIDAY_10AM)  # fmt: skip
     case.do("decide_execution", who="head", content="划拨存款", immediate=True,
-            grounds="当事人正在转移账户资金")  # fmt: skip
+            grounds="当事人正在转移账户资金", decided_on="2026-11-17")  # fmt: skip
     case.do("enforce", who="head", path="agency_power", at=FRIDAY_10AM)
     kinds = {d["kind"] for d in client.get(f"/api/v1/cases/{case.id}/documents",
                                            headers=desk["officer"]).json["items"]}  # fmt: skip
@@ -853,23 +889,24 @@ def test_substitute_performance_is_decided_warned_3_working_days_ahead_and_recor
     }
     case = executing(client, desk, served_on="2026-03-02")
     refused(case, "decide_substitute_performance", "demand-first", "第三十五条", who="head",
-            served_on="2026-11-20", perform_from="2026-11-26", **body)  # fmt: skip
+            served_on="2026-11-17", perform_from="2026-11-23", **body)  # fmt: skip
     case.do("issue_demand", served_on="2026-11-02")  # performs by 11-16: not performed
     refused(case, "decide_substitute_performance", "substitute-notice-period", "第五十一条",
-            who="head", served_on="2026-11-20", perform_from="2026-11-25", **body)  # fmt: skip
-    case.do("decide_substitute_performance", who="head", served_on="2026-11-20",
-            perform_from="2026-11-26", **body)  # fmt: skip
+            who="head", status=422, served_on="2026-11-17", perform_from="2026-11-20", **body)  # fmt: skip
+    case.do("decide_substitute_performance", who="head", served_on="2026-11-17",
+            perform_from="2026-11-23", **body)  # 18, 19, 20 November between  # fmt: skip
     refused(case, "record_substitute_performance", "substitute-too-early", "第五十一条",
-            who="head", performed_on="2026-11-25", supervisor="张伟", cost_fen=110_000)  # fmt: skip
+            who="head", status=422, performed_on="2026-11-20", supervisor="张伟",
+            cost_fen=110_000)  # fmt: skip
     refused(case, "record_substitute_performance", "substitute-signatures", "第五十一条",
-            who="head", performed_on="2026-11-26", supervisor="张伟", cost_fen=110_000)  # fmt: skip
-    case.do("record_substitute_performance", who="head", performed_on="2026-11-26",
+            who="head", performed_on="2026-11-23", supervisor="张伟", cost_fen=110_000)  # fmt: skip
+    case.do("record_substitute_performance", who="head", performed_on="2026-11-23",
             supervisor="张伟", witness="社区网格员李某", cost_fen=110_000)  # fmt: skip
     assert case.json["details"]["execution"]["done"] == "substituted"
     docs = client.get(f"/api/v1/cases/{case.id}/documents", headers=desk["officer"]).json
     decision = next(d for d in docs["items"] if d["kind"] == "代履行决定书")
     text = pdf_text(client.get(decision["pdf_url"], headers=desk["officer"]).data)
-    for expected in ("南京某某环卫服务有限公司", "1,200.00", "2026年11月26日", "危害交通安全"):
+    for expected in ("南京某某环卫服务有限公司", "1,200.00", "2026年11月23日", "危害交通安全"):
         assert expected in text, expected
     case.do("advance")
     assert case.json["stage"] == "closure"
@@ -878,7 +915,7 @@ def test_substitute_performance_is_decided_warned_3_working_days_ahead_and_recor
                          matter_code=LICENCE_CHANGE, sector="market_regulation")  # fmt: skip
     no_power.do("issue_demand", served_on="2026-11-02")
     refused(no_power, "decide_substitute_performance", "no-execution-power", "第五十条",
-            who="head", served_on="2026-11-20", perform_from="2026-11-26", **body)  # fmt: skip
+            who="head", served_on="2026-11-17", perform_from="2026-11-23", **body)  # fmt: skip
 
 
 def test_an_execution_agreement_holds_execution_and_may_waive_surcharge_for_a_remedy__行政强制法_第四十二条(
@@ -912,11 +949,11 @@ def test_an_execution_agreement_holds_execution_and_may_waive_surcharge_for_a_re
 def test_no_execution_at_night_or_on_a_rest_day__行政强制法_第四十三条(client, desk):
     case = executing(client, desk, served_on="2026-03-02")
     case.do("issue_demand", served_on="2026-11-02")
-    case.do("decide_execution", who="head", content="强制执行")
+    case.do("decide_execution", who="head", content="强制执行", decided_on="2026-11-17")
     refused(case, "enforce", "execution-at-night", "第四十三条", who="head",
             path="agency_power", at="2026-11-20T23:00:00+08:00")  # fmt: skip
     refused(case, "enforce", "execution-on-holiday", "第四十三条", who="head",
-            path="agency_power", at="2026-10-02T10:00:00+08:00")  # fmt: skip
+            path="agency_power", at="2026-11-21T10:00:00+08:00")  # a Saturday  # fmt: skip
     late_evening = "2026-11-20T21:30:00+08:00"
     with _district_setting("execution_night_start", 21):  # the district's night starts at 21:00
         refused(case, "enforce", "execution-at-night", "第四十三条", who="head",
@@ -956,14 +993,15 @@ def test_a_fine_is_enforced_only_after_30_days_of_surcharge__行政强制法_第
     """Path 4: monetary payment, by an agency with execution power."""
     case = executing(client, desk, served_on="2026-10-20")  # pay by 11-04
     case.do("issue_demand", served_on="2026-11-05")
-    case.do("decide_execution", who="head", content="划拨存款", immediate=True, grounds="转移财产")
+    case.do("decide_execution", who="head", content="划拨存款", immediate=True, grounds="转移财产",
+            decided_on="2026-11-17")  # fmt: skip
     refused(case, "enforce", "surcharge-under-30-days", "第四十六条", who="head",
             path="monetary", at=FRIDAY_10AM)  # fmt: skip
     refused(case, "enforce", "surcharge-under-30-days", "第四十六条", who="head",
             path="agency_power", at=FRIDAY_10AM)  # a fine owed is a monetary obligation  # fmt: skip
     early = executing(client, desk, served_on="2026-03-02")
     early.do("issue_demand", served_on="2026-11-02")
-    early.do("decide_execution", who="head", content="划拨存款")
+    early.do("decide_execution", who="head", content="划拨存款", decided_on="2026-11-17")
     early.do("enforce", who="head", path="monetary", at=FRIDAY_10AM)
     assert early.json["details"]["execution"]["done"] == "enforced"
 
@@ -974,7 +1012,9 @@ def test_forced_demolition_waits_for_the_notice_and_every_challenge_period__行�
     """Path 3: demolition of an illegal structure."""
     served_late = executing(client, desk, served_on="2026-06-01")  # litigation until 12-01
     served_late.do("issue_demand", served_on="2026-11-02")
-    served_late.do("decide_execution", who="head", content="强制拆除违法搭建")
+    served_late.do(
+        "decide_execution", who="head", content="强制拆除违法搭建", decided_on="2026-11-17"
+    )
     refused(served_late, "enforce", "demolition-notice-first", "第四十四条", who="head",
             path="demolition", at=FRIDAY_10AM)  # fmt: skip
     served_late.do("publish_demolition_notice", who="head", demolish_by="2026-11-10",
@@ -984,7 +1024,7 @@ def test_forced_demolition_waits_for_the_notice_and_every_challenge_period__行�
 
     case = executing(client, desk, served_on="2026-03-02")
     case.do("issue_demand", served_on="2026-11-02")
-    case.do("decide_execution", who="head", content="强制拆除违法搭建")
+    case.do("decide_execution", who="head", content="强制拆除违法搭建", decided_on="2026-11-17")
     case.do("publish_demolition_notice", who="head", demolish_by="2026-11-30")
     refused(case, "enforce", "forced-demolition-early", "第四十四条", who="head",
             path="demolition", at=FRIDAY_10AM)  # the notice's own deadline runs  # fmt: skip

@@ -4,6 +4,7 @@ helpers, same day: 24 November 2026 in Shanghai, a Tuesday)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -54,9 +55,14 @@ def seized_and_executing(client, desk, served_on: str, fine: int, **draft) -> Ca
     case.do("advance")
     case.do("propose_penalty", penalty_kinds=["fine"], fine_fen=fine, circumstance="ordinary",
             justification="依裁量基准，结合情节确定。")  # fmt: skip
-    case.do("serve_prior_notice", served_on="2026-11-02")
+    notice = min(
+        "2026-11-02", (dt.date.fromisoformat(served_on) - dt.timedelta(days=14)).isoformat()
+    )
+    engine.backdate(case, filed=notice)
+    case.do("serve_prior_notice", served_on=notice)
     to_decision(case)
     case.do("decide", who="head", fine_fen=fine)
+    engine.backdate(case, decided=served_on)
     case.do("serve_decision", method="direct", served_on=served_on)
     assert case.json["stage"] == "execution"
     return case
@@ -166,7 +172,7 @@ def test_a_hearing_no_show_counts_as_waiving_the_hearing__处罚法_第六十四
     assert case.json["stage"] == "hearing"
     case.do("schedule_hearing", noticed_on="2026-11-10", hearing_on="2026-11-20",
             presider_id=desk["presider"], place="听证室")  # fmt: skip
-    refused(case, "record_hearing", "hearing-not-due", "第六十四条",
+    refused(case, "record_hearing", "hearing-not-due", "第六十四条", status=422,
             no_show=True, held_on="2026-11-19")  # fmt: skip
     case.do("record_hearing", no_show=True, held_on="2026-11-20")
     assert case.json["details"]["hearing"]["no_show"] is True
@@ -183,25 +189,25 @@ def test_the_hearing_pause_moves_the_decision_deadline_where_the_sector_excludes
     floor (urban management, 处罚法 第六十条) excludes nothing."""
 
     def through_hearing(**draft) -> Case:
-        case = noticed(client, desk, kinds=("fine", "order_suspension"), served_on="2026-11-16",
+        case = noticed(client, desk, kinds=("fine", "order_suspension"), served_on="2026-11-02",
                        **draft)  # fmt: skip
-        assert deadline(case, "decision") == "2027-02-22"  # filed today + 90 days
-        case.do("request_hearing", requested_on="2026-11-20")
-        case.do("advance")  # the statement window closed on 11-23
-        case.do("schedule_hearing", noticed_on="2026-11-24", hearing_on="2026-12-04",
+        assert deadline(case, "decision") == "2027-01-31"  # filed 11-02 + 90 days
+        case.do("request_hearing", requested_on="2026-11-04")
+        case.do("advance")  # the statement window closed on 11-09
+        case.do("schedule_hearing", noticed_on="2026-11-10", hearing_on="2026-11-20",
                 presider_id=desk["presider"], place="听证室")  # fmt: skip
         return case
 
     housing = through_hearing(sector="housing")
     running = next(d for d in housing.json["deadlines"] if d["id"] == "decision")
     assert running["due"] is None and running["paused"] is True  # the clock is stopped
-    housing.do("record_hearing", transcript="听证笔录……", held_on="2026-12-04")
-    assert deadline(housing, "decision") == "2027-03-04"  # + 11-25…12-04, 10 days
+    housing.do("record_hearing", transcript="听证笔录……", held_on="2026-11-20")
+    assert deadline(housing, "decision") == "2027-02-17"  # + 11-04…11-20, 17 days
 
     floor = through_hearing()
-    assert deadline(floor, "decision") == "2027-02-22"  # never paused
-    floor.do("record_hearing", transcript="听证笔录……", held_on="2026-12-04")
-    assert deadline(floor, "decision") == "2027-02-22"
+    assert deadline(floor, "decision") == "2027-01-31"  # never paused
+    floor.do("record_hearing", transcript="听证笔录……", held_on="2026-11-20")
+    assert deadline(floor, "decision") == "2027-01-31"
 
 
 # --- decision and service (处罚法 第六十一条、第七十二条) -------------------------------
@@ -269,7 +275,13 @@ def test_an_agency_without_execution_power_auctions_only_what_it_seized__行政�
     plain.do("issue_demand", served_on="2026-11-02")
     refused(plain, "decide_execution", "no-execution-power", "第十三条", who="head",
             content="拍卖抵缴罚款")  # fmt: skip
-    plain.do("decide_execution", who="head", content="拍卖抵缴罚款", path="auction")
+    plain.do(
+        "decide_execution",
+        who="head",
+        content="拍卖抵缴罚款",
+        path="auction",
+        decided_on="2026-11-17",
+    )
     refused(plain, "enforce", "auction-needs-seizure", "第四十六条第三款", who="head",
             path="auction", at=FRIDAY_10AM)  # nothing was sealed or seized  # fmt: skip
 
@@ -277,7 +289,13 @@ def test_an_agency_without_execution_power_auctions_only_what_it_seized__行政�
     early = seized_and_executing(client, market, served_on="2026-06-01", fine=2_000_000,
                                  **MARKET)  # fmt: skip
     early.do("issue_demand", served_on="2026-11-02")
-    early.do("decide_execution", who="head", content="拍卖抵缴罚款", path="auction")
+    early.do(
+        "decide_execution",
+        who="head",
+        content="拍卖抵缴罚款",
+        path="auction",
+        decided_on="2026-11-17",
+    )
     refused(early, "enforce", "auction-periods", "第四十六条第三款", who="head",
             path="auction", at=FRIDAY_10AM)  # fmt: skip
 
@@ -286,13 +304,25 @@ def test_an_agency_without_execution_power_auctions_only_what_it_seized__行政�
     sued.do("record_challenge", kind="litigation", filed_on="2026-08-20")
     sued.do("conclude_challenge", kind="litigation", outcome="upheld", concluded_on="2026-10-20")
     sued.do("issue_demand", served_on="2026-11-02")
-    sued.do("decide_execution", who="head", content="拍卖抵缴罚款", path="auction")
+    sued.do(
+        "decide_execution",
+        who="head",
+        content="拍卖抵缴罚款",
+        path="auction",
+        decided_on="2026-11-17",
+    )
     refused(sued, "enforce", "auction-periods", "第四十六条第三款", who="head",
             path="auction", at=FRIDAY_10AM)  # fmt: skip
 
     case = seized_and_executing(client, market, served_on="2026-03-02", fine=2_000_000, **MARKET)
     case.do("issue_demand", served_on="2026-11-02")
-    case.do("decide_execution", who="head", content="拍卖抵缴罚款", path="auction")
+    case.do(
+        "decide_execution",
+        who="head",
+        content="拍卖抵缴罚款",
+        path="auction",
+        decided_on="2026-11-17",
+    )
     refused(case, "enforce", "no-execution-power", "第十三条", who="head",
             path="monetary", at=FRIDAY_10AM)  # fmt: skip
     case.do("enforce", who="head", path="auction", at=FRIDAY_10AM)

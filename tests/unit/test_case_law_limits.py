@@ -202,8 +202,12 @@ def test_the_hearing_notice_leaves_seven_working_days__处罚法_第六十四条
 
 
 def test_a_check_needing_a_missing_year_is_refused_not_guessed():
-    refusal = hearing_request_refused(D(2027, 3, 1), D(2027, 3, 5), calendar())
+    """Whether 10 March is within 5 working days of 1 March depends on 2027's calendar:
+    refused, not guessed. 5 March is within them whatever that calendar says (only 3 days
+    lie between): accepted."""
+    refusal = hearing_request_refused(D(2027, 3, 1), D(2027, 3, 10), calendar())
     assert refusal.rule == "calendar-not-loaded"
+    assert hearing_request_refused(D(2027, 3, 1), D(2027, 3, 5), calendar()) is None
 
 
 # ---------------------------------------------------------------- extensions
