@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import pytest
+
 from tests.conftest import bearer
 
 NOTICE = "国务院办公厅关于2027年部分节假日安排的通知 (测试数据 / test data)"
@@ -59,8 +61,24 @@ def test_a_deadline_in_an_unloaded_year_is_a_clear_conflict_not_a_guess(
     assert r.json["code"] == "calendar-not-loaded" and r.json["year"] == 2028
 
 
+@pytest.fixture
+def test_2027_removed_afterwards(app):
+    """The test's made-up 2027 is region-wide reference data: other tests (year-end
+    windows) rely on 2027 not being loaded, whatever order the suite runs in."""
+    yield
+    from sqlalchemy import delete
+
+    from yimen.platform.db import db
+    from yimen.tenants.calendar.model import CalendarDay, CalendarYear
+
+    with db.new_session() as s:
+        s.execute(delete(CalendarDay).where(CalendarDay.year == 2027))
+        s.execute(delete(CalendarYear).where(CalendarYear.year == 2027))
+        s.commit()
+
+
 def test_next_years_notice_is_imported_by_one_operator_and_approved_by_another(
-    client, app, live_server, machine_token
+    client, app, live_server, machine_token, test_2027_removed_afterwards
 ):
     officer = bearer(machine_token("xuanwu", ["officer"]))
     maker, checker = _operator(live_server, app, "maker"), _operator(live_server, app, "checker")
