@@ -19,7 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.auth.identity import Identity
-from yimen.platform.cases import deadlines, documents, events, law, rules, service
+from yimen.platform.cases import deadlines, documents, events, law, law_flags, rules, service
 from yimen.platform.cases.model import Case, CaseStatus
 from yimen.platform.cases.service import (
     _check_version,
@@ -128,6 +128,7 @@ def _act(session, case, name, data, identity, client_id) -> Case:
     flag_modified(case, "details")
     events.append(session, case, name, stage, identity.username, payload, client_id)
     deadlines.refresh(session, case)
+    law_flags.sweep(session, case)
     return _commit(session, case)
 
 
@@ -405,6 +406,13 @@ def _discussion(ctx: Ctx):
 def _extend(ctx: Ctx):
     """The decision deadline is extended only with a recorded approval, by the days the
     sector profile allows (市场监管 第六十四条; 住建 第二十九条)."""
+    if (late := law_flags.decision_limit_refusal(ctx.session, ctx.case, today())) is not None:
+        raise rules.Refusal(  # 不能在规定期限内作出决定的 is approved while the period runs
+            "extension-after-limit",
+            late.zh.replace("不得再作出行政处罚决定", "不能再批准延长"),
+            late.en.replace("no penalty decision", "no extension approved"),
+            late.article,
+        )
     extension = deadlines.extend_decision(
         ctx.session, ctx.case, ctx.data["reason"], ctx.data.get("days")
     )
@@ -427,6 +435,8 @@ def _decide(ctx: Ctx):
             "The fine may not exceed the one notified (no heavier penalty for defending oneself).",
             f"{PZ}第四十五条",
         )
+    if (late := law_flags.decision_limit_refusal(ctx.session, case, today())) is not None:
+        raise late  # 处罚法 第六十条 and the sector's extension rule
     case.fine_fen, case.decided_on = fine, today()
     ctx.set_date("decided", case.decided_on)
     _advance_with(ctx, "行政处罚决定书")
@@ -455,6 +465,7 @@ def _serve_decision(ctx: Ctx):
             f"{PZ}第六十一条",
         )
     served = _served_on(ctx, method)
+    law_flags.service_late(ctx.session, ctx.case, served)  # recorded, flagged (第六十一条)
     ctx.case.served_on = served
     ctx.facts.update({"method": method, "served_on": served.isoformat()})
     for key, value in deadlines.after_service(ctx.session, ctx.case, served).items():

@@ -122,7 +122,19 @@ class CaseOut(ma.Schema):
     version = ma.fields.Integer()
 
 
+class FlagOut(ma.Schema):
+    """A supervision flag with its rule and article (law_flags.py)."""
+
+    rule = ma.fields.String()
+    article = ma.fields.String()
+    reason = ma.fields.String(attribute="reason_zh")
+    reason_en = ma.fields.String()
+    raised_at = ma.fields.AwareDateTime()
+    resolved_at = ma.fields.AwareDateTime(allow_none=True)
+
+
 class CaseDetailOut(CaseOut):
+    flags = ma.fields.List(ma.fields.Nested(FlagOut))  # open first
     parties = ma.fields.List(ma.fields.Nested(PartyOut))
     officers = ma.fields.List(ma.fields.Nested(OfficerOut))
     discretion = ma.fields.Dict()

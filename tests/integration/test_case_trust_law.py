@@ -1,0 +1,148 @@
+"""The limits of a decision, the demand, the mandatory lighter penalty and independent
+review, driven through the API. Today is 24 November 2026 (the case_day fixture); a case
+that must have been filed or decided earlier has that day written back to its row (the
+clock cannot go back: tokens would be issued in the future)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.integration import test_case_lifecycle as lifecycle
+from tests.integration.test_case_rules_engine import (
+    ON_SITE,
+    _xuanwu,
+    deadline,
+    measures_case,
+    noticed,
+    refused,
+    spot,
+    to_decision,
+)
+
+desk = lifecycle.desk
+pytestmark = pytest.mark.usefixtures("case_day")
+
+
+def backdate(case, **days: str) -> None:
+    """Write `filed` / `decided` back to an earlier day, as if the act had been done then."""
+    import uuid
+
+    from yimen.platform.cases.model import Case as Row
+    from yimen.platform.db import db, tenant_scope
+
+    with tenant_scope(_xuanwu()), db.new_session() as s:
+        row = s.get(Row, uuid.UUID(case.id))
+        dates = dict(row.details.get("dates") or {})
+        for key, value in days.items():
+            setattr(row, f"{key}_on", dt.date.fromisoformat(value))
+            dates[key] = value
+        row.details = {**row.details, "dates": dates}
+        s.commit()
+
+
+def flags(client, desk, case) -> dict[str, dict]:
+    """The case's open flags by rule, as the case's read shows them."""
+    case.json = client.get(f"/api/v1/cases/{case.id}", headers=desk["officer"]).json
+    return {f["rule"]: f for f in case.json["flags"] if f["resolved_at"] is None}
+
+
+# --- item 11: the 90-day limit (处罚法 第六十条) and late acts ------------------------------
+
+
+def test_a_decision_on_day_95_is_refused_and_the_limit_is_flagged_near_then_passed__处罚法_第六十条(
+    client, desk
+):
+    case = noticed(client, desk)
+    assert flags(client, desk, case) == {}
+
+    backdate(case, filed="2026-08-31")  # the 90 days end on 2026-11-29: within 10 working days
+    near = flags(client, desk, case)
+    assert set(near) == {"decision-limit-near"}
+    assert "第六十条" in near["decision-limit-near"]["article"]
+    assert "2026-11-29" in near["decision-limit-near"]["reason"]
+    assert case.json["flagged"] is True
+
+    backdate(case, filed="2026-08-21")  # today is day 95: the limit ended on 2026-11-19
+    passed = flags(client, desk, case)
+    assert deadline(case, "decision") == "2026-11-19"
+    assert set(passed) == {"decision-limit-passed"}  # the near flag is resolved
+    assert flags(client, desk, case).keys() == passed.keys()  # read again: never twice
+    assert sum(f["rule"] == "decision-limit-passed" for f in case.json["flags"]) == 1
+    to_decision(case)
+    problem = refused(case, "decide", "decision-limit-passed", "第六十条", who="head",
+                      fine_fen=3_000_000)  # fmt: skip
+    assert "2026-11-19" in problem["detail"]
+    assert case.json["decided_on"] is None
+    # an extension cannot be approved once the limit has passed either
+    refused(case, "extend_deadline", "extension-after-limit", "第六十条", who="head",
+            reason="案情复杂")  # fmt: skip
+
+
+def test_a_decision_past_90_days_stands_when_extended_as_the_sector_allows__住建_第二十九条(
+    client, desk
+):
+    case = noticed(client, desk, sector="housing")
+    late = noticed(client, desk, sector="housing")
+    backdate(case, filed="2026-08-31")
+    assert "decision-limit-near" in flags(client, desk, case)
+    case.do("extend_deadline", who="head", reason="案情复杂，经负责人批准延长")
+    assert deadline(case, "decision") == "2026-12-29"
+    assert "decision-limit-near" not in flags(client, desk, case)
+
+    backdate(case, filed="2026-08-21")  # day 95, within the extended 120 days
+    backdate(late, filed="2026-08-21")  # day 95, never extended
+    to_decision(case)
+    case.do("decide", who="head", fine_fen=3_000_000)
+    assert case.json["decided_on"] == "2026-11-24"
+    refused(late, "extend_deadline", "extension-after-limit", "第二十九条", who="head",
+            reason="案情复杂")  # fmt: skip
+    to_decision(late)
+    refused(late, "decide", "decision-limit-passed", "第二十九条", who="head",
+            fine_fen=3_000_000)  # fmt: skip
+
+
+def test_a_decision_served_after_7_working_days_is_recorded_and_flagged__处罚法_第六十一条(
+    client, desk
+):
+    case = to_decision(noticed(client, desk))
+    case.do("decide", who="head", fine_fen=3_000_000)
+    backdate(case, decided="2026-11-10")  # 7 working days: served by 2026-11-19
+    case.do("serve_decision", method="direct", served_on="2026-11-24")
+    assert case.json["served_on"] == "2026-11-24" and case.json["stage"] == "execution"
+    flag = flags(client, desk, case)["service-late"]
+    assert "第六十一条" in flag["article"] and "2026-11-19" in flag["reason"]
+
+
+def test_a_seizure_kept_past_its_limit_is_flagged_and_its_release_recorded__行政强制法_第二十五条(
+    client, desk
+):
+    case = measures_case(client, desk)
+    case.do(
+        "impose_measure",
+        who="head",
+        kind="seize",
+        items=["液化气罐 2 只"],
+        started_on="2026-10-01",
+        **ON_SITE,
+    )  # fmt: skip  — ran out on 2026-10-31
+    flag = flags(client, desk, case)["seizure-overdue"]
+    assert "第二十五条" in flag["article"] and "2026-10-31" in flag["reason"]
+    measure = case.json["details"]["compulsory_measures"]["measures"][-1]
+    case.do("lift_measure", measure_id=measure["id"], outcome="lifted")
+    lifted = case.json["details"]["compulsory_measures"]["measures"][-1]
+    assert lifted["ended_on"] == "2026-11-24" and lifted["late"] is True
+    assert [f["rule"] for f in case.json["flags"]].count("seizure-overdue") == 1
+
+
+def test_cash_handed_in_after_2_working_days_carries_a_flag_with_its_article__处罚法_第七十一条(
+    client, desk
+):
+    case = spot(client, desk)
+    case.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=10_000, collect_on_spot=True,
+            circumstance="minor", decided_on="2026-11-16")  # fmt: skip
+    case.do("hand_in_fine", handed_in_on="2026-11-19")
+    flag = flags(client, desk, case)["hand-in-late"]
+    assert "第七十一条" in flag["article"] and "2026-11-18" in flag["reason"]
+    assert flag["reason_en"]
