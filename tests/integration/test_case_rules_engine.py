@@ -689,13 +689,13 @@ def test_a_deferral_moves_the_payment_the_surcharge_and_the_court_window__处罚
                      matter_code=LICENCE_CHANGE, sector="market_regulation")  # fmt: skip
     refused(case, "approve_deferral", "role:agency_head", "", kind="deferral",
             until="2026-11-30", reason="经营困难")  # fmt: skip
-    case.do("approve_deferral", who="head", kind="instalments", until="2026-11-30",
+    case.do("approve_deferral", who="head", kind="instalments", until="2026-11-10",
             reason="当事人经营确有困难，申请分期缴纳")  # fmt: skip
-    assert deadline(case, "payment") == "2026-11-30"
-    case.do("issue_demand", served_on="2026-11-02")
+    assert deadline(case, "payment") == "2026-11-10"
+    case.do("issue_demand", served_on="2026-11-11")  # after the instalments (第六十七条)
     problem = refused(case, "apply_to_court", "court-window", "第五十三条", who="head")
-    assert "2026-12-01" in problem["detail"]  # from the end of the instalments
-    case.do("record_payment", amount_fen=2_000_000, paid_on="2026-11-20")  # no surcharge
+    assert "2027-02-10" in problem["detail"]  # 3 months from the end of the instalments
+    case.do("record_payment", amount_fen=2_000_000, paid_on="2026-11-10")  # no surcharge
 
 
 def test_a_decision_revoked_on_reconsideration_leaves_nothing_to_execute(client, desk):
@@ -768,7 +768,7 @@ def test_an_unpaid_on_the_spot_fine_goes_to_court_after_the_reconsideration_peri
                   violation_started_on="2026-10-19")  # fmt: skip
     recent.do("decide_on_spot", penalty_kinds=["fine"], fine_fen=300_000, circumstance="minor",
               decided_on="2026-10-20")  # fmt: skip
-    recent.do("issue_demand", served_on="2026-11-02")
+    recent.do("issue_demand", served_on="2026-11-05")  # after the 15 days to pay (11-04)
     problem = refused(recent, "apply_to_court", "court-window", "第五十三条", who="head")
     assert "2026-12-22" in problem["detail"]  # 12-19 is a Saturday: the period ends 12-21
 

@@ -14,6 +14,7 @@ from tests.integration.test_case_rules_engine import (
     ON_SITE,
     _xuanwu,
     deadline,
+    executing,
     measures_case,
     noticed,
     refused,
@@ -146,3 +147,47 @@ def test_cash_handed_in_after_2_working_days_carries_a_flag_with_its_article__�
     flag = flags(client, desk, case)["hand-in-late"]
     assert "第七十一条" in flag["article"] and "2026-11-18" in flag["reason"]
     assert flag["reason_en"]
+
+
+# --- item 12: the demand (催告) after the 15 days to pay ----------------------------------
+
+
+def _demand_text(client, desk, case) -> str:
+    from tests.integration.test_case_documents import _text
+
+    docs = client.get(f"/api/v1/cases/{case.id}/documents", headers=desk["officer"]).json
+    demand = [d for d in docs["items"] if d["kind"] == "催告书"][-1]
+    return _text(client.get(demand["pdf_url"], headers=desk["officer"]).data)
+
+
+def test_a_demand_while_the_15_days_to_pay_run_is_refused_and_no_execution_rests_on_it__处罚法_第六十七条(
+    client, desk
+):
+    case = executing(client, desk, served_on="2026-11-16")  # pay by 2026-12-01
+    problem = refused(case, "issue_demand", "payment-period-running", "第六十七条第三款",
+                      served_on="2026-11-24")  # fmt: skip
+    assert "2026-12-01" in problem["detail"] and "第五十四条" in problem["detail"]
+    assert "demand_served" not in (case.json["details"].get("dates") or {})
+    refused(case, "decide_execution", "demand-first", "第三十五条", who="head",
+            content="划拨存款", decided_on="2026-11-24")  # fmt: skip
+
+
+def test_the_demand_says_the_reconsideration_and_litigation_periods_still_run__行政强制法_第三十五条(
+    client, desk, cjk_fonts
+):
+    case = executing(client, desk, served_on="2026-06-01")  # reconsider by 07-31, sue by 12-01
+    case.do("issue_demand", served_on="2026-11-24")
+    text = _demand_text(client, desk, case)
+    assert "在法定期限内未申请行政复议" not in text
+    assert "提起行政诉讼的期限至2026年12月1日尚未届满" in text and "不停止执行" in text
+    assert "申请行政复议的期限" not in text  # that one has run out
+
+    recent = executing(client, desk, served_on="2026-11-02")  # both periods run into 2027
+    recent.do("issue_demand", served_on="2026-11-24")
+    text = _demand_text(client, desk, recent)
+    assert "在法定期限内未申请行政复议" not in text
+    assert "申请行政复议的期限" in text and "提起行政诉讼的期限" in text and "尚未届满" in text
+
+    old = executing(client, desk, served_on="2026-03-02")  # the periods ended in September
+    old.do("issue_demand", served_on="2026-11-24")
+    assert "在法定期限内未申请行政复议或者提起行政诉讼" in _demand_text(client, desk, old)
