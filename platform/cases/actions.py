@@ -419,6 +419,54 @@ def _extend(ctx: Ctx):
     return extension, []
 
 
+@action("approve_departure", HEAD)
+def _approve_departure(ctx: Ctx):
+    """The principal head approves a fine outside the discretion benchmark, on the
+    written reason (国办发〔2022〕27号（十二）); a recorded collective discussion does too."""
+    discretion = ctx.case.discretion or {}
+    if not discretion.get("outside_range"):
+        raise rules.Refusal(
+            "within-benchmark",
+            "拟处罚在裁量基准幅度内，无需批准突破。",
+            "The proposed penalty is within the benchmark: there is nothing to approve.",
+            DEPARTURE_ARTICLE,
+        )
+    approval = {
+        "by": ctx.identity.username,
+        "on": today().isoformat(),
+        "reason": ctx.data["reason"],
+        "fine_fen": ctx.case.proposed_fine_fen,
+    }
+    ctx.case.details["departure_approval"] = approval
+    return approval, []
+
+
+DEPARTURE_ARTICLE = "国办发〔2022〕27号（十二）"
+
+
+def departure_refusal(case: Case, fine: int | None) -> rules.Refusal | None:
+    """国办发〔2022〕27号（十二）: a fine outside the benchmark range (where the law allows
+    one) is decided only with the written reason and the principal head's approval or the
+    heads' collective discussion, recorded before the decision."""
+    low, high = (
+        (case.discretion or {}).get("fine_min_fen"),
+        (case.discretion or {}).get("fine_max_fen"),
+    )
+    if fine is None or low is None or high is None or low <= fine <= high:
+        return None
+    approved = (case.details.get("departure_approval") or {}).get("fine_fen")
+    if approved is not None and fine <= approved:
+        return None
+    if (case.details.get("collective_discussion") or {}).get("conclusion"):
+        return None
+    return rules.Refusal(
+        "departure-not-approved",
+        f"罚款{fine / 100:.2f}元超出裁量基准幅度{low / 100:.2f}元至{high / 100:.2f}元，除书面说明理由外，须经本机关主要负责人批准或者集体讨论通过后才能作出决定。",
+        f"A fine of {fine / 100:.2f} yuan is outside the benchmark range ({low / 100:.2f}–{high / 100:.2f}): besides the written reason it needs the principal head's approval or a collective discussion before the decision.",
+        DEPARTURE_ARTICLE,
+    )
+
+
 # --- decision, service, execution -----------------------------------------------------
 
 
@@ -437,6 +485,8 @@ def _decide(ctx: Ctx):
         )
     if (late := law_flags.decision_limit_refusal(ctx.session, case, today())) is not None:
         raise late  # 处罚法 第六十条 and the sector's extension rule
+    if (unapproved := departure_refusal(case, fine)) is not None:
+        raise unapproved
     case.fine_fen, case.decided_on = fine, today()
     ctx.set_date("decided", case.decided_on)
     _advance_with(ctx, "行政处罚决定书")

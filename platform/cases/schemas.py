@@ -515,6 +515,7 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
             ),
         },
     ),
+    "approve_departure": _body("approve_departure", {"reason": _text(1000)}),
     "decide": _body("decide", {"fine_fen": _fen()}),
     "record_no_penalty_facts": _body(
         "record_no_penalty_facts",

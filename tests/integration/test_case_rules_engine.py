@@ -92,6 +92,8 @@ def executing(client, desk, served_on: str, fine=3_000_000, **draft) -> Case:
 def decided(client, desk, fine=3_000_000, **draft) -> Case:
     """Decided, the decision to be served."""
     case = to_decision(noticed(client, desk, fine=fine, **draft))  # notice served 11-02
+    if case.json["discretion"].get("outside_range"):  # justified: the head approves (27号)
+        case.do("approve_departure", who="head", reason="同意按书面说明的理由确定罚款。")
     case.do("decide", who="head", fine_fen=fine)
     return case
 

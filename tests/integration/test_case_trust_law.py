@@ -10,11 +10,15 @@ import datetime as dt
 import pytest
 
 from tests.integration import test_case_lifecycle as lifecycle
+from tests.integration.test_case_lifecycle import PARTY, _valid_credit_code
 from tests.integration.test_case_rules_engine import (
     ON_SITE,
+    RUBBISH_PERSON,
+    SPILL,
     _xuanwu,
     deadline,
     executing,
+    filed,
     measures_case,
     noticed,
     refused,
@@ -191,3 +195,61 @@ def test_the_demand_says_the_reconsideration_and_litigation_periods_still_run__�
     old = executing(client, desk, served_on="2026-03-02")  # the periods ended in September
     old.do("issue_demand", served_on="2026-11-24")
     assert "在法定期限内未申请行政复议或者提起行政诉讼" in _demand_text(client, desk, old)
+
+
+# --- item 13: the mandatory lighter penalty, and departures from the benchmark -------------
+
+TEEN = {
+    "kind": "person",
+    "name": "赵某",
+    "id_number": "32010220100501123X",
+    "address": "玄武区龙蟠路1号",
+}  # fmt: skip  — 16 on the act's day (2026-10-01)
+
+
+def test_a_party_aged_14_to_18_is_never_fined_above_the_lighter_tier_whatever_the_reason__处罚法_第三十条(
+    client, desk
+):
+    case = filed(client, desk, matter_code=RUBBISH_PERSON, parties=[TEEN])
+    case.do("correction_not_required", reason="违法行为已经改正完毕。")
+    case.do("advance")  # the lighter tier of CG-0020: ¥100–220
+    problem = refused(case, "propose_penalty", "mandatory-lighter", "第三十条",
+                      penalty_kinds=["fine"], fine_fen=30_000, circumstance="ordinary",
+                      justification="当事人拒不清理，态度恶劣，需从严处罚")  # fmt: skip
+    assert "220" in problem["detail"]
+    case.do("propose_penalty", penalty_kinds=["fine"], fine_fen=20_000, circumstance="ordinary")
+    assert case.json["discretion"]["mandatory_cap_fen"] == 22_000
+
+
+def test_a_factor_of_article_32_caps_the_proposal_at_the_lighter_tier__处罚法_第三十二条(
+    client, desk
+):
+    case = filed(client, desk)
+    case.do("correction_not_required", reason="违法行为已经改正完毕。")
+    case.do("advance")
+    problem = refused(case, "propose_penalty", "mandatory-lighter", "第三十二条第(一)项",
+                      penalty_kinds=["fine"], fine_fen=3_000_000, circumstance="ordinary",
+                      mitigating=["eliminated_harm"],
+                      justification="当事人虽主动消除危害，但情节仍较重。")  # fmt: skip
+    assert "不能突破" in problem["detail"]
+    assert case.json["proposed_fine_fen"] is None
+
+
+def test_a_fine_outside_the_benchmark_is_decided_only_after_the_principal_heads_approval__国办发_2022_27号(
+    client, desk
+):
+    party = {**PARTY, "credit_code": _valid_credit_code()}  # CG-0018: not a major decision
+    case = noticed(client, desk, fine=1_800_000, matter_code=SPILL, parties=[party])
+    assert case.json["discretion"]["outside_range"] is True  # ordinary tier ¥7,400–14,600
+    to_decision(case)
+    problem = refused(case, "decide", "departure-not-approved", "27号（十二）", who="head",
+                      fine_fen=1_800_000)  # fmt: skip
+    assert "主要负责人批准或者集体讨论" in problem["detail"]
+    refused(case, "approve_departure", "role:agency_head", "", reason="同意突破")
+    case.do("approve_departure", who="head", reason="经审查，当事人多次违法，同意按书面理由处罚。")
+    case.do("decide", who="head", fine_fen=1_800_000)
+    assert case.json["fine_fen"] == 1_800_000
+
+    within = to_decision(noticed(client, desk, fine=1_000_000, matter_code=SPILL, parties=[party]))
+    refused(within, "approve_departure", "within-benchmark", "27号", who="head", reason="同意")
+    within.do("decide", who="head", fine_fen=1_000_000)
