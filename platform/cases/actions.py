@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,6 +31,7 @@ from yimen.platform.cases.service import (
     view_of,
 )
 from yimen.tenants.calendar.service import working_calendar
+from yimen.tenants.directory.model import Officer
 
 PZ, QZ = rules.PZ, rules.QZ
 
@@ -337,6 +339,14 @@ def _schedule_hearing(ctx: Ctx):
     case's investigators (处罚法 第六十四条第(二)(四)项)."""
     hearing_on, noticed_on = ctx.data["hearing_on"], ctx.data.get("noticed_on") or today()
     presider = uuid.UUID(str(ctx.data["presider_id"]))
+    chosen = ctx.session.get(Officer, presider)
+    if chosen is None or chosen.agency_id != ctx.case.agency_id or chosen.status != "active":
+        raise rules.Refusal(
+            "presider-not-officer",
+            "听证主持人须为本案执法机关指定的在职工作人员。",
+            "The presiding officer must be an active officer of the case's agency.",
+            f"{PZ}第六十四条第(四)项",
+        )
     if presider in {co.officer_id for co in ctx.case.officers}:
         raise rules.Refusal(
             "presider-is-investigator",
@@ -389,11 +399,68 @@ def _legal_review(ctx: Ctx):
     """法制审核 (处罚法 第五十八条; 118号 (十三)): passed, or returned with the problems
     found for the handlers to fix and resubmit."""
     result = ctx.data["result"]
+    reviewer = _reviewer(ctx)
+    if reviewer.first_legal_review_on is None:
+        reviewer.first_legal_review_on = today()  # the date 第五十八条第二款 asks about
     ctx.facts.update(
-        {"result": result, "opinion": ctx.data["opinion"], "reviewer": ctx.identity.username}
+        {
+            "result": result,
+            "opinion": ctx.data["opinion"],
+            "reviewer": ctx.identity.username,
+            "reviewer_id": str(reviewer.id),
+            "reviewer_name": reviewer.name,
+        }
     )
     kinds = [("法制审核意见书", {"opinion": ctx.data["opinion"]})] if result == "passed" else []
     return {"result": result, "opinion": ctx.data["opinion"]}, kinds
+
+
+LAW_IN_FORCE = dt.date(2021, 7, 15)  # 《行政处罚法》(2021年修订) 施行之日
+INDEPENDENCE = f"{PZ}第五十八条; 国办发〔2018〕118号（十一）、（十四）"
+
+
+def _reviewer(ctx: Ctx) -> Officer:
+    """The officer who did the review: the signed-in officer, or — for a client acting
+    for one — the officer named by `reviewer_id`. Not one of the case's investigators
+    (review is separate from investigation); one who first took up legal review on or
+    after the law took effect holds 法律职业资格 (处罚法 第五十八条第二款)."""
+    found = ctx.session.execute(
+        select(Officer).where(Officer.subject == ctx.identity.subject)
+    ).scalar_one_or_none()
+    if found is None and ctx.data.get("reviewer_id"):
+        found = ctx.session.get(Officer, uuid.UUID(str(ctx.data["reviewer_id"])))
+        if found is not None and "legal_reviewer" not in found.roles:
+            found = None
+    if found is None or found.status != "active":
+        raise Problem(
+            422,
+            "reviewer-required",
+            "法制审核须由本机关在职的法制审核人员办理：请以该人员身份登录，或填写审核人员。",
+            "Legal review is done by an active legal reviewer: sign in as that officer or name them.",
+            errors=[
+                FieldError(
+                    "reviewer_id",
+                    "请选择在职的法制审核人员。",
+                    "Name an active legal reviewer.",
+                )
+            ],
+        )
+    if found.id in {co.officer_id for co in ctx.case.officers}:
+        raise rules.Refusal(
+            "reviewer-is-investigator",
+            f"{found.name}是本案承办（调查）人员，不得对本案进行法制审核。",
+            f"{found.name} investigated this case and may not review it.",
+            INDEPENDENCE,
+        )
+    first = found.first_legal_review_on or today()
+    if first >= LAW_IN_FORCE and not found.legal_qualification_no:
+        raise rules.Refusal(
+            "reviewer-unqualified",
+            f"{found.name}初次从事法制审核 ({first:%Y-%m-%d}) 在2021年7月15日以后，须取得法律职业资格，系统中未登记其法律职业资格证书。",
+            f"{found.name} first did legal review ({first:%Y-%m-%d}) after the law took effect on 2021-07-15 and must hold a legal professional qualification; none is recorded.",
+            f"{PZ}第五十八条第二款",
+        )
+    return found
 
 
 @action("record_discussion", HEAD)

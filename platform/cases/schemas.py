@@ -500,6 +500,9 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
                 required=True, validate=ma.validate.OneOf(("passed", "returned"))
             ),
             "opinion": _text(5000),
+            "reviewer_id": ma.fields.UUID(
+                metadata={"description": "审核人员 (代其提交时填写；本人登录时不填)"}
+            ),
         },
     ),
     "record_discussion": _body(

@@ -104,7 +104,13 @@ def to_decision(case: Case) -> Case:
     while case.json["stage"] != "decision":
         stage = case.json["stage"]
         if stage == "legal_review":
-            case.do("legal_review", who="reviewer", result="passed", opinion="事实清楚，程序合法。")
+            case.do(
+                "legal_review",
+                who="reviewer",
+                result="passed",
+                opinion="事实清楚，程序合法。",
+                reviewer_id=case.desk["reviewer_id"],
+            )
         if stage == "collective_discussion":
             case.do("record_discussion", who="head", minutes="讨论记录……", conclusion="同意。")
         case.do("advance")
@@ -395,7 +401,13 @@ def test_a_statement_must_be_re_examined_before_the_case_goes_on__处罚法_第�
 def test_a_decision_heavier_than_the_notified_penalty_is_refused__处罚法_第四十五条(client, desk):
     case = noticed(client, desk, fine=1_000_000)
     case.do("advance")
-    case.do("legal_review", who="reviewer", result="passed", opinion="事实清楚。")
+    case.do(
+        "legal_review",
+        who="reviewer",
+        result="passed",
+        opinion="事实清楚。",
+        reviewer_id=case.desk["reviewer_id"],
+    )
     case.do("advance")
     case.do("record_discussion", who="head", minutes="讨论……", conclusion="同意。")
     case.do("advance")
@@ -408,14 +420,26 @@ def test_a_major_case_returned_by_legal_review_cannot_be_decided__处罚法_第�
     case = noticed(client, desk)
     case.do("advance")
     assert case.json["stage"] == "legal_review"  # CG-0014 is on the major-decision list
-    case.do("legal_review", who="reviewer", result="returned", opinion="证据不足，退回补充。")
+    case.do(
+        "legal_review",
+        who="reviewer",
+        result="returned",
+        opinion="证据不足，退回补充。",
+        reviewer_id=case.desk["reviewer_id"],
+    )
     refused(case, "advance", "documents:legal_review", "第五十八条")  # no opinion issued
 
 
 def test_electronic_service_without_signed_consent_is_refused__处罚法_第六十一条(client, desk):
     case = noticed(client, desk)
     case.do("advance")
-    case.do("legal_review", who="reviewer", result="passed", opinion="事实清楚。")
+    case.do(
+        "legal_review",
+        who="reviewer",
+        result="passed",
+        opinion="事实清楚。",
+        reviewer_id=case.desk["reviewer_id"],
+    )
     case.do("advance")
     case.do("record_discussion", who="head", minutes="讨论……", conclusion="同意。")
     case.do("advance")

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from tests.integration import test_case_lifecycle as lifecycle
+from tests.integration import test_case_rules_engine as rules_engine
 from tests.integration.test_case_lifecycle import PARTY, _valid_credit_code
 from tests.integration.test_case_rules_engine import (
     ON_SITE,
@@ -27,6 +28,7 @@ from tests.integration.test_case_rules_engine import (
 )
 
 desk = lifecycle.desk
+market = rules_engine.market  # a fixture: market regulation (scjg)
 pytestmark = pytest.mark.usefixtures("case_day")
 
 
@@ -253,3 +255,91 @@ def test_a_fine_outside_the_benchmark_is_decided_only_after_the_principal_heads_
     within = to_decision(noticed(client, desk, fine=1_000_000, matter_code=SPILL, parties=[party]))
     refused(within, "approve_departure", "within-benchmark", "27号", who="head", reason="同意")
     within.do("decide", who="head", fine_fen=1_000_000)
+
+
+# --- item 14: independent legal review, the reviewer's qualification, the presider -------
+
+
+def _review_ready(client, desk, **draft):
+    """A major case (CG-0014) at legal review."""
+    case = noticed(client, desk, **draft)
+    case.do("advance")
+    assert case.json["stage"] == "legal_review"
+    return case
+
+
+def _officer(client, admin, **body) -> dict:
+    zhzf = next(
+        a["id"]
+        for a in client.get("/api/v1/agencies?page_size=100", headers=admin).json["items"]
+        if a["code"] == "zhzf"
+    )
+    r = client.post("/api/v1/officers", json={"agency_id": zhzf, **body}, headers=admin)
+    assert r.status_code == 201, r.json
+    return r.json
+
+
+def test_an_investigator_of_the_case_cannot_be_its_legal_reviewer__处罚法_第五十八条(client, desk):
+    case = _review_ready(client, desk, officer_ids=[*desk["officers"], desk["reviewer_id"]])
+    problem = refused(case, "legal_review", "reviewer-is-investigator", "第五十八条",
+                      who="reviewer", result="passed", opinion="事实清楚。",
+                      reviewer_id=desk["reviewer_id"])  # fmt: skip
+    assert "赵敏" in problem["detail"]
+    nobody = case.do("legal_review", who="reviewer", expect=422, result="passed", opinion="同意。")
+    assert nobody["errors"][0]["field"] == "reviewer_id"
+    not_a_reviewer = case.do("legal_review", who="reviewer", expect=422, result="passed",
+                             opinion="同意。", reviewer_id=desk["officers"][0])  # fmt: skip
+    assert not_a_reviewer["code"] == "reviewer-required"
+
+
+def test_a_reviewer_new_to_review_since_2021_07_15_needs_the_legal_qualification__处罚法_第五十八条第二款(
+    client, desk, machine_token
+):
+    from tests.conftest import bearer
+
+    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    new = _officer(client, admin, username="xuanwu.qianli", name="钱力", roles=["legal_reviewer"])
+    assert new["legal_qualification_no"] is None and new["first_legal_review_on"] is None
+    case = _review_ready(client, desk)
+    problem = refused(case, "legal_review", "reviewer-unqualified", "第五十八条第二款",
+                      who="reviewer", result="passed", opinion="事实清楚。",
+                      reviewer_id=new["id"])  # fmt: skip
+    assert "钱力" in problem["detail"] and "2021" in problem["detail"]
+
+    undated = client.patch(f"/api/v1/officers/{new['id']}", headers=admin,
+                           json={"legal_qualification_no": "A20223201020099"})  # fmt: skip
+    assert undated.status_code == 422
+    assert undated.json["errors"][0]["field"] == "legal_qualification_on"
+    r = client.patch(f"/api/v1/officers/{new['id']}", headers=admin,
+                     json={"legal_qualification_no": "A20223201020099",
+                           "legal_qualification_on": "2022-12-01"})  # fmt: skip
+    assert r.status_code == 200, r.json
+    case.do("legal_review", who="reviewer", result="passed", opinion="事实清楚，程序合法。",
+            reviewer_id=new["id"])  # fmt: skip
+    assert case.json["details"]["legal_review"]["reviewer_name"] == "钱力"
+    again = client.get(f"/api/v1/officers/{new['id']}", headers=admin).json
+    assert again["first_legal_review_on"] == "2026-11-24"  # recorded by the first review
+
+    # a reviewer since before the law took effect needs no qualification
+    senior = _officer(client, admin, username="xuanwu.sunhe", name="孙禾", roles=["legal_reviewer"],
+                      first_legal_review_on="2019-05-06")  # fmt: skip
+    other = _review_ready(client, desk)
+    other.do("legal_review", who="reviewer", result="passed", opinion="事实清楚，程序合法。",
+             reviewer_id=senior["id"])  # fmt: skip
+
+
+def test_the_hearing_presider_is_an_officer_of_the_agency_who_did_not_investigate__处罚法_第六十四条(
+    client, desk, market
+):
+    case = noticed(client, desk, kinds=("fine", "order_suspension"))
+    case.do("request_hearing", requested_on="2026-11-05")
+    case.do("record_statement", statement="请求从轻处罚", reexamination="经复核，维持。")
+    case.do("advance")
+    assert case.json["stage"] == "hearing"
+    hearing = {"hearing_on": "2026-12-08", "noticed_on": "2026-11-24", "place": "听证室"}
+    problem = refused(case, "schedule_hearing", "presider-not-officer", "第六十四条",
+                      presider_id=market["officers"][0], **hearing)  # fmt: skip
+    assert "本案执法机关" in problem["detail"]
+    refused(case, "schedule_hearing", "presider-is-investigator", "第六十四条",
+            presider_id=desk["officers"][0], **hearing)  # fmt: skip
+    case.do("schedule_hearing", presider_id=desk["presider"], **hearing)
