@@ -56,6 +56,8 @@ def seized_and_executing(client, desk, served_on: str, fine: int, **draft) -> Ca
             justification="依裁量基准，结合情节确定。")  # fmt: skip
     case.do("serve_prior_notice", served_on="2026-11-02")
     to_decision(case)
+    if case.json["discretion"].get("outside_range"):  # justified: the head approves (27号)
+        case.do("approve_departure", who="head", reason="同意按书面说明的理由确定罚款。")
     case.do("decide", who="head", fine_fen=fine)
     case.do("serve_decision", method="direct", served_on=served_on)
     assert case.json["stage"] == "execution"
