@@ -87,6 +87,25 @@ def test_a_decision_on_day_95_is_refused_and_the_limit_is_flagged_near_then_pass
             reason="案情复杂")  # fmt: skip
 
 
+def test_the_hourly_job_flags_a_case_nobody_reads__处罚法_第六十条(client, desk):
+    import uuid
+
+    from sqlalchemy import select
+
+    from yimen.platform.cases import law_flags
+    from yimen.platform.cases.law_model import CaseFlag
+    from yimen.platform.db import db, tenant_scope
+
+    case = noticed(client, desk)
+    backdate(case, filed="2026-08-21")
+    assert law_flags.sweep_all() >= 1
+    with tenant_scope(_xuanwu()), db.new_session() as s:
+        rules = s.execute(
+            select(CaseFlag.rule).where(CaseFlag.case_id == uuid.UUID(case.id))
+        ).scalars()
+        assert list(rules) == ["decision-limit-passed"]
+
+
 def test_a_decision_past_90_days_stands_when_extended_as_the_sector_allows__住建_第二十九条(
     client, desk
 ):
@@ -141,6 +160,8 @@ def test_a_seizure_kept_past_its_limit_is_flagged_and_its_release_recorded__行�
     lifted = case.json["details"]["compulsory_measures"]["measures"][-1]
     assert lifted["ended_on"] == "2026-11-24" and lifted["late"] is True
     assert [f["rule"] for f in case.json["flags"]].count("seizure-overdue") == 1
+    page = client.get(f"/console/cases/{case.id}", headers=desk["officer"]).get_data(as_text=True)
+    assert 'data-rule="seizure-overdue"' in page and "第二十五条" in page.split('id="flags"')[1]
 
 
 def test_cash_handed_in_after_2_working_days_carries_a_flag_with_its_article__处罚法_第七十一条(
