@@ -209,9 +209,7 @@ def detail(case_id: uuid.UUID, errors=None, form=None, values=None, status=200):
     """A case: where it stands, what runs, what was done, and what the law allows now."""
     session = db.session
     case = _readable(case_id)
-    law_flags.sweep(session, case)  # the decision limit near or passed, a seizure kept late
-    if session.new or session.dirty:
-        session.commit()
+    law_flags.sweep_on_read(session, case)  # the decision limit near or passed, a seizure kept late
     definition = definition_of(session, case)
     view = view_of(session, case, documents.issued_kinds(session, case.id))
     identity = current_identity()

@@ -19,7 +19,9 @@ import logging
 
 import dramatiq
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from yimen.gateway.worker.schedule import every
 from yimen.platform.cases import deadlines, law, rules
@@ -220,6 +222,19 @@ def sweep(session: Session, case: Case, on: dt.date | None = None) -> None:
     _sweep_measures(session, case, on)
 
 
+def sweep_on_read(session: Session, case: Case) -> None:
+    """`sweep` when a case is read, committed at once; two readers raising the same flag
+    at the same moment (the open-flag index) or a case changed meanwhile leave it to the
+    other writer."""
+    sweep(session, case)
+    if not (session.new or session.dirty):
+        return
+    try:
+        session.commit()
+    except (IntegrityError, StaleDataError):
+        session.rollback()
+
+
 def sweep_all(on: dt.date | None = None) -> int:
     """`sweep` over the open cases of every district; returns how many flags are open."""
     from yimen.tenants.directory.model import Tenant, TenantKind
@@ -230,11 +245,13 @@ def sweep_all(on: dt.date | None = None) -> int:
     count = 0
     for tenant_id in tenant_ids:
         with tenant_scope(tenant_id), db.new_session() as s:
-            for case in s.execute(
-                select(Case).where(Case.status == CaseStatus.OPEN.value)
-            ).scalars():
+            cases = s.execute(select(Case).where(Case.status == CaseStatus.OPEN.value))
+            for case in cases.scalars().all():
                 sweep(s, case, on)
-            s.commit()
+            try:
+                s.commit()
+            except (IntegrityError, StaleDataError):  # a reader raised it meanwhile: next hour
+                s.rollback()
             count += len(s.execute(select(CaseFlag.id).where(CaseFlag.resolved_at.is_(None))).all())
     return count
 

@@ -31,9 +31,7 @@ blp = Blueprint("cases", __name__, description="案件办理 / Cases")
 def detail(case: Case) -> Case:
     """The case with what the law allows now and its running periods (read-only extras)."""
     session = db.session
-    law_flags.sweep(session, case)  # the decision limit near or passed, a seizure kept late
-    if session.new or session.dirty:
-        service._commit(session, case)
+    law_flags.sweep_on_read(session, case)  # the decision limit near or passed, a seizure kept late
     view = service.view_of(session, case, documents.issued_kinds(session, case.id))
     case.allowed_actions = rules.allowed_actions(service.definition_of(session, case), view)
     case.deadlines = deadlines.listing(session, case)
