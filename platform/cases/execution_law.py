@@ -194,6 +194,13 @@ def demand_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal |
             "Serve a written demand before deciding on execution.",
             "《行政强制法》第三十五条、第三十七条",
         )
+    if (early := demand_too_early(case, served)) is not None:
+        return rules.Refusal(  # e.g. a deferral approved after it moved the payment period
+            "demand-before-payment-due",
+            f"催告书于{served:%Y-%m-%d}送达，早于缴纳罚款期限届满；须在期限届满后重新催告。{early.zh}",
+            f"The demand was served on {served:%Y-%m-%d}, before the payment period ended; demand again after it. {early.en}",
+            early.article,
+        )
     wait = law.due(law.rule("court_application_wait"), served, working_calendar(session))
     if wait.on is None:
         return rules.Refusal("calendar-not-loaded", wait.reason_zh, wait.reason_en, wait.article)

@@ -199,6 +199,17 @@ def test_a_demand_while_the_15_days_to_pay_run_is_refused_and_no_execution_rests
             content="划拨存款", decided_on="2026-11-24")  # fmt: skip
 
 
+def test_no_execution_rests_on_a_demand_a_later_deferral_overtook__行政强制法_第三十七条(
+    client, desk
+):
+    case = executing(client, desk, served_on="2026-03-02")  # pay by 03-17
+    case.do("issue_demand", served_on="2026-11-02")
+    case.do("approve_deferral", who="head", kind="deferral", until="2026-11-30",
+            reason="当事人经营确有困难，申请暂缓缴纳")  # fmt: skip
+    refused(case, "decide_execution", "demand-before-payment-due", "第六十七条第三款", who="head",
+            content="划拨存款", decided_on="2026-11-24")  # fmt: skip
+
+
 def test_the_demand_says_the_reconsideration_and_litigation_periods_still_run__行政强制法_第三十五条(
     client, desk, cjk_fonts
 ):
