@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,6 +26,7 @@ from yimen.platform.cases import (
     entered_dates,
     events,
     law,
+    law_flags,
     rules,
     service,
 )
@@ -38,6 +40,7 @@ from yimen.platform.cases.service import (
     view_of,
 )
 from yimen.tenants.calendar.service import working_calendar
+from yimen.tenants.directory.model import Officer
 
 PZ, QZ = rules.PZ, rules.QZ
 
@@ -138,6 +141,7 @@ def _act(session, case, name, data, identity, client_id) -> Case:
     flag_modified(case, "details")
     events.append(session, case, name, stage, identity.username, payload, client_id)
     deadlines.refresh(session, case)
+    law_flags.sweep(session, case)
     return _commit(session, case)
 
 
@@ -369,6 +373,14 @@ def _schedule_hearing(ctx: Ctx):
     case's investigators (处罚法 第六十四条第(二)(四)项)."""
     hearing_on, noticed_on = ctx.data["hearing_on"], ctx.data.get("noticed_on") or today()
     presider = uuid.UUID(str(ctx.data["presider_id"]))
+    chosen = ctx.session.get(Officer, presider)
+    if chosen is None or chosen.agency_id != ctx.case.agency_id or chosen.status != "active":
+        raise rules.Refusal(
+            "presider-not-officer",
+            "听证主持人须为本案执法机关指定的在职工作人员。",
+            "The presiding officer must be an active officer of the case's agency.",
+            f"{PZ}第六十四条第(四)项",
+        )
     if presider in {co.officer_id for co in ctx.case.officers}:
         raise rules.Refusal(
             "presider-is-investigator",
@@ -421,11 +433,68 @@ def _legal_review(ctx: Ctx):
     """法制审核 (处罚法 第五十八条; 118号 (十三)): passed, or returned with the problems
     found for the handlers to fix and resubmit."""
     result = ctx.data["result"]
+    reviewer = _reviewer(ctx)
+    if reviewer.first_legal_review_on is None:
+        reviewer.first_legal_review_on = today()  # the date 第五十八条第二款 asks about
     ctx.facts.update(
-        {"result": result, "opinion": ctx.data["opinion"], "reviewer": ctx.identity.username}
+        {
+            "result": result,
+            "opinion": ctx.data["opinion"],
+            "reviewer": ctx.identity.username,
+            "reviewer_id": str(reviewer.id),
+            "reviewer_name": reviewer.name,
+        }
     )
     kinds = [("法制审核意见书", {"opinion": ctx.data["opinion"]})] if result == "passed" else []
     return {"result": result, "opinion": ctx.data["opinion"]}, kinds
+
+
+LAW_IN_FORCE = dt.date(2021, 7, 15)  # 《行政处罚法》(2021年修订) 施行之日
+INDEPENDENCE = f"{PZ}第五十八条; 国办发〔2018〕118号（十一）、（十四）"
+
+
+def _reviewer(ctx: Ctx) -> Officer:
+    """The officer who did the review: the signed-in officer, or — for a client acting
+    for one — the officer named by `reviewer_id`. Not one of the case's investigators
+    (review is separate from investigation); one who first took up legal review on or
+    after the law took effect holds 法律职业资格 (处罚法 第五十八条第二款)."""
+    found = ctx.session.execute(
+        select(Officer).where(Officer.subject == ctx.identity.subject)
+    ).scalar_one_or_none()
+    if found is None and ctx.data.get("reviewer_id"):
+        found = ctx.session.get(Officer, uuid.UUID(str(ctx.data["reviewer_id"])))
+        if found is not None and "legal_reviewer" not in found.roles:
+            found = None
+    if found is None or found.status != "active":
+        raise Problem(
+            422,
+            "reviewer-required",
+            "法制审核须由本机关在职的法制审核人员办理：请以该人员身份登录，或填写审核人员。",
+            "Legal review is done by an active legal reviewer: sign in as that officer or name them.",
+            errors=[
+                FieldError(
+                    "reviewer_id",
+                    "请选择在职的法制审核人员。",
+                    "Name an active legal reviewer.",
+                )
+            ],
+        )
+    if found.id in {co.officer_id for co in ctx.case.officers}:
+        raise rules.Refusal(
+            "reviewer-is-investigator",
+            f"{found.name}是本案承办（调查）人员，不得对本案进行法制审核。",
+            f"{found.name} investigated this case and may not review it.",
+            INDEPENDENCE,
+        )
+    first = found.first_legal_review_on or today()
+    if first >= LAW_IN_FORCE and not found.legal_qualification_no:
+        raise rules.Refusal(
+            "reviewer-unqualified",
+            f"{found.name}初次从事法制审核 ({first:%Y-%m-%d}) 在2021年7月15日以后，须取得法律职业资格，系统中未登记其法律职业资格证书。",
+            f"{found.name} first did legal review ({first:%Y-%m-%d}) after the law took effect on 2021-07-15 and must hold a legal professional qualification; none is recorded.",
+            f"{PZ}第五十八条第二款",
+        )
+    return found
 
 
 @action("record_discussion", HEAD)
@@ -438,10 +507,65 @@ def _discussion(ctx: Ctx):
 def _extend(ctx: Ctx):
     """The decision deadline is extended only with a recorded approval, by the days the
     sector profile allows (市场监管 第六十四条; 住建 第二十九条)."""
+    if (late := law_flags.decision_limit_refusal(ctx.session, ctx.case, today())) is not None:
+        raise rules.Refusal(  # 不能在规定期限内作出决定的 is approved while the period runs
+            "extension-after-limit",
+            late.zh.replace("不得再作出行政处罚决定", "不能再批准延长"),
+            late.en.replace("no penalty decision", "no extension approved"),
+            late.article,
+        )
     extension = deadlines.extend_decision(
         ctx.session, ctx.case, ctx.data["reason"], ctx.data.get("days")
     )
     return extension, []
+
+
+@action("approve_departure", HEAD)
+def _approve_departure(ctx: Ctx):
+    """The principal head approves a fine outside the discretion benchmark, on the
+    written reason (国办发〔2022〕27号（十二）); a recorded collective discussion does too."""
+    discretion = ctx.case.discretion or {}
+    if not discretion.get("outside_range"):
+        raise rules.Refusal(
+            "within-benchmark",
+            "拟处罚在裁量基准幅度内，无需批准突破。",
+            "The proposed penalty is within the benchmark: there is nothing to approve.",
+            DEPARTURE_ARTICLE,
+        )
+    approval = {
+        "by": ctx.identity.username,
+        "on": today().isoformat(),
+        "reason": ctx.data["reason"],
+        "fine_fen": ctx.case.proposed_fine_fen,
+    }
+    ctx.case.details["departure_approval"] = approval
+    return approval, []
+
+
+DEPARTURE_ARTICLE = "国办发〔2022〕27号（十二）"
+
+
+def departure_refusal(case: Case, fine: int | None) -> rules.Refusal | None:
+    """国办发〔2022〕27号（十二）: a fine outside the benchmark range (where the law allows
+    one) is decided only with the written reason and the principal head's approval or the
+    heads' collective discussion, recorded before the decision."""
+    low, high = (
+        (case.discretion or {}).get("fine_min_fen"),
+        (case.discretion or {}).get("fine_max_fen"),
+    )
+    if fine is None or low is None or high is None or low <= fine <= high:
+        return None
+    approved = (case.details.get("departure_approval") or {}).get("fine_fen")
+    if approved is not None and fine <= approved:
+        return None
+    if (case.details.get("collective_discussion") or {}).get("conclusion"):
+        return None
+    return rules.Refusal(
+        "departure-not-approved",
+        f"罚款{fine / 100:.2f}元超出裁量基准幅度{low / 100:.2f}元至{high / 100:.2f}元，除书面说明理由外，须经本机关主要负责人批准或者集体讨论通过后才能作出决定。",
+        f"A fine of {fine / 100:.2f} yuan is outside the benchmark range ({low / 100:.2f}–{high / 100:.2f}): besides the written reason it needs the principal head's approval or a collective discussion before the decision.",
+        DEPARTURE_ARTICLE,
+    )
 
 
 # --- decision, service, execution -----------------------------------------------------
@@ -460,6 +584,10 @@ def _decide(ctx: Ctx):
             "The fine may not exceed the one notified (no heavier penalty for defending oneself).",
             f"{PZ}第四十五条",
         )
+    if (late := law_flags.decision_limit_refusal(ctx.session, case, today())) is not None:
+        raise late  # 处罚法 第六十条 and the sector's extension rule
+    if (unapproved := departure_refusal(case, fine)) is not None:
+        raise unapproved
     case.fine_fen, case.decided_on = fine, today()
     ctx.set_date("decided", case.decided_on)
     _advance_with(ctx, "行政处罚决定书")
@@ -488,6 +616,7 @@ def _serve_decision(ctx: Ctx):
             f"{PZ}第六十一条",
         )
     served = _served_on(ctx, method)
+    law_flags.service_late(ctx.session, ctx.case, served)  # recorded, flagged (第六十一条)
     ctx.case.served_on = served
     ctx.facts.update({"method": method, "served_on": served.isoformat()})
     for key, value in deadlines.after_service(ctx.session, ctx.case, served).items():

@@ -98,14 +98,19 @@ def _deferral(ctx: Ctx):
 @action("issue_demand")
 def _demand(ctx: Ctx):
     """催告 before any compulsory execution, in writing: the deadline, the amount with
-    the surcharge, the right to state and defend (行政强制法 第三十五条、第五十四条)."""
+    the surcharge, the right to state and defend (行政强制法 第三十五条、第五十四条) —
+    only once the 15 days to pay have run out (处罚法 第六十七条第三款); what it says of
+    reconsideration and litigation follows those periods' state on the day."""
     served = ctx.data.get("served_on") or today()
+    if (early := execution_law.demand_too_early(ctx.case, served)) is not None:
+        raise early  # 处罚法 第六十七条第三款: the 15 days to pay run first
     _execution(ctx)["demand_served_on"] = served.isoformat()
     ctx.set_date("demand_served", served)
     surcharge = deadlines.surcharge(ctx.session, ctx.case, served)
     text = f"截至催告之日已加处罚款 {surcharge / 100:.2f} 元" if surcharge else ""
+    remedy = execution_law.remedy_text(ctx.case, served)
     return {"served_on": served.isoformat(), "surcharge_fen": surcharge}, [
-        ("催告书", {"surcharge_text": text})
+        ("催告书", {"surcharge_text": text, "remedy_text": remedy})
     ]
 
 

@@ -15,7 +15,7 @@ import datetime as dt
 import uuid
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.cases import deadlines, rules
+from yimen.platform.cases import deadlines, law_flags, rules
 from yimen.platform.cases.actions import HEAD, Ctx, action
 from yimen.platform.cases.model import CasePause
 from yimen.platform.cases.service import today
@@ -246,7 +246,8 @@ def _lift(ctx: Ctx):
             f"{QZ}第二十七条、第二十八条",
         )
     measure.update(ended_on=ended.isoformat(), outcome=ctx.data["outcome"], late=expired)
-    ctx.case.flagged = ctx.case.flagged or expired
+    if expired:  # kept past its limit: recorded as it happened, flagged (第二十五条)
+        law_flags.seizure_kept_late(ctx.session, ctx.case, measure, ended)
     if ctx.data["outcome"] != "lifted":
         return measure, []  # confiscated by the decision, or transferred with the case
     ground = "expired" if expired else ctx.data.get("ground", "no_longer_needed")

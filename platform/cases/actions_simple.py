@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from yimen.platform.cases import deadlines, documents, rules, service
+from yimen.platform.cases import deadlines, documents, law_flags, rules, service
 from yimen.platform.cases.actions import Ctx, action
 from yimen.platform.cases.model import CaseStatus, Procedure
 from yimen.platform.cases.service import definition_of, matter_of, today
@@ -166,7 +166,8 @@ def _hand_in(ctx: Ctx):
     late = due is not None and on > due
     facts.update({"handed_in_on": on.isoformat(), "handed_in_late": late})
     ctx.set_date("handed_in", on)
-    ctx.case.flagged = ctx.case.flagged or late
+    if late:  # recorded as it happened, flagged (处罚法 第七十一条)
+        law_flags.hand_in_late(ctx.session, ctx.case, due, on)
     close_if_settled(ctx)
     return {
         "handed_in_on": on.isoformat(),

@@ -58,6 +58,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "hearing_on": ("听证日期", "Hearing date"),
     "noticed_on": ("通知日期", "Notified on"),
     "presider_id": ("听证主持人", "Presiding officer"),
+    "reviewer_id": ("法制审核人员 (代其提交时选择)", "Legal reviewer (when submitting for one)"),
     "place": ("地点", "Place"),
     "public": ("公开举行", "Public hearing"),
     "transcript": ("听证笔录", "Transcript"),

@@ -22,7 +22,15 @@ from yimen.platform.api.paging import page_list, paginate
 from yimen.platform.api.problems import FieldError, Problem, field_errors
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.auth.permissions import allowed, requires
-from yimen.platform.cases import actions, deadlines, discretion_queries, documents, events, rules
+from yimen.platform.cases import (
+    actions,
+    deadlines,
+    discretion_queries,
+    documents,
+    events,
+    law_flags,
+    rules,
+)
 from yimen.platform.cases import console_forms as forms
 from yimen.platform.cases import console_queries as q
 from yimen.platform.cases.discretion_terms import yuan
@@ -201,6 +209,7 @@ def detail(case_id: uuid.UUID, errors=None, form=None, values=None, status=200):
     """A case: where it stands, what runs, what was done, and what the law allows now."""
     session = db.session
     case = _readable(case_id)
+    law_flags.sweep_on_read(session, case)  # the decision limit near or passed, a seizure kept late
     definition = definition_of(session, case)
     view = view_of(session, case, documents.issued_kinds(session, case.id))
     identity = current_identity()
@@ -227,6 +236,7 @@ def detail(case_id: uuid.UUID, errors=None, form=None, values=None, status=200):
         steps=q.timeline(definition, view),
         stage_docs=q.stage_documents(definition, view) if case.status in ("draft", "open") else [],
         running=deadlines.listing(session, case),
+        flags=law_flags.flags_of(session, case),
         offer=offer,
         inputs={name: forms.inputs(name) for name in offer.mine},
         secondary=q.SECONDARY,

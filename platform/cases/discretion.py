@@ -117,6 +117,7 @@ def assess(matter: MatterTerms, party_kind: str, facts: Facts) -> Assessment:
                 f"{PZ}第二十八条第二款",
             )
         )
+    cap, cap_articles = _mandatory_cap(base, facts, tiers)
     no_penalty, ground = _no_penalty(circumstances, facts, reasons)
     if no_penalty == "mandatory":
         high = None
@@ -148,7 +149,23 @@ def assess(matter: MatterTerms, party_kind: str, facts: Facts) -> Assessment:
         aggravating=tuple(facts.aggravating),
         rows=rows,
         reasons=tuple(reasons),
+        mandatory_cap_fen=cap,
+        mandatory_articles=cap_articles,
     )
+
+
+def _mandatory_cap(
+    base: str, facts: Facts, tiers: dict[str, dict]
+) -> tuple[int | None, tuple[str, ...]]:
+    """A factor of 第三十条 or 第三十二条 makes the lighter or reduced penalty mandatory
+    (应当从轻或者减轻): the fine may not exceed the top of the lighter tier (or of the
+    circumstances' tier where that is lower), even where heavier factors are weighed with
+    it. None where no factor is mandatory or the matter has no tiers."""
+    articles = tuple(dict.fromkeys(MITIGATING[f][1] for f in facts.mitigating if MITIGATING[f][2]))
+    if not articles or not tiers:
+        return None, ()
+    top = tiers[_nearest(_lower(base, "lighter"), tiers)].get("fine_max")
+    return (None, ()) if top is None else (top * 100, articles)
 
 
 def _validate(matter: MatterTerms, party_kind: str, facts: Facts) -> None:
@@ -397,6 +414,16 @@ def check_proposal(
             message=f"拟罚款{yuan(fine)}超过{a.penalty_basis}规定的法定上限{yuan(a.statutory_max_fen)}，不能作出；书面说明理由也不能突破法定上限。",
             message_en=f"The fine exceeds the statutory maximum of {a.statutory_max_fen / 100:.2f} yuan set by the penalty provision; no justification can lift it.",
             article=a.penalty_basis,
+        )
+    if a.mandatory_cap_fen is not None and fine > a.mandatory_cap_fen:
+        articles = "、".join(a.mandatory_articles)
+        return Result(
+            False,
+            outside_range=True,
+            rule="mandatory-lighter",
+            message=f"当事人具有{articles}规定的情形，应当从轻或者减轻处罚：罚款不得超过从轻档次上限{yuan(a.mandatory_cap_fen)} (拟罚款{yuan(fine)})；这不是裁量，书面说明理由也不能突破。",
+            message_en=f"A lighter or reduced penalty is mandatory ({articles}): the fine may not exceed the lighter tier's top of {a.mandatory_cap_fen / 100:.2f} yuan; no justification can lift it.",
+            article=articles,
         )
     if a.statutory_min_fen is not None and fine < a.statutory_min_fen and not a.may_reduce:
         return Result(

@@ -143,6 +143,10 @@ class Assessment:
     aggravating: tuple[str, ...] = ()
     rows: tuple[dict, ...] = ()  # the benchmark rows used
     reasons: tuple[Reason, ...] = ()
+    # 处罚法 第三十条、第三十二条 "应当从轻或者减轻": no fine above the lighter tier's top,
+    # whatever the justification; the articles of the factors that make it mandatory.
+    mandatory_cap_fen: int | None = None
+    mandatory_articles: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -150,7 +154,7 @@ class Assessment:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Assessment:
         fields = dict(data)
-        for key in ("other_penalties", "mitigating", "aggravating"):
+        for key in ("other_penalties", "mitigating", "aggravating", "mandatory_articles"):
             fields[key] = tuple(fields.get(key, ()))
         fields["rows"] = tuple(fields.get("rows", ()))
         fields["reasons"] = tuple(Reason(**r) for r in fields.get("reasons", ()))

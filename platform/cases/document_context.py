@@ -36,7 +36,8 @@ Keys an action may pass, by kind (all optional unless marked):
 - 法制审核意见书: opinion (required) · 集体讨论记录: minutes, conclusion
 - 行政处罚决定书 / 当场处罚决定书: fine_fen (overrides the case's), collected_on_spot
 - 送达回证: method (direct|left|electronic|post|notice), served_documents, note
-- 催告书: surcharge_text · 强制执行决定书: content · 结案审批表: opinion
+- 催告书: surcharge_text, remedy_text (the reconsideration and litigation periods' state) ·
+  强制执行决定书: content · 结案审批表: opinion
 """
 
 from __future__ import annotations

@@ -140,6 +140,48 @@ def surcharge_days(case: Case, on: dt.date) -> int:
     return max(0, (on - pay_due).days - paused)
 
 
+def demand_too_early(case: Case, on: dt.date) -> rules.Refusal | None:
+    """处罚法 第六十七条第三款: the party pays within 15 days of service (or by a deferral
+    approved under 第六十六条); 行政强制法 第三十五条、第五十四条: only a party who has not
+    performed within that period is demanded to — never while it still runs."""
+    pay_due = _date(case, "pay_due")
+    if pay_due is None or not outstanding(case) or on > pay_due:
+        return None
+    return rules.Refusal(
+        "payment-period-running",
+        f"缴纳罚款的期限至{pay_due:%Y-%m-%d}届满，期满当事人仍未履行的，才能催告 ({on:%Y-%m-%d}尚在期限内)。",
+        f"The party may pay until {pay_due:%Y-%m-%d}; a demand comes only after that period ends without payment ({on:%Y-%m-%d} is within it).",
+        "《行政处罚法》第六十七条第三款; 《行政强制法》第三十五条、第五十四条",
+    )
+
+
+def remedy_text(case: Case, on: dt.date) -> str:
+    """What the demand says of the party's reconsideration and lawsuit on `on`, by the
+    periods' actual state: never that the party did not seek them while the periods run
+    (行政复议法 第二十条; 行政诉讼法 第四十六条); a challenge does not stop execution
+    (处罚法 第七十三条第一款)."""
+    reconsideration, litigation = _date(case, "reconsideration_due"), challenge_period_end(case)
+    if challenge_pending(case):
+        return "你（单位）已申请行政复议或者提起行政诉讼，尚未终结；依照《中华人民共和国行政处罚法》第七十三条第一款，复议、诉讼期间行政处罚不停止执行。你（单位）未在规定期限内履行上述决定。"
+    if case_challenged(case):
+        return "你（单位）申请的行政复议或者提起的行政诉讼已经终结，仍未履行上述决定。"
+    if litigation is not None and on > litigation:
+        return "你（单位）在法定期限内未申请行政复议或者提起行政诉讼，又不履行上述决定。"
+    periods = [("申请行政复议", reconsideration)]
+    if not (case.procedure == "simple" and _date(case, "litigation_due") is None):
+        periods.append(("提起行政诉讼", litigation))  # on the spot: reconsideration first
+    running = [  # a period whose end the calendar cannot give yet is still running
+        (what, f"{what}的期限" + (f"至{due.year}年{due.month}月{due.day}日" if due else ""))
+        for what, due in periods
+        if due is None or on <= due
+    ]
+    return (
+        f"你（单位）未在规定期限内履行上述决定。{'、'.join(t for _, t in running)}尚未届满，"
+        f"你（单位）仍可依法{'或者'.join(w for w, _ in running)}；"
+        "依照《中华人民共和国行政处罚法》第七十三条第一款，复议、诉讼期间行政处罚不停止执行。"
+    )
+
+
 def demand_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
     """第三十七条: the execution decision only after the period the demand gave (ten
     days, working days by 第六十九条) passed without performance; immediately only where
@@ -151,6 +193,13 @@ def demand_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal |
             "作出强制执行决定前须先书面催告当事人。",
             "Serve a written demand before deciding on execution.",
             "《行政强制法》第三十五条、第三十七条",
+        )
+    if (early := demand_too_early(case, served)) is not None:
+        return rules.Refusal(  # e.g. a deferral approved after it moved the payment period
+            "demand-before-payment-due",
+            f"催告书于{served:%Y-%m-%d}送达，早于缴纳罚款期限届满；须在期限届满后重新催告。{early.zh}",
+            f"The demand was served on {served:%Y-%m-%d}, before the payment period ended; demand again after it. {early.en}",
+            early.article,
         )
     calendar = working_calendar(session)
     wait = law.due(law.rule("court_application_wait"), served, calendar)

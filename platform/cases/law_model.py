@@ -1,12 +1,13 @@
 """The district's hearing thresholds (较大数额, 处罚法 第六十三条): set by provinces or
-ministries, not nationally (rules.md §1.4), so each district keeps its own table."""
+ministries, not nationally (rules.md §1.4), so each district keeps its own table; and the
+flags a case carries for supervision, each with its rule and article (law_flags.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yimen.platform.db import Base, TenantOwned, new_id, utcnow
@@ -26,3 +27,30 @@ class HearingThreshold(Base, TenantOwned):
     source: Mapped[str] = mapped_column(String(300), default="")
     updated_by: Mapped[str] = mapped_column(String(120), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CaseFlag(Base, TenantOwned):
+    """A fact supervision must see, with the rule and the article it offends (a late act
+    recorded as it happened, the decision limit near or passed). At most one open flag
+    per case and rule: the same fact is never flagged twice; `resolved_at` closes it."""
+
+    __tablename__ = "case_flag"
+    __table_args__ = (
+        Index(
+            "uq_case_flag_open",
+            "case_id",
+            "rule",
+            unique=True,
+            postgresql_where=text("resolved_at IS NULL"),
+            sqlite_where=text("resolved_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(60))
+    article: Mapped[str] = mapped_column(String(200), default="")
+    reason_zh: Mapped[str] = mapped_column(String(500), default="")
+    reason_en: Mapped[str] = mapped_column(String(500), default="")
+    raised_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[dt.datetime | None]

@@ -122,7 +122,19 @@ class CaseOut(ma.Schema):
     version = ma.fields.Integer()
 
 
+class FlagOut(ma.Schema):
+    """A supervision flag with its rule and article (law_flags.py)."""
+
+    rule = ma.fields.String()
+    article = ma.fields.String()
+    reason = ma.fields.String(attribute="reason_zh")
+    reason_en = ma.fields.String()
+    raised_at = ma.fields.AwareDateTime()
+    resolved_at = ma.fields.AwareDateTime(allow_none=True)
+
+
 class CaseDetailOut(CaseOut):
+    flags = ma.fields.List(ma.fields.Nested(FlagOut))  # open first
     parties = ma.fields.List(ma.fields.Nested(PartyOut))
     officers = ma.fields.List(ma.fields.Nested(OfficerOut))
     discretion = ma.fields.Dict()
@@ -488,6 +500,9 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
                 required=True, validate=ma.validate.OneOf(("passed", "returned"))
             ),
             "opinion": _text(5000),
+            "reviewer_id": ma.fields.UUID(
+                metadata={"description": "审核人员 (代其提交时填写；本人登录时不填)"}
+            ),
         },
     ),
     "record_discussion": _body(
@@ -503,6 +518,7 @@ ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
             ),
         },
     ),
+    "approve_departure": _body("approve_departure", {"reason": _text(1000)}),
     "decide": _body("decide", {"fine_fen": _fen()}),
     "record_no_penalty_facts": _body(
         "record_no_penalty_facts",

@@ -239,6 +239,15 @@ def _apply_draft(session: Session, case: Case, data: dict) -> None:
     if "parties" in data:
         case.parties = [_party(p, n) for n, p in enumerate(data["parties"])]
     if "officer_ids" in data:
+        reviewer = (case.details or {}).get("legal_review", {}).get("reviewer_id")
+        if reviewer and reviewer in {str(i) for i in data["officer_ids"]}:
+            raise Problem(  # review is separate from investigation (处罚法 第五十八条)
+                422,
+                "reviewer-as-investigator",
+                "本案的法制审核人员不得担任本案承办人员。",
+                "The case's legal reviewer cannot be one of its officers.",
+                errors=[FieldError("officer_ids", "法制审核人员不能承办本案。", "Reviewer.")],
+            )
         case.officers = _officers(session, case.agency_id, data["officer_ids"], case.officers)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from yimen.platform.api.paging import page_of, paginate
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.auth.permissions import requires
-from yimen.platform.cases import actions, deadlines, documents, rules, service
+from yimen.platform.cases import actions, deadlines, documents, law_flags, rules, service
 from yimen.platform.cases.model import Case
 from yimen.platform.cases.schemas import (
     ACTION_SCHEMAS,
@@ -31,9 +31,11 @@ blp = Blueprint("cases", __name__, description="案件办理 / Cases")
 def detail(case: Case) -> Case:
     """The case with what the law allows now and its running periods (read-only extras)."""
     session = db.session
+    law_flags.sweep_on_read(session, case)  # the decision limit near or passed, a seizure kept late
     view = service.view_of(session, case, documents.issued_kinds(session, case.id))
     case.allowed_actions = rules.allowed_actions(service.definition_of(session, case), view)
     case.deadlines = deadlines.listing(session, case)
+    case.flags = law_flags.flags_of(session, case)
     return case
 
 

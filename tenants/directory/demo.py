@@ -221,6 +221,13 @@ def agency_specs(slug: str, division: str, short: str, district: str) -> list[Ag
                     domains=domains if certified else (),
                     valid_until=VALID_UNTIL if certified else None,
                     unit=units[0][0] if units and certified else None,
+                    # a legal reviewer holds 法律职业资格 (处罚法 第五十八条第二款)
+                    legal_qualification_no=(
+                        f"A2019{division}{cert_seq:04d}" if "legal_reviewer" in roles else None
+                    ),
+                    legal_qualification_on=(
+                        dt.date(2019, 3, 1) if "legal_reviewer" in roles else None
+                    ),
                 )
             )
         specs.append(

@@ -143,6 +143,11 @@ class Officer(Base, TenantOwned, Timestamped):
     certificate_no: Mapped[str | None] = mapped_column(String(40))
     certificate_domains: Mapped[list[str]] = mapped_column(JSON, default=list)
     certificate_valid_until: Mapped[dt.date | None]
+    # 法律职业资格 (行政处罚法 第五十八条第二款): required of those who first took up legal
+    # review after 2021-07-15; the certificate and its date, and the day of the first review.
+    legal_qualification_no: Mapped[str | None] = mapped_column(String(40))
+    legal_qualification_on: Mapped[dt.date | None]
+    first_legal_review_on: Mapped[dt.date | None]
     status: Mapped[OfficerStatus] = mapped_column(
         _enum(OfficerStatus), default=OfficerStatus.ACTIVE
     )

@@ -125,6 +125,8 @@ class OfficerSpec:
     domains: tuple[str, ...] = ()
     valid_until: dt.date | None = None
     unit: str | None = None
+    legal_qualification_no: str | None = None  # 法律职业资格 (处罚法 第五十八条第二款)
+    legal_qualification_on: dt.date | None = None
 
 
 @dataclass
@@ -176,6 +178,8 @@ def add_agency(session: Session, spec: AgencySpec, password_hash: str | None = N
             certificate_domains=list(o.domains),
             certificate_valid_until=o.valid_until,
             unit_id=units[o.unit].id if o.unit else None,
+            legal_qualification_no=o.legal_qualification_no,
+            legal_qualification_on=o.legal_qualification_on,
         )
         session.add(officer)
         session.flush()

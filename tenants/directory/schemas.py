@@ -99,6 +99,9 @@ class OfficerSchema(ma.Schema):
     certificate_no = ma.fields.String(allow_none=True)
     certificate_domains = ma.fields.List(ma.fields.String())
     certificate_valid_until = ma.fields.Date(allow_none=True)
+    legal_qualification_no = ma.fields.String(allow_none=True)
+    legal_qualification_on = ma.fields.Date(allow_none=True)
+    first_legal_review_on = ma.fields.Date(allow_none=True)
     status = ma.fields.Enum(OfficerStatus, by_value=True)
     roles = ma.fields.List(ma.fields.String(), dump_only=True)
 
@@ -109,6 +112,24 @@ class OfficerUpdateSchema(ma.Schema):
     certificate_no = ma.fields.String(allow_none=True, validate=ma.validate.Length(min=4, max=40))
     certificate_domains = ma.fields.List(DOMAIN, validate=ma.validate.Length(max=30))
     certificate_valid_until = ma.fields.Date(allow_none=True)
+    # 法律职业资格 (行政处罚法 第五十八条第二款): the certificate, the day it was granted,
+    # and the day the officer first did legal review (set by the first review if empty).
+    legal_qualification_no = ma.fields.String(
+        allow_none=True, validate=ma.validate.Length(min=4, max=40)
+    )
+    legal_qualification_on = ma.fields.Date(allow_none=True)
+    first_legal_review_on = ma.fields.Date(allow_none=True)
+
+    @ma.validates_schema
+    def _qualification_dated(self, data, **_):
+        if data.get("legal_qualification_no") and not data.get("legal_qualification_on"):
+            raise ma.ValidationError(
+                Bilingual(
+                    "请填写取得法律职业资格的日期。",
+                    "Give the date the legal qualification was granted.",
+                ),
+                "legal_qualification_on",
+            )
 
 
 class OfficerCreateSchema(OfficerUpdateSchema):

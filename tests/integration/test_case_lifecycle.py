@@ -34,6 +34,7 @@ def desk(live_server, app, client):
         "reviewer": reviewer,
         "officers": [by_name["张伟"], by_name["王芳"]],
         "presider": by_name["李强"],
+        "reviewer_id": by_name["赵敏"],  # the legal reviewer the reviewer client acts for
     }
 
 
@@ -142,7 +143,11 @@ def test_a_general_procedure_case_from_filing_to_archive_with_hearing_and_legal_
     not_passed = case.do("advance", expect=409)
     assert "第五十八条" in not_passed["detail"]
     case.do(
-        "legal_review", who="reviewer", result="passed", opinion="事实清楚，证据充分，程序合法。"
+        "legal_review",
+        who="reviewer",
+        result="passed",
+        opinion="事实清楚，证据充分，程序合法。",
+        reviewer_id=desk["reviewer_id"],
     )
     case.do("advance")
     assert case.json["stage"] == "collective_discussion"

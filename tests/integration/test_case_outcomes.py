@@ -57,7 +57,13 @@ def to_decision(case: Case) -> list[str]:
     while case.json["stage"] != "decision":
         passed.append(case.json["stage"])
         if case.json["stage"] == "legal_review":
-            case.do("legal_review", who="reviewer", result="passed", opinion="事实清楚，程序合法。")
+            case.do(
+                "legal_review",
+                who="reviewer",
+                result="passed",
+                opinion="事实清楚，程序合法。",
+                reviewer_id=case.desk["reviewer_id"],
+            )
         if case.json["stage"] == "collective_discussion":
             case.do("record_discussion", who="head", minutes="讨论记录……", conclusion="同意。")
         case.do("advance")

@@ -136,7 +136,8 @@ def test_another_district_sees_none_of_xuanwus_decisions(
 
 def test_an_officer_applies_the_benchmark_and_sees_a_proposal_outside_it_refused(client, desks):
     """处罚法 第三十二条 + 重庆 第十七条: two lighter factors → the 从轻 tier; 9,000 yuan is
-    outside it and needs a written justification (27号 （十二）)."""
+    above it, and since 第三十二条 says 应当从轻, no written justification lifts it: refused,
+    not merely flagged (the trust issue, item 13)."""
     body = {
         "matter_code": DUST,
         "party_kind": "organisation",
@@ -152,8 +153,9 @@ def test_an_officer_applies_the_benchmark_and_sees_a_proposal_outside_it_refused
     a = r.json
     assert (a["tier"], a["fine_min_fen"], a["fine_max_fen"]) == ("lighter", 200000, 740000)
     assert a["rule"] == "two_lighter_minimum" and a["confiscate_gains_fen"] == 50000
-    assert not a["check"]["ok"] and a["check"]["flag_for_supervision"]
-    assert "国办发〔2022〕27号" in a["check"]["message"]
+    assert not a["check"]["ok"] and not a["check"]["flag_for_supervision"]
+    assert "应当从轻或者减轻处罚" in a["check"]["message"]
+    assert "第三十二条" in a["check"]["message"]
     assert any(x["article"] == "《行政处罚法》第三十二条第(一)项" for x in a["reasons"])
     within = client.post(
         "/api/v1/discretion/assess",
