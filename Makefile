@@ -29,7 +29,9 @@ run: $(STAMP)
 	$(VENV)/bin/yimen demo seed
 	$(VENV)/bin/yimen run
 
-## make test — the whole suite, on SQLite and PostgreSQL (services started when missing)
+## make test — the whole suite, on SQLite and PostgreSQL (services started when missing),
+## in parallel: one process per core, each with its own databases and live servers
+PYTEST_ARGS ?= -n auto
 test: $(STAMP) lint
 	bash scripts/test-services.sh && . var/test-env.sh && $(VENV)/bin/pytest $(PYTEST_ARGS)
 

@@ -18,6 +18,37 @@ OIL_FUMES = "CG-0014"  # 餐饮油烟: 大气污染防治法 第一百一十八�
 
 
 @pytest.fixture
+def case_day(time_machine):
+    """The server's clock on the case engine's test day (tests/integration/conftest.py):
+    the timeline below is dated, and every date entered is checked against today."""
+    from tests.integration.conftest import CASE_DAY
+
+    time_machine.move_to(CASE_DAY, tick=True)
+
+
+def _filed_on(number: str, day: str) -> None:
+    """The record as if the head had approved filing on `day` (filing takes no date: the
+    engine dates it today; the notice below is served on the day of filing)."""
+    import datetime as dt
+
+    from sqlalchemy import select
+    from sqlalchemy.orm.attributes import flag_modified
+
+    from yimen.platform.cases.model import Case
+    from yimen.platform.db import db, tenant_scope
+    from yimen.tenants.directory.model import Tenant
+
+    with db.new_session() as s:
+        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
+    with tenant_scope(tenant_id), db.new_session() as s:
+        case = s.execute(select(Case).where(Case.number == number)).scalar_one()
+        case.filed_on = dt.date.fromisoformat(day)
+        case.details.setdefault("dates", {})["filed"] = day
+        flag_modified(case, "details")
+        s.commit()
+
+
+@pytest.fixture
 def signed_in(browser, live_server):
     """A page signed in as `username`, each person in a browser context of their own."""
     contexts = []
@@ -147,7 +178,7 @@ def _hold_hearing(officer) -> None:
     assert "法制审核" in officer.locator("#waiting").inner_text()
 
 
-def test_a_general_procedure_case_from_filing_to_archive_in_the_console(signed_in):
+def test_a_general_procedure_case_from_filing_to_archive_in_the_console(case_day, signed_in):
     from pypdf import PdfReader
 
     party = f"南京味道{uuid.uuid4().hex[:4]}餐饮管理有限公司"
@@ -162,6 +193,7 @@ def test_a_general_procedure_case_from_filing_to_archive_in_the_console(signed_i
     _submit(head, "approve_filing")
     number = head.locator("#case-number").inner_text()
     assert number.startswith("玄综执") and _stage(head) == "调查取证"
+    _filed_on(number, "2026-11-02")
 
     officer.goto(case_url)
     _investigate_and_notify(officer)
