@@ -107,7 +107,7 @@ def _evidence_ids(ctx: Ctx, refs: list[str]) -> list[str]:
 
 def _earlier_penalties(ctx: Ctx) -> list[str]:
     """Numbers of the district's earlier cases that penalised one of this case's parties
-    (same credit code or ID number), not revoked (rules.md §1.1, 第三十三条 (b))."""
+    (same credit code or ID number), not revoked (处罚法 第三十三条第一款: 初次违法且危害后果轻微并及时改正)."""
     codes = {p.credit_code for p in ctx.case.parties if p.credit_code}
     ids = {p.id_number for p in ctx.case.parties if p.id_number}
     if not codes and not ids:

@@ -404,7 +404,7 @@ def hearing_right(session: Session, case: Case) -> tuple[bool, str]:
 
 def simple_refusal(session: Session, case: Case, kinds: list[str], fine: int | None):
     """第五十一条; a 个体工商户 is a citizen or an organisation by the district's policy
-    (tenant setting `simple_procedure_individual_business_as`, rules.md §11.10)."""
+    (tenant setting `simple_procedure_individual_business_as`: 第五十一条 does not say)."""
     kind = case.parties[0].kind if case.parties else law_limits.PERSON
     return _refusal(
         law_limits.simple_procedure_allowed(

@@ -29,7 +29,7 @@ The rules, each with its source:
   (重庆 第十五条) means the 从重 tier.
 - 2+ lighter factors and no heavier → the minimum tier; 2+ heavier and no lighter → the
   maximum tier; both kinds → the tier of the circumstances the officer weighed
-  (重庆 第十七条; 农业 第十二条; rules.md §9).
+  (重庆 第十七条; 农业 第十二条; 国办发〔2022〕27号).
 - No penalty (第三十三条): minor + corrected in time + no harm → none (mandatory); first
   violation + slight harm + corrected in time → may not penalise; proof of no fault →
   none. The party is educated (第三十三条第三款).

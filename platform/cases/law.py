@@ -1,20 +1,21 @@
 """Statutory periods of a case, computed on the working-day calendar (pure; no Flask, no
 database — the caller passes the calendar from `tenants.calendar.service.working_calendar`).
 
-Every number here comes from ../shared/domain/rules.md and cites its article:
+Every number here cites its article:
 
 - 《行政处罚法》第八十五条: the penalty law's 2/3/5/7-day periods are working days;
   《行政强制法》第六十九条: the compulsion law's periods of ten days or less are too;
   every other day period is calendar days.
 - 《民事诉讼法》第八十五条, 《民法典》第二百零一条–第二百零三条: the start day is not
   counted; a period whose last day is a rest day ends on the next working day (applied to
-  the party's periods; the agency's own limits are not rolled forward, rules.md §0 — the
-  agency is alerted before the raw date instead); month and year periods end on the same
+  the party's periods; the agency's own limits are not rolled forward — the agency is
+  alerted before the raw date instead); month and year periods end on the same
   day number, or on the month's last day (第二百零二条).
 - A deadline that needs a year the calendar does not have is never guessed: `due` returns
   `Due(None, rule, flagged=True, reason_zh, reason_en)`.
 
-Sector profiles (rules.md §1.3) hold the numbers that vary by sector; the law's own
+Sector profiles hold the numbers the sector procedure rules (市场监管 2018/2022, 住建 2022,
+交通运输 2021) set differently; the law's own
 floor (`urban_management`, the default) applies where no sector rule says otherwise.
 The refusals (simple procedure, limitation, hearing right, surcharge …) are in
 `law_limits`.
@@ -190,7 +191,7 @@ CATALOGUE: tuple[DeadlineRule, ...] = (
       "frozen", AGENCY, f"{QZ}第三十一条、第六十九条"),
     R("freeze", "冻结期限", "Freezing", 30, C, "frozen", AGENCY, f"{QZ}第三十二条",
       max_extension_days=30),
-    # 两法衔接 (whether these 日 are working days is undefined: calendar days, rules.md §4).
+    # 两法衔接: 移送规定 does not say whether its 日 are working days; read as calendar days.
     R("criminal_transfer_approval", "移送审批", "Head decides on the transfer", 3, C,
       "transfer_report", AGENCY, f"{YS}第五条第二款"),
     R("criminal_transfer", "移送公安机关", "Transfer to the police", 24, HOUR,
@@ -321,9 +322,10 @@ PAUSED_EN = "The clock is paused (hearing, testing, suspension or public notice)
 
 @dataclass(frozen=True)
 class SectorProfile:
-    """The numbers rules.md §1.3 says vary by sector. `None` = the sector rule sets no
-    number (the law says only 及时, "promptly"); `verified` is False where rules.md does
-    not give the sector's own figures and the law's floor is used instead."""
+    """The numbers the sector procedure rules set differently. `None` = the sector rule
+    sets no number (the law says only 及时, "promptly"); `verified` is False where the
+    sector's own figures have not been checked against its text and the law's floor is
+    used instead."""
 
     code: str
     name_zh: str
@@ -343,7 +345,7 @@ class SectorProfile:
     second_extension_max_days: int | None  # None: the discussion sets a reasonable period
     decision_article: str
     excluded_pauses: frozenset[str]
-    fifteen_days_are_working_days: bool  # 住建 第四十五条 (rules.md §0.5)
+    fifteen_days_are_working_days: bool  # 住建 第四十五条
     verified: bool = True
     note_zh: str = ""
     note_en: str = ""
@@ -399,8 +401,8 @@ class SectorProfile:
         )
 
 
-_FLOOR_NOTE_ZH = "rules.md 未列出本行业程序规定的相应数字，暂按《行政处罚法》的底线执行 (期限不延长、不扣除中止时间)；核实行业规章后再调整。"
-_FLOOR_NOTE_EN = "rules.md gives no figures of this sector's procedure rule; the penalty law's floor applies (no extension, no paused time) until the sector rule is checked."
+_FLOOR_NOTE_ZH = "本行业程序规定的相应数字尚未核实，暂按《行政处罚法》的底线执行 (期限不延长、不扣除中止时间)；核实行业规章后再调整。"
+_FLOOR_NOTE_EN = "This sector's procedure rule has not been checked for these figures; the penalty law's floor applies (no extension, no paused time) until it is."
 _STATEMENT_FLOOR = (
     f"{PZ}第四十四条、第四十五条 (法律未定天数，与听证申请同为五个工作日: 第六十四条、第八十五条)"
 )
@@ -535,7 +537,7 @@ def decision_due(
     extension_days: Iterable[int] = (),
 ) -> Due:
     """处罚法 第六十条 and the sector's rule: 90 days from filing, plus the approved
-    extensions, plus the paused days the sector excludes (rules.md §10 A: filed
+    extensions, plus the paused days the sector excludes (worked example: filed
     2026-09-24 → 2026-12-23). Check each extension first with
     `law_limits.decision_extension_refused`."""
     return due(sector.decision_rule(), filed_on, calendar, pauses, sum(extension_days))

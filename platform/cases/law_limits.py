@@ -2,7 +2,7 @@
 
 Each check returns None when the law allows the act, or a `Refusal` naming the rule and
 the article, in Chinese and English, for the problem+json the engine returns. Amounts
-are integer fen. Numbers and articles: ../shared/domain/rules.md.
+are integer fen.
 """
 
 from __future__ import annotations
@@ -50,8 +50,7 @@ def simple_procedure_allowed(
     """处罚法 第五十一条: on the spot only a warning, or a fine ≤ ¥200 for a citizen and
     ≤ ¥3,000 for a legal person or other organisation.
 
-    Whether a 个体工商户 is a citizen or an "other organisation" the law does not say
-    (rules.md §11.10): `individual_business_as` is the district's policy. The default,
+    Whether a 个体工商户 is a citizen or an "other organisation" 第五十一条 does not say: `individual_business_as` is the district's policy. The default,
     `person` (¥200), is the safe reading — the general procedure is never unlawful
     where the simple one was allowed, the reverse is.
     """

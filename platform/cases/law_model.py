@@ -1,5 +1,5 @@
 """The district's hearing thresholds (较大数额, 处罚法 第六十三条): set by provinces or
-ministries, not nationally (rules.md §1.4), so each district keeps its own table; and the
+ministries, not nationally (e.g. 沪府令77号 for Shanghai), so each district keeps its own table; and the
 flags a case carries for supervision, each with its rule and article (law_flags.py)."""
 
 from __future__ import annotations

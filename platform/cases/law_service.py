@@ -14,9 +14,9 @@ from yimen.platform.db import utcnow
 SHANGHAI_SOURCE = (
     "《上海市行政处罚听证程序规定》(沪府令77号, 2023) 第四条、第三十一条 (默认值，请按本省标准核实)"
 )
-# Shanghai's thresholds (rules.md §1.4): a person ¥5,000, an organisation ¥50,000, counted
+# Shanghai's thresholds (沪府令77号 第四条): a person ¥5,000, an organisation ¥50,000, counted
 # separately for fines and for confiscated gains or property. A default only: the demo
-# districts are in Jiangsu, whose own standard rules.md has not verified (§11.9).
+# districts are in Jiangsu, whose own standard has not been checked here.
 DEFAULTS: dict[tuple[str, str], int] = {
     (PERSON, FINE): 5_000_00,
     (PERSON, CONFISCATION): 5_000_00,

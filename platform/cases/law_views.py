@@ -1,5 +1,5 @@
 """Rules-of-law reference for the case engine: the district's hearing thresholds
-(较大数额, 处罚法 第六十三条) and the sector procedure profiles (rules.md §1.3)."""
+(较大数额, 处罚法 第六十三条) and the sector procedure profiles (市场监管, 住建, 交通运输 procedure rules)."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ PENALTY_KINDS = tuple(k for k in POWER_PENALTY_KINDS if k != "detention")  # 处
 
 
 def _mask_id(number: str) -> str:
-    """Birth date and sequence hidden (rules.md §6.3's conservative default)."""
+    """Birth date and sequence hidden (an ID number is sensitive personal information: the conservative default)."""
     return f"{number[:6]}********{number[-4:]}" if len(number) == 18 else ""
 
 

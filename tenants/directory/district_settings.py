@@ -109,7 +109,7 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=1,
         maximum=90,
     ),
-    # An open question of the law (rules.md §11 item 10), read by the case engine.
+    # An open question of the law (处罚法 第五十一条 does not say), read by the case engine.
     Setting(
         "simple_procedure_individual_business_as",
         CHOICE,

@@ -73,12 +73,12 @@ def check_slug(slug: str) -> Verdict:
     return OK
 
 
-# rules.md §7.1: the 双公示 reports' stand-in for an individual business with no code.
+# The 双公示 reports' stand-in for an individual business with no code.
 PLACEHOLDER_CREDIT_CODE = "0" * 17 + "X"
 
 
 def check_credit_code(code: str) -> Verdict:
-    """GB 32100 统一社会信用代码 (rules.md §7.1): 18 characters from the 31-character set
+    """GB 32100 统一社会信用代码: 18 characters from the 31-character set
     with a check character. A checksum failure alone is a warning an officer confirms,
     because some early pilot-region codes are legal but fail it."""
     code = (code or "").strip().upper()

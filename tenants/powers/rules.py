@@ -1,7 +1,7 @@
 """Rules of the power list — pure functions, no framework.
 
 - Penalty kinds are those of 《行政处罚法》第九条.
-- Discretion benchmarks (行政裁量权基准, 国办发〔2022〕27号; rules.md §9) split a statutory
+- Discretion benchmarks (行政裁量权基准, 国办发〔2022〕27号) split a statutory
   fine range into tiers with the arithmetic of 重庆市规范行政处罚裁量权办法 第十六条:
   从轻 up to 30% of the range, 一般 30%–70%, 从重 from 70%; where the law gives only a
   maximum, 减轻 below 10% of it, 从轻 10%–30%. A tier never leaves the statutory range, and

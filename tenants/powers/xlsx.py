@@ -3,7 +3,7 @@
 Three sheets. 「执法事项」 (the first; a CSV file is read as this sheet alone) has one row
 per matter. 「裁量基准」 has one row per discretion tier; a matter's tiers come from it
 when it has rows for the matter, otherwise they are computed from the fine range
-(rules.md §9). 「移送标准」 has one row per criminal-transfer figure; when the sheet has
+(国办发〔2022〕27号). 「移送标准」 has one row per criminal-transfer figure; when the sheet has
 rows it states the figures of every matter of the file, when it is missing or empty the
 stored figures stay. Every cell is checked before anything is written; one bad cell and
 the whole file is refused with a report naming sheet, row and field.

@@ -1,4 +1,4 @@
-"""A district keeps its own hearing thresholds (较大数额, 处罚法 第六十三条; rules.md §1.4:
+"""A district keeps its own hearing thresholds (较大数额, 处罚法 第六十三条:
 set by provinces, so a per-district table) and reads the sector procedure profiles."""
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def test_only_the_district_admin_sets_thresholds_and_only_for_its_district(
     assert client.get(URL, headers=admin).json["items"][2]["amount_fen"] == 50_000_00
 
 
-def test_sector_profiles_list_the_numbers_that_vary_by_sector__rules_md_1_3(
+def test_sector_profiles_list_the_numbers_that_vary_by_sector__sector_procedure_rules(
     client, new_district, machine_token
 ):
     tenant = new_district("行业区")

@@ -1,4 +1,4 @@
-"""The engine applies the law: one test per rules.md row the case engine enforces, each
+"""The engine applies the law: one test per statutory rule the case engine enforces, each
 citing its article. The pure law functions have their own unit tests
 (tests/unit/test_case_deadlines.py, test_case_law_limits.py); these drive cases through
 the API and check that a user meets the refusal (problem+json naming rule and article)
@@ -317,7 +317,7 @@ def test_the_simple_procedure_is_offered_only_where_the_matters_penalty_fits__�
 def test_an_individual_business_is_a_citizen_or_an_organisation_by_district_policy__第五十一条(
     app, client, desk
 ):
-    """rules.md §11.10: the law does not say; the district decides (default: ¥200)."""
+    """处罚法 第五十一条 does not say how an individual business counts; the district decides (default: ¥200)."""
     from yimen.platform.db import db, tenant_scope
     from yimen.tenants.directory.model import Tenant
 

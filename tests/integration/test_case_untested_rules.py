@@ -154,7 +154,7 @@ def test_a_compulsory_measure_needs_two_officers__行政强制法_第十八条(c
     assert "compulsory_measures" not in case.json["details"]  # nothing was imposed
 
 
-# --- prior notice and hearing (处罚法 第六十三条、第六十四条; rules.md §1.3) -------------
+# --- prior notice and hearing (处罚法 第六十三条、第六十四条; the sector procedure rules) -------------
 
 
 def test_a_penalty_without_a_hearing_right_refuses_the_request__处罚法_第六十三条(client, desk):
@@ -187,7 +187,7 @@ def test_a_hearing_no_show_counts_as_waiving_the_hearing__处罚法_第六十四
 def test_the_hearing_pause_moves_the_decision_deadline_where_the_sector_excludes_it__住建_第二十九条(
     client, desk
 ):
-    """rules.md §1.3: 住建 and 市场监管 exclude the hearing from the 90 days; the law's
+    """The sector procedure rules: 住建 and 市场监管 exclude the hearing from the 90 days; the law's
     floor (urban management, 处罚法 第六十条) excludes nothing."""
 
     def through_hearing(**draft) -> Case:

@@ -1,5 +1,5 @@
-"""Statutory periods of a case (platform/cases/law.py), one test per row of rules.md,
-each citing its article; the worked timelines of rules.md §8 and §10 to the day."""
+"""Statutory periods of a case (platform/cases/law.py), one test per statutory period,
+each citing its article; the worked timelines to the day."""
 
 from __future__ import annotations
 
@@ -20,11 +20,11 @@ def on(rule_id: str, start, **kw):
     return result.on
 
 
-# ---------------------------------------------------------------- rules.md §10 A (before)
+# ---------------------------------------------------------------- worked timeline A (before)
 
 
-def test_worked_timeline_before_the_decision__rules_md_10_A():
-    """rules.md §10 A: filed and notice served Thu 2026-09-24; hearing on Tue 2026-10-20."""
+def test_worked_timeline_before_the_decision():
+    """Worked timeline A: filed and notice served Thu 2026-09-24; hearing on Tue 2026-10-20."""
     assert decision_due(profile("market_regulation"), D(2026, 9, 24), calendar()).on == D(
         2026, 12, 23
     )
@@ -34,8 +34,8 @@ def test_worked_timeline_before_the_decision__rules_md_10_A():
     assert on("seizure", D(2026, 9, 24)) == D(2026, 10, 24)
 
 
-def test_worked_timeline_after_the_decision__rules_md_10_B():
-    """rules.md §10 B: decision served Mon 2026-03-02, fine not paid."""
+def test_worked_timeline_after_the_decision():
+    """Worked timeline B: decision served Mon 2026-03-02, fine not paid."""
     assert on("payment", D(2026, 3, 2)) == D(2026, 3, 17)
     reconsideration = due(rule("reconsideration"), D(2026, 3, 2), calendar())
     assert (reconsideration.raw, reconsideration.on) == (D(2026, 5, 1), D(2026, 5, 6))
@@ -148,7 +148,7 @@ def test_service_by_public_notice_takes_effect_after_thirty_days__民事诉讼�
 
 
 def test_penalty_decisions_are_published_within_seven_working_days__118号_六():
-    """rules.md §8: decided 2026-09-24 → 2026-10-12 (Sat 10-10 is an adjusted working day)."""
+    """Working days (处罚法 第八十五条): decided 2026-09-24 → 2026-10-12 (Sat 10-10 is an adjusted working day)."""
     assert on("disclosure", D(2026, 9, 24)) == D(2026, 10, 12)
     assert on("disclosure_other", D(2026, 9, 24)) == D(2026, 10, 29)
 
@@ -167,7 +167,7 @@ def test_fines_collected_on_the_spot_are_handed_in_within_two_working_days__处�
 
 
 def test_payment_is_due_fifteen_days_after_service_and_rolls_past_holidays__处罚法_第六十七条():
-    """rules.md §8: 15 days from 2026-09-20 → raw 10-05 (国庆) → 2026-10-08."""
+    """Working days (处罚法 第八十五条): 15 days from 2026-09-20 → raw 10-05 (国庆) → 2026-10-08."""
     assert on("payment", D(2026, 3, 2)) == D(2026, 3, 17)
     result = due(rule("payment"), D(2026, 9, 20), calendar())
     assert (result.raw, result.on) == (D(2026, 10, 5), D(2026, 10, 8))
@@ -235,7 +235,7 @@ def test_freezing_decision_is_delivered_in_three_working_days_and_lasts_thirty__
 
 
 def test_criminal_transfer_is_approved_in_three_calendar_days_and_sent_in_24_hours__移送规定_第五条():
-    """rules.md §0.6, §11.4: the regulation does not define its 日; calendar days, as recommended."""
+    """移送规定 does not define its 日; calendar days, as recommended."""
     assert rule("criminal_transfer_approval").unit == "calendar_day"
     assert on("criminal_transfer_approval", D(2026, 9, 30)) == D(2026, 10, 3)
     approved = dt.datetime(2026, 10, 3, 9, 0, tzinfo=dt.UTC)
@@ -276,7 +276,7 @@ def test_sectors_without_a_number_have_no_lead_check_deadline__交通_第六十�
 # ---------------------------------------------------------------- never guessed
 
 
-def test_a_deadline_in_a_year_without_a_calendar_is_flagged_not_guessed__rules_md_8():
+def test_a_deadline_in_a_year_without_a_calendar_is_flagged_not_guessed__处罚法_第八十五条():
     """Served 2026-12-20: payment raw 2027-01-04 needs 2027's calendar (not loaded) to know
     whether it rolls forward; 5 working days from 2027-12-28 need 2028's."""
     for rule_id, start in (("payment", D(2026, 12, 20)), ("hearing_request", D(2027, 12, 28))):

@@ -1,5 +1,5 @@
 """What the law forbids or requires (platform/cases/law_limits.py), one test per row of
-rules.md, each citing its article."""
+the law, each citing its article."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def test_simple_procedure_allows_a_warning_and_nothing_heavier__处罚法_第五
     assert simple_procedure_allowed("person", [], None).rule == "simple-procedure-kind"
 
 
-def test_an_individual_business_is_a_district_policy__处罚法_第五十一条_rules_md_11_10():
+def test_an_individual_business_is_a_district_policy__处罚法_第五十一条():
     assert simple_procedure_allowed("individual_business", ["fine"], 1_000_00) is not None
     assert (
         simple_procedure_allowed(
@@ -195,7 +195,7 @@ def test_a_hearing_is_requested_within_five_working_days__处罚法_第六十四
 
 
 def test_the_hearing_notice_leaves_seven_working_days__处罚法_第六十四条第二项():
-    """rules.md §10 A: hearing Tue 2026-10-20 → notice by Fri 2026-10-09."""
+    """Worked timeline A: hearing Tue 2026-10-20 → notice by Fri 2026-10-09."""
     assert hearing_notice_refused(D(2026, 10, 9), D(2026, 10, 20), calendar()) is None
     refusal = hearing_notice_refused(D(2026, 10, 10), D(2026, 10, 20), calendar())
     assert refusal.rule == "hearing-notice-late" and "第六十四条" in refusal.article
@@ -261,7 +261,7 @@ def test_seizure_is_extended_by_at_most_thirty_days__行政强制法_第二十�
 
 
 def test_surcharge_is_three_percent_a_day_from_the_day_after_the_deadline__处罚法_第七十二条():
-    """rules.md §10 B: pay by 2026-03-17; day 1 is 03-18."""
+    """Worked timeline B: pay by 2026-03-17; day 1 is 03-18."""
     fine = 10_000_00
     assert surcharge_fen(fine, D(2026, 3, 17), D(2026, 3, 17)) == 0
     assert surcharge_fen(fine, D(2026, 3, 17), D(2026, 3, 18)) == 300_00
@@ -289,7 +289,7 @@ def test_reconsideration_and_litigation_days_do_not_count_for_the_surcharge__处
 
 
 def test_the_court_is_asked_between_the_litigation_deadline_and_three_months_later__行政强制法_第五十三条():
-    """rules.md §10 B: litigation due 2026-09-02 → window 2026-09-03 … 2026-12-02."""
+    """Worked timeline B: litigation due 2026-09-02 → window 2026-09-03 … 2026-12-02."""
     window = court_application_window(D(2026, 9, 2), D(2026, 8, 10), calendar())
     assert (window.opens, window.closes, window.flagged) == (D(2026, 9, 3), D(2026, 12, 2), False)
     assert "第五十三条" in window.article and "第五十四条" in window.article

@@ -1,4 +1,4 @@
-"""Identifier and certificate rules of the directory (rules.md §7, 处罚法 第四十二条)."""
+"""Identifier and certificate rules of the directory (GB 32100, GB 11643, 处罚法 第四十二条)."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def test_the_worked_credit_code_of_rules_7_1_is_valid():
 
 
 def test_a_wrong_check_character_is_a_warning_the_officer_may_confirm():
-    """rules.md §7.1: early pilot codes fail the checksum but are legal → warning, not reject."""
+    """GB 32100: early pilot codes fail the checksum but are legal → warning, not reject."""
     verdict = check_credit_code("91110108551385082A")
     assert not verdict.ok and verdict.warning
     assert "应为 Q" in verdict.zh
@@ -66,7 +66,7 @@ def test_an_officer_needs_a_valid_certificate_covering_the_domain():
 
 
 def test_the_individual_business_placeholder_is_not_a_credit_code__GB_32100():
-    """rules.md §7.1: "00000000000000000X" stands in for a missing code in 双公示 reports;
+    """GB 32100: "00000000000000000X" stands in for a missing code in 双公示 reports;
     as a party's code it is refused outright, not a warning an officer could confirm."""
     verdict = check_credit_code("00000000000000000x")
     assert not verdict.ok and not verdict.warning and "占位符" in verdict.zh

@@ -1,4 +1,4 @@
-"""Discretion benchmarks (行政裁量权基准, rules.md §9) applied to real catalog matters:
+"""Discretion benchmarks (行政裁量权基准, 国办发〔2022〕27号) applied to real catalog matters:
 the tier the facts select, the range it allows, no penalty under 处罚法 第三十三条, and
 the check of a proposed fine (国办发〔2022〕27号 （十二）)."""
 
@@ -111,7 +111,7 @@ def test_one_factor_of_article_32_makes_the_penalty_lighter():
 
 
 def test_two_lighter_factors_and_none_heavier_give_the_minimum_tier_chongqing_17():
-    """重庆 第十七条第(一)项 / rules.md §9: 2+ lighter and no heavier → the minimum tier;
+    """重庆 第十七条第(一)项: 2+ lighter and no heavier → the minimum tier;
     where the law gives only a maximum that is 减轻 (below 10% of it)."""
     facts = Facts(circumstances="fairly_serious", mitigating=("confessed", "meritorious"))
     dust = assess(matter(DUST), "organisation", facts)

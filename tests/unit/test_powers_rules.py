@@ -1,5 +1,5 @@
 """The starter catalog and the rules of the power list: penalty kinds (处罚法 第九条),
-discretion benchmarks (国办发〔2022〕27号; rules.md §9), major decisions (国办发〔2018〕118号)."""
+discretion benchmarks (国办发〔2022〕27号), major decisions (国办发〔2018〕118号)."""
 
 from __future__ import annotations
 

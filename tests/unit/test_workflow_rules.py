@@ -1,4 +1,4 @@
-"""Overrides may add steps but never remove or weaken a statutory one (rules.md; DESIGN.md)."""
+"""Overrides may add steps but never remove or weaken a statutory one (DESIGN.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Deadline arithmetic on the official calendar: rules.md §0, §8 and §10 reproduced to the day."""
+"""Deadline arithmetic on the official calendar (处罚法 第八十五条, 行政强制法 第六十九条,
+民事诉讼法 第八十五条): the worked examples reproduced to the day."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def test_hearing_request_window_is_five_working_days_across_mid_autumn_and_natio
 
 
 def test_an_adjusted_working_saturday_counts_as_a_working_day():
-    """rules.md §8: decision 2026-09-24 + 7 working days → 2026-10-12 (Sat 10-10 is 调休上班)."""
+    """Working days (处罚法 第八十五条): decision 2026-09-24 + 7 working days → 2026-10-12 (Sat 10-10 is 调休上班)."""
     assert calendar().is_working_day(D(2026, 10, 10))
     assert calendar().add_working_days(D(2026, 9, 24), 7) == D(2026, 10, 12)
 
@@ -81,7 +82,7 @@ def test_compulsion_law_periods_of_ten_days_are_working_days():
 
 
 def test_a_deadline_in_a_year_without_a_calendar_is_never_guessed():
-    """rules.md §8: chinesecalendar has no 2027; computing into it raises, in both languages."""
+    """Working days (处罚法 第八十五条): chinesecalendar has no 2027; computing into it raises, in both languages."""
     with pytest.raises(CalendarNotLoaded) as raised:
         calendar().add_working_days(D(2026, 12, 28), 10)
     assert raised.value.year == 2027
