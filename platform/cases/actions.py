@@ -128,6 +128,7 @@ def _act(session, case, name, data, identity, client_id) -> Case:
         if name in ROLE and ROLE[name][0] not in identity.roles:
             raise rules.Refusal(f"role:{ROLE[name][0]}", ROLE[name][1], ROLE[name][2])
         _check_entered_dates(session, case, name, data)
+        reviewer_may_not_investigate(session, case, name, identity)
         ctx = Ctx(session, case, data, identity, view, definition)
         payload, to_issue = HANDLERS[name](ctx)
     except rules.Refusal as exc:
@@ -450,6 +451,52 @@ def _legal_review(ctx: Ctx):
 
 
 LAW_IN_FORCE = dt.date(2021, 7, 15)  # 《行政处罚法》(2021年修订) 施行之日
+# Acts of investigation (调查取证): whoever took one on a case investigated it, whether or
+# not they are among its assigned officers.
+INVESTIGATIVE_ACTIONS = frozenset(
+    {"add_evidence", "add_record", "preserve_evidence", "impose_measure", "record_no_penalty_facts"}
+)
+
+
+def _investigated(ctx: Ctx, officer: Officer) -> bool:
+    """Whether `officer` took an act of investigation on this case (the record's actor)."""
+    event = events.CaseEvent
+    return (
+        ctx.session.execute(
+            select(event.id)
+            .where(
+                event.case_id == ctx.case.id,
+                event.kind.in_(INVESTIGATIVE_ACTIONS),
+                event.actor == officer.username,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
+def reviewer_may_not_investigate(
+    session: Session, case: Case, name: str, identity: Identity
+) -> None:
+    """The officer who did a case's legal review takes no act of investigation on it —
+    not even after the review returned it to the handlers (处罚法 第五十八条; 118号)."""
+    if name not in INVESTIGATIVE_ACTIONS:
+        return
+    review = case.details.get("legal_review") or {}
+    if not review.get("reviewer_id"):
+        return
+    acting = session.execute(
+        select(Officer.id).where(Officer.subject == identity.subject)
+    ).scalar_one_or_none()
+    if acting is not None and str(acting) == review["reviewer_id"]:
+        raise rules.Refusal(
+            "reviewer-may-not-investigate",
+            f"{review.get('reviewer_name', '')}已对本案进行法制审核，不得参与本案调查取证。",
+            "The officer who did this case's legal review may not take part in its investigation.",
+            INDEPENDENCE,
+        )
+
+
 INDEPENDENCE = f"{PZ}第五十八条; 国办发〔2018〕118号（十一）、（十四）"
 
 
@@ -479,7 +526,7 @@ def _reviewer(ctx: Ctx) -> Officer:
                 )
             ],
         )
-    if found.id in {co.officer_id for co in ctx.case.officers}:
+    if found.id in {co.officer_id for co in ctx.case.officers} or _investigated(ctx, found):
         raise rules.Refusal(
             "reviewer-is-investigator",
             f"{found.name}是本案承办（调查）人员，不得对本案进行法制审核。",

@@ -375,3 +375,34 @@ def test_the_hearing_presider_is_an_officer_of_the_agency_who_did_not_investigat
     refused(case, "schedule_hearing", "presider-is-investigator", "第六十四条",
             presider_id=desk["officers"][0], **hearing)  # fmt: skip
     case.do("schedule_hearing", presider_id=desk["presider"], **hearing)
+
+
+def test_whoever_investigated_may_not_review_and_the_reviewer_may_not_investigate__处罚法_第五十八条(
+    client, desk, live_server
+):
+    """Independence both ways: not only the assigned officers — anyone who took an act of
+    investigation on the case — and, once she has reviewed it, the reviewer takes no act
+    of investigation on it (even when the review returned it to the handlers)."""
+    from tests.conftest import bearer
+    from tests.integration.oidc_flow import sign_in
+
+    zhaomin = sign_in(live_server.url, "xuanwu", "xuanwu.zhaomin")["access_token"]
+    desk = {**desk, "zhaomin": bearer(zhaomin)}  # the reviewer, signed in as herself
+
+    case = noticed(client, desk)
+    case.desk = desk
+    case.do("add_evidence", who="zhaomin", kind="documentary", title="补充书证", sha256="d" * 64)
+    case.do("advance")
+    problem = refused(case, "legal_review", "reviewer-is-investigator", "第五十八条",
+                      who="reviewer", result="passed", opinion="事实清楚。",
+                      reviewer_id=desk["reviewer_id"])  # fmt: skip
+    assert "赵敏" in problem["detail"]
+
+    other = noticed(client, desk)
+    other.desk = desk
+    other.do("advance")
+    other.do("legal_review", who="reviewer", result="returned", opinion="证据不足，退回补充。",
+             reviewer_id=desk["reviewer_id"])  # fmt: skip
+    problem = refused(other, "add_record", "reviewer-may-not-investigate", "第五十八条",
+                      who="zhaomin", kind="询问笔录", content="补充询问……")  # fmt: skip
+    assert "法制审核" in problem["detail"]
