@@ -35,9 +35,11 @@ PYTEST_ARGS ?= -n auto
 test: $(STAMP) lint
 	bash scripts/test-services.sh && . var/test-env.sh && $(VENV)/bin/pytest $(PYTEST_ARGS)
 
+## make lint — ruff, and mypy --strict on the pure rule modules ([tool.mypy] in pyproject.toml)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do $(PY) $$b; done

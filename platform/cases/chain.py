@@ -66,12 +66,13 @@ def canonical(value: Any) -> str:
     )
 
 
-def normalise(payload: dict) -> dict:
+def normalise(payload: dict[str, Any]) -> dict[str, Any]:
     """The payload as it will read back from a JSON column: what is stored is exactly
     what was hashed (dates become strings, tuples lists, and so on)."""
     if not isinstance(payload, dict):
         raise TypeError("an event payload is a JSON object")
-    return json.loads(canonical(payload))
+    stored: dict[str, Any] = json.loads(canonical(payload))
+    return stored
 
 
 def genesis(case_id: uuid.UUID | str) -> str:
@@ -89,7 +90,7 @@ def event_hash(
     stage: str,
     actor: str,
     at: dt.datetime,
-    payload: dict,
+    payload: dict[str, Any],
     client_id: str | None,
     prev_hash: str,
 ) -> str:
@@ -143,7 +144,7 @@ class Link:
     stage: str
     actor: str
     at: dt.datetime
-    payload: dict
+    payload: dict[str, Any]
     client_id: str | None
     prev_hash: str
     hash: str

@@ -62,7 +62,7 @@ from yimen.platform.cases.discretion_terms import (
     Result,
     yuan,
 )
-from yimen.tenants.powers.rules import TIER_NAMES, benchmark
+from yimen.tenants.powers.rules import TIER_NAMES, TierRow, benchmark
 
 __all__ = [
     "AGGRAVATING",
@@ -92,10 +92,13 @@ def assess(matter: MatterTerms, party_kind: str, facts: Facts) -> Assessment:
     circumstances = facts.circumstances or "ordinary"
     base = CIRCUMSTANCES[circumstances][2] if circumstances in CIRCUMSTANCES else circumstances
     reasons = [_circumstance_reason(circumstances)]
-    low, high, rule = _choose(base, facts, tiers, reasons)
+    low, chosen, rule = _choose(base, facts, tiers, reasons)
+    high: str | None = chosen  # None where no penalty may be imposed (below)
     stat_min = None if matter.fine_min is None else matter.fine_min * 100
     stat_max = None if matter.fine_max is None else matter.fine_max * 100
-    rows = tuple(tiers[t] for t in dict.fromkeys((low, high)) if t in tiers)
+    rows = tuple(tiers[t] for t in dict.fromkeys((low, chosen)) if t in tiers)
+    fine_min: int | None
+    fine_max: int | None
     if rows:
         fine_min, fine_max = rows[0]["fine_min"] * 100, rows[-1]["fine_max"] * 100
         reasons.append(_range_reason(basis, rows, fine_min, fine_max))
@@ -155,7 +158,7 @@ def assess(matter: MatterTerms, party_kind: str, facts: Facts) -> Assessment:
 
 
 def _mandatory_cap(
-    base: str, facts: Facts, tiers: dict[str, dict]
+    base: str, facts: Facts, tiers: dict[str, TierRow]
 ) -> tuple[int | None, tuple[str, ...]]:
     """A factor of 第三十条 or 第三十二条 makes the lighter or reduced penalty mandatory
     (应当从轻或者减轻): the fine may not exceed the top of the lighter tier (or of the
@@ -210,7 +213,7 @@ def _validate(matter: MatterTerms, party_kind: str, facts: Facts) -> None:
         )
 
 
-def _tiers(matter: MatterTerms, party_kind: str) -> dict[str, dict]:
+def _tiers(matter: MatterTerms, party_kind: str) -> dict[str, TierRow]:
     """The matter's benchmark rows for this party, by tier id: a row for the party's own
     type wins over an 'any' row. Without rows, the catalog's arithmetic is applied to
     the statutory range."""
@@ -219,7 +222,7 @@ def _tiers(matter: MatterTerms, party_kind: str) -> dict[str, dict]:
         kinds = tuple(matter.penalty_kinds or ())
         rows = [t.as_dict() for t in benchmark(matter.fine_min, matter.fine_max, "any", kinds)]
     preference = (*FITS[party_kind], "any")
-    chosen: dict[str, dict] = {}
+    chosen: dict[str, TierRow] = {}
     for row in rows:
         kind = row.get("party_type", "any")
         if kind not in preference:
@@ -230,7 +233,7 @@ def _tiers(matter: MatterTerms, party_kind: str) -> dict[str, dict]:
     return chosen
 
 
-def _nearest(tier: str, tiers: dict[str, dict]) -> str:
+def _nearest(tier: str, tiers: dict[str, TierRow]) -> str:
     """The tier itself, or the nearest one the benchmark has (a benchmark may omit one)."""
     if not tiers or tier in tiers:
         return tier
@@ -239,7 +242,7 @@ def _nearest(tier: str, tiers: dict[str, dict]) -> str:
 
 
 def _choose(
-    base: str, facts: Facts, tiers: dict[str, dict], reasons: list[Reason]
+    base: str, facts: Facts, tiers: dict[str, TierRow], reasons: list[Reason]
 ) -> tuple[str, str, str]:
     """(lowest tier, highest tier, rule) of the allowed range."""
     lighter = [f for f in facts.mitigating]
@@ -320,7 +323,7 @@ def _circumstance_reason(circumstances: str) -> Reason:
     )
 
 
-def _range_reason(basis: str, rows: tuple[dict, ...], lo: int, hi: int) -> Reason:
+def _range_reason(basis: str, rows: tuple[TierRow, ...], lo: int, hi: int) -> Reason:
     names = "至".join(f"「{r['name']}」" for r in rows)
     return Reason(
         f"适用{basis}裁量基准{names}档次，罚款幅度为{yuan(lo)}至{yuan(hi)}。",

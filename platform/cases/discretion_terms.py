@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
+from yimen.tenants.powers.rules import TierRow
+
 PZ = "《行政处罚法》"
 GB27 = "国办发〔2022〕27号"
 CQ = "《重庆市规范行政处罚裁量权办法》"
@@ -95,7 +97,7 @@ class MatterTerms(Protocol):
     fine_min: int | None  # yuan
     fine_max: int | None
     fine_rule: str
-    benchmark: list[dict]
+    benchmark: list[TierRow]
     penalty_kinds: list[str]
 
 
@@ -141,7 +143,7 @@ class Assessment:
     circumstances: str = "ordinary"
     mitigating: tuple[str, ...] = ()
     aggravating: tuple[str, ...] = ()
-    rows: tuple[dict, ...] = ()  # the benchmark rows used
+    rows: tuple[TierRow, ...] = ()  # the benchmark rows used
     reasons: tuple[Reason, ...] = ()
     # 处罚法 第三十条、第三十二条 "应当从轻或者减轻": no fine above the lighter tier's top,
     # whatever the justification; the articles of the factors that make it mandatory.

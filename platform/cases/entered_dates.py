@@ -28,8 +28,9 @@ English. tests/unit/test_entered_dates.py fails when a date field has no declara
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from yimen.platform.cases import law, law_window
 from yimen.platform.cases.law import PZ, QZ
@@ -38,6 +39,11 @@ from yimen.tenants.calendar.rules import WorkingCalendar
 PAST, SCHEDULED, FIXED_END = "past", "scheduled", "fixed_end"
 FY, SS = law.FY, law.SS
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a handset's clock a little ahead is not "the future"
+# A date as entered or recorded: a day, or an instant (compared by its Shanghai day).
+Day = dt.date | dt.datetime
+# An action's body (the JSON the console posts): its date fields are declared below, the
+# rest is the action's own business.
+Body = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -66,8 +72,10 @@ class Entered:
     set_on: str = ""  # SCHEDULED: the body's field saying when it was set (else today)
 
 
-def _b(source: str, zh: str, en: str, **kw) -> Bound:
-    return Bound(source, zh, en, **kw)
+def _b(
+    source: str, zh: str, en: str, *, strict: bool = False, rule: str | None = None, code: str = ""
+) -> Bound:
+    return Bound(source, zh, en, strict=strict, rule=rule, code=code)
 
 
 FILED = _b("filed", "立案日期", "the filing")
@@ -303,7 +311,7 @@ def _iso(value: dt.date | dt.datetime) -> str:
     return value.isoformat()
 
 
-def _before(value, bound, strict: bool) -> bool:
+def _before(value: Day, bound: Day, strict: bool) -> bool:
     """`value` comes before `bound` (or on it, when `strict`): instants compared as
     instants, anything else by its Shanghai day."""
     if isinstance(value, dt.datetime) and isinstance(bound, dt.datetime):
@@ -312,7 +320,7 @@ def _before(value, bound, strict: bool) -> bool:
     return a <= b if strict else a < b
 
 
-def _coerce(value):
+def _coerce(value: Any) -> Any:
     """A date given as ISO text by an internal caller (the evidence upload)."""
     if isinstance(value, str):
         return dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
@@ -321,8 +329,8 @@ def _coerce(value):
 
 def check(
     action: str,
-    data: Mapping,
-    record: Mapping[str, dt.date | dt.datetime | None],
+    data: Body,
+    record: Mapping[str, Day | None],
     now: dt.datetime,
     calendar: Callable[[], WorkingCalendar],
 ) -> Refused | None:
@@ -344,7 +352,16 @@ def check(
     return None
 
 
-def _one(field, entered: Entered, value, data, record, now, today, calendar) -> Refused | None:
+def _one(
+    field: str,
+    entered: Entered,
+    value: Day,
+    data: Body,
+    record: Mapping[str, Day | None],
+    now: dt.datetime,
+    today: dt.date,
+    calendar: Callable[[], WorkingCalendar],
+) -> Refused | None:
     art = entered.article
     if entered.kind == PAST:
         future = value > now + CLOCK_SKEW if isinstance(value, dt.datetime) else value > today
@@ -394,9 +411,17 @@ def _one(field, entered: Entered, value, data, record, now, today, calendar) -> 
     return None
 
 
-def _lead(field, entered: Entered, bound: Bound, value, ref, calendar) -> Refused | None:
+def _lead(
+    field: str,
+    entered: Entered,
+    bound: Bound,
+    value: Day,
+    ref: Day,
+    calendar: Callable[[], WorkingCalendar],
+) -> Refused | None:
     """The statutory lead of a scheduled date: `ref` (the notice) at least the rule's
     working days before `value` (处罚法 第六十四条第(二)项; 行政强制法 第五十一条)."""
+    assert bound.rule is not None  # _one calls this for a bound with a rule only
     rule = law.rule(bound.rule)
     cal = calendar()
     ok = law_window.notice_in_time(rule, _day(ref), _day(value), cal)
@@ -412,8 +437,8 @@ def _lead(field, entered: Entered, bound: Bound, value, ref, calendar) -> Refuse
             rule.article,
             "",
         )
-    latest = law.due(rule, _day(value), cal).on
-    when = latest.isoformat() if latest else ""
+    latest_on = law.due(rule, _day(value), cal).on
+    when = latest_on.isoformat() if latest_on else ""
     return Refused(
         field,
         bound.code or f"{rule.id}-lead",
@@ -435,7 +460,43 @@ def _instant(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
 
-def record_of(case, data: Mapping) -> dict[str, dt.date | dt.datetime | None]:
+class PauseRecord(Protocol):
+    """What `record_of` reads of a pause of the clock (model.CasePause)."""
+
+    @property
+    def reason(self) -> str: ...
+    @property
+    def started_on(self) -> dt.date: ...
+    @property
+    def ended_on(self) -> dt.date | None: ...
+
+
+class CaseRecord(Protocol):
+    """What `record_of` reads of a case (model.Case)."""
+
+    @property
+    def details(self) -> dict[str, Any] | None: ...
+    @property
+    def occurred_at(self) -> dt.datetime | None: ...
+    @property
+    def violation_started_on(self) -> dt.date | None: ...
+    @property
+    def violation_ended_on(self) -> dt.date | None: ...
+    @property
+    def continuing(self) -> bool: ...
+    @property
+    def discovered_on(self) -> dt.date | None: ...
+    @property
+    def filed_on(self) -> dt.date | None: ...
+    @property
+    def decided_on(self) -> dt.date | None: ...
+    @property
+    def served_on(self) -> dt.date | None: ...
+    @property
+    def pauses(self) -> Sequence[PauseRecord]: ...
+
+
+def record_of(case: CaseRecord, data: Body) -> dict[str, Day | None]:
     """The record events the declaration's bounds name, read from a case (the ORM row
     or anything with the same attributes) and, for events that depend on which item the
     body names (a measure, a preservation, a pause), from the body."""
@@ -450,7 +511,7 @@ def record_of(case, data: Mapping) -> dict[str, dt.date | dt.datetime | None]:
     if act is None and case.occurred_at is not None:
         act = law.stored_day(case.occurred_at)
     hearing = [p.started_on for p in case.pauses if p.reason == law.HEARING]
-    found: dict[str, dt.date | dt.datetime | None] = {
+    found: dict[str, Day | None] = {
         "act": act,
         "discovered": case.discovered_on,
         "filed": case.filed_on,

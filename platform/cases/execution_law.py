@@ -7,6 +7,8 @@ law.py and law_limits.py; the case's dates and pauses in deadlines.py.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -55,7 +57,12 @@ def court_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | 
         working_calendar(session),
         _date(case, "deferral_ends"),  # 处罚法 第七十二条第二款
     )
-    if window.opens is None or window.flagged or not (window.opens <= on <= window.closes):
+    if (
+        window.opens is None
+        or window.closes is None  # never: the application window always has its end
+        or window.flagged
+        or not (window.opens <= on <= window.closes)
+    ):
         return rules.Refusal(
             "court-window",
             window.reason_zh or f"申请法院强制执行的期间为{window.opens}至{window.closes}。",
@@ -65,12 +72,13 @@ def court_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | 
     return None
 
 
-def execution_moment(data: dict) -> dt.datetime:
-    return data.get("at") or dt.datetime.now(dt.UTC)
+def execution_moment(data: Mapping[str, Any]) -> dt.datetime:
+    at: dt.datetime = data.get("at") or dt.datetime.now(dt.UTC)
+    return at
 
 
 def enforce_refusal(
-    session: Session, case: Case, data: dict, has_power: bool
+    session: Session, case: Case, data: Mapping[str, Any], has_power: bool
 ) -> rules.Refusal | None:
     """An agency's own execution, by path (seed 000 一(三) 六): `agency_power` and
     `demolition` and `monetary` need the power (第十三条); `auction` of property it had

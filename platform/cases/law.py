@@ -119,9 +119,27 @@ class Pause:
     ended_on: dt.date | None
 
 
-def R(id, zh, en, count, unit, start, binds, article, **kw) -> DeadlineRule:  # noqa: N802
-    roll = kw.pop("roll_forward", binds == PARTY)
-    return DeadlineRule(id, zh, en, count, unit, start, roll, binds, article, **kw)
+def R(  # noqa: N802
+    id: str,
+    zh: str,
+    en: str,
+    count: int,
+    unit: str,
+    start: str,
+    binds: str,
+    article: str,
+    *,
+    roll_forward: bool | None = None,
+    before: bool = False,
+    pause_reasons: frozenset[str] = frozenset(),
+    max_extension_days: int | None = 0,
+) -> DeadlineRule:
+    """A catalogue entry; a party's period rolls forward past rest days unless told."""
+    roll = binds == PARTY if roll_forward is None else roll_forward
+    return DeadlineRule(
+        id, zh, en, count, unit, start, roll, binds, article,
+        before=before, pause_reasons=pause_reasons, max_extension_days=max_extension_days,
+    )  # fmt: skip
 
 
 W, C = WORKING_DAY, CALENDAR_DAY
@@ -265,7 +283,9 @@ def stored_day(at: dt.datetime) -> dt.date:
     return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(SHANGHAI).date()
 
 
-def _raw(rule: DeadlineRule, start, calendar: WorkingCalendar, extension_days: int):
+def _raw(
+    rule: DeadlineRule, start: dt.date | dt.datetime, calendar: WorkingCalendar, extension_days: int
+) -> dt.date | dt.datetime:
     if rule.unit == HOUR:
         if not isinstance(start, dt.datetime):
             raise TypeError(f"{rule.id} counts hours: pass a datetime")
@@ -385,12 +405,13 @@ class SectorProfile:
 
     def decision_rule(self) -> DeadlineRule:
         """90 days from filing; the profile's pauses do not count; extensions per profile."""
-        cap: int | None = self.first_extension_days
+        first = self.first_extension_days
+        cap: int | None = first
         if self.second_extension:
             cap = (
                 None
                 if self.second_extension_max_days is None
-                else cap + self.second_extension_max_days
+                else first + self.second_extension_max_days
             )
         return replace(
             RULES["decision"],

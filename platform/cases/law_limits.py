@@ -213,7 +213,7 @@ class HearingRight:
     article: str
     reason_en: str
 
-    def __iter__(self) -> Iterator:
+    def __iter__(self) -> Iterator[bool | str]:
         return iter((self.right, self.reason_zh, self.article))
 
 

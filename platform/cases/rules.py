@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from yimen.platform.cases.discretion import no_penalty_ground
 from yimen.platform.cases.discretion_terms import Facts
@@ -21,6 +22,13 @@ from yimen.tenants.directory.rules import Certificate, may_handle
 
 PZ = "《行政处罚法》"
 QZ = "《行政强制法》"
+
+# The case's pinned workflow definition and its stages, as stored JSON (tenants.workflow;
+# statutory.py shows the shape), and a stage's recorded facts (the JSON the console
+# posts, open by stage): read by key, so open mappings.
+Definition = dict[str, Any]
+Stage = dict[str, Any]
+StageFacts = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -50,10 +58,11 @@ class CaseView:
     parties: int = 0
     officers: tuple[OfficerView, ...] = ()
     documents: frozenset[str] = frozenset()  # kinds issued
-    details: dict = field(default_factory=dict)  # stage facts by stage id
+    details: dict[str, Any] = field(default_factory=dict)  # stage facts by stage id
     on_spot_possible: bool = True  # the matter's penalty fits 处罚法 第五十一条
     today: dt.date = dt.date(2026, 1, 1)
-    dates: dict = field(default_factory=dict)  # filed, statement_due, ... (date or None)
+    # filed, statement_due, ... (date or None)
+    dates: dict[str, dt.date | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -79,11 +88,15 @@ CONDITIONS: dict[str, Callable[[CaseView], bool]] = {
 }
 
 
-def applies(stage: dict, case: CaseView) -> bool:
+def applies(stage: Stage, case: CaseView) -> bool:
     if stage["id"] in SKIPPED_BY_OUTCOME.get(outcome_of(case), ()):
         return False
     condition = stage.get("condition")
-    return condition is None or CONDITIONS.get(condition, lambda _c: True)(case)
+    return condition is None or CONDITIONS.get(condition, _always)(case)
+
+
+def _always(_case: CaseView) -> bool:
+    return True  # a condition this version does not know does not skip its stage
 
 
 # --- the outcome of the investigation (处罚法 第五十七条第一款) ---------------------------
@@ -125,10 +138,12 @@ NO_PENALTY_FACTS = "no_penalty_facts"  # details key of the facts of 第三十�
 
 
 def outcome_of(case: CaseView) -> str:
-    return (case.details.get("outcome") or {}).get("kind", "penalty")
+    outcome: dict[str, Any] = case.details.get("outcome") or {}
+    kind: str = outcome.get("kind", "penalty")
+    return kind
 
 
-def recorded_facts(details: dict) -> dict:
+def recorded_facts(details: dict[str, Any]) -> dict[str, Any]:
     """The facts of 第三十三条 recorded on the case, as `discretion.Facts` arguments: a
     proof of no fault counts unless a law or administrative regulation says otherwise."""
     facts = details.get(NO_PENALTY_FACTS) or {}
@@ -172,12 +187,12 @@ def check_outcome(action: str, case: CaseView) -> None:
         )
 
 
-def stage_ids(definition: dict, case: CaseView) -> list[str]:
+def stage_ids(definition: Definition, case: CaseView) -> list[str]:
     """The stages this case goes through, in order."""
     return [s["id"] for s in definition["stages"] if applies(s, case)]
 
 
-def next_stage(definition: dict, case: CaseView) -> str | None:
+def next_stage(definition: Definition, case: CaseView) -> str | None:
     ids = stage_ids(definition, case)
     if case.stage not in ids:
         # The stage's condition stopped holding (e.g. no hearing after all): go on from
@@ -189,7 +204,7 @@ def next_stage(definition: dict, case: CaseView) -> str | None:
     return ids[position + 1] if position + 1 < len(ids) else None
 
 
-def stage_of(definition: dict, stage_id: str) -> dict:
+def stage_of(definition: Definition, stage_id: str) -> Stage:
     return next(s for s in definition["stages"] if s["id"] == stage_id)
 
 
@@ -242,7 +257,7 @@ EXECUTION_DOCUMENTS = {
 }
 
 
-def missing_documents(definition: dict, case: CaseView) -> list[str]:
+def missing_documents(definition: Definition, case: CaseView) -> list[str]:
     stage = stage_of(definition, case.stage)
     kinds = [d["kind"] for d in stage["documents"]]
     if case.stage == "decision" and outcome_of(case) in DECISION_DOCUMENTS:
@@ -257,11 +272,12 @@ def missing_documents(definition: dict, case: CaseView) -> list[str]:
     return [k for k in kinds if k not in case.documents]
 
 
-def _stage_facts(case: CaseView) -> dict:
-    return case.details.get(case.stage, {})
+def _stage_facts(case: CaseView) -> StageFacts:
+    facts: StageFacts = case.details.get(case.stage, {})
+    return facts
 
 
-def check_complete(definition: dict, case: CaseView) -> None:
+def check_complete(definition: Definition, case: CaseView) -> None:
     """May the case leave its current stage?"""
     stage = stage_of(definition, case.stage)
     facts = _stage_facts(case)
@@ -282,7 +298,7 @@ def check_complete(definition: dict, case: CaseView) -> None:
         check(case, facts)
 
 
-def _investigation(case: CaseView, facts: dict) -> None:
+def _investigation(case: CaseView, facts: StageFacts) -> None:
     if not facts.get("evidence"):
         raise Refusal(
             "evidence-required",
@@ -300,7 +316,7 @@ def _investigation(case: CaseView, facts: dict) -> None:
         )
 
 
-def _measures(case: CaseView, facts: dict) -> None:
+def _measures(case: CaseView, facts: StageFacts) -> None:
     open_measures = [m for m in facts.get("measures", []) if not m.get("ended_on")]
     if open_measures:
         raise Refusal(
@@ -311,7 +327,7 @@ def _measures(case: CaseView, facts: dict) -> None:
         )
 
 
-def _statement(case: CaseView, facts: dict) -> None:
+def _statement(case: CaseView, facts: StageFacts) -> None:
     """No decision before the party was heard: the window must have closed, or the
     party expressly waived (处罚法 第六十二条)."""
     due = case.dates.get("statement_due")
@@ -340,7 +356,7 @@ def _statement(case: CaseView, facts: dict) -> None:
         )
 
 
-def _hearing(case: CaseView, facts: dict) -> None:
+def _hearing(case: CaseView, facts: StageFacts) -> None:
     if not (facts.get("held") or facts.get("no_show")):
         raise Refusal(
             "hearing-not-held",
@@ -350,7 +366,7 @@ def _hearing(case: CaseView, facts: dict) -> None:
         )
 
 
-def _legal_review(case: CaseView, facts: dict) -> None:
+def _legal_review(case: CaseView, facts: StageFacts) -> None:
     if facts.get("result") != "passed":
         raise Refusal(
             "legal-review-not-passed",
@@ -360,7 +376,7 @@ def _legal_review(case: CaseView, facts: dict) -> None:
         )
 
 
-def _execution(case: CaseView, facts: dict) -> None:
+def _execution(case: CaseView, facts: StageFacts) -> None:
     if not facts.get("done"):
         raise Refusal(
             "execution-not-done",
@@ -370,7 +386,7 @@ def _execution(case: CaseView, facts: dict) -> None:
         )
 
 
-STAGE_CHECKS: dict[str, Callable[[CaseView, dict], None]] = {
+STAGE_CHECKS: dict[str, Callable[[CaseView, StageFacts], None]] = {
     "investigation": _investigation,
     "compulsory_measures": _measures,
     "statement": _statement,
@@ -573,7 +589,7 @@ def spot_fine_owed(case: CaseView) -> bool:
     )
 
 
-def allowed_actions(definition: dict, case: CaseView) -> list[str]:
+def allowed_actions(definition: Definition, case: CaseView) -> list[str]:
     """What the console offers now (only what the law allows at this point)."""
     found = []
     for action in WHERE:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, replace
+from typing import Any
 
 MAX_TRANSFERS = 2
 
@@ -65,7 +66,7 @@ class Clue:
     reopened: int = 0
     history: tuple[Step, ...] = ()
 
-    def _with(self, step: Step, **changes) -> Clue:
+    def _with(self, step: Step, **changes: Any) -> Clue:
         return replace(self, history=(*self.history, step), **changes)
 
 

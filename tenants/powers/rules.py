@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any, NotRequired, Required, TypedDict
 
 PENALTY_KINDS: dict[str, tuple[str, str]] = {  # 处罚法 第九条
     "warning": ("警告", "Warning"),
@@ -78,6 +79,27 @@ TIER_LABELS: dict[str, tuple[str, str]] = {
 _ONLY_MAX_LIGHTER_FROM = 0.1  # 重庆 第十六条: only a maximum given → 从轻 10%–30%
 
 
+class TierRow(TypedDict, total=False):
+    """A benchmark tier as a matter's catalogue stores it (`Tier.as_dict`, or a row a
+    district uploaded and `tier_errors` accepted)."""
+
+    tier: Required[str]
+    fine_min: Required[int]  # yuan
+    fine_max: Required[int]
+    name: str
+    party_type: str
+    circumstances: str
+    other_penalties: list[str]
+
+
+class Provision(TypedDict):
+    """A legal basis: the law's title, the article and the clause (may be empty)."""
+
+    law: str
+    article: str
+    clause: NotRequired[str]
+
+
 @dataclass(frozen=True)
 class Tier:
     tier: str
@@ -88,7 +110,7 @@ class Tier:
     circumstances: str = ""
     other_penalties: tuple[str, ...] = field(default_factory=tuple)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> TierRow:
         return {
             "tier": self.tier,
             "name": self.name,
@@ -101,7 +123,7 @@ class Tier:
 
 
 def benchmark(
-    fine_min: int, fine_max: int, party_type: str = "any", kinds: tuple[str, ...] | list = ()
+    fine_min: int, fine_max: int, party_type: str = "any", kinds: tuple[str, ...] | list[str] = ()
 ) -> list[Tier]:
     """The tiers of a statutory range in whole yuan (重庆 第十六条).
 
@@ -133,9 +155,10 @@ def benchmark(
 
 
 def tier_errors(
-    tiers: list[dict], fine_min: int | None, fine_max: int | None, kinds: list[str]
+    tiers: list[dict[str, Any]], fine_min: int | None, fine_max: int | None, kinds: list[str]
 ) -> list[tuple[str, str, str]]:
     """Every reason `tiers` is not a benchmark of the statutory range: (field, zh, en).
+    `tiers` are rows as uploaded, of any shape: once accepted they are `TierRow`s.
 
     27号: tiers refine the statutory range and may not leave it; a tier's other penalties
     must be penalties the law provides for this matter."""
@@ -196,7 +219,7 @@ def tier_errors(
     return errors
 
 
-def refinement_errors(parent: list[dict], child: list[dict]) -> list[str]:
+def refinement_errors(parent: list[dict[str, Any]], child: list[dict[str, Any]]) -> list[str]:
     """A lower level's benchmark may narrow the tiers, never widen them (国办发〔2022〕27号)."""
     errors = []
     bounds = {(t["tier"], t.get("party_type", "any")): t for t in parent}
@@ -245,20 +268,21 @@ def split_article(text: str) -> tuple[str, str] | None:
     return (m.group(1), m.group(2)) if m else None
 
 
-def provision(law: str, article: str) -> dict | None:
+def provision(law: str, article: str) -> Provision | None:
     parts = split_article(article)
     if parts is None:
         return None
     return {"law": law, "article": parts[0], "clause": parts[1]}
 
 
-def provision_text(p: dict) -> str:
+def provision_text(p: Provision) -> str:
     return f"{p['law']}{p['article']}{p.get('clause', '')}"
 
 
-def parse_provisions(text: str) -> tuple[list[dict], list[str]]:
+def parse_provisions(text: str) -> tuple[list[Provision], list[str]]:
     """'《A》第十条；《B》第二十七条第(一)项' → provisions, and the parts that are not."""
-    found, bad = [], []
+    found: list[Provision] = []
+    bad: list[str] = []
     for part in re.split(r"[；;\n]", text):
         if not part.strip():
             continue

@@ -12,10 +12,16 @@ import copy
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from yimen.tenants.workflow.statutory import LIBRARY_V1
 
-FLOOR = {d["kind"]: d for d in LIBRARY_V1}
+# A procedure definition (or an override delta) as stored JSON: stages, documents, approvals
+# and deadlines, read here by computed keys ("documents"/"approvals", "kind"/"role"), so an
+# open mapping rather than a TypedDict. statutory.py shows the shape.
+Definition = dict[str, Any]
+
+FLOOR: dict[str, Definition] = {d["kind"]: d for d in LIBRARY_V1}
 
 
 @dataclass(frozen=True)
@@ -25,13 +31,14 @@ class Violation:
     en: str
 
 
-def _stage(definition: dict, stage_id: str) -> dict | None:
-    return next((s for s in definition["stages"] if s["id"] == stage_id), None)
+def _stage(definition: Definition, stage_id: str) -> dict[str, Any] | None:
+    stages: list[dict[str, Any]] = definition["stages"]
+    return next((s for s in stages if s["id"] == stage_id), None)
 
 
-def apply_delta(definition: dict, delta: dict | None) -> dict:
+def apply_delta(definition: Definition, delta: Definition | None) -> Definition:
     """One override applied to a definition (never mutates its inputs)."""
-    result = copy.deepcopy(definition)
+    result: Definition = copy.deepcopy(definition)
     if not delta:
         return result
     removed = set(delta.get("remove_stages", []))
@@ -49,15 +56,15 @@ def apply_delta(definition: dict, delta: dict | None) -> dict:
         ("approvals", "role", "approvals"),
     ):
         for stage_id, items in delta.get(f"add_{key}", {}).items():
-            if (stage := _stage(result, stage_id)) is not None:
-                stage[field] += [
+            if (target := _stage(result, stage_id)) is not None:
+                target[field] += [
                     {item_key: i, "statutory": False}
                     for i in items
-                    if i not in {x[item_key] for x in stage[field]}
+                    if i not in {x[item_key] for x in target[field]}
                 ]
         for stage_id, items in delta.get(f"remove_{key}", {}).items():
-            if (stage := _stage(result, stage_id)) is not None:
-                stage[field] = [x for x in stage[field] if x[item_key] not in items]
+            if (target := _stage(result, stage_id)) is not None:
+                target[field] = [x for x in target[field] if x[item_key] not in items]
     for deadline_id, change in delta.get("deadlines", {}).items():
         for deadline in result["deadlines"]:
             if deadline["id"] == deadline_id:
@@ -65,12 +72,14 @@ def apply_delta(definition: dict, delta: dict | None) -> dict:
     return result
 
 
-def resolve(library: dict, district: dict | None = None, agency: dict | None = None) -> dict:
+def resolve(
+    library: Definition, district: Definition | None = None, agency: Definition | None = None
+) -> Definition:
     """Platform library, then the district's override, then the agency's."""
     return apply_delta(apply_delta(library, district), agency)
 
 
-def check_against_statute(definition: dict) -> list[Violation]:
+def check_against_statute(definition: Definition) -> list[Violation]:
     """Every way `definition` removes or weakens the statutory floor of its procedure."""
     floor = FLOOR[definition["kind"]]
     found: list[Violation] = []
@@ -129,19 +138,19 @@ def check_against_statute(definition: dict) -> list[Violation]:
     return found
 
 
-def fingerprint(definition: dict) -> str:
+def fingerprint(definition: Definition) -> str:
     return hashlib.sha256(
         json.dumps(definition, sort_keys=True, ensure_ascii=False).encode()
     ).hexdigest()[:16]
 
 
-def diff(old: dict, new: dict) -> dict:
+def diff(old: Definition, new: Definition) -> dict[str, Any]:
     """What changed between two definitions, by stage, document, approval and deadline."""
     old_stages, new_stages = (
         {s["id"]: s for s in old["stages"]},
         {s["id"]: s for s in new["stages"]},
     )
-    changes: dict = {
+    changes: dict[str, Any] = {
         "stages_added": [new_stages[i]["name"] for i in new_stages if i not in old_stages],
         "stages_removed": [old_stages[i]["name"] for i in old_stages if i not in new_stages],
         "documents": [],
@@ -162,12 +171,12 @@ def diff(old: dict, new: dict) -> dict:
                 )
     old_deadlines = {d["id"]: d for d in old["deadlines"]}
     for deadline in new["deadlines"]:
-        before = old_deadlines.get(deadline["id"])
-        if before is None or before["count"] != deadline["count"]:
+        old_deadline = old_deadlines.get(deadline["id"])
+        if old_deadline is None or old_deadline["count"] != deadline["count"]:
             changes["deadlines"].append(
                 {
                     "deadline": deadline["name"],
-                    "from": before and before["count"],
+                    "from": old_deadline and old_deadline["count"],
                     "to": deadline["count"],
                 }
             )

@@ -8,6 +8,8 @@ shortened and one that binds the agency (`binds: agency`) cannot be lengthened.
 
 from __future__ import annotations
 
+from typing import Any
+
 PZ = "《行政处罚法》"
 QZ = "《行政强制法》"
 
@@ -278,5 +280,10 @@ COMPULSORY_EXECUTION = {
     ],
 }
 
-LIBRARY_V1 = (GENERAL, SIMPLE, COMPULSORY_MEASURES, COMPULSORY_EXECUTION)
+LIBRARY_V1: tuple[dict[str, Any], ...] = (
+    GENERAL,
+    SIMPLE,
+    COMPULSORY_MEASURES,
+    COMPULSORY_EXECUTION,
+)
 KINDS = tuple(d["kind"] for d in LIBRARY_V1)
