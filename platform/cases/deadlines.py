@@ -13,6 +13,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from yimen.platform.cases import discretion, law, law_limits, rules
+from yimen.platform.cases.entered_dates import act_on
 from yimen.platform.cases.law_service import thresholds_of
 from yimen.platform.cases.model import Case, CasePause
 from yimen.tenants.calendar.service import working_calendar
@@ -216,19 +217,6 @@ def fill_dates(session: Session, case: Case) -> None:
 
 def _refusal(found: law_limits.Refusal | None) -> rules.Refusal | None:
     return rules.Refusal(found.rule, found.zh, found.en, found.article) if found else None
-
-
-def act_on(case: Case) -> dt.date | None:
-    """The act's date the law counts from: the day a continuing act ended, else the day
-    it happened."""
-    act = (
-        case.violation_ended_on
-        if case.continuing and case.violation_ended_on
-        else case.violation_started_on
-    )
-    if act is None and case.occurred_at is not None:
-        act = law.stored_day(case.occurred_at)
-    return act
 
 
 def minor_refusal(case: Case, data: dict) -> rules.Refusal | None:

@@ -471,6 +471,19 @@ class PauseRecord(Protocol):
     def ended_on(self) -> dt.date | None: ...
 
 
+def act_on(case: CaseRecord) -> dt.date | None:
+    """The act's date the law counts from: the day a continuing act ended, else the day
+    it happened."""
+    act = (
+        case.violation_ended_on
+        if case.continuing and case.violation_ended_on
+        else case.violation_started_on
+    )
+    if act is None and case.occurred_at is not None:
+        act = law.stored_day(case.occurred_at)
+    return act
+
+
 class CaseRecord(Protocol):
     """What `record_of` reads of a case (model.Case)."""
 
@@ -503,13 +516,7 @@ def record_of(case: CaseRecord, data: Body) -> dict[str, Day | None]:
     details = case.details or {}
     dates = {k: _iso_day(v) for k, v in (details.get("dates") or {}).items()}
     execution = details.get("execution") or {}
-    act = (
-        case.violation_ended_on
-        if case.continuing and case.violation_ended_on
-        else case.violation_started_on
-    )
-    if act is None and case.occurred_at is not None:
-        act = law.stored_day(case.occurred_at)
+    act = act_on(case)
     hearing = [p.started_on for p in case.pauses if p.reason == law.HEARING]
     found: dict[str, Day | None] = {
         "act": act,
