@@ -687,6 +687,35 @@ class KeptDatabase:
         return self.inner.connect_as_app()
 
 
+def _serve_seeded(database_url: str, var: Path):
+    """support.start_live_server without the seeding, for a kept database: seed_demo run
+    a second time on PostgreSQL looks the demo's reader client up in a transaction bound
+    to no district (begun by its tenant lookup), finds nothing and is refused by RLS
+    when it writes it again."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from tests import support
+    from yimen.platform.app import create_app
+    from yimen.platform.config import load_settings
+
+    port = support.free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = load_settings(
+        var_dir=var,
+        database_url=database_url,
+        public_url=url,
+        broker_url="stub://",
+        secret_key="test-secret-key",
+    )
+    app = create_app(settings)
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True, name="live-server")
+    thread.start()
+    return support.LiveServer(url, app, {"districts": []}, "postgresql", server, thread)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20_000, help="cases in all 100 districts")
@@ -738,7 +767,11 @@ def main() -> None:
     try:
         limiter.enabled = False
         var = Path(tempfile.mkdtemp(prefix="yimen-bench-"))
-        server = support.start_live_server(database.app_url, var, "postgresql")
+        server = (
+            support.start_live_server(database.app_url, var, "postgresql")
+            if fresh
+            else _serve_seeded(database.app_url, var)
+        )
         app = server.app
         started = time.perf_counter()
         districts = _districts(server, DISTRICTS, server.url)
