@@ -303,6 +303,9 @@ def seed_demo(session: Session, public_url: str, out: Path) -> dict:
         fresh = tenant is None
         if fresh:
             tenant = create_tenant(session, slug, name, division, public_url, name_en=name_en)
+        # The district is bound per transaction: end the one begun by the look-up above
+        # (outside any district) so that what follows runs, and is checked, inside it.
+        session.commit()
         with tenant_scope(tenant.id):
             specs = agency_specs(slug, division, short, name.removeprefix("南京市"))
             if fresh:

@@ -69,3 +69,16 @@ def test_reference_data_seeds_are_idempotent(cli_env):
         first = run(group, "seed")
         assert first.exit_code == 0 and word in first.output, first.output
         assert " 0 new" in run(group, "seed").output
+
+
+def test_seeding_the_demo_again_changes_nothing_on_either_database(app, live_server, tmp_path):
+    """`yimen demo seed` on a database that has the demo already (the live server seeded
+    it): on PostgreSQL the reader client's look-up ran outside the district and row-level
+    security refused the second write."""
+    from yimen.platform.db import db
+    from yimen.tenants.directory.demo import seed_demo
+
+    with db.new_session() as s:
+        again = seed_demo(s, live_server.url, tmp_path / "demo.json")
+    assert [d["slug"] for d in again["districts"]] == ["xuanwu", "qinhuai"]
+    assert again["districts"][0]["client"] == live_server.demo["districts"][0]["client"]
