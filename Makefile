@@ -31,7 +31,7 @@ run: $(STAMP)
 
 ## make test — the whole suite, on SQLite and PostgreSQL (services started when missing),
 ## in parallel: one process per core, each with its own databases and live servers
-PYTEST_ARGS ?= -n auto
+PYTEST_ARGS ?= -n auto --durations=15
 test: $(STAMP) lint
 	bash scripts/test-services.sh && . var/test-env.sh && $(VENV)/bin/pytest $(PYTEST_ARGS)
 
