@@ -581,45 +581,15 @@ def report(results: list[dict], verbose: bool) -> None:
 def profile(app, token: dict, url: str, n: int) -> str:
     """cProfile of n requests: the share waiting on PostgreSQL, the top 15 below the
     WSGI wrappers by cumulative time, the top 12 by own time."""
-    import cProfile
-    import io
-    import pstats
+    from profiling import profile_report
 
     client = app.test_client()
-    profiler = cProfile.Profile()
-    started = time.perf_counter()
-    profiler.enable()
-    for _ in range(n):
+
+    def request() -> None:
         assert client.get(url, headers=token).status_code == 200
-    profiler.disable()
-    total = time.perf_counter() - started
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    waits = [
-        (v[1], v[3])
-        for (file, _, name), v in stats.stats.items()
-        if name == "wait" and file.endswith("psycopg/connection.py")
-    ]
-    calls, waited = (sum(c for c, _ in waits), sum(t for _, t in waits)) if waits else (0, 0.0)
-    out.write(
-        f"{n} requests of {url} in {total:.2f} s under the profiler ({total / n * 1000:.1f} ms"
-        f" each); in psycopg's Connection.wait {waited / n * 1000:.1f} ms in {calls / n:g}"
-        f" calls per request ({waited / total:.0%}); the rest is Python\n"
-    )
-    out.write("\ntop 15 by cumulative time below the WSGI wrappers:\n")
-    stats.sort_stats("cumulative").print_stats(
-        r"yimen/|marshmallow/schema\.py|orm/session\.py|orm/loading\.py|jwt/|joserfc/|authlib/", 15
-    )
-    out.write("top 12 by own time:\n")
-    stats.sort_stats("tottime").print_stats(12)
-    noise = ("List reduced", "Ordered by")
-    return "\n".join(
-        line.replace(str(Path(sys.prefix).parent), "").replace(
-            "/build/__editable__.yimen-0.1.0-py3-none-any", ""
-        )
-        for line in out.getvalue().splitlines()
-        if line.strip() and not line.lstrip().startswith(noise) and "function calls" not in line
-    )
+
+    paths = r"yimen/|marshmallow/schema\.py|orm/session\.py|orm/loading\.py|jwt/|joserfc/|authlib/"
+    return profile_report(request, n, f"requests of {url}", paths, own=12)
 
 
 def _locale(database) -> str:

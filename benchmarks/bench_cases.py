@@ -35,11 +35,8 @@ by own time.
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import logging
 import os
-import pstats
 import re
 import sys
 import tempfile
@@ -128,8 +125,12 @@ GENERAL = (
                 "first_violation": True,
             },
         ),
-        ("serve_prior_notice", "officer", {"served_on": "2026-11-02"}),
+        # Served today: every entered date is checked against the record and today, so a
+        # case filed today cannot carry a notice served weeks ago. The party states its
+        # case and waives what is left of the window in writing, and the case goes on.
+        ("serve_prior_notice", "officer", {}),
         STATEMENT,
+        ("waive", "officer", {"signed_by": "当事人法定代表人 王某"}),
         ("advance", "officer", {}),
         LEGAL_REVIEW,
         ("advance", "officer", {}),
@@ -142,6 +143,7 @@ GENERAL = (
 
 
 def _hearing_steps(desk: dict) -> list:
+    """The hearing path's steps, for when `--hearing` moves the clock between them."""
     return (
         OPENING
         + [
@@ -222,6 +224,16 @@ class Desk(dict):
                 row.agency_code = "zhzf"
                 s.commit()
             self.credentials[who] = (client_id, secret)
+        with tenant_scope(tenant_id), db.new_session() as s:
+            from yimen.tenants.directory.model import Officer
+
+            # The demo's qualified legal reviewer, named by the reviewer's client
+            # (处罚法 第五十八条: the review is an officer's, not a machine's).
+            self.reviewer_id = str(
+                s.execute(
+                    select(Officer.id).where(Officer.username == "xuanwu.zhaomin")
+                ).scalar_one()
+            )
         self.refresh()
 
     def refresh(self, older_than: float = 60.0) -> None:
@@ -255,6 +267,8 @@ def run_case(client, desk: dict, path: Path_, timings: dict | None = None) -> st
     for action, who, body in path.steps:
         if action == "add_evidence":
             body = {**body, "sha256": uuid.uuid4().hex * 2}
+        if action == "legal_review":
+            body = {**body, "reviewer_id": desk.reviewer_id}
         r = timed(
             action,
             lambda action=action, body=body, who=who: client.post(
@@ -541,39 +555,13 @@ def _diff(before: dict, after: dict, n: int) -> dict[str, float]:
 def profile_in_process(client, desk, path: Path_, n: int) -> str:
     """cProfile of n in-process cases: share waiting on PostgreSQL, top 15 by cumulative
     time below the WSGI wrappers, top 10 by own time."""
-    profiler = cProfile.Profile()
-    started = time.perf_counter()
-    profiler.enable()
-    for _ in range(n):
-        run_case(client, desk, path)
-    profiler.disable()
-    total = time.perf_counter() - started
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    waits = [
-        (v[1], v[3])
-        for (file, _, name), v in stats.stats.items()
-        if name == "wait" and file.endswith("psycopg/connection.py")
-    ]
-    calls, waited = (sum(c for c, _ in waits), sum(t for _, t in waits)) if waits else (0, 0.0)
-    out.write(
-        f"{n} cases in {total:.2f} s under the profiler ({total / n * 1000:.0f} ms each); in "
-        f"psycopg's Connection.wait {waited / n * 1000:.1f} ms in {calls / n:g} calls per case "
-        f"({waited / total:.0%}); the rest is Python\n"
-    )
-    out.write("\ntop 15 by cumulative time below the WSGI wrappers:\n")
-    stats.sort_stats("cumulative").print_stats(
-        r"yimen/|weasyprint/|orm/session\.py|psycopg/cursor\.py", 15
-    )
-    out.write("top 10 by own time:\n")
-    stats.sort_stats("tottime").print_stats(10)
-    noise = ("List reduced", "Ordered by")
-    return "\n".join(
-        line.replace(str(Path(sys.prefix).parent), "").replace(
-            "/build/__editable__.yimen-0.1.0-py3-none-any", ""
-        )
-        for line in out.getvalue().splitlines()
-        if line.strip() and not line.lstrip().startswith(noise) and "function calls" not in line
+    from profiling import profile_report
+
+    return profile_report(
+        lambda: run_case(client, desk, path),
+        n,
+        "cases",
+        r"yimen/|weasyprint/|orm/session\.py|psycopg/cursor\.py",
     )
 
 
@@ -703,7 +691,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=30, help="cases per path")
     parser.add_argument(
-        "--hearing", action="store_true", help="also the path with hearing and legal review"
+        "--hearing",
+        action="store_true",
+        help="also the path with hearing and legal review (not available: see below)",
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the app path")
     args = parser.parse_args()
@@ -748,12 +738,13 @@ def main() -> None:
 
         paths = [Path_("general, no hearing", _draft(desk), GENERAL)]
         if args.hearing:
-            paths.append(
-                Path_(
-                    "general, with hearing",
-                    _draft(desk, complex_case=True),
-                    _hearing_steps(desk),
-                )
+            # The hearing path is a dated timeline (notice, request, a hearing at least 7
+            # working days after its notice, held on its day); since every entered date
+            # is checked against today, it can only be walked with the clock moved
+            # between steps. Not done yet: say so instead of failing half-way.
+            raise SystemExit(
+                "--hearing: the hearing path needs the clock moved between its steps "
+                "(entered dates are checked against today); not available yet"
             )
         print(
             f"\nCase lifecycle, draft to archive, PostgreSQL {_server_version(database)}, "

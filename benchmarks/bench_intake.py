@@ -29,11 +29,8 @@ time waiting on PostgreSQL vs Python, top 15 by cumulative time, top 10 by own t
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
 import logging
 import os
-import pstats
 import random
 import statistics
 import sys
@@ -228,40 +225,15 @@ def profile_in_process(app, n: int) -> str:
     """cProfile of n in-process submissions: the top 15 by cumulative time below the
     WSGI/webargs wrappers (the view, the use case, the session, the driver), the top 10
     by own time, and the share spent waiting on PostgreSQL."""
+    from profiling import profile_report
+
     client = app.test_client()
-    profiler = cProfile.Profile()
-    started = time.perf_counter()
-    profiler.enable()
-    for i in range(n):
-        assert client.post(PATH, json=_complaint(i)).status_code == 201
-    profiler.disable()
-    total = time.perf_counter() - started
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    waits = [
-        (v[1], v[3])  # ncalls, cumulative
-        for (file, _, name), v in stats.stats.items()
-        if name == "wait" and file.endswith("psycopg/connection.py")
-    ]
-    calls, waited = (sum(c for c, _ in waits), sum(t for _, t in waits)) if waits else (0, 0.0)
-    out.write(
-        f"{n} complaints in {total:.2f} s under the profiler ({total / n * 1000:.1f} ms each); "
-        f"in psycopg's Connection.wait (sending to and waiting on PostgreSQL) "
-        f"{waited / n * 1000:.1f} ms in {calls / n:g} calls per complaint ({waited / total:.0%});"
-        " the rest is Python\n"
-    )
-    out.write("\ntop 15 by cumulative time below the WSGI/webargs wrappers:\n")
-    stats.sort_stats("cumulative").print_stats(r"yimen/|orm/session\.py|psycopg/cursor\.py", 15)
-    out.write("top 10 by own time:\n")
-    stats.sort_stats("tottime").print_stats(10)
-    noise = ("List reduced", "Ordered by")
-    return "\n".join(
-        line.replace(str(Path(sys.prefix).parent), "").replace(
-            "/build/__editable__.yimen-0.1.0-py3-none-any", ""
-        )
-        for line in out.getvalue().splitlines()
-        if line.strip() and not line.lstrip().startswith(noise) and "function calls" not in line
-    )
+    submitted = iter(range(n))
+
+    def submit() -> None:
+        assert client.post(PATH, json=_complaint(next(submitted))).status_code == 201
+
+    return profile_report(submit, n, "complaints", r"yimen/|orm/session\.py|psycopg/cursor\.py")
 
 
 class Trace:
