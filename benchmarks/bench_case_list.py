@@ -88,10 +88,8 @@ parties with ILIKE (~90 ms, pages not cached: shared_buffers 128 MB, the case ta
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import random
-import sys
 import tempfile
 import time
 import uuid
@@ -581,7 +579,7 @@ def report(results: list[dict], verbose: bool) -> None:
 def profile(app, token: dict, url: str, n: int) -> str:
     """cProfile of n requests: the share waiting on PostgreSQL, the top 15 below the
     WSGI wrappers by cumulative time, the top 12 by own time."""
-    from profiling import profile_report
+    from harness import profile_report
 
     client = app.test_client()
 
@@ -701,14 +699,10 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    os.environ.setdefault("YIMEN_LOG_LEVEL", "WARNING")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    from tests import support
+    from harness import postgres_support
 
-    reason = support.pg_unavailable_reason()
-    if reason:
-        print(f"bench_case_list: skipped, {reason} (set YIMEN_TEST_PG_ADMIN_DSN)")
+    support = postgres_support("bench_case_list")
+    if support is None:
         return
 
     from yimen.platform.api.limits import limiter

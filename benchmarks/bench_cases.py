@@ -35,10 +35,7 @@ by own time.
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import re
-import sys
 import tempfile
 import time
 import uuid
@@ -555,7 +552,7 @@ def _diff(before: dict, after: dict, n: int) -> dict[str, float]:
 def profile_in_process(client, desk, path: Path_, n: int) -> str:
     """cProfile of n in-process cases: share waiting on PostgreSQL, top 15 by cumulative
     time below the WSGI wrappers, top 10 by own time."""
-    from profiling import profile_report
+    from harness import profile_report
 
     return profile_report(
         lambda: run_case(client, desk, path),
@@ -698,14 +695,10 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the app path")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    os.environ.setdefault("YIMEN_LOG_LEVEL", "WARNING")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    from tests import support
+    from harness import postgres_support
 
-    reason = support.pg_unavailable_reason()
-    if reason:
-        print(f"bench_cases: skipped, {reason} (set YIMEN_TEST_PG_ADMIN_DSN)")
+    support = postgres_support("bench_cases")
+    if support is None:
         return
 
     from sqlalchemy import select

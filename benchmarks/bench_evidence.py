@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import logging
 import os
 import resource
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -153,14 +151,10 @@ def main() -> None:
     parser.add_argument("--server", choices=("werkzeug", "waitress"), default="werkzeug")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    os.environ.setdefault("YIMEN_LOG_LEVEL", "WARNING")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    from tests import support
+    from harness import postgres_support
 
-    reason = support.pg_unavailable_reason()
-    if reason:
-        print(f"bench_evidence: skipped, {reason} (set YIMEN_TEST_PG_ADMIN_DSN)")
+    support = postgres_support("bench_evidence")
+    if support is None:
         return
 
     size = args.size_mb * MB

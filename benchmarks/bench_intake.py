@@ -29,11 +29,8 @@ time waiting on PostgreSQL vs Python, top 15 by cumulative time, top 10 by own t
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import random
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -225,7 +222,7 @@ def profile_in_process(app, n: int) -> str:
     """cProfile of n in-process submissions: the top 15 by cumulative time below the
     WSGI/webargs wrappers (the view, the use case, the session, the driver), the top 10
     by own time, and the share spent waiting on PostgreSQL."""
-    from profiling import profile_report
+    from harness import profile_report
 
     client = app.test_client()
     submitted = iter(range(n))
@@ -309,14 +306,10 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the app path")
     args = parser.parse_args()
 
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    os.environ.setdefault("YIMEN_LOG_LEVEL", "WARNING")
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no access line per request
-    from tests import support
+    from harness import postgres_support
 
-    reason = support.pg_unavailable_reason()
-    if reason:
-        print(f"bench_intake: skipped, {reason} (set YIMEN_TEST_PG_ADMIN_DSN)")
+    support = postgres_support("bench_intake")  # quiet logs: no access line per request
+    if support is None:
         return
 
     from sqlalchemy import select

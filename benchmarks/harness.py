@@ -1,10 +1,13 @@
-"""The profile report the benchmarks print (not a benchmark itself: `make bench` runs
-benchmarks/bench_*.py only): where the time of n in-process requests went."""
+"""What every benchmark shares (not a benchmark itself: `make bench` runs
+benchmarks/bench_*.py only): the PostgreSQL it needs, quiet logs, and the profile
+report of where the time of n in-process requests went."""
 
 from __future__ import annotations
 
 import cProfile
 import io
+import logging
+import os
 import pstats
 import sys
 import time
@@ -12,6 +15,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 NOISE = ("List reduced", "Ordered by")
+
+
+def postgres_support(name: str):
+    """The tests' support module (throw-away databases, the live server) with the
+    repository on the path and logs quiet; None, having said why, when no PostgreSQL
+    with a superuser DSN can be reached."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    os.environ.setdefault("YIMEN_LOG_LEVEL", "WARNING")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    from tests import support
+
+    reason = support.pg_unavailable_reason()
+    if reason:
+        print(f"{name}: skipped, {reason} (set YIMEN_TEST_PG_ADMIN_DSN)")
+        return None
+    return support
 
 
 def profile_report(
