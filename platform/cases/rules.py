@@ -415,6 +415,10 @@ BEFORE_DECISION = (
 EXECUTION_STAGES = ("execution", "filing_record")
 # Where facts are still gathered: investigation through the hearing.
 FACT_FINDING = BEFORE_DECISION[: BEFORE_DECISION.index("hearing") + 1]
+# Once a penalty is proposed (the prior notice) until the decision.
+PENALTY_PROPOSED = BEFORE_DECISION[BEFORE_DECISION.index("prior_notice") :]
+# From the order to correct until the decision (education accompanies either).
+AFTER_INVESTIGATION = BEFORE_DECISION[BEFORE_DECISION.index("correction_order") :]
 # action → (stages where it is allowed, statuses where it is allowed)
 WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "approve_filing": (("filing",), ("draft",)),
@@ -443,32 +447,11 @@ WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "legal_review": (("legal_review",), ("open",)),
     "record_discussion": (("collective_discussion",), ("open",)),
     "extend_deadline": (BEFORE_DECISION, ("open",)),
-    "approve_departure": (
-        (
-            "prior_notice",
-            "statement",
-            "hearing",
-            "legal_review",
-            "collective_discussion",
-            "decision",
-        ),
-        ("open",),
-    ),
+    "approve_departure": (PENALTY_PROPOSED, ("open",)),
     "decide": (("decision",), ("open",)),
     "record_no_penalty_facts": (FACT_FINDING, ("open",)),
     "choose_outcome": (("correction_order", "prior_notice", "statement", "hearing"), ("open",)),
-    "educate_party": (
-        (
-            "correction_order",
-            "prior_notice",
-            "statement",
-            "hearing",
-            "legal_review",
-            "collective_discussion",
-            "decision",
-        ),
-        ("open",),
-    ),
+    "educate_party": (AFTER_INVESTIGATION, ("open",)),
     "decide_no_penalty": (("decision",), ("open",)),
     "decide_transfer": (("decision",), ("open",)),
     "serve_decision": (("service",), ("open",)),
