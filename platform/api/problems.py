@@ -14,6 +14,8 @@ from typing import Any
 from flask import g, jsonify
 from werkzeug.exceptions import HTTPException
 
+from yimen.platform.kernel import errors
+
 PROBLEM_BASE = "https://yimen.gov.cn/problems/"
 MEDIA_TYPE = "application/problem+json"
 
@@ -243,3 +245,36 @@ def from_http_exception(error: HTTPException) -> Problem:
         )
     title, title_en = TITLES.get(status, TITLES[500])
     return Problem(status, SLUGS.get(status, "error"), title, title_en)
+
+
+# The one translation of the kernel's domain errors into HTTP (the pages and the API both
+# come through here; the gateway has its own for SOAP faults and dead letters).
+_STATUS: dict[type[errors.DomainError], int] = {
+    errors.Invalid: 422,
+    errors.NotFound: 404,
+    errors.Forbidden: 403,
+    errors.Conflict: 409,
+    errors.Refused: 409,
+    errors.Unavailable: 503,
+}
+
+
+def problem_of(error: errors.DomainError) -> Problem:
+    """problem+json for a domain error: same code, same two languages, fields one by one."""
+    status = next((s for cls, s in _STATUS.items() if isinstance(error, cls)), 400)
+    zh, en = error.zh, error.en
+    extra = dict(error.extra)
+    if isinstance(error, errors.Refused):
+        if error.on_input:
+            status = 422
+        if error.article:
+            zh, en = f"{zh} ({error.article})", f"{en} ({error.article})"
+        extra = {"rule": error.code, "article": error.article, **extra}
+    return Problem(
+        status,
+        error.code,
+        zh,
+        en,
+        errors=[FieldError(f.field, f.zh, f.en) for f in error.fields],
+        extra=extra,
+    )

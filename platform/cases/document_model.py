@@ -6,7 +6,7 @@ from `document_counter`, one row per agency, kind and year, incremented under a 
 inside the issuing transaction (numbering.py): a rolled-back issue leaves no gap.
 
 The PDF bytes are kept in the row for now (`pdf`, loaded only on demand); `blob_key` is
-there for the blob store (platform/blobs) once it exists.
+there for the blob store (platform/kernel/blobs) once it exists.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import uuid
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from yimen.platform.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
 
 
 class DocumentStatus(enum.StrEnum):

@@ -1,0 +1,1 @@
+"""Audit trail of who did what: the kernel writes it, shells read it."""
