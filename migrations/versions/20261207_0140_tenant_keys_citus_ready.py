@@ -5,9 +5,10 @@ carrying tenant_id, so the schema can be distributed by district (Citus: README,
 The rows stay as they are: each primary key gains tenant_id in front of id, each
 foreign key between two districts' tables becomes (tenant_id, x_id) → (tenant_id, id)
 under the same name, and the unique constraints that lacked tenant_id gain it (a
-distributed table can enforce uniqueness only within one district). A row whose key
-points into another district makes the upgrade fail rather than pass silently: there
-should be none (the session and row-level security never wrote one).
+distributed table can enforce uniqueness only within one district). On PostgreSQL a
+row whose key points into another district makes the upgrade fail rather than pass
+silently; there should be none (the session and row-level security never wrote one).
+SQLite checks no key while migrating: `PRAGMA foreign_key_check` would list such a row.
 
 On SQLite each table is rebuilt by alembic's batch mode (its rows copied); no table has
 an integer key that SQLite would stop numbering inside a composite key (every id is a
