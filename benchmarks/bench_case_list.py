@@ -284,7 +284,7 @@ def _districts(server, count: int, public_url: str) -> list[dict]:
     from werkzeug.security import generate_password_hash
 
     from tests import support
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
     from yimen.tenants.directory.demo import agency_specs
     from yimen.tenants.directory.model import Tenant
@@ -361,7 +361,7 @@ def generate(database, districts: list[dict], total: int) -> None:
     import psycopg
 
     from yimen.platform.cases.service import today
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.workflow.service import effective_for
 
     tables = ("enforcement_case", "case_party", "case_officer")
@@ -435,7 +435,7 @@ class Capture:
     def __init__(self) -> None:
         from sqlalchemy import event
 
-        from yimen.platform.db import db
+        from yimen.platform.kernel.db import db
 
         self.event, self.on = event, False
         self.statements: list[list] = []
@@ -666,7 +666,7 @@ def _serve_seeded(database_url: str, var: Path):
 
     from tests import support
     from yimen.platform.app import create_app
-    from yimen.platform.config import load_settings
+    from yimen.platform.kernel.config import load_settings
 
     port = support.free_port()
     url = f"http://127.0.0.1:{port}"
@@ -706,7 +706,7 @@ def main() -> None:
         return
 
     from yimen.platform.api.limits import limiter
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
 
     run_started = time.perf_counter()

@@ -206,7 +206,7 @@ class Desk(dict):
     def __init__(self, server, app) -> None:
         from sqlalchemy import select
 
-        from yimen.platform.db import db, tenant_scope
+        from yimen.platform.kernel.db import db, tenant_scope
         from yimen.platform.idp.admin import create_machine_client
         from yimen.tenants.directory.model import Tenant
 
@@ -318,7 +318,7 @@ class SqlClock:
     def __init__(self) -> None:
         from sqlalchemy import event
 
-        from yimen.platform.db import db
+        from yimen.platform.kernel.db import db
 
         self.statements = self.begins = self.checkouts = 0
         self.seconds = 0.0
@@ -370,7 +370,7 @@ class Recorder:
     def __init__(self) -> None:
         from sqlalchemy import event
 
-        from yimen.platform.db import db
+        from yimen.platform.kernel.db import db
 
         self.transactions: list[list[list]] = []
         self.current: list[list] | None = None
@@ -705,7 +705,7 @@ def main() -> None:
 
     from yimen.platform.api.limits import limiter
     from yimen.platform.cases import numbering
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Agency, Tenant
 
     database = support.PostgresDatabase()

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from yimen.platform.app import create_app
-from yimen.platform.db import db
+from yimen.platform.kernel.db import db
 from yimen.platform.migrate import upgrade
 from yimen.tenants.directory.demo import seed_demo
 

@@ -241,7 +241,7 @@ class Trace:
     def __init__(self, app, n: int) -> None:
         from sqlalchemy import event
 
-        from yimen.platform.db import db
+        from yimen.platform.kernel.db import db
 
         self.statements: list[str] = []
         self.begins = self.checkouts = 0
@@ -315,7 +315,7 @@ def main() -> None:
     from sqlalchemy import select
 
     from yimen.platform.api.limits import limiter
-    from yimen.platform.db import db
+    from yimen.platform.kernel.db import db
     from yimen.tenants.directory.model import Tenant
 
     database = support.PostgresDatabase()
@@ -337,7 +337,7 @@ def main() -> None:
             assert client.post(PATH, json=_complaint(i)).status_code == 201
         sample = client.post(PATH, json=_complaint(0)).json["receipt_code"]
         with db.new_session() as s:
-            from yimen.platform.db import tenant_scope
+            from yimen.platform.kernel.db import tenant_scope
             from yimen.platform.intake.model import Clue
 
             with tenant_scope(tenant_id):

@@ -11,9 +11,9 @@ from flask import Flask, g, request
 
 from yimen.platform.api.problems import Problem, from_http_exception, problem_response
 from yimen.platform.api.smorest import Api, api_config
-from yimen.platform.config import Settings, load_settings
-from yimen.platform.db import db
-from yimen.platform.db.tenancy import bind_tenant
+from yimen.platform.kernel.config import Settings, load_settings
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.tenancy import bind_tenant
 
 
 def _secret_key(settings: Settings) -> str:
@@ -175,7 +175,7 @@ def _init_csrf(app: Flask):
 
 def _mark_framework_endpoints_public(app: Flask) -> None:
     """The OpenAPI document and static files are public; flask registers them itself."""
-    from yimen.platform.auth.permissions import public, requires
+    from yimen.platform.kernel.permissions import public, requires
 
     def open_to_all(view):
         @wraps(view)
@@ -194,8 +194,8 @@ def _mark_framework_endpoints_public(app: Flask) -> None:
 def _init_audit() -> None:
     from sqlalchemy import event
 
-    from yimen.platform.audit import recorder
-    from yimen.platform.db.session import TenantSession
+    from yimen.platform.kernel.audit import recorder
+    from yimen.platform.kernel.db.session import TenantSession
 
     if not event.contains(TenantSession, "after_flush", recorder._record):
         recorder.install(TenantSession)
@@ -216,7 +216,7 @@ def _init_identity(app: Flask, settings: Settings) -> None:
 
 def _init_identity_provisioning(app: Flask, settings: Settings) -> None:
     """The composition root picks the provisioning adapter."""
-    from yimen.platform.db.session import TenantSession
+    from yimen.platform.kernel.db.session import TenantSession
     from yimen.tenants.identity import tasks
     from yimen.tenants.identity.builtin import BuiltinProvisioner
 
@@ -241,7 +241,7 @@ def _init_connectors(app: Flask, settings: Settings) -> None:
     SMS gateway, the embedded default mounts the SMS simulator at /_sim/sms."""
     from yimen.connectors.sms.connector import HttpSmsConnector
     from yimen.gateway.outbox import service as outbox
-    from yimen.platform.db.session import TenantSession
+    from yimen.platform.kernel.db.session import TenantSession
 
     sms_url = settings.sms_url
     if not sms_url:
@@ -268,7 +268,7 @@ def blob_store_for(settings: Settings):
     """The composition root picks the blob store: an S3-compatible bucket when
     YIMEN_BLOB_URL is s3://bucket/prefix, else the filesystem under YIMEN_BLOB_DIR."""
     if settings.blob_url:
-        from yimen.platform.blobs.s3 import S3BlobStore
+        from yimen.platform.kernel.blobs.s3 import S3BlobStore
 
         return S3BlobStore.from_url(
             settings.blob_url,
@@ -277,13 +277,13 @@ def blob_store_for(settings: Settings):
             settings.s3_access_key_id,
             settings.s3_secret_access_key,
         )
-    from yimen.platform.blobs import FilesystemBlobStore
+    from yimen.platform.kernel.blobs import FilesystemBlobStore
 
     return FilesystemBlobStore(settings.blob_dir)
 
 
 def _init_blobs(app: Flask, settings: Settings) -> None:
-    from yimen.platform.blobs import web as blobs_web
+    from yimen.platform.kernel.blobs import web as blobs_web
 
     blobs_web.init_app(app, blob_store_for(settings))
 
@@ -304,7 +304,7 @@ def _init_request_cycle(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
     from yimen.platform.api.text_guard import refuse_control_characters
-    from yimen.platform.audit.recorder import set_actor
+    from yimen.platform.kernel.audit.recorder import set_actor
     from yimen.platform.auth.guard import NotSignedIn, guard_request
 
     app.before_request(refuse_control_characters)

@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from yimen.platform.db import db
+from yimen.platform.kernel.db import db
 
 
 def settings():
@@ -127,7 +127,7 @@ def idp_group() -> None:
 def idp_rotate(slug: str) -> None:
     from sqlalchemy import select
 
-    from yimen.platform.db import tenant_scope
+    from yimen.platform.kernel.db import tenant_scope
     from yimen.platform.idp.keys import rotate
     from yimen.tenants.directory.model import Tenant
 
@@ -159,7 +159,7 @@ def audit_verify(slug: str | None, case_id) -> None:
 
     from yimen.platform.cases.events import verify
     from yimen.platform.cases.model import Case
-    from yimen.platform.db import tenant_scope
+    from yimen.platform.kernel.db import tenant_scope
     from yimen.tenants.directory.model import Tenant
 
     with db.new_session() as s:

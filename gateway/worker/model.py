@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yimen.platform.db import Base, citus_local, utcnow
+from yimen.platform.kernel.db import Base, citus_local, utcnow
 
 
 class WorkerHeartbeat(Base):

@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.auth.identity import Identity
+from yimen.platform.kernel.identity import Identity
 from yimen.platform.cases import (
     deadlines,
     documents,

@@ -18,7 +18,7 @@ import uuid
 from sqlalchemy import LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from yimen.platform.db import Base, TenantOwned, new_id, tenant_fk, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 
 
 class DocumentStatus(enum.StrEnum):

@@ -27,7 +27,7 @@ from yimen.gateway.worker.schedule import every
 from yimen.platform.cases import deadlines, law, rules
 from yimen.platform.cases.law_model import CaseFlag
 from yimen.platform.cases.model import Case, CaseStatus
-from yimen.platform.db import db, tenant_scope, utcnow
+from yimen.platform.kernel.db import db, tenant_scope, utcnow
 from yimen.tenants.calendar.rules import CalendarNotLoaded
 from yimen.tenants.calendar.service import working_calendar
 

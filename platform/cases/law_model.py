@@ -10,7 +10,7 @@ import uuid
 from sqlalchemy import BigInteger, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yimen.platform.db import Base, TenantOwned, new_id, tenant_fk, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 
 
 class HearingThreshold(Base, TenantOwned):

@@ -17,7 +17,7 @@ import uuid
 from sqlalchemy import JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from yimen.platform.db import Base, TenantOwned, new_id, tenant_fk, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 
 
 class Procedure(enum.StrEnum):

@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from yimen.platform.cases.document_model import DocumentCounter
-from yimen.platform.db import current_tenant_id
+from yimen.platform.kernel.db import current_tenant_id
 from yimen.tenants.directory.model import Agency
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -126,7 +126,7 @@ def password_problems(
 def revoke_refresh_tokens(session: Session, officer_id, client_id: str | None = None) -> int:
     """Revoke every live refresh token of an officer (deactivation), or of one client
     (sign-out, reuse of a rotated token)."""
-    from yimen.platform.db import utcnow
+    from yimen.platform.kernel.db import utcnow
     from yimen.platform.idp.model import RefreshToken
 
     query = select(RefreshToken).where(

@@ -9,7 +9,7 @@ from joserfc.jwk import KeySet, RSAKey
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from yimen.platform.db import db, tenant_scope, utcnow
+from yimen.platform.kernel.db import db, tenant_scope, utcnow
 from yimen.platform.idp.model import SigningKey
 from yimen.tenants.directory.model import Tenant
 

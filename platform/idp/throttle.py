@@ -27,7 +27,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from yimen.platform.db import utcnow
+from yimen.platform.kernel.db import utcnow
 from yimen.platform.idp.model import SignInThrottle
 
 USER, ADDRESS = "user", "address"

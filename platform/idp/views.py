@@ -24,10 +24,10 @@ from joserfc.jwk import KeySet
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from yimen.platform.auth.permissions import public
+from yimen.platform.kernel.permissions import public
 from yimen.platform.auth.tokens import InvalidToken
-from yimen.platform.db import db
-from yimen.platform.db.tenancy import bind_tenant
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.tenancy import bind_tenant
 from yimen.platform.idp import admin, throttle
 from yimen.platform.idp.keys import published_keys
 from yimen.platform.idp.model import OAuthClient

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, case, select
 from sqlalchemy.orm import Session
 
-from yimen.platform.auth.permissions import allowed
+from yimen.platform.kernel.permissions import allowed
 from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, ClueStep, Source
 from yimen.platform.intake.service import SHANGHAI

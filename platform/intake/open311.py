@@ -19,8 +19,8 @@ from sqlalchemy import select
 
 from yimen.platform.api.limits import limiter
 from yimen.platform.api.problems import Problem, field_errors
-from yimen.platform.auth.permissions import public
-from yimen.platform.db import db, tenant_scope
+from yimen.platform.kernel.permissions import public
+from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, Source
 from yimen.platform.intake.public_record import approximate_coordinate, approximate_place

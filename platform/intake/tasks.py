@@ -9,7 +9,7 @@ import dramatiq
 from sqlalchemy import select
 
 from yimen.gateway.worker.schedule import every
-from yimen.platform.db import db, tenant_scope
+from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.intake import service
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.db.tenancy import current_tenant_id
+from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.tenants.directory.model import Tenant
 
 INTEGER, TEXT, CHOICE = "integer", "text", "choice"

@@ -31,7 +31,7 @@ def fuzz_district(app, live_server):
     """A demo-like district: its agencies with officers, units and the power list."""
     from werkzeug.security import generate_password_hash
 
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
     from yimen.tenants.directory.demo import DEMO_PASSWORD, agency_specs
     from yimen.tenants.directory.model import Agency

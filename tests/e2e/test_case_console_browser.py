@@ -35,7 +35,7 @@ def _filed_on(number: str, day: str) -> None:
     from sqlalchemy.orm.attributes import flag_modified
 
     from yimen.platform.cases.model import Case
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Tenant
 
     with db.new_session() as s:

@@ -28,7 +28,7 @@ def _texts(elements) -> list[str]:
 
 
 def _suspended_district(new_district, name: str):
-    from yimen.platform.db import db
+    from yimen.platform.kernel.db import db
     from yimen.tenants.directory.onboarding import set_tenant_status
 
     tenant = new_district(name)

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import bearer
-from yimen.platform.db import db, tenant_scope
+from yimen.platform.kernel.db import db, tenant_scope
 from yimen.tenants.directory.model import Agency, Tenant
 
 PROBLEM = "application/problem+json"

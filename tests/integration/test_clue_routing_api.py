@@ -151,7 +151,7 @@ def test_the_complainant_is_texted_through_the_outbox(app, client, desks):
     from sqlalchemy import select
 
     from yimen.gateway.outbox.model import OutboxMessage
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
 
     clue = _register(client, desks)
     client.post(f"/api/v1/clues/{clue['id']}/accept", headers=desks["zhzf"])
@@ -173,7 +173,7 @@ def test_the_complainant_is_texted_through_the_outbox(app, client, desks):
 
 
 def test_the_acceptance_deadline_counts_working_days_across_the_national_day_holiday(app):
-    from yimen.platform.db import db
+    from yimen.platform.kernel.db import db
     from yimen.platform.intake.service import accept_due
 
     with db.new_session() as s:
@@ -192,7 +192,7 @@ def _assert_may_file(case_id: str) -> None:
 
     from yimen.platform.cases import service
     from yimen.platform.cases.model import Case
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Tenant
 
     with db.new_session() as s:

@@ -49,7 +49,7 @@ def _post(client, files: list[tuple[bytes, str]], **fields):
 def _clue_count(app) -> int:
     from sqlalchemy import func, select
 
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.intake.model import Clue
     from yimen.tenants.directory.model import Tenant
 

@@ -2,7 +2,7 @@
 security: `tenant_id = '<the district>'` is what lets a database distributed by
 tenant_id (Citus) send the query to the one shard that holds the district, whereas the
 policy's `current_setting('app.tenant_id')` prunes nothing. The session's loader
-criteria (yimen.platform.db.tenancy) add it to every query of a district's table; this
+criteria (yimen.platform.kernel.db.tenancy) add it to every query of a district's table; this
 reads PostgreSQL's plans of the statements the case list, a case by id and the clue
 list actually send, and finds the condition on every district table they scan."""
 
@@ -15,8 +15,8 @@ import uuid
 import pytest
 from sqlalchemy import event, select
 
-from yimen.platform.db import db
-from yimen.platform.db.base import DISTRIBUTED, distribution
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.base import DISTRIBUTED, distribution
 from yimen.platform.models import metadata
 from yimen.tenants.directory.model import Tenant
 

@@ -1,7 +1,7 @@
 """The schema stays ready to be distributed by district (Citus; README, "Distributing by
 district"), for every table there is and every table to come.
 
-Every table is one of three kinds (yimen.platform.db.base.distribution):
+Every table is one of three kinds (yimen.platform.kernel.db.base.distribution):
 - distributed: it has a tenant_id, its primary key starts with it, every key to another
   district's table is (tenant_id, x) → (tenant_id, id), and every unique constraint
   includes it (a shard can only enforce uniqueness within itself);
@@ -26,7 +26,7 @@ import psycopg
 import pytest
 from sqlalchemy import Index, Integer, UniqueConstraint
 
-from yimen.platform.db.base import DISTRIBUTED, LOCAL, REFERENCE, distribution
+from yimen.platform.kernel.db.base import DISTRIBUTED, LOCAL, REFERENCE, distribution
 from yimen.platform.models import metadata
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -129,7 +129,7 @@ def test_every_unique_constraint_of_a_distributed_table_includes_tenant_id():
 def test_every_district_model_is_got_by_its_id_alone():
     """The database's key is (tenant_id, id); the ORM's identity stays id, so
     session.get(Model, id) and the identity map work as before."""
-    from yimen.platform.db import Base
+    from yimen.platform.kernel.db import Base
 
     wrong = [
         mapper.class_.__name__
@@ -141,7 +141,7 @@ def test_every_district_model_is_got_by_its_id_alone():
 
 
 def test_the_relationships_between_districts_tables_join_on_tenant_id_too():
-    from yimen.platform.db import Base
+    from yimen.platform.kernel.db import Base
 
     wrong = []
     for mapper in Base.registry.mappers:

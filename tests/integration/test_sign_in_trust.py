@@ -63,7 +63,7 @@ def test_a_quote_in_the_sign_in_request_is_a_clear_400_never_a_500(live_server, 
 def _tenant_id(slug: str):
     from sqlalchemy import select
 
-    from yimen.platform.db import db
+    from yimen.platform.kernel.db import db
     from yimen.tenants.directory.model import Tenant
 
     with db.new_session() as s:
@@ -75,7 +75,7 @@ def _legacy_officer(slug: str, username: str, password: str) -> str:
     was reserved, or imported from elsewhere): written straight into the directory."""
     from sqlalchemy import select
 
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import set_password
     from yimen.tenants.directory.model import Agency, RoleAssignment
     from yimen.tenants.directory.service import new_officer
@@ -112,7 +112,7 @@ def test_a_token_calling_itself_a_service_account_is_not_a_machine_clients_own(l
     from joserfc import jwt
     from joserfc.jwk import RSAKey
 
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.keys import active_key
 
     with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
@@ -292,7 +292,7 @@ def clean_throttle(app):
     leave the district's counters empty."""
     from sqlalchemy import delete
 
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.model import SignInThrottle
 
     def clear():
@@ -385,7 +385,7 @@ def test_the_console_shows_a_locked_officer_and_the_district_administrator_unloc
 ):
     username = f"xuanwu.kongzhi{uuid.uuid4().hex[:6]}"
     officer_id = _legacy_officer("xuanwu", username, "Yimen@2026")
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp import throttle
 
     with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
@@ -432,7 +432,7 @@ def test_an_unknown_user_name_is_checked_against_a_hash_like_a_known_one(
 def test_an_unknown_user_name_takes_about_as_long_as_a_known_one(app):
     from sqlalchemy import select
 
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp import admin
     from yimen.tenants.directory.model import Officer
 

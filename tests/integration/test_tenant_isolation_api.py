@@ -7,7 +7,7 @@ import requests
 from sqlalchemy import select
 
 from tests.conftest import bearer
-from yimen.platform.db import db, tenant_scope
+from yimen.platform.kernel.db import db, tenant_scope
 from yimen.tenants.directory.model import Agency, Tenant
 
 

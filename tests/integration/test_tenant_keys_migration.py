@@ -16,9 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from tests import support
-from yimen.platform.db.base import UTCDateTime, utcnow
-from yimen.platform.db.session import TenantSession
-from yimen.platform.db.tenancy import tenant_scope
+from yimen.platform.kernel.db.base import UTCDateTime, utcnow
+from yimen.platform.kernel.db.session import TenantSession
+from yimen.platform.kernel.db.tenancy import tenant_scope
 from yimen.platform.migrate import downgrade, upgrade
 from yimen.platform.models import metadata
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from yimen.platform.db import TenantMismatch, db, tenant_scope
+from yimen.platform.kernel.db import TenantMismatch, db, tenant_scope
 from yimen.tenants.directory.model import Agency, AgencyKind
 
 

@@ -34,7 +34,7 @@ def district(client, new_district, machine_token):
 
 
 def _agency_admin(live_server, tenant, code: str) -> dict:
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
 
     client_id = f"aa-{uuid.uuid4().hex[:6]}"
@@ -110,7 +110,7 @@ def test_an_override_removing_a_statutory_step_is_refused_naming_the_rule_and_wr
 
 
 def test_a_case_pin_keeps_the_version_it_started_under(app, client, district, machine_token):
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.workflow.service import effective_for, load_pinned
 
     tenant, admin, ids = district
