@@ -284,8 +284,8 @@ def _districts(server, count: int, public_url: str) -> list[dict]:
     from werkzeug.security import generate_password_hash
 
     from tests import support
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.demo import agency_specs
     from yimen.tenants.directory.model import Tenant
     from yimen.tenants.directory.onboarding import add_agency, create_tenant
@@ -706,8 +706,8 @@ def main() -> None:
         return
 
     from yimen.platform.api.limits import limiter
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
 
     run_started = time.perf_counter()
     if args.keep_db:

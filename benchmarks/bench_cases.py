@@ -206,8 +206,8 @@ class Desk(dict):
     def __init__(self, server, app) -> None:
         from sqlalchemy import select
 
-        from yimen.platform.kernel.db import db, tenant_scope
         from yimen.platform.idp.admin import create_machine_client
+        from yimen.platform.kernel.db import db, tenant_scope
         from yimen.tenants.directory.model import Tenant
 
         super().__init__()

@@ -337,8 +337,8 @@ def main() -> None:
             assert client.post(PATH, json=_complaint(i)).status_code == 201
         sample = client.post(PATH, json=_complaint(0)).json["receipt_code"]
         with db.new_session() as s:
-            from yimen.platform.kernel.db import tenant_scope
             from yimen.platform.intake.model import Clue
+            from yimen.platform.kernel.db import tenant_scope
 
             with tenant_scope(tenant_id):
                 sample_id = s.execute(

@@ -304,8 +304,8 @@ def _init_request_cycle(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
     from yimen.platform.api.text_guard import refuse_control_characters
-    from yimen.platform.kernel.audit.recorder import set_actor
     from yimen.platform.auth.guard import NotSignedIn, guard_request
+    from yimen.platform.kernel.audit.recorder import set_actor
 
     app.before_request(refuse_control_characters)
     app.before_request(guard_request)

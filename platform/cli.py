@@ -127,8 +127,8 @@ def idp_group() -> None:
 def idp_rotate(slug: str) -> None:
     from sqlalchemy import select
 
-    from yimen.platform.kernel.db import tenant_scope
     from yimen.platform.idp.keys import rotate
+    from yimen.platform.kernel.db import tenant_scope
     from yimen.tenants.directory.model import Tenant
 
     with db.new_session() as s:

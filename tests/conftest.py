@@ -87,8 +87,8 @@ def machine_token(app, live_server):
     """A client-credentials token, over HTTP, for a new client of `slug` with `roles`."""
     from sqlalchemy import select
 
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Tenant
 
     def make(slug: str, roles: list[str]) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import current_app, g, request, session
 
 from yimen.platform.api.problems import Problem
+from yimen.platform.auth.tokens import InvalidToken, TokenValidator
 from yimen.platform.kernel.audit.recorder import Actor, set_actor
+from yimen.platform.kernel.db.tenancy import bind_tenant
 from yimen.platform.kernel.identity import Identity
 from yimen.platform.kernel.permissions import allowed
-from yimen.platform.auth.tokens import InvalidToken, TokenValidator
-from yimen.platform.kernel.db.tenancy import bind_tenant
 
 SESSION_TOKEN_KEY = "console_access_token"
 

@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from yimen.platform.api.paging import PageArgs, page_list, page_of, paginate
 from yimen.platform.api.problems import Problem
-from yimen.platform.kernel.permissions import requires
 from yimen.platform.cases import events
 from yimen.platform.cases.events import CaseEvent
 from yimen.platform.cases.model import Case
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.logs import mask_pii
+from yimen.platform.kernel.permissions import requires
 from yimen.tenants.directory.views import own_agency_id
 
 blp = Blueprint(

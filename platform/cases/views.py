@@ -11,7 +11,6 @@ from sqlalchemy import or_, select
 
 from yimen.platform.api.paging import page_of, paginate
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.kernel.permissions import requires
 from yimen.platform.cases import actions, deadlines, documents, law_flags, rules, service
 from yimen.platform.cases.model import Case
 from yimen.platform.cases.schemas import (
@@ -23,6 +22,7 @@ from yimen.platform.cases.schemas import (
     DraftUpdate,
 )
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import requires
 from yimen.tenants.directory.views import own_agency_id
 
 blp = Blueprint("cases", __name__, description="案件办理 / Cases")

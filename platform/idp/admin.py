@@ -126,8 +126,8 @@ def password_problems(
 def revoke_refresh_tokens(session: Session, officer_id, client_id: str | None = None) -> int:
     """Revoke every live refresh token of an officer (deactivation), or of one client
     (sign-out, reuse of a rotated token)."""
-    from yimen.platform.kernel.db import utcnow
     from yimen.platform.idp.model import RefreshToken
+    from yimen.platform.kernel.db import utcnow
 
     query = select(RefreshToken).where(
         RefreshToken.officer_id == officer_id, RefreshToken.revoked_at.is_(None)

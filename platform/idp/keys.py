@@ -9,8 +9,8 @@ from joserfc.jwk import KeySet, RSAKey
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from yimen.platform.kernel.db import db, tenant_scope, utcnow
 from yimen.platform.idp.model import SigningKey
+from yimen.platform.kernel.db import db, tenant_scope, utcnow
 from yimen.tenants.directory.model import Tenant
 
 KEY_BITS = 2048

@@ -18,9 +18,6 @@ from sqlalchemy import select
 from yimen.platform.api.paging import paginate
 from yimen.platform.api.problems import Problem, field_errors
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.kernel.permissions import allowed, requires
-from yimen.platform.web.blobs import blob_store, send_blob
-from yimen.platform.kernel.db import db
 from yimen.platform.intake import attachments, rules, service
 from yimen.platform.intake import console_queries as q
 from yimen.platform.intake.model import Clue, Source
@@ -34,6 +31,9 @@ from yimen.platform.intake.views import (
     RegisterSchema,
     reach,
 )
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import allowed, requires
+from yimen.platform.web.blobs import blob_store, send_blob
 from yimen.tenants.directory.model import Agency
 
 bp = Blueprint("console_clues", __name__, url_prefix="/console/clues")

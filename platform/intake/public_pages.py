@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from yimen.platform.api.limits import limiter
 from yimen.platform.api.problems import FieldError, Problem, field_errors
-from yimen.platform.kernel.permissions import public
-from yimen.platform.web.blobs import accepts_uploads
-from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.intake import attachments, service
 from yimen.platform.intake.public_views import ComplaintSchema, file_complaint, form_input
 from yimen.platform.intake.service import SHANGHAI
+from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.permissions import public
+from yimen.platform.web.blobs import accepts_uploads
 from yimen.tenants.directory.service import district_or_404
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 

@@ -9,8 +9,8 @@ import dramatiq
 from sqlalchemy import select
 
 from yimen.gateway.worker.schedule import every
-from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.intake import service
+from yimen.platform.kernel.db import db, tenant_scope
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ import time
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import select, text
 
-from yimen.platform.kernel.permissions import public
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import public
 
 bp = Blueprint("health", __name__)
 

@@ -20,10 +20,10 @@ from joserfc.errors import JoseError
 from sqlalchemy import select
 
 from yimen.platform.auth.guard import SESSION_TOKEN_KEY, current_identity
-from yimen.platform.kernel.permissions import ROLES, public, requires
 from yimen.platform.auth.tokens import InvalidToken
-from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.idp.admin import CONSOLE_CLIENT_ID
+from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.permissions import ROLES, public, requires
 from yimen.tenants.directory.model import Agency, Tenant, TenantKind, TenantStatus
 
 bp = Blueprint("console", __name__, url_prefix="/console")

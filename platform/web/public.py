@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from sqlalchemy import select
 
-from yimen.platform.kernel.permissions import public
 from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.permissions import public
 from yimen.platform.web.pages import harden
 from yimen.tenants.directory.model import (
     AGENCY_KIND_LABELS,

@@ -9,8 +9,8 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 
 from yimen.platform.api.problems import Problem
-from yimen.platform.kernel.permissions import requires
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import requires
 from yimen.tenants.directory import bulk
 from yimen.tenants.directory.views import granter
 

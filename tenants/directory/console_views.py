@@ -15,8 +15,8 @@ from sqlalchemy import select
 from yimen.platform.api.paging import paginate
 from yimen.platform.api.problems import Problem, field_errors
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.kernel.permissions import ROLES, requires
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import ROLES, requires
 from yimen.tenants.directory import district_settings, service
 from yimen.tenants.directory.model import AGENCY_KIND_LABELS, Agency, AgencyKind
 from yimen.tenants.directory.rules import grantable_roles

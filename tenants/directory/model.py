@@ -9,7 +9,14 @@ import uuid
 from sqlalchemy import JSON, Enum, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from yimen.platform.kernel.db import Base, TenantOwned, Timestamped, citus_reference, new_id, tenant_fk
+from yimen.platform.kernel.db import (
+    Base,
+    TenantOwned,
+    Timestamped,
+    citus_reference,
+    new_id,
+    tenant_fk,
+)
 
 
 class TenantStatus(enum.StrEnum):

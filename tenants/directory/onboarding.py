@@ -11,10 +11,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.kernel.db import tenant_scope
 from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.keys import active_key
 from yimen.platform.idp.model import Credential
+from yimen.platform.kernel.db import tenant_scope
 from yimen.tenants.directory.model import (
     Agency,
     AgencyKind,

@@ -390,8 +390,8 @@ def set_status(session: Session, officer_id: uuid.UUID, status: OfficerStatus) -
 def unlock_sign_in(session: Session, officer_id: uuid.UUID) -> dict:
     """Lift the lockout (and any wait) that wrong passwords put on the officer's user name
     at the built-in provider; recorded in the district's audit trail when there was one."""
-    from yimen.platform.kernel.audit.recorder import record_event
     from yimen.platform.idp import throttle
+    from yimen.platform.kernel.audit.recorder import record_event
 
     officer = get_officer(session, officer_id)
     lifted = throttle.unlock(session, officer.username)

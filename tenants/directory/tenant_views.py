@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.api.problems import Problem
-from yimen.platform.kernel.audit.model import AuditEntry
 from yimen.platform.audit.views import AuditEntrySchema
-from yimen.platform.kernel.permissions import requires
+from yimen.platform.kernel.audit.model import AuditEntry
 from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.permissions import requires
 from yimen.tenants.directory.model import Tenant, TenantKind, TenantStatus
 from yimen.tenants.directory.onboarding import create_tenant, set_tenant_status
 

@@ -31,8 +31,8 @@ def fuzz_district(app, live_server):
     """A demo-like district: its agencies with officers, units and the power list."""
     from werkzeug.security import generate_password_hash
 
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.demo import DEMO_PASSWORD, agency_specs
     from yimen.tenants.directory.model import Agency
     from yimen.tenants.directory.onboarding import add_agency, create_tenant

@@ -14,8 +14,8 @@ def _agency_client(live_server, app, code: str, roles: list[str]) -> dict:
 
     from sqlalchemy import select
 
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Tenant
 
     with db.new_session() as s:

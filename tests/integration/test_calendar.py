@@ -16,8 +16,8 @@ def _operator(live_server, app, name: str) -> dict:
     """A platform operator of the region realm, signed in as an officer (named actor)."""
     from sqlalchemy import select
 
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Tenant
 
     with db.new_session() as s:

@@ -223,8 +223,8 @@ def test_decision_pdf_states_what_article_59_requires_and_is_served_to_its_agenc
 
 
 def _district_officer(live_server, slug: str, agency_code: str) -> str:
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
 
     client_id = f"{slug}-{uuid.uuid4().hex[:6]}"
     with tenant_scope(_tenant_id(slug)), db.new_session() as s:

@@ -241,8 +241,8 @@ def _officer_of(live_server, slug: str, code: str = "zhzf") -> dict:
     from sqlalchemy import select
 
     from tests.conftest import bearer
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Tenant
 
     with db.new_session() as s:

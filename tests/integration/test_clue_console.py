@@ -61,8 +61,8 @@ def _backdate(clue_id: str, days: int = 2) -> None:
     """The acceptance deadline passed `days` ago (as if the officer had let it lie)."""
     from sqlalchemy import select
 
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.intake.model import Clue
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Tenant
 
     with db.new_session() as s:

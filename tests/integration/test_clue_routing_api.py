@@ -173,8 +173,8 @@ def test_the_complainant_is_texted_through_the_outbox(app, client, desks):
 
 
 def test_the_acceptance_deadline_counts_working_days_across_the_national_day_holiday(app):
-    from yimen.platform.kernel.db import db
     from yimen.platform.intake.service import accept_due
+    from yimen.platform.kernel.db import db
 
     with db.new_session() as s:
         assert accept_due(s, 3, today=dt.date(2026, 9, 30)) == dt.date(

@@ -49,8 +49,8 @@ def _post(client, files: list[tuple[bytes, str]], **fields):
 def _clue_count(app) -> int:
     from sqlalchemy import func, select
 
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.intake.model import Clue
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Tenant
 
     with db.new_session() as s:

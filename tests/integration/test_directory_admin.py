@@ -160,8 +160,8 @@ def test_an_agency_admin_cannot_touch_another_agencys_officers(
     officers = client.get("/api/v1/officers?q=liuyang", headers=admin).json["items"]  # 市场监管局
     from sqlalchemy import select
 
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Tenant
 
     with db.new_session() as s:

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests.conftest import bearer
-from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.intake.model import Clue
+from yimen.platform.kernel.db import db, tenant_scope
 from yimen.tenants.directory.model import Tenant
 
 

@@ -25,8 +25,8 @@ def role_tokens(live_server):
     """One client per role, tokens over HTTP: district roles in xuanwu, the operator in its realm."""
     from sqlalchemy import select
 
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Tenant
 
     tokens = {}

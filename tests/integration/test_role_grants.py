@@ -22,8 +22,8 @@ def district(new_district, machine_token, client, live_server):
     """A fresh district with two agencies, its administrator and each agency's administrator."""
     from sqlalchemy import select
 
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Tenant
 
     tenant = new_district("授权测试区")

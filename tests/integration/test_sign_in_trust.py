@@ -75,8 +75,8 @@ def _legacy_officer(slug: str, username: str, password: str) -> str:
     was reserved, or imported from elsewhere): written straight into the directory."""
     from sqlalchemy import select
 
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import set_password
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Agency, RoleAssignment
     from yimen.tenants.directory.service import new_officer
 
@@ -112,8 +112,8 @@ def test_a_token_calling_itself_a_service_account_is_not_a_machine_clients_own(l
     from joserfc import jwt
     from joserfc.jwk import RSAKey
 
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.keys import active_key
+    from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
         key = active_key(s)
@@ -292,8 +292,8 @@ def clean_throttle(app):
     leave the district's counters empty."""
     from sqlalchemy import delete
 
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.model import SignInThrottle
+    from yimen.platform.kernel.db import db, tenant_scope
 
     def clear():
         with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
@@ -385,8 +385,8 @@ def test_the_console_shows_a_locked_officer_and_the_district_administrator_unloc
 ):
     username = f"xuanwu.kongzhi{uuid.uuid4().hex[:6]}"
     officer_id = _legacy_officer("xuanwu", username, "Yimen@2026")
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp import throttle
+    from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
         for _ in range(10):
@@ -432,8 +432,8 @@ def test_an_unknown_user_name_is_checked_against_a_hash_like_a_known_one(
 def test_an_unknown_user_name_takes_about_as_long_as_a_known_one(app):
     from sqlalchemy import select
 
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp import admin
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory.model import Officer
 
     with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:

@@ -34,8 +34,8 @@ def district(client, new_district, machine_token):
 
 
 def _agency_admin(live_server, tenant, code: str) -> dict:
-    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
 
     client_id = f"aa-{uuid.uuid4().hex[:6]}"
     with tenant_scope(tenant.id), db.new_session() as s:
