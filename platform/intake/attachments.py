@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import filetype
-from sqlalchemy import BigInteger, ForeignKey, Select, String, select
+from sqlalchemy import BigInteger, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.kernel.blobs import BlobStore, BlobTooLarge, StoredBlob
-from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 
 # The limits of a complaint, in one place.
 MAX_FILES = 5
@@ -41,9 +41,10 @@ def max_body() -> int:
 
 class ClueAttachment(Base, TenantOwned):
     __tablename__ = "clue_attachment"
+    __table_args__ = (tenant_fk("clue_id", "clue"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    clue_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clue.id"), index=True)
+    clue_id: Mapped[uuid.UUID] = mapped_column(index=True)
     blob_key: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)

@@ -6,10 +6,10 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 
 
 class Source(enum.StrEnum):
@@ -32,6 +32,8 @@ class Clue(Base, TenantOwned):
         # An inbound clue (upper-level system, police) is keyed by its sender's id, so a
         # replay finds the clue it already made.
         UniqueConstraint("tenant_id", "source", "source_ref"),
+        tenant_fk("agency_id", "agency"),
+        tenant_fk("group_id", "clue_group"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -50,7 +52,7 @@ class Clue(Base, TenantOwned):
         String(20), default=""
     )  # personal data: masked on read
     status: Mapped[str] = mapped_column(String(20), index=True)
-    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     transfers: Mapped[int] = mapped_column(default=0)
     designated: Mapped[bool] = mapped_column(default=False)
     joint_agency_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -60,7 +62,7 @@ class Clue(Base, TenantOwned):
     closed_at: Mapped[dt.datetime | None]
     reopened: Mapped[int] = mapped_column(default=0)
     satisfaction: Mapped[int | None]  # 1..5, the complainant's rating
-    group_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clue_group.id"), index=True)
+    group_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -68,7 +70,7 @@ class Clue(Base, TenantOwned):
         lazy="selectin", order_by="ClueStep.at", cascade="all, delete-orphan"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version, "primary_key": [id]}
 
 
 class ClueGroup(Base, TenantOwned):
@@ -85,11 +87,12 @@ class ClueGroup(Base, TenantOwned):
 
 class ClueStep(Base, TenantOwned):
     __tablename__ = "clue_step"
+    __table_args__ = (tenant_fk("clue_id", "clue"), tenant_fk("agency_id", "agency"))
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    clue_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clue.id"), index=True)
+    clue_id: Mapped[uuid.UUID] = mapped_column(index=True)
     action: Mapped[str] = mapped_column(String(20))
-    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"))
+    agency_id: Mapped[uuid.UUID | None]
     reason: Mapped[str] = mapped_column(String(500), default="")
     actor: Mapped[str] = mapped_column(String(120), default="")
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
