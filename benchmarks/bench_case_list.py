@@ -286,8 +286,8 @@ def _districts(server, count: int, public_url: str) -> list[dict]:
     from tests import support
     from yimen.platform.idp.admin import create_machine_client
     from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
     from yimen.tenants.directory.demo import agency_specs
-    from yimen.tenants.directory.model import Tenant
     from yimen.tenants.directory.onboarding import add_agency, create_tenant
     from yimen.tenants.directory.rules import division_name
 

@@ -32,9 +32,9 @@ from yimen.platform.intake.views import (
     reach,
 )
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.directory import Agency
 from yimen.platform.kernel.permissions import allowed, requires
 from yimen.platform.web.blobs import blob_store, send_blob
-from yimen.tenants.directory.model import Agency
 
 bp = Blueprint("console_clues", __name__, url_prefix="/console/clues")
 PAGE_SIZE = 20

@@ -33,8 +33,8 @@ def fuzz_district(app, live_server):
 
     from yimen.platform.idp.admin import create_machine_client
     from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Agency
     from yimen.tenants.directory.demo import DEMO_PASSWORD, agency_specs
-    from yimen.tenants.directory.model import Agency
     from yimen.tenants.directory.onboarding import add_agency, create_tenant
     from yimen.tenants.powers.demo import seed_demo_powers
 

@@ -198,7 +198,7 @@ def _run_jobs(client, admin, tenant_id, entity_id) -> list[dict]:
 
 def _subject_of(tenant_id, officer_id) -> str:
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Officer
+    from yimen.platform.kernel.directory import Officer
 
     with tenant_scope(tenant_id), db.new_session() as s:
         return s.get(Officer, uuid.UUID(officer_id)).subject

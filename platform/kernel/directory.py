@@ -1,4 +1,10 @@
-"""The directory of a region: districts, their agencies, units and officers."""
+"""The directory of a region: districts, their agencies, units and officers.
+
+The records are kernel: the district is the tenancy every row belongs to, and the
+officer's status and agency are the caller's identity that every request checks (the
+token validator, the identity provider and every feature read them). The directory's
+use cases (creating districts, changing officers, the rules they follow) are the
+`yimen.tenants.directory` feature."""
 
 from __future__ import annotations
 
