@@ -64,7 +64,7 @@ def demo_group() -> None:
 @demo_group.command("seed", help="创建演示区域 (可重复执行) / Seed the demo region (idempotent)")
 @with_appcontext
 def demo_seed() -> None:
-    from yimen.tenants.directory.demo import seed_demo
+    from yimen.platform.demo import seed_demo
 
     out = settings().var_dir / "demo.json"
     with db.new_session() as s:

@@ -32,8 +32,9 @@ from yimen.platform.cases.actions import act
 from yimen.platform.cases.model import Case
 from yimen.platform.cases.schemas import EVIDENCE_KINDS
 from yimen.platform.cases.service import refusal
-from yimen.platform.intake.attachments import _Prefixed, display_name
 from yimen.platform.kernel.blobs import BlobStore, BlobTooLarge, StoredBlob
+from yimen.platform.kernel.blobs.uploads import Prefixed as _Prefixed
+from yimen.platform.kernel.blobs.uploads import display_name
 from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 from yimen.platform.kernel.identity import Identity
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import bearer
-from yimen.tenants.directory.demo import credit_code
+from yimen.platform.demo import credit_code
 
 
 @pytest.fixture

@@ -253,7 +253,7 @@ def test_a_new_realms_tokens_are_trusted_without_a_restart(
 def test_an_officer_onboarded_through_the_api_works_with_keycloak_tokens_until_deactivated(
     keycloak_app, keycloak, new_district, machine_token
 ):
-    from yimen.tenants.directory.demo import credit_code
+    from yimen.platform.demo import credit_code
 
     client = keycloak_app.test_client()
     tenant = new_district("建邺测试区")

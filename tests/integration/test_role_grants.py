@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from tests.conftest import bearer
-from yimen.tenants.directory.demo import credit_code
+from yimen.platform.demo import credit_code
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from tests.integration.oidc_flow import (
     pkce,
     sign_in,
 )
-from yimen.tenants.directory.demo import credit_code
+from yimen.platform.demo import credit_code
 
 
 def _authorize_params(live_server, **changes) -> dict:

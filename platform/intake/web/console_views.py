@@ -21,7 +21,7 @@ from yimen.platform.auth.guard import current_identity
 from yimen.platform.intake import attachments, rules, service
 from yimen.platform.intake import console_queries as q
 from yimen.platform.intake.model import Clue, Source
-from yimen.platform.intake.views import (
+from yimen.platform.intake.web.views import (
     OUTCOMES,
     CloseSchema,
     ClueTransferSchema,
