@@ -300,7 +300,9 @@ def _districts(server, count: int, public_url: str) -> list[dict]:
         with db.new_session() as s:
             tenant = s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
             if tenant is None:
-                tenant = create_tenant(s, slug, province + county, division, public_url)
+                defaults = server.app.extensions["yimen.district_defaults"]
+                name = province + county
+                tenant = create_tenant(s, slug, name, division, public_url, defaults=defaults)
                 with tenant_scope(tenant.id):
                     for spec in agency_specs(slug, division, county[0], county):
                         add_agency(s, spec, password_hash=password_hash)

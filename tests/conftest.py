@@ -77,7 +77,9 @@ def new_district(app, live_server):
     def make(name: str = "测试区"):
         slug = f"t{uuid.uuid4().hex[:8]}"
         with db.new_session() as s:
-            return create_tenant(s, slug, name, support.unique_division_code(), live_server.url)
+            defaults = app.extensions["yimen.district_defaults"]
+            division = support.unique_division_code()
+            return create_tenant(s, slug, name, division, live_server.url, defaults=defaults)
 
     return make
 

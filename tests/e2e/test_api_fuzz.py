@@ -41,7 +41,8 @@ def fuzz_district(app, live_server):
     slug = f"fz{uuid.uuid4().hex[:8]}"
     division = support.unique_division_code()
     with db.new_session() as s:
-        tenant = create_tenant(s, slug, "测试区", division, live_server.url)
+        defaults = app.extensions["yimen.district_defaults"]
+        tenant = create_tenant(s, slug, "测试区", division, live_server.url, defaults=defaults)
         tenant_id = tenant.id
     password_hash = generate_password_hash(DEMO_PASSWORD)
     tokens = {}

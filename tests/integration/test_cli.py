@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from yimen.platform.cli import main
+from yimen.platform.main import main
 
 
 @pytest.fixture

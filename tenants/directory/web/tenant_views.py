@@ -58,7 +58,8 @@ class Tenants(MethodView):
     def post(self, data):
         """开通一个区 (即时生效，无需重启) / Create a district; live at once, no restart"""
         public_url = current_app.extensions["yimen.settings"].public_url
-        return create_tenant(db.session, public_url=public_url, **data)
+        defaults = current_app.extensions["yimen.district_defaults"]
+        return create_tenant(db.session, public_url=public_url, defaults=defaults, **data)
 
 
 @blp.route("/tenants/<uuid:tenant_id>/suspend")
