@@ -16,7 +16,13 @@ from yimen.platform.api.problems import (
     problem_response,
 )
 from yimen.platform.api.smorest import Api, api_config
-from yimen.platform.features import actors_and_periods, district_defaults, features, sms_templates
+from yimen.platform.features import (
+    actors_and_periods,
+    district_defaults,
+    features,
+    inbound_handlers,
+    sms_templates,
+)
 from yimen.platform.kernel.config import Settings, load_settings
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.db.tenancy import bind_tenant
@@ -82,6 +88,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     every = features()
     app.extensions["yimen.features"] = every
     app.extensions["yimen.district_defaults"] = district_defaults(every)
+    app.extensions["yimen.inbound_handlers"] = inbound_handlers(every)
     actors, periods = actors_and_periods(every)
     handle.declare(actors, periods)
     _init_identity_provisioning(app, settings)
@@ -108,6 +115,9 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     from yimen.platform.cli import register_cli
 
     register_cli(app)
+    for f in every:
+        for command in f.cli_commands:
+            app.cli.add_command(command)
     return app
 
 

@@ -42,3 +42,15 @@ def district_defaults(every: tuple[Feature, ...]) -> tuple:
 
 def sms_templates(every: tuple[Feature, ...]) -> dict[str, str]:
     return {code: text for f in every for code, text in f.sms_templates.items()}
+
+
+def inbound_handlers(every: tuple[Feature, ...]) -> dict:
+    """Topic → handler for records outside systems send (the gateway's inbox reads it);
+    two features may not claim one topic."""
+    handlers: dict = {}
+    for f in every:
+        for topic, handler in f.inbound_handlers.items():
+            if topic in handlers:
+                raise ValueError(f"inbound topic {topic} claimed twice ({f.name})")
+            handlers[topic] = handler
+    return handlers
