@@ -17,8 +17,8 @@ from sqlalchemy import event, select
 
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.db.base import DISTRIBUTED, distribution
+from yimen.platform.kernel.directory import Tenant
 from yimen.platform.models import metadata
-from yimen.tenants.directory.model import Tenant
 
 pytestmark = pytest.mark.postgres
 

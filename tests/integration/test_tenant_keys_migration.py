@@ -29,17 +29,24 @@ AFTER = "20261207_0140"
 def _seed_demo(url: str, tmp_path) -> None:
     """The demo region (`make run`): districts, agencies, units, officers, their keys,
     the power list."""
+    from yimen.platform.demo import seed_demo
     from yimen.tenants.calendar.service import seed as seed_calendar
-    from yimen.tenants.directory.demo import seed_demo
+    from yimen.tenants.identity import tasks
+    from yimen.tenants.identity.builtin import BuiltinProvisioner
     from yimen.tenants.powers.service import seed_catalog
     from yimen.tenants.workflow.service import seed_library
 
     engine = create_engine(url)
-    with sessionmaker(bind=engine, class_=TenantSession, expire_on_commit=False)() as s:
-        seed_calendar(s)
-        seed_catalog(s)
-        seed_library(s)
-        seed_demo(s, "http://127.0.0.1:8000", tmp_path / "demo.json")
+    saved = tasks._provisioner  # onboarding asks the provisioning port (create_app sets it)
+    tasks.configure(saved or BuiltinProvisioner("http://127.0.0.1:8000"))
+    try:
+        with sessionmaker(bind=engine, class_=TenantSession, expire_on_commit=False)() as s:
+            seed_calendar(s)
+            seed_catalog(s)
+            seed_library(s)
+            seed_demo(s, "http://127.0.0.1:8000", tmp_path / "demo.json")
+    finally:
+        tasks._provisioner = saved
     engine.dispose()
 
 
