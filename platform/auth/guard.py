@@ -9,7 +9,8 @@ from yimen.platform.audit.recorder import Actor, set_actor
 from yimen.platform.auth.identity import Identity
 from yimen.platform.auth.permissions import allowed
 from yimen.platform.auth.tokens import InvalidToken, TokenValidator
-from yimen.platform.db.tenancy import bind_tenant
+from yimen.platform.db import db
+from yimen.platform.db.tenancy import bind_open_transaction, bind_tenant
 
 SESSION_TOKEN_KEY = "console_access_token"
 
@@ -88,6 +89,8 @@ def guard_request() -> None:
         raise unauthorized(exc.zh, exc.en, exc.code) from exc
     g.identity = identity
     bind_tenant(identity.tenant_id)
+    if db.session().in_transaction():  # begun by the token's lookups: the request shares it
+        bind_open_transaction(db.session())
     set_actor(Actor(identity.username or identity.subject, identity.issuer, g.get("request_id")))
     if not allowed(identity.roles, action):
         raise Problem(
