@@ -31,6 +31,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     func,
     or_,
     select,
@@ -107,12 +108,17 @@ def bigrams_contain(text: ColumnElement, q: str, dialect: str) -> list[ColumnEle
     there is none (SQLite, a one-character query)."""
     if dialect != "postgresql" or len(q) < 2:
         return []
+    # The query is written into the statement (quoted by SQLAlchemy), not bound: a
+    # prepared statement's generic plan cannot see which bigrams are asked for, and
+    # then prefers to walk the list's index computing every row's bigrams.
+    asked = bindparam("q", q, literal_execute=True, unique=True)
     conditions: list[ColumnElement] = [
-        func.yimen_bigrams(func.lower(text)).op("@>")(func.yimen_bigrams(func.lower(q)))
+        func.yimen_bigrams(func.lower(text)).op("@>")(func.yimen_bigrams(func.lower(asked)))
     ]
     if len(q) >= 3:  # pg_trgm's index, where the extension is installed
         escaped = q.replace("/", "//").replace("%", "/%").replace("_", "/_")
-        conditions.append(func.lower(text).like(func.lower(f"%{escaped}%"), escape="/"))
+        pattern = bindparam("q_pattern", f"%{escaped}%", literal_execute=True, unique=True)
+        conditions.append(func.lower(text).like(func.lower(pattern), escape="/"))
     return conditions
 
 
