@@ -21,7 +21,9 @@ Chinese search of cases and parties, and the counter that drops cached token che
     classifies them as letters (C.UTF-8, zh_CN.UTF-8, en_US.UTF-8 …); under LC_CTYPE=C
     it ignores them and these indexes find nothing for Chinese (the bigram indexes do
     not depend on the locale). Where the extension cannot be created, the migration
-    says why and goes on without the trigram indexes.
+    says why and goes on without the trigram indexes. Under row-level security
+    (the application role) PostgreSQL does not use these GIN indexes: @>, LIKE and
+    lower are not LEAKPROOF (benchmarks/bench_case_list.py).
 
 Revision ID: 20261207_0130
 Revises: 20261207_0123

@@ -16,6 +16,11 @@ GIN index on the row's bigrams — and the original LIKE is applied to the rows 
 so the answer is exactly what the scan gave. From three characters the trigram
 condition is added too where pg_trgm is installed (the planner picks). On SQLite both
 are left out (no such function; small data).
+
+Limit: under row-level security (the application role) PostgreSQL makes a condition an
+index condition only if its functions are LEAKPROOF, and @>, LIKE, lower and these
+functions are not: there the indexes go unused and the search filters the agency's
+(district's) rows read through the list index. See benchmarks/bench_case_list.py.
 """
 
 from __future__ import annotations
