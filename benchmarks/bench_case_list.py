@@ -228,7 +228,7 @@ class Pools:
     def __init__(self, divisions: list[str], seed: int = 2026, size: int = 6000) -> None:
         from stdnum.cn import ric, uscc
 
-        from yimen.tenants.directory.demo import organisation_code
+        from yimen.platform.demo import organisation_code
 
         rnd = random.Random(seed)
         self.persons, self.id_numbers, self.phones = [], [], []
@@ -345,10 +345,10 @@ def _districts(server, count: int, public_url: str) -> list[dict]:
     from werkzeug.security import generate_password_hash
 
     from tests import support
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.demo import agency_specs
     from yimen.platform.idp.admin import create_machine_client
-    from yimen.tenants.directory.demo import agency_specs
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
     from yimen.tenants.directory.onboarding import add_agency, create_tenant
     from yimen.tenants.directory.rules import division_name
 
@@ -422,7 +422,7 @@ def generate(database, districts: list[dict], total: int) -> None:
     import psycopg
 
     from yimen.platform.cases.service import today
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.workflow.service import effective_for
 
     tables = ("enforcement_case", "case_party", "case_officer")
@@ -496,7 +496,7 @@ class Capture:
     def __init__(self) -> None:
         from sqlalchemy import event
 
-        from yimen.platform.db import db
+        from yimen.platform.kernel.db import db
 
         self.event, self.on = event, False
         self.statements: list[list] = []
@@ -740,7 +740,7 @@ def _serve_seeded(database_url: str, var: Path):
 
     from tests import support
     from yimen.platform.app import create_app
-    from yimen.platform.config import load_settings
+    from yimen.platform.kernel.config import load_settings
 
     port = support.free_port()
     url = f"http://127.0.0.1:{port}"
@@ -780,8 +780,8 @@ def main() -> None:
         return
 
     from yimen.platform.api.limits import limiter
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
 
     run_started = time.perf_counter()
     if args.keep_db:

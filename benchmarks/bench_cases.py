@@ -206,9 +206,9 @@ class Desk(dict):
     def __init__(self, server, app) -> None:
         from sqlalchemy import select
 
-        from yimen.platform.db import db, tenant_scope
         from yimen.platform.idp.admin import create_machine_client
-        from yimen.tenants.directory.model import Tenant
+        from yimen.platform.kernel.db import db, tenant_scope
+        from yimen.platform.kernel.directory import Tenant
 
         super().__init__()
         self.server, self.credentials, self.fetched = server, {}, 0.0
@@ -222,7 +222,7 @@ class Desk(dict):
                 s.commit()
             self.credentials[who] = (client_id, secret)
         with tenant_scope(tenant_id), db.new_session() as s:
-            from yimen.tenants.directory.model import Officer
+            from yimen.platform.kernel.directory import Officer
 
             # The demo's qualified legal reviewer, named by the reviewer's client
             # (处罚法 第五十八条: the review is an officer's, not a machine's).
@@ -318,7 +318,7 @@ class SqlClock:
     def __init__(self) -> None:
         from sqlalchemy import event
 
-        from yimen.platform.db import db
+        from yimen.platform.kernel.db import db
 
         self.statements = self.begins = self.checkouts = 0
         self.seconds = 0.0
@@ -370,7 +370,7 @@ class Recorder:
     def __init__(self) -> None:
         from sqlalchemy import event
 
-        from yimen.platform.db import db
+        from yimen.platform.kernel.db import db
 
         self.transactions: list[list[list]] = []
         self.current: list[list] | None = None
@@ -705,8 +705,8 @@ def main() -> None:
 
     from yimen.platform.api.limits import limiter
     from yimen.platform.cases import numbering
-    from yimen.platform.db import db, tenant_scope
-    from yimen.tenants.directory.model import Agency, Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Agency, Tenant
 
     database = support.PostgresDatabase()
     database.create()

@@ -175,7 +175,7 @@ def main() -> None:
         evidence, sent_sha, wall = upload(url, case_id, officer, size)
         highest = sampler.stop()
         assert evidence["sha256"] == sent_sha and evidence["size"] == size
-        from yimen.platform.blobs import key_for
+        from yimen.platform.kernel.blobs import key_for
 
         store = server.app.extensions["yimen.blobs"]
         with store.open(key_for(evidence["sha256"])) as f:
@@ -197,7 +197,7 @@ def main() -> None:
         if server:
             server.stop()
         shutil.rmtree(var, ignore_errors=True)
-        from yimen.platform.db import db
+        from yimen.platform.kernel.db import db
 
         db.remove()
         if db.engine is not None:

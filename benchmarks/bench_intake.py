@@ -241,7 +241,7 @@ class Trace:
     def __init__(self, app, n: int) -> None:
         from sqlalchemy import event
 
-        from yimen.platform.db import db
+        from yimen.platform.kernel.db import db
 
         self.statements: list[str] = []
         self.begins = self.checkouts = 0
@@ -315,8 +315,8 @@ def main() -> None:
     from sqlalchemy import select
 
     from yimen.platform.api.limits import limiter
-    from yimen.platform.db import db
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db
+    from yimen.platform.kernel.directory import Tenant
 
     database = support.PostgresDatabase()
     database.create()  # the database, migrated; the app role NOSUPERUSER NOBYPASSRLS
@@ -337,8 +337,8 @@ def main() -> None:
             assert client.post(PATH, json=_complaint(i)).status_code == 201
         sample = client.post(PATH, json=_complaint(0)).json["receipt_code"]
         with db.new_session() as s:
-            from yimen.platform.db import tenant_scope
             from yimen.platform.intake.model import Clue
+            from yimen.platform.kernel.db import tenant_scope
 
             with tenant_scope(tenant_id):
                 sample_id = s.execute(

@@ -11,7 +11,7 @@ config = context.config
 
 
 def render_item(type_, obj, autogen_context):
-    from yimen.platform.db.base import UTCDateTime
+    from yimen.platform.kernel.db.base import UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

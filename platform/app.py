@@ -11,9 +11,9 @@ from flask import Flask, g, request
 
 from yimen.platform.api.problems import Problem, from_http_exception, problem_response
 from yimen.platform.api.smorest import Api, api_config
-from yimen.platform.config import Settings, load_settings
-from yimen.platform.db import db
-from yimen.platform.db.tenancy import bind_tenant
+from yimen.platform.kernel.config import Settings, load_settings
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.tenancy import bind_tenant
 
 
 def _secret_key(settings: Settings) -> str:
@@ -38,17 +38,17 @@ def _api_blueprints():
     from yimen.platform.cases.evidence_views import blp as case_evidence_blp
     from yimen.platform.cases.law_views import blp as case_law_blp
     from yimen.platform.cases.views import blp as cases_blp
-    from yimen.platform.intake.attachment_views import blp as clue_attachments_blp
-    from yimen.platform.intake.public_views import blp as public_intake_blp
-    from yimen.platform.intake.views import blp as clues_blp
-    from yimen.tenants.calendar.views import blp as calendar_blp
-    from yimen.tenants.directory.bulk_views import blp as imports_blp
-    from yimen.tenants.directory.settings_views import blp as district_settings_blp
-    from yimen.tenants.directory.tenant_views import blp as tenants_blp
-    from yimen.tenants.directory.views import blp as directory_blp
-    from yimen.tenants.identity.views import blp as provisioning_blp
-    from yimen.tenants.powers.views import blp as powers_blp
-    from yimen.tenants.workflow.views import blp as workflow_blp
+    from yimen.platform.intake.web.attachment_views import blp as clue_attachments_blp
+    from yimen.platform.intake.web.public_views import blp as public_intake_blp
+    from yimen.platform.intake.web.views import blp as clues_blp
+    from yimen.tenants.calendar.web.views import blp as calendar_blp
+    from yimen.tenants.directory.web.bulk_views import blp as imports_blp
+    from yimen.tenants.directory.web.settings_views import blp as district_settings_blp
+    from yimen.tenants.directory.web.tenant_views import blp as tenants_blp
+    from yimen.tenants.directory.web.views import blp as directory_blp
+    from yimen.tenants.identity.web.views import blp as provisioning_blp
+    from yimen.tenants.powers.web.views import blp as powers_blp
+    from yimen.tenants.workflow.web.views import blp as workflow_blp
 
     return (
         me_blp,
@@ -75,17 +75,17 @@ def _api_blueprints():
 
 def _web_blueprints():
     from yimen.platform.cases.console_views import bp as console_cases_bp
-    from yimen.platform.idp.views import bp as idp_bp
-    from yimen.platform.intake.console_views import bp as console_clues_bp
-    from yimen.platform.intake.open311 import bp as open311_bp
-    from yimen.platform.intake.public_pages import bp as public_pages_bp
+    from yimen.platform.idp.web.views import bp as idp_bp
+    from yimen.platform.intake.web.console_views import bp as console_clues_bp
+    from yimen.platform.intake.web.open311 import bp as open311_bp
+    from yimen.platform.intake.web.public_pages import bp as public_pages_bp
     from yimen.platform.observability.health import bp as health_bp
     from yimen.platform.web.console import bp as console_bp
     from yimen.platform.web.docs import bp as docs_bp
     from yimen.platform.web.public import bp as public_bp
-    from yimen.tenants.calendar.console_views import bp as console_calendar_bp
-    from yimen.tenants.directory.console_views import bp as console_admin_bp
-    from yimen.tenants.powers.public_views import bp as powers_public_bp
+    from yimen.tenants.calendar.web.console_views import bp as console_calendar_bp
+    from yimen.tenants.directory.web.console_views import bp as console_admin_bp
+    from yimen.tenants.powers.web.public_views import bp as powers_public_bp
 
     return (
         health_bp,
@@ -164,7 +164,7 @@ def _init_csrf(app: Flask):
 
     for view in (idp_views.token, idp_views.logout, idp_views.userinfo):
         csrf.exempt(view)
-    from yimen.platform.intake.open311 import bp as open311_bp
+    from yimen.platform.intake.web.open311 import bp as open311_bp
 
     csrf.exempt(open311_bp)  # GeoReport clients are machines without sessions
     simulator = app.blueprints.get("sms_simulator")
@@ -175,7 +175,7 @@ def _init_csrf(app: Flask):
 
 def _mark_framework_endpoints_public(app: Flask) -> None:
     """The OpenAPI document and static files are public; flask registers them itself."""
-    from yimen.platform.auth.permissions import public, requires
+    from yimen.platform.kernel.permissions import public, requires
 
     def open_to_all(view):
         @wraps(view)
@@ -194,8 +194,8 @@ def _mark_framework_endpoints_public(app: Flask) -> None:
 def _init_audit() -> None:
     from sqlalchemy import event
 
-    from yimen.platform.audit import recorder
-    from yimen.platform.db.session import TenantSession
+    from yimen.platform.kernel.audit import recorder
+    from yimen.platform.kernel.db.session import TenantSession
 
     if not event.contains(TenantSession, "after_flush", recorder._record):
         recorder.install(TenantSession)
@@ -204,9 +204,9 @@ def _init_audit() -> None:
 def _init_identity(app: Flask, settings: Settings) -> None:
     from yimen.platform.auth import cache
     from yimen.platform.auth.tokens import IssuerTemplates, TokenValidator
-    from yimen.platform.db.session import TenantSession
     from yimen.platform.idp.keys import published_key_set
     from yimen.platform.idp.provider import build_server
+    from yimen.platform.kernel.db.session import TenantSession
 
     cache.install(TenantSession)  # the writes token validation caches bump auth_epoch
     app.extensions["yimen.authorization_server"] = build_server(app)
@@ -219,7 +219,7 @@ def _init_identity(app: Flask, settings: Settings) -> None:
 
 def _init_identity_provisioning(app: Flask, settings: Settings) -> None:
     """The composition root picks the provisioning adapter."""
-    from yimen.platform.db.session import TenantSession
+    from yimen.platform.kernel.db.session import TenantSession
     from yimen.tenants.identity import tasks
     from yimen.tenants.identity.builtin import BuiltinProvisioner
 
@@ -244,7 +244,7 @@ def _init_connectors(app: Flask, settings: Settings) -> None:
     SMS gateway, the embedded default mounts the SMS simulator at /_sim/sms."""
     from yimen.connectors.sms.connector import HttpSmsConnector
     from yimen.gateway.outbox import service as outbox
-    from yimen.platform.db.session import TenantSession
+    from yimen.platform.kernel.db.session import TenantSession
 
     sms_url = settings.sms_url
     if not sms_url:
@@ -271,7 +271,7 @@ def blob_store_for(settings: Settings):
     """The composition root picks the blob store: an S3-compatible bucket when
     YIMEN_BLOB_URL is s3://bucket/prefix, else the filesystem under YIMEN_BLOB_DIR."""
     if settings.blob_url:
-        from yimen.platform.blobs.s3 import S3BlobStore
+        from yimen.platform.kernel.blobs.s3 import S3BlobStore
 
         return S3BlobStore.from_url(
             settings.blob_url,
@@ -280,13 +280,13 @@ def blob_store_for(settings: Settings):
             settings.s3_access_key_id,
             settings.s3_secret_access_key,
         )
-    from yimen.platform.blobs import FilesystemBlobStore
+    from yimen.platform.kernel.blobs import FilesystemBlobStore
 
     return FilesystemBlobStore(settings.blob_dir)
 
 
 def _init_blobs(app: Flask, settings: Settings) -> None:
-    from yimen.platform.blobs import web as blobs_web
+    from yimen.platform.kernel.blobs import web as blobs_web
 
     blobs_web.init_app(app, blob_store_for(settings))
 
@@ -307,8 +307,8 @@ def _init_request_cycle(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
     from yimen.platform.api.text_guard import refuse_control_characters
-    from yimen.platform.audit.recorder import set_actor
     from yimen.platform.auth.guard import NotSignedIn, guard_request
+    from yimen.platform.kernel.audit.recorder import set_actor
 
     app.before_request(refuse_control_characters)
     app.before_request(guard_request)

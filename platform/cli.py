@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from yimen.platform.db import db
+from yimen.platform.kernel.db import db
 
 
 def settings():
@@ -64,7 +64,7 @@ def demo_group() -> None:
 @demo_group.command("seed", help="创建演示区域 (可重复执行) / Seed the demo region (idempotent)")
 @with_appcontext
 def demo_seed() -> None:
-    from yimen.tenants.directory.demo import seed_demo
+    from yimen.platform.demo import seed_demo
 
     out = settings().var_dir / "demo.json"
     with db.new_session() as s:
@@ -127,9 +127,9 @@ def idp_group() -> None:
 def idp_rotate(slug: str) -> None:
     from sqlalchemy import select
 
-    from yimen.platform.db import tenant_scope
     from yimen.platform.idp.keys import rotate
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant = s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
@@ -159,8 +159,8 @@ def audit_verify(slug: str | None, case_id) -> None:
 
     from yimen.platform.cases.events import verify
     from yimen.platform.cases.model import Case
-    from yimen.platform.db import tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         query = select(Tenant.id, Tenant.slug).order_by(Tenant.slug)

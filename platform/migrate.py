@@ -14,7 +14,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 import yimen.migrations
-from yimen.platform.db.rls import app_role
+from yimen.platform.kernel.db.rls import app_role
 
 
 def alembic_config(url: str) -> Config:

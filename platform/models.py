@@ -2,17 +2,17 @@
 
 from yimen.gateway.outbox import model as _outbox  # noqa: F401
 from yimen.gateway.worker import model as _worker  # noqa: F401
-from yimen.platform.audit import model as _audit  # noqa: F401
 from yimen.platform.auth import cache as _auth_cache  # noqa: F401
 from yimen.platform.cases import document_model as _case_documents  # noqa: F401
 from yimen.platform.cases import events as _case_events  # noqa: F401
 from yimen.platform.cases import evidence as _case_evidence  # noqa: F401
 from yimen.platform.cases import law_model as _case_law  # noqa: F401
 from yimen.platform.cases import model as _cases  # noqa: F401
-from yimen.platform.db import Base
 from yimen.platform.idp import model as _idp  # noqa: F401
 from yimen.platform.intake import attachments as _intake_attachments  # noqa: F401
 from yimen.platform.intake import model as _intake  # noqa: F401
+from yimen.platform.kernel.audit import model as _audit  # noqa: F401
+from yimen.platform.kernel.db import Base
 from yimen.tenants.calendar import model as _calendar  # noqa: F401
 from yimen.tenants.directory import model as _directory  # noqa: F401
 from yimen.tenants.identity import model as _identity  # noqa: F401

@@ -21,7 +21,7 @@ def pg_database():
     database = support.PostgresDatabase()
     database.create()
     yield database
-    from yimen.platform.db import db
+    from yimen.platform.kernel.db import db
 
     db.remove()
     if db.engine is not None:
@@ -49,7 +49,7 @@ def live_server(backend, request, tmp_path_factory):
 
 @pytest.fixture
 def app(live_server):
-    from yimen.platform.db import db
+    from yimen.platform.kernel.db import db
 
     if db.engine is None or str(db.engine.url) != str(
         live_server.app.extensions["yimen.settings"].database_url
@@ -71,7 +71,7 @@ def demo(live_server) -> dict:
 @pytest.fixture
 def new_district(app, live_server):
     """Creates a fresh district (its own slug and division code) and returns it."""
-    from yimen.platform.db import db
+    from yimen.platform.kernel.db import db
     from yimen.tenants.directory.onboarding import create_tenant
 
     def make(name: str = "测试区"):
@@ -87,9 +87,9 @@ def machine_token(app, live_server):
     """A client-credentials token, over HTTP, for a new client of `slug` with `roles`."""
     from sqlalchemy import select
 
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     def make(slug: str, roles: list[str]) -> str:
         with db.new_session() as s:

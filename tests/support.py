@@ -16,7 +16,7 @@ import requests
 from werkzeug.serving import make_server
 
 from yimen.platform.app import create_app
-from yimen.platform.config import load_settings
+from yimen.platform.kernel.config import load_settings
 from yimen.platform.migrate import upgrade
 
 PG_ADMIN_DSN = os.environ.get(
@@ -114,8 +114,8 @@ class LiveServer:
 
 
 def start_live_server(database_url: str, var_dir: Path, backend: str) -> LiveServer:
-    from yimen.platform.db import db
-    from yimen.tenants.directory.demo import seed_demo
+    from yimen.platform.demo import seed_demo
+    from yimen.platform.kernel.db import db
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"

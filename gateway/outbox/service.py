@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from yimen.gateway.outbox.model import DEAD, PENDING, SENT, OutboxMessage
 from yimen.gateway.ports import Connector, ConnectorError, Outbound
 from yimen.gateway.worker.schedule import every
-from yimen.platform.db import db, tenant_scope, utcnow
-from yimen.platform.db.tenancy import TenantMismatch, current_tenant_id
+from yimen.platform.kernel.db import db, tenant_scope, utcnow
+from yimen.platform.kernel.db.tenancy import TenantMismatch, current_tenant_id
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF = dt.timedelta(seconds=2)
@@ -149,7 +149,7 @@ def relay_outbox() -> None:
 
 def relay(limit: int = 500) -> int:
     """Send again every pending message that is due (its first send may have been lost)."""
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_ids = s.execute(select(Tenant.id)).scalars().all()

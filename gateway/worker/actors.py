@@ -8,7 +8,7 @@ import dramatiq
 from sqlalchemy import select
 
 from yimen.gateway.worker.model import WorkerHeartbeat
-from yimen.platform.db import db
+from yimen.platform.kernel.db import db
 
 
 @dramatiq.actor(queue_name="yimen.system", max_retries=3)

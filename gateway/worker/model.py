@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yimen.platform.db import Base, utcnow
+from yimen.platform.kernel.db import Base, utcnow
 
 
 class WorkerHeartbeat(Base):

@@ -8,7 +8,7 @@ Create Date: 2026-11-22 16:05:26.895678
 import sqlalchemy as sa
 from alembic import op
 
-from yimen.platform.db.rls import grant_to_app_role
+from yimen.platform.kernel.db.rls import grant_to_app_role
 
 revision = "20261122_0004"
 down_revision = "20261122_0003"

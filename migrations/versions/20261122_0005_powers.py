@@ -18,7 +18,7 @@ Create Date: 2026-11-22 18:05:06.868267
 import sqlalchemy as sa
 from alembic import op
 
-from yimen.platform.db.rls import grant_to_app_role
+from yimen.platform.kernel.db.rls import grant_to_app_role
 
 revision = "20261122_0005"
 down_revision = "20261122_0009"

@@ -12,7 +12,7 @@ Create Date: 2026-11-22 17:54:47.482206
 import sqlalchemy as sa
 from alembic import op
 
-from yimen.platform.db.rls import enable_tenant_rls, grant_to_app_role
+from yimen.platform.kernel.db.rls import enable_tenant_rls, grant_to_app_role
 
 revision = "20261122_0007"
 down_revision = "20261122_0004"

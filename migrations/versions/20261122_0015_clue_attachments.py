@@ -8,7 +8,7 @@ Create Date: 2026-11-22 22:15:00
 import sqlalchemy as sa
 from alembic import op
 
-from yimen.platform.db.rls import enable_tenant_rls, grant_to_app_role
+from yimen.platform.kernel.db.rls import enable_tenant_rls, grant_to_app_role
 
 revision = "20261122_0015"
 down_revision = "20261122_0014"

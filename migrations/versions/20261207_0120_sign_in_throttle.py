@@ -11,7 +11,7 @@ Create Date: 2026-12-07 15:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-from yimen.platform.db.rls import enable_tenant_rls, grant_to_app_role
+from yimen.platform.kernel.db.rls import enable_tenant_rls, grant_to_app_role
 
 revision = "20261207_0120"
 down_revision = "20261122_0110"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
-from yimen.platform.audit.model import AuditEntry
+from yimen.platform.kernel.audit.model import AuditEntry
 
 
 @dataclass(frozen=True)

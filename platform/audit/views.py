@@ -8,9 +8,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from yimen.platform.api.paging import PageArgs, page_of, paginate
-from yimen.platform.audit.model import AuditEntry
-from yimen.platform.auth.permissions import requires
-from yimen.platform.db import db
+from yimen.platform.kernel.audit.model import AuditEntry
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import requires
 
 blp = Blueprint("audit", __name__, description="管理操作审计 / Administrative audit trail")
 

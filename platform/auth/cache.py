@@ -33,7 +33,7 @@ from typing import Any
 from sqlalchemy import BigInteger, event, inspect, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from yimen.platform.db import Base
+from yimen.platform.kernel.db import Base
 
 EPOCH_ROW = 1
 _IN_THIS_PROCESS: weakref.WeakSet[AuthCache] = weakref.WeakSet()
@@ -168,7 +168,7 @@ class AuthCache:
 
 def _changes_what_is_cached(obj: object) -> bool:
     from yimen.platform.idp.model import SigningKey
-    from yimen.tenants.directory.model import Officer, Tenant
+    from yimen.platform.kernel.directory import Officer, Tenant
 
     if isinstance(obj, SigningKey):
         return True
@@ -182,7 +182,7 @@ def _changes_what_is_cached(obj: object) -> bool:
 
 def _bump_on_flush(session: Session, _flush_context) -> None:
     from yimen.platform.idp.model import SigningKey
-    from yimen.tenants.directory.model import Officer, Tenant
+    from yimen.platform.kernel.directory import Officer, Tenant
 
     watched = (Officer, Tenant, SigningKey)
     created_or_deleted = any(isinstance(obj, watched) for obj in (*session.new, *session.deleted))

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import current_app, g, request, session
 
 from yimen.platform.api.problems import Problem
-from yimen.platform.audit.recorder import Actor, set_actor
-from yimen.platform.auth.identity import Identity
-from yimen.platform.auth.permissions import allowed
 from yimen.platform.auth.tokens import InvalidToken, TokenValidator
-from yimen.platform.db import db
-from yimen.platform.db.tenancy import bind_open_transaction, bind_tenant
+from yimen.platform.kernel.audit.recorder import Actor, set_actor
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.tenancy import bind_open_transaction, bind_tenant
+from yimen.platform.kernel.identity import Identity
+from yimen.platform.kernel.permissions import allowed
 
 SESSION_TOKEN_KEY = "console_access_token"
 

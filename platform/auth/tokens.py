@@ -27,10 +27,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yimen.platform.auth.cache import AuthCache, CachedTenant
-from yimen.platform.auth.identity import Identity, service_account_subject
-from yimen.platform.db import db, tenant_scope
-from yimen.platform.db.tenancy import bind_open_transaction
-from yimen.tenants.directory.model import Officer, OfficerStatus, Tenant, TenantStatus
+from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.db.tenancy import bind_open_transaction
+from yimen.platform.kernel.directory import Officer, OfficerStatus, Tenant, TenantStatus
+from yimen.platform.kernel.identity import Identity, service_account_subject
 
 T = TypeVar("T")
 ALGORITHM = "RS256"

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.auth.permissions import requires
+from yimen.platform.kernel.permissions import requires
 
 blp = Blueprint("me", __name__, description="当前身份 / The caller")
 

@@ -2,8 +2,8 @@
 case evidence of up to 2 GB later). Feature code sees the `BlobStore` port; the
 composition root picks the adapter (the filesystem under YIMEN_BLOB_DIR by default)."""
 
-from yimen.platform.blobs.filesystem import FilesystemBlobStore
-from yimen.platform.blobs.store import (
+from yimen.platform.kernel.blobs.filesystem import FilesystemBlobStore
+from yimen.platform.kernel.blobs.store import (
     BlobNotFound,
     BlobStore,
     BlobTooLarge,

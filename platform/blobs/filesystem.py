@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from yimen.platform.blobs.store import (
+from yimen.platform.kernel.blobs.store import (
     CHUNK_BYTES,
     BlobNotFound,
     BlobStore,

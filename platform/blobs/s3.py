@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 from urllib.parse import urlparse
 
-from yimen.platform.blobs.store import (
+from yimen.platform.kernel.blobs.store import (
     CHUNK_BYTES,
     BlobNotFound,
     BlobStore,

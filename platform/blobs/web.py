@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from flask import Flask, Response, current_app, request, send_file
 
-from yimen.platform.blobs.store import BlobStore
+from yimen.platform.kernel.blobs.store import BlobStore
 
 EXTENSION = "yimen.blobs"
 F = TypeVar("F", bound=Callable)

@@ -19,7 +19,6 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.auth.identity import Identity
 from yimen.platform.cases import (
     deadlines,
     documents,
@@ -39,8 +38,9 @@ from yimen.platform.cases.service import (
     today,
     view_of,
 )
+from yimen.platform.kernel.directory import Officer
+from yimen.platform.kernel.identity import Identity
 from yimen.tenants.calendar.service import working_calendar
-from yimen.tenants.directory.model import Officer
 
 PZ, QZ = rules.PZ, rules.QZ
 

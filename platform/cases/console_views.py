@@ -21,7 +21,6 @@ from werkzeug.datastructures import MultiDict
 from yimen.platform.api.paging import page_list, paginate
 from yimen.platform.api.problems import FieldError, Problem, field_errors
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.auth.permissions import allowed, requires
 from yimen.platform.cases import (
     actions,
     deadlines,
@@ -37,10 +36,11 @@ from yimen.platform.cases.discretion_terms import yuan
 from yimen.platform.cases.model import Case, PartyKind
 from yimen.platform.cases.schemas import ACTION_SCHEMAS, DraftIn, PartyOut
 from yimen.platform.cases.service import definition_of, get_case, open_draft, today, view_of
-from yimen.platform.db import db
 from yimen.platform.intake.console_queries import adopted_matters, matter_names
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import allowed, requires
 from yimen.tenants.directory.rules import check_credit_code
-from yimen.tenants.directory.views import own_agency_id
+from yimen.tenants.directory.web.views import own_agency_id
 from yimen.tenants.powers.matters import get_matter
 
 bp = Blueprint("console_cases", __name__, url_prefix="/console/cases")
@@ -325,8 +325,8 @@ def pdf(case_id: uuid.UUID, doc_id: uuid.UUID):
 @requires("cases.read")
 def evidence_file(case_id: uuid.UUID, evidence_id: uuid.UUID):
     """An evidence file of a case the viewer may read (as an attachment, Range supported)."""
-    from yimen.platform.blobs.web import blob_store, send_blob
     from yimen.platform.cases import evidence
+    from yimen.platform.web.blobs import blob_store, send_blob
 
     _readable(case_id)
     found = evidence.get(db.session, case_id, evidence_id)

@@ -9,10 +9,10 @@ from flask_smorest import Blueprint
 
 from yimen.platform.api.paging import PageArgs, page_list
 from yimen.platform.api.problems import Bilingual, FieldError, Problem
-from yimen.platform.auth.permissions import requires
 from yimen.platform.cases import discretion, discretion_queries
 from yimen.platform.cases.discretion_terms import HARM, TIER_ORDER
-from yimen.platform.db import db
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import requires
 from yimen.tenants.powers.matters import get_matter
 
 blp = Blueprint(

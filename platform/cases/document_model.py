@@ -18,7 +18,7 @@ import uuid
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
-from yimen.platform.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
 
 
 class DocumentStatus(enum.StrEnum):

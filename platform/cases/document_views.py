@@ -19,12 +19,12 @@ from sqlalchemy.orm import undefer
 from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.api.problems import Bilingual, Problem
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.auth.permissions import requires
 from yimen.platform.cases import documents
 from yimen.platform.cases.document_model import CaseDocument, DocumentSignature, SignerRole
 from yimen.platform.cases.model import Case
-from yimen.platform.db import db
-from yimen.tenants.directory.views import own_agency_id
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import requires
+from yimen.tenants.directory.web.views import own_agency_id
 
 blp = Blueprint("case_documents", __name__, description="案件文书 / Case documents")
 

@@ -41,8 +41,8 @@ from yimen.platform.cases.document_model import (
     SignerRole,
 )
 from yimen.platform.cases.model import Case
-from yimen.platform.db import utcnow
-from yimen.tenants.directory.model import Agency
+from yimen.platform.kernel.db import utcnow
+from yimen.platform.kernel.directory import Agency
 
 TEMPLATES = Path(__file__).parent / "templates" / "documents"
 PZ = "《中华人民共和国行政处罚法》"
@@ -287,7 +287,7 @@ def issue(
         template_version=template_version(kind),
         sha256=sha256(pdf),
         size=len(pdf),
-        pdf=pdf,  # TODO(blobs): put into yimen.platform.blobs when it exists
+        pdf=pdf,  # TODO(blobs): put into yimen.platform.kernel.blobs when it exists
         status=DocumentStatus.ISSUED.value,
         issued_at=now,
         issued_by=actor,

@@ -14,13 +14,13 @@ from sqlalchemy import select
 
 from yimen.platform.api.paging import PageArgs, page_list, page_of, paginate
 from yimen.platform.api.problems import Problem
-from yimen.platform.auth.permissions import requires
 from yimen.platform.cases import events
 from yimen.platform.cases.events import CaseEvent
 from yimen.platform.cases.model import Case
-from yimen.platform.db import db
-from yimen.platform.observability.logs import mask_pii
-from yimen.tenants.directory.views import own_agency_id
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.logs import mask_pii
+from yimen.platform.kernel.permissions import requires
+from yimen.tenants.directory.web.views import own_agency_id
 
 blp = Blueprint(
     "case_record", __name__, description="案件全过程记录与防篡改校验 / Case record and its chain"

@@ -30,8 +30,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from yimen.platform.api.problems import Problem
 from yimen.platform.cases import chain
 from yimen.platform.cases.model import Case
-from yimen.platform.db import Base, TenantOwned, current_tenant_id, new_id, utcnow
-from yimen.platform.db.tenancy import TenantMismatch
+from yimen.platform.kernel.db import Base, TenantOwned, current_tenant_id, new_id, utcnow
+from yimen.platform.kernel.db.tenancy import TenantMismatch
 
 
 class CaseEvent(Base, TenantOwned):

@@ -27,15 +27,15 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.auth.identity import Identity
-from yimen.platform.blobs import BlobStore, BlobTooLarge, StoredBlob
 from yimen.platform.cases import rules
 from yimen.platform.cases.actions import act
 from yimen.platform.cases.model import Case
 from yimen.platform.cases.schemas import EVIDENCE_KINDS
 from yimen.platform.cases.service import refusal
-from yimen.platform.db import Base, TenantOwned, new_id, utcnow
 from yimen.platform.intake.attachments import _Prefixed, display_name
+from yimen.platform.kernel.blobs import BlobStore, BlobTooLarge, StoredBlob
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.identity import Identity
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SNIFF_BYTES = 8192  # what filetype looks at

@@ -13,11 +13,11 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.auth.permissions import requires
-from yimen.platform.blobs.web import accepts_uploads, blob_store, send_blob
 from yimen.platform.cases import evidence, service
-from yimen.platform.db import db
-from yimen.tenants.directory.views import own_agency_id
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import requires
+from yimen.platform.web.blobs import accepts_uploads, blob_store, send_blob
+from yimen.tenants.directory.web.views import own_agency_id
 
 blp = Blueprint("case_evidence", __name__, description="案件证据文件 / Case evidence files")
 

@@ -27,7 +27,7 @@ from yimen.gateway.worker.schedule import every
 from yimen.platform.cases import deadlines, law, rules
 from yimen.platform.cases.law_model import CaseFlag
 from yimen.platform.cases.model import Case, CaseStatus
-from yimen.platform.db import db, tenant_scope, utcnow
+from yimen.platform.kernel.db import db, tenant_scope, utcnow
 from yimen.tenants.calendar.rules import CalendarNotLoaded
 from yimen.tenants.calendar.service import working_calendar
 
@@ -237,7 +237,7 @@ def sweep_on_read(session: Session, case: Case) -> None:
 
 def sweep_all(on: dt.date | None = None) -> int:
     """`sweep` over the open cases of every district; returns how many flags are open."""
-    from yimen.tenants.directory.model import Tenant, TenantKind
+    from yimen.platform.kernel.directory import Tenant, TenantKind
 
     with db.new_session() as s:
         tenants = s.execute(select(Tenant.id).where(Tenant.kind == TenantKind.DISTRICT)).scalars()

@@ -10,7 +10,7 @@ import uuid
 from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yimen.platform.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
 
 
 class HearingThreshold(Base, TenantOwned):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.cases.law_limits import CONFISCATION, FINE, ORGANISATION, PERSON, Thresholds
 from yimen.platform.cases.law_model import HearingThreshold
-from yimen.platform.db import utcnow
+from yimen.platform.kernel.db import utcnow
 
 SHANGHAI_SOURCE = (
     "《上海市行政处罚听证程序规定》(沪府令77号, 2023) 第四条、第三十一条 (默认值，请按本省标准核实)"

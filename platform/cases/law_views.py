@@ -10,10 +10,10 @@ from flask_smorest import Blueprint
 from yimen.platform.api.paging import PageArgs, page_list, page_of
 from yimen.platform.api.problems import Bilingual
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.auth.permissions import requires
 from yimen.platform.cases import law, law_service
 from yimen.platform.cases.law_limits import CONFISCATION, FINE, ORGANISATION, PERSON
-from yimen.platform.db import db
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import requires
 
 blp = Blueprint("case_law", __name__, description="办案规则 / Rules of law for cases")
 

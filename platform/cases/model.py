@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from yimen.platform.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
 
 
 class Procedure(enum.StrEnum):

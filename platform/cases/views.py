@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from yimen.platform.api.problems import Problem
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.auth.permissions import requires
 from yimen.platform.cases import actions, deadlines, documents, law_flags, listing, rules, service
 from yimen.platform.cases.model import Case
 from yimen.platform.cases.schemas import (
@@ -22,8 +21,9 @@ from yimen.platform.cases.schemas import (
     DraftIn,
     DraftUpdate,
 )
-from yimen.platform.db import db
-from yimen.tenants.directory.views import own_agency_id
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import requires
+from yimen.tenants.directory.web.views import own_agency_id
 
 blp = Blueprint("cases", __name__, description="案件办理 / Cases")
 

@@ -1,8 +1,8 @@
 """Database access: declarative base, tenant-scoped sessions, row-level security."""
 
-from yimen.platform.db.base import Base, TenantOwned, Timestamped, new_id, utcnow
-from yimen.platform.db.session import Database, db
-from yimen.platform.db.tenancy import (
+from yimen.platform.kernel.db.base import Base, TenantOwned, Timestamped, new_id, utcnow
+from yimen.platform.kernel.db.session import Database, db
+from yimen.platform.kernel.db.tenancy import (
     TenantMismatch,
     current_tenant_id,
     tenant_scope,

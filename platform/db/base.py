@@ -62,7 +62,7 @@ class TenantOwned:
 
     The session adds `tenant_id = <current tenant>` to every query of such a model and
     stamps new rows with it; on PostgreSQL a row-level security policy enforces the same
-    again (see yimen.platform.db.rls and the catalog test over pg_class).
+    again (see yimen.platform.kernel.db.rls and the catalog test over pg_class).
     """
 
     @declared_attr

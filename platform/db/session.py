@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
-from yimen.platform.db import tenancy
+from yimen.platform.kernel.db import tenancy
 
 
 class TenantSession(Session):

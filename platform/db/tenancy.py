@@ -10,7 +10,7 @@ from contextvars import ContextVar
 from sqlalchemy import event, false, text
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from yimen.platform.db.base import TenantOwned
+from yimen.platform.kernel.db.base import TenantOwned
 
 _current: ContextVar[uuid.UUID | None] = ContextVar("yimen_tenant", default=None)
 _unscoped: ContextVar[bool] = ContextVar("yimen_unscoped", default=False)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from yimen.platform.idp.model import Credential, OAuthClient
-from yimen.tenants.directory.model import Officer
+from yimen.platform.kernel.directory import Officer
 
 CONSOLE_CLIENT_ID = "yimen-console"
 
@@ -126,8 +126,8 @@ def password_problems(
 def revoke_refresh_tokens(session: Session, officer_id, client_id: str | None = None) -> int:
     """Revoke every live refresh token of an officer (deactivation), or of one client
     (sign-out, reuse of a rotated token)."""
-    from yimen.platform.db import utcnow
     from yimen.platform.idp.model import RefreshToken
+    from yimen.platform.kernel.db import utcnow
 
     query = select(RefreshToken).where(
         RefreshToken.officer_id == officer_id, RefreshToken.revoked_at.is_(None)

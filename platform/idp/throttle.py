@@ -27,8 +27,8 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from yimen.platform.db import utcnow
 from yimen.platform.idp.model import SignInThrottle
+from yimen.platform.kernel.db import utcnow
 
 USER, ADDRESS = "user", "address"
 

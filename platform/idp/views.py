@@ -24,15 +24,15 @@ from joserfc.jwk import KeySet
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
-from yimen.platform.auth.permissions import public
 from yimen.platform.auth.tokens import InvalidToken
-from yimen.platform.db import db
-from yimen.platform.db.tenancy import bind_tenant
 from yimen.platform.idp import admin, throttle
 from yimen.platform.idp.keys import published_keys
 from yimen.platform.idp.model import OAuthClient
 from yimen.platform.idp.provider import Client, User, active_officer, issuer, user_claims
-from yimen.tenants.directory.model import Officer, Tenant, TenantStatus
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.tenancy import bind_tenant
+from yimen.platform.kernel.directory import Officer, Tenant, TenantStatus
+from yimen.platform.kernel.permissions import public
 from yimen.tenants.identity import required_actions
 from yimen.tenants.identity.model import UPDATE_PASSWORD
 

@@ -9,11 +9,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from yimen.platform.api.paging import PageArgs, page_of, paginate
-from yimen.platform.auth.permissions import requires
-from yimen.platform.blobs.web import blob_store, send_blob
-from yimen.platform.db import db
 from yimen.platform.intake import attachments, service
-from yimen.platform.intake.views import reach
+from yimen.platform.intake.web.views import reach
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import requires
+from yimen.platform.web.blobs import blob_store, send_blob
 
 blp = Blueprint(
     "clue_attachments", __name__, description="线索附件 (照片、视频) / Clue attachments"

@@ -16,8 +16,8 @@ from sqlalchemy import BigInteger, ForeignKey, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.blobs import BlobStore, BlobTooLarge, StoredBlob
-from yimen.platform.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.blobs import BlobStore, BlobTooLarge, StoredBlob
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
 
 # The limits of a complaint, in one place.
 MAX_FILES = 5

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, case, select
 from sqlalchemy.orm import Session
 
-from yimen.platform.auth.permissions import allowed
 from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, ClueStep, Source
 from yimen.platform.intake.service import SHANGHAI
-from yimen.tenants.directory.model import Agency, AgencyKind, Officer
+from yimen.platform.kernel.directory import Agency, AgencyKind, Officer
+from yimen.platform.kernel.permissions import allowed
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 
 # (Chinese, English) for each code the console shows.

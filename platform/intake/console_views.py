@@ -18,13 +18,10 @@ from sqlalchemy import select
 from yimen.platform.api.paging import paginate
 from yimen.platform.api.problems import Problem, field_errors
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.auth.permissions import allowed, requires
-from yimen.platform.blobs.web import blob_store, send_blob
-from yimen.platform.db import db
 from yimen.platform.intake import attachments, rules, service
 from yimen.platform.intake import console_queries as q
 from yimen.platform.intake.model import Clue, Source
-from yimen.platform.intake.views import (
+from yimen.platform.intake.web.views import (
     OUTCOMES,
     CloseSchema,
     ClueTransferSchema,
@@ -34,7 +31,10 @@ from yimen.platform.intake.views import (
     RegisterSchema,
     reach,
 )
-from yimen.tenants.directory.model import Agency
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.directory import Agency
+from yimen.platform.kernel.permissions import allowed, requires
+from yimen.platform.web.blobs import blob_store, send_blob
 
 bp = Blueprint("console_clues", __name__, url_prefix="/console/clues")
 PAGE_SIZE = 20

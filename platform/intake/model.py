@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from yimen.platform.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
 
 
 class Source(enum.StrEnum):

@@ -11,14 +11,14 @@ from werkzeug.datastructures import FileStorage
 
 from yimen.platform.api.limits import limiter, no_phone, phone_key
 from yimen.platform.api.problems import Bilingual, FieldError, Problem, field_errors
-from yimen.platform.auth.permissions import public
-from yimen.platform.blobs.web import accepts_uploads, blob_store
-from yimen.platform.db import db, tenant_scope
-from yimen.platform.db.tenancy import bind_open_transaction
 from yimen.platform.intake import attachments, service
 from yimen.platform.intake.model import Source
 from yimen.platform.intake.public_record import approximate_place
-from yimen.platform.intake.views import MOBILE
+from yimen.platform.intake.web.views import MOBILE
+from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.db.tenancy import bind_open_transaction
+from yimen.platform.kernel.permissions import public
+from yimen.platform.web.blobs import accepts_uploads, blob_store
 from yimen.tenants.directory.service import district_or_404
 from yimen.tenants.powers.model import EnforcementMatter
 

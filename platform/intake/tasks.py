@@ -9,15 +9,15 @@ import dramatiq
 from sqlalchemy import select
 
 from yimen.gateway.worker.schedule import every
-from yimen.platform.db import db, tenant_scope
 from yimen.platform.intake import service
+from yimen.platform.kernel.db import db, tenant_scope
 
 log = logging.getLogger(__name__)
 
 
 def escalate_all(today: dt.date | None = None) -> int:
     """Escalate the overdue clues of every active district; returns how many."""
-    from yimen.tenants.directory.model import Tenant, TenantKind
+    from yimen.platform.kernel.directory import Tenant, TenantKind
 
     with db.new_session() as s:
         tenant_ids = (

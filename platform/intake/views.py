@@ -11,11 +11,11 @@ from flask_smorest import Blueprint
 from yimen.platform.api.paging import PageArgs, page_list, page_of, paginate
 from yimen.platform.api.problems import Bilingual
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.auth.permissions import requires
-from yimen.platform.db import db
 from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, Source
 from yimen.platform.intake.rules import Status
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import requires
 
 blp = Blueprint("clues", __name__, description="线索与投诉 / Clues and complaints")
 

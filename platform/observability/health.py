@@ -7,8 +7,8 @@ import time
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import select, text
 
-from yimen.platform.auth.permissions import public
-from yimen.platform.db import db
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import public
 
 bp = Blueprint("health", __name__)
 
@@ -39,7 +39,7 @@ def _check_broker() -> dict:
 def _check_issuers() -> dict:
     """Built-in issuers are served by this process (keys are made on first use); each
     outside issuer template (Keycloak) must answer its discovery and JWKS."""
-    from yimen.tenants.directory.model import Tenant, TenantStatus
+    from yimen.platform.kernel.directory import Tenant, TenantStatus
 
     validator = current_app.extensions["yimen.token_validator"]
     with db.new_session() as s:
@@ -63,7 +63,7 @@ def _check_issuers() -> dict:
 def _check_workers() -> dict:
     """Informational: the web tier is ready without workers, but operators see them."""
     from yimen.gateway.worker.model import WorkerHeartbeat
-    from yimen.platform.db import utcnow
+    from yimen.platform.kernel.db import utcnow
 
     with db.new_session() as s:
         beats = (

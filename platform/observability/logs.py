@@ -10,7 +10,7 @@ import uuid
 from flask import Flask, g, request
 from pythonjsonlogger.json import JsonFormatter
 
-from yimen.platform.config import Settings
+from yimen.platform.kernel.config import Settings
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")

@@ -13,7 +13,7 @@ from prometheus_client import (
     generate_latest,
 )
 
-from yimen.platform.auth.permissions import public
+from yimen.platform.kernel.permissions import public
 
 
 def init_app(app: Flask) -> None:

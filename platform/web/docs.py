@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, abort, render_template, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
-from yimen.platform.auth.permissions import public
+from yimen.platform.kernel.permissions import public
 from yimen.platform.web.pages import harden
 
 bp = Blueprint("docs", __name__)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.db import utcnow
+from yimen.platform.kernel.db import utcnow
 from yimen.tenants.calendar.model import YEAR_APPROVED, YEAR_PROPOSED, CalendarDay, CalendarYear
 from yimen.tenants.calendar.rules import DayKind, WorkingCalendar, check_year, default_kind
 

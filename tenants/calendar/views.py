@@ -10,8 +10,8 @@ from sqlalchemy import extract, select
 from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.api.problems import Problem
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.auth.permissions import requires
-from yimen.platform.db import db
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import requires
 from yimen.tenants.calendar import service
 from yimen.tenants.calendar.model import CalendarDay, CalendarYear
 from yimen.tenants.calendar.rules import CalendarNotLoaded, DayKind, Unit

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 from werkzeug.security import generate_password_hash
 
-from yimen.platform.db import tenant_scope
 from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.model import OAuthClient
-from yimen.tenants.directory.model import AgencyKind as K
-from yimen.tenants.directory.model import Tenant, TenantKind
-from yimen.tenants.directory.model import UnitKind as U
+from yimen.platform.kernel.db import tenant_scope
+from yimen.platform.kernel.directory import AgencyKind as K
+from yimen.platform.kernel.directory import Tenant, TenantKind
+from yimen.platform.kernel.directory import UnitKind as U
 from yimen.tenants.directory.onboarding import (
     REGION_SLUG,
     AgencySpec,

@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from yimen.platform.db import Base, TenantOwned, Timestamped, new_id
+from yimen.platform.kernel.db import Base, TenantOwned, Timestamped, new_id
 
 
 class TenantStatus(enum.StrEnum):

@@ -11,11 +11,11 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.db import tenant_scope
 from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.keys import active_key
 from yimen.platform.idp.model import Credential
-from yimen.tenants.directory.model import (
+from yimen.platform.kernel.db import tenant_scope
+from yimen.platform.kernel.directory import (
     Agency,
     AgencyKind,
     Officer,

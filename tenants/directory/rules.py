@@ -10,7 +10,7 @@ from functools import cache
 from stdnum import numdb
 from stdnum.cn import uscc
 
-from yimen.platform.auth.permissions import ROLES
+from yimen.platform.kernel.permissions import ROLES
 
 DIVISION_CODE = re.compile(r"^\d{6}$")
 SLUG = re.compile(r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")

@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from yimen.platform.api.paging import paginate
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.auth.identity import SERVICE_ACCOUNT_PREFIX
-from yimen.tenants.directory.model import (
+from yimen.platform.kernel.directory import (
     Agency,
     AgencyKind,
     Officer,
@@ -20,6 +19,7 @@ from yimen.tenants.directory.model import (
     TenantKind,
     Unit,
 )
+from yimen.platform.kernel.identity import SERVICE_ACCOUNT_PREFIX
 from yimen.tenants.directory.rules import Granter, check_credit_code, check_role_change
 from yimen.tenants.identity import required_actions
 from yimen.tenants.identity import tasks as provisioning
@@ -102,7 +102,7 @@ def district_or_404(slug: str, session: Session | None = None) -> Tenant:
     `session` when given (the caller's transaction), else in a transaction of its own."""
     from werkzeug.exceptions import NotFound
 
-    from yimen.platform.db import db
+    from yimen.platform.kernel.db import db
 
     query = select(Tenant).where(Tenant.slug == slug, Tenant.kind == TenantKind.DISTRICT)
     if session is not None:
@@ -391,8 +391,8 @@ def set_status(session: Session, officer_id: uuid.UUID, status: OfficerStatus) -
 def unlock_sign_in(session: Session, officer_id: uuid.UUID) -> dict:
     """Lift the lockout (and any wait) that wrong passwords put on the officer's user name
     at the built-in provider; recorded in the district's audit trail when there was one."""
-    from yimen.platform.audit.recorder import record_event
     from yimen.platform.idp import throttle
+    from yimen.platform.kernel.audit.recorder import record_event
 
     officer = get_officer(session, officer_id)
     lifted = throttle.unlock(session, officer.username)

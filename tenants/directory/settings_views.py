@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from yimen.platform.auth.permissions import requires
-from yimen.platform.db import db
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import requires
 from yimen.tenants.directory import district_settings
 from yimen.tenants.directory.schemas import DistrictSettingsPatchSchema, DistrictSettingsSchema
 

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.api.problems import Problem
-from yimen.platform.audit.model import AuditEntry
 from yimen.platform.audit.views import AuditEntrySchema
-from yimen.platform.auth.permissions import requires
-from yimen.platform.db import db, tenant_scope
-from yimen.tenants.directory.model import Tenant, TenantKind, TenantStatus
+from yimen.platform.kernel.audit.model import AuditEntry
+from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.directory import Tenant, TenantKind, TenantStatus
+from yimen.platform.kernel.permissions import requires
 from yimen.tenants.directory.onboarding import create_tenant, set_tenant_status
 
 blp = Blueprint("tenants", __name__, description="区(租户)管理 / Districts of the region")
@@ -87,7 +87,7 @@ class TenantAudit(MethodView):
     @blp.response(200, page_of(AuditEntrySchema))
     def get(self, args, tenant_id: uuid.UUID):
         """某区的管理操作审计 (平台运营方跨区查阅，本次查阅亦记入该区审计) / A district's audit trail"""
-        from yimen.platform.audit.recorder import record_read
+        from yimen.platform.kernel.audit.recorder import record_read
 
         with db.new_session() as s:
             if (

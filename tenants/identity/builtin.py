@@ -24,7 +24,7 @@ from yimen.tenants.identity.ports import AgencyRef, DistrictRef, IdentityProvisi
 
 
 def _scoped_session() -> Session:
-    from yimen.platform.db import db
+    from yimen.platform.kernel.db import db
 
     return db.session
 

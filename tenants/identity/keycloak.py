@@ -29,7 +29,7 @@ import requests
 from keycloak import KeycloakAdmin, KeycloakOpenIDConnection
 from keycloak.exceptions import KeycloakError, KeycloakPostError
 
-from yimen.platform.auth.permissions import ROLES
+from yimen.platform.kernel.permissions import ROLES
 from yimen.tenants.identity.model import UPDATE_PASSWORD
 from yimen.tenants.identity.ports import (
     AgencyRef,

@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yimen.platform.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 STATUSES = (PENDING, RUNNING, DONE, FAILED)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.api.problems import Problem
-from yimen.platform.auth.permissions import requires
-from yimen.platform.db import db
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.permissions import requires
 from yimen.tenants.identity import tasks
 from yimen.tenants.identity.model import DONE, STATUSES, ProvisioningTask
 

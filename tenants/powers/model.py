@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from yimen.platform.db import Base, TenantOwned, Timestamped, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, Timestamped, new_id, utcnow
 from yimen.tenants.powers.rules import provision
 
 

@@ -8,8 +8,8 @@ from flask import Blueprint, abort, render_template, request
 
 from yimen.platform.api.paging import paginate
 from yimen.platform.api.problems import Problem
-from yimen.platform.auth.permissions import public
-from yimen.platform.db import db, tenant_scope
+from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.permissions import public
 from yimen.platform.web.pages import harden
 from yimen.tenants.directory.service import district_or_404
 from yimen.tenants.powers import service

@@ -35,8 +35,8 @@ def _filed_on(number: str, day: str) -> None:
     from sqlalchemy.orm.attributes import flag_modified
 
     from yimen.platform.cases.model import Case
-    from yimen.platform.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import html
 
+from yimen.platform.kernel.directory import TenantStatus
 from yimen.platform.web.public import ENTRY_POINTS
-from yimen.tenants.directory.model import TenantStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HTML = {"Accept": "text/html,application/xhtml+xml"}
@@ -28,7 +28,7 @@ def _texts(elements) -> list[str]:
 
 
 def _suspended_district(new_district, name: str):
-    from yimen.platform.db import db
+    from yimen.platform.kernel.db import db
     from yimen.tenants.directory.onboarding import set_tenant_status
 
     tenant = new_district(name)

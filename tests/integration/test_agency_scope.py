@@ -22,7 +22,7 @@ from tests.conftest import bearer
 from tests.integration.conftest import _agency_client
 from tests.integration.test_complaint_attachments import tiny_png
 from yimen.platform.auth.guard import permission_of
-from yimen.platform.auth.permissions import PERMISSIONS
+from yimen.platform.kernel.permissions import PERMISSIONS
 
 AGENCY_BOUND = ["officer", "agency_head", "legal_reviewer", "agency_admin"]
 ID_PARAMS = ("<uuid:clue_id>", "<uuid:officer_id>", "<uuid:unit_id>")

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import bearer
-from yimen.platform.db import db, tenant_scope
-from yimen.tenants.directory.model import Agency, Tenant
+from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.directory import Agency, Tenant
 
 PROBLEM = "application/problem+json"
 

@@ -11,7 +11,7 @@ import os
 import pytest
 
 from tests.unit.test_blob_store import Chunks
-from yimen.platform.blobs import BlobNotFound, BlobTooLarge, FilesystemBlobStore, key_for
+from yimen.platform.kernel.blobs import BlobNotFound, BlobTooLarge, FilesystemBlobStore, key_for
 
 MB = 1024 * 1024
 S3_MIN_PART = 5 * MB  # the smallest part S3 (and moto) accepts but the last
@@ -38,7 +38,7 @@ class Store:
             self.store = FilesystemBlobStore(tmp_path, chunk_bytes=MB)
             self.root = tmp_path
             return
-        from yimen.platform.blobs.s3 import S3BlobStore
+        from yimen.platform.kernel.blobs.s3 import S3BlobStore
 
         bucket = f"evidence-{os.urandom(4).hex()}"
         self.store = S3BlobStore.from_url(
@@ -127,8 +127,8 @@ def test_a_key_that_is_not_a_content_address_names_nothing(subject, key):
 
 def test_the_composition_root_picks_s3_from_the_blob_url(s3_server, tmp_path):
     from yimen.platform.app import blob_store_for
-    from yimen.platform.blobs.s3 import S3BlobStore
-    from yimen.platform.config import load_settings
+    from yimen.platform.kernel.blobs.s3 import S3BlobStore
+    from yimen.platform.kernel.config import load_settings
 
     settings = load_settings(
         var_dir=tmp_path,

@@ -16,9 +16,9 @@ def _operator(live_server, app, name: str) -> dict:
     """A platform operator of the region realm, signed in as an officer (named actor)."""
     from sqlalchemy import select
 
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "platform")).scalar_one()
@@ -68,7 +68,7 @@ def test_2027_removed_afterwards(app):
     yield
     from sqlalchemy import delete
 
-    from yimen.platform.db import db
+    from yimen.platform.kernel.db import db
     from yimen.tenants.calendar.model import CalendarDay, CalendarYear
 
     with db.new_session() as s:

@@ -29,8 +29,8 @@ def _text(pdf: bytes) -> str:
 
 
 def _tenant_id(slug: str = "xuanwu") -> uuid.UUID:
-    from yimen.platform.db import db
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         return s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one()
@@ -38,8 +38,8 @@ def _tenant_id(slug: str = "xuanwu") -> uuid.UUID:
 
 def _agency(tenant_id, prefix: str) -> uuid.UUID:
     """A fresh agency, so that its sequences start at 1 whatever other tests issued."""
-    from yimen.platform.db import db, tenant_scope
-    from yimen.tenants.directory.model import Agency, AgencyKind
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Agency, AgencyKind
 
     code = f"t{uuid.uuid4().hex[:8]}"
     with tenant_scope(tenant_id), db.new_session() as s:
@@ -57,8 +57,8 @@ def _agency(tenant_id, prefix: str) -> uuid.UUID:
 
 def _case(tenant_id, agency_id=None, agency_code: str = "zhzf", **fields) -> uuid.UUID:
     from yimen.platform.cases.model import Case, CaseParty
-    from yimen.platform.db import db, tenant_scope
-    from yimen.tenants.directory.model import Agency
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Agency
 
     with tenant_scope(tenant_id), db.new_session() as s:
         if agency_id is None:
@@ -88,7 +88,7 @@ def _case(tenant_id, agency_id=None, agency_code: str = "zhzf", **fields) -> uui
 def _issue(tenant_id, case_id, kind="行政处罚决定书", now=None, commit=True):
     from yimen.platform.cases import documents
     from yimen.platform.cases.model import Case
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(tenant_id), db.new_session() as s:
         document = documents.issue(s, s.get(Case, case_id), kind, {}, "test", now=now)
@@ -169,7 +169,7 @@ def test_decision_pdf_states_what_article_59_requires_and_is_served_to_its_agenc
     to pay, reconsideration (60 days, the district government) and litigation (6 months),
     agency name and date, seal; the PDF is the agency's, invisible to another district."""
     from yimen.platform.cases.document_model import CaseDocument
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
 
     tenant = _tenant_id()
     case = _case(tenant)
@@ -223,8 +223,8 @@ def test_decision_pdf_states_what_article_59_requires_and_is_served_to_its_agenc
 
 
 def _district_officer(live_server, slug: str, agency_code: str) -> str:
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
 
     client_id = f"{slug}-{uuid.uuid4().hex[:6]}"
     with tenant_scope(_tenant_id(slug)), db.new_session() as s:
@@ -238,7 +238,7 @@ def test_on_the_spot_decision_says_reconsideration_first_and_offers_no_direct_su
     """行政复议法 第二十三条第一款第(一)项、第二款: an on-the-spot penalty goes to
     reconsideration first, and the decision must tell the party so."""
     from yimen.platform.cases.document_model import CaseDocument
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
 
     tenant = _tenant_id()
     case = _case(tenant, procedure="simple")

@@ -241,9 +241,9 @@ def _officer_of(live_server, slug: str, code: str = "zhzf") -> dict:
     from sqlalchemy import select
 
     from tests.conftest import bearer
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one()
@@ -289,8 +289,8 @@ def test_evidence_in_an_s3_store_is_uploaded_downloaded_and_resumed_the_same(
     app, client, desk, s3_server
 ):
     """YIMEN_BLOB_URL=s3://…: the same API, the file in the bucket under its SHA-256."""
-    from yimen.platform.blobs import key_for
-    from yimen.platform.blobs.s3 import S3BlobStore
+    from yimen.platform.kernel.blobs import key_for
+    from yimen.platform.kernel.blobs.s3 import S3BlobStore
 
     store = S3BlobStore.from_url(
         "s3://case-evidence-api/xuanwu", s3_server, "us-east-1", "testing", "testing"

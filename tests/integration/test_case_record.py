@@ -20,8 +20,8 @@ from yimen.platform.api.problems import Problem
 from yimen.platform.cases import chain, events
 from yimen.platform.cases.events import CaseEvent
 from yimen.platform.cases.model import Case
-from yimen.platform.db import db, tenant_scope
-from yimen.tenants.directory.model import Agency, Tenant
+from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.directory import Agency, Tenant
 
 ACTOR = "xuanwu.zhangsan"
 

@@ -78,7 +78,7 @@ def backdate(case: Case, **days: str) -> None:
     from yimen.platform.cases.law_flags import DECISION_NEAR, DECISION_PASSED
     from yimen.platform.cases.law_model import CaseFlag
     from yimen.platform.cases.model import Case as Row
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(_xuanwu()), db.new_session() as s:
         row = s.get(Row, uuid.UUID(case.id))
@@ -181,8 +181,8 @@ def to_decision(case: Case) -> Case:
 def _xuanwu():
     from sqlalchemy import select
 
-    from yimen.platform.db import db
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
@@ -192,7 +192,7 @@ def _pin(case: Case) -> str:
     import uuid
 
     from yimen.platform.cases.model import Case as Row
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(_xuanwu()), db.new_session() as s:
         return s.get(Row, uuid.UUID(case.id)).workflow_pin
@@ -318,8 +318,8 @@ def test_an_individual_business_is_a_citizen_or_an_organisation_by_district_poli
     app, client, desk
 ):
     """处罚法 第五十一条 does not say how an individual business counts; the district decides (default: ¥200)."""
-    from yimen.platform.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     shop = {**PARTY, "kind": "individual_business", "credit_code": _valid_credit_code()}
     case = spot(client, desk, party=shop, matter=BURNING)
@@ -1024,8 +1024,8 @@ def test_no_execution_at_night_or_on_a_rest_day__行政强制法_第四十三条
 
 @contextlib.contextmanager
 def _district_setting(key: str, value):
-    from yimen.platform.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     tenant_id = _xuanwu()
 

@@ -37,7 +37,7 @@ def backdate(case, **days: str) -> None:
     import uuid
 
     from yimen.platform.cases.model import Case as Row
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(_xuanwu()), db.new_session() as s:
         row = s.get(Row, uuid.UUID(case.id))
@@ -94,7 +94,7 @@ def test_the_hourly_job_flags_a_case_nobody_reads__处罚法_第六十条(client
 
     from yimen.platform.cases import law_flags
     from yimen.platform.cases.law_model import CaseFlag
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
 
     case = noticed(client, desk)
     backdate(case, filed="2026-08-21")

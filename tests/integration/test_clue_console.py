@@ -61,9 +61,9 @@ def _backdate(clue_id: str, days: int = 2) -> None:
     """The acceptance deadline passed `days` ago (as if the officer had let it lie)."""
     from sqlalchemy import select
 
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.intake.model import Clue
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()

@@ -23,8 +23,8 @@ def _phone() -> str:
 
 
 def _tenant_id():
-    from yimen.platform.db import db
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
@@ -32,7 +32,7 @@ def _tenant_id():
 
 def _outbox(prefix: str) -> list[tuple[str, dict]]:
     from yimen.gateway.outbox.model import OutboxMessage
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(_tenant_id()), db.new_session() as s:
         rows = s.execute(
@@ -240,8 +240,8 @@ def test_not_resolved_reopens_with_the_same_owner_and_counts_against_the_agency(
 
 
 def test_feedback_after_the_districts_period_is_refused(app, client, desks):
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.intake.model import Clue
+    from yimen.platform.kernel.db import db, tenant_scope
 
     filed = _file(client)
     clue = _clue_by_code(client, desks, filed["receipt_code"])
@@ -274,9 +274,9 @@ def test_an_overdue_clue_is_escalated_once_counting_working_days_across_national
 ):
     """Offered on 2026-09-30 with 3 working days: 10-01..10-08 are the holiday, 10-09 is
     a Friday, 10-10 a make-up working Saturday — due 10-10, escalated from 10-11."""
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.intake import service
     from yimen.platform.intake.model import Clue
+    from yimen.platform.kernel.db import db, tenant_scope
 
     clue = _register(client, desks)
     with tenant_scope(_tenant_id()), db.new_session() as s:
@@ -334,9 +334,9 @@ def test_a_rating_is_one_to_five(client, rating):
 
 
 def test_the_hourly_job_escalates_overdue_clues_of_every_district(client, desks):
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.intake.model import Clue
     from yimen.platform.intake.tasks import escalate_all
+    from yimen.platform.kernel.db import db, tenant_scope
 
     clue = _register(client, desks)
     with tenant_scope(_tenant_id()), db.new_session() as s:

@@ -151,11 +151,11 @@ def test_the_complainant_is_texted_through_the_outbox(app, client, desks):
     from sqlalchemy import select
 
     from yimen.gateway.outbox.model import OutboxMessage
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
 
     clue = _register(client, desks)
     client.post(f"/api/v1/clues/{clue['id']}/accept", headers=desks["zhzf"])
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
@@ -173,8 +173,8 @@ def test_the_complainant_is_texted_through_the_outbox(app, client, desks):
 
 
 def test_the_acceptance_deadline_counts_working_days_across_the_national_day_holiday(app):
-    from yimen.platform.db import db
     from yimen.platform.intake.service import accept_due
+    from yimen.platform.kernel.db import db
 
     with db.new_session() as s:
         assert accept_due(s, 3, today=dt.date(2026, 9, 30)) == dt.date(
@@ -192,8 +192,8 @@ def _assert_may_file(case_id: str) -> None:
 
     from yimen.platform.cases import service
     from yimen.platform.cases.model import Case
-    from yimen.platform.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()

@@ -49,9 +49,9 @@ def _post(client, files: list[tuple[bytes, str]], **fields):
 def _clue_count(app) -> int:
     from sqlalchemy import func, select
 
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.intake.model import Clue
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()

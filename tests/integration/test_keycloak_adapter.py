@@ -13,7 +13,7 @@ from joserfc.jwk import RSAKey
 from tests.conftest import bearer
 from tests.fakes.keycloak_admin import serve
 from tests.support import free_port
-from yimen.platform.auth.permissions import ROLES
+from yimen.platform.kernel.permissions import ROLES
 from yimen.tenants.identity import tasks
 from yimen.tenants.identity.keycloak import KeycloakProvisioner
 from yimen.tenants.identity.ports import AgencyRef, DistrictRef, OfficerRef, ProvisioningError
@@ -163,7 +163,7 @@ def keycloak_app(live_server, keycloak, tmp_path):
     live server's database; restores the process-wide adapters it replaces."""
     from yimen.gateway.outbox import service as outbox
     from yimen.platform.app import create_app
-    from yimen.platform.config import load_settings
+    from yimen.platform.kernel.config import load_settings
 
     saved_provisioner, saved_connectors = tasks._provisioner, dict(outbox._connectors)
     live = live_server.app.extensions["yimen.settings"]
@@ -197,8 +197,8 @@ def _run_jobs(client, admin, tenant_id, entity_id) -> list[dict]:
 
 
 def _subject_of(tenant_id, officer_id) -> str:
-    from yimen.platform.db import db, tenant_scope
-    from yimen.tenants.directory.model import Officer
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Officer
 
     with tenant_scope(tenant_id), db.new_session() as s:
         return s.get(Officer, uuid.UUID(officer_id)).subject
@@ -253,7 +253,7 @@ def test_a_new_realms_tokens_are_trusted_without_a_restart(
 def test_an_officer_onboarded_through_the_api_works_with_keycloak_tokens_until_deactivated(
     keycloak_app, keycloak, new_district, machine_token
 ):
-    from yimen.tenants.directory.demo import credit_code
+    from yimen.platform.demo import credit_code
 
     client = keycloak_app.test_client()
     tenant = new_district("建邺测试区")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from yimen.platform.observability.logs import mask_pii
+from yimen.platform.kernel.logs import mask_pii
 
 
 def test_healthz_answers_while_the_process_lives(client):
@@ -49,7 +49,7 @@ def test_each_request_gets_an_id_and_a_json_log_line(client, caplog):
 
 
 def test_log_lines_are_json(capfd):
-    from yimen.platform.observability.logs import configure_logging
+    from yimen.platform.kernel.logs import configure_logging
 
     configure_logging("INFO")
     logging.getLogger("yimen.test").info("投诉人 张三 电话 13812345678 身份证 11010519491231002X")

@@ -131,9 +131,9 @@ def test_rotating_keys_keeps_issued_tokens_valid_and_signs_new_ones_with_the_new
 ):
     from sqlalchemy import select
 
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.keys import rotate
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     before = live_server.client_token("qinhuai")
     with db.new_session() as s:

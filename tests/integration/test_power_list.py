@@ -321,8 +321,8 @@ def test_another_district_cannot_list_read_or_change_the_power_list(
 
 
 def test_an_officer_sees_only_the_matters_of_their_own_agency(client, district, live_server):
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
 
     tenant, admin, agencies = district
     _adopt(client, admin, "HJ-0001", "CG-0014")
@@ -516,7 +516,7 @@ def test_files_that_are_not_a_catalog_are_refused(client, operator, machine_toke
 
 
 def test_holder_of_answers_who_held_a_matter_on_a_date(app, client, district):
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.powers.service import holder_of
 
     tenant, admin, agencies = district

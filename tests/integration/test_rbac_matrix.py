@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import bearer
 from yimen.platform.auth.guard import permission_of
-from yimen.platform.auth.permissions import PERMISSIONS, ROLES
+from yimen.platform.kernel.permissions import PERMISSIONS, ROLES
 
 DISTRICT_ROLES = sorted(set(ROLES) - {"platform_operator"})
 
@@ -25,9 +25,9 @@ def role_tokens(live_server):
     """One client per role, tokens over HTTP: district roles in xuanwu, the operator in its realm."""
     from sqlalchemy import select
 
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     tokens = {}
     for role in ROLES:

@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from tests.conftest import bearer
-from yimen.tenants.directory.demo import credit_code
+from yimen.platform.demo import credit_code
 
 
 @pytest.fixture
@@ -22,9 +22,9 @@ def district(new_district, machine_token, client, live_server):
     """A fresh district with two agencies, its administrator and each agency's administrator."""
     from sqlalchemy import select
 
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Tenant
 
     tenant = new_district("授权测试区")
     admin = bearer(machine_token(tenant.slug, ["district_admin"]))
@@ -151,7 +151,7 @@ def test_the_bulk_import_applies_the_same_rule_to_every_row(app, district):
     """Through the importer's use case: an agency administrator's file granting a
     district-wide role is refused as a whole, with the row and field named."""
     from yimen.platform.api.problems import Problem
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.directory import bulk
     from yimen.tenants.directory.rules import Granter
 

@@ -21,7 +21,7 @@ from tests.integration.oidc_flow import (
     pkce,
     sign_in,
 )
-from yimen.tenants.directory.demo import credit_code
+from yimen.platform.demo import credit_code
 
 
 def _authorize_params(live_server, **changes) -> dict:
@@ -63,8 +63,8 @@ def test_a_quote_in_the_sign_in_request_is_a_clear_400_never_a_500(live_server, 
 def _tenant_id(slug: str):
     from sqlalchemy import select
 
-    from yimen.platform.db import db
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.db import db
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         return s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one()
@@ -75,9 +75,9 @@ def _legacy_officer(slug: str, username: str, password: str) -> str:
     was reserved, or imported from elsewhere): written straight into the directory."""
     from sqlalchemy import select
 
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.admin import set_password
-    from yimen.tenants.directory.model import Agency, RoleAssignment
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Agency, RoleAssignment
     from yimen.tenants.directory.service import new_officer
 
     with tenant_scope(_tenant_id(slug)), db.new_session() as s:
@@ -112,8 +112,8 @@ def test_a_token_calling_itself_a_service_account_is_not_a_machine_clients_own(l
     from joserfc import jwt
     from joserfc.jwk import RSAKey
 
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.keys import active_key
+    from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
         key = active_key(s)
@@ -292,8 +292,8 @@ def clean_throttle(app):
     leave the district's counters empty."""
     from sqlalchemy import delete
 
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.model import SignInThrottle
+    from yimen.platform.kernel.db import db, tenant_scope
 
     def clear():
         with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
@@ -385,8 +385,8 @@ def test_the_console_shows_a_locked_officer_and_the_district_administrator_unloc
 ):
     username = f"xuanwu.kongzhi{uuid.uuid4().hex[:6]}"
     officer_id = _legacy_officer("xuanwu", username, "Yimen@2026")
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp import throttle
+    from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
         for _ in range(10):
@@ -432,9 +432,9 @@ def test_an_unknown_user_name_is_checked_against_a_hash_like_a_known_one(
 def test_an_unknown_user_name_takes_about_as_long_as_a_known_one(app):
     from sqlalchemy import select
 
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp import admin
-    from yimen.tenants.directory.model import Officer
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Officer
 
     with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
         officer = s.execute(
@@ -459,7 +459,7 @@ def test_another_process_refuses_a_deactivated_officers_token_within_a_second(
     refuse the token of an officer deactivated here within a second."""
     from yimen.platform.auth import cache
     from yimen.platform.auth.tokens import InvalidToken, TokenValidator
-    from yimen.platform.db import db
+    from yimen.platform.kernel.db import db
 
     mine = app.extensions["yimen.token_validator"]
     other = TokenValidator(mine.templates, mine.audience, mine.builtin_keys)
@@ -495,8 +495,8 @@ def test_another_process_refuses_a_suspended_districts_tokens_within_a_second(
 ):
     from yimen.platform.auth import cache
     from yimen.platform.auth.tokens import InvalidToken, TokenValidator
-    from yimen.platform.db import db
-    from yimen.tenants.directory.model import TenantStatus
+    from yimen.platform.kernel.db import db
+    from yimen.platform.kernel.directory import TenantStatus
     from yimen.tenants.directory.onboarding import set_tenant_status
 
     district = new_district("暂停测试区")

@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from tests.conftest import bearer
 from tests.integration.oidc_flow import sign_in
-from yimen.platform.auth.identity import service_account_subject
-from yimen.platform.db import db, tenant_scope
 from yimen.platform.idp.keys import active_key
-from yimen.tenants.directory.model import Tenant
+from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.directory import Tenant
+from yimen.platform.kernel.identity import service_account_subject
 
 PROBLEM = "application/problem+json"
 

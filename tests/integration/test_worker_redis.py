@@ -13,7 +13,7 @@ from tests.support import IN_CI
 from yimen.gateway.worker.broker import configure_broker
 from yimen.gateway.worker.model import WorkerHeartbeat
 from yimen.gateway.worker.runner import InProcessWorker
-from yimen.platform.db import db
+from yimen.platform.kernel.db import db
 
 # One Redis database per pytest-xdist worker (gw0 → 15, gw1 → 14 …): flushing the broker
 # between tests must not drop another worker's messages.

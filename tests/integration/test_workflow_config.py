@@ -13,7 +13,7 @@ from yimen.tenants.workflow.statutory import GENERAL
 
 @pytest.fixture
 def district(client, new_district, machine_token):
-    from yimen.tenants.directory.demo import credit_code
+    from yimen.platform.demo import credit_code
 
     tenant = new_district("流程测试区")
     admin = bearer(machine_token(tenant.slug, ["district_admin"]))
@@ -34,8 +34,8 @@ def district(client, new_district, machine_token):
 
 
 def _agency_admin(live_server, tenant, code: str) -> dict:
-    from yimen.platform.db import db, tenant_scope
     from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.kernel.db import db, tenant_scope
 
     client_id = f"aa-{uuid.uuid4().hex[:6]}"
     with tenant_scope(tenant.id), db.new_session() as s:
@@ -110,7 +110,7 @@ def test_an_override_removing_a_statutory_step_is_refused_naming_the_rule_and_wr
 
 
 def test_a_case_pin_keeps_the_version_it_started_under(app, client, district, machine_token):
-    from yimen.platform.db import db, tenant_scope
+    from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.workflow.service import effective_for, load_pinned
 
     tenant, admin, ids = district

@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from yimen.platform.blobs import BlobNotFound, BlobTooLarge, FilesystemBlobStore, key_for
+from yimen.platform.kernel.blobs import BlobNotFound, BlobTooLarge, FilesystemBlobStore, key_for
 
 
 class Chunks(io.RawIOBase):

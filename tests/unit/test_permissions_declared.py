@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from yimen.platform.app import create_app
-from yimen.platform.auth.permissions import PERMISSIONS, ROLES
+from yimen.platform.kernel.permissions import PERMISSIONS, ROLES
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import inspect
 
 import pytest
 
-from yimen.platform.auth.permissions import ROLES
 from yimen.platform.auth.tokens import IssuerTemplates
-from yimen.platform.config import load_settings
+from yimen.platform.kernel.config import load_settings
+from yimen.platform.kernel.permissions import ROLES
 from yimen.tenants.identity.builtin import BuiltinProvisioner
 from yimen.tenants.identity.keycloak import (
     AGENCY_ATTRIBUTE,

@@ -35,10 +35,10 @@ import logging
 import sqlalchemy as sa
 from alembic import op
 
-from yimen.platform.db.rls import grant_to_app_role
+from yimen.platform.kernel.db.rls import grant_to_app_role
 
 revision = "20261207_0130"
-down_revision = "20261207_0123"
+down_revision = "20261207_0140"
 branch_labels = None
 depends_on = None
 
