@@ -166,15 +166,20 @@ def _init_audit() -> None:
 
 
 def _init_identity(app: Flask, settings: Settings) -> None:
+    from yimen.platform.auth import cache
     from yimen.platform.auth.tokens import IssuerTemplates, TokenValidator
-    from yimen.platform.idp.keys import key_set_of
+    from yimen.platform.idp.keys import published_key_set
+    from yimen.platform.idp.model import SigningKey
     from yimen.platform.idp.provider import build_server
+    from yimen.platform.kernel.db.session import TenantSession
 
+    # the writes that change what token validation caches bump auth_epoch
+    cache.install(TenantSession, signing_keys=(SigningKey,))
     app.extensions["yimen.authorization_server"] = build_server(app)
     app.extensions["yimen.token_validator"] = TokenValidator(
         IssuerTemplates(settings.trusted_issuers, f"{settings.public_url}/oidc/"),
         settings.audience,
-        key_set_of,
+        published_key_set,
     )
 
 

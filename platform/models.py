@@ -2,6 +2,7 @@
 
 from yimen.gateway.outbox import model as _outbox  # noqa: F401
 from yimen.gateway.worker import model as _worker  # noqa: F401
+from yimen.platform.auth import cache as _auth_cache  # noqa: F401
 from yimen.platform.cases import document_model as _case_documents  # noqa: F401
 from yimen.platform.cases import events as _case_events  # noqa: F401
 from yimen.platform.cases import evidence as _case_evidence  # noqa: F401

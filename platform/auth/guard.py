@@ -7,7 +7,8 @@ from flask import current_app, g, request, session
 from yimen.platform.api.problems import Problem
 from yimen.platform.auth.tokens import InvalidToken, TokenValidator
 from yimen.platform.kernel.audit.recorder import Actor, set_actor
-from yimen.platform.kernel.db.tenancy import bind_tenant
+from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.tenancy import bind_open_transaction, bind_tenant
 from yimen.platform.kernel.identity import Identity
 from yimen.platform.kernel.permissions import allowed
 
@@ -88,6 +89,8 @@ def guard_request() -> None:
         raise unauthorized(exc.zh, exc.en, exc.code) from exc
     g.identity = identity
     bind_tenant(identity.tenant_id)
+    if db.session().in_transaction():  # begun by the token's lookups: the request shares it
+        bind_open_transaction(db.session())
     set_actor(Actor(identity.username or identity.subject, identity.issuer, g.get("request_id")))
     if not allowed(identity.roles, action):
         raise Problem(

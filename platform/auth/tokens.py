@@ -8,6 +8,7 @@ issuer's JWKS. RS256 only; issuer, audience, expiry and not-before are checked.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import threading
@@ -15,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import requests
 from joserfc import jwt
@@ -22,11 +24,15 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import extract_compact
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from yimen.platform.auth.cache import AuthCache, CachedTenant
 from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.db.tenancy import bind_open_transaction
 from yimen.platform.kernel.directory import Officer, OfficerStatus, Tenant, TenantStatus
 from yimen.platform.kernel.identity import Identity, service_account_subject
 
+T = TypeVar("T")
 ALGORITHM = "RS256"
 LEEWAY_SECONDS = 30
 
@@ -111,17 +117,25 @@ class RemoteJwks:
 
 
 class TokenValidator:
+    """Validates in the caller's session (the request's: one pool checkout and one
+    transaction per request), through the process's AuthCache: a request whose district,
+    keys and officer are kept sends no statement for its token."""
+
     def __init__(
         self,
         templates: IssuerTemplates,
         audience: str,
-        builtin_keys: Callable[[uuid.UUID], KeySet],
+        builtin_keys: Callable[[Session], tuple[KeySet, dt.datetime | None]],
         remote: RemoteJwks | None = None,
+        cache: AuthCache | None = None,
+        session: Callable[[], Session] = lambda: db.session(),
     ) -> None:
         self.templates = templates
         self.audience = audience
         self.builtin_keys = builtin_keys
         self.remote = remote or RemoteJwks()
+        self.cache = cache or AuthCache()
+        self.session = session
 
     def validate(self, token: str) -> Identity:
         header, unverified = self._peek(token)
@@ -133,9 +147,11 @@ class TokenValidator:
             raise InvalidToken(
                 "令牌签发方不受信任。", "Token issuer is not trusted.", "untrusted-issuer"
             )
-        tenant = self._tenant(match.slug)
+        session = self.session()
+        self.cache.refresh(session)
+        tenant = self._tenant(session, match.slug)
         keys = (
-            self.builtin_keys(tenant.id)
+            self.cache.keys(tenant.id, lambda: self._as(session, tenant.id, self.builtin_keys))
             if match.builtin
             else self.remote.key_set(match.issuer, header.get("kid"))
         )
@@ -150,7 +166,7 @@ class TokenValidator:
             ).validate(verified.claims)
         except JoseError as exc:
             raise InvalidToken(*_jose_reason(exc)) from exc
-        return self._identity(tenant, match, verified.claims)
+        return self._identity(session, tenant, match, verified.claims)
 
     @staticmethod
     def _peek(token: str) -> tuple[dict, dict]:
@@ -161,9 +177,26 @@ class TokenValidator:
             raise InvalidToken("令牌格式无效。", "Token is malformed.") from exc
 
     @staticmethod
-    def _tenant(slug: str) -> Tenant:
-        with db.new_session() as s:
-            tenant = s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+    def _as(session: Session, tenant_id: uuid.UUID, load: Callable[[Session], T]) -> T:
+        """`load` in the caller's transaction bound to the district `tenant_id` (RLS),
+        then bound back to the caller's tenant (none before the guard has bound it)."""
+        with tenant_scope(tenant_id):
+            if session.in_transaction():
+                bind_open_transaction(session)
+            value = load(session)
+        bind_open_transaction(session)
+        return value
+
+    def _tenant(self, session: Session, slug: str) -> CachedTenant:
+        def load() -> CachedTenant | None:
+            row = session.execute(
+                select(Tenant.id, Tenant.slug, Tenant.status, Tenant.suspended_reason).where(
+                    Tenant.slug == slug
+                )
+            ).one_or_none()
+            return None if row is None else CachedTenant(*row)
+
+        tenant = self.cache.tenant(slug, load)
         if tenant is None:
             raise InvalidToken(
                 "令牌签发方不受信任。", "Token issuer is not trusted.", "untrusted-issuer"
@@ -175,10 +208,12 @@ class TokenValidator:
             )
         return tenant
 
-    def _identity(self, tenant: Tenant, match: IssuerMatch, claims: dict) -> Identity:
+    def _identity(
+        self, session: Session, tenant: CachedTenant, match: IssuerMatch, claims: dict
+    ) -> Identity:
         client_roles = claims.get("resource_access", {}).get(self.audience, {}).get("roles", [])
         client_id = claims.get("azp") or claims.get("client_id")
-        service = self._machine_client(tenant, match, claims)
+        service = self._machine_client(session, tenant, match, claims)
         return Identity(
             tenant_id=tenant.id,
             tenant_slug=tenant.slug,
@@ -193,8 +228,9 @@ class TokenValidator:
             claims=claims,
         )
 
-    @staticmethod
-    def _machine_client(tenant: Tenant, match: IssuerMatch, claims: dict) -> bool:
+    def _machine_client(
+        self, session: Session, tenant: CachedTenant, match: IssuerMatch, claims: dict
+    ) -> bool:
         """Whether the token is a machine client's own (client credentials), decided by
         the token's client and never by a user name: a subject that is an officer of the
         district is that officer, who must be active. Otherwise the token must be its
@@ -203,10 +239,15 @@ class TokenValidator:
         `client_id`, which Keycloak puts in service-account tokens only. Anything else
         is an unknown account and refused."""
         subject = claims["sub"]
-        with tenant_scope(tenant.id), db.new_session() as s:
-            status = s.execute(
+
+        def load(s: Session) -> str | None:
+            return s.execute(
                 select(Officer.status).where(Officer.subject == subject)
             ).scalar_one_or_none()
+
+        status = self.cache.officer_status(
+            tenant.id, subject, lambda: self._as(session, tenant.id, load)
+        )
         if status is not None:
             if status != OfficerStatus.ACTIVE:
                 raise InvalidToken(

@@ -8,13 +8,13 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, undefer
 
-from yimen.platform.cases import actions, rules
+from yimen.platform.cases import actions, listing, rules
 from yimen.platform.cases.document_model import CaseDocument, DocumentStatus
 from yimen.platform.cases.events import CaseEvent
-from yimen.platform.cases.model import Case, CaseParty, CaseStatus
+from yimen.platform.cases.model import Case, CaseStatus
 from yimen.platform.kernel.directory import Officer, OfficerStatus
 
 # Actions offered under "other actions" (folded), not in the stage's main flow.
@@ -34,12 +34,12 @@ def list_query(
     stage: str | None = None,
     overdue_only: bool = False,
     search: str = "",
+    dialect: str = "",
 ) -> Select:
     """The agency's cases (the district's for district-wide roles), nearest deadline
-    first, as the API lists them; `search` finds a case number or a party's name."""
-    query = select(Case).order_by(
-        Case.next_deadline.is_(None), Case.next_deadline, Case.created_at.desc()
-    )
+    first, as the API lists them; `search` finds a case number or a party's name
+    (listing.py: indexed on PostgreSQL, `dialect`)."""
+    query = select(Case).options(*listing.CONSOLE_LIST).order_by(*listing.ORDER)
     if agency_id is not None:
         query = query.where(Case.agency_id == agency_id)
     if status:
@@ -47,18 +47,9 @@ def list_query(
     if stage:
         query = query.where(Case.stage == stage)
     if overdue_only:
-        query = query.where(Case.next_deadline < on)
+        query = query.where(listing.DEADLINE_KEY < on)
     if search := search.strip():
-        query = query.where(
-            or_(
-                Case.number.icontains(search, autoescape=True),
-                Case.id.in_(
-                    select(CaseParty.case_id).where(
-                        CaseParty.name.icontains(search, autoescape=True)
-                    )
-                ),
-            )
-        )
+        query = listing.console_search(query, search, dialect)
     return query
 
 

@@ -91,6 +91,7 @@ def index():
         stage if stage in rules.STAGE_NAMES else None,
         overdue_only,
         search,
+        db.session.get_bind().dialect.name,
     )
     rows = paginate(db.session, query, _page(), PAGE_SIZE)
     filters = {

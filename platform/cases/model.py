@@ -14,7 +14,16 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import JSON, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    literal_column,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
@@ -120,6 +129,43 @@ class Case(Base, TenantOwned):
     __mapper_args__ = {"version_id_col": version, "primary_key": [id]}
 
 
+# The case list's order (cases/listing.py): nearest deadline first, none last, newest
+# first, then the id; tenant_id leads. PostgreSQL also has GIN indexes for the list's
+# search (yimen_bigrams, pg_trgm), made by migration 20261207_0130 only.
+NO_DEADLINE = dt.date(9999, 12, 31)
+DEADLINE_KEY = func.coalesce(Case.next_deadline, literal_column("'9999-12-31'", Date))
+Index(
+    "ix_case_list_agency",
+    Case.tenant_id,
+    Case.agency_id,
+    DEADLINE_KEY,
+    Case.created_at.desc(),
+    Case.id,
+)
+Index("ix_case_list_district", Case.tenant_id, DEADLINE_KEY, Case.created_at.desc(), Case.id)
+# The searched text of a case: its number and its facts, written out as SQL (an
+# expression index serves only the very same expression, constants included; the
+# parentheses as PostgreSQL reflects them, for alembic's comparison). Queries use the
+# qualified form (listing.py).
+CASE_TEXT = literal_column("lower((coalesce(number, '') || ' ') || facts)", Text)
+CASE_SEARCHED = literal_column(
+    "(coalesce(enforcement_case.number, '') || ' ') || enforcement_case.facts", Text
+)
+Index(
+    "ix_case_search_bigrams",
+    func.yimen_bigrams(CASE_TEXT),
+    postgresql_using="gin",
+    _table=Case.__table__,  # the literals in the expression hide its table from Index
+).ddl_if(dialect="postgresql")
+Index(
+    "ix_case_search_trgm",
+    CASE_TEXT.label("case_text"),
+    postgresql_using="gin",
+    postgresql_ops={"case_text": "gin_trgm_ops"},
+    _table=Case.__table__,
+).ddl_if(dialect="postgresql")
+
+
 class PartyKind(enum.StrEnum):
     PERSON = "person"  # 自然人, by resident ID number (GB 11643)
     ORGANISATION = "organisation"  # 法人及非法人组织, by credit code (GB 32100)
@@ -141,6 +187,18 @@ class CaseParty(Base, TenantOwned):
     legal_representative: Mapped[str] = mapped_column(String(50), default="")
     address: Mapped[str] = mapped_column(String(200), default="")
     phone: Mapped[str] = mapped_column(String(20), default="")  # personal data: masked
+
+
+PARTY_TEXT = func.lower(CaseParty.name)
+Index(
+    "ix_case_party_search_bigrams", func.yimen_bigrams(PARTY_TEXT), postgresql_using="gin"
+).ddl_if(dialect="postgresql")
+Index(
+    "ix_case_party_search_trgm",
+    PARTY_TEXT.label("party_text"),
+    postgresql_using="gin",
+    postgresql_ops={"party_text": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
 
 
 class CaseOfficer(Base, TenantOwned):

@@ -148,6 +148,25 @@ class CaseQuery(PageArgs):
     stage = ma.fields.String(validate=ma.validate.OneOf(list(rules.STAGE_NAMES)))
     overdue = ma.fields.Boolean(metadata={"description": "仅看已过期限的案件"})
     q = ma.fields.String(validate=ma.validate.Length(max=60), metadata={"description": "案号"})
+    after = ma.fields.String(
+        validate=ma.validate.Length(max=200),
+        metadata={"description": "上一页返回的 next：接着其最后一条往后取 (此时不看 page)"},
+    )
+
+
+class CasePage(ma.Schema):
+    """A page of the case list: numbered (`page`) or after a row (`after`, then page null)."""
+
+    items = ma.fields.List(ma.fields.Nested(CaseOut), required=True)
+    page = ma.fields.Integer(required=True, allow_none=True)
+    page_size = ma.fields.Integer(required=True)
+    total = ma.fields.Integer(required=True)
+    pages = ma.fields.Integer(required=True)
+    next = ma.fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "下一页的 after 值；最后一页为 null"},
+    )
 
 
 class ActionIn(ma.Schema):

@@ -7,16 +7,16 @@ import uuid
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from yimen.platform.api.paging import page_of, paginate
+from yimen.platform.api.problems import Problem
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.cases import actions, deadlines, documents, law_flags, rules, service
+from yimen.platform.cases import actions, deadlines, documents, law_flags, listing, rules, service
 from yimen.platform.cases.model import Case
 from yimen.platform.cases.schemas import (
     ACTION_SCHEMAS,
     CaseDetailOut,
-    CaseOut,
+    CasePage,
     CaseQuery,
     DraftIn,
     DraftUpdate,
@@ -39,6 +39,10 @@ def detail(case: Case) -> Case:
     return case
 
 
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
 def _mine(case_id: uuid.UUID) -> Case:
     return service.get_case(db.session, case_id, own_agency_id())
 
@@ -47,12 +51,14 @@ def _mine(case_id: uuid.UUID) -> Case:
 class Cases(MethodView):
     @requires("cases.read")
     @blp.arguments(CaseQuery, location="query")
-    @blp.response(200, page_of(CaseOut))
+    @blp.response(200, CasePage)
     def get(self, args):
-        """案件列表 (按最近期限排序) / Cases, nearest deadline first"""
-        query = select(Case).order_by(
-            Case.next_deadline.is_(None), Case.next_deadline, Case.created_at.desc()
-        )
+        """案件列表 (按最近期限排序) / Cases, nearest deadline first
+        ---
+        Paging: `page` (numbered pages), or `after` — the `next` of the previous answer —
+        for the rows after that one: as fast deep in the list as at its head (`page` is
+        then null). `next` is null on the last page."""
+        query = select(Case).options(*listing.LIST_ONLY)
         if (agency := own_agency_id()) is not None:
             query = query.where(Case.agency_id == agency)
         if args.get("status"):
@@ -60,15 +66,20 @@ class Cases(MethodView):
         if args.get("stage"):
             query = query.where(Case.stage == args["stage"])
         if args.get("overdue"):
-            query = query.where(Case.next_deadline < service.today())
+            query = query.where(listing.DEADLINE_KEY < service.today())
         if args.get("q"):
-            query = query.where(
-                or_(
-                    Case.number.contains(args["q"], autoescape=True),
-                    Case.facts.contains(args["q"], autoescape=True),
-                )
+            query = listing.api_search(query, args["q"], _dialect())
+        try:
+            return listing.page(
+                db.session, query, args["page"], args["page_size"], args.get("after")
             )
-        return paginate(db.session, query, args["page"], args["page_size"])
+        except listing.BadCursor as exc:
+            raise Problem(
+                422,
+                "bad-cursor",
+                "翻页参数 after 无效，请使用上一页返回的 next。",
+                "Invalid 'after': pass the 'next' of the previous page.",
+            ) from exc
 
     @requires("cases.handle")
     @blp.arguments(DraftIn)
@@ -77,8 +88,6 @@ class Cases(MethodView):
         """新建案件草稿 (立案阶段) / Open a case draft at the filing stage"""
         agency = own_agency_id()
         if agency is None:
-            from yimen.platform.api.problems import Problem
-
             raise Problem(
                 403, "no-agency", "只有执法部门人员可以立案。", "Only agency staff open cases."
             )

@@ -66,6 +66,19 @@ def published_keys(session: Session) -> list[SigningKey]:
     )
 
 
+def published_key_set(session: Session) -> tuple[KeySet, dt.datetime | None]:
+    """The current tenant's published public keys, and when that set next changes by
+    itself (the first retired key leaving it), for a cache to stop there."""
+    keys = published_keys(session)
+    leaving = [k.retired_at + RETIRED_KEY_GRACE for k in keys if k.retired_at is not None]
+    key_set = KeySet.import_key_set({"keys": [k.public_jwk for k in keys]})
+    return key_set, min((_aware(t) for t in leaving), default=None)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 def builtin_key_set(slug: str) -> KeySet:
     """Public keys the built-in issuer of `slug` publishes (what its JWKS serves)."""
     with db.new_session() as s:

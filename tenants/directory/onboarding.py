@@ -36,7 +36,8 @@ def set_tenant_status(
     session: Session, tenant_id: uuid.UUID, status: TenantStatus, reason: str = ""
 ) -> Tenant:
     """Suspend or resume a district. Its officers are refused at once (the token
-    validator reads the status on every request); its public pages stay readable."""
+    validator's cache, platform/auth/cache.py, drops it in every process within a
+    second); its public pages stay readable."""
     session.rollback()
     with tenant_scope(tenant_id):  # the audit entry belongs to the district concerned
         tenant = session.execute(select(Tenant).where(Tenant.id == tenant_id)).scalar_one_or_none()

@@ -372,8 +372,9 @@ def set_roles(
 
 
 def set_status(session: Session, officer_id: uuid.UUID, status: OfficerStatus) -> Officer:
-    """Deactivation takes effect at once: the token validator checks the officer's
-    status on every request, and the built-in provider refuses new sign-ins."""
+    """Deactivation takes effect at once: the token validator's cache of officers'
+    statuses is dropped in every process within a second (platform/auth/cache.py), and
+    the built-in provider refuses new sign-ins."""
     officer = get_officer(session, officer_id)
     officer.status = status
     if status == OfficerStatus.INACTIVE:

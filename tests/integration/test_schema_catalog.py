@@ -58,7 +58,7 @@ def test_every_table_is_distributed_reference_or_local():
         "calendar_day",
         "workflow_definition",
     }
-    assert _tables(LOCAL) == {"worker_heartbeat"}
+    assert _tables(LOCAL) == {"worker_heartbeat", "auth_epoch"}
 
 
 def test_a_distributed_table_is_keyed_by_tenant_id_then_id():

@@ -449,3 +449,76 @@ def test_an_unknown_user_name_takes_about_as_long_as_a_known_one(app):
                 times.append(time.perf_counter() - started)
     ratio = statistics.median(unknown) / statistics.median(known)
     assert 0.33 < ratio < 3, (known, unknown)  # was 14 ms against 145 ms
+
+
+def test_another_process_refuses_a_deactivated_officers_token_within_a_second(
+    live_server, app, machine_token
+):
+    """Token checks are cached per process (platform/auth/cache.py); another process —
+    here a second validator with its own cache, which only auth_epoch reaches — must
+    refuse the token of an officer deactivated here within a second."""
+    from yimen.platform.auth import cache
+    from yimen.platform.auth.tokens import InvalidToken, TokenValidator
+    from yimen.platform.kernel.db import db
+
+    mine = app.extensions["yimen.token_validator"]
+    other = TokenValidator(mine.templates, mine.audience, mine.builtin_keys)
+    cache._IN_THIS_PROCESS.discard(other.cache)  # not cleared by this process's commits
+
+    def refused(token: str) -> str | None:
+        with app.test_request_context("/"):
+            try:
+                other.validate(token)
+                return None
+            except InvalidToken as exc:
+                return exc.code
+            finally:
+                db.remove()
+
+    username = f"officer-{uuid.uuid4().hex[:8]}"
+    officer_id = _legacy_officer("xuanwu", username, "Yimen@2026")
+    token = sign_in(live_server.url, "xuanwu", username)["access_token"]
+    assert refused(token) is None  # and now kept in the other process's cache
+    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    r = requests.post(
+        f"{live_server.url}/api/v1/officers/{officer_id}/deactivate", headers=admin, timeout=10
+    )
+    assert r.status_code == 200
+    deactivated = time.monotonic()
+    while (why := refused(token)) is None and time.monotonic() - deactivated < 1.0:
+        time.sleep(0.05)
+    assert why == "account-inactive" and time.monotonic() - deactivated < 1.0
+
+
+def test_another_process_refuses_a_suspended_districts_tokens_within_a_second(
+    live_server, app, new_district, machine_token
+):
+    from yimen.platform.auth import cache
+    from yimen.platform.auth.tokens import InvalidToken, TokenValidator
+    from yimen.platform.kernel.db import db
+    from yimen.platform.kernel.directory import TenantStatus
+    from yimen.tenants.directory.onboarding import set_tenant_status
+
+    district = new_district("暂停测试区")
+    mine = app.extensions["yimen.token_validator"]
+    other = TokenValidator(mine.templates, mine.audience, mine.builtin_keys)
+    cache._IN_THIS_PROCESS.discard(other.cache)
+    token = machine_token(district.slug, ["district_admin"])
+
+    def refused() -> str | None:
+        with app.test_request_context("/"):
+            try:
+                other.validate(token)
+                return None
+            except InvalidToken as exc:
+                return exc.code
+            finally:
+                db.remove()
+
+    assert refused() is None
+    with db.new_session() as s:
+        set_tenant_status(s, district.id, TenantStatus.SUSPENDED, "测试")
+    suspended = time.monotonic()
+    while (why := refused()) is None and time.monotonic() - suspended < 1.0:
+        time.sleep(0.05)
+    assert why == "tenant-suspended" and time.monotonic() - suspended < 1.0

@@ -1,0 +1,68 @@
+"""The case list at its cost (issue 12, item 10): keyset paging after a row, and
+searches of two characters — most Chinese names — which trigrams cannot serve."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+from tests.integration.conftest import _agency_client
+from tests.integration.test_case_console import _party
+
+LIST = "/console/cases/"
+
+
+def _two_characters() -> str:
+    """Two CJK characters unlikely to be anywhere else in the shared demo district."""
+    rnd = random.Random(uuid.uuid4().int)
+    return "".join(chr(rnd.randint(0x5000, 0x9000)) for _ in range(2))
+
+
+def test_the_list_pages_after_a_row_through_every_case_once_in_the_list_order(
+    live_server, app, client
+):
+    officer = _agency_client(live_server, app, "sthj", ["officer"])
+    marker = f"巡查{uuid.uuid4().hex[:8]}"
+    made = set()
+    for n in range(7):
+        body = {"parties": [_party(f"某某{n}号公司")], "facts": f"{marker}发现问题{n}"}
+        r = client.post("/api/v1/cases", json=body, headers=officer)
+        assert r.status_code == 201
+        made.add(r.json["id"])
+    numbered = client.get(f"/api/v1/cases?q={marker}&page_size=100", headers=officer).json
+    assert numbered["total"] == 7 and numbered["next"] is None
+    seen, after, pages = [], None, 0
+    while True:
+        url = f"/api/v1/cases?q={marker}&page_size=3" + (f"&after={after}" if after else "")
+        page = client.get(url, headers=officer).json
+        pages += 1
+        assert page["total"] == 7 and page["pages"] == 3
+        assert page["page"] == (None if after else 1)
+        seen += [c["id"] for c in page["items"]]
+        after = page["next"]
+        if after is None:
+            break
+    assert pages == 3 and len(seen) == 7 and set(seen) == made
+    assert seen == [c["id"] for c in numbered["items"]]  # the same order as numbered pages
+    bad = client.get("/api/v1/cases?after=not-a-cursor", headers=officer)
+    assert bad.status_code == 422 and bad.json["code"] == "bad-cursor"
+
+
+def test_a_two_character_name_finds_its_case_in_the_facts_and_among_the_parties(
+    live_server, app, client
+):
+    officer = _agency_client(live_server, app, "sthj", ["officer"])
+    name = _two_characters()
+    body = {"parties": [_party(name)], "facts": f"当事人{name}在珠江路88号随意倾倒垃圾。"}
+    r = client.post("/api/v1/cases", json=body, headers=officer)
+    assert r.status_code == 201
+    case_id = r.json["id"]
+    found = client.get(f"/api/v1/cases?q={name}", headers=officer).json
+    assert [c["id"] for c in found["items"]] == [case_id] and found["total"] == 1
+    longer = client.get(f"/api/v1/cases?q={name}在珠", headers=officer).json  # trigrams too
+    assert [c["id"] for c in longer["items"]] == [case_id]
+    assert client.get(f"/api/v1/cases?q={name[::-1]}", headers=officer).json["total"] == 0
+    html = client.get(f"{LIST}?q={name}", headers=officer).get_data(as_text=True)
+    assert html.count("<tr data-case=") == 1 and f'data-case="{case_id}"' in html
+    other = _agency_client(live_server, app, "scjg", ["officer"])
+    assert client.get(f"/api/v1/cases?q={name}", headers=other).json["total"] == 0
