@@ -18,7 +18,7 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from yimen.platform.api.limits import limiter
-from yimen.platform.api.problems import Problem, field_errors, problem_of
+from yimen.platform.api.problems import Problem, field_errors, problem_of, problem_response
 from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, Source
 from yimen.platform.intake.public_record import approximate_coordinate, approximate_place
@@ -70,6 +70,8 @@ def _problem(problem: Problem):
 def _refused(error: DomainError):
     if error.code == "unknown-matter":  # a service_code not in services.json: GeoReport's 404
         return _error(404, "本区没有该服务 (执法事项)。", "Unknown service_code in this district.")
+    if not error.zh:  # an unknown district: answered as any unknown address
+        return problem_response(problem_of(error))
     return _problem(problem_of(error))
 
 

@@ -25,14 +25,17 @@ was known (a public page that looked the district up by its slug).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
 from yimen.platform.kernel.db import tenancy
 from yimen.platform.kernel.db.session import Database, db
+
+R = TypeVar("R")
 
 
 class Transaction:
@@ -82,6 +85,14 @@ class UnitOfWork:
             return
         with self.database.factory() as session, self._run(session, tenant_id, True) as tx:
             yield tx
+
+    def run(self, tenant_id: uuid.UUID | None, use_case: Callable[..., R], *args, **kwargs) -> R:
+        """`use_case(session, *args, **kwargs)` — a use case that works in the session it
+        is given and never commits — as one unit of work, committed when it returns."""
+        with self.for_tenant(tenant_id) as tx:
+            result = use_case(tx.session, *args, **kwargs)
+            tx.commit()
+            return result
 
     @contextmanager
     def _run(

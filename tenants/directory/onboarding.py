@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.keys import active_key
 from yimen.platform.idp.model import Credential
 from yimen.platform.kernel.db import tenant_scope
+from yimen.platform.kernel.errors import Conflict, FieldProblem, Invalid, NotFound
 from yimen.tenants.directory.model import (
     Agency,
     AgencyKind,
@@ -41,18 +41,18 @@ def set_tenant_status(
     with tenant_scope(tenant_id):  # the audit entry belongs to the district concerned
         tenant = session.execute(select(Tenant).where(Tenant.id == tenant_id)).scalar_one_or_none()
         if tenant is None or tenant.kind != TenantKind.DISTRICT:
-            raise Problem(404, "not-found", "区不存在。", "District not found.")
+            raise NotFound("not-found", "区不存在。", "District not found.")
         tenant.status = status
         tenant.suspended_reason = reason if status == TenantStatus.SUSPENDED else ""
         session.commit()
     return tenant
 
 
-class TenantExists(Problem):
+class TenantExists(Conflict):
     def __init__(self, field: str, value: str) -> None:
         zh = f"{'标识' if field == 'slug' else '行政区划代码'} {value} 已被其他区使用。"
         en = f"The {field} {value} is already used by another district."
-        super().__init__(409, "tenant-exists", zh, en, errors=[FieldError(field, zh, en)])
+        super().__init__("tenant-exists", zh, en, fields=[FieldProblem(field, zh, en)])
 
 
 def create_tenant(
@@ -72,12 +72,11 @@ def create_tenant(
         (check_division_code(division_code), "division_code"),
     ):
         if not verdict.ok:
-            raise Problem(
-                422,
+            raise Invalid(
                 "invalid-tenant",
                 verdict.zh,
                 verdict.en,
-                errors=[FieldError(field_name, verdict.zh, verdict.en)],
+                fields=[FieldProblem(field_name, verdict.zh, verdict.en)],
             )
     taken = session.execute(
         select(Tenant.slug, Tenant.division_code).where(
