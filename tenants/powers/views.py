@@ -81,7 +81,8 @@ class CatalogFile(MethodView):
     def post(self, files):
         """导入目录 (按编码新增或更新，全部行校验通过才写入) / Import the catalog: all rows or none"""
         upload = files["file"]
-        return xlsx.import_file(db.session, read_upload(upload), upload.filename or "")
+        content = read_upload(upload)
+        return uow.run(current_tenant_id(), xlsx.import_file, content, upload.filename or "")
 
 
 @blp.route("/power-list")
