@@ -344,7 +344,9 @@ class Intake:
         attached in the same commit. An inbound clue is keyed by its sender's id: a
         replay returns the clue already made."""
         tenant_id = caller.tenant_id if caller is not None else cmd.district
-        actor = caller.username if caller is not None else CHANNEL_ACTORS[cmd.channel]
+        actor = (
+            caller.username if caller is not None else CHANNEL_ACTORS.get(cmd.channel, cmd.channel)
+        )
         try:
             with self.uow.for_tenant(tenant_id) as tx:
                 store = self.store(tx)
