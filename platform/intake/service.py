@@ -36,6 +36,7 @@ from yimen.platform.intake.store import (
 from yimen.platform.kernel import clock
 from yimen.platform.kernel import uow as kernel_uow
 from yimen.platform.kernel.db import utcnow
+from yimen.platform.kernel.directory import Agency
 from yimen.platform.kernel.errors import (
     Conflict,
     FieldProblem,
@@ -46,7 +47,6 @@ from yimen.platform.kernel.errors import (
 from yimen.platform.kernel.identity import Identity
 from yimen.platform.kernel.uow import Transaction, UnitOfWork
 from yimen.tenants.directory import district_settings
-from yimen.tenants.directory.model import Agency
 
 __all__ = [
     "accept_due",

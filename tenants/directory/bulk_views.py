@@ -13,7 +13,7 @@ from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.permissions import requires
 from yimen.platform.kernel.uow import uow
 from yimen.tenants.directory import bulk
-from yimen.tenants.directory.views import granter
+from yimen.tenants.directory.web.views import granter
 
 blp = Blueprint("imports", __name__, description="批量导入 / Bulk import")
 

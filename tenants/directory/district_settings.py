@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from yimen.platform.kernel.db.tenancy import current_tenant_id
+from yimen.platform.kernel.directory import Tenant
 from yimen.platform.kernel.errors import FieldProblem, Invalid, NotFound
-from yimen.tenants.directory.model import Tenant
 
 INTEGER, TEXT, CHOICE = "integer", "text", "choice"
 

@@ -14,8 +14,7 @@ from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.keys import active_key
 from yimen.platform.idp.model import Credential
 from yimen.platform.kernel.db import tenant_scope
-from yimen.platform.kernel.errors import Conflict, FieldProblem, Invalid, NotFound
-from yimen.tenants.directory.model import (
+from yimen.platform.kernel.directory import (
     Agency,
     AgencyKind,
     Officer,
@@ -26,6 +25,7 @@ from yimen.tenants.directory.model import (
     Unit,
     UnitKind,
 )
+from yimen.platform.kernel.errors import Conflict, FieldProblem, Invalid, NotFound
 from yimen.tenants.directory.rules import OK, check_division_code, check_slug
 from yimen.tenants.identity import tasks as provisioning
 

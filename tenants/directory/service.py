@@ -9,9 +9,7 @@ import uuid
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from yimen.platform.kernel.errors import FieldProblem, Forbidden, Invalid, NotFound
-from yimen.platform.kernel.identity import SERVICE_ACCOUNT_PREFIX
-from yimen.tenants.directory.model import (
+from yimen.platform.kernel.directory import (
     Agency,
     AgencyKind,
     Officer,
@@ -21,6 +19,8 @@ from yimen.tenants.directory.model import (
     TenantKind,
     Unit,
 )
+from yimen.platform.kernel.errors import FieldProblem, Forbidden, Invalid, NotFound
+from yimen.platform.kernel.identity import SERVICE_ACCOUNT_PREFIX
 from yimen.tenants.directory.rules import Granter, check_credit_code, check_role_change
 from yimen.tenants.identity import required_actions
 from yimen.tenants.identity import tasks as provisioning

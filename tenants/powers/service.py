@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from yimen.platform.kernel.db import current_tenant_id, utcnow
+from yimen.platform.kernel.directory import Agency, Tenant
 from yimen.platform.kernel.errors import Conflict, FieldProblem, Invalid, NotFound
-from yimen.tenants.directory.model import Agency, Tenant
 from yimen.tenants.directory.service import agency_in_district
 from yimen.tenants.powers.domains import label
 from yimen.tenants.powers.matters import seed_catalog as seed_catalog

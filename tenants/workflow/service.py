@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yimen.platform.kernel.directory import Agency
 from yimen.platform.kernel.errors import FieldProblem, Invalid, NotFound
-from yimen.tenants.directory.model import Agency
 from yimen.tenants.workflow.model import WorkflowDefinition, WorkflowOverride
 from yimen.tenants.workflow.rules import check_against_statute, fingerprint, resolve
 from yimen.tenants.workflow.statutory import KINDS, LIBRARY_V1

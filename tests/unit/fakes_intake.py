@@ -15,8 +15,8 @@ from typing import Any
 
 from yimen.platform.intake.model import Clue, ClueGroup
 from yimen.platform.kernel.db import TenantMismatch
+from yimen.platform.kernel.directory import Agency
 from yimen.tenants.directory.district_settings import REGISTRY
-from yimen.tenants.directory.model import Agency
 
 
 def _with_defaults(row: Any) -> None:
