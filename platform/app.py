@@ -280,8 +280,12 @@ def _init_request_cycle(app: Flask) -> None:
 
     from yimen.platform.api.text_guard import refuse_control_characters
     from yimen.platform.auth.guard import NotSignedIn, guard_request
+    from yimen.platform.kernel import uow
     from yimen.platform.kernel.audit.recorder import set_actor
 
+    # One session per request: the guard, the view and its use case's unit of work share
+    # the request's session (kernel/uow.py).
+    app.before_request(uow.begin_request)
     app.before_request(refuse_control_characters)
     app.before_request(guard_request)
 
@@ -297,6 +301,7 @@ def _init_request_cycle(app: Flask) -> None:
 
     @app.teardown_request
     def _end_request(_exc) -> None:
+        uow.end_request()
         db.remove()
         bind_tenant(None)
         set_actor(None)

@@ -13,10 +13,10 @@ import filetype
 from sqlalchemy import BigInteger, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.kernel.blobs import BlobStore, BlobTooLarge, StoredBlob
 from yimen.platform.kernel.blobs.uploads import Prefixed, display_name
 from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
+from yimen.platform.kernel.errors import FieldProblem, Invalid, NotFound
 
 # The limits of a complaint, in one place.
 MAX_FILES = 5
@@ -61,8 +61,8 @@ class Upload:
     filename: str
 
 
-def _refused(zh: str, en: str) -> Problem:
-    return Problem(422, "attachment-refused", zh, en, errors=[FieldError(FIELD, zh, en)])
+def _refused(zh: str, en: str) -> Invalid:
+    return Invalid("attachment-refused", zh, en, fields=[FieldProblem(FIELD, zh, en)])
 
 
 def _store_one(store: BlobStore, number: int, name: str | None, stream: BinaryIO) -> Upload:
@@ -138,7 +138,7 @@ def get(session: Session, clue_id: uuid.UUID, attachment_id: uuid.UUID) -> ClueA
         of_clue(clue_id).where(ClueAttachment.id == attachment_id)
     ).scalar_one_or_none()
     if found is None:
-        raise Problem(404, "not-found", "附件不存在。", "Attachment not found.")
+        raise NotFound("not-found", "附件不存在。", "Attachment not found.")
     return found
 
 

@@ -1,38 +1,61 @@
-"""Use cases of the one door: register a clue, route it, and tell the complainant."""
+"""Use cases of the one door: submit a complaint, route a clue, and tell the complainant.
+
+Each use case takes a typed command and the caller's `Identity` (None for a citizen on
+the public channels), opens its own unit of work (kernel/uow.py) and says no with the
+kernel's domain errors: it runs the same from a view, a worker or an inbound gateway
+handler, and inside a larger unit of work it joins it. What it reads and writes goes
+through an `IntakeStore` (store.py), so unit tests drive it with fakes.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from yimen.gateway.outbox import service as outbox
-from yimen.platform.api.problems import Problem
-from yimen.platform.cases import service as case_service
-from yimen.platform.cases.deadlines import refresh as deadlines_refresh
-from yimen.platform.cases.law import stored_day
 from yimen.platform.cases.model import Case
 from yimen.platform.intake import attachments as clue_attachments
 from yimen.platform.intake import duplicates, rules
-from yimen.platform.intake.model import Clue, ClueGroup, ClueStep
+from yimen.platform.intake.model import Clue, ClueGroup, ClueStep, Source
+from yimen.platform.intake.store import (
+    IntakeStore,
+    SqlIntakeStore,
+    accept_due,
+    agency_name,
+    find_for_complainant,
+    setting,
+)
+from yimen.platform.kernel import clock
+from yimen.platform.kernel import uow as kernel_uow
 from yimen.platform.kernel.db import utcnow
-from yimen.platform.kernel.db.tenancy import current_tenant_id
-from yimen.platform.kernel.directory import Agency, Tenant
-from yimen.tenants.calendar.rules import CalendarNotLoaded
-from yimen.tenants.calendar.service import working_calendar
+from yimen.platform.kernel.directory import Agency
+from yimen.platform.kernel.errors import (
+    Conflict,
+    FieldProblem,
+    Invalid,
+    NotFound,
+    Refused,
+)
+from yimen.platform.kernel.identity import Identity
+from yimen.platform.kernel.uow import Transaction, UnitOfWork
 from yimen.tenants.directory import district_settings
-from yimen.tenants.directory.service import agency_in_district
-from yimen.tenants.powers.service import holder_of
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+__all__ = [
+    "accept_due",
+    "agency_name",
+    "find_for_complainant",
+    "setting",
+]  # read by the views and tests from here
+
+SHANGHAI = clock.SHANGHAI
 RECEIPT_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # District settings (tenant.settings) this package reads; their types, defaults and
 # limits are in the registry, tenants/directory/district_settings.py.
@@ -44,29 +67,6 @@ DEFAULT_ACCEPT_DAYS = SETTINGS["clue_accept_working_days"]
 OPEN = (rules.Status.OFFERED.value, rules.Status.ACCEPTED.value, rules.Status.ARBITRATION.value)
 
 
-_SETTINGS_READ = "yimen.intake.settings"  # session.info: the district's settings, per transaction
-_AGENCY_NAMES = "yimen.intake.agency_names"  # session.info: names already read or known
-
-
-def _settings(session: Session) -> dict:
-    """The current district's settings, read once per transaction (a use case asks for
-    several; the identity map alone forgets the Tenant row between them)."""
-    if isinstance(session, scoped_session):
-        session = session()  # the request's own session, behind the proxy
-    transaction, tenant_id = session.get_transaction(), current_tenant_id()
-    read = session.info.get(_SETTINGS_READ)
-    if transaction is None or read is None or read[:2] != (transaction, tenant_id):
-        tenant = session.get(Tenant, tenant_id)
-        settings = dict(tenant.settings or {}) if tenant else {}
-        read = (session.get_transaction(), tenant_id, settings)
-        session.info[_SETTINGS_READ] = read
-    return read[2]
-
-
-def setting(session: Session, key: str) -> int:
-    return district_settings.value_of(_settings(session), key)
-
-
 def receipt_code() -> str:
     return "YM" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
 
@@ -75,179 +75,119 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else ""
 
 
-def _agency(session: Session, agency_id, field: str) -> Agency:
-    return agency_in_district(session, agency_id, field)
-
-
-def accept_due(session: Session, days: int, today: dt.date | None = None) -> dt.date | None:
-    """The acceptance deadline in working days; None (and flagged by the caller) when the
-    calendar of that year is not loaded — never guessed."""
-    today = today or dt.datetime.now(SHANGHAI).date()
-    try:
-        return working_calendar(session).add_working_days(today, days)
-    except CalendarNotLoaded:
-        return None
-
-
 def _step(clue: Clue, action: str, agency_id, reason: str, actor: str) -> None:
     clue.steps.append(ClueStep(action=action, agency_id=agency_id, reason=reason, actor=actor))
 
 
-def complaint_fields(data: dict) -> dict:
-    """A citizen's complaint (public form, API) as clue fields: an anonymous complaint
-    keeps no name and no phone."""
-    anonymous = data.get("anonymous", False)
-    fields = {
-        "matter_code": data.get("matter_code"),
-        "agency_id": data.get("agency_id"),
-        "description": data["description"],
-        "place": data["place"],
-        "occurred_at": data.get("occurred_at"),
-        "latitude": data.get("latitude"),
-        "longitude": data.get("longitude"),
-        "join": data.get("join"),
-        "anonymous": anonymous,
-        "complainant_name": "" if anonymous else data.get("name", ""),
-        "complainant_phone": "" if anonymous else data.get("phone", ""),
-    }
-    return {k: v for k, v in fields.items() if v is not None}
+# --- commands ---------------------------------------------------------------------
+
+# Who files on each channel when no officer does (the clue's first step names them).
+CHANNEL_ACTORS = {Source.PUBLIC_WEB.value: "public", Source.OPEN311.value: "open311"}
 
 
-def register(
-    session: Session,
-    data: dict,
-    source: str,
-    actor: str,
-    accept_days: int | None = None,
-    join: uuid.UUID | None = None,
-    attachments: Sequence[clue_attachments.Upload] = (),
-) -> Clue:
-    """A clue enters the one door: offered to the agency chosen, or to the holder of its
-    matter on the power list; with neither, it waits for the legal-affairs office. A
-    citizen who chose to join an open complaint about the same thing is merged into its
-    group at once. Files already in the blob store are attached in the same commit."""
-    join = join or data.pop("join", None)
-    if join is not None:
-        return _join(session, data, source, actor, join, attachments)
-    agency = _agency(session, data.pop("agency_id"), "agency_id") if data.get("agency_id") else None
-    if agency is None and data.get("matter_code"):
-        agency = holder_of(session, data["matter_code"])
-    clue = Clue(id=uuid.uuid4(), receipt_code=receipt_code(), source=source, **data)
-    if agency is not None:
-        _know_agency(session, agency)
-        clue.status, clue.agency_id = rules.Status.OFFERED.value, agency.id
-        days = accept_days or setting(session, "clue_accept_working_days")
-        clue.accept_due = accept_due(session, days)
-        _step(clue, "offered", agency.id, "", actor)
-    else:
-        clue.status = rules.Status.ARBITRATION.value
-        _step(clue, "submitted", None, "无明确承办部门，提交法制办指定", actor)
-    session.add(clue)
-    session.flush()
-    clue_attachments.attach(session, clue.id, attachments)
-    notify(session, clue, "SMS_CLUE_RECEIVED")
-    session.commit()
-    return clue
+@dataclass(frozen=True)
+class SubmitComplaint:
+    """One complaint, whichever way it came in: the JSON API and the public form
+    (`public_web`), Open311 (`open311`), an officer's register (`patrol`, `hotline`, …)
+    and the inbound systems (`upper_level`, `police`, with their `source_ref`). The same
+    rules hold for all (`submit_complaint`)."""
+
+    channel: str
+    description: str
+    place: str
+    matter_code: str | None = None
+    agency_id: uuid.UUID | None = None
+    occurred_at: dt.datetime | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    anonymous: bool = False
+    name: str = ""
+    phone: str = ""
+    join: uuid.UUID | None = None  # an open complaint about the same thing, to join
+    source_ref: str | None = None  # the sender's id (inbound): a replay makes no second clue
+    district: uuid.UUID | None = None  # the district of a citizen's channel (no caller)
+    attachments: Sequence[clue_attachments.Upload] = ()
 
 
-def _join(
-    session: Session,
-    data: dict,
-    source: str,
-    actor: str,
-    target_id: uuid.UUID,
-    attachments: Sequence[clue_attachments.Upload] = (),
-) -> Clue:
-    target = session.get(Clue, target_id)
-    if target is None or target.status not in OPEN:
-        raise Problem(
-            422,
-            "cannot-join",
-            "所选投诉已办结或不存在，请直接提交新的投诉。",
-            "That complaint is closed or unknown; file a new one instead.",
-            errors=[_field("join", "所选投诉已办结或不存在。", "Closed or unknown complaint.")],
-        )
-    data.pop("agency_id", None)
-    data.setdefault("matter_code", target.matter_code)
-    clue = Clue(
-        id=uuid.uuid4(),
-        receipt_code=receipt_code(),
-        source=source,
-        status=rules.Status.MERGED.value,
-        outcome="merged",
-        agency_id=target.agency_id,
-        **data,
-    )
-    group = _group_of(session, target, actor)
-    clue.group_id = group.id
-    _step(clue, "joined", target.agency_id, "", actor)
-    session.add(clue)
-    session.flush()
-    clue_attachments.attach(session, clue.id, attachments)
-    notify(session, clue, "SMS_CLUE_MERGED")
-    session.commit()
-    return clue
+@dataclass(frozen=True)
+class Submitted:
+    clue: Clue
+    created: bool  # False: a replay of an inbound clue already made
+    agency: str | None  # the name the text message gave (None: the legal-affairs office)
 
 
-def _field(field: str, zh: str, en: str):
-    from yimen.platform.api.problems import FieldError
+@dataclass(frozen=True)
+class RouteClue:
+    """accept / transfer / submit / close / file_case by the agency holding the clue."""
 
-    return FieldError(field, zh, en)
-
-
-def _agency_name(session: Session, agency_id) -> str:
-    if agency_id is None:
-        return "区司法局(法制办)"
-    return agency_name(session, agency_id)
-
-
-def _know_agency(session: Session, agency: Agency) -> None:
-    session.info.setdefault(_AGENCY_NAMES, {})[agency.id] = agency.name
+    clue_id: uuid.UUID
+    action: str
+    to_agency_id: uuid.UUID | None = None  # transfer
+    reason: str = ""  # transfer, submit
+    outcome: str | None = None  # close
+    note: str = ""  # close
 
 
-def agency_name(session: Session, agency_id: uuid.UUID) -> str:
-    """An agency's name, read once per session: the receipt of a new clue names the
-    agency its text message named, without asking the database again."""
-    names = session.info.setdefault(_AGENCY_NAMES, {})
-    if agency_id not in names:
-        names[agency_id] = (
-            session.execute(select(Agency.name).where(Agency.id == agency_id)).scalar() or ""
-        )
-    return names[agency_id]
+@dataclass(frozen=True)
+class MergeClue:
+    clue_id: uuid.UUID
+    into_clue_id: uuid.UUID
 
 
-def _send(session: Session, clue: Clue, template: str, params: dict, key: str) -> None:
-    if clue.complainant_phone and not clue.anonymous:
-        outbox.publish(
-            session,
-            "sms",
-            template,
-            {"to": clue.complainant_phone, "template": template, "params": params},
-            key=key,
-        )
+@dataclass(frozen=True)
+class DesignateHandler:
+    clue_id: uuid.UUID
+    handler_agency_id: uuid.UUID
+    joint_agency_ids: Sequence[uuid.UUID] = ()
+    reason: str = ""
 
 
-def notify(session: Session, clue: Clue, template: str) -> None:
-    """Text the complainant through the outbox (never inline); anonymous: nothing. When
-    the clue leads a group, every complainant who joined it is told the group moved."""
-    outcome = rules.OUTCOMES.get(clue.outcome or "", ("", ""))[0]
-    params = {
-        "code": clue.receipt_code,
-        "agency": _agency_name(session, clue.agency_id),
-        "outcome": outcome,
-        "days": str(setting(session, "clue_feedback_days")),
-    }
-    _send(session, clue, template, params, f"clue:{clue.id}:{len(clue.steps)}:{template}")
-    if clue.group_id is None or template == "SMS_CLUE_MERGED":
-        return
-    for member in _members(session, clue):
-        _send(
-            session,
-            member,
-            "SMS_GROUP_MOVED",
-            {"code": member.receipt_code, "step": _step_words(clue)},
-            f"clue:{member.id}:group:{clue.id}:{len(clue.steps)}",
-        )
+@dataclass(frozen=True)
+class GiveFeedback:
+    """The complainant's answer after closure, found by receipt code and phone digits."""
+
+    district: uuid.UUID
+    code: str
+    phone4: str | None
+    resolved: bool
+    satisfaction: int | None = None
+    comment: str = ""
+
+
+# --- the rules every channel shares ------------------------------------------------
+
+
+def complainant_of(cmd: SubmitComplaint) -> tuple[bool, str, str]:
+    """(anonymous, name, phone) as kept. One rule for every channel: a complaint is
+    anonymous when the complainant asked for it or left no phone number to answer on,
+    and an anonymous complaint keeps neither name nor phone — it is never texted, and
+    its receipt code alone shows its progress."""
+    anonymous = cmd.anonymous or not cmd.phone
+    return (True, "", "") if anonymous else (False, cmd.name, cmd.phone)
+
+
+def _unknown_agency(field_name: str) -> Invalid:
+    zh, en = "本区没有该部门。", "No such agency in this district."
+    return Invalid("unknown-agency", zh, en, fields=[FieldProblem(field_name, zh, en)])
+
+
+def _refused(exc: rules.RoutingError) -> Refused:
+    return Refused(exc.code, exc.zh, exc.en)
+
+
+def _clue_not_found() -> NotFound:
+    return NotFound("not-found", "线索不存在。", "Clue not found.")
+
+
+NO_MATCH = (
+    "未找到该回执码，或手机尾号不符。",
+    "No such receipt code, or the phone digits do not match.",
+)
+
+
+def no_match() -> NotFound:
+    """The same answer for an unknown receipt code and wrong phone digits: no probing."""
+    return NotFound("not-found", *NO_MATCH, fields=[FieldProblem("code", NO_MATCH[0], "No match.")])
 
 
 def _step_words(clue: Clue) -> str:
@@ -268,30 +208,10 @@ def _step_words(clue: Clue) -> str:
     return text
 
 
-def _members(session: Session, clue: Clue) -> list[Clue]:
-    return list(
-        session.execute(
-            select(Clue).where(Clue.group_id == clue.group_id, Clue.id != clue.id)
-        ).scalars()
-    )
-
-
-def _group_of(session: Session, lead: Clue, actor: str) -> ClueGroup:
-    if lead.group_id is not None:
-        return session.get(ClueGroup, lead.group_id)
-    group = ClueGroup(
-        id=uuid.uuid4(), lead_clue_id=lead.id, matter_code=lead.matter_code, confirmed_by=actor
-    )
-    session.add(group)
-    session.flush()
-    lead.group_id = group.id
-    return group
-
-
 def get_clue(session: Session, clue_id: uuid.UUID) -> Clue:
     clue = session.execute(select(Clue).where(Clue.id == clue_id)).scalar_one_or_none()
     if clue is None:
-        raise Problem(404, "not-found", "线索不存在。", "Clue not found.")
+        raise _clue_not_found()
     return clue
 
 
@@ -375,7 +295,7 @@ def readable_clue(session: Session, clue_id: uuid.UUID, reach: Reach) -> Clue:
     exists."""
     clue = get_clue(session, clue_id)
     if not reaches(reach, clue):
-        raise Problem(404, "not-found", "线索不存在。", "Clue not found.")
+        raise _clue_not_found()
     return clue
 
 
@@ -392,152 +312,405 @@ def state_of(clue: Clue) -> rules.Clue:
     )
 
 
-def _commit(
-    session: Session,
-    clue: Clue,
-    state: rules.Clue,
-    action: str,
-    reason: str,
-    actor: str,
-    template: str | None,
-) -> Clue:
-    clue.status, clue.transfers, clue.designated = (
-        state.status.value,
-        state.transfers,
-        state.designated,
-    )
-    clue.agency_id = uuid.UUID(state.agency) if state.agency else None
-    clue.joint_agency_ids = list(state.joint)
-    clue.outcome, clue.reopened = state.outcome, state.reopened
-    clue.closed_at = utcnow() if state.status == rules.Status.CLOSED else None
-    _step(clue, action, clue.agency_id, reason, actor)
-    if template:
-        notify(session, clue, template)
-    try:
-        session.commit()
-    except StaleDataError as exc:
-        session.rollback()
-        raise Problem(
-            409,
-            "concurrent-change",
-            "线索刚被他人处理，请刷新后重试。",
-            "Someone else just acted on this clue; reload and retry.",
-        ) from exc
-    return clue
+# --- the use cases --------------------------------------------------------------------
+
+StoreFactory = Callable[[Transaction], IntakeStore]
 
 
-def route(
-    session: Session, clue_id: uuid.UUID, action: str, actor: str, agency_code: str | None, **kwargs
-) -> Clue:
-    """accept / transfer / submit / close / file_case by the holding agency (by code)."""
-    clue = get_clue(session, clue_id)
-    mine = session.execute(select(Agency.id).where(Agency.code == agency_code)).scalar()
-    me = str(mine) if mine else ""
-    reason = kwargs.get("reason", "")
-    try:
-        if action == "accept":
-            state, template = rules.accept(state_of(clue), me), "SMS_CLUE_ACCEPTED"
-        elif action == "transfer":
-            target = _agency(session, kwargs["to_agency_id"], "to_agency_id")
-            state, template = (
-                rules.transfer(state_of(clue), me, str(target.id), reason),
-                "SMS_CLUE_TRANSFERRED",
-            )
-        elif action == "submit":
-            state, template = (
-                rules.submit_to_arbitration(state_of(clue), me, reason),
-                "SMS_CLUE_ARBITRATION",
-            )
-        elif action == "file_case":
-            state, template = rules.file_case(state_of(clue), me), "SMS_CLUE_CASE_FILED"
+def _sql_store(tx: Transaction) -> IntakeStore:
+    return SqlIntakeStore(tx.session)
+
+
+class Intake:
+    """The intake use cases over a unit of work and a store (fakes in unit tests)."""
+
+    def __init__(self, uow: UnitOfWork | Any = None, store: StoreFactory = _sql_store) -> None:
+        self.uow = uow if uow is not None else kernel_uow.uow
+        self.store = store
+
+    # -- submit ------------------------------------------------------------------------
+
+    def submit_complaint(self, cmd: SubmitComplaint, caller: Identity | None) -> Submitted:
+        """A complaint enters the one door, on any channel, as a clue: offered to the
+        agency chosen, or to the holder of its matter on the power list; with neither,
+        it waits for the legal-affairs office. A matter named must be on the district's
+        power list. A complainant who chose to join an open complaint about the same
+        thing is merged into its group at once. Files already in the blob store are
+        attached in the same commit. An inbound clue is keyed by its sender's id: a
+        replay returns the clue already made."""
+        tenant_id = caller.tenant_id if caller is not None else cmd.district
+        actor = (
+            caller.username if caller is not None else CHANNEL_ACTORS.get(cmd.channel, cmd.channel)
+        )
+        try:
+            with self.uow.for_tenant(tenant_id) as tx:
+                store = self.store(tx)
+                if cmd.source_ref is not None:
+                    existing = store.clue_from(cmd.channel, cmd.source_ref)
+                    if existing is not None:
+                        tx.commit()  # nothing written; the clue stays loaded for the caller
+                        return Submitted(existing, False, None)
+                clue = self._submit(store, cmd, actor)
+                tx.commit()
+                agency = store.agency_name(clue.agency_id) if clue.agency_id else None
+                return Submitted(clue, True, agency)
+        except IntegrityError:
+            # The same inbound clue sent twice at once: the other request made it. Only
+            # an outermost unit can look again (a joined one is spoilt for its caller).
+            if cmd.source_ref is None or kernel_uow.current() is not None:
+                raise
+            with self.uow.for_tenant(tenant_id) as tx:
+                existing = self.store(tx).clue_from(cmd.channel, cmd.source_ref)
+                if existing is None:
+                    raise
+                tx.commit()
+                return Submitted(existing, False, None)
+
+    def _submit(self, store: IntakeStore, cmd: SubmitComplaint, actor: str) -> Clue:
+        # A matter not on the district's power list is not a reason to lose a complaint
+        # (one door: every complaint gets in): it is kept as given, and with no agency
+        # holding it the clue goes to arbitration by the legal-affairs office. Open311's
+        # services.json is its own contract: its shell answers an unknown service_code.
+        anonymous, name, phone = complainant_of(cmd)
+        fields = {
+            "source": cmd.channel,
+            "matter_code": cmd.matter_code,
+            "description": cmd.description,
+            "place": cmd.place,
+            "occurred_at": cmd.occurred_at,
+            "latitude": cmd.latitude,
+            "longitude": cmd.longitude,
+            "source_ref": cmd.source_ref,
+            "anonymous": anonymous,
+            "complainant_name": name,
+            "complainant_phone": phone,
+        }
+        if cmd.join is not None:
+            return self._join(store, cmd, fields, actor)
+        agency = None
+        if cmd.agency_id is not None:
+            agency = store.agency(cmd.agency_id)
+            if agency is None:
+                raise _unknown_agency("agency_id")
+        if agency is None and cmd.matter_code:
+            agency = store.holder_of(cmd.matter_code)
+        clue = Clue(id=uuid.uuid4(), receipt_code=receipt_code(), **fields)
+        if agency is not None:
+            store.know_agency(agency)
+            clue.status, clue.agency_id = rules.Status.OFFERED.value, agency.id
+            clue.accept_due = store.accept_due(store.setting("clue_accept_working_days"))
+            _step(clue, "offered", agency.id, "", actor)
         else:
-            state = rules.close(state_of(clue), me, kwargs["outcome"], kwargs.get("note", ""))
-            reason = kwargs.get("note", "")
-            template = (
-                "SMS_CLUE_NOT_FILED"
-                if kwargs["outcome"] in rules.NOT_FILED_OUTCOMES
-                else "SMS_CLUE_CLOSED"
+            clue.status = rules.Status.ARBITRATION.value
+            _step(clue, "submitted", None, "无明确承办部门，提交法制办指定", actor)
+        store.add(clue)
+        store.attach(clue.id, cmd.attachments)
+        self._notify(store, clue, "SMS_CLUE_RECEIVED")
+        return clue
+
+    def _join(self, store: IntakeStore, cmd: SubmitComplaint, fields: dict, actor: str) -> Clue:
+        assert cmd.join is not None
+        target = store.clue(cmd.join)
+        if target is None or target.status not in OPEN:
+            raise Invalid(
+                "cannot-join",
+                "所选投诉已办结或不存在，请直接提交新的投诉。",
+                "That complaint is closed or unknown; file a new one instead.",
+                fields=[
+                    FieldProblem("join", "所选投诉已办结或不存在。", "Closed or unknown complaint.")
+                ],
             )
-    except rules.RoutingError as exc:
-        raise Problem(409, exc.code, exc.zh, exc.en) from exc
-    if action == "transfer":
-        clue.accept_due = accept_due(session, setting(session, "clue_accept_working_days"))
-        clue.escalated_at = None  # a new holder, a new period
-    if action == "file_case":
-        _case_draft(session, clue, actor)
-    return _commit(session, clue, state, state.history[-1].action, reason, actor, template)
+        fields["matter_code"] = fields["matter_code"] or target.matter_code
+        clue = Clue(
+            id=uuid.uuid4(),
+            receipt_code=receipt_code(),
+            status=rules.Status.MERGED.value,
+            outcome="merged",
+            agency_id=target.agency_id,
+            **fields,
+        )
+        group = self._group_of(store, target, actor)
+        clue.group_id = group.id
+        _step(clue, "joined", target.agency_id, "", actor)
+        store.add(clue)
+        store.attach(clue.id, cmd.attachments)
+        self._notify(store, clue, "SMS_CLUE_MERGED")
+        return clue
+
+    # -- route, merge, designate ---------------------------------------------------------
+
+    def route(self, cmd: RouteClue, caller: Identity) -> Clue:
+        """accept / transfer / submit / close / file_case by the holding agency."""
+        with self.uow.for_tenant(caller.tenant_id) as tx:
+            store = self.store(tx)
+            clue = self._clue(store, cmd.clue_id)
+            mine = store.agency_id_of(caller.agency)
+            me = str(mine) if mine else ""
+            reason = cmd.reason
+            try:
+                if cmd.action == "accept":
+                    state, template = rules.accept(state_of(clue), me), "SMS_CLUE_ACCEPTED"
+                elif cmd.action == "transfer":
+                    target = store.agency(cmd.to_agency_id) if cmd.to_agency_id else None
+                    if target is None:
+                        raise _unknown_agency("to_agency_id")
+                    state = rules.transfer(state_of(clue), me, str(target.id), reason)
+                    template = "SMS_CLUE_TRANSFERRED"
+                elif cmd.action == "submit":
+                    state = rules.submit_to_arbitration(state_of(clue), me, reason)
+                    template = "SMS_CLUE_ARBITRATION"
+                elif cmd.action == "file_case":
+                    state, template = rules.file_case(state_of(clue), me), "SMS_CLUE_CASE_FILED"
+                else:
+                    outcome = cmd.outcome or ""
+                    state = rules.close(state_of(clue), me, outcome, cmd.note)
+                    reason = cmd.note
+                    template = (
+                        "SMS_CLUE_NOT_FILED"
+                        if outcome in rules.NOT_FILED_OUTCOMES
+                        else "SMS_CLUE_CLOSED"
+                    )
+            except rules.RoutingError as exc:
+                raise _refused(exc) from exc
+            if cmd.action == "transfer":
+                clue.accept_due = store.accept_due(store.setting("clue_accept_working_days"))
+                clue.escalated_at = None  # a new holder, a new period
+            if cmd.action == "file_case":
+                store.draft_case(clue, caller.username)
+            action = state.history[-1].action
+            self._apply(store, clue, state, action, reason, caller.username, template)
+            self._commit(tx)
+            return clue
+
+    def merge(self, cmd: MergeClue, caller: Identity) -> Clue:
+        """An officer confirms that this clue is about the same thing as an open one: it
+        joins that clue's group (made now if needed) and leaves every queue."""
+        with self.uow.for_tenant(caller.tenant_id) as tx:
+            store = self.store(tx)
+            clue = self._clue(store, cmd.clue_id)
+            mine = store.agency_id_of(caller.agency)
+            if clue.status == rules.Status.ARBITRATION.value or clue.agency_id != mine:
+                raise Refused(
+                    "not-holder",
+                    "只有当前承办部门可以合并此线索。",
+                    "Only the agency holding the clue may merge it.",
+                )
+            # Only into an open clue the same agency holds: merging into another agency's
+            # clue would hand the complaint over without a transfer and its reason. An
+            # unknown id and another agency's clue get the same answer (neither is
+            # confirmed to exist).
+            lead = store.clue(cmd.into_clue_id)
+            if (
+                lead is None
+                or lead.id == clue.id
+                or lead.status not in OPEN
+                or lead.agency_id != mine
+            ):
+                zh = "只能并入本部门承办的另一条未办结线索。"
+                raise Invalid(
+                    "cannot-merge",
+                    zh,
+                    "A clue can only be merged into another open clue its agency holds.",
+                    fields=[
+                        FieldProblem("into_clue_id", zh, "Not another open clue of your agency.")
+                    ],
+                )
+            group = self._group_of(store, lead, caller.username)
+            try:
+                state = rules.merge(state_of(clue), str(group.id))
+            except rules.RoutingError as exc:
+                raise _refused(exc) from exc
+            if clue.group_id is not None and clue.group_id != group.id:
+                # Complainants who had joined this clue follow it into the larger group.
+                for member in store.members(clue):
+                    member.group_id = group.id
+            clue.group_id = group.id
+            self._apply(
+                store, clue, state, "merged", lead.receipt_code, caller.username, "SMS_CLUE_MERGED"
+            )
+            self._commit(tx)
+            return clue
+
+    def designate(self, cmd: DesignateHandler, caller: Identity) -> Clue:
+        """The legal-affairs office designates the handler (and joint agencies) of a clue
+        no agency would take."""
+        with self.uow.for_tenant(caller.tenant_id) as tx:
+            store = self.store(tx)
+            clue = self._clue(store, cmd.clue_id)
+            handler = store.agency(cmd.handler_agency_id)
+            if handler is None:
+                raise _unknown_agency("handler_agency_id")
+            joint = []
+            for agency_id in cmd.joint_agency_ids:
+                agency = store.agency(agency_id)
+                if agency is None:
+                    raise _unknown_agency("joint_agency_ids")
+                joint.append(str(agency.id))
+            try:
+                state = rules.designate(state_of(clue), str(handler.id), tuple(joint), cmd.reason)
+            except rules.RoutingError as exc:
+                raise _refused(exc) from exc
+            self._apply(
+                store,
+                clue,
+                state,
+                "designated",
+                cmd.reason,
+                caller.username,
+                "SMS_CLUE_DESIGNATED",
+            )
+            self._commit(tx)
+            return clue
+
+    # -- the complainant's feedback, the hourly escalation ----------------------------------
+
+    def give_feedback(self, cmd: GiveFeedback) -> Clue:
+        """The complainant's answer after closure: a rating, and "not resolved" within
+        the district's period reopens the clue with the same owner."""
+        with self.uow.for_tenant(cmd.district) as tx:
+            store = self.store(tx)
+            clue = store.clue_for_complainant(cmd.code, cmd.phone4)
+            if clue is None:
+                raise no_match()
+            target = store.clue(store.lead_of(clue)) if clue.group_id else clue
+            assert target is not None
+            if target.status != rules.Status.CLOSED.value or target.closed_at is None:
+                raise Conflict(
+                    "not-closed",
+                    "投诉尚未办结，办结后才能评价。",
+                    "The complaint is not closed yet; feedback comes after closure.",
+                )
+            days = store.setting("clue_feedback_days")
+            closed = target.closed_at
+            closed = closed if closed.tzinfo else closed.replace(tzinfo=dt.UTC)
+            if utcnow() - closed > dt.timedelta(days=days):
+                raise Conflict(
+                    "feedback-period-over",
+                    f"办结已超过{days}日，不能再反馈；如有新问题请重新投诉。",
+                    f"More than {days} days have passed since closure; file a new complaint instead.",
+                )
+            if cmd.satisfaction is not None:
+                clue.satisfaction = cmd.satisfaction
+                _step(clue, "rated", None, str(cmd.satisfaction), "public")
+            if not cmd.resolved:
+                try:
+                    state = rules.reopen(
+                        state_of(target), cmd.comment.strip() or "投诉人反馈问题未解决"
+                    )
+                except rules.RoutingError as exc:
+                    raise _refused(exc) from exc
+                reason = state.history[-1].reason
+                self._apply(store, target, state, "reopened", reason, "public", "SMS_CLUE_REOPENED")
+            self._commit(tx)
+            return clue
+
+    def escalate_overdue(self, tenant_id: uuid.UUID, today: dt.date | None = None) -> list[Clue]:
+        """Offered clues not accepted by their deadline are escalated once: marked,
+        recorded in their history, shown first in the inbox and to the legal-affairs
+        office."""
+        today = today or clock.today()
+        with self.uow.for_tenant(tenant_id) as tx:
+            store = self.store(tx)
+            overdue = store.overdue(today)
+            for clue in overdue:
+                clue.escalated_at = utcnow()
+                reason = f"受理期限{clue.accept_due:%Y-%m-%d}已过"
+                _step(clue, "escalated", clue.agency_id, reason, "system")
+            tx.commit()
+            return overdue
+
+    # -- shared steps ---------------------------------------------------------------------
+
+    @staticmethod
+    def _clue(store: IntakeStore, clue_id: uuid.UUID) -> Clue:
+        clue = store.clue(clue_id)
+        if clue is None:
+            raise _clue_not_found()
+        return clue
+
+    @staticmethod
+    def _commit(tx: Transaction) -> None:
+        try:
+            tx.commit()
+        except StaleDataError as exc:
+            raise Conflict(
+                "concurrent-change",
+                "线索刚被他人处理，请刷新后重试。",
+                "Someone else just acted on this clue; reload and retry.",
+            ) from exc
+
+    def _apply(
+        self,
+        store: IntakeStore,
+        clue: Clue,
+        state: rules.Clue,
+        action: str,
+        reason: str,
+        actor: str,
+        template: str | None,
+    ) -> None:
+        clue.status, clue.transfers, clue.designated = (
+            state.status.value,
+            state.transfers,
+            state.designated,
+        )
+        clue.agency_id = uuid.UUID(state.agency) if state.agency else None
+        clue.joint_agency_ids = list(state.joint)
+        clue.outcome, clue.reopened = state.outcome, state.reopened
+        clue.closed_at = utcnow() if state.status == rules.Status.CLOSED else None
+        _step(clue, action, clue.agency_id, reason, actor)
+        if template:
+            self._notify(store, clue, template)
+
+    @staticmethod
+    def _group_of(store: IntakeStore, lead: Clue, actor: str) -> ClueGroup:
+        if lead.group_id is not None:
+            group = store.group(lead.group_id)
+            assert group is not None
+            return group
+        group = ClueGroup(
+            id=uuid.uuid4(), lead_clue_id=lead.id, matter_code=lead.matter_code, confirmed_by=actor
+        )
+        store.add(group)
+        lead.group_id = group.id
+        return group
+
+    def _notify(self, store: IntakeStore, clue: Clue, template: str) -> None:
+        """Text the complainant through the outbox (never inline); anonymous: nothing.
+        When the clue leads a group, every complainant who joined it is told the group
+        moved."""
+        outcome = rules.OUTCOMES.get(clue.outcome or "", ("", ""))[0]
+        params = {
+            "code": clue.receipt_code,
+            "agency": store.agency_name(clue.agency_id) if clue.agency_id else "区司法局(法制办)",
+            "outcome": outcome,
+            "days": str(store.setting("clue_feedback_days")),
+        }
+        _send(store, clue, template, params, f"clue:{clue.id}:{len(clue.steps)}:{template}")
+        if clue.group_id is None or template == "SMS_CLUE_MERGED":
+            return
+        for member in store.members(clue):
+            _send(
+                store,
+                member,
+                "SMS_GROUP_MOVED",
+                {"code": member.receipt_code, "step": _step_words(clue)},
+                f"clue:{member.id}:group:{clue.id}:{len(clue.steps)}",
+            )
 
 
-def _case_draft(session: Session, clue: Clue, actor: str) -> Case:
-    """The hand-off to the case engine: a draft at the filing stage with the clue's facts
-    (its attachments stay linked through the clue); a handler the legal-affairs office
-    designated keeps that designation, which gives it jurisdiction (处罚法 第二十五条)."""
-    lines = [clue.description, f"地点：{clue.place}"]
-    if clue.occurred_at:
-        lines.append(f"时间：{clue.occurred_at.astimezone(SHANGHAI):%Y-%m-%d %H:%M}")
-    lines.append(f"来源：线索 {clue.receipt_code}")
-    case = case_service.new_draft(
-        session,
-        clue.agency_id,
-        actor,
-        discovered_on=stored_day(clue.created_at),  # the clue came in: discovered
-        clue_id=clue.id,
-        matter_code=clue.matter_code,
-        facts="\n".join(lines),
-        place=clue.place,
-        occurred_at=clue.occurred_at,
-        details=(
-            {"designated": {"clue": clue.receipt_code, "joint": list(clue.joint_agency_ids)}}
-            if clue.designated
-            else {}
-        ),
-    )
-    deadlines_refresh(session, case)
-    return case
+def _send(store: IntakeStore, clue: Clue, template: str, params: dict, key: str) -> None:
+    if clue.complainant_phone and not clue.anonymous:
+        payload = {"to": clue.complainant_phone, "template": template, "params": params}
+        store.publish_sms(template, payload, key)
+
+
+intake = Intake()
+"""The use cases as the application runs them (the kernel's unit of work, SQL store)."""
 
 
 def case_of(session: Session, clue_id: uuid.UUID) -> Case | None:
     return session.execute(select(Case).where(Case.clue_id == clue_id)).scalar_one_or_none()
-
-
-def merge(
-    session: Session, clue_id: uuid.UUID, into_id: uuid.UUID, actor: str, agency_code: str | None
-) -> Clue:
-    """An officer confirms that this clue is about the same thing as an open one: it
-    joins that clue's group (made now if needed) and leaves every queue."""
-    clue = get_clue(session, clue_id)
-    mine = session.execute(select(Agency.id).where(Agency.code == agency_code)).scalar()
-    if clue.status == rules.Status.ARBITRATION.value or clue.agency_id != mine:
-        raise Problem(
-            409,
-            "not-holder",
-            "只有当前承办部门可以合并此线索。",
-            "Only the agency holding the clue may merge it.",
-        )
-    # Only into an open clue the same agency holds: merging into another agency's clue
-    # would hand the complaint over without a transfer and its reason. An unknown id and
-    # another agency's clue get the same answer (neither is confirmed to exist).
-    lead = session.execute(select(Clue).where(Clue.id == into_id)).scalar_one_or_none()
-    if lead is None or lead.id == clue.id or lead.status not in OPEN or lead.agency_id != mine:
-        zh, en = "只能并入本部门承办的另一条未办结线索。", "Not another open clue of your agency."
-        raise Problem(
-            422,
-            "cannot-merge",
-            zh,
-            "A clue can only be merged into another open clue its agency holds.",
-            errors=[_field("into_clue_id", zh, en)],
-        )
-    group = _group_of(session, lead, actor)
-    try:
-        state = rules.merge(state_of(clue), str(group.id))
-    except rules.RoutingError as exc:
-        raise Problem(409, exc.code, exc.zh, exc.en) from exc
-    if clue.group_id is not None and clue.group_id != group.id:
-        # Complainants who had joined this clue follow it into the larger group.
-        for member in _members(session, clue):
-            member.group_id = group.id
-    clue.group_id = group.id
-    return _commit(session, clue, state, "merged", lead.receipt_code, actor, "SMS_CLUE_MERGED")
 
 
 def duplicate_candidates(
@@ -601,73 +774,10 @@ def nearby_open(
     return [c for c in rows if duplicates.is_near(probe, _complaint(c))][:limit]
 
 
-def feedback(
-    session: Session, clue: Clue, resolved: bool, satisfaction: int | None, comment: str
-) -> Clue:
-    """The complainant's answer after closure: a rating, and "not resolved" within the
-    district's period reopens the clue with the same owner."""
-    target = session.get(Clue, _lead_id(session, clue)) if clue.group_id else clue
-    if target.status != rules.Status.CLOSED.value or target.closed_at is None:
-        raise Problem(
-            409,
-            "not-closed",
-            "投诉尚未办结，办结后才能评价。",
-            "The complaint is not closed yet; feedback comes after closure.",
-        )
-    days = setting(session, "clue_feedback_days")
-    closed = (
-        target.closed_at if target.closed_at.tzinfo else target.closed_at.replace(tzinfo=dt.UTC)
-    )
-    if utcnow() - closed > dt.timedelta(days=days):
-        raise Problem(
-            409,
-            "feedback-period-over",
-            f"办结已超过{days}日，不能再反馈；如有新问题请重新投诉。",
-            f"More than {days} days have passed since closure; file a new complaint instead.",
-        )
-    if satisfaction is not None:
-        clue.satisfaction = satisfaction
-        _step(clue, "rated", None, str(satisfaction), "public")
-    if resolved:
-        session.commit()
-        return clue
-    try:
-        state = rules.reopen(state_of(target), comment.strip() or "投诉人反馈问题未解决")
-    except rules.RoutingError as exc:
-        raise Problem(409, exc.code, exc.zh, exc.en) from exc
-    return _commit(
-        session, target, state, "reopened", state.history[-1].reason, "public", "SMS_CLUE_REOPENED"
-    )
-
-
 def _lead_id(session: Session, clue: Clue) -> uuid.UUID:
     return session.execute(
         select(ClueGroup.lead_clue_id).where(ClueGroup.id == clue.group_id)
     ).scalar_one()
-
-
-def escalate_overdue(session: Session, today: dt.date | None = None) -> list[Clue]:
-    """Offered clues not accepted by their deadline are escalated once: marked, recorded
-    in their history, shown first in the inbox and to the legal-affairs office."""
-    today = today or dt.datetime.now(SHANGHAI).date()
-    overdue = (
-        session.execute(
-            select(Clue).where(
-                Clue.status == rules.Status.OFFERED.value,
-                Clue.accept_due < today,
-                Clue.escalated_at.is_(None),
-            )
-        )
-        .scalars()
-        .all()
-    )
-    for clue in overdue:
-        clue.escalated_at = utcnow()
-        _step(
-            clue, "escalated", clue.agency_id, f"受理期限{clue.accept_due:%Y-%m-%d}已过", "system"
-        )
-    session.commit()
-    return overdue
 
 
 def agency_figures(session: Session) -> list[dict]:
@@ -715,38 +825,6 @@ def agency_figures(session: Session) -> list[dict]:
     ]
 
 
-def inbound(
-    session: Session, data: dict, source: str, source_ref: str, actor: str
-) -> tuple[Clue, bool]:
-    """A clue sent by an upper-level system or the police, keyed by the sender's id: a
-    replay returns the clue already made (False) instead of a second one."""
-    existing = session.execute(
-        select(Clue).where(Clue.source == source, Clue.source_ref == source_ref)
-    ).scalar_one_or_none()
-    if existing is not None:
-        return existing, False
-    try:
-        return register(session, {**data, "source_ref": source_ref}, source, actor), True
-    except IntegrityError:  # the same clue sent twice at once: the other request made it
-        session.rollback()
-        return session.execute(
-            select(Clue).where(Clue.source == source, Clue.source_ref == source_ref)
-        ).scalar_one(), False
-
-
-def designate(
-    session: Session, clue_id: uuid.UUID, handler_id, joint_ids: list, reason: str, actor: str
-) -> Clue:
-    clue = get_clue(session, clue_id)
-    handler = _agency(session, handler_id, "handler_agency_id")
-    joint = [str(_agency(session, j, "joint_agency_ids").id) for j in joint_ids]
-    try:
-        state = rules.designate(state_of(clue), str(handler.id), tuple(joint), reason)
-    except rules.RoutingError as exc:
-        raise Problem(409, exc.code, exc.zh, exc.en) from exc
-    return _commit(session, clue, state, "designated", reason, actor, "SMS_CLUE_DESIGNATED")
-
-
 def queue_query(reach: Reach, status: str | None = None) -> Select:
     """The clues of an agency's inbox and handling queue (or the district's, for
     district-wide readers; what a hotline operator entered), overdue first."""
@@ -781,17 +859,6 @@ PUBLIC_STATUS: dict[str, tuple[str, str]] = {
     "closed": ("已办结", "Closed"),
     "merged": ("合并办理中", "Handled with the same complaints"),
 }
-
-
-def find_for_complainant(session: Session, code: str, phone4: str | None) -> Clue | None:
-    """The clue of a receipt code, if the phone's last four digits match (anonymous: the
-    code alone). The caller answers the same for an unknown code and wrong digits."""
-    clue = session.execute(
-        select(Clue).where(Clue.receipt_code == code.strip().upper())
-    ).scalar_one_or_none()
-    if clue is None or (not clue.anonymous and clue.complainant_phone[-4:] != (phone4 or "")):
-        return None
-    return clue
 
 
 def progress(session: Session, clue: Clue) -> dict:

@@ -9,7 +9,7 @@ import dramatiq
 from sqlalchemy import select
 
 from yimen.platform.intake import service
-from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.db import db
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +24,7 @@ def escalate_all(today: dt.date | None = None) -> int:
         )
     count = 0
     for tenant_id in tenant_ids:
-        with tenant_scope(tenant_id), db.new_session() as s:
-            count += len(service.escalate_overdue(s, today))
+        count += len(service.intake.escalate_overdue(tenant_id, today))
     if count:
         log.info("escalated overdue clues", extra={"count": count})
     return count

@@ -8,8 +8,8 @@ import threading
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.kernel.db import utcnow
+from yimen.platform.kernel.errors import Conflict, FieldProblem, Invalid, NotFound, Refused
 from yimen.tenants.calendar.model import YEAR_APPROVED, YEAR_PROPOSED, CalendarDay, CalendarYear
 from yimen.tenants.calendar.rules import DayKind, WorkingCalendar, check_year, default_kind
 
@@ -90,12 +90,11 @@ def import_year(
     """An operator proposes a year from the State Council notice; nothing counts until a
     different operator approves it. Weekdays and weekends not listed are filled in."""
     if session.get(CalendarYear, year) is not None:
-        raise Problem(
-            409,
+        raise Conflict(
             "calendar-year-exists",
             f"{year}年的日历已存在。",
             f"The calendar for {year} already exists.",
-            errors=[FieldError("year", f"{year}年的日历已存在。", f"{year} already exists.")],
+            fields=[FieldProblem("year", f"{year}年的日历已存在。", f"{year} already exists.")],
         )
     listed = {d["date"]: (d["kind"], d.get("name", "")) for d in days}
     full = {}
@@ -106,12 +105,11 @@ def import_year(
     full.update(listed)  # dates outside the year, reported below
     problems = check_year(year, {d: k for d, (k, _) in full.items()})
     if problems:
-        raise Problem(
-            422,
+        raise Invalid(
             "invalid-calendar",
             f"{year}年日历有误，未导入。",
             f"The calendar for {year} is invalid; nothing was imported.",
-            errors=[FieldError(f, zh, en) for f, zh, en in problems],
+            fields=[FieldProblem(f, zh, en) for f, zh, en in problems],
         )
     session.add(
         CalendarYear(
@@ -126,31 +124,29 @@ def import_year(
         CalendarDay(day=d, year=year, kind=k, is_working_day=k.is_working, name=n)
         for d, (k, n) in full.items()
     )
-    session.commit()
+    session.flush()
     return session.get(CalendarYear, year)
 
 
 def approve_year(session: Session, year: int, actor: str) -> CalendarYear:
     entry = session.get(CalendarYear, year)
     if entry is None:
-        raise Problem(404, "not-found", f"没有{year}年的日历。", f"No calendar for {year}.")
+        raise NotFound("not-found", f"没有{year}年的日历。", f"No calendar for {year}.")
     if entry.status == YEAR_APPROVED:
-        raise Problem(
-            409,
+        raise Conflict(
             "already-approved",
             f"{year}年日历已生效。",
             f"The calendar for {year} is already approved.",
         )
     if entry.loaded_by == actor:
-        raise Problem(
-            409,
+        raise Refused(
             "four-eyes",
             "导入人不能审核自己导入的日历，请由另一位运营人员审核。",
             "The operator who imported a year cannot approve it; another operator must.",
         )
     entry.status, entry.approved_by, entry.approved_at = YEAR_APPROVED, actor, utcnow()
-    session.commit()
-    _cache.clear()
+    session.flush()
+    _cache.clear()  # the cache is keyed by the approved years: the commit is seen anyway
     return entry
 
 

@@ -76,7 +76,7 @@ def import_agencies(session: Session, rows: list[dict]) -> int:
             continue
         confirm = loaded.pop("confirm_credit_code", False)
         for error in service.validate_agency(session, loaded, confirm):
-            report.add(number, error.field, error.message, error.message_en)
+            report.add(number, error.field, error.zh, error.en)
         for key, seen in (("code", seen_codes), ("credit_code", seen_credit)):
             if loaded[key] in seen:
                 report.add(
@@ -93,7 +93,6 @@ def import_agencies(session: Session, rows: list[dict]) -> int:
     session.flush()
     for agency in agencies:
         provisioning.request(session, "agency", agency.id)
-    session.commit()
     return len(parsed)
 
 
@@ -132,12 +131,12 @@ def import_officers(session: Session, rows: list[dict], granter: Granter) -> int
             report.add_schema(number, err.messages)
             continue
         for error in service.validate_officer(session, loaded):
-            report.add(number, error.field, error.message, error.message_en)
+            report.add(number, error.field, error.zh, error.en)
         refused = service.role_change_error(
             granter, agency.code, (), loaded.get("roles", ["officer"])
         )
         if refused:
-            report.add(number, refused.field, refused.message, refused.message_en)
+            report.add(number, refused.field, refused.zh, refused.en)
         for key, seen in (("username", seen_user), ("certificate_no", seen_cert)):
             value = loaded.get(key)
             if value and value in seen:
@@ -154,5 +153,4 @@ def import_officers(session: Session, rows: list[dict], granter: Granter) -> int
         officer.role_assignments = [RoleAssignment(role=r) for r in dict.fromkeys(roles)]
         session.add(officer)
         provisioning.request(session, "officer", officer.id)
-    session.commit()
     return len(parsed)

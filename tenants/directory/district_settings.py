@@ -15,9 +15,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.directory import Tenant
+from yimen.platform.kernel.errors import FieldProblem, Invalid, NotFound
 
 INTEGER, TEXT, CHOICE = "integer", "text", "choice"
 
@@ -225,19 +225,19 @@ def describe(tenant: Tenant) -> list[dict]:
 def current_district(session: Session) -> Tenant:
     tenant = session.get(Tenant, current_tenant_id())
     if tenant is None:
-        raise Problem(404, "not-found", "区不存在。", "District not found.")
+        raise NotFound("not-found", "区不存在。", "District not found.")
     return tenant
 
 
-def validate(changes: dict) -> list[FieldError]:
+def validate(changes: dict) -> list[FieldProblem]:
     """Every reason `changes` cannot be applied: unknown keys and invalid values."""
     errors = []
     for key, value in changes.items():
         setting = REGISTRY.get(key)
         if setting is None:
-            errors.append(FieldError(key, "没有该设置项。", "No such setting."))
+            errors.append(FieldProblem(key, "没有该设置项。", "No such setting."))
         elif value is not None and (why := setting.error(value)) is not None:
-            errors.append(FieldError(key, *why))
+            errors.append(FieldProblem(key, *why))
     return errors
 
 
@@ -246,12 +246,11 @@ def update_settings(session: Session, changes: dict) -> Tenant:
     default. The change is audited with the district (the tenant row is audited)."""
     errors = validate(changes)
     if errors:
-        raise Problem(
-            422,
+        raise Invalid(
             "invalid-settings",
             "区设置有误，未作任何修改。",
             "The settings are invalid; nothing was changed.",
-            errors=errors,
+            fields=errors,
         )
     tenant = current_district(session)
     stored = dict(tenant.settings or {})
@@ -262,5 +261,5 @@ def update_settings(session: Session, changes: dict) -> Tenant:
         else:
             stored[key] = setting.clean(value)
     tenant.settings = stored  # a new dict, so the change is seen (and audited)
-    session.commit()
+    session.flush()
     return tenant

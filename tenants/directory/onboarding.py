@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.idp.model import Credential
 from yimen.platform.kernel.db import tenant_scope
 from yimen.platform.kernel.directory import (
@@ -24,6 +23,7 @@ from yimen.platform.kernel.directory import (
     Unit,
     UnitKind,
 )
+from yimen.platform.kernel.errors import Conflict, FieldProblem, Invalid, NotFound
 from yimen.platform.kernel.feature import DistrictDefault
 from yimen.tenants.directory.rules import OK, check_division_code, check_slug
 from yimen.tenants.identity import tasks as provisioning
@@ -42,18 +42,18 @@ def set_tenant_status(
     with tenant_scope(tenant_id):  # the audit entry belongs to the district concerned
         tenant = session.execute(select(Tenant).where(Tenant.id == tenant_id)).scalar_one_or_none()
         if tenant is None or tenant.kind != TenantKind.DISTRICT:
-            raise Problem(404, "not-found", "区不存在。", "District not found.")
+            raise NotFound("not-found", "区不存在。", "District not found.")
         tenant.status = status
         tenant.suspended_reason = reason if status == TenantStatus.SUSPENDED else ""
         session.commit()
     return tenant
 
 
-class TenantExists(Problem):
+class TenantExists(Conflict):
     def __init__(self, field: str, value: str) -> None:
         zh = f"{'标识' if field == 'slug' else '行政区划代码'} {value} 已被其他区使用。"
         en = f"The {field} {value} is already used by another district."
-        super().__init__(409, "tenant-exists", zh, en, errors=[FieldError(field, zh, en)])
+        super().__init__("tenant-exists", zh, en, fields=[FieldProblem(field, zh, en)])
 
 
 def create_tenant(
@@ -79,12 +79,11 @@ def create_tenant(
         (check_division_code(division_code), "division_code"),
     ):
         if not verdict.ok:
-            raise Problem(
-                422,
+            raise Invalid(
                 "invalid-tenant",
                 verdict.zh,
                 verdict.en,
-                errors=[FieldError(field_name, verdict.zh, verdict.en)],
+                fields=[FieldProblem(field_name, verdict.zh, verdict.en)],
             )
     taken = session.execute(
         select(Tenant.slug, Tenant.division_code).where(

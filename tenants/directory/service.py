@@ -1,4 +1,6 @@
-"""Use cases of the directory. Each owns its transaction; views never commit."""
+"""Use cases of the directory. Each works in the session of the caller's unit of work
+(kernel/uow.py: the view runs it with `uow.run`) and never commits; each says no with
+the kernel's domain errors."""
 
 from __future__ import annotations
 
@@ -7,8 +9,6 @@ import uuid
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from yimen.platform.api.paging import paginate
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.kernel.directory import (
     Agency,
     AgencyKind,
@@ -19,19 +19,20 @@ from yimen.platform.kernel.directory import (
     TenantKind,
     Unit,
 )
+from yimen.platform.kernel.errors import FieldProblem, Forbidden, Invalid, NotFound
 from yimen.platform.kernel.identity import SERVICE_ACCOUNT_PREFIX
 from yimen.tenants.directory.rules import Granter, check_credit_code, check_role_change
 from yimen.tenants.identity import required_actions
 from yimen.tenants.identity import tasks as provisioning
 
 
-def _invalid(field: str, zh: str, en: str, status: int = 422, code: str = "validation-failed"):
-    return Problem(status, code, zh, en, errors=[FieldError(field, zh, en)])
+def _invalid(field: str, zh: str, en: str, code: str = "validation-failed") -> Invalid:
+    return Invalid(code, zh, en, fields=[FieldProblem(field, zh, en)])
 
 
-def _not_found(what_zh: str, what_en: str) -> Problem:
+def _not_found(what_zh: str, what_en: str) -> NotFound:
     # A row of another district is indistinguishable from a missing one.
-    return Problem(404, "not-found", f"{what_zh}不存在。", f"{what_en} not found.")
+    return NotFound("not-found", f"{what_zh}不存在。", f"{what_en} not found.")
 
 
 # --- queries --------------------------------------------------------------------
@@ -71,8 +72,9 @@ def officer_query(q=None, agency_id=None, status: OfficerStatus | None = None) -
     return query
 
 
-def staffing(session: Session, page: int, page_size: int) -> dict:
-    """Officers and certified officers against each agency's staffing quota (编制)."""
+def staffing_query() -> Select:
+    """Officers and certified officers against each agency's staffing quota (编制), by
+    agency (the view pages it, as whole rows)."""
     officers = (
         select(
             Officer.agency_id,
@@ -83,7 +85,7 @@ def staffing(session: Session, page: int, page_size: int) -> dict:
         .group_by(Officer.agency_id)
         .subquery()
     )
-    query = (
+    return (
         select(
             Agency.id.label("agency_id"),
             Agency.name,
@@ -94,14 +96,13 @@ def staffing(session: Session, page: int, page_size: int) -> dict:
         .outerjoin(officers, officers.c.agency_id == Agency.id)
         .order_by(Agency.code)
     )
-    return paginate(session, query, page, page_size, rows=True)
 
 
 def district_or_404(slug: str, session: Session | None = None) -> Tenant:
     """A district by its slug, for pages anyone may read (suspended ones included); in
-    `session` when given (the caller's transaction), else in a transaction of its own."""
-    from werkzeug.exceptions import NotFound
-
+    `session` when given (the caller's transaction), else in a transaction of its own.
+    An unknown slug is NotFound without a message of its own: the shells answer it as any
+    unknown address (the status's own title, on a page or in problem+json)."""
     from yimen.platform.kernel.db import db
 
     query = select(Tenant).where(Tenant.slug == slug, Tenant.kind == TenantKind.DISTRICT)
@@ -111,7 +112,7 @@ def district_or_404(slug: str, session: Session | None = None) -> Tenant:
         with db.new_session() as s:
             tenant = s.execute(query).scalar_one_or_none()
     if tenant is None:
-        raise NotFound()
+        raise NotFound("not-found")
     return tenant
 
 
@@ -123,7 +124,7 @@ def agency_in_district(session: Session, agency_id, field: str = "agency_id") ->
     agency = session.execute(select(Agency).where(Agency.id == agency_id)).scalar_one_or_none()
     if agency is None:
         zh, en = "本区没有该部门。", "No such agency in this district."
-        raise Problem(422, "unknown-agency", zh, en, errors=[FieldError(field, zh, en)])
+        raise Invalid("unknown-agency", zh, en, fields=[FieldProblem(field, zh, en)])
     return agency
 
 
@@ -136,12 +137,12 @@ def get_agency(session: Session, agency_id: uuid.UUID) -> Agency:
 
 def validate_agency(
     session: Session, data: dict, confirm_credit_code: bool = False
-) -> list[FieldError]:
+) -> list[FieldProblem]:
     """Every reason `data` cannot become a new agency of the current district."""
-    errors: list[FieldError] = []
+    errors: list[FieldProblem] = []
     verdict = check_credit_code(data["credit_code"])
     if not verdict.ok and not (verdict.warning and confirm_credit_code):
-        errors.append(FieldError("credit_code", verdict.zh, verdict.en))
+        errors.append(FieldProblem("credit_code", verdict.zh, verdict.en))
     data["credit_code"] = data["credit_code"].strip().upper()
     clash = session.execute(
         select(Agency.code, Agency.credit_code).where(
@@ -150,13 +151,13 @@ def validate_agency(
     ).first()
     if clash and clash.code == data["code"]:
         errors.append(
-            FieldError(
+            FieldProblem(
                 "code", f"部门编码 {data['code']} 已存在。", f"Agency code {data['code']} exists."
             )
         )
     elif clash:
         errors.append(
-            FieldError(
+            FieldProblem(
                 "credit_code",
                 "该统一社会信用代码已登记。",
                 "This credit code is already registered.",
@@ -169,14 +170,13 @@ def create_agency(session: Session, data: dict) -> Agency:
     confirm = data.pop("confirm_credit_code", False)
     errors = validate_agency(session, data, confirm)
     if errors:
-        raise Problem(
-            422, "invalid-agency", "执法部门信息有误。", "The agency is invalid.", errors=errors
+        raise Invalid(
+            "invalid-agency", "执法部门信息有误。", "The agency is invalid.", fields=errors
         )
     agency = Agency(**data)
     session.add(agency)
     session.flush()
     provisioning.request(session, "agency", agency.id)
-    session.commit()
     return agency
 
 
@@ -184,7 +184,6 @@ def update_agency(session: Session, agency_id: uuid.UUID, changes: dict) -> Agen
     agency = get_agency(session, agency_id)
     for key, value in changes.items():
         setattr(agency, key, value)
-    session.commit()
     return agency
 
 
@@ -223,7 +222,6 @@ def create_unit(session: Session, data: dict) -> Unit:
     unit = Unit(**data)
     _check_parent(session, unit, data.get("parent_id"))
     session.add(unit)
-    session.commit()
     return unit
 
 
@@ -233,7 +231,6 @@ def update_unit(session: Session, unit_id: uuid.UUID, changes: dict) -> Unit:
         _check_parent(session, unit, changes["parent_id"])
     for key, value in changes.items():
         setattr(unit, key, value)
-    session.commit()
     return unit
 
 
@@ -249,11 +246,11 @@ def get_officer(session: Session, officer_id: uuid.UUID) -> Officer:
 
 def validate_officer(
     session: Session, data: dict, officer_id: uuid.UUID | None = None
-) -> list[FieldError]:
-    errors: list[FieldError] = []
+) -> list[FieldProblem]:
+    errors: list[FieldProblem] = []
     if str(data.get("username", "")).startswith(SERVICE_ACCOUNT_PREFIX):
         errors.append(
-            FieldError(
+            FieldProblem(
                 "username",
                 f"以 {SERVICE_ACCOUNT_PREFIX} 开头的用户名保留给机器客户端，不能用于执法人员。",
                 f"User names starting with {SERVICE_ACCOUNT_PREFIX} are reserved for"
@@ -265,7 +262,7 @@ def validate_officer(
             select(Officer.id).where(Officer.username == data["username"])
         ).scalar()
         if taken and taken != officer_id:
-            errors.append(FieldError("username", "用户名已被使用。", "The username is taken."))
+            errors.append(FieldProblem("username", "用户名已被使用。", "The username is taken."))
     number = data.get("certificate_no")
     if number:
         holder = session.execute(
@@ -273,7 +270,7 @@ def validate_officer(
         ).scalar()
         if holder and holder != officer_id:
             errors.append(
-                FieldError(
+                FieldProblem(
                     "certificate_no",
                     f"执法证号 {number} 已登记给其他人员。",
                     f"Certificate {number} is registered to another officer.",
@@ -281,7 +278,7 @@ def validate_officer(
             )
     if number and not data.get("certificate_valid_until") and officer_id is None:
         errors.append(
-            FieldError(
+            FieldProblem(
                 "certificate_valid_until",
                 "登记执法证须填写有效期。",
                 "A certificate needs its expiry date.",
@@ -293,7 +290,7 @@ def validate_officer(
         agency_id = data.get("agency_id")
         if unit is None or (agency_id and unit.agency_id != agency_id):
             errors.append(
-                FieldError(
+                FieldProblem(
                     "unit_id",
                     "单位不存在或不属于该部门。",
                     "The unit does not exist in this agency.",
@@ -310,15 +307,15 @@ def new_officer(data: dict) -> Officer:
 
 def role_change_error(
     granter: Granter, target_agency: str, before, after, field: str = "roles"
-) -> FieldError | None:
+) -> FieldProblem | None:
     """Why `granter` may not change an officer of `target_agency` from `before` to
     `after` (tenants/directory/rules.py: grantable_roles), or None."""
     verdict = check_role_change(granter.roles, granter.agency, target_agency, before, after)
-    return None if verdict.ok else FieldError(field, verdict.zh, verdict.en)
+    return None if verdict.ok else FieldProblem(field, verdict.zh, verdict.en)
 
 
-def _refuse_roles(error: FieldError) -> Problem:
-    return Problem(403, "role-not-grantable", error.message, error.message_en, errors=[error])
+def _refuse_roles(error: FieldProblem) -> Forbidden:
+    return Forbidden("role-not-grantable", error.zh, error.en, fields=[error])
 
 
 def create_officer(session: Session, data: dict, granter: Granter) -> Officer:
@@ -329,15 +326,14 @@ def create_officer(session: Session, data: dict, granter: Granter) -> Officer:
         raise _refuse_roles(error)
     errors = validate_officer(session, data)
     if errors:
-        raise Problem(
-            422, "invalid-officer", "执法人员信息有误。", "The officer is invalid.", errors=errors
+        raise Invalid(
+            "invalid-officer", "执法人员信息有误。", "The officer is invalid.", fields=errors
         )
     officer = new_officer(data)
     officer.role_assignments = [RoleAssignment(role=r) for r in dict.fromkeys(roles)]
     session.add(officer)
     session.flush()
     provisioning.request(session, "officer", officer.id)
-    session.commit()
     return officer
 
 
@@ -345,12 +341,11 @@ def update_officer(session: Session, officer_id: uuid.UUID, changes: dict) -> Of
     officer = get_officer(session, officer_id)
     errors = validate_officer(session, {**changes, "agency_id": officer.agency_id}, officer_id)
     if errors:
-        raise Problem(
-            422, "invalid-officer", "执法人员信息有误。", "The officer is invalid.", errors=errors
+        raise Invalid(
+            "invalid-officer", "执法人员信息有误。", "The officer is invalid.", fields=errors
         )
     for key, value in changes.items():
         setattr(officer, key, value)
-    session.commit()
     return officer
 
 
@@ -367,7 +362,6 @@ def set_roles(
         RoleAssignment(role=r) for r in wanted if r not in officer.roles
     ]
     provisioning.request(session, "officer", officer.id, "roles")
-    session.commit()
     return officer
 
 
@@ -384,7 +378,6 @@ def set_status(session: Session, officer_id: uuid.UUID, status: OfficerStatus) -
     provisioning.request(
         session, "officer", officer.id, "enable" if status == OfficerStatus.ACTIVE else "disable"
     )
-    session.commit()
     return officer
 
 
@@ -406,7 +399,6 @@ def unlock_sign_in(session: Session, officer_id: uuid.UUID) -> dict:
             before={"sign_in_failures": lifted["failures"], "locked_at": lifted["locked_at"]},
             after={"sign_in_failures": 0, "locked_at": None},
         )
-    session.commit()
     return {
         "id": officer.id,
         "username": officer.username,
@@ -425,5 +417,4 @@ def issue_initial_password(session: Session, officer: Officer) -> str:
     password = f"Ym-{secrets.token_urlsafe(12)}"
     set_password(session, officer, password)
     required_actions.require(session, officer.id)  # seen by the administrator: change it
-    session.commit()
     return password

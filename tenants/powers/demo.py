@@ -69,4 +69,5 @@ def seed_demo_powers(session: Session) -> int:
                     DELEGATION_REASON,
                     effective=today - dt.timedelta(days=30),
                 )
+    session.commit()  # the power list's use cases only flush: the seed is one unit
     return len(codes)

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
-from yimen.platform.api.problems import Problem
+from yimen.platform.kernel.errors import NotFound
 from yimen.tenants.powers import catalog
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 from yimen.tenants.powers.rules import benchmark, is_major, provision
@@ -136,9 +136,7 @@ def get_matter(session: Session, code: str) -> EnforcementMatter:
         select(EnforcementMatter).where(EnforcementMatter.code == code)
     ).scalar_one_or_none()
     if matter is None:
-        raise Problem(
-            404, "not-found", f"执法事项 {code} 不存在。", f"No enforcement matter {code}."
-        )
+        raise NotFound("not-found", f"执法事项 {code} 不存在。", f"No enforcement matter {code}.")
     return matter
 
 

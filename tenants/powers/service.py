@@ -13,9 +13,9 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.kernel.db import current_tenant_id, utcnow
 from yimen.platform.kernel.directory import Agency, Tenant
+from yimen.platform.kernel.errors import Conflict, FieldProblem, Invalid, NotFound
 from yimen.tenants.directory.service import agency_in_district
 from yimen.tenants.powers.domains import label
 from yimen.tenants.powers.matters import seed_catalog as seed_catalog
@@ -57,13 +57,13 @@ def adopt(
     if unknown:
         zh = f"目录中没有这些执法事项：{'、'.join(unknown)}。"
         en = f"Unknown matters: {', '.join(unknown)}."
-        raise Problem(422, "unknown-matters", zh, en, errors=[FieldError("codes", zh, en)])
+        raise Invalid("unknown-matters", zh, en, fields=[FieldProblem("codes", zh, en)])
     today = district_today(session)
     repealed = sorted(m.code for m in matters if m.code in codes and not _adoptable(m, today))
     if repealed:
         zh = f"这些执法事项已停止适用，不能认领：{'、'.join(repealed)}。"
         en = f"No longer in force, cannot be adopted: {', '.join(repealed)}."
-        raise Problem(422, "matters-repealed", zh, en, errors=[FieldError("codes", zh, en)])
+        raise Invalid("matters-repealed", zh, en, fields=[FieldProblem("codes", zh, en)])
     adopted = set(session.execute(select(MatterAdoption.matter_id)).scalars())
     new = [
         MatterAdoption(matter_id=m.id, on_major_list=on_major_list or m.is_major)
@@ -71,7 +71,7 @@ def adopt(
         if m.id not in adopted and _adoptable(m, today)
     ]
     session.add_all(new)
-    session.commit()
+    session.flush()
     return {"adopted": len(new), "already": len(matters) - len(new)}
 
 
@@ -84,8 +84,7 @@ def adoption_of(session: Session, code: str) -> MatterAdoption:
         select(MatterAdoption).join(EnforcementMatter).where(EnforcementMatter.code == code)
     ).scalar_one_or_none()
     if adoption is None:
-        raise Problem(
-            404,
+        raise NotFound(
             "not-adopted",
             f"本区尚未认领执法事项 {code}。",
             f"The district has not adopted matter {code}.",
@@ -99,9 +98,9 @@ def set_major(session: Session, code: str, on_major_list: bool) -> MatterAdoptio
     adoption = adoption_of(session, code)
     error = major_list_error(adoption.matter.is_major, on_major_list)
     if error:
-        raise Problem(422, "major-by-law", *error, errors=[FieldError("on_major_list", *error)])
+        raise Invalid("major-by-law", *error, fields=[FieldProblem("on_major_list", *error)])
     adoption.on_major_list = on_major_list
-    session.commit()
+    session.flush()
     return adoption
 
 
@@ -124,7 +123,7 @@ def _agency_for(session: Session, agency_id: uuid.UUID, adoption: MatterAdoption
     if domain not in agency.domains:
         zh = f"{agency.name}未登记执法领域「{label(domain)}」，请先在部门信息中登记该领域。"
         en = f"{agency.name_en or agency.name} has no '{label(domain, 'en')}' domain; add the domain to the agency first."
-        raise Problem(422, "domain-not-held", zh, en, errors=[FieldError("agency_id", zh, en)])
+        raise Invalid("domain-not-held", zh, en, fields=[FieldProblem("agency_id", zh, en)])
     return agency
 
 
@@ -138,20 +137,19 @@ def _start(
     start = dt.datetime.combine(effective, dt.time(), _zone(session)).astimezone(dt.UTC)
     error = start_error(start, now, holder_since)
     if error:
-        raise Problem(422, "bad-effective-date", *error, errors=[FieldError("effective", *error)])
+        raise Invalid("bad-effective-date", *error, fields=[FieldProblem("effective", *error)])
     return start
 
 
-def _already_held(session: Session, code: str, held: MatterAssignment) -> Problem:
+def _already_held(session: Session, code: str, held: MatterAssignment) -> Conflict:
     holder = session.execute(select(Agency.name).where(Agency.id == held.agency_id)).scalar_one()
     zh = f"执法事项 {code} 已由{holder}承担；一个事项同一时间只能由一个部门承担，如需调整请办理划转。"
     en = f"Matter {code} is held by {holder}; a matter has one agency at a time — transfer it instead."
-    return Problem(
-        409,
+    return Conflict(
         "already-assigned",
         zh,
         en,
-        errors=[FieldError("agency_id", zh, en)],
+        fields=[FieldProblem("agency_id", zh, en)],
         extra={"current_agency_id": str(held.agency_id), "current_agency_name": holder},
     )
 
@@ -177,7 +175,7 @@ def assign(
         reason=reason,
     )
     session.add(assignment)
-    _commit_one_holder(session, code)
+    _one_holder(session, code)
     return assignment
 
 
@@ -194,8 +192,8 @@ def transfer(
     agency = _agency_for(session, agency_id, adoption)
     held = current_assignment(session, adoption.id)
     if held is not None and held.agency_id == agency.id:
-        raise Problem(
-            409, "same-agency", "该部门已承担此事项。", "This agency already holds the matter."
+        raise Conflict(
+            "same-agency", "该部门已承担此事项。", "This agency already holds the matter."
         )
     start = _start(session, effective, held.valid_from if held else None)
     if held is not None:
@@ -205,17 +203,17 @@ def transfer(
         adoption_id=adoption.id, agency_id=agency.id, valid_from=start, reason=reason
     )
     session.add(assignment)
-    _commit_one_holder(session, code)
+    _one_holder(session, code)
     return assignment
 
 
-def _commit_one_holder(session: Session, code: str) -> None:
+def _one_holder(session: Session, code: str) -> None:
+    """Write the assignment now: the partial unique index keeps one holder at a time,
+    and a concurrent assignment that won it is a conflict (the unit of work rolls back)."""
     try:
-        session.commit()
-    except IntegrityError as exc:  # a concurrent assignment won the partial unique index
-        session.rollback()
-        raise Problem(
-            409,
+        session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
             "already-assigned",
             f"执法事项 {code} 刚被其他人分配，请刷新后重试。",
             f"Matter {code} was just assigned by someone else; reload and try again.",
@@ -277,8 +275,7 @@ def power_list_item(session: Session, code: str, agency_id: uuid.UUID | None = N
     )
     if row is None:
         adoption_of(session, code)  # not adopted → 404 naming that
-        raise Problem(
-            404,
+        raise NotFound(
             "not-found",
             f"执法事项 {code} 不由本部门承担。",
             f"Matter {code} is not held by your agency.",

@@ -138,5 +138,5 @@ def import_file(session: Session, content: bytes, filename: str) -> dict:
         if apply_fields(matter, data):
             matter.origin = "import"
             changed += 1
-    session.commit()
+    session.flush()  # the caller's unit of work commits
     return {"imported": len(rows), "created": created, "changed": changed}

@@ -8,28 +8,27 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.kernel.directory import Agency
+from yimen.platform.kernel.errors import FieldProblem, Invalid, NotFound
 from yimen.tenants.workflow.model import WorkflowDefinition, WorkflowOverride
 from yimen.tenants.workflow.rules import check_against_statute, fingerprint, resolve
 from yimen.tenants.workflow.statutory import KINDS, LIBRARY_V1
 
 
-def _refuse(violations) -> Problem:
+def _refuse(violations) -> Invalid:
     first = violations[0]
-    return Problem(
-        422,
+    return Invalid(
         "statutory-step",
         first.zh,
         first.en,
-        errors=[FieldError("definition", v.zh, v.en) for v in violations],
+        fields=[FieldProblem("definition", v.zh, v.en) for v in violations],
         extra={"rules": [v.rule for v in violations]},
     )
 
 
 def _kind(kind: str) -> str:
     if kind not in KINDS:
-        raise Problem(404, "not-found", f"没有程序「{kind}」。", f"No procedure '{kind}'.")
+        raise NotFound("not-found", f"没有程序「{kind}」。", f"No procedure '{kind}'.")
     return kind
 
 
@@ -64,9 +63,7 @@ def library_version(session: Session, kind: str, version: int | None = None) -> 
     )
     found = session.execute(query.limit(1)).scalar_one_or_none()
     if found is None:
-        raise Problem(
-            404, "not-found", f"程序「{kind}」没有该版本。", f"No such version of '{kind}'."
-        )
+        raise NotFound("not-found", f"程序「{kind}」没有该版本。", f"No such version of '{kind}'.")
     return found
 
 
@@ -83,7 +80,7 @@ def publish_library(
         kind=kind, version=latest + 1, definition=definition, note=note, published_by=actor
     )
     session.add(entry)
-    session.commit()
+    session.flush()
     return entry
 
 
@@ -111,13 +108,12 @@ def publish_override(
         agency_id
         and session.execute(select(Agency.id).where(Agency.id == agency_id)).scalar() is None
     ):
-        raise Problem(
-            422,
+        raise Invalid(
             "unknown-agency",
             "本区没有该部门。",
             "No such agency in this district.",
-            errors=[
-                FieldError("agency_id", "本区没有该部门。", "No such agency in this district.")
+            fields=[
+                FieldProblem("agency_id", "本区没有该部门。", "No such agency in this district.")
             ],
         )
     library = library_version(session, kind).definition
@@ -145,7 +141,7 @@ def publish_override(
         kind=kind, agency_id=agency_id, version=version, delta=delta, note=note, published_by=actor
     )
     session.add(entry)
-    session.commit()
+    session.flush()
     return entry
 
 
@@ -195,7 +191,7 @@ def load_pinned(session: Session, key: str) -> Effective:
         kind, lib_v, district_v, agency_v, agency = key.split(":")
         versions = int(lib_v[1:]), int(district_v[1:]), int(agency_v[1:])
     except ValueError as exc:
-        raise Problem(422, "bad-pin", "流程版本标识无效。", "Invalid workflow pin.") from exc
+        raise Invalid("bad-pin", "流程版本标识无效。", "Invalid workflow pin.") from exc
     agency_id = None if agency == "-" else uuid.UUID(agency)
 
     def override(owner, version):
@@ -209,8 +205,7 @@ def load_pinned(session: Session, key: str) -> Effective:
         )
         found = session.execute(query).scalar_one_or_none()
         if found is None:
-            raise Problem(
-                404,
+            raise NotFound(
                 "not-found",
                 "固定的流程版本不存在。",
                 "The pinned workflow version does not exist.",

@@ -284,14 +284,13 @@ def test_an_overdue_clue_is_escalated_once_counting_working_days_across_national
         row.accept_due = service.accept_due(s, 3, today=dt.date(2026, 9, 30))
         s.commit()
         assert row.accept_due == dt.date(2026, 10, 10)
-        assert clue["id"] not in [
-            str(c.id) for c in service.escalate_overdue(s, dt.date(2026, 10, 10))
-        ]
-        escalated = service.escalate_overdue(s, dt.date(2026, 10, 11))
-        assert clue["id"] in [str(c.id) for c in escalated]
-        assert service.escalate_overdue(s, dt.date(2026, 10, 12)) == [] or clue["id"] not in [
-            str(c.id) for c in service.escalate_overdue(s, dt.date(2026, 10, 12))
-        ]
+    escalate = service.intake.escalate_overdue  # its own unit of work, as the hourly job
+    assert clue["id"] not in [str(c.id) for c in escalate(_tenant_id(), dt.date(2026, 10, 10))]
+    escalated = escalate(_tenant_id(), dt.date(2026, 10, 11))
+    assert clue["id"] in [str(c.id) for c in escalated]
+    assert escalate(_tenant_id(), dt.date(2026, 10, 12)) == [] or clue["id"] not in [
+        str(c.id) for c in escalate(_tenant_id(), dt.date(2026, 10, 12))
+    ]
     inbox = client.get("/api/v1/clues?escalated=true&page_size=100", headers=desks["zhzf"]).json
     assert clue["id"] in [c["id"] for c in inbox["items"]]
     first = client.get("/api/v1/clues?page_size=1", headers=desks["zhzf"]).json["items"][0]

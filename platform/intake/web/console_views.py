@@ -16,7 +16,7 @@ from flask import Blueprint, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from yimen.platform.api.paging import paginate
-from yimen.platform.api.problems import Problem, field_errors
+from yimen.platform.api.problems import Problem, field_errors, problem_of
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.intake import attachments, rules, service
 from yimen.platform.intake import console_queries as q
@@ -30,9 +30,11 @@ from yimen.platform.intake.web.views import (
     ReasonSchema,
     RegisterSchema,
     reach,
+    registered_complaint,
 )
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.directory import Agency
+from yimen.platform.kernel.errors import DomainError
 from yimen.platform.kernel.permissions import allowed, requires
 from yimen.platform.web.blobs import blob_store, send_blob
 
@@ -186,7 +188,8 @@ def _act(clue_id: uuid.UUID, form: str, schema: ma.Schema | None, fields=(), lis
         if seen is not None and seen != clue.version:
             raise Problem(409, "concurrent-change", *STALE)
         run(data)
-    except (ma.ValidationError, Problem) as exc:
+    except (ma.ValidationError, Problem, DomainError) as caught:
+        exc = problem_of(caught) if isinstance(caught, DomainError) else caught
         db.session.rollback()
         if isinstance(exc, Problem) and exc.status in (403, 404):
             raise
@@ -201,8 +204,7 @@ def _status(exc: Exception) -> int:
 
 
 def _route(clue_id: uuid.UUID, action: str, **kwargs) -> None:
-    identity = current_identity()
-    service.route(db.session, clue_id, action, identity.username, identity.agency, **kwargs)
+    service.intake.route(service.RouteClue(clue_id, action, **kwargs), current_identity())
 
 
 @bp.post("/<uuid:clue_id>/accept")
@@ -244,8 +246,8 @@ def merge(clue_id: uuid.UUID):
     """Confirm a proposed duplicate: this clue joins the other's group."""
 
     def run(data):
-        identity = current_identity()
-        service.merge(db.session, clue_id, data["into_clue_id"], identity.username, identity.agency)
+        command = service.MergeClue(clue_id, data["into_clue_id"])
+        service.intake.merge(command, current_identity())
 
     return _act(clue_id, "merge", MergeSchema(), ("into_clue_id",), run=run)
 
@@ -272,21 +274,18 @@ def figures():
 @requires("clues.arbitrate")
 def designate(clue_id: uuid.UUID):
     def run(data):
-        service.designate(
-            db.session,
-            clue_id,
-            data["handler_agency_id"],
-            data["joint_agency_ids"],
-            data["reason"],
-            current_identity().username,
+        command = service.DesignateHandler(
+            clue_id, data["handler_agency_id"], data["joint_agency_ids"], data["reason"]
         )
+        service.intake.designate(command, current_identity())
 
     fields = ("handler_agency_id", "joint_agency_ids", "reason")
     if request.form.get("back") != "queue":
         return _act(clue_id, "designate", DesignateSchema(), fields, ("joint_agency_ids",), run)
     try:
         run(DesignateSchema().load(_form(fields, ("joint_agency_ids",))))
-    except (ma.ValidationError, Problem) as exc:
+    except (ma.ValidationError, Problem, DomainError) as caught:
+        exc = problem_of(caught) if isinstance(caught, DomainError) else caught
         db.session.rollback()
         return arbitration(
             errors=_errors(exc), failed=clue_id, values=request.form, status=_status(exc)
@@ -349,9 +348,10 @@ def hotline(errors=None, values=None, status=200):
 def hotline_submit():
     try:
         data = RegisterSchema().load(_form(HOTLINE_FIELDS))
-        data.pop("source", None)
-        clue = service.register(db.session, data, Source.HOTLINE.value, current_identity().username)
-    except (ma.ValidationError, Problem) as exc:
+        command = registered_complaint(data, Source.HOTLINE.value)
+        clue = service.intake.submit_complaint(command, current_identity()).clue
+    except (ma.ValidationError, Problem, DomainError) as caught:
+        exc = problem_of(caught) if isinstance(caught, DomainError) else caught
         db.session.rollback()
         if isinstance(exc, Problem) and exc.status == 403:
             raise

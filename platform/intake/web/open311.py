@@ -18,15 +18,17 @@ from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 
 from yimen.platform.api.limits import limiter
-from yimen.platform.api.problems import Problem, field_errors
+from yimen.platform.api.problems import Problem, field_errors, problem_of, problem_response
 from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, Source
 from yimen.platform.intake.public_record import approximate_coordinate, approximate_place
 from yimen.platform.intake.web.views import MOBILE
 from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.kernel.directory import Agency
+from yimen.platform.kernel.errors import DomainError
 from yimen.platform.kernel.permissions import public
 from yimen.tenants.directory.service import district_or_404
+from yimen.tenants.powers.matters import adopted_matters
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2/<slug>")
@@ -63,6 +65,13 @@ def _problem(problem: Problem):
             problem.status, f"{first.field}: {first.message}", f"{first.field}: {first.message_en}"
         )
     return _error(problem.status, problem.detail, problem.detail_en)
+
+
+@bp.errorhandler(DomainError)
+def _refused(error: DomainError):
+    if not error.zh:  # an unknown district: answered as any unknown address
+        return problem_response(problem_of(error))
+    return _problem(problem_of(error))
 
 
 @bp.get("/services.json")
@@ -136,39 +145,33 @@ def create_request(slug: str):
     )
     if not place:
         return _error(400, "须提供地址或经纬度。", "address_string or lat/long is required.")
-    name = f"{form['last_name']}{form['first_name']}".strip()
-    fields = {
-        "matter_code": form["service_code"],
-        "description": form["description"],
-        "place": place,
-        "anonymous": not form.get("phone"),
-        "complainant_name": name if form.get("phone") else "",
-        "complainant_phone": form.get("phone", ""),
-        "latitude": form.get("lat"),
-        "longitude": form.get("long"),
-    }
+    # GeoReport has no "anonymous": a request without a phone number is anonymous, by
+    # the rule every channel shares (service.complainant_of).
     with tenant_scope(tenant.id), db.new_session() as s:
-        if (
-            s.execute(
-                select(EnforcementMatter.id)
-                .join(MatterAdoption, MatterAdoption.matter_id == EnforcementMatter.id)
-                .where(EnforcementMatter.code == form["service_code"])
-            ).first()
-            is None
-        ):
-            return _error(
-                404, "本区没有该服务 (执法事项)。", "Unknown service_code in this district."
-            )
-        clue = service.register(s, fields, Source.OPEN311.value, "open311")
-        return jsonify(
-            [
-                {
-                    "service_request_id": clue.receipt_code,
-                    "service_notice": "已收到，请凭编号查询进度。/ Received; follow it with this id.",
-                    "account_id": None,
-                }
-            ]
-        ), 201
+        offered = dict(adopted_matters(s))
+    if form["service_code"] not in offered:  # not in services.json: GeoReport's 404
+        return _error(404, "本区没有该服务 (执法事项)。", "Unknown service_code in this district.")
+    command = service.SubmitComplaint(
+        channel=Source.OPEN311.value,
+        description=form["description"],
+        place=place,
+        matter_code=form["service_code"],
+        latitude=form.get("lat"),
+        longitude=form.get("long"),
+        name=f"{form['last_name']}{form['first_name']}".strip(),
+        phone=form.get("phone", ""),
+        district=tenant.id,
+    )
+    clue = service.intake.submit_complaint(command, None).clue
+    return jsonify(
+        [
+            {
+                "service_request_id": clue.receipt_code,
+                "service_notice": "已收到，请凭编号查询进度。/ Received; follow it with this id.",
+                "account_id": None,
+            }
+        ]
+    ), 201
 
 
 def _read_limit() -> str:

@@ -7,11 +7,17 @@ from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import select
 
 from yimen.platform.api.limits import limiter
-from yimen.platform.api.problems import FieldError, Problem, field_errors
+from yimen.platform.api.problems import FieldError, Problem, field_errors, problem_of
 from yimen.platform.intake import attachments, service
 from yimen.platform.intake.service import SHANGHAI
-from yimen.platform.intake.web.public_views import ComplaintSchema, file_complaint, form_input
+from yimen.platform.intake.web.public_views import (
+    ComplaintSchema,
+    feedback_command,
+    file_complaint,
+    form_input,
+)
 from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.errors import DomainError, NotFound
 from yimen.platform.kernel.permissions import public
 from yimen.platform.web.blobs import accepts_uploads
 from yimen.tenants.directory.service import district_or_404
@@ -55,7 +61,8 @@ def complaint_submit(slug: str):
         receipt = file_complaint(tenant.id, data, files)
     except ma.ValidationError as err:
         return _form_again(slug, field_errors(err.messages))
-    except Problem as problem:
+    except DomainError as refused:
+        problem = problem_of(refused)
         if not any(e.field == attachments.FIELD for e in problem.errors):
             raise
         return _form_again(slug, problem.errors)
@@ -124,14 +131,13 @@ def feedback(slug: str):
     except ma.ValidationError as err:
         first = field_errors(err.messages)[0]
         return progress(slug, message=(first.message, first.message_en), status_code=422)
-    with tenant_scope(tenant.id), db.new_session() as s:
-        clue = service.find_for_complainant(s, data["code"], data.get("phone4"))
-        if clue is None:
-            return progress(slug, status_code=404)
-        try:
-            service.feedback(s, clue, data["resolved"], data.get("satisfaction"), data["comment"])
-        except Problem as problem:
-            return progress(slug, message=(problem.detail, problem.detail_en), status_code=409)
+    try:
+        service.intake.give_feedback(feedback_command(tenant.id, data))
+    except NotFound:
+        return progress(slug, status_code=404)
+    except DomainError as refused:
+        problem = problem_of(refused)
+        return progress(slug, message=(problem.detail, problem.detail_en), status_code=409)
     thanks = (
         ("感谢您的评价。", "Thank you for your rating.")
         if data["resolved"]
@@ -145,3 +151,8 @@ def _problem(problem: Problem):
     from yimen.platform.web.pages import problem_page
 
     return problem_page(problem)
+
+
+@bp.errorhandler(DomainError)
+def _refused(error: DomainError):
+    return _problem(problem_of(error))

@@ -10,13 +10,12 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
 from yimen.platform.api.limits import limiter, no_phone, phone_key
-from yimen.platform.api.problems import Bilingual, FieldError, Problem, field_errors
+from yimen.platform.api.problems import Bilingual, Problem, field_errors
 from yimen.platform.intake import attachments, service
 from yimen.platform.intake.model import Source
 from yimen.platform.intake.public_record import approximate_place
 from yimen.platform.intake.web.views import MOBILE
 from yimen.platform.kernel.db import db, tenant_scope
-from yimen.platform.kernel.db.tenancy import bind_open_transaction
 from yimen.platform.kernel.permissions import public
 from yimen.platform.web.blobs import accepts_uploads, blob_store
 from yimen.tenants.directory.service import district_or_404
@@ -191,34 +190,45 @@ def load_complaint(raw) -> dict:
         ) from err
 
 
+def complaint_command(data: dict, district, uploads=()) -> service.SubmitComplaint:
+    """A citizen's complaint (ComplaintSchema: the JSON API and the public form)."""
+    return service.SubmitComplaint(
+        channel=Source.PUBLIC_WEB.value,
+        description=data["description"],
+        place=data["place"],
+        matter_code=data.get("matter_code"),
+        agency_id=data.get("agency_id"),
+        occurred_at=data.get("occurred_at"),
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        anonymous=data.get("anonymous", False),
+        name=data.get("name", ""),
+        phone=data.get("phone", ""),
+        join=data.get("join"),
+        district=district,
+        attachments=tuple(uploads),
+    )
+
+
 def file_complaint(tenant_id, data: dict, files: list[FileStorage], slug: str = "") -> dict:
-    """Store the photos, then register the clue with them in one commit; when the clue
+    """Store the photos, then submit the complaint with them in one commit; when the clue
     is not written, the blobs this request created are removed (all or none). Given a
-    `slug` instead of `tenant_id`, the district is looked up in the clue's transaction."""
+    `slug` instead of `tenant_id`, the district is looked up in the request's session,
+    whose transaction the use case's unit of work then carries on as that district."""
     store = blob_store()
     uploads = attachments.store_files(store, [(f.filename, f.stream) for f in files])
-    fields = service.complaint_fields(data)
-    with db.new_session() as s:
-        try:
-            # Held while registering: the district's settings come from this row.
-            district = district_or_404(slug, s) if slug else None
-            tenant_id = district.id if district else tenant_id
-            with tenant_scope(tenant_id):
-                if slug:
-                    bind_open_transaction(s)
-                clue = service.register(
-                    s,
-                    {k: v for k, v in fields.items() if v is not None},
-                    Source.PUBLIC_WEB.value,
-                    "public",
-                    attachments=uploads,
-                )
-        except BaseException:
-            attachments.discard(store, uploads)
-            raise
-        with tenant_scope(tenant_id):  # the name the text message gave: known, no query
-            agency = service.agency_name(s, clue.agency_id) if clue.agency_id else None
-        return {"receipt_code": clue.receipt_code, "status": clue.status, "agency": agency}
+    try:
+        # Held while submitting: the district's settings come from this row.
+        district = district_or_404(slug, db.session) if slug else None
+        tenant_id = district.id if district else tenant_id
+        submitted = service.intake.submit_complaint(
+            complaint_command(data, tenant_id, uploads), None
+        )
+    except BaseException:
+        attachments.discard(store, uploads)
+        raise
+    clue = submitted.clue
+    return {"receipt_code": clue.receipt_code, "status": clue.status, "agency": submitted.agency}
 
 
 @blp.route("/public/<slug>/complaints")
@@ -257,18 +267,8 @@ class Progress(MethodView):
             clue = service.find_for_complainant(s, args["code"], args.get("phone4"))
             # The same answer for an unknown code and a wrong phone: no probing.
             if clue is None:
-                raise _no_match()
+                raise service.no_match()
             return service.progress(s, clue)
-
-
-def _no_match() -> Problem:
-    return Problem(
-        404,
-        "not-found",
-        "未找到该回执码，或手机尾号不符。",
-        "No such receipt code, or the phone digits do not match.",
-        errors=[FieldError("code", "未找到该回执码，或手机尾号不符。", "No match.")],
-    )
 
 
 @blp.route("/public/<slug>/nearby")
@@ -313,9 +313,17 @@ class Feedback(MethodView):
     def post(self, data, slug: str):
         """办结后反馈：是否解决 (未解决则重新办理) 及满意度 / After closure: resolved or not, and a rating"""
         tenant = district_or_404(slug)
-        with tenant_scope(tenant.id), db.new_session() as s:
-            clue = service.find_for_complainant(s, data["code"], data.get("phone4"))
-            if clue is None:
-                raise _no_match()
-            service.feedback(s, clue, data["resolved"], data.get("satisfaction"), data["comment"])
-            return service.progress(s, clue)
+        clue = service.intake.give_feedback(feedback_command(tenant.id, data))
+        with tenant_scope(tenant.id):
+            return service.progress(db.session, clue)
+
+
+def feedback_command(district, data: dict) -> service.GiveFeedback:
+    return service.GiveFeedback(
+        district,
+        data["code"],
+        data.get("phone4"),
+        data["resolved"],
+        data.get("satisfaction"),
+        data["comment"],
+    )

@@ -179,8 +179,22 @@ class DesignateSchema(ma.Schema):
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=500))
 
 
-def _actor() -> str:
-    return current_identity().username
+def registered_complaint(data: dict, channel: str, **extra) -> service.SubmitComplaint:
+    """An officer's RegisterSchema fields (the API, the hotline page) as the command."""
+    return service.SubmitComplaint(
+        channel=channel,
+        description=data["description"],
+        place=data["place"],
+        matter_code=data.get("matter_code"),
+        agency_id=data.get("agency_id"),
+        occurred_at=data.get("occurred_at"),
+        latitude=data.get("latitude"),
+        longitude=data.get("longitude"),
+        anonymous=data.get("anonymous", False),
+        name=data.get("complainant_name", ""),
+        phone=data.get("complainant_phone", ""),
+        **extra,
+    )
 
 
 def reach() -> service.Reach:
@@ -215,8 +229,8 @@ class Clues(MethodView):
     @blp.response(201, ClueSchema)
     def post(self, data):
         """登记线索 (巡查、检查、热线代录) / Register a clue"""
-        source = data.pop("source").value
-        return service.register(db.session, data, source, _actor())
+        command = registered_complaint(data, data["source"].value)
+        return service.intake.submit_complaint(command, current_identity()).clue
 
 
 @blp.route("/clues/<uuid:clue_id>")
@@ -230,8 +244,7 @@ class ClueItem(MethodView):
 
 def _route(action: str, clue_id: uuid.UUID, **kwargs):
     _readable(clue_id)
-    identity = current_identity()
-    return service.route(db.session, clue_id, action, identity.username, identity.agency, **kwargs)
+    return service.intake.route(service.RouteClue(clue_id, action, **kwargs), current_identity())
 
 
 @blp.route("/clues/<uuid:clue_id>/accept")
@@ -312,10 +325,8 @@ class Merge(MethodView):
     def post(self, data, clue_id: uuid.UUID):
         """确认重复并合并到另一线索的组 / Confirm a duplicate and merge it into that clue's group"""
         _readable(clue_id)
-        identity = current_identity()
-        return service.merge(
-            db.session, clue_id, data["into_clue_id"], identity.username, identity.agency
-        )
+        command = service.MergeClue(clue_id, data["into_clue_id"])
+        return service.intake.merge(command, current_identity())
 
 
 @blp.route("/clues/figures")
@@ -336,9 +347,9 @@ class Inbound(MethodView):
     @blp.alt_response(200, schema=ClueSchema, description="重复发送：返回已有线索 / a replay")
     def post(self, data):
         """上级系统、公安推送线索 (按对方编号去重) / A clue from an upper-level system or the police"""
-        source = data.pop("source").value
-        clue, created = service.inbound(db.session, data, source, data.pop("source_ref"), _actor())
-        return clue, 201 if created else 200
+        command = registered_complaint(data, data["source"].value, source_ref=data["source_ref"])
+        submitted = service.intake.submit_complaint(command, current_identity())
+        return submitted.clue, 201 if submitted.created else 200
 
 
 @blp.route("/clues/<uuid:clue_id>/designate")
@@ -349,11 +360,7 @@ class Designate(MethodView):
     def post(self, data, clue_id: uuid.UUID):
         """法制办指定承办 (牵头及配合部门) / Designate the handler (lead and joint agencies)"""
         _readable(clue_id)
-        return service.designate(
-            db.session,
-            clue_id,
-            data["handler_agency_id"],
-            data["joint_agency_ids"],
-            data["reason"],
-            _actor(),
+        command = service.DesignateHandler(
+            clue_id, data["handler_agency_id"], data["joint_agency_ids"], data["reason"]
         )
+        return service.intake.designate(command, current_identity())

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, url_for
 from sqlalchemy import select
 
-from yimen.platform.api.problems import Problem
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.permissions import requires
+from yimen.platform.kernel.uow import uow
 from yimen.tenants.calendar import service
 from yimen.tenants.calendar.model import CalendarDay, CalendarYear
 from yimen.tenants.calendar.rules import DayKind
@@ -43,9 +44,6 @@ def years():
 @bp.post("/<int(min=1900, max=2200):year>/approve")
 @requires("calendar.approve")
 def approve(year: int):
-    try:
-        service.approve_year(db.session, year, current_identity().username)
-    except Problem:
-        db.session.rollback()
-        raise
+    # Its own unit of work: a refusal rolls it back and is shown as the error page.
+    uow.run(current_tenant_id(), service.approve_year, year, current_identity().username)
     return redirect(url_for("console_calendar.years"))

@@ -9,8 +9,9 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 
 from yimen.platform.api.problems import Problem
-from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.permissions import requires
+from yimen.platform.kernel.uow import uow
 from yimen.tenants.directory import bulk
 from yimen.tenants.directory.web.views import granter
 
@@ -73,4 +74,4 @@ class Import(MethodView):
                 "Import files are limited to 5 MB.",
             )
         rows = bulk.read_rows(content, upload.filename or "", columns)
-        return {"imported": importer(db.session, rows, granter())}
+        return {"imported": uow.run(current_tenant_id(), importer, rows, granter())}

@@ -13,11 +13,14 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from yimen.platform.api.paging import paginate
-from yimen.platform.api.problems import Problem, field_errors
+from yimen.platform.api.problems import Problem, field_errors, problem_of
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.directory import AGENCY_KIND_LABELS, Agency, AgencyKind
+from yimen.platform.kernel.errors import DomainError, Forbidden
 from yimen.platform.kernel.permissions import ROLES, requires
+from yimen.platform.kernel.uow import uow
 from yimen.tenants.directory import district_settings, service
 from yimen.tenants.directory.rules import grantable_roles
 from yimen.tenants.directory.schemas import AgencyCreateSchema, OfficerCreateSchema
@@ -48,10 +51,18 @@ def _form_data(schema: ma.Schema, lists: tuple[str, ...] = ()) -> dict:
 
 
 def _errors(exc: Exception) -> dict[str, tuple[str, str]]:
+    if isinstance(exc, DomainError):
+        exc = problem_of(exc)
     items = field_errors(exc.messages) if isinstance(exc, ma.ValidationError) else exc.errors
     if isinstance(exc, Problem) and not exc.errors:
         return {"_schema": (exc.detail, exc.detail_en)}
     return {e.field: (e.message, e.message_en) for e in items}
+
+
+def _status(exc: Exception) -> int:
+    if isinstance(exc, DomainError):
+        return problem_of(exc).status
+    return exc.status if isinstance(exc, Problem) else 422
 
 
 def _page() -> int:
@@ -63,9 +74,9 @@ def _submit(schema: ma.Schema, lists: tuple[str, ...], create, page_view, endpoi
     page again with field-level messages and nothing written."""
     try:
         created = create(schema.load(_form_data(schema, lists)))
-    except (ma.ValidationError, Problem) as exc:
+    except (ma.ValidationError, Problem, DomainError) as exc:
         db.session.rollback()
-        if isinstance(exc, Problem) and exc.status == 403:
+        if isinstance(exc, Problem | Forbidden) and _status(exc) == 403:
             raise
         return page_view(errors=_errors(exc), values=request.form, status=422)
     return redirect(url_for(endpoint, created=created.name))
@@ -89,7 +100,7 @@ def agencies(errors=None, values=None, status=200):
 @bp.post("/agencies")
 @requires("directory.agency.create")
 def add_agency():
-    create = lambda data: service.create_agency(db.session, data)  # noqa: E731
+    create = lambda data: uow.run(current_tenant_id(), service.create_agency, data)  # noqa: E731
     return _submit(AgencyCreateSchema(), ("domains",), create, agencies, "console_admin.agencies")
 
 
@@ -126,7 +137,7 @@ def officers(errors=None, values=None, status=200):
 def add_officer():
     def create(data):
         within_reach(service.get_agency(db.session, data["agency_id"]))
-        return service.create_officer(db.session, data, granter())
+        return uow.run(current_tenant_id(), service.create_officer, data, granter())
 
     lists = ("certificate_domains", "roles")
     return _submit(OfficerCreateSchema(), lists, create, officers, "console_admin.officers")
@@ -139,7 +150,7 @@ def unlock_officer(officer_id):
     within_reach(
         service.get_agency(db.session, service.get_officer(db.session, officer_id).agency_id)
     )
-    lifted = service.unlock_sign_in(db.session, officer_id)
+    lifted = uow.run(current_tenant_id(), service.unlock_sign_in, officer_id)
     return redirect(url_for("console_admin.officers", unlocked=lifted["username"]))
 
 
@@ -205,10 +216,10 @@ def _setting_form() -> dict:
 @requires("district.settings.write")
 def save_settings():
     try:
-        district_settings.update_settings(db.session, _setting_form())
-    except Problem as exc:
+        uow.run(current_tenant_id(), district_settings.update_settings, _setting_form())
+    except (Problem, DomainError) as exc:
         db.session.rollback()
-        if exc.status == 403:
+        if _status(exc) == 403:
             raise
         return settings(errors=_errors(exc), values=request.form, status=422)
     return redirect(url_for("console_admin.settings", saved=1))

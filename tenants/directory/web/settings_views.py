@@ -6,7 +6,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.permissions import requires
+from yimen.platform.kernel.uow import uow
 from yimen.tenants.directory import district_settings
 from yimen.tenants.directory.schemas import DistrictSettingsPatchSchema, DistrictSettingsSchema
 
@@ -31,5 +33,5 @@ class DistrictSettings(MethodView):
         Partial: keys left out keep their value; `null` restores the default. An unknown
         key or an invalid value is a 422 naming each field, and nothing is written.
         """
-        tenant = district_settings.update_settings(db.session, changes)
+        tenant = uow.run(current_tenant_id(), district_settings.update_settings, changes)
         return {"items": district_settings.describe(tenant)}

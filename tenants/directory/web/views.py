@@ -13,8 +13,10 @@ from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.api.problems import Problem
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.directory import Agency, OfficerStatus
 from yimen.platform.kernel.permissions import agency_bound, requires
+from yimen.platform.kernel.uow import uow
 from yimen.tenants.directory import service
 from yimen.tenants.directory.rules import Granter
 from yimen.tenants.directory.schemas import (
@@ -117,7 +119,7 @@ class Agencies(MethodView):
     @blp.response(201, AgencySchema)
     def post(self, data):
         """新增执法部门 / Add an agency"""
-        return service.create_agency(db.session, data)
+        return uow.run(current_tenant_id(), service.create_agency, data)
 
 
 @blp.route("/agencies/<uuid:agency_id>")
@@ -133,7 +135,7 @@ class AgencyItem(MethodView):
     @blp.response(200, AgencySchema)
     def patch(self, changes: dict, agency_id: uuid.UUID):
         """修改执法部门 / Update an agency"""
-        return service.update_agency(db.session, agency_id, changes)
+        return uow.run(current_tenant_id(), service.update_agency, agency_id, changes)
 
 
 @blp.route("/staffing")
@@ -143,7 +145,9 @@ class Staffing(MethodView):
     @blp.response(200, page_of(StaffingSchema))
     def get(self, args):
         """编制与在岗人数 / Staffing quota against officers, per agency"""
-        return service.staffing(db.session, args["page"], args["page_size"])
+        return paginate(
+            db.session, service.staffing_query(), args["page"], args["page_size"], rows=True
+        )
 
 
 @blp.route("/units")
@@ -166,7 +170,7 @@ class Units(MethodView):
     def post(self, data):
         """新增单位 (分局、中队、科室) / Add a unit"""
         within_reach(service.get_agency(db.session, data["agency_id"]))
-        return service.create_unit(db.session, data)
+        return uow.run(current_tenant_id(), service.create_unit, data)
 
 
 @blp.route("/units/<uuid:unit_id>")
@@ -183,7 +187,7 @@ class UnitItem(MethodView):
     def patch(self, changes: dict, unit_id: uuid.UUID):
         """修改单位 / Update a unit"""
         within_reach(service.get_agency(db.session, _unit(unit_id).agency_id))
-        return service.update_unit(db.session, unit_id, changes)
+        return uow.run(current_tenant_id(), service.update_unit, unit_id, changes)
 
 
 @blp.route("/officers")
@@ -203,7 +207,7 @@ class Officers(MethodView):
     def post(self, data):
         """新增执法人员 / Add an officer"""
         within_reach(service.get_agency(db.session, data["agency_id"]))
-        return service.create_officer(db.session, data, granter())
+        return uow.run(current_tenant_id(), service.create_officer, data, granter())
 
 
 def _reachable_officer(officer_id: uuid.UUID):
@@ -226,7 +230,7 @@ class OfficerItem(MethodView):
     def patch(self, changes: dict, officer_id: uuid.UUID):
         """修改执法人员 (单位、执法证) / Update an officer"""
         _reachable_officer(officer_id)
-        return service.update_officer(db.session, officer_id, changes)
+        return uow.run(current_tenant_id(), service.update_officer, officer_id, changes)
 
 
 @blp.route("/officers/<uuid:officer_id>/roles")
@@ -237,7 +241,7 @@ class OfficerRoles(MethodView):
     def put(self, data: dict, officer_id: uuid.UUID):
         """设置人员角色 / Replace an officer's roles"""
         _reachable_officer(officer_id)
-        return service.set_roles(db.session, officer_id, data["roles"], granter())
+        return uow.run(current_tenant_id(), service.set_roles, officer_id, data["roles"], granter())
 
 
 @blp.route("/officers/<uuid:officer_id>/deactivate")
@@ -247,7 +251,7 @@ class OfficerDeactivate(MethodView):
     def post(self, officer_id: uuid.UUID):
         """停用执法人员 (令牌立即失效) / Deactivate an officer; their tokens stop working at once"""
         _reachable_officer(officer_id)
-        return service.set_status(db.session, officer_id, OfficerStatus.INACTIVE)
+        return uow.run(current_tenant_id(), service.set_status, officer_id, OfficerStatus.INACTIVE)
 
 
 @blp.route("/officers/<uuid:officer_id>/activate")
@@ -257,7 +261,7 @@ class OfficerActivate(MethodView):
     def post(self, officer_id: uuid.UUID):
         """启用执法人员 / Reactivate an officer"""
         _reachable_officer(officer_id)
-        return service.set_status(db.session, officer_id, OfficerStatus.ACTIVE)
+        return uow.run(current_tenant_id(), service.set_status, officer_id, OfficerStatus.ACTIVE)
 
 
 class UnlockSchema(ma.Schema):
@@ -274,7 +278,7 @@ class OfficerUnlock(MethodView):
     def post(self, officer_id: uuid.UUID):
         """解除登录锁定 (密码错误次数过多) / Lift the sign-in lockout after too many wrong passwords"""
         _reachable_officer(officer_id)
-        return service.unlock_sign_in(db.session, officer_id)
+        return uow.run(current_tenant_id(), service.unlock_sign_in, officer_id)
 
 
 class InitialPasswordSchema(ma.Schema):
@@ -291,5 +295,5 @@ class OfficerInitialPassword(MethodView):
         officer = _reachable_officer(officer_id)
         return {
             "username": officer.username,
-            "password": service.issue_initial_password(db.session, officer),
+            "password": uow.run(current_tenant_id(), service.issue_initial_password, officer),
         }

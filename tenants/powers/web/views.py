@@ -9,7 +9,9 @@ from flask_smorest import Blueprint
 from yimen.platform.api.paging import page_of, paginate
 from yimen.platform.api.spreadsheet import XLSX, read_upload
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.permissions import requires
+from yimen.platform.kernel.uow import uow
 from yimen.tenants.directory.web.bulk_views import FileSchema
 from yimen.tenants.directory.web.views import own_agency_id
 from yimen.tenants.powers import matters, service, xlsx
@@ -79,7 +81,8 @@ class CatalogFile(MethodView):
     def post(self, files):
         """导入目录 (按编码新增或更新，全部行校验通过才写入) / Import the catalog: all rows or none"""
         upload = files["file"]
-        return xlsx.import_file(db.session, read_upload(upload), upload.filename or "")
+        content = read_upload(upload)
+        return uow.run(current_tenant_id(), xlsx.import_file, content, upload.filename or "")
 
 
 @blp.route("/power-list")
@@ -105,7 +108,13 @@ class Adoptions(MethodView):
     @blp.response(201, AdoptResultSchema)
     def post(self, data):
         """认领目录事项 (按编码或领域) / Adopt catalog matters"""
-        return service.adopt(db.session, data["codes"], data.get("domain"), data["on_major_list"])
+        return uow.run(
+            current_tenant_id(),
+            service.adopt,
+            data["codes"],
+            data.get("domain"),
+            data["on_major_list"],
+        )
 
 
 @blp.route("/power-list/<code>")
@@ -121,7 +130,7 @@ class PowerListItem(MethodView):
     @blp.response(200, PowerListItemSchema)
     def patch(self, data, code: str):
         """列入或移出本区重大执法决定目录 / Put on or take off the major-decision list"""
-        service.set_major(db.session, code, data["on_major_list"])
+        uow.run(current_tenant_id(), service.set_major, code, data["on_major_list"])
         return service.power_list_item(db.session, code)
 
 
@@ -132,7 +141,14 @@ class Assignment(MethodView):
     @blp.response(201, AssignmentSchema)
     def post(self, data, code: str):
         """指定承担部门 (同一时间只能一个) / Assign the matter to one agency"""
-        service.assign(db.session, code, data["agency_id"], data["reason"], data.get("effective"))
+        uow.run(
+            current_tenant_id(),
+            service.assign,
+            code,
+            data["agency_id"],
+            data["reason"],
+            data.get("effective"),
+        )
         return service.history(db.session, code)[-1]
 
 
@@ -143,7 +159,14 @@ class Transfer(MethodView):
     @blp.response(201, AssignmentSchema)
     def post(self, data, code: str):
         """划转给另一部门 (原承担记录保留为历史) / Transfer the matter; history is kept"""
-        service.transfer(db.session, code, data["agency_id"], data["reason"], data.get("effective"))
+        uow.run(
+            current_tenant_id(),
+            service.transfer,
+            code,
+            data["agency_id"],
+            data["reason"],
+            data.get("effective"),
+        )
         return service.history(db.session, code)[-1]
 
 

@@ -11,8 +11,10 @@ from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.api.problems import Problem
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.directory import Agency
 from yimen.platform.kernel.permissions import requires
+from yimen.platform.kernel.uow import uow
 from yimen.tenants.workflow import service
 from yimen.tenants.workflow.model import WorkflowDefinition, WorkflowOverride
 from yimen.tenants.workflow.rules import diff
@@ -143,8 +145,13 @@ class LibraryKind(MethodView):
     @blp.response(201, DefinitionSchema)
     def post(self, data, kind: str):
         """发布新版本 (不得低于法定要求) / Publish a new library version"""
-        return service.publish_library(
-            db.session, kind, data["definition"], data["note"], current_identity().username
+        return uow.run(
+            current_tenant_id(),
+            service.publish_library,
+            kind,
+            data["definition"],
+            data["note"],
+            current_identity().username,
         )
 
 
@@ -198,8 +205,9 @@ class Overrides(MethodView):
                     "只能覆盖本部门的流程。",
                     "You may only override your own agency's workflow.",
                 )
-        return service.publish_override(
-            db.session,
+        return uow.run(
+            current_tenant_id(),
+            service.publish_override,
             data["kind"],
             data["agency_id"],
             data["delta"],
