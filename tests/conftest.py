@@ -105,3 +105,32 @@ def machine_token(app, live_server):
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def render_documents(app):
+    """The document worker, run when the test says: issued documents stay pending (生成中)
+    until `render_documents()` runs the `render_document` messages the actions sent on
+    commit — decoded from the live server's stub broker and run by their actor, as a
+    worker would (platform/cases/document_tasks.py). Messages left by earlier tests are
+    dropped when the fixture starts. Returns the ids of the documents it rendered."""
+    import dramatiq
+
+    from yimen.platform.cases import document_tasks
+
+    broker = app.extensions["yimen.broker"].broker
+    document_tasks.configure(app.extensions["yimen.blobs"])  # this app's store
+    broker.flush(document_tasks.QUEUE)
+
+    def drain() -> list[uuid.UUID]:
+        rendered = []
+        queue = broker.queues[document_tasks.QUEUE]
+        while not queue.empty():
+            message = dramatiq.Message.decode(queue.get_nowait())
+            queue.task_done()
+            tenant_id, document_id = message.args
+            if document_tasks.render_now(uuid.UUID(tenant_id), uuid.UUID(document_id)):
+                rendered.append(uuid.UUID(document_id))
+        return rendered
+
+    return drain

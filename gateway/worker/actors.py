@@ -28,6 +28,7 @@ def record_heartbeat(worker_name: str) -> None:
 
 def _all():
     from yimen.gateway.outbox.service import deliver, relay_outbox
+    from yimen.platform.cases.document_tasks import render_document, render_pending_documents
     from yimen.platform.cases.law_flags import flag_case_limits
     from yimen.platform.intake.tasks import escalate_overdue_clues
     from yimen.tenants.identity.tasks import provision
@@ -39,6 +40,8 @@ def _all():
         relay_outbox,
         escalate_overdue_clues,
         flag_case_limits,
+        render_document,
+        render_pending_documents,
     )
 
 
