@@ -5,8 +5,8 @@ The issuing action (documents.issue) takes the number and fills the template ins
 own transaction, and keeps the filled HTML on the row (`case_document.html`): what the
 document says is fixed when it is issued (处罚法 第五十九条: the decision as decided),
 whatever the case becomes before the worker runs. When that transaction commits, each
-document it issued is sent to the `render_document` actor (`queue` + `install`, the
-outbox's pattern: nothing leaves the process before the commit, a rolled-back issue sends
+document it issued is sent to the `render_document` actor (`install`: the outbox's
+pattern: nothing leaves the process before the commit, a rolled-back issue sends
 nothing). The actor, with no transaction and no lock held:
 
 1. reads the row; a document that already has its PDF is done (a retry or a second
@@ -48,7 +48,6 @@ from yimen.platform.cases.model import Case
 from yimen.platform.kernel.audit.recorder import Actor, acting_as
 from yimen.platform.kernel.blobs import BlobStore
 from yimen.platform.kernel.db import db, tenant_scope, utcnow
-from yimen.platform.kernel.db.tenancy import current_tenant_id
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,6 @@ RENDERED = "document_rendered"  # the chain event that binds a document's SHA-25
 SYSTEM_ACTOR = "system:documents"
 JOB_ACTOR = Actor(SYSTEM_ACTOR)
 RELAY_AFTER = dt.timedelta(minutes=2)  # a message sent at commit has had its chance
-_QUEUED = "yimen_documents"
 _store: BlobStore | None = None
 
 
@@ -76,14 +74,8 @@ def store() -> BlobStore:
 # --- the issuing side: sent once the transaction commits -----------------------------
 
 
-def queue(session: Session, document: CaseDocument) -> None:
-    """Render `document` once the caller's transaction commits."""
-    tenant = document.tenant_id or current_tenant_id()
-    session.info.setdefault(_QUEUED, []).append((tenant, document.id))
-
-
 def _send_after_commit(session: Session) -> None:
-    for tenant_id, document_id in session.info.pop(_QUEUED, []):
+    for tenant_id, document_id in session.info.pop(documents.TO_RENDER, []):
         try:
             render_document.send(str(tenant_id), str(document_id))
         except dramatiq.errors.DramatiqError:
@@ -91,7 +83,7 @@ def _send_after_commit(session: Session) -> None:
 
 
 def _forget(session: Session, _previous=None) -> None:
-    session.info.pop(_QUEUED, None)
+    session.info.pop(documents.TO_RENDER, None)
 
 
 def install(session_class: type[Session]) -> None:
@@ -119,13 +111,19 @@ def render_now(tenant_id: uuid.UUID, document_id: uuid.UUID) -> bool:
         # No transaction is open from here to the put: rendering holds no lock.
         pdf = documents.render_pdf(html)
         blob = store().put(io.BytesIO(pdf))
-        with db.new_session() as s:
-            if _bind(s, document_id, blob.key, blob.sha256, blob.size):
-                s.commit()
-                return True
-            s.rollback()
-        if blob.created:
-            store().delete(blob.key)  # the other run's PDF is the document
+        committed = False
+        try:
+            with db.new_session() as s:
+                if _bind(s, document_id, blob.key, blob.sha256, blob.size):
+                    s.commit()
+                    committed = True
+                else:
+                    s.rollback()
+        finally:
+            if blob.created and not committed:
+                store().delete(blob.key)  # another run's PDF is the document, or none yet
+        if committed:
+            return True
         log.info("document %s (%s) was rendered by another run", document_id, kind)
         return False
 
@@ -134,7 +132,7 @@ def _bind(session: Session, document_id: uuid.UUID, key: str, sha256: str, size:
     """Append the chain event and fill the pending row; False when it is not pending."""
     document = session.get(CaseDocument, document_id)
     case = session.get(Case, document.case_id) if document else None
-    if document is None or case is None:
+    if document is None or case is None or document.sha256 is not None:
         return False
     entry = {**documents.entry(document), "sha256": sha256, "size": size}
     events.append(session, case, RENDERED, case.stage, SYSTEM_ACTOR, {"documents": [entry]})

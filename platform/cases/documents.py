@@ -47,12 +47,13 @@ from yimen.platform.cases.document_model import (
     SignerRole,
 )
 from yimen.platform.cases.model import Case
-from yimen.platform.kernel.blobs import BlobStore
-from yimen.platform.kernel.db import new_id, utcnow
-from yimen.platform.kernel.errors import Conflict
+from yimen.platform.kernel.blobs import BlobNotFound, BlobStore
+from yimen.platform.kernel.db import current_tenant_id, new_id, utcnow
+from yimen.platform.kernel.errors import Conflict, Unavailable
 from yimen.tenants.directory.model import Agency
 
 TEMPLATES = Path(__file__).parent / "templates" / "documents"
+TO_RENDER = "yimen_documents_to_render"  # session.info: issued in this transaction
 PZ = "《中华人民共和国行政处罚法》"
 QZ = "《中华人民共和国行政强制法》"
 # WeasyPrint logs each rendering step at INFO; the access log is enough.
@@ -275,8 +276,6 @@ def issue(
     """Number a document of `kind` for `case` and fill its template; does not commit.
     The PDF is rendered after the caller commits (document_tasks.py): until then the
     document is pending (`sha256` is None)."""
-    from yimen.platform.cases import document_tasks
-
     kind_spec = KINDS.get(kind)
     if kind_spec is None:
         raise unknown_kind_problem(kind)
@@ -309,7 +308,9 @@ def issue(
     )
     session.add(document)
     session.flush()
-    document_tasks.queue(session, document)
+    # Sent to the worker when the caller's transaction commits (document_tasks.install).
+    tenant = document.tenant_id or current_tenant_id()
+    session.info.setdefault(TO_RENDER, []).append((tenant, document.id))
     return document
 
 
@@ -332,6 +333,9 @@ class DocumentPending(Conflict):
     """The document is numbered and issued; its PDF is still being generated."""
 
 
+RETRY_AFTER_SECONDS = 5
+
+
 def pending_error() -> DocumentPending:
     return DocumentPending(
         "document-pending",
@@ -341,17 +345,21 @@ def pending_error() -> DocumentPending:
     )
 
 
-RETRY_AFTER_SECONDS = 5
-
-
 def pdf_bytes(document: CaseDocument, store: BlobStore) -> bytes:
     """The PDF of a rendered document: from the blob store, or from the row for a
     document issued before the store was used (`pdf` must then be loaded)."""
     if is_pending(document):
         raise pending_error()
     if document.blob_key:
-        with store.open(document.blob_key) as stream:
-            return stream.read()
+        try:
+            with store.open(document.blob_key) as stream:
+                return stream.read()
+        except BlobNotFound:
+            raise Unavailable(
+                "document-file-missing",
+                "文书 PDF 文件暂时无法读取，请联系系统管理员。",
+                "The document's PDF cannot be read from the file store; tell the operator.",
+            ) from None
     if document.pdf is None:
         raise pending_error()
     return document.pdf
