@@ -321,14 +321,14 @@ class RenderClock:
         self.module.render_pdf = self.original
 
 
-def drain_documents(app) -> int:
+def drain_documents() -> int:
     """Run the document worker on what the actions sent (the stub broker's queue), in
     this thread, as `yimen run`'s in-process worker would; returns how many messages."""
     import dramatiq
 
     from yimen.platform.cases import document_tasks
 
-    queue = app.extensions["yimen.broker"].broker.queues[document_tasks.QUEUE]
+    queue = document_tasks.render_document.broker.queues[document_tasks.QUEUE]
     count = 0
     while not queue.empty():
         message = dramatiq.Message.decode(queue.get_nowait())
@@ -595,13 +595,13 @@ def measure(
     """N cases of `path` by the app, then the same rows by plain SQL; the figures."""
     client = app.test_client()
     run_case(client, desk, path)  # warm up this path (templates, fonts, caches)
-    drain_documents(app)
+    drain_documents()
 
     recorder = Recorder()
     try:
         before = _counts(database, tenant_id)
         run_case(client, desk, path)
-        drain_documents(app)  # the worker's writes are the case's too: replayed below
+        drain_documents()  # the worker's writes are the case's too: replayed below
         written = _diff(before, _counts(database, tenant_id), 1)
     finally:
         recorder.close()
@@ -621,7 +621,7 @@ def measure(
     render.reset()
     started = time.perf_counter()
     try:
-        drained = drain_documents(app)  # after commit, off the requests' path
+        drained = drain_documents()  # after commit, off the requests' path
     finally:
         worker_wall = time.perf_counter() - started
         worker_sql = sql.reset()
