@@ -26,6 +26,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("rendered_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.alter_column("sha256", existing_type=sa.String(length=64), nullable=True)
         batch_op.alter_column("size", existing_type=sa.Integer(), nullable=True)
+        batch_op.create_index(
+            "ix_case_document_pending",
+            ["tenant_id", "issued_at"],
+            unique=False,
+            postgresql_where=sa.text("sha256 IS NULL"),
+            sqlite_where=sa.text("sha256 IS NULL"),
+        )
 
 
 def downgrade() -> None:
@@ -38,6 +45,7 @@ def downgrade() -> None:
             "the previous schema cannot serve them; downgrade refused"
         )
     with op.batch_alter_table("case_document", schema=None) as batch_op:
+        batch_op.drop_index("ix_case_document_pending")
         batch_op.alter_column("size", existing_type=sa.Integer(), nullable=False)
         batch_op.alter_column("sha256", existing_type=sa.String(length=64), nullable=False)
         batch_op.drop_column("rendered_at")

@@ -19,7 +19,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
@@ -54,7 +54,17 @@ class DocumentCounter(Base, TenantOwned):
 
 class CaseDocument(Base, TenantOwned):
     __tablename__ = "case_document"
-    __table_args__ = (UniqueConstraint("tenant_id", "agency_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "agency_id", "number"),
+        # The few documents waiting for the worker, for its relay (document_tasks.py).
+        Index(
+            "ix_case_document_pending",
+            "tenant_id",
+            "issued_at",
+            postgresql_where=text("sha256 IS NULL"),
+            sqlite_where=text("sha256 IS NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enforcement_case.id"), index=True)

@@ -464,3 +464,32 @@ def test_a_pdf_kept_in_the_row_is_still_served_and_moves_to_the_blob_store(
     assert served.data == old_pdf and served.headers["ETag"] == f'"{digest}"'
     again = app.test_cli_runner().invoke(args=["documents", "move-to-blobs"])
     assert "已移入文件存储 0 份文书" in again.output
+
+
+def test_a_rolled_back_issue_sends_nothing_and_a_lost_message_is_sent_again(
+    app, render_documents, monkeypatch
+):
+    """Nothing leaves the process before the commit (a number given back is never
+    rendered); a message lost on the way (the embedded broker keeps them in memory) is
+    found by `render_pending_documents` once it is older than RELAY_AFTER."""
+    from yimen.platform.cases import document_tasks, documents
+    from yimen.platform.cases.document_model import CaseDocument
+    from yimen.platform.kernel.db import db, tenant_scope
+
+    monkeypatch.setattr(documents, "render_pdf", lambda html: f"%PDF {uuid.uuid4()}".encode())
+    tenant = _tenant_id()
+    case = _case(tenant, _agency(tenant, "玄丢执罚"))
+    _issue(tenant, case, commit=False)
+    assert render_documents() == []
+    _issue(tenant, case)
+    document_tasks.render_document.broker.flush(document_tasks.QUEUE)  # lost
+    with tenant_scope(tenant), db.new_session() as s:
+        lost = s.execute(select(CaseDocument.id).where(CaseDocument.case_id == case)).scalar_one()
+    assert (tenant, lost) in document_tasks.pending()
+
+    document_tasks.render_pending_documents()  # issued just now: its message may be on its way
+    assert lost not in render_documents()
+    monkeypatch.setattr(document_tasks, "RELAY_AFTER", dt.timedelta(0))
+    document_tasks.render_pending_documents()
+    assert lost in render_documents()
+    assert (tenant, lost) not in document_tasks.pending()
