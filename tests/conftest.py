@@ -55,6 +55,7 @@ def app(live_server):
         live_server.app.extensions["yimen.settings"].database_url
     ):
         db.init(live_server.app.extensions["yimen.settings"].database_url)
+    support.documents_worker_for(live_server.app)
     return live_server.app
 
 
@@ -111,27 +112,5 @@ def bearer(token: str) -> dict[str, str]:
 def render_documents(app):
     """The document worker, run when the test says: issued documents stay pending (生成中)
     until `render_documents()` runs the `render_document` messages the actions sent on
-    commit — decoded from the live server's stub broker and run by their actor, as a
-    worker would (platform/cases/document_tasks.py). Messages left by earlier tests are
-    dropped when the fixture starts. Returns the ids of the documents it rendered."""
-    import dramatiq
-
-    from yimen.platform.cases import document_tasks
-
-    # The broker the actor sends to now (a Redis test switches brokers and back).
-    broker = document_tasks.render_document.broker
-    document_tasks.configure(app.extensions["yimen.blobs"])  # this app's store
-    broker.flush(document_tasks.QUEUE)
-
-    def drain() -> list[uuid.UUID]:
-        rendered = []
-        queue = broker.queues[document_tasks.QUEUE]
-        while not queue.empty():
-            message = dramatiq.Message.decode(queue.get_nowait())
-            queue.task_done()
-            tenant_id, document_id = message.args
-            if document_tasks.render_now(uuid.UUID(tenant_id), uuid.UUID(document_id)):
-                rendered.append(uuid.UUID(document_id))
-        return rendered
-
-    return drain
+    commit (support.drain_documents). Returns the ids of the documents it rendered."""
+    return support.drain_documents
