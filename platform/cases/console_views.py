@@ -41,7 +41,7 @@ from yimen.platform.intake.console_queries import adopted_matters, matter_names
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.permissions import allowed, requires
 from yimen.tenants.directory.rules import check_credit_code
-from yimen.tenants.directory.views import own_agency_id
+from yimen.tenants.directory.web.views import own_agency_id
 from yimen.tenants.powers.matters import get_matter
 
 bp = Blueprint("console_cases", __name__, url_prefix="/console/cases")

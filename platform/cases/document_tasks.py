@@ -158,7 +158,7 @@ def render_document(tenant_id: str, document_id: str) -> None:
 def pending(before: dt.datetime | None = None) -> list[tuple[uuid.UUID, uuid.UUID]]:
     """(tenant, document) of every document still waiting for its PDF, issued before
     `before` (all when None), over every district."""
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_ids = s.execute(select(Tenant.id)).scalars().all()
@@ -188,7 +188,7 @@ def move_to_blobs(batch: int = 100) -> int:
     """Move the PDFs kept in `case_document.pdf` into the blob store, district by
     district, `batch` rows per transaction; returns how many. The hash is checked
     against the row's before the bytes leave the row; running it again moves nothing."""
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_ids = s.execute(select(Tenant.id)).scalars().all()

@@ -31,7 +31,7 @@ from yimen.platform.cases.model import Case
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.permissions import requires
 from yimen.platform.web.blobs import blob_store
-from yimen.tenants.directory.views import own_agency_id
+from yimen.tenants.directory.web.views import own_agency_id
 
 blp = Blueprint("case_documents", __name__, description="案件文书 / Case documents")
 

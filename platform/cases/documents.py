@@ -49,8 +49,8 @@ from yimen.platform.cases.document_model import (
 from yimen.platform.cases.model import Case
 from yimen.platform.kernel.blobs import BlobNotFound, BlobStore
 from yimen.platform.kernel.db import current_tenant_id, new_id, utcnow
+from yimen.platform.kernel.directory import Agency
 from yimen.platform.kernel.errors import Conflict, Unavailable
-from yimen.tenants.directory.model import Agency
 
 TEMPLATES = Path(__file__).parent / "templates" / "documents"
 TO_RENDER = "yimen_documents_to_render"  # session.info: issued in this transaction

@@ -20,7 +20,7 @@ from yimen.platform.cases.model import Case
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.logs import mask_pii
 from yimen.platform.kernel.permissions import requires
-from yimen.tenants.directory.views import own_agency_id
+from yimen.tenants.directory.web.views import own_agency_id
 
 blp = Blueprint(
     "case_record", __name__, description="案件全过程记录与防篡改校验 / Case record and its chain"

@@ -237,7 +237,7 @@ def sweep_on_read(session: Session, case: Case) -> None:
 
 def sweep_all(on: dt.date | None = None) -> int:
     """`sweep` over the open cases of every district; returns how many flags are open."""
-    from yimen.tenants.directory.model import Tenant, TenantKind
+    from yimen.platform.kernel.directory import Tenant, TenantKind
 
     with db.new_session() as s:
         tenants = s.execute(select(Tenant.id).where(Tenant.kind == TenantKind.DISTRICT)).scalars()

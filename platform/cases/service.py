@@ -20,7 +20,7 @@ from stdnum.cn import ric
 from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.cases import deadlines, rules
 from yimen.platform.cases.model import Case, CaseOfficer, CaseParty, CaseStatus, PartyKind
-from yimen.tenants.directory.model import Agency, Officer, OfficerStatus
+from yimen.platform.kernel.directory import Agency, Officer, OfficerStatus
 from yimen.tenants.directory.rules import check_credit_code
 from yimen.tenants.powers.model import EnforcementMatter
 from yimen.tenants.powers.service import holder_of

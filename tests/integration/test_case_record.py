@@ -21,7 +21,7 @@ from yimen.platform.cases import chain, events
 from yimen.platform.cases.events import CaseEvent
 from yimen.platform.cases.model import Case
 from yimen.platform.kernel.db import db, tenant_scope
-from yimen.tenants.directory.model import Agency, Tenant
+from yimen.platform.kernel.directory import Agency, Tenant
 
 ACTOR = "xuanwu.zhangsan"
 

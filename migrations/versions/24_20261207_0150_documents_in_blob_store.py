@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261207_0150"
-down_revision = "20261207_0123"
+down_revision = "20261207_0130"
 branch_labels = None
 depends_on = None
 
