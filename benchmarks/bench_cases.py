@@ -16,20 +16,59 @@ Then, in the same run and the same database, N cases (--n, default 30) per path:
                     without a hearing (path "general", the main figure) and, with
                     --hearing, with a hearing, legal review and collective discussion
                     (path "hearing");
+  worker            the documents the actions issued are rendered after commit by the
+                    document worker (platform/cases/document_tasks.py): after the N
+                    cases, the messages they sent are run in this thread, timed apart
+                    from the requests (PDF into the blob store, its hash bound by a
+                    `document_rendered` chain event);
   plain SQL         the same rows written with psycopg as the same role: every INSERT,
-                    UPDATE and DELETE the app sent for one sample case (recorded from
-                    the SQLAlchemy engine, with their parameters, the PDF bytes the app
-                    rendered included), replayed per case in one transaction per app
-                    transaction (one per action) with the same RLS binding, new ids for
-                    the new rows, the document counters incremented by the same
-                    UPDATE … RETURNING and the numbers it returns put into the rows. No
-                    reads, no rendering, no hashing: what the database costs alone.
+                    UPDATE and DELETE the app and its document worker sent for one
+                    sample case (recorded from the SQLAlchemy engine, with their
+                    parameters), replayed per case in one transaction per app
+                    transaction (one per action, one per rendered document) with the
+                    same RLS binding, new ids for the new rows, the document counters
+                    incremented by the same UPDATE … RETURNING and the numbers it
+                    returns put into the rows. No reads, no rendering, no hashing: what
+                    the database costs alone.
 
-and prints cases/s, ms per action (p50/p95), the ratio, the rows one case writes in
-every table (counted before and after), and where the time goes: the share spent in
-`documents.render` (WeasyPrint, timed by a wrapper) and in PostgreSQL statements.
+and prints cases/s, ms per action (p50/p95), the ratio (for the requests, and with the
+worker's time added), the rows one case writes in every table (counted before and
+after), and where the time goes: in PostgreSQL statements and Python for the requests;
+in `documents.render_pdf` (WeasyPrint, timed by a wrapper), statements and the blob
+store for the worker.
 --profile adds a cProfile of the in-process app path: top 15 by cumulative time, top 10
 by own time.
+
+Measured 2026-12-07, one run each, N=30, PostgreSQL 15, on the shared 2-core machine
+under a load average of 13-19 (other sessions running suites), so absolute figures are
+several times those of a quiet machine; the before run is main at b7bd273 (PDFs rendered
+inside the action, under the number's row lock, stored in the row), the after run this
+version (issue #12 item 6: rendered after commit by the document worker into the blob
+store):
+
+                                  before            after
+  requests, ms per case            20089             7555   (23 requests)
+  any request p50 / p95 ms     587 / 2135        305 / 528
+  approve_filing p50 ms             1518              376   (issues 立案审批表)
+  decide p50 ms                     1456              335   (issues 行政处罚决定书)
+  plain SQL, ms per case             524              290   (23 → 33 transactions)
+  ratio to plain SQL                 38x              26x   (requests)
+  ratio, rendering taken out         20x                -
+  worker after commit, ms/case         -            11524   (10 PDFs)
+  ratio with the worker added          -              66x
+
+Where the time goes. Before: PDF rendering (WeasyPrint) 9859 ms per case = 49 %, SQL
+statements 6562 ms = 33 % (988 statements), Python 3668 ms. After, the requests: SQL
+statements 4672 ms = 62 % (982 statements), Python 2884 ms (filling the templates stays
+in the request: the HTML is what the document says when it is numbered); no rendering.
+The worker: rendering 9915 ms = 86 % (991 ms and 236 KiB per PDF under this load),
+SQL 914 ms (136 statements: the chain event with the case row's lock, the row update,
+the seal), blob store 695 ms. The total work is unchanged (rendering costs what it
+cost); it left the requests and the lock: an officer waits 3-4× less per action that
+issues a document, and the numbering lock is held for the action's SQL only. The plain
+SQL figure moved between the runs (524 → 290 ms) with the machine's load, which is why
+the ratios moved more than the requests' times; each case also writes 10 more events
+(one `document_rendered` per document) in 10 more transactions.
 """
 
 from __future__ import annotations
@@ -283,25 +322,26 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 class RenderClock:
-    """Wraps documents.render (WeasyPrint): how many PDFs, how long."""
+    """Wraps documents.render_pdf (WeasyPrint, run by the document worker): how many
+    PDFs, how long."""
 
     def __init__(self) -> None:
         from yimen.platform.cases import documents
 
-        self.module, self.original = documents, documents.render
+        self.module, self.original = documents, documents.render_pdf
         self.calls, self.seconds, self.bytes = 0, 0.0, 0
 
-        def render(kind, context):
+        def render_pdf(html):
             t = time.perf_counter()
             try:
-                pdf = self.original(kind, context)
+                pdf = self.original(html)
                 self.bytes += len(pdf)
                 return pdf
             finally:
                 self.calls += 1
                 self.seconds += time.perf_counter() - t
 
-        documents.render = render
+        documents.render_pdf = render_pdf
 
     def reset(self) -> tuple[int, float, int]:
         taken = self.calls, self.seconds, self.bytes
@@ -309,7 +349,25 @@ class RenderClock:
         return taken
 
     def close(self) -> None:
-        self.module.render = self.original
+        self.module.render_pdf = self.original
+
+
+def drain_documents() -> int:
+    """Run the document worker on what the actions sent (the stub broker's queue), in
+    this thread, as `yimen run`'s in-process worker would; returns how many messages."""
+    import dramatiq
+
+    from yimen.platform.cases import document_tasks
+
+    queue = document_tasks.render_document.broker.queues[document_tasks.QUEUE]
+    count = 0
+    while not queue.empty():
+        message = dramatiq.Message.decode(queue.get_nowait())
+        queue.task_done()
+        tenant_id, document_id = message.args
+        document_tasks.render_now(uuid.UUID(tenant_id), uuid.UUID(document_id))
+        count += 1
+    return count
 
 
 class SqlClock:
@@ -568,11 +626,13 @@ def measure(
     """N cases of `path` by the app, then the same rows by plain SQL; the figures."""
     client = app.test_client()
     run_case(client, desk, path)  # warm up this path (templates, fonts, caches)
+    drain_documents()
 
     recorder = Recorder()
     try:
         before = _counts(database, tenant_id)
         run_case(client, desk, path)
+        drain_documents()  # the worker's writes are the case's too: replayed below
         written = _diff(before, _counts(database, tenant_id), 1)
     finally:
         recorder.close()
@@ -589,6 +649,13 @@ def measure(
     finally:
         app_wall = time.perf_counter() - started
         sql_taken = sql.reset()
+    render.reset()
+    started = time.perf_counter()
+    try:
+        drained = drain_documents()  # after commit, off the requests' path
+    finally:
+        worker_wall = time.perf_counter() - started
+        worker_sql = sql.reset()
         sql.close()
     pdfs, rendering, pdf_bytes = render.reset()
 
@@ -606,6 +673,9 @@ def measure(
     return {
         "path": path,
         "app_wall": app_wall,
+        "worker_wall": worker_wall,
+        "worker_sql": worker_sql,
+        "drained": drained,
         "plain_wall": plain_wall,
         "timings": timings,
         "plain_timings": plain_timings,
@@ -631,10 +701,11 @@ def report(args, m: dict) -> None:
         f"{'plain SQL (psycopg, 1 tx each)':<36}{plain_rate:>9.1f}{1000 / plain_rate:>9.1f}"
         f"{plain_rate / app_rate:>7.0f}x"
     )
+    with_worker = n / (m["app_wall"] + m["worker_wall"])
     print(
-        f"ratio (plain SQL cases/s ÷ app cases/s): {plain_rate / app_rate:.0f}; "
-        f"without PDF rendering: "
-        f"{plain_rate / (n / (m['app_wall'] - m['rendering'])):.0f}"
+        f"ratio (plain SQL cases/s ÷ app cases/s): {plain_rate / app_rate:.0f} for the "
+        f"requests; with the document worker's time added (rendering after commit): "
+        f"{plain_rate / with_worker:.0f}"
     )
     ms = {a: [x * 1000 for x in v] for a, v in m["timings"].items()}
     print(f"\nms per request, app ({actions} requests per case):")
@@ -655,19 +726,29 @@ def report(args, m: dict) -> None:
         f"p50 {_percentile(tx, 0.5):.2f} ms, p95 {_percentile(tx, 0.95):.2f} ms"
     )
     per_case = m["app_wall"] / n * 1000
-    render_ms = m["rendering"] / n * 1000
     sql = m["sql"]
     print(
-        f"\nwhere the app's {per_case:.0f} ms per case go: PDF rendering (documents.render, "
-        f"WeasyPrint) {render_ms:.0f} ms for {m['pdfs'] / n:g} PDFs "
-        f"({m['rendering'] / max(m['pdfs'], 1) * 1000:.0f} ms and "
-        f"{m['pdf_bytes'] / max(m['pdfs'], 1) / 1024:.0f} KiB each) = "
-        f"{m['rendering'] / m['app_wall']:.0%}; inside SQL statements "
+        f"\nwhere the requests' {per_case:.0f} ms per case go: inside SQL statements "
         f"{sql['seconds'] / n * 1000:.0f} ms ({sql['seconds'] / m['app_wall']:.0%}) for "
         f"{sql['statements'] / n:g} statements in {sql['begins'] / n:g} transactions on "
         f"{sql['checkouts'] / n:g} pool checkouts; the rest, "
-        f"{per_case - render_ms - sql['seconds'] / n * 1000:.0f} ms, is Python (routing, "
-        "auth, schemas, rules, deadlines, the event chain, templates)"
+        f"{per_case - sql['seconds'] / n * 1000:.0f} ms, is Python (routing, auth, schemas, "
+        "rules, deadlines, the event chain, filling the documents' templates); no PDF is "
+        "rendered in a request"
+    )
+    worker_ms = m["worker_wall"] / n * 1000
+    render_ms = m["rendering"] / n * 1000
+    wsql = m["worker_sql"]
+    print(
+        f"the document worker, after commit: {worker_ms:.0f} ms per case for "
+        f"{m['drained'] / n:g} documents: PDF rendering (documents.render_pdf, WeasyPrint) "
+        f"{render_ms:.0f} ms for {m['pdfs'] / n:g} PDFs "
+        f"({m['rendering'] / max(m['pdfs'], 1) * 1000:.0f} ms and "
+        f"{m['pdf_bytes'] / max(m['pdfs'], 1) / 1024:.0f} KiB each) = "
+        f"{m['rendering'] / max(m['worker_wall'], 1e-9):.0%}; inside SQL statements "
+        f"{wsql['seconds'] / n * 1000:.0f} ms for {wsql['statements'] / n:g} statements; the "
+        f"rest, {worker_ms - render_ms - wsql['seconds'] / n * 1000:.0f} ms, is the blob "
+        "store's put (hash, fsync, link) and the chain event"
     )
     print(
         "rows written per case by the app: "

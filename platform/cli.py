@@ -208,6 +208,27 @@ def audit_verify(slug: str | None, case_id) -> None:
         sys.exit(1)
 
 
+@click.group("documents", help="案件文书 / Case documents")
+def documents_group() -> None:
+    pass
+
+
+@documents_group.command(
+    "move-to-blobs",
+    help="把旧文书的 PDF 从数据库移入文件存储 (可重复执行) / "
+    "Move the PDFs of documents issued before the blob store into it (idempotent)",
+)
+@click.option(
+    "--batch", default=100, show_default=True, help="每个事务的文书数 / rows per transaction"
+)
+@with_appcontext
+def documents_move_to_blobs(batch: int) -> None:
+    from yimen.platform.cases import document_tasks
+
+    moved = document_tasks.move_to_blobs(batch)
+    click.echo(f"已移入文件存储 {moved} 份文书 / {moved} document PDF(s) moved to the blob store")
+
+
 @click.command("worker", help="运行后台任务 / Run background workers")
 @click.option("--threads", default=4, show_default=True)
 @click.option(
@@ -305,6 +326,7 @@ def register_cli(app: Flask) -> None:
         workflow_group,
         idp_group,
         audit_group,
+        documents_group,
         worker,
         run,
     ):

@@ -55,6 +55,7 @@ def app(live_server):
         live_server.app.extensions["yimen.settings"].database_url
     ):
         db.init(live_server.app.extensions["yimen.settings"].database_url)
+    support.documents_worker_for(live_server.app)
     return live_server.app
 
 
@@ -107,3 +108,11 @@ def machine_token(app, live_server):
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def render_documents(app):
+    """The document worker, run when the test says: issued documents stay pending (生成中)
+    until `render_documents()` runs the `render_document` messages the actions sent on
+    commit (support.drain_documents). Returns the ids of the documents it rendered."""
+    return support.drain_documents

@@ -160,3 +160,32 @@ def unique_division_code() -> str:
     """A current county-level code no other test district of this run uses."""
     codes = _current_division_codes()
     return codes[next(_division_index) % len(codes)]
+
+
+def documents_worker_for(app) -> None:
+    """The document worker renders into this app's blob store, and documents issued by
+    earlier tests are not rendered by this one (their messages are dropped)."""
+    from yimen.platform.cases import document_tasks
+
+    document_tasks.configure(app.extensions["yimen.blobs"])
+    document_tasks.render_document.broker.flush(document_tasks.QUEUE)
+
+
+def drain_documents() -> list[uuid.UUID]:
+    """Run the document worker now, in this thread: the `render_document` messages the
+    actions sent on commit, decoded from the broker the actor sends to (the live
+    server's stub broker; a Redis test switches brokers and back) and run as a worker
+    would (platform/cases/document_tasks.py). Returns the ids of the documents rendered."""
+    import dramatiq
+
+    from yimen.platform.cases import document_tasks
+
+    queue = document_tasks.render_document.broker.queues[document_tasks.QUEUE]
+    rendered = []
+    while not queue.empty():
+        message = dramatiq.Message.decode(queue.get_nowait())
+        queue.task_done()
+        tenant_id, document_id = message.args
+        if document_tasks.render_now(uuid.UUID(tenant_id), uuid.UUID(document_id)):
+            rendered.append(uuid.UUID(document_id))
+    return rendered

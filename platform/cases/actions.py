@@ -136,9 +136,7 @@ def _act(session, case, name, data, identity, client_id) -> Case:
         raise refusal(exc) from exc
     for kind, context in to_issue:
         document = documents.issue(session, case, kind, context, identity.username)
-        payload.setdefault("documents", []).append(
-            {"kind": kind, "number": document.number, "sha256": document.sha256}
-        )
+        payload.setdefault("documents", []).append(documents.entry(document))
     flag_modified(case, "details")
     events.append(session, case, name, stage, identity.username, payload, client_id)
     deadlines.refresh(session, case)

@@ -242,8 +242,11 @@ def _decide_no_penalty(ctx: Ctx):
         execution="不予行政处罚，无须执行",
     )
     _advance_with(ctx, NO_PENALTY_DECISION)
-    entry = {"kind": NO_PENALTY_DECISION, "number": document.number, "sha256": document.sha256}
-    return {"outcome": outcome["kind"], "basis": basis, "documents": [entry]}, []
+    return {
+        "outcome": outcome["kind"],
+        "basis": basis,
+        "documents": [documents.entry(document)],
+    }, []
 
 
 @action("decide_transfer", HEAD)

@@ -71,9 +71,7 @@ def _decide_on_spot(ctx: Ctx):
         "decided_on": on.isoformat(),
         "method": method,
         "collected_on_spot": bool(collect),
-        "documents": [
-            {"kind": decision.kind, "number": decision.number, "sha256": decision.sha256}
-        ],
+        "documents": [documents.entry(decision)],
     }, []
 
 

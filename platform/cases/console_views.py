@@ -33,6 +33,7 @@ from yimen.platform.cases import (
 from yimen.platform.cases import console_forms as forms
 from yimen.platform.cases import console_queries as q
 from yimen.platform.cases.discretion_terms import yuan
+from yimen.platform.cases.document_views import pdf_or_pending
 from yimen.platform.cases.model import Case, PartyKind
 from yimen.platform.cases.schemas import ACTION_SCHEMAS, DraftIn, PartyOut
 from yimen.platform.cases.service import definition_of, get_case, open_draft, today, view_of
@@ -302,12 +303,13 @@ def pdf(case_id: uuid.UUID, doc_id: uuid.UUID):
     """A document's PDF for the console's preview (inline) or download (?download=1)."""
     case = _readable(case_id)
     document = q.document_with_pdf(db.session, case.id, doc_id)
-    if document is None or document.pdf is None:
+    if document is None:
         raise Problem(404, "not-found", "文书不存在。", "Document not found.")
+    pdf = pdf_or_pending(document)  # 409 with Retry-After while 生成中
     name = f"{document.kind}{('-' + document.number) if document.number else ''}.pdf"
     how = "attachment" if request.args.get("download") else "inline"
     return Response(
-        document.pdf,
+        pdf,
         mimetype="application/pdf",
         headers={
             "Content-Disposition": f"{how}; filename=\"{document.id}.pdf\"; filename*=UTF-8''{quote(name)}",

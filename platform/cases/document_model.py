@@ -5,8 +5,12 @@ PDF it covers, so a later change to the stored bytes is visible. Numbers (文书
 from `document_counter`, one row per agency, kind and year, incremented under a row lock
 inside the issuing transaction (numbering.py): a rolled-back issue leaves no gap.
 
-The PDF bytes are kept in the row for now (`pdf`, loaded only on demand); `blob_key` is
-there for the blob store (platform/blobs) once it exists.
+A document is numbered and its template filled inside the issuing transaction (`html`,
+loaded only on demand); its PDF is rendered after commit by a worker into the blob store
+(platform/kernel/blobs) under its SHA-256 (`blob_key`), and the hash is bound by a chain
+event (document_tasks.py). Until then `sha256`, `size` and `blob_key` are None: the
+document is pending. Documents issued before the blob store was used keep their PDF in
+the row (`pdf`, loaded only on demand) until `yimen documents move-to-blobs` moves it.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import LargeBinary, String, UniqueConstraint
+from sqlalchemy import Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
@@ -57,6 +61,14 @@ class CaseDocument(Base, TenantOwned):
         UniqueConstraint("tenant_id", "agency_id", "number"),
         tenant_fk("case_id", "enforcement_case"),
         tenant_fk("agency_id", "agency"),
+        # The few documents waiting for the worker, for its relay (document_tasks.py).
+        Index(
+            "ix_case_document_pending",
+            "tenant_id",
+            "issued_at",
+            postgresql_where=text("sha256 IS NULL"),
+            sqlite_where=text("sha256 IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -67,10 +79,12 @@ class CaseDocument(Base, TenantOwned):
     serial: Mapped[int | None]  # the counter value inside `number`
     year: Mapped[int]
     template_version: Mapped[str] = mapped_column(String(40))
-    sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int]
+    sha256: Mapped[str | None] = mapped_column(String(64))  # None while pending
+    size: Mapped[int | None]
     blob_key: Mapped[str | None] = mapped_column(String(200))
-    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # before the blob store
+    html: Mapped[str | None] = deferred(mapped_column(Text))  # the filled template, until rendered
+    rendered_at: Mapped[dt.datetime | None]
     status: Mapped[str] = mapped_column(String(10), default=DocumentStatus.ISSUED.value)
     issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     issued_by: Mapped[str] = mapped_column(String(120))

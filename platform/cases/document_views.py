@@ -1,6 +1,12 @@
 """Documents of a case: the list, one document's record with its signatures, its PDF, and
 signing it. An agency's staff reach only their agency's cases; another district's cases
-do not exist for them (404)."""
+do not exist for them (404).
+
+A document is numbered when its action commits and its PDF is rendered by a worker
+right after (document_tasks.py): until then `pdf_status` is `pending`, `sha256` and
+`size` are null, and its PDF answers 409 `document-pending` with Retry-After (the
+document exists and will be there; the client asks again — a 202 would announce a body
+that a PDF client would take for the PDF)."""
 
 from __future__ import annotations
 
@@ -17,13 +23,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from yimen.platform.api.paging import PageArgs, page_of, paginate
-from yimen.platform.api.problems import Bilingual, Problem
+from yimen.platform.api.problems import Bilingual, Problem, problem_of
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.cases import documents
 from yimen.platform.cases.document_model import CaseDocument, DocumentSignature, SignerRole
 from yimen.platform.cases.model import Case
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.permissions import requires
+from yimen.platform.web.blobs import blob_store
 from yimen.tenants.directory.web.views import own_agency_id
 
 blp = Blueprint("case_documents", __name__, description="案件文书 / Case documents")
@@ -48,9 +55,18 @@ class DocumentOut(ma.Schema):
     number = ma.fields.String(allow_none=True, metadata={"description": "文书字号"})
     year = ma.fields.Integer()
     template_version = ma.fields.String()
-    sha256 = ma.fields.String()
-    size = ma.fields.Integer()
+    sha256 = ma.fields.String(
+        allow_none=True, metadata={"description": "SHA-256 of the PDF; null while pending"}
+    )
+    size = ma.fields.Integer(allow_none=True)
     status = ma.fields.String(metadata={"description": "draft | issued | void"})
+    pdf_status = ma.fields.Function(
+        documents.pdf_status,
+        metadata={
+            "description": "pending (生成中: numbered, the PDF being generated) | ready",
+            "enum": ["pending", "ready"],
+        },
+    )
     issued_at = ma.fields.DateTime()
     issued_by = ma.fields.String()
     pdf_url = ma.fields.Method("_pdf_url")
@@ -109,6 +125,7 @@ def _case(case_id: uuid.UUID) -> Case:
 
 
 def _document(case_id: uuid.UUID, doc_id: uuid.UUID, with_pdf: bool = False) -> CaseDocument:
+    """The document of a case the caller may read; `with_pdf` loads an old row's PDF."""
     case = _case(case_id)
     query = select(CaseDocument).where(CaseDocument.id == doc_id, CaseDocument.case_id == case.id)
     if with_pdf:
@@ -157,17 +174,29 @@ class Document(MethodView):
         return _with_signatures(_document(case_id, doc_id))
 
 
+def pdf_or_pending(document: CaseDocument) -> bytes:
+    """The PDF, or 409 document-pending with Retry-After while it is being generated."""
+    try:
+        return documents.pdf_bytes(document, blob_store())
+    except documents.DocumentPending as exc:
+        problem = problem_of(exc)
+        problem.headers["Retry-After"] = str(documents.RETRY_AFTER_SECONDS)
+        raise problem from None
+
+
 @blp.route("/cases/<uuid:case_id>/documents/<uuid:doc_id>.pdf")
 class DocumentPdf(MethodView):
     @requires("cases.read")
     @blp.response(200, content_type="application/pdf")
+    @blp.alt_response(409, description="生成中 / document-pending: retry after Retry-After")
     def get(self, case_id, doc_id):
         """文书 PDF (在线预览) / The document's PDF, shown inline"""
         document = _document(case_id, doc_id, with_pdf=True)
+        pdf = pdf_or_pending(document)
         name = f"{document.kind}{('-' + document.number) if document.number else ''}.pdf"
         disposition = f"inline; filename=\"{document.id}.pdf\"; filename*=UTF-8''{quote(name)}"
         return Response(
-            document.pdf,
+            pdf,
             mimetype="application/pdf",
             headers={
                 "Content-Disposition": disposition,

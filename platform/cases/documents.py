@@ -6,10 +6,16 @@ numbering, storing and signing.
   kind without a template.
 - `issue(session, case, kind, context, actor) -> CaseDocument` — number (gapless per
   agency, kind and year; numbering.py), fill the template from the case and `context`
-  (document_context.py lists the keys each kind reads), render, store with its SHA-256,
-  and, for kinds that carry the agency's seal, record the seal as a signature over that
-  hash. It flushes and never commits: the number is the caller's only if its
-  transaction commits.
+  (document_context.py lists the keys each kind reads) and keep the filled HTML on the
+  row, pending. It flushes and never commits: the number is the caller's only if its
+  transaction commits, and only then is the document sent to be rendered
+  (document_tasks.py: after commit, a worker renders the PDF into the blob store, binds
+  its SHA-256 with a chain event and, for kinds that carry the agency's seal, records
+  the seal as a signature over that hash). No PDF is rendered while the number's row
+  lock is held.
+- `pdf_bytes(document, store)` — the PDF of a rendered document: from the blob store, or
+  from the row for documents issued before the store was used; `DocumentPending` while
+  the worker has not rendered it.
 - `sign(session, document, signer, role, image_png, actor)` — a signature bound to the
   SHA-256 of the PDF it was put on.
 - `issued_kinds(session, case_id)`, `case_number(session, case)` for the case engine.
@@ -41,10 +47,13 @@ from yimen.platform.cases.document_model import (
     SignerRole,
 )
 from yimen.platform.cases.model import Case
-from yimen.platform.kernel.db import utcnow
+from yimen.platform.kernel.blobs import BlobNotFound, BlobStore
+from yimen.platform.kernel.db import current_tenant_id, new_id, utcnow
 from yimen.platform.kernel.directory import Agency
+from yimen.platform.kernel.errors import Conflict, Unavailable
 
 TEMPLATES = Path(__file__).parent / "templates" / "documents"
+TO_RENDER = "yimen_documents_to_render"  # session.info: issued in this transaction
 PZ = "《中华人民共和国行政处罚法》"
 QZ = "《中华人民共和国行政强制法》"
 # WeasyPrint logs each rendering step at INFO; the access log is enough.
@@ -218,9 +227,14 @@ def render_html(kind: str, context: dict) -> str:
 
 def render(kind: str, context: dict) -> bytes:
     """The PDF of a document of `kind` filled with `context`."""
-    from weasyprint import HTML  # imported late: ~0.3 s, and only issuing needs it
+    return render_pdf(render_html(kind, context))
 
-    return HTML(string=render_html(kind, context), base_url=str(TEMPLATES)).write_pdf()
+
+def render_pdf(html: str) -> bytes:
+    """The PDF of a filled template (WeasyPrint, Noto CJK)."""
+    from weasyprint import HTML  # imported late: ~0.3 s, and only rendering needs it
+
+    return HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
 
 
 def _value(context: dict, path: str):
@@ -259,7 +273,9 @@ def issue(
     *,
     now: dt.datetime | None = None,
 ) -> CaseDocument:
-    """Number, render and store a document of `kind` for `case`; does not commit."""
+    """Number a document of `kind` for `case` and fill its template; does not commit.
+    The PDF is rendered after the caller commits (document_tasks.py): until then the
+    document is pending (`sha256` is None)."""
     kind_spec = KINDS.get(kind)
     if kind_spec is None:
         raise unknown_kind_problem(kind)
@@ -276,8 +292,8 @@ def issue(
         issued_by=actor,
         sealed=kind_spec.sealed,
     )
-    pdf = render(kind, values)
     document = CaseDocument(
+        id=new_id(),
         case_id=case.id,
         agency_id=case.agency_id,
         kind=kind,
@@ -285,18 +301,77 @@ def issue(
         serial=serial,
         year=numbering.year_of(now),
         template_version=template_version(kind),
-        sha256=sha256(pdf),
-        size=len(pdf),
-        pdf=pdf,  # TODO(blobs): put into yimen.platform.kernel.blobs when it exists
+        html=render_html(kind, values),  # what it says is fixed now; the PDF follows
         status=DocumentStatus.ISSUED.value,
         issued_at=now,
         issued_by=actor,
     )
     session.add(document)
     session.flush()
-    if kind_spec.sealed:
-        _seal(session, document, agency, actor, now)
+    # Sent to the worker when the caller's transaction commits (document_tasks.install).
+    tenant = document.tenant_id or current_tenant_id()
+    session.info.setdefault(TO_RENDER, []).append((tenant, document.id))
     return document
+
+
+def entry(document: CaseDocument) -> dict:
+    """How a chain event names a document it issued: its id, kind and number (its hash
+    is bound by the `document_rendered` event that follows once it is rendered)."""
+    return {"id": str(document.id), "kind": document.kind, "number": document.number}
+
+
+def is_pending(document: CaseDocument) -> bool:
+    """Issued, its PDF not rendered yet."""
+    return document.sha256 is None
+
+
+def pdf_status(document: CaseDocument) -> str:
+    return "pending" if is_pending(document) else "ready"
+
+
+class DocumentPending(Conflict):
+    """The document is numbered and issued; its PDF is still being generated."""
+
+
+RETRY_AFTER_SECONDS = 5
+
+
+def pending_error() -> DocumentPending:
+    return DocumentPending(
+        "document-pending",
+        "文书正在生成中，请稍后再试。",
+        "The document is being generated; try again in a few seconds.",
+        extra={"pdf_status": "pending", "retry_after": RETRY_AFTER_SECONDS},
+    )
+
+
+def pdf_bytes(document: CaseDocument, store: BlobStore) -> bytes:
+    """The PDF of a rendered document: from the blob store, or from the row for a
+    document issued before the store was used (`pdf` must then be loaded)."""
+    if is_pending(document):
+        raise pending_error()
+    if document.blob_key:
+        try:
+            with store.open(document.blob_key) as stream:
+                return stream.read()
+        except BlobNotFound:
+            raise Unavailable(
+                "document-file-missing",
+                "文书 PDF 文件暂时无法读取，请联系系统管理员。",
+                "The document's PDF cannot be read from the file store; tell the operator.",
+            ) from None
+    if document.pdf is None:
+        raise pending_error()
+    return document.pdf
+
+
+def seal_if_sealed(session: Session, document: CaseDocument) -> None:
+    """The agency's seal on a sealed kind, as a signature over the rendered PDF's hash
+    (处罚法 第五十九条: the decision bears the seal of the agency), dated at issue."""
+    if not spec(document.kind).sealed or document.sha256 is None:
+        return
+    agency = session.get(Agency, document.agency_id)
+    _seal(session, document, agency, document.issued_by, document.issued_at)
 
 
 def _seal(session: Session, document: CaseDocument, agency: Agency, actor: str, now) -> None:
@@ -338,6 +413,8 @@ def sign(
         )
     if errors:
         raise Problem(422, "invalid-signature", "签名无效。", "Invalid signature.", errors=errors)
+    if is_pending(document):
+        raise pending_error()  # a signature binds the hash of the PDF it is put on
     if document.status != DocumentStatus.ISSUED.value:
         raise Problem(
             409, "document-not-issued", "该文书未签发或已作废。", "The document is not issued."

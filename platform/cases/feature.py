@@ -5,6 +5,7 @@ from __future__ import annotations
 from yimen.platform.cases import (
     console_views,
     discretion_views,
+    document_tasks,
     document_views,
     event_views,
     evidence_views,
@@ -26,8 +27,17 @@ FEATURE = Feature(
         evidence_views.blp,
     ),
     web_blueprints=(console_views.bp,),
-    actors=(law_flags.flag_case_limits,),
-    periodic_jobs=(PeriodicJob(law_flags.flag_case_limits, 3600),),  # hourly
+    actors=(
+        law_flags.flag_case_limits,
+        document_tasks.render_document,
+        document_tasks.render_pending_documents,
+    ),
+    periodic_jobs=(
+        PeriodicJob(law_flags.flag_case_limits, 3600),  # hourly
+        # re-sends documents whose render message was lost (the embedded broker keeps
+        # its messages in memory only)
+        PeriodicJob(document_tasks.render_pending_documents, 60),
+    ),
     # a new district starts with the hearing thresholds (《行政处罚法》第六十三条)
     district_defaults=(law_service.seed_hearing_thresholds,),
 )

@@ -178,7 +178,9 @@ def _hold_hearing(officer) -> None:
     assert "法制审核" in officer.locator("#waiting").inner_text()
 
 
-def test_a_general_procedure_case_from_filing_to_archive_in_the_console(case_day, signed_in):
+def test_a_general_procedure_case_from_filing_to_archive_in_the_console(
+    case_day, signed_in, render_documents
+):
     from pypdf import PdfReader
 
     party = f"南京味道{uuid.uuid4().hex[:4]}餐饮管理有限公司"
@@ -238,6 +240,11 @@ def test_a_general_procedure_case_from_filing_to_archive_in_the_console(case_day
     assert head.locator("#chain-state").get_attribute("data-state") == "ok"
 
     decision = head.locator("#documents tr[data-kind='行政处罚决定书']")
+    assert decision.get_attribute("data-pdf-status") == "pending"  # 生成中 until the worker ran
+    assert "生成中" in decision.inner_text()
+    render_documents()
+    head.reload()
+    assert decision.get_attribute("data-pdf-status") == "ready"
     decision_number = decision.locator(".doc-number").inner_text()
     with head.expect_download() as download:
         decision.get_by_role("link", name="下载").click()

@@ -178,7 +178,9 @@ def test_an_action_out_of_order_is_refused_naming_rule_and_article_and_writes_no
     assert after["details"].get("investigation", {}).get("evidence") is None
 
 
-def test_an_action_form_goes_through_the_engine_and_its_document_opens_as_pdf(client, desk):
+def test_an_action_form_goes_through_the_engine_and_its_document_opens_as_pdf(
+    client, desk, render_documents
+):
     case = Case(client, desk)
     r = _post(
         client,
@@ -188,7 +190,13 @@ def test_an_action_form_goes_through_the_engine_and_its_document_opens_as_pdf(cl
         opinion="同意立案",
     )
     assert r.status_code == 302 and "done=approve_filing" in r.location
+    # Numbered at commit, its PDF not rendered yet: 生成中, no link to a PDF.
+    pending = _text(client.get(r.location, headers=desk["officer"]))
+    assert 'data-pdf-status="pending"' in pending and "生成中" in pending
+    assert not re.search(rf"{LIST}{case.id}/documents/[0-9a-f-]+\.pdf", pending)
+    assert render_documents()  # the worker renders it
     page = _text(client.get(r.location, headers=desk["officer"]))
+    assert 'data-pdf-status="pending"' not in page
     assert "已完成：批准立案。" in page
     number = client.get(f"/api/v1/cases/{case.id}", headers=desk["officer"]).json["number"]
     assert f'id="case-number">{number}<' in page and 'data-state="ok"' in page

@@ -11,6 +11,7 @@ from tests.integration import test_case_rules_engine as engine
 from tests.integration.test_case_documents import _text as pdf_text
 from tests.integration.test_case_lifecycle import PARTY, Case
 from tests.integration.test_case_rules_engine import ON_SITE, deadline, filed, refused
+from tests.support import drain_documents
 
 desk = engine.desk  # the zhzf desk (officers, head, legal reviewer): a fixture
 pytestmark = pytest.mark.usefixtures("case_day")
@@ -39,6 +40,7 @@ def documents(client, desk, case: Case, kind: str) -> list[dict]:
 
 
 def pdf(client, desk, document: dict) -> str:
+    drain_documents()  # the document worker, after the action committed
     r = client.get(document["pdf_url"], headers=desk["officer"])
     assert r.status_code == 200
     return pdf_text(r.data)

@@ -17,6 +17,7 @@ from tests.integration.test_case_console import _post, _text
 from tests.integration.test_case_documents import _text as pdf_text
 from tests.integration.test_case_lifecycle import PARTY, Case
 from tests.integration.test_case_rules_engine import noticed, refused
+from tests.support import drain_documents
 
 desk = lifecycle.desk  # the zhzf desk (officers, head, legal reviewer): a fixture
 pytestmark = pytest.mark.usefixtures("case_day")
@@ -206,6 +207,7 @@ def test_a_decision_not_to_penalise_educates_is_served_closed_and_archived__处�
     )
     decision = documents_of(client, desk, case)["不予行政处罚决定书"]
     assert re.fullmatch(r".+不罚〔2026〕\d+号", decision["number"])
+    drain_documents()  # the document worker, after the action committed
     text = pdf_text(client.get(decision["pdf_url"], headers=desk["officer"]).data)
     for expected in ("不予行政处罚决定书", "违法行为轻微并及时改正，没有造成危害后果", "第三十三条第一款",
                      "第五十七条第一款第(二)项", "决定对你（单位）不予行政处罚", "告知当事人油烟直排的危害",
@@ -214,10 +216,12 @@ def test_a_decision_not_to_penalise_educates_is_served_closed_and_archived__处�
     case.do("serve_decision", method="direct", served_on="2026-11-24")
     assert case.json["stage"] == "closure"  # nothing to execute
     receipt = documents_of(client, desk, case)["送达回证"]
+    drain_documents()  # the document worker, after the action committed
     receipt_text = pdf_text(client.get(receipt["pdf_url"], headers=desk["officer"]).data)
     assert f"不予行政处罚决定书（{decision['number']}）" in receipt_text
     case.do("approve_closure", who="head")
     closure = documents_of(client, desk, case)["结案审批表"]
+    drain_documents()  # the document worker, after the action committed
     closure_text = pdf_text(client.get(closure["pdf_url"], headers=desk["officer"]).data)
     assert "不予行政处罚，无须执行" in closure_text
     case.do("archive")
@@ -236,6 +240,7 @@ def test_facts_not_established_end_in_a_decision_not_to_penalise__处罚法_第�
     to_decision(case)
     case.do("decide_no_penalty", who="head")  # no education: there was no violation
     decision = documents_of(client, desk, case)["不予行政处罚决定书"]
+    drain_documents()  # the document worker, after the action committed
     text = pdf_text(client.get(decision["pdf_url"], headers=desk["officer"]).data)
     assert "现场检测油烟排放达标" in text and "第五十七条第一款第(三)项" in text
     assert "违法事实不能成立" in text
@@ -263,6 +268,7 @@ def test_a_suspected_crime_is_transferred_to_the_judicial_organs__处罚法_第�
     assert case.json["allowed_actions"] == ["approve_closure"]
     case.do("approve_closure", who="head")
     closure = documents_of(client, desk, case)["结案审批表"]
+    drain_documents()  # the document worker, after the action committed
     text = pdf_text(client.get(closure["pdf_url"], headers=desk["officer"]).data)
     assert "移送南京市公安局玄武分局（2026年11月24日）" in text
     case.do("archive")

@@ -17,6 +17,7 @@ from tests.integration import test_case_lifecycle as lifecycle
 from tests.integration.conftest import _agency_client
 from tests.integration.test_case_documents import _text as pdf_text
 from tests.integration.test_case_lifecycle import PARTY, Case, _valid_credit_code
+from tests.support import drain_documents
 
 desk = lifecycle.desk  # the zhzf desk (officers, head, legal reviewer): a fixture
 pytestmark = pytest.mark.usefixtures("case_day")
@@ -542,6 +543,7 @@ def test_the_prior_notice_and_the_decision_say_how_the_benchmark_was_applied__�
     def pdf(kind: str) -> str:
         items = client.get(f"/api/v1/cases/{case.id}/documents", headers=desk["officer"]).json
         url = next(d["pdf_url"] for d in items["items"] if d["kind"] == kind)
+        drain_documents()  # the document worker, after the action committed
         return pdf_text(client.get(url, headers=desk["officer"]).data)
 
     decision = pdf("行政处罚决定书")
@@ -852,6 +854,7 @@ def test_an_unpaid_on_the_spot_fine_goes_to_court_after_the_reconsideration_peri
     docs = client.get(f"/api/v1/cases/{case.id}/documents", headers=market["officer"]).json
     by_kind = {d["kind"]: d for d in docs["items"]}
     assert {"当场处罚决定书", "催告书", "强制执行申请书"} <= set(by_kind)
+    drain_documents()  # the document worker, after the action committed
     demand = pdf_text(client.get(by_kind["催告书"]["pdf_url"], headers=market["officer"]).data)
     assert f"{by_kind['当场处罚决定书']['number']}《当场处罚决定书》" in demand
 
@@ -960,6 +963,7 @@ def test_substitute_performance_is_decided_warned_3_working_days_ahead_and_recor
     assert case.json["details"]["execution"]["done"] == "substituted"
     docs = client.get(f"/api/v1/cases/{case.id}/documents", headers=desk["officer"]).json
     decision = next(d for d in docs["items"] if d["kind"] == "代履行决定书")
+    drain_documents()  # the document worker, after the action committed
     text = pdf_text(client.get(decision["pdf_url"], headers=desk["officer"]).data)
     for expected in ("南京某某环卫服务有限公司", "1,200.00", "2026年11月23日", "危害交通安全"):
         assert expected in text, expected

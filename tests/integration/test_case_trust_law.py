@@ -26,6 +26,7 @@ from tests.integration.test_case_rules_engine import (
     spot,
     to_decision,
 )
+from tests.support import drain_documents
 
 desk = lifecycle.desk
 market = rules_engine.market  # a fixture: market regulation (scjg)
@@ -184,6 +185,7 @@ def _demand_text(client, desk, case) -> str:
 
     docs = client.get(f"/api/v1/cases/{case.id}/documents", headers=desk["officer"]).json
     demand = [d for d in docs["items"] if d["kind"] == "催告书"][-1]
+    drain_documents()  # the document worker, after the action committed
     return _text(client.get(demand["pdf_url"], headers=desk["officer"]).data)
 
 

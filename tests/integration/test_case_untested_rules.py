@@ -22,6 +22,7 @@ from tests.integration.test_case_rules_engine import (
     refused,
     to_decision,
 )
+from tests.support import drain_documents
 
 desk, market = engine.desk, engine.market  # fixtures: the zhzf and scjg desks
 pytestmark = pytest.mark.usefixtures("case_day")
@@ -237,6 +238,7 @@ def test_the_decision_tells_the_party_the_surcharge_of_3_percent_a_day__处罚�
     case.do("decide", who="head")
     docs = client.get(f"/api/v1/cases/{case.id}/documents", headers=desk["officer"]).json
     decision = next(d for d in docs["items"] if d["kind"] == "行政处罚决定书")
+    drain_documents()  # the document worker, after the action committed
     r = client.get(decision["pdf_url"], headers=desk["officer"])
     assert r.status_code == 200
     text = documents_tests._text(r.data)

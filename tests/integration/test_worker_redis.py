@@ -56,3 +56,43 @@ def test_a_heartbeat_sent_through_redis_is_recorded_by_the_worker(redis_broker):
     finally:
         worker.worker.stop()
     assert beat is not None and beat.beats >= 1
+
+
+def test_a_document_issued_is_rendered_by_a_worker_through_redis_after_commit(app, redis_broker):
+    """The issuing transaction sends `render_document` through Redis when it commits; a
+    worker renders the PDF into the blob store and binds its hash in the case's chain."""
+    from tests.integration.test_case_documents import _case, _issue, _tenant_id
+    from yimen.platform.cases import document_tasks
+    from yimen.platform.cases.document_model import CaseDocument
+    from yimen.platform.cases.events import CaseEvent
+    from yimen.platform.kernel.db import tenant_scope
+
+    document_tasks.configure(app.extensions["yimen.blobs"])
+    tenant = _tenant_id()
+    case = _case(tenant)
+    _issue(tenant, case, "询问笔录")
+    with tenant_scope(tenant), db.new_session() as s:
+        document = s.execute(select(CaseDocument).where(CaseDocument.case_id == case)).scalar_one()
+        assert document.sha256 is None  # committed, pending: nothing rendered it yet
+    worker = InProcessWorker(redis_broker, threads=1)
+    worker.worker.start()
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and document.sha256 is None:
+            time.sleep(0.2)
+            with tenant_scope(tenant), db.new_session() as s:
+                document = s.get(CaseDocument, document.id)
+    finally:
+        worker.worker.stop()
+    assert document.sha256 is not None and app.extensions["yimen.blobs"].exists(document.blob_key)
+    with tenant_scope(tenant), db.new_session() as s:
+        (bound,) = (
+            s.execute(
+                select(CaseEvent).where(
+                    CaseEvent.case_id == case, CaseEvent.kind == "document_rendered"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert bound.payload["documents"][0]["sha256"] == document.sha256
