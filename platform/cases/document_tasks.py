@@ -41,9 +41,10 @@ import dramatiq
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, undefer
 
-from yimen.platform.cases import documents, events
-from yimen.platform.cases.document_model import CaseDocument
-from yimen.platform.cases.model import Case
+from yimen.platform.cases.documents import issuing as documents
+from yimen.platform.cases.documents.model import CaseDocument
+from yimen.platform.cases.record import log as events
+from yimen.platform.cases.record.model import Case
 from yimen.platform.kernel.audit.recorder import Actor, acting_as
 from yimen.platform.kernel.blobs import BlobStore
 from yimen.platform.kernel.db import db, tenant_scope, utcnow

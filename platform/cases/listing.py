@@ -45,7 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, defer, raiseload, selectinload
 
 from yimen.platform.api.paging import count_of, page_with_total
-from yimen.platform.cases.model import (
+from yimen.platform.cases.record.model import (
     CASE_SEARCHED,
     DEADLINE_KEY,
     NO_DEADLINE,

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from yimen.platform.cases.model import Case
+from yimen.platform.cases.record.model import Case
 from yimen.platform.intake import attachments as clue_attachments
 from yimen.platform.intake import duplicates, rules
 from yimen.platform.intake.model import Clue, ClueGroup, ClueStep, Source

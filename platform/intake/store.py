@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, scoped_session
 
 from yimen.gateway.outbox import service as outbox
 from yimen.platform.cases import service as case_service
-from yimen.platform.cases.deadlines import refresh as deadlines_refresh
-from yimen.platform.cases.law import stored_day
+from yimen.platform.cases.law.applied import refresh as deadlines_refresh
+from yimen.platform.cases.law.periods import stored_day
 from yimen.platform.intake import attachments as clue_attachments
 from yimen.platform.intake import rules
 from yimen.platform.intake.model import Clue, ClueGroup

@@ -63,8 +63,8 @@ def test_a_document_issued_is_rendered_by_a_worker_through_redis_after_commit(ap
     worker renders the PDF into the blob store and binds its hash in the case's chain."""
     from tests.integration.test_case_documents import _case, _issue, _tenant_id
     from yimen.platform.cases import document_tasks
-    from yimen.platform.cases.document_model import CaseDocument
-    from yimen.platform.cases.events import CaseEvent
+    from yimen.platform.cases.documents.model import CaseDocument
+    from yimen.platform.cases.record.log import CaseEvent
     from yimen.platform.kernel.db import tenant_scope
 
     document_tasks.configure(app.extensions["yimen.blobs"])
