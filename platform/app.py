@@ -38,12 +38,12 @@ def _api_blueprints():
     """Every API blueprint, in one tuple so that grep finds them."""
     from yimen.platform.audit.views import blp as audit_blp
     from yimen.platform.auth.views import blp as me_blp
-    from yimen.platform.cases.discretion_views import blp as discretion_blp
-    from yimen.platform.cases.document_views import blp as case_documents_blp
-    from yimen.platform.cases.event_views import blp as case_record_blp
-    from yimen.platform.cases.evidence_views import blp as case_evidence_blp
-    from yimen.platform.cases.law_views import blp as case_law_blp
-    from yimen.platform.cases.views import blp as cases_blp
+    from yimen.platform.cases.web.case_views import blp as cases_blp
+    from yimen.platform.cases.web.discretion_views import blp as discretion_blp
+    from yimen.platform.cases.web.document_views import blp as case_documents_blp
+    from yimen.platform.cases.web.evidence_views import blp as case_evidence_blp
+    from yimen.platform.cases.web.law_views import blp as case_law_blp
+    from yimen.platform.cases.web.record_views import blp as case_record_blp
     from yimen.platform.intake.attachment_views import blp as clue_attachments_blp
     from yimen.platform.intake.public_views import blp as public_intake_blp
     from yimen.platform.intake.views import blp as clues_blp
@@ -80,7 +80,7 @@ def _api_blueprints():
 
 
 def _web_blueprints():
-    from yimen.platform.cases.console_views import bp as console_cases_bp
+    from yimen.platform.cases.web.console_views import bp as console_cases_bp
     from yimen.platform.idp.views import bp as idp_bp
     from yimen.platform.intake.console_views import bp as console_clues_bp
     from yimen.platform.intake.open311 import bp as open311_bp
@@ -387,7 +387,7 @@ def _wants_html() -> bool:
 
 def _district_defaults() -> None:
     """What a new district starts with beyond the directory (hearing thresholds)."""
-    from yimen.platform.cases.law_service import seed_hearing_thresholds
+    from yimen.platform.cases.law.thresholds import seed_hearing_thresholds
     from yimen.tenants.directory import onboarding
 
     if seed_hearing_thresholds not in onboarding.DISTRICT_DEFAULTS:
