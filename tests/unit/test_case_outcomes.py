@@ -9,14 +9,14 @@ import datetime as dt
 
 import pytest
 
+# Where each action is allowed comes from its declaration (cases.actions).
+from yimen.platform.cases.actions import allowed_actions, check_where
 from yimen.platform.cases.discretion.benchmark import Facts, no_penalty_ground
 from yimen.platform.cases.procedure.rules import (
     CaseView,
     OfficerView,
     Refusal,
-    allowed_actions,
     check_complete,
-    check_where,
     missing_documents,
     next_stage,
     stage_ids,

@@ -8,13 +8,13 @@ import datetime as dt
 
 import pytest
 
+# Where each action is allowed comes from its declaration (cases.actions).
+from yimen.platform.cases.actions import allowed_actions, check_where
 from yimen.platform.cases.procedure.rules import (
     CaseView,
     OfficerView,
     Refusal,
-    allowed_actions,
     check_complete,
-    check_where,
     next_stage,
     require_two_officers,
     stage_ids,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, undefer
 
+from yimen.platform.cases import actions
 from yimen.platform.cases.documents.model import CaseDocument, DocumentStatus
-from yimen.platform.cases.procedure import general as actions
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.record.log import CaseEvent
 from yimen.platform.cases.record.model import Case, CaseParty, CaseStatus
