@@ -216,6 +216,40 @@ def _recuse(ctx: Ctx):
     raise rules.Refusal("not-on-case", "该人员不是本案承办人员。", "Not an officer of this case.")
 
 
+@declare(
+    "apply_for_recusal",
+    "登记当事人的回避申请",
+    "Record the party's application for recusal",
+    stages=(),  # any stage: the party applies when it learns of the tie
+    statuses=("draft", "open"),
+    body={"officer_id": ma.fields.UUID(required=True), "reason": schemas.text(500)},
+    form={
+        "officer_id": ("被申请回避的执法人员", "Officer the party asks to recuse"),
+        "reason": ("当事人申请回避的理由", "The party's reasons"),
+    },
+    while_suspended=True,
+)
+def _apply_for_recusal(ctx: Ctx):
+    """当事人申请回避 (处罚法 第四十三条第二款): the party holds that an officer has a direct
+    interest in the case or another tie that may affect fair enforcement. The application
+    is recorded with the officer and the reasons; the agency reviews it and its head
+    decides (第三款; granted: `recuse_officer`), and the investigation does not stop
+    meanwhile (第三款)."""
+    officer_id = uuid.UUID(str(ctx.data["officer_id"]))
+    if officer_id not in {co.officer_id for co in ctx.case.officers}:
+        raise rules.Refusal(
+            "not-on-case", "该人员不是本案承办人员。", "Not an officer of this case."
+        )
+    application = {
+        "officer_id": str(officer_id),
+        "reason": ctx.data["reason"],
+        "recorded_by": ctx.identity.username,
+        "recorded_on": today().isoformat(),
+    }
+    ctx.case.details.setdefault("recusal_applications", []).append(application)
+    return application, []
+
+
 # --- order to correct, prior notice, statement ----------------------------------------
 
 
