@@ -196,7 +196,7 @@ def _act(session, case, name, data, identity, client_id) -> Case:
 
 
 def _check_entered_dates(session: Session, case: Case, name: str, data: dict) -> None:
-    """The dates the body enters, against the record and today (entered_dates.py),
+    """The dates the body enters, against the record and today (law/entered_dates.py),
     before the handler runs: a refusal is a 422 naming the field, the bound, the article."""
     refused = entered_dates.check(
         name,

@@ -122,7 +122,7 @@ class CaseOut(ma.Schema):
 
 
 class FlagOut(ma.Schema):
-    """A supervision flag with its rule and article (law_flags.py)."""
+    """A supervision flag with its rule and article (law/flags.py)."""
 
     rule = ma.fields.String()
     article = ma.fields.String()

@@ -1,7 +1,7 @@
 """The dates an officer enters lie between the record event that makes the act possible
 and today (Asia/Shanghai); a scheduled date lies ahead and keeps its statutory lead
-(entered_dates.py). A period whose end needs an unloaded year is answered when the
-loaded days settle it (law_window.py)."""
+(law/entered_dates.py). A period whose end needs an unloaded year is answered when the
+loaded days settle it (law/window.py)."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ numbering, storing and signing.
   kind without a template.
 - `issue(session, case, kind, context, actor) -> CaseDocument` — number (gapless per
   agency, kind and year; numbering.py), fill the template from the case and `context`
-  (document_context.py lists the keys each kind reads), render, store with its SHA-256,
+  (context.py lists the keys each kind reads), render, store with its SHA-256,
   and, for kinds that carry the agency's seal, record the seal as a signature over that
   hash. It flushes and never commits: the number is the caller's only if its
   transaction commits.
