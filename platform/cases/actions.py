@@ -8,6 +8,10 @@ where each action is allowed (`TABLE`, `WHERE`), its name (`ACTION_NAMES`), its 
 (`ACTION_SCHEMAS`), its role (`ROLE`), its handler (`HANDLERS`), its documents
 (`DOCUMENTS`) — for the engine, the API and its OpenAPI description, and the console.
 
+The write path raises the kernel's domain errors (NotFound, Conflict, Refused): the
+app's one handler turns them into the same problem+json as before, and a worker or a
+gateway handler can call `act` too.
+
 To add an action: declare it and write its handler in the module its meaning belongs to
 (a new handler module is added to `MODULES`). `incomplete` names what a declaration
 lacks; the import fails on any, and so does a unit test.
@@ -23,7 +27,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.execution import actions as execution
 from yimen.platform.cases.law import applied as deadlines
@@ -36,7 +39,8 @@ from yimen.platform.cases.procedure.general import Ctx, reviewer_may_not_investi
 from yimen.platform.cases.record import log as events
 from yimen.platform.cases.record.model import Case
 from yimen.platform.cases.schemas import body_schema
-from yimen.platform.cases.service import _check_version, _commit, definition_of, refusal, view_of
+from yimen.platform.cases.service import _check_version, _commit, definition_of, view_of
+from yimen.platform.kernel.errors import Conflict, FieldProblem, NotFound, Refused
 from yimen.platform.kernel.identity import Identity
 from yimen.tenants.calendar.service import working_calendar
 
@@ -143,13 +147,12 @@ def act(
     version: int | None = None,
 ) -> Case:
     if name not in HANDLERS:
-        raise Problem(404, "unknown-action", "没有这个办案操作。", f"No action named {name}.")
+        raise NotFound("unknown-action", "没有这个办案操作。", f"No action named {name}.")
     client_id = data.pop("client_id", None)
     if client_id and (done := events.find_by_client_id(session, client_id)) is not None:
         if done.case_id == case.id and done.kind == name:
             return case  # a record synced again from the mobile app: already in the chain
-        raise Problem(
-            409,
+        raise Conflict(
             "client-id-reused",
             "该离线记录编号已用于其他操作。",
             "This offline record id was already used for another action.",
@@ -159,8 +162,7 @@ def act(
         return _act(session, case, name, data, identity, client_id)
     except StaleDataError as exc:
         session.rollback()
-        raise Problem(
-            409,
+        raise Conflict(
             "concurrent-change",
             "案件刚被他人处理，请刷新后重试。",
             "Someone else just acted on this case; reload and retry.",
@@ -182,7 +184,7 @@ def _act(session, case, name, data, identity, client_id) -> Case:
         payload, to_issue = HANDLERS[name](ctx)
     except rules.Refusal as exc:
         session.rollback()
-        raise refusal(exc) from exc
+        raise Refused(exc.rule, exc.zh, exc.en, article=exc.article) from exc
     for kind, context in to_issue:
         document = documents.issue(session, case, kind, context, identity.username)
         payload.setdefault("documents", []).append(
@@ -208,11 +210,12 @@ def _check_entered_dates(session: Session, case: Case, name: str, data: dict) ->
     if refused is None:
         return
     article = f" ({refused.article})" if refused.article else ""
-    raise Problem(
-        422,
+    raise Refused(
         refused.code,
-        refused.zh + article,
-        refused.en + article,
-        errors=[FieldError(refused.field, refused.zh + article, refused.en + article)],
-        extra={"rule": refused.code, "article": refused.article, "bound": refused.bound},
+        refused.zh,
+        refused.en,
+        article=refused.article,
+        on_input=True,
+        fields=[FieldProblem(refused.field, refused.zh + article, refused.en + article)],
+        extra={"bound": refused.bound},
     )

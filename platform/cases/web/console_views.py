@@ -19,7 +19,7 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from werkzeug.datastructures import MultiDict
 
 from yimen.platform.api.paging import page_list, paginate
-from yimen.platform.api.problems import FieldError, Problem, field_errors
+from yimen.platform.api.problems import FieldError, Problem, field_errors, problem_of
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.cases import actions
 from yimen.platform.cases.actions import ACTION_SCHEMAS
@@ -37,6 +37,7 @@ from yimen.platform.cases.web import console_forms as forms
 from yimen.platform.cases.web import console_queries as q
 from yimen.platform.intake.console_queries import adopted_matters, matter_names
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.errors import DomainError
 from yimen.platform.kernel.permissions import allowed, requires
 from yimen.tenants.directory.rules import check_credit_code
 from yimen.tenants.directory.views import own_agency_id
@@ -280,7 +281,10 @@ def act(case_id: uuid.UUID, name: str):
     try:
         data = ACTION_SCHEMAS[name]().load(forms.read(name, request.form))
         version = data.pop("version", None)
-        actions.act(db.session, _readable(case_id), name, data, current_identity(), version)
+        try:
+            actions.act(db.session, _readable(case_id), name, data, current_identity(), version)
+        except DomainError as error:  # the engine speaks the domain; the page, problem+json
+            raise problem_of(error) from error
     except (ma.ValidationError, Problem) as exc:
         db.session.rollback()
         if isinstance(exc, Problem) and exc.status in (403, 404):
