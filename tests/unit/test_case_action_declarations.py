@@ -11,7 +11,7 @@ import sys
 import marshmallow as ma
 import pytest
 
-from yimen.platform.cases import actions
+from yimen.platform.cases import registry as actions
 from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.documents.issuing import Kind
 from yimen.platform.cases.procedure.declaring import HEAD, ActionSpec, declare

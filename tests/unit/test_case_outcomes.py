@@ -9,8 +9,6 @@ import datetime as dt
 
 import pytest
 
-# Where each action is allowed comes from its declaration (cases.actions).
-from yimen.platform.cases.actions import allowed_actions, check_where
 from yimen.platform.cases.discretion.benchmark import Facts, no_penalty_ground
 from yimen.platform.cases.procedure.rules import (
     CaseView,
@@ -21,6 +19,9 @@ from yimen.platform.cases.procedure.rules import (
     next_stage,
     stage_ids,
 )
+
+# Where each action is allowed comes from its declaration (cases.registry).
+from yimen.platform.cases.registry import allowed_actions, check_where
 from yimen.tenants.workflow.statutory import GENERAL
 
 OFFICERS = tuple(

@@ -8,8 +8,6 @@ import datetime as dt
 
 import pytest
 
-# Where each action is allowed comes from its declaration (cases.actions).
-from yimen.platform.cases.actions import allowed_actions, check_where
 from yimen.platform.cases.procedure.rules import (
     CaseView,
     OfficerView,
@@ -19,6 +17,9 @@ from yimen.platform.cases.procedure.rules import (
     require_two_officers,
     stage_ids,
 )
+
+# Where each action is allowed comes from its declaration (cases.registry).
+from yimen.platform.cases.registry import allowed_actions, check_where
 from yimen.tenants.workflow.statutory import GENERAL
 
 TODAY = dt.date(2026, 10, 12)

@@ -12,13 +12,13 @@ import marshmallow as ma
 import pytest
 
 from tests.unit.test_working_days import calendar
-from yimen.platform.cases.actions import ACTION_SCHEMAS
 from yimen.platform.cases.execution import law as execution_law
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.law import entered_dates
 from yimen.platform.cases.law import periods as law
 from yimen.platform.cases.law import window as law_window
 from yimen.platform.cases.law.limits import hearing_notice_refused, hearing_request_refused
+from yimen.platform.cases.registry import ACTION_SCHEMAS
 from yimen.tenants.calendar.rules import WorkingCalendar, default_kind
 
 D = dt.date

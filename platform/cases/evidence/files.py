@@ -27,10 +27,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.cases import actions
-from yimen.platform.cases.actions import act
+from yimen.platform.cases import registry as actions
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.record.model import Case
+from yimen.platform.cases.registry import act
 from yimen.platform.cases.schemas import EVIDENCE_KINDS
 from yimen.platform.cases.service import refusal
 from yimen.platform.intake.attachments import _Prefixed, display_name

@@ -3,11 +3,11 @@
 `@declare(...)` above a handler turns it into an `ActionSpec` — the action's name, its
 Chinese and English labels, the stages and statuses where the law allows it, the role it
 needs beyond `cases.handle`, its body (the API's fields), the documents it issues, and
-the console's hints for its form. Nothing is registered on import: `cases.actions` (the
+the console's hints for its form. Nothing is registered on import: `cases.registry` (the
 one registry) collects the specs of the handler modules it names, and every table the
 engine, the API, the OpenAPI description and the console read — where an action is
 allowed, its name, its body schema, its role, its form, its documents — is derived from
-them there. `cases.actions.incomplete` names what a declaration lacks; a unit test fails
+them there. `cases.registry.incomplete` names what a declaration lacks; a unit test fails
 on any.
 
 Data only (no framework, no database), so the pure rules and the tests read it freely.

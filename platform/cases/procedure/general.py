@@ -1,7 +1,7 @@
 """What each action of the general procedure does, once the rules allow it: each handler
 beside its declaration (procedure/declaring.py).
 
-`cases.actions.act` is the one write path: check the stage (rules.check_where), the role,
+`cases.registry.act` is the one write path: check the stage (rules.check_where), the role,
 the action's own conditions; run the handler; append the event; issue the documents;
 recompute deadlines; commit. Handlers return the event payload and the documents to
 issue; `Ctx` is what they are handed.

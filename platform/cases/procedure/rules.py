@@ -420,7 +420,7 @@ PENALTY_PROPOSED = BEFORE_DECISION[BEFORE_DECISION.index("prior_notice") :]
 # From the order to correct until the decision (education accompanies either).
 AFTER_INVESTIGATION = BEFORE_DECISION[BEFORE_DECISION.index("correction_order") :]
 # Where each action is allowed is declared with the action (procedure/declaring.py) and
-# handed to these functions as a `Where` by the registry (cases/actions.py).
+# handed to these functions as a `Where` by the registry (cases/registry.py).
 
 
 @dataclass(frozen=True)

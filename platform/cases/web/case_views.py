@@ -11,12 +11,13 @@ from sqlalchemy import or_, select
 
 from yimen.platform.api.paging import page_of, paginate
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.cases import actions, service
-from yimen.platform.cases.actions import ACTION_SCHEMAS
+from yimen.platform.cases import registry as actions
+from yimen.platform.cases import service
 from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.law import flags as law_flags
 from yimen.platform.cases.record.model import Case
+from yimen.platform.cases.registry import ACTION_SCHEMAS
 from yimen.platform.cases.schemas import (
     CaseDetailOut,
     CaseOut,

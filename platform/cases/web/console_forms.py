@@ -1,5 +1,5 @@
 """The console's form for each case action, generated from the action's body schema
-(cases.actions.ACTION_SCHEMAS, from each action's declaration) so the page asks for exactly what the API takes, and the posted
+(cases.registry.ACTION_SCHEMAS, from each action's declaration) so the page asks for exactly what the API takes, and the posted
 form read back into the API's JSON body.
 
 Field types map to inputs: Date → date, String with OneOf → select, a long String →
@@ -18,10 +18,10 @@ import marshmallow as ma
 from werkzeug.datastructures import MultiDict
 
 from yimen.platform.api.problems import Bilingual
-from yimen.platform.cases.actions import ACTION_SCHEMAS, SPECS
 from yimen.platform.cases.discretion.terms import AGGRAVATING, CIRCUMSTANCES, MITIGATING
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.procedure.rules import OUTCOMES
+from yimen.platform.cases.registry import ACTION_SCHEMAS, SPECS
 from yimen.tenants.powers.rules import PENALTY_KINDS
 
 SKIPPED = frozenset({"version", "client_id"})

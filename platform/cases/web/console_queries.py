@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, undefer
 
-from yimen.platform.cases import actions
+from yimen.platform.cases import registry as actions
 from yimen.platform.cases.documents.model import CaseDocument, DocumentStatus
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.record.log import CaseEvent

@@ -21,8 +21,7 @@ from werkzeug.datastructures import MultiDict
 from yimen.platform.api.paging import page_list, paginate
 from yimen.platform.api.problems import FieldError, Problem, field_errors, problem_of
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.cases import actions
-from yimen.platform.cases.actions import ACTION_SCHEMAS
+from yimen.platform.cases import registry as actions
 from yimen.platform.cases.discretion import queries as discretion_queries
 from yimen.platform.cases.discretion.terms import yuan
 from yimen.platform.cases.documents import issuing as documents
@@ -31,6 +30,7 @@ from yimen.platform.cases.law import flags as law_flags
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.record import log as events
 from yimen.platform.cases.record.model import Case, PartyKind
+from yimen.platform.cases.registry import ACTION_SCHEMAS
 from yimen.platform.cases.schemas import DraftIn, PartyOut
 from yimen.platform.cases.service import definition_of, get_case, open_draft, today, view_of
 from yimen.platform.cases.web import console_forms as forms
