@@ -1,8 +1,8 @@
 """Use cases of the case engine: open a draft, edit it, and act on the case.
 
-Every action loads the case under the caller's tenant, asks the rules (rules.py) whether
-the law allows it now, applies it, appends a hash-chained event (events.py), issues the
-stage's documents (documents.py), recomputes the next deadline (deadlines.py) and
+Every action loads the case under the caller's tenant, asks the rules (procedure/rules.py) whether
+the law allows it now, applies it, appends a hash-chained event (record/log.py), issues the
+stage's documents (documents/issuing.py), recomputes the next deadline (law/applied.py) and
 commits once; two officers acting on the same version get one success and one 409.
 """
 

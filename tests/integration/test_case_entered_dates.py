@@ -1,7 +1,7 @@
 """Dates an officer enters are checked against the case's record and today
-(entered_dates.py): a refusal is a 422 naming the field, the bound and the article, and
+(law/entered_dates.py): a refusal is a 422 naming the field, the bound and the article, and
 nothing is written. And a lawful act is not refused at year end because next year's
-calendar is not loaded (law_window.py)."""
+calendar is not loaded (law/window.py)."""
 
 from __future__ import annotations
 

@@ -144,6 +144,24 @@ def test_a_recused_officer_no_longer_counts_towards_the_two__处罚法_第四十
             reason="不是本案人员")  # fmt: skip
 
 
+def test_the_partys_application_for_recusal_is_recorded_and_the_case_goes_on__处罚法_第四十三条(
+    client, desk
+):
+    first, challenged = desk["officers"]
+    case = Case(client, desk)
+    case.do("apply_for_recusal", officer_id=challenged, reason="当事人称该执法人员系其竞争对手亲属")
+    case.do("approve_filing", who="head")  # 决定作出之前，不停止调查 (第三款)
+    assert (case.json["status"], case.json["stage"]) == ("open", "investigation")
+    (application,) = case.json["details"]["recusal_applications"]
+    assert application["officer_id"] == challenged
+    assert application["reason"] == "当事人称该执法人员系其竞争对手亲属"
+    assert "apply_for_recusal" in [e["kind"] for e in events(client, desk, case)]
+    refused(case, "apply_for_recusal", "not-on-case", "", officer_id=str(uuid.uuid4()),
+            reason="不是本案人员")  # fmt: skip
+    case.do("recuse_officer", who="head", officer_id=challenged, reason="申请回避理由成立")
+    assert {o["officer_id"]: o["recused"] for o in case.json["officers"]}[challenged] is True
+
+
 def test_a_compulsory_measure_needs_two_officers__行政强制法_第十八条(client, desk):
     case = filed(client, desk, measures_needed=True)
     assert case.json["stage"] == "compulsory_measures"

@@ -14,13 +14,14 @@ from yimen.platform.cases.procedure.rules import (
     CaseView,
     OfficerView,
     Refusal,
-    allowed_actions,
     check_complete,
-    check_where,
     missing_documents,
     next_stage,
     stage_ids,
 )
+
+# Where each action is allowed comes from its declaration (cases.registry).
+from yimen.platform.cases.registry import allowed_actions, check_where
 from yimen.tenants.workflow.statutory import GENERAL
 
 OFFICERS = tuple(

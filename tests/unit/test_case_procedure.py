@@ -12,13 +12,14 @@ from yimen.platform.cases.procedure.rules import (
     CaseView,
     OfficerView,
     Refusal,
-    allowed_actions,
     check_complete,
-    check_where,
     next_stage,
     require_two_officers,
     stage_ids,
 )
+
+# Where each action is allowed comes from its declaration (cases.registry).
+from yimen.platform.cases.registry import allowed_actions, check_where
 from yimen.tenants.workflow.statutory import GENERAL
 
 TODAY = dt.date(2026, 10, 12)

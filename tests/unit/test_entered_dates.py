@@ -1,7 +1,7 @@
 """The dates an officer enters lie between the record event that makes the act possible
 and today (Asia/Shanghai); a scheduled date lies ahead and keeps its statutory lead
-(entered_dates.py). A period whose end needs an unloaded year is answered when the
-loaded days settle it (law_window.py)."""
+(law/entered_dates.py). A period whose end needs an unloaded year is answered when the
+loaded days settle it (law/window.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from yimen.platform.cases.law import entered_dates
 from yimen.platform.cases.law import periods as law
 from yimen.platform.cases.law import window as law_window
 from yimen.platform.cases.law.limits import hearing_notice_refused, hearing_request_refused
-from yimen.platform.cases.schemas import ACTION_SCHEMAS
+from yimen.platform.cases.registry import ACTION_SCHEMAS
 from yimen.tenants.calendar.rules import WorkingCalendar, default_kind
 
 D = dt.date

@@ -1,6 +1,6 @@
 """The vocabulary of discretion (行政裁量权基准): party kinds, circumstances (情节), the
 factors that make a penalty lighter or heavier (each with the article that makes it
-one), and the value types of discretion.py — data only; the rules are in discretion.py."""
+one), and the value types of benchmark.py — data only; the rules are in benchmark.py."""
 
 from __future__ import annotations
 

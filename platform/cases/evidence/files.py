@@ -27,9 +27,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from yimen.platform.api.problems import FieldError, Problem
+from yimen.platform.cases import registry as actions
 from yimen.platform.cases.procedure import rules
-from yimen.platform.cases.procedure.general import act
 from yimen.platform.cases.record.model import Case
+from yimen.platform.cases.registry import act
 from yimen.platform.cases.schemas import EVIDENCE_KINDS
 from yimen.platform.cases.service import refusal
 from yimen.platform.kernel.blobs import BlobStore, BlobTooLarge, StoredBlob
@@ -225,7 +226,7 @@ def check_takes_evidence(case: Case) -> None:
     (the engine checks again when it records it)."""
     view = rules.CaseView(procedure=case.procedure, stage=case.stage, status=case.status)
     try:
-        rules.check_where("add_evidence", view)
+        actions.check_where("add_evidence", view)
     except rules.Refusal as exc:
         raise refusal(exc) from exc
 

@@ -28,11 +28,15 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import marshmallow as ma
+
+from yimen.platform.cases import schemas
 from yimen.platform.cases.execution import law as execution_law
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.law import periods as law
 from yimen.platform.cases.procedure import rules
-from yimen.platform.cases.procedure.general import HEAD, Ctx, action
+from yimen.platform.cases.procedure.declaring import declare
+from yimen.platform.cases.procedure.general import HEAD, Ctx
 from yimen.platform.cases.procedure.simple import close_if_settled, settle_simple_payment
 from yimen.platform.cases.service import today
 from yimen.platform.kernel.directory import Agency
@@ -44,7 +48,14 @@ def _execution(ctx: Ctx) -> dict:
     return ctx.case.details.setdefault("execution", {})
 
 
-@action("record_payment")
+@declare(
+    "record_payment",
+    "登记缴款",
+    "Record payment",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    body={"amount_fen": schemas.fen(required=True), "paid_on": ma.fields.Date()},
+)
 def _payment(ctx: Ctx):
     """The fine paid, with the late-payment surcharge when late (第七十二条: 3% a day,
     at most the fine; challenge days not counted, 第七十三条第三款)."""
@@ -73,7 +84,21 @@ def _payment(ctx: Ctx):
     return payload, []
 
 
-@action("approve_deferral", HEAD)
+@declare(
+    "approve_deferral",
+    "批准暂缓或分期缴纳罚款",
+    "Approve deferral",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "kind": ma.fields.String(
+            required=True, validate=ma.validate.OneOf(("deferral", "instalments"))
+        ),
+        "until": ma.fields.Date(required=True, metadata={"description": "暂缓或分期的截止日"}),
+        "reason": schemas.text(1000),
+    },
+)
 def _deferral(ctx: Ctx):
     """Payment deferred or in instalments on the party's application, for real economic
     hardship, with the head's approval (处罚法 第六十六条第二款): the surcharge runs from
@@ -98,7 +123,16 @@ def _deferral(ctx: Ctx):
     return entry, []
 
 
-@action("issue_demand")
+@declare(
+    "issue_demand",
+    "催告",
+    "Issue demand",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    body={"served_on": ma.fields.Date()},
+    documents=("催告书",),
+    form={"served_on": ("催告书送达日期", "Demand served on")},
+)
 def _demand(ctx: Ctx):
     """催告 before any compulsory execution, in writing: the deadline, the amount with
     the surcharge, the right to state and defend (行政强制法 第三十五条、第五十四条) —
@@ -117,7 +151,14 @@ def _demand(ctx: Ctx):
     ]
 
 
-@action("record_demand_statement")
+@declare(
+    "record_demand_statement",
+    "记录催告后的陈述申辩",
+    "Record demand statement",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    body={"statement": schemas.text(5000), "reexamination": schemas.text(5000)},
+)
 def _demand_statement(ctx: Ctx):
     """The party's statement after the demand, recorded and re-examined (第三十六条)."""
     if ctx.date("demand_served") is None:
@@ -136,7 +177,22 @@ def _demand_statement(ctx: Ctx):
     return dict(ctx.data), []
 
 
-@action("decide_execution", HEAD)
+@declare(
+    "decide_execution",
+    "作出强制执行决定",
+    "Decide execution",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "content": schemas.text(2000, metadata={"description": "强制执行的方式和时间"}),
+        "decided_on": ma.fields.Date(),
+        "immediate": ma.fields.Boolean(load_default=False),
+        "grounds": ma.fields.String(validate=ma.validate.Length(max=2000)),
+        "path": ma.fields.String(validate=ma.validate.OneOf(schemas.EXECUTION_PATHS)),
+    },
+    documents=("强制执行决定书",),
+)
 def _decide_execution(ctx: Ctx):
     """强制执行决定 (行政强制法 第三十七条): in writing, after the demand's period passed
     without performance — at once only where property is being moved or hidden."""
@@ -166,7 +222,15 @@ def _decide_execution(ctx: Ctx):
     ]
 
 
-@action("publish_demolition_notice", HEAD)
+@declare(
+    "publish_demolition_notice",
+    "公告限期自行拆除",
+    "Publish demolition notice",
+    stages=("execution",),
+    statuses=("open",),
+    role=HEAD,
+    body={"demolish_by": ma.fields.Date(required=True), "published_on": ma.fields.Date()},
+)
 def _demolition_notice(ctx: Ctx):
     """公告: the party is ordered to demolish the illegal structure by a deadline
     (行政强制法 第四十四条)."""
@@ -185,7 +249,16 @@ def _demolition_notice(ctx: Ctx):
     return {"published_on": published.isoformat(), "demolish_by": deadline.isoformat()}, []
 
 
-@action("apply_to_court", HEAD)
+@declare(
+    "apply_to_court",
+    "申请法院强制执行",
+    "Apply to court",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    role=HEAD,
+    body={"applied_on": ma.fields.Date()},
+    documents=("强制执行申请书",),
+)
 def _court(ctx: Ctx):
     """An agency without execution power (or one choosing the court) applies within 3
     months after the litigation period, at least 10 working days after the demand was
@@ -204,7 +277,30 @@ def _power(ctx: Ctx) -> bool:
     return bool(agency and agency.has_compulsory_power)
 
 
-@action("enforce", HEAD)
+@declare(
+    "enforce",
+    "强制执行",
+    "Enforce",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "path": ma.fields.String(
+            required=True, validate=ma.validate.OneOf(schemas.EXECUTION_PATHS)
+        ),
+        "at": ma.fields.AwareDateTime(),
+        "emergency": ma.fields.String(
+            validate=ma.validate.Length(max=500),
+            metadata={"description": "情况紧急须在夜间或节假日执行的，写明紧急情况"},
+        ),
+    },
+    form={
+        "emergency": (
+            "情况紧急须在夜间或节假日执行的，写明紧急情况 (不少于10字)",
+            "If urgent at night or on a holiday: the emergency (10+ characters)",
+        )
+    },
+)
 def _enforce(ctx: Ctx):
     """Execution by the agency, on its path (see the module); never at night or on a
     holiday (第四十三条)."""
@@ -222,7 +318,22 @@ def _enforce(ctx: Ctx):
     return {"path": ctx.data["path"], "at": at.isoformat()}, []
 
 
-@action("record_challenge")
+@declare(
+    "record_challenge",
+    "登记复议或诉讼",
+    "Record challenge",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    body={
+        "kind": ma.fields.String(
+            required=True, validate=ma.validate.OneOf(schemas.CHALLENGE_KINDS)
+        ),
+        "filed_on": ma.fields.Date(),
+        "body": ma.fields.String(
+            validate=ma.validate.Length(max=200), metadata={"description": "复议机关或法院"}
+        ),
+    },
+)
 def _challenge(ctx: Ctx):
     """The party applied for reconsideration or sued: the surcharge stops counting until
     it concludes (处罚法 第七十三条第三款); execution is not suspended (第七十三条第一款)."""
@@ -238,7 +349,24 @@ def _challenge(ctx: Ctx):
     return entry, []
 
 
-@action("conclude_challenge")
+@declare(
+    "conclude_challenge",
+    "登记复议或诉讼结果",
+    "Conclude challenge",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    body={
+        "kind": ma.fields.String(
+            required=True, validate=ma.validate.OneOf(schemas.CHALLENGE_KINDS)
+        ),
+        "outcome": ma.fields.String(
+            required=True,
+            validate=ma.validate.OneOf(("upheld", "varied", "revoked", "withdrawn")),
+        ),
+        "concluded_on": ma.fields.Date(),
+        "fine_fen": schemas.fen(metadata={"description": "变更后的罚款 (outcome=varied)"}),
+    },
+)
 def _conclude(ctx: Ctx):
     """The reconsideration or lawsuit concluded: upheld (the surcharge runs again),
     varied (the new fine), revoked (nothing left to execute) or withdrawn."""
@@ -275,7 +403,27 @@ def _conclude(ctx: Ctx):
     return {"kind": kind, "concluded_on": on.isoformat(), "outcome": outcome}, []
 
 
-@action("suspend_execution", HEAD)
+@declare(
+    "suspend_execution",
+    "中止执行",
+    "Suspend execution",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "ground": ma.fields.String(
+            required=True, validate=ma.validate.OneOf(list(rules.EXECUTION_SUSPENSION_GROUNDS))
+        ),
+        "reason": schemas.text(500),
+        "suspended_on": ma.fields.Date(),
+    },
+    form={
+        "ground": ("中止执行的情形 (行政强制法 第三十九条)", "Ground (art. 39)"),
+        "reason": ("具体情况", "Details"),
+        "suspended_on": ("中止日期", "Suspended on"),
+    },
+    choices={"ground": "execution_suspension"},
+)
 def _suspend_execution(ctx: Ctx):
     """中止执行 (行政强制法 第三十九条第一款): on one of its grounds, with the head's
     decision; the execution actions wait until it is resumed."""
@@ -295,7 +443,16 @@ def _suspend_execution(ctx: Ctx):
     return dict(execution["suspended"]), []
 
 
-@action("resume_execution", HEAD)
+@declare(
+    "resume_execution",
+    "恢复执行",
+    "Resume execution",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    role=HEAD,
+    body={"resumed_on": ma.fields.Date()},
+    form={"resumed_on": ("恢复执行日期", "Resumed on")},
+)
 def _resume_execution(ctx: Ctx):
     """第三十九条第二款: the grounds gone, execution resumes."""
     execution = _execution(ctx)
@@ -314,7 +471,27 @@ def _resume_execution(ctx: Ctx):
     return {"resumed_on": on.isoformat(), "since": suspended["since"]}, []
 
 
-@action("terminate_execution", HEAD)
+@declare(
+    "terminate_execution",
+    "终结执行",
+    "Terminate execution",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "ground": ma.fields.String(
+            required=True, validate=ma.validate.OneOf(list(rules.EXECUTION_TERMINATION_GROUNDS))
+        ),
+        "reason": schemas.text(500),
+        "terminated_on": ma.fields.Date(),
+    },
+    form={
+        "ground": ("终结执行的情形 (行政强制法 第四十条)", "Ground (art. 40)"),
+        "reason": ("具体情况", "Details"),
+        "terminated_on": ("终结日期", "Ended on"),
+    },
+    choices={"ground": "execution_termination"},
+)
 def _terminate_execution(ctx: Ctx):
     """终结执行 (第四十条) on one of its grounds — or 第三十九条第二款: suspended three
     years without resuming, 不再执行 — which ends the execution stage."""
@@ -353,7 +530,43 @@ SUBSTITUTE_HARMS = {
 }
 
 
-@action("decide_substitute_performance", HEAD)
+@declare(
+    "decide_substitute_performance",
+    "决定代履行",
+    "Decide substitute performance",
+    stages=("execution",),
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "harm": ma.fields.String(
+            required=True, validate=ma.validate.OneOf(("traffic", "pollution", "resources"))
+        ),
+        "obligation": schemas.text(500),
+        "reason": schemas.text(1000),
+        "target": schemas.text(500),
+        "method": schemas.text(500),
+        "performer": schemas.text(200),
+        "budget_fen": schemas.fen(required=True),
+        "served_on": ma.fields.Date(),
+        "perform_from": ma.fields.Date(required=True),
+    },
+    documents=("代履行决定书",),
+    form={
+        "harm": ("不履行的后果", "Consequence"),
+        "obligation": (
+            "当事人应履行的义务 (排除妨碍、恢复原状等)",
+            "The obligation",
+        ),
+        "reason": ("代履行的理由和依据", "Reason and basis"),
+        "target": ("代履行的标的", "Target"),
+        "method": ("代履行的方式和时间", "Method and time"),
+        "performer": ("代履行人", "Performer"),
+        "budget_fen": ("费用预算 (元)", "Cost budget (yuan)"),
+        "served_on": ("决定书送达日期", "Served on"),
+        "perform_from": ("代履行开始日期", "Perform from"),
+    },
+    choices={"harm": "substitute_harm"},
+)
 def _decide_substitute(ctx: Ctx):
     """代履行 (行政强制法 第五十条、第五十一条): an obligation to remove an obstruction or
     restore, not performed after a demand, whose consequence harms traffic safety, the
@@ -398,7 +611,31 @@ def _decide_substitute(ctx: Ctx):
     ]
 
 
-@action("record_substitute_performance", HEAD)
+@declare(
+    "record_substitute_performance",
+    "登记代履行完毕",
+    "Record substitute performance",
+    stages=("execution",),
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "performed_on": ma.fields.Date(),
+        "supervisor": schemas.text(100),
+        "party_signed": ma.fields.Boolean(load_default=False),
+        "witness": ma.fields.String(validate=ma.validate.Length(max=200)),
+        "cost_fen": schemas.fen(required=True),
+    },
+    form={
+        "performed_on": ("代履行完毕日期", "Performed on"),
+        "supervisor": ("到场监督的工作人员", "Supervising officer"),
+        "party_signed": ("当事人已签名", "The party signed"),
+        "witness": (
+            "见证人 (当事人未签名时)",
+            "Witness (if the party did not sign)",
+        ),
+        "cost_fen": ("实际费用 (元)", "Actual cost (yuan)"),
+    },
+)
 def _record_substitute(ctx: Ctx):
     """Done, supervised on site, the record signed by the supervising officer, the
     performer and the party or a witness (第五十一条第一款第(三)、(四)项); the cost,
@@ -439,7 +676,36 @@ def _record_substitute(ctx: Ctx):
     return dict(facts), []
 
 
-@action("record_execution_agreement", HEAD)
+@declare(
+    "record_execution_agreement",
+    "达成执行协议",
+    "Record execution agreement",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "terms": schemas.text(2000),
+        "stages": ma.fields.List(
+            ma.fields.Date(), metadata={"description": "分阶段履行的各期期限"}
+        ),
+        "remedy": ma.fields.String(
+            validate=ma.validate.Length(max=500),
+            metadata={"description": "当事人采取的补救措施 (减免加处罚款时必填)"},
+        ),
+        "waived_fen": schemas.fen(),
+        "agreed_on": ma.fields.Date(),
+    },
+    form={
+        "terms": ("协议内容", "Terms"),
+        "stages": (
+            "分阶段履行的期限 (每行一个日期)",
+            "Stage deadlines",
+        ),
+        "remedy": ("当事人采取的补救措施", "Remedial measures taken"),
+        "waived_fen": ("减免加处罚款 (元)", "Surcharge waived (yuan)"),
+        "agreed_on": ("协议日期", "Agreed on"),
+    },
+)
 def _agreement(ctx: Ctx):
     """执行协议 (行政强制法 第四十二条第一款): agreed with the party where it harms neither
     the public interest nor others' rights; performance may be staged, and where the party
@@ -480,7 +746,19 @@ def _agreement(ctx: Ctx):
     return dict(execution["agreement"]), []
 
 
-@action("agreement_breached", HEAD)
+@declare(
+    "agreement_breached",
+    "登记当事人不履行执行协议",
+    "Agreement breached",
+    stages=rules.EXECUTION_STAGES,
+    statuses=("open",),
+    role=HEAD,
+    body={"note": schemas.text(500), "breached_on": ma.fields.Date()},
+    form={
+        "note": ("不履行协议的情况", "How the agreement was broken"),
+        "breached_on": ("日期", "On"),
+    },
+)
 def _agreement_breached(ctx: Ctx):
     """第四十二条第二款: the party does not keep the agreement — execution resumes (the
     waiver falls with it)."""

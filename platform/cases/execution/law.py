@@ -1,7 +1,7 @@
 """Execution of a decision, the law applied to the case's dates (处罚法 第七十二条、
 第七十三条; 行政强制法 第十三条、第三十五条–第四十六条、第五十三条、第五十四条):
-what `actions_execution` refuses, naming rule and article. The periods themselves are in
-law.py and law_limits.py; the case's dates and pauses in deadlines.py.
+what `execution.actions` refuses, naming rule and article. The periods themselves are in
+law/periods.py and law/limits.py; the case's dates and pauses in law/applied.py.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
-"""The case's clock: the law's periods (law.py, law_limits.py) applied to this case's
+"""The case's clock: the law's periods (periods.py, limits.py) applied to this case's
 events, with the working-day calendar, its pauses and approved extensions; and the
-discretion check (discretion.py) applied to its matter and party.
+discretion check (discretion/benchmark.py) applied to its matter and party.
 
 Dates that start a period are kept in `case.details["dates"]` (ISO), written by the
 actions; `refresh` recomputes the next deadline shown in lists.

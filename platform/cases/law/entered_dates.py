@@ -51,7 +51,7 @@ Body = Mapping[str, Any]
 class Bound:
     """A lower bound: the day of a record event (`source` a key of the record, see
     `record_of`) or of another field of the same body (`source` = "=field").
-    `strict`: the date must come after that day, not on it. `rule`: a period of law.py
+    `strict`: the date must come after that day, not on it. `rule`: a period of periods.py
     that runs backwards from this date (`before`), which the bound's day must respect
     (the notice at least 7 working days before the hearing)."""
 

@@ -1,6 +1,6 @@
 """The district's hearing thresholds (较大数额, 处罚法 第六十三条): set by provinces or
 ministries, not nationally (e.g. 沪府令77号 for Shanghai), so each district keeps its own table; and the
-flags a case carries for supervision, each with its rule and article (law_flags.py)."""
+flags a case carries for supervision, each with its rule and article (flags.py)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ calendar-day count alone) settle it, and None only when the answer truly depends
 the unknown year — the caller then flags it, never guesses, and never refuses an act
 that is certainly lawful.
 
-Counting rules as in law.py: the start day is not counted (《民事诉讼法》第八十五条);
+Counting rules as in periods.py: the start day is not counted (《民事诉讼法》第八十五条);
 the penalty law's short periods are working days (《行政处罚法》第八十五条, 《行政强制法》
 第六十九条); a party's period ending on a rest day ends on the next working day.
 """

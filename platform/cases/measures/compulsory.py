@@ -14,11 +14,15 @@ import dataclasses
 import datetime as dt
 import uuid
 
+import marshmallow as ma
+
 from yimen.platform.api.problems import FieldError, Problem
+from yimen.platform.cases import schemas
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.law import flags as law_flags
 from yimen.platform.cases.procedure import rules
-from yimen.platform.cases.procedure.general import HEAD, Ctx, action
+from yimen.platform.cases.procedure.declaring import declare
+from yimen.platform.cases.procedure.general import HEAD, Ctx
 from yimen.platform.cases.record.model import CasePause
 from yimen.platform.cases.service import today
 
@@ -135,7 +139,33 @@ def _on_site(data: dict) -> dict:
     }
 
 
-@action("impose_measure", HEAD)
+@declare(
+    "impose_measure",
+    "实施查封扣押",
+    "Impose measure",
+    stages=("compulsory_measures",),
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "kind": ma.fields.String(required=True, validate=ma.validate.OneOf(("seal", "seize"))),
+        "items": ma.fields.List(
+            ma.fields.String(), required=True, validate=ma.validate.Length(min=1)
+        ),
+        "started_on": ma.fields.Date(),
+        **schemas.on_site(),
+    },
+    documents=(
+        "现场笔录",
+        "查封扣押决定书",
+        "查封扣押清单",
+    ),
+    form={
+        "kind": ("措施种类", "Kind"),
+        "reason": ("采取措施的理由", "Reasons for the measure"),
+        "statement": ("当事人的陈述和申辩", "The party's statement"),
+    },
+    choices={"kind": "measure"},
+)
 def _impose(ctx: Ctx):
     """查封/扣押 with the head's approval, two officers, an on-site record and the
     decision with its inventory (行政强制法 第十八条、第二十四条); 30 days at most,
@@ -145,7 +175,34 @@ def _impose(ctx: Ctx):
     )
 
 
-@action("impose_emergency_measure")
+@declare(
+    "impose_emergency_measure",
+    "当场实施查封扣押 (情况紧急)",
+    "Impose emergency measure",
+    stages=("compulsory_measures",),
+    statuses=("open",),
+    body={
+        "kind": ma.fields.String(required=True, validate=ma.validate.OneOf(("seal", "seize"))),
+        "items": ma.fields.List(
+            ma.fields.String(), required=True, validate=ma.validate.Length(min=1)
+        ),
+        "executed_at": ma.fields.AwareDateTime(required=True),
+        "grounds": schemas.text(1000),
+        **schemas.on_site(),
+    },
+    documents=(
+        "现场笔录",
+        "查封扣押决定书",
+        "查封扣押清单",
+    ),
+    form={
+        "kind": ("措施种类", "Kind"),
+        "reason": ("采取措施的理由", "Reasons for the measure"),
+        "statement": ("当事人的陈述和申辩", "The party's statement"),
+        "grounds": ("情况紧急的事由", "Why it was urgent"),
+    },
+    choices={"kind": "measure"},
+)
 def _impose_emergency(ctx: Ctx):
     """An emergency measure on the spot (行政强制法 第十九条): the head's approval within
     24 hours, else it is lifted."""
@@ -157,7 +214,20 @@ def _impose_emergency(ctx: Ctx):
     )
 
 
-@action("approve_measure", HEAD)
+@declare(
+    "approve_measure",
+    "补办查封扣押批准",
+    "Approve measure",
+    stages=("compulsory_measures",),
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "measure_id": ma.fields.UUID(required=True),
+        "approved": ma.fields.Boolean(required=True),
+        "at": ma.fields.AwareDateTime(),
+    },
+    documents=("解除查封、扣押决定书",),
+)
 def _approve(ctx: Ctx):
     """The head approves an emergency measure within 24 hours of its execution, or
     disagrees and it is lifted at once (行政强制法 第十九条)."""
@@ -182,7 +252,21 @@ def _approve(ctx: Ctx):
     return {"measure_id": measure["id"], "approved": True}, []
 
 
-@action("extend_measure", HEAD)
+@declare(
+    "extend_measure",
+    "延长查封扣押期限",
+    "Extend measure",
+    stages=("compulsory_measures",),
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "measure_id": ma.fields.UUID(required=True),
+        "days": ma.fields.Integer(validate=ma.validate.Range(min=1, max=366)),
+        "reason": schemas.text(1000),
+    },
+    documents=("延长查封、扣押期限决定书",),
+    form={"reason": ("延长理由 (情况复杂)", "Why (complex case)")},
+)
 def _extend(ctx: Ctx):
     """Once, by at most 30 days, with the head's approval, before the period ends; the
     party is told in writing with the reasons (行政强制法 第二十五条第一款、第二款)."""
@@ -206,7 +290,24 @@ def _extend(ctx: Ctx):
     ]
 
 
-@action("record_testing")
+@declare(
+    "record_testing",
+    "登记检测鉴定期间",
+    "Record testing",
+    stages=("compulsory_measures",),
+    statuses=("open",),
+    body={
+        "measure_id": ma.fields.UUID(required=True),
+        "started_on": ma.fields.Date(required=True),
+        "ended_on": ma.fields.Date(required=True),
+        "what": schemas.text(500, metadata={"description": "检测、检验、检疫或者技术鉴定的事项"}),
+    },
+    documents=("检测、检验、检疫、技术鉴定期间告知书",),
+    form={
+        "started_on": ("检测等期间开始日期", "Testing starts on"),
+        "ended_on": ("检测等期间结束日期", "Testing ends on"),
+    },
+)
 def _testing(ctx: Ctx):
     """Testing, inspection, quarantine or appraisal: the period is fixed and told to the
     party in writing, and does not count towards the measure (第二十五条第三款)."""
@@ -231,7 +332,29 @@ def _testing(ctx: Ctx):
     ]
 
 
-@action("lift_measure")
+@declare(
+    "lift_measure",
+    "解除或处理查封扣押",
+    "Lift measure",
+    stages=("compulsory_measures",),
+    statuses=("open",),
+    body={
+        "measure_id": ma.fields.UUID(required=True),
+        "outcome": ma.fields.String(
+            required=True, validate=ma.validate.OneOf(("lifted", "confiscated", "transferred"))
+        ),
+        "ground": ma.fields.String(
+            validate=ma.validate.OneOf(schemas.RELEASE_GROUNDS),
+            metadata={"description": "解除的情形 (行政强制法 第二十八条第一款)"},
+        ),
+        "returned": ma.fields.List(
+            ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
+            metadata={"description": "退还的财物 (默认全部)"},
+        ),
+        "ended_on": ma.fields.Date(),
+    },
+    documents=("解除查封、扣押决定书",),
+)
 def _lift(ctx: Ctx):
     """Lifted, or the property confiscated or transferred, within the period; once it has
     run out the measure can only be lifted (行政强制法 第二十七条、第二十八条第一款第(四)项).

@@ -13,9 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+import marshmallow as ma
+
+from yimen.platform.cases import schemas
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.procedure import rules
-from yimen.platform.cases.procedure.general import HEAD, Ctx, action
+from yimen.platform.cases.procedure.declaring import declare
+from yimen.platform.cases.procedure.general import HEAD, Ctx
 from yimen.platform.cases.service import today
 
 PZ = rules.PZ
@@ -31,7 +35,35 @@ OUTCOMES = {
 }
 
 
-@action("preserve_evidence", HEAD)
+@declare(
+    "preserve_evidence",
+    "先行登记保存证据",
+    "Preserve evidence",
+    stages=("investigation",),  # 处罚法 第五十六条
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "items": ma.fields.List(
+            ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
+            required=True,
+            validate=ma.validate.Length(min=1, max=100),
+        ),
+        "reason": schemas.text(
+            1000, metadata={"description": "证据可能灭失或者以后难以取得的情况"}
+        ),
+        "approved_on": ma.fields.Date(metadata={"description": "负责人批准日期 (默认今天)"}),
+        "preserved_on": ma.fields.Date(metadata={"description": "登记保存日期 (默认今天)"}),
+        "kept_at": ma.fields.String(validate=ma.validate.Length(max=200)),
+    },
+    documents=("先行登记保存通知书",),
+    form={
+        "items": ("先行登记保存的证据 (每行一项)", "Evidence (one per line)"),
+        "reason": (
+            "证据可能灭失或者以后难以取得的情况",
+            "Why the evidence may be lost or hard to obtain later",
+        ),
+    },
+)
 def _preserve(ctx: Ctx):
     """Registered and preserved with the head's approval, where evidence may be lost or
     later be hard to obtain; the party gets a notice (处罚法 第五十六条)."""
@@ -59,7 +91,26 @@ def _preserve(ctx: Ctx):
     return record, [(NOTICE, {"preservation": record})]
 
 
-@action("decide_preserved_evidence", HEAD)
+@declare(
+    "decide_preserved_evidence",
+    "处理先行登记保存的证据",
+    "Decide preserved evidence",
+    stages=("investigation",),
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "preservation_id": ma.fields.UUID(
+            metadata={"description": "只有一项未处理的登记保存时可省略"}
+        ),
+        "outcome": ma.fields.String(
+            required=True, validate=ma.validate.OneOf(schemas.PRESERVATION_OUTCOMES)
+        ),
+        "decided_on": ma.fields.Date(),
+        "note": ma.fields.String(validate=ma.validate.Length(max=1000)),
+    },
+    form={"outcome": ("处理决定", "Decision")},
+    choices={"outcome": "preservation_outcome"},
+)
 def _decide(ctx: Ctx):
     """What becomes of the preserved evidence, decided within 7 working days (处罚法
     第五十六条、第八十五条); later, it is recorded as late and the case flagged. Seizing

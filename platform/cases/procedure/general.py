@@ -1,8 +1,10 @@
-"""What each action of the general procedure does, once the rules allow it.
+"""What each action of the general procedure does, once the rules allow it: each handler
+beside its declaration (procedure/declaring.py).
 
-`act` is the one write path: check the stage (rules.check_where), the role, the action's
-own conditions; apply it; append the event; issue the documents; recompute deadlines;
-commit. Handlers return the event payload and the documents to issue.
+`cases.registry.act` is the one write path: check the stage (rules.check_where), the role,
+the action's own conditions; run the handler; append the event; issue the documents;
+recompute deadlines; commit. Handlers return the event payload and the documents to
+issue; `Ctx` is what they are handed.
 """
 
 from __future__ import annotations
@@ -10,31 +12,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
+import marshmallow as ma
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.cases import service
+from yimen.platform.cases import schemas, service
 from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.law import applied as deadlines
-from yimen.platform.cases.law import entered_dates
 from yimen.platform.cases.law import flags as law_flags
 from yimen.platform.cases.law import periods as law
 from yimen.platform.cases.procedure import rules
+from yimen.platform.cases.procedure.declaring import HEAD, REVIEWER, declare
 from yimen.platform.cases.record import log as events
 from yimen.platform.cases.record.model import Case, CaseStatus
 from yimen.platform.cases.service import (
-    _check_version,
-    _commit,
-    definition_of,
-    refusal,
     today,
-    view_of,
 )
 from yimen.platform.kernel.directory import Officer
 from yimen.platform.kernel.identity import Identity
@@ -63,108 +58,6 @@ class Ctx:
         self.case.details.setdefault("dates", {})[key] = value.isoformat() if value else None
 
 
-Handler = Callable[[Ctx], tuple[dict, list[tuple[str, dict]]]]
-HANDLERS: dict[str, Handler] = {}
-# Actions that need a role beyond cases.handle.
-ROLE: dict[str, tuple[str, str, str]] = {}
-
-
-def action(name: str, role: tuple[str, str, str] | None = None):
-    def register(fn: Handler) -> Handler:
-        HANDLERS[name] = fn
-        if role:
-            ROLE[name] = role
-        return fn
-
-    return register
-
-
-HEAD = ("agency_head", "须由行政机关负责人批准。", "Needs the agency head's approval.")
-REVIEWER = ("legal_reviewer", "须由法制审核人员办理。", "Needs a legal reviewer.")
-
-
-def act(
-    session: Session,
-    case: Case,
-    name: str,
-    data: dict,
-    identity: Identity,
-    version: int | None = None,
-) -> Case:
-    if name not in HANDLERS:
-        raise Problem(404, "unknown-action", "没有这个办案操作。", f"No action named {name}.")
-    client_id = data.pop("client_id", None)
-    if client_id and (done := events.find_by_client_id(session, client_id)) is not None:
-        if done.case_id == case.id and done.kind == name:
-            return case  # a record synced again from the mobile app: already in the chain
-        raise Problem(
-            409,
-            "client-id-reused",
-            "该离线记录编号已用于其他操作。",
-            "This offline record id was already used for another action.",
-        )
-    _check_version(case, version)
-    try:
-        return _act(session, case, name, data, identity, client_id)
-    except StaleDataError as exc:
-        session.rollback()
-        raise Problem(
-            409,
-            "concurrent-change",
-            "案件刚被他人处理，请刷新后重试。",
-            "Someone else just acted on this case; reload and retry.",
-        ) from exc
-
-
-def _act(session, case, name, data, identity, client_id) -> Case:
-    deadlines.fill_dates(session, case)  # a period whose year has been loaded since
-    view = view_of(session, case, documents.issued_kinds(session, case.id))
-    definition = definition_of(session, case)
-    stage = case.stage
-    try:
-        rules.check_where(name, view)
-        if name in ROLE and ROLE[name][0] not in identity.roles:
-            raise rules.Refusal(f"role:{ROLE[name][0]}", ROLE[name][1], ROLE[name][2])
-        _check_entered_dates(session, case, name, data)
-        reviewer_may_not_investigate(session, case, name, identity)
-        ctx = Ctx(session, case, data, identity, view, definition)
-        payload, to_issue = HANDLERS[name](ctx)
-    except rules.Refusal as exc:
-        session.rollback()
-        raise refusal(exc) from exc
-    for kind, context in to_issue:
-        document = documents.issue(session, case, kind, context, identity.username)
-        payload.setdefault("documents", []).append(documents.entry(document))
-    flag_modified(case, "details")
-    events.append(session, case, name, stage, identity.username, payload, client_id)
-    deadlines.refresh(session, case)
-    law_flags.sweep(session, case)
-    return _commit(session, case)
-
-
-def _check_entered_dates(session: Session, case: Case, name: str, data: dict) -> None:
-    """The dates the body enters, against the record and today (entered_dates.py),
-    before the handler runs: a refusal is a 422 naming the field, the bound, the article."""
-    refused = entered_dates.check(
-        name,
-        data,
-        entered_dates.record_of(case, data),
-        dt.datetime.now(dt.UTC),
-        lambda: working_calendar(session),
-    )
-    if refused is None:
-        return
-    article = f" ({refused.article})" if refused.article else ""
-    raise Problem(
-        422,
-        refused.code,
-        refused.zh + article,
-        refused.en + article,
-        errors=[FieldError(refused.field, refused.zh + article, refused.en + article)],
-        extra={"rule": refused.code, "article": refused.article, "bound": refused.bound},
-    )
-
-
 def _advance(ctx: Ctx) -> None:
     """Leave the current stage for the next one the case goes through."""
     rules.check_complete(ctx.definition, ctx.view)
@@ -175,14 +68,31 @@ def _advance(ctx: Ctx) -> None:
     ctx.set_date(f"entered_{following}", today())  # a stage's own clock (法制审核) runs from here
 
 
-@action("advance")
+@declare(
+    "advance",
+    "完成本环节",
+    "Advance",
+    stages=(),  # finish the current stage (any)
+    statuses=("open",),
+    body={},
+)
 def _finish_stage(ctx: Ctx):
     before = ctx.case.stage
     _advance(ctx)
     return {"from": before, "to": ctx.case.stage}, []
 
 
-@action("approve_filing", HEAD)
+@declare(
+    "approve_filing",
+    "批准立案",
+    "Approve filing",
+    stages=("filing",),
+    statuses=("draft",),
+    role=HEAD,
+    body={"opinion": ma.fields.String(load_default="同意立案")},
+    documents=("立案审批表",),
+    form={"opinion": ("审批意见", "Approval opinion")},
+)
 def _approve_filing(ctx: Ctx):
     """立案 with the head's approval: the agency holds the matter, ≥2 qualified
     officers, a party, within the limitation period (处罚法 第十七条、第三十六条、第四十二条、
@@ -214,14 +124,39 @@ def _approve_filing(ctx: Ctx):
     ]
 
 
-@action("decline_filing", HEAD)
+@declare(
+    "decline_filing",
+    "不予立案",
+    "Decline filing",
+    stages=("filing",),
+    statuses=("draft",),
+    role=HEAD,
+    body={"reason": schemas.text(500)},
+    documents=("不予立案决定书",),
+    form={"reason": ("不予立案理由", "Reason")},
+)
 def _decline_filing(ctx: Ctx):
     ctx.case.status = CaseStatus.NOT_FILED.value
     ctx.facts["declined"] = ctx.data["reason"]
     return {"reason": ctx.data["reason"]}, [("不予立案决定书", {"reason": ctx.data["reason"]})]
 
 
-@action("add_evidence")
+@declare(
+    "add_evidence",
+    "添加证据",
+    "Add evidence",
+    stages=rules.FACT_FINDING,
+    statuses=("open",),
+    body={
+        "kind": ma.fields.String(required=True, validate=ma.validate.OneOf(schemas.EVIDENCE_KINDS)),
+        "title": schemas.text(200),
+        "sha256": ma.fields.String(validate=ma.validate.Regexp(r"^[0-9a-f]{64}$")),
+        "collected_on": ma.fields.Date(),
+    },
+    form={"kind": ("证据种类", "Kind of evidence")},
+    choices={"kind": "evidence"},
+    while_suspended=True,
+)
 def _add_evidence(ctx: Ctx):
     """证据 (处罚法 第四十六条: one of the eight kinds), bound into the chain by its hash."""
     item = {
@@ -236,7 +171,16 @@ def _add_evidence(ctx: Ctx):
     return item, []
 
 
-@action("add_record")
+@declare(
+    "add_record",
+    "制作笔录",
+    "Add record",
+    stages=(),  # any stage that uses the record
+    statuses=("open",),
+    body={"kind": schemas.text(40), "content": schemas.text(20000)},
+    form={"kind": ("文书", "Record"), "content": ("笔录内容", "Content")},
+    while_suspended=True,
+)
 def _add_record(ctx: Ctx):
     """A record the stage requires (现场检查笔录, 询问笔录 …), signed by two officers."""
     kind = ctx.data["kind"]
@@ -251,7 +195,16 @@ def _add_record(ctx: Ctx):
     return {"kind": kind}, [(kind, {"content": ctx.data.get("content", "")})]
 
 
-@action("recuse_officer", HEAD)
+@declare(
+    "recuse_officer",
+    "回避",
+    "Recuse officer",
+    stages=(),  # any stage
+    statuses=("draft", "open"),
+    role=HEAD,
+    body={"officer_id": ma.fields.UUID(required=True), "reason": schemas.text(500)},
+    while_suspended=True,
+)
 def _recuse(ctx: Ctx):
     """回避: decided by the agency head; the investigation goes on (处罚法 第四十三条)."""
     officer_id = uuid.UUID(str(ctx.data["officer_id"]))
@@ -263,23 +216,95 @@ def _recuse(ctx: Ctx):
     raise rules.Refusal("not-on-case", "该人员不是本案承办人员。", "Not an officer of this case.")
 
 
+@declare(
+    "apply_for_recusal",
+    "登记当事人的回避申请",
+    "Record the party's application for recusal",
+    stages=(),  # any stage: the party applies when it learns of the tie
+    statuses=("draft", "open"),
+    body={"officer_id": ma.fields.UUID(required=True), "reason": schemas.text(500)},
+    form={
+        "officer_id": ("被申请回避的执法人员", "Officer the party asks to recuse"),
+        "reason": ("当事人申请回避的理由", "The party's reasons"),
+    },
+    while_suspended=True,
+)
+def _apply_for_recusal(ctx: Ctx):
+    """当事人申请回避 (处罚法 第四十三条第二款): the party holds that an officer has a direct
+    interest in the case or another tie that may affect fair enforcement. The application
+    is recorded with the officer and the reasons; the agency reviews it and its head
+    decides (第三款; granted: `recuse_officer`), and the investigation does not stop
+    meanwhile (第三款)."""
+    officer_id = uuid.UUID(str(ctx.data["officer_id"]))
+    if officer_id not in {co.officer_id for co in ctx.case.officers}:
+        raise rules.Refusal(
+            "not-on-case", "该人员不是本案承办人员。", "Not an officer of this case."
+        )
+    application = {
+        "officer_id": str(officer_id),
+        "reason": ctx.data["reason"],
+        "recorded_by": ctx.identity.username,
+        "recorded_on": today().isoformat(),
+    }
+    ctx.case.details.setdefault("recusal_applications", []).append(application)
+    return application, []
+
+
 # --- order to correct, prior notice, statement ----------------------------------------
 
 
-@action("order_correction")
+@declare(
+    "order_correction",
+    "责令改正",
+    "Order correction",
+    stages=("correction_order",),
+    statuses=("open",),
+    body={"content": schemas.text(1000), "correct_by": ma.fields.Date()},
+    documents=("责令改正通知书",),
+    form={"content": ("责令改正内容", "What to correct")},
+)
 def _order_correction(ctx: Ctx):
     """责令改正 (处罚法 第二十八条) with a time limit."""
     ctx.facts.update({"ordered": True, "content": ctx.data["content"]})
     return {"content": ctx.data["content"]}, [("责令改正通知书", dict(ctx.data))]
 
 
-@action("correction_not_required")
+@declare(
+    "correction_not_required",
+    "无需责令改正",
+    "Correction not required",
+    stages=("correction_order",),
+    statuses=("open",),
+    body={"reason": schemas.text(500)},
+    form={"reason": ("无需责令改正的理由", "Reason")},
+)
 def _correction_not_required(ctx: Ctx):
     ctx.facts["not_required"] = ctx.data["reason"]
     return {"reason": ctx.data["reason"]}, []
 
 
-@action("propose_penalty")
+@declare(
+    "propose_penalty",
+    "拟定处罚",
+    "Propose penalty",
+    stages=("prior_notice",),
+    statuses=("open",),
+    body={
+        "penalty_kinds": ma.fields.List(
+            ma.fields.String(validate=ma.validate.OneOf(schemas.PENALTY_KINDS)),
+            required=True,
+            validate=ma.validate.Length(min=1),
+        ),
+        "fine_fen": schemas.fen(),
+        "confiscation_fen": schemas.fen(),
+        "circumstance": ma.fields.String(validate=ma.validate.Length(max=40)),
+        "first_violation": ma.fields.Boolean(load_default=False),
+        "illegal_gains_fen": schemas.fen(),
+        "mitigating": ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=40))),
+        "aggravating": ma.fields.List(ma.fields.String(validate=ma.validate.Length(max=40))),
+        "justification": ma.fields.String(validate=ma.validate.Length(max=2000)),
+    },
+)
 def _propose(ctx: Ctx):
     """The intended penalty within the discretion benchmark (国办发〔2022〕27号); outside
     the range it needs a written justification and is flagged for supervision."""
@@ -302,7 +327,16 @@ def _propose(ctx: Ctx):
     }, []
 
 
-@action("serve_prior_notice")
+@declare(
+    "serve_prior_notice",
+    "送达事先告知书",
+    "Serve prior notice",
+    stages=("prior_notice",),
+    statuses=("open",),
+    body={"served_on": ma.fields.Date()},
+    documents=("行政处罚事先告知书",),
+    form={"served_on": ("告知书送达日期", "Notice served on")},
+)
 def _serve_notice(ctx: Ctx):
     """事先告知 (处罚法 第四十四条): served on the party; the statement and hearing request
     window (5 working days, 第六十四条、第八十五条) starts."""
@@ -322,7 +356,17 @@ def _serve_notice(ctx: Ctx):
     return {"served_on": served.isoformat()}, to_issue
 
 
-@action("record_statement")
+@declare(
+    "record_statement",
+    "记录陈述申辩及复核",
+    "Record statement",
+    stages=("statement",),
+    statuses=("open",),
+    body={
+        "statement": schemas.text(5000),
+        "reexamination": ma.fields.String(validate=ma.validate.Length(max=5000)),
+    },
+)
 def _statement(ctx: Ctx):
     """陈述申辩 and its 复核 (处罚法 第四十五条): no heavier penalty because of it."""
     ctx.facts.update(
@@ -334,14 +378,28 @@ def _statement(ctx: Ctx):
     }, []
 
 
-@action("waive")
+@declare(
+    "waive",
+    "当事人放弃陈述申辩",
+    "Waive",
+    stages=("statement",),
+    statuses=("open",),
+    body={"signed_by": schemas.text(100)},
+)
 def _waive(ctx: Ctx):
     """The party expressly gives up statement, defence and hearing (第六十二条)."""
     ctx.facts["waived"] = True
     return {"waived": True, "signed_by": ctx.data["signed_by"]}, []
 
 
-@action("request_hearing")
+@declare(
+    "request_hearing",
+    "申请听证",
+    "Request hearing",
+    stages=("statement",),
+    statuses=("open",),
+    body={"requested_on": ma.fields.Date()},
+)
 def _request_hearing(ctx: Ctx):
     """听证 on request within 5 working days of the notice, for penalties that carry the
     right (处罚法 第六十三条、第六十四条)."""
@@ -364,7 +422,21 @@ def _request_hearing(ctx: Ctx):
 # --- hearing, legal review, collective discussion -------------------------------------
 
 
-@action("schedule_hearing")
+@declare(
+    "schedule_hearing",
+    "安排听证",
+    "Schedule hearing",
+    stages=("hearing",),
+    statuses=("open",),
+    body={
+        "hearing_on": ma.fields.Date(required=True),
+        "noticed_on": ma.fields.Date(),
+        "presider_id": ma.fields.UUID(required=True),
+        "place": schemas.text(200),
+        "public": ma.fields.Boolean(load_default=True),
+    },
+    documents=("听证通知书",),
+)
 def _schedule_hearing(ctx: Ctx):
     """Notice at least 7 working days before the hearing; the presider is not one of the
     case's investigators (处罚法 第六十四条第(二)(四)项)."""
@@ -400,7 +472,19 @@ def _schedule_hearing(ctx: Ctx):
     return dict(ctx.facts), [("听证通知书", dict(ctx.facts))]
 
 
-@action("record_hearing")
+@declare(
+    "record_hearing",
+    "记录听证",
+    "Record hearing",
+    stages=("hearing",),
+    statuses=("open",),
+    body={
+        "transcript": ma.fields.String(validate=ma.validate.Length(max=20000)),
+        "no_show": ma.fields.Boolean(load_default=False),
+        "held_on": ma.fields.Date(),
+    },
+    documents=("听证笔录",),
+)
 def _record_hearing(ctx: Ctx):
     """The hearing held (transcript) or the party absent without reason = waiver
     (处罚法 第六十四条第(六)至(八)项)."""
@@ -425,7 +509,25 @@ def _record_hearing(ctx: Ctx):
     return {"held": not ctx.data.get("no_show")}, kinds
 
 
-@action("legal_review", REVIEWER)
+@declare(
+    "legal_review",
+    "法制审核",
+    "Legal review",
+    stages=("legal_review",),
+    statuses=("open",),
+    role=REVIEWER,
+    body={
+        "result": ma.fields.String(
+            required=True, validate=ma.validate.OneOf(("passed", "returned"))
+        ),
+        "opinion": schemas.text(5000),
+        "reviewer_id": ma.fields.UUID(
+            metadata={"description": "审核人员 (代其提交时填写；本人登录时不填)"}
+        ),
+    },
+    documents=("法制审核意见书",),
+    form={"opinion": ("审核意见", "Review opinion")},
+)
 def _legal_review(ctx: Ctx):
     """法制审核 (处罚法 第五十八条; 118号 (十三)): passed, or returned with the problems
     found for the handlers to fix and resubmit."""
@@ -540,13 +642,37 @@ def _reviewer(ctx: Ctx) -> Officer:
     return found
 
 
-@action("record_discussion", HEAD)
+@declare(
+    "record_discussion",
+    "集体讨论",
+    "Record discussion",
+    stages=("collective_discussion",),
+    statuses=("open",),
+    role=HEAD,
+    body={"minutes": schemas.text(20000), "conclusion": schemas.text(2000)},
+    documents=("集体讨论记录",),
+)
 def _discussion(ctx: Ctx):
     ctx.facts.update({"minutes": ctx.data["minutes"], "conclusion": ctx.data["conclusion"]})
     return {"conclusion": ctx.data["conclusion"]}, [("集体讨论记录", dict(ctx.data))]
 
 
-@action("extend_deadline", HEAD)
+@declare(
+    "extend_deadline",
+    "延长办案期限",
+    "Extend deadline",
+    stages=rules.BEFORE_DECISION,
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "reason": schemas.text(1000),
+        "days": ma.fields.Integer(
+            validate=ma.validate.Range(min=1, max=366),
+            metadata={"description": "集体讨论确定的延长天数 (再次延长时)"},
+        ),
+    },
+    form={"reason": ("延期理由", "Reason")},
+)
 def _extend(ctx: Ctx):
     """The decision deadline is extended only with a recorded approval, by the days the
     sector profile allows (市场监管 第六十四条; 住建 第二十九条)."""
@@ -563,7 +689,15 @@ def _extend(ctx: Ctx):
     return extension, []
 
 
-@action("approve_departure", HEAD)
+@declare(
+    "approve_departure",
+    "批准突破裁量基准",
+    "Approve departure",
+    stages=rules.PENALTY_PROPOSED,
+    statuses=("open",),
+    role=HEAD,
+    body={"reason": schemas.text(1000)},
+)
 def _approve_departure(ctx: Ctx):
     """The principal head approves a fine outside the discretion benchmark, on the
     written reason (国办发〔2022〕27号（十二）); a recorded collective discussion does too."""
@@ -614,7 +748,16 @@ def departure_refusal(case: Case, fine: int | None) -> rules.Refusal | None:
 # --- decision, service, execution -----------------------------------------------------
 
 
-@action("decide", HEAD)
+@declare(
+    "decide",
+    "作出处罚决定",
+    "Decide",
+    stages=("decision",),
+    statuses=("open",),
+    role=HEAD,
+    body={"fine_fen": schemas.fen()},
+    documents=("行政处罚决定书",),
+)
 def _decide(ctx: Ctx):
     """The decision (处罚法 第五十七条、第五十九条): never heavier than the notice because
     the party defended itself (第四十五条); within the discretion range or justified."""
@@ -645,7 +788,43 @@ def _advance_with(ctx: Ctx, kind: str) -> None:
     _advance(ctx)
 
 
-@action("serve_decision")
+@declare(
+    "serve_decision",
+    "送达决定书",
+    "Serve decision",
+    stages=("service",),
+    statuses=("open",),
+    body={
+        "method": ma.fields.String(
+            required=True,
+            validate=ma.validate.OneOf(("direct", "left", "electronic", "post", "public_notice")),
+        ),
+        "served_on": ma.fields.Date(),
+        "consent_signed": ma.fields.Boolean(load_default=False),
+        "witness": ma.fields.String(
+            validate=ma.validate.Length(max=500),
+            metadata={"description": "留置送达：拒收事由、见证人或拍照录像记录"},
+        ),
+        "published_on": ma.fields.Date(metadata={"description": "公告送达：公告发布日期"}),
+        "untraceable": ma.fields.String(
+            validate=ma.validate.Length(max=500),
+            metadata={"description": "公告送达：受送达人下落不明或其他方式无法送达的情况"},
+        ),
+    },
+    documents=("送达回证",),
+    form={
+        "served_on": ("决定书送达日期", "Decision served on"),
+        "witness": (
+            "留置送达：拒收事由及见证情况 (见证人或拍照录像)",
+            "Left: the refusal and who witnessed it (or the recording)",
+        ),
+        "published_on": ("公告送达：公告发布日期", "Public notice: published on"),
+        "untraceable": (
+            "公告送达：无法以其他方式送达的情况",
+            "Public notice: why no other way reaches the party",
+        ),
+    },
+)
 def _serve_decision(ctx: Ctx):
     """送达 (处罚法 第六十一条): electronic service only with the party's signed consent;
     service starts the payment (15 days), reconsideration (60 days) and litigation
@@ -711,7 +890,16 @@ def _served_on(ctx: Ctx, method: str) -> dt.date:
     return due.on
 
 
-@action("extend_lead_check", HEAD)
+@declare(
+    "extend_lead_check",
+    "延长核查期限",
+    "Extend lead check",
+    stages=("filing",),
+    statuses=("draft",),
+    role=HEAD,
+    body={"reason": schemas.text(500)},
+    form={"reason": ("延长理由", "Reason")},
+)
 def _extend_lead_check(ctx: Ctx):
     """The head extends the period to check a lead and decide on filing, once, by the
     sector's days (市场监管 第十八条: +15 working days; 住建 第十五条: +10)."""
@@ -739,7 +927,25 @@ def _extend_lead_check(ctx: Ctx):
     return {"days": sector.lead_check_extension_days, "reason": ctx.data["reason"]}, []
 
 
-@action("pause_clock", HEAD)
+@declare(
+    "pause_clock",
+    "中止计算办案期限",
+    "Pause clock",
+    stages=rules.BEFORE_DECISION,
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "kind": ma.fields.String(required=True, validate=ma.validate.OneOf(schemas.CLOCK_PAUSES)),
+        "reason": schemas.text(500),
+        "started_on": ma.fields.Date(),
+    },
+    form={
+        "kind": ("中止事由类别", "Why the clock stops"),
+        "reason": ("中止理由", "Reason"),
+        "started_on": ("中止日期", "Stopped on"),
+    },
+    choices={"kind": "clock_pause"},
+)
 def _pause_clock(ctx: Ctx):
     """The case's clock stops: the investigation suspended (中止调查) or a public notice
     running. Where the sector excludes such time from the decision deadline (市场监管
@@ -753,7 +959,21 @@ def _pause_clock(ctx: Ctx):
     return {"kind": kind, "started_on": on.isoformat(), "reason": ctx.data["reason"]}, []
 
 
-@action("resume_clock", HEAD)
+@declare(
+    "resume_clock",
+    "恢复计算办案期限",
+    "Resume clock",
+    stages=rules.BEFORE_DECISION,
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "kind": ma.fields.String(required=True, validate=ma.validate.OneOf(schemas.CLOCK_PAUSES)),
+        "ended_on": ma.fields.Date(),
+    },
+    form={"kind": ("恢复的期间", "Which period resumes"), "ended_on": ("恢复日期", "Resumed on")},
+    choices={"kind": "clock_pause"},
+    while_suspended=True,
+)
 def _resume_clock(ctx: Ctx):
     kind, on = ctx.data["kind"], ctx.data.get("ended_on") or today()
     running = [p for p in ctx.case.pauses if p.reason == kind and p.ended_on is None]
@@ -769,23 +989,30 @@ def _resume_clock(ctx: Ctx):
     return {"kind": kind, "ended_on": on.isoformat()}, []
 
 
-@action("approve_closure", HEAD)
+@declare(
+    "approve_closure",
+    "批准结案",
+    "Approve closure",
+    stages=("closure",),
+    statuses=("open", "transferred"),
+    role=HEAD,
+    body={},
+    documents=("结案审批表",),
+)
 def _close(ctx: Ctx):
     ctx.case.status, ctx.case.closed_on = CaseStatus.CLOSED.value, today()
     _advance_with(ctx, "结案审批表")
     return {"closed_on": today().isoformat()}, [("结案审批表", {})]
 
 
-@action("archive")
+@declare(
+    "archive",
+    "归档",
+    "Archive",
+    stages=("archive", "filing_record"),  # general, simple
+    statuses=("closed",),
+    body={},
+)
 def _archive(ctx: Ctx):
     ctx.case.status = CaseStatus.ARCHIVED.value
     return {"archived_on": today().isoformat()}, []
-
-
-# The handlers of the simple procedure, compulsory measures and execution register
-# themselves on import (kept apart by meaning; `act` is the one write path for all).
-from yimen.platform.cases.execution import actions as actions_execution  # noqa: E402, F401
-from yimen.platform.cases.measures import compulsory as actions_measures  # noqa: E402, F401
-from yimen.platform.cases.measures import preservation as actions_preservation  # noqa: E402, F401
-from yimen.platform.cases.procedure import outcomes as actions_outcomes  # noqa: E402, F401
-from yimen.platform.cases.procedure import simple as actions_simple  # noqa: E402, F401

@@ -15,13 +15,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+import marshmallow as ma
 from sqlalchemy import or_, select
 
+from yimen.platform.cases import schemas
+from yimen.platform.cases.discretion.terms import CIRCUMSTANCES, HARM
 from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.documents.context import zh_date
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.procedure import rules
-from yimen.platform.cases.procedure.general import HEAD, Ctx, _advance, _advance_with, action
+from yimen.platform.cases.procedure.declaring import declare
+from yimen.platform.cases.procedure.general import HEAD, Ctx, _advance, _advance_with
 from yimen.platform.cases.record.model import Case, CaseParty, CaseStatus
 from yimen.platform.cases.service import today
 
@@ -48,7 +52,38 @@ def _not_future(on: dt.date, what: str, article: str) -> None:
 # --- the facts of 第三十三条 ----------------------------------------------------------
 
 
-@action("record_no_penalty_facts")
+@declare(
+    "record_no_penalty_facts",
+    "记录改正、危害后果与过错情况",
+    "Record no penalty facts",
+    stages=rules.FACT_FINDING,
+    statuses=("open",),
+    body={
+        "circumstance": ma.fields.String(validate=ma.validate.OneOf(tuple(CIRCUMSTANCES))),
+        "corrected": ma.fields.Boolean(
+            load_default=False, metadata={"description": "当事人已及时改正"}
+        ),
+        "corrected_on": ma.fields.Date(),
+        "harm": ma.fields.String(
+            validate=ma.validate.OneOf(HARM),
+            metadata={"description": "none 没有危害后果 / slight 轻微 / harmful 有危害后果"},
+        ),
+        "first_violation": ma.fields.Boolean(load_default=False),
+        "no_fault": ma.fields.Boolean(
+            load_default=False, metadata={"description": "当事人有证据足以证明没有主观过错"}
+        ),
+        "no_fault_evidence": ma.fields.List(
+            ma.fields.String(validate=ma.validate.Length(min=1, max=200)),
+            validate=ma.validate.Length(max=20),
+            metadata={"description": "证明没有主观过错的证据 (本案证据的编号或名称)"},
+        ),
+        "no_fault_excluded_by": ma.fields.String(
+            validate=ma.validate.Length(max=200),
+            metadata={"description": "另有规定的法律、行政法规条文 (第三十三条第二款但书)"},
+        ),
+    },
+    form={"circumstance": ("违法情节", "Circumstances")},
+)
 def _record_facts(ctx: Ctx):
     """The facts 处罚法 第三十三条 turns on: corrected in time, the harm, a first violation
     (no earlier penalty on the party in the district), no subjective fault proved by the
@@ -135,7 +170,22 @@ def _earlier_penalties(ctx: Ctx) -> list[str]:
 # --- the head's choice after the investigation ---------------------------------------
 
 
-@action("choose_outcome", HEAD)
+@declare(
+    "choose_outcome",
+    "审查调查结果，确定处理意见",
+    "Choose outcome",
+    stages=("correction_order", "prior_notice", "statement", "hearing"),
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "outcome": ma.fields.String(
+            required=True, validate=ma.validate.OneOf(tuple(rules.OUTCOMES))
+        ),
+        "reason": schemas.text(2000),
+    },
+    form={"outcome": ("处理意见", "Outcome"), "reason": ("审查意见及理由", "Findings and reasons")},
+    choices={"outcome": "case_outcome"},
+)
 def _choose_outcome(ctx: Ctx):
     """处罚法 第五十七条第一款: the head reviews the investigation's results and decides
     which way the case goes. No penalty needs a ground of 第三十三条 among the recorded
@@ -175,7 +225,15 @@ def _choose_outcome(ctx: Ctx):
     return record, []
 
 
-@action("educate_party")
+@declare(
+    "educate_party",
+    "对当事人进行教育",
+    "Educate party",
+    stages=rules.AFTER_INVESTIGATION,
+    statuses=("open",),
+    body={"content": schemas.text(2000), "educated_on": ma.fields.Date()},
+    form={"content": ("教育内容", "What the party was told")},
+)
 def _educate(ctx: Ctx):
     """对当事人进行教育 (处罚法 第三十三条第三款): required before a decision not to
     penalise on a ground of 第三十三条; the decision states it."""
@@ -193,7 +251,16 @@ def _educate(ctx: Ctx):
 # --- the decisions ---------------------------------------------------------------------
 
 
-@action("decide_no_penalty", HEAD)
+@declare(
+    "decide_no_penalty",
+    "作出不予行政处罚决定",
+    "Decide no penalty",
+    stages=("decision",),
+    statuses=("open",),
+    role=HEAD,
+    body={},
+    documents=("不予行政处罚决定书",),
+)
 def _decide_no_penalty(ctx: Ctx):
     """不予行政处罚决定 (处罚法 第五十七条第一款第(二)项 on a ground of 第三十三条, with
     the party educated; 第(三)项 where the facts are not established), then served
@@ -251,7 +318,18 @@ def _decide_no_penalty(ctx: Ctx):
     }, []
 
 
-@action("decide_transfer", HEAD)
+@declare(
+    "decide_transfer",
+    "移送司法机关",
+    "Decide transfer",
+    stages=("decision",),
+    statuses=("open",),
+    role=HEAD,
+    body={
+        "organ": schemas.text(200, metadata={"description": "接收移送的司法机关"}),
+        "transferred_on": ma.fields.Date(),
+    },
+)
 def _decide_transfer(ctx: Ctx):
     """违法行为涉嫌犯罪的，移送司法机关 (处罚法 第二十七条、第五十七条第一款第(四)项): the
     receiving organ and the date are recorded and the case is 已移送; the transfer's

@@ -12,7 +12,7 @@ it may happen and what it needs; a refusal names the rule and the article.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,14 +166,14 @@ def article_33(ground: str | None) -> str:
     return f"{PZ}第三十三条第{'二' if ground == 'no_fault' else '一'}款"
 
 
-def check_outcome(action: str, case: CaseView) -> None:
+def check_outcome(action: str, case: CaseView, label_zh: str) -> None:
     """A penalty where the law says 不予行政处罚 is refused (第三十三条); each outcome's
     actions only on its path (第五十七条第一款)."""
     outcome = outcome_of(case)
     if action in OUTCOME_ACTIONS and outcome not in OUTCOME_ACTIONS[action]:
         raise Refusal(
             "outcome-differs",
-            f"本案的处理意见为「{OUTCOMES[outcome][0]}」，不能进行此操作：{ACTION_NAMES.get(action, action)}。",
+            f"本案的处理意见为「{OUTCOMES[outcome][0]}」，不能进行此操作：{label_zh}。",
             f"The case's outcome is '{outcome}': '{action}' does not belong to it.",
             OUTCOMES[outcome][1],
         )
@@ -411,7 +411,7 @@ BEFORE_DECISION = (
     "decision",
 )
 # Where a decision is carried out: the general procedure's execution stage, and a simple
-# case's 备案 while its on-the-spot fine is owed (see SPOT_EXECUTION).
+# case's 备案 while its on-the-spot fine is owed (see spot_execution).
 EXECUTION_STAGES = ("execution", "filing_record")
 # Where facts are still gathered: investigation through the hearing.
 FACT_FINDING = BEFORE_DECISION[: BEFORE_DECISION.index("hearing") + 1]
@@ -419,74 +419,24 @@ FACT_FINDING = BEFORE_DECISION[: BEFORE_DECISION.index("hearing") + 1]
 PENALTY_PROPOSED = BEFORE_DECISION[BEFORE_DECISION.index("prior_notice") :]
 # From the order to correct until the decision (education accompanies either).
 AFTER_INVESTIGATION = BEFORE_DECISION[BEFORE_DECISION.index("correction_order") :]
-# action → (stages where it is allowed, statuses where it is allowed)
-WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "approve_filing": (("filing",), ("draft",)),
-    "decline_filing": (("filing",), ("draft",)),
-    "decide_on_spot": (("filing",), ("draft",)),  # simple procedure (第五十一条)
-    "hand_in_fine": (("filing_record",), ("open",)),
-    "record_filing": (("filing_record",), ("open",)),
-    "add_evidence": (FACT_FINDING, ("open",)),
-    "impose_measure": (("compulsory_measures",), ("open",)),
-    "impose_emergency_measure": (("compulsory_measures",), ("open",)),
-    "approve_measure": (("compulsory_measures",), ("open",)),
-    "extend_measure": (("compulsory_measures",), ("open",)),
-    "record_testing": (("compulsory_measures",), ("open",)),
-    "lift_measure": (("compulsory_measures",), ("open",)),
-    "preserve_evidence": (("investigation",), ("open",)),  # 处罚法 第五十六条
-    "decide_preserved_evidence": (("investigation",), ("open",)),
-    "order_correction": (("correction_order",), ("open",)),
-    "correction_not_required": (("correction_order",), ("open",)),
-    "propose_penalty": (("prior_notice",), ("open",)),
-    "serve_prior_notice": (("prior_notice",), ("open",)),
-    "record_statement": (("statement",), ("open",)),
-    "request_hearing": (("statement",), ("open",)),
-    "waive": (("statement",), ("open",)),
-    "schedule_hearing": (("hearing",), ("open",)),
-    "record_hearing": (("hearing",), ("open",)),
-    "legal_review": (("legal_review",), ("open",)),
-    "record_discussion": (("collective_discussion",), ("open",)),
-    "extend_deadline": (BEFORE_DECISION, ("open",)),
-    "approve_departure": (PENALTY_PROPOSED, ("open",)),
-    "decide": (("decision",), ("open",)),
-    "record_no_penalty_facts": (FACT_FINDING, ("open",)),
-    "choose_outcome": (("correction_order", "prior_notice", "statement", "hearing"), ("open",)),
-    "educate_party": (AFTER_INVESTIGATION, ("open",)),
-    "decide_no_penalty": (("decision",), ("open",)),
-    "decide_transfer": (("decision",), ("open",)),
-    "serve_decision": (("service",), ("open",)),
-    "record_payment": (EXECUTION_STAGES, ("open",)),
-    "approve_deferral": (EXECUTION_STAGES, ("open",)),
-    "record_challenge": (EXECUTION_STAGES, ("open",)),
-    "conclude_challenge": (EXECUTION_STAGES, ("open",)),
-    "issue_demand": (EXECUTION_STAGES, ("open",)),
-    "record_demand_statement": (EXECUTION_STAGES, ("open",)),
-    "decide_execution": (EXECUTION_STAGES, ("open",)),
-    "publish_demolition_notice": (("execution",), ("open",)),
-    "apply_to_court": (EXECUTION_STAGES, ("open",)),
-    "enforce": (EXECUTION_STAGES, ("open",)),
-    "approve_closure": (("closure",), ("open", "transferred")),
-    "archive": (("archive", "filing_record"), ("closed",)),  # general, simple
-    "add_record": ((), ("open",)),  # any stage that uses the record
-    "recuse_officer": ((), ("draft", "open")),  # any stage
-    "advance": ((), ("open",)),  # finish the current stage (any)
-    "extend_lead_check": (("filing",), ("draft",)),
-    "decide_substitute_performance": (("execution",), ("open",)),
-    "record_substitute_performance": (("execution",), ("open",)),
-    "record_execution_agreement": (EXECUTION_STAGES, ("open",)),
-    "agreement_breached": (EXECUTION_STAGES, ("open",)),
-    "suspend_execution": (EXECUTION_STAGES, ("open",)),
-    "resume_execution": (EXECUTION_STAGES, ("open",)),
-    "terminate_execution": (EXECUTION_STAGES, ("open",)),
-    "pause_clock": (BEFORE_DECISION, ("open",)),
-    "resume_clock": (BEFORE_DECISION, ("open",)),
-}
-# What a suspended case (中止调查) may still do: resume, and keep its record complete.
-WHILE_SUSPENDED = frozenset({"resume_clock", "add_record", "add_evidence", "recuse_officer"})
+# Where each action is allowed is declared with the action (procedure/declaring.py) and
+# handed to these functions as a `Where` by the registry (cases/registry.py).
 
 
-def check_where(action: str, case: CaseView) -> None:
-    stages, statuses = WHERE[action]
+@dataclass(frozen=True)
+class Where:
+    """Where an action is allowed: its stages (empty: any stage) and case statuses, and
+    its Chinese name for the refusal."""
+
+    stages: tuple[str, ...]
+    statuses: tuple[str, ...]
+    label_zh: str
+    # What a suspended case (中止调查) may still do: resume, and keep its record complete.
+    while_suspended: bool = False
+
+
+def check_where(action: str, case: CaseView, where: Where) -> None:
+    stages, statuses = where.stages, where.statuses
     execution = case.details.get("execution", {})
     agreement = execution.get("agreement") or {}
     if agreement.get("status") == "in_force" and action in HELD_BY_AGREEMENT:
@@ -503,7 +453,7 @@ def check_where(action: str, case: CaseView) -> None:
             f"Execution was suspended on {execution['suspended']['since']}; resume it first.",
             f"{QZ}第三十九条",
         )
-    if case.details.get("suspended") and action not in WHILE_SUSPENDED:
+    if case.details.get("suspended") and not where.while_suspended:
         raise Refusal(
             "case-suspended",
             f"案件已于{case.details['suspended']['since']}中止调查 ({case.details['suspended']['reason']})，恢复后才能继续办理。",
@@ -512,11 +462,11 @@ def check_where(action: str, case: CaseView) -> None:
     if case.status not in statuses or (stages and case.stage not in stages):
         raise Refusal(
             "out-of-order",
-            f"当前环节(「{STAGE_NAMES.get(case.stage, case.stage)}」，{STATUS_NAMES.get(case.status, case.status)})不能进行此操作：{ACTION_NAMES.get(action, action)}。",
+            f"当前环节(「{STAGE_NAMES.get(case.stage, case.stage)}」，{STATUS_NAMES.get(case.status, case.status)})不能进行此操作：{where.label_zh}。",
             f"'{action}' is not allowed at stage '{case.stage}' ({case.status}).",
             "《行政处罚法》第五章",
         )
-    check_outcome(action, case)
+    check_outcome(action, case, where.label_zh)
 
 
 # 行政强制法 第三十九条第一款 (中止执行) and 第四十条 (终结执行; 第三十九条第二款: three years
@@ -557,9 +507,12 @@ HELD_BY_AGREEMENT = EXECUTION_ACTIONS - {"suspend_execution"}  # 第四十二条
 
 # An on-the-spot fine left unpaid is executed like any other (处罚法 第七十二条; 行政强制法
 # 第三十五条、第五十三条): these actions are offered on a simple case while it is owed.
-SPOT_EXECUTION = frozenset(a for a, (stages, _) in WHERE.items() if stages == EXECUTION_STAGES) - {
-    "record_payment"
-}  # a bank payment settles a simple case whatever is owed
+def spot_execution(table: Mapping[str, Where]) -> frozenset[str]:
+    """The actions of the execution stages, less a bank payment (it settles a simple case
+    whatever is owed)."""
+    return frozenset(a for a, w in table.items() if w.stages == EXECUTION_STAGES) - {
+        "record_payment"
+    }
 
 
 def spot_fine_owed(case: CaseView) -> bool:
@@ -572,19 +525,22 @@ def spot_fine_owed(case: CaseView) -> bool:
     )
 
 
-def allowed_actions(definition: Definition, case: CaseView) -> list[str]:
-    """What the console offers now (only what the law allows at this point)."""
+def allowed_actions(
+    definition: Definition, case: CaseView, table: Mapping[str, Where]
+) -> list[str]:
+    """What the console offers now (only what the law allows at this point), of the
+    actions declared (`table`, in their order)."""
     found = []
-    for action in WHERE:
+    for action, where in table.items():
         try:
-            check_where(action, case)
+            check_where(action, case, where)
         except Refusal:
             continue
         found.append(action)
     if "decide_on_spot" in found and not case.on_spot_possible:
         found.remove("decide_on_spot")  # the matter's minimum is above 第五十一条's limit
     if case.stage == "filing_record" and not spot_fine_owed(case):
-        found = [a for a in found if a not in SPOT_EXECUTION]
+        found = [a for a in found if a not in spot_execution(table)]
     if "advance" in found:
         try:
             check_complete(definition, case)
@@ -620,65 +576,4 @@ STATUS_NAMES = {
     "closed": "已结案",
     "archived": "已归档",
     "transferred": "已移送",
-}
-ACTION_NAMES = {
-    "extend_lead_check": "延长核查期限",
-    "decide_substitute_performance": "决定代履行",
-    "record_substitute_performance": "登记代履行完毕",
-    "record_execution_agreement": "达成执行协议",
-    "agreement_breached": "登记当事人不履行执行协议",
-    "suspend_execution": "中止执行",
-    "resume_execution": "恢复执行",
-    "terminate_execution": "终结执行",
-    "pause_clock": "中止计算办案期限",
-    "resume_clock": "恢复计算办案期限",
-    "approve_filing": "批准立案",
-    "decline_filing": "不予立案",
-    "decide_on_spot": "当场作出处罚决定",
-    "hand_in_fine": "上交当场收缴的罚款",
-    "record_filing": "报所属行政机关备案",
-    "add_evidence": "添加证据",
-    "impose_measure": "实施查封扣押",
-    "impose_emergency_measure": "当场实施查封扣押 (情况紧急)",
-    "approve_measure": "补办查封扣押批准",
-    "extend_measure": "延长查封扣押期限",
-    "record_testing": "登记检测鉴定期间",
-    "lift_measure": "解除或处理查封扣押",
-    "preserve_evidence": "先行登记保存证据",
-    "decide_preserved_evidence": "处理先行登记保存的证据",
-    "order_correction": "责令改正",
-    "correction_not_required": "无需责令改正",
-    "propose_penalty": "拟定处罚",
-    "serve_prior_notice": "送达事先告知书",
-    "record_statement": "记录陈述申辩及复核",
-    "request_hearing": "申请听证",
-    "waive": "当事人放弃陈述申辩",
-    "schedule_hearing": "安排听证",
-    "record_hearing": "记录听证",
-    "legal_review": "法制审核",
-    "record_discussion": "集体讨论",
-    "extend_deadline": "延长办案期限",
-    "approve_departure": "批准突破裁量基准",
-    "decide": "作出处罚决定",
-    "record_no_penalty_facts": "记录改正、危害后果与过错情况",
-    "choose_outcome": "审查调查结果，确定处理意见",
-    "educate_party": "对当事人进行教育",
-    "decide_no_penalty": "作出不予行政处罚决定",
-    "decide_transfer": "移送司法机关",
-    "serve_decision": "送达决定书",
-    "record_payment": "登记缴款",
-    "approve_deferral": "批准暂缓或分期缴纳罚款",
-    "record_challenge": "登记复议或诉讼",
-    "conclude_challenge": "登记复议或诉讼结果",
-    "issue_demand": "催告",
-    "record_demand_statement": "记录催告后的陈述申辩",
-    "decide_execution": "作出强制执行决定",
-    "publish_demolition_notice": "公告限期自行拆除",
-    "apply_to_court": "申请法院强制执行",
-    "enforce": "强制执行",
-    "approve_closure": "批准结案",
-    "archive": "归档",
-    "add_record": "制作笔录",
-    "recuse_officer": "回避",
-    "advance": "完成本环节",
 }

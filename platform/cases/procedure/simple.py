@@ -15,12 +15,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from yimen.platform.cases import service
+import marshmallow as ma
+
+from yimen.platform.cases import schemas, service
 from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.law import flags as law_flags
 from yimen.platform.cases.procedure import rules
-from yimen.platform.cases.procedure.general import Ctx, action
+from yimen.platform.cases.procedure.declaring import declare
+from yimen.platform.cases.procedure.general import Ctx
 from yimen.platform.cases.record.model import CaseStatus, Procedure
 from yimen.platform.cases.service import definition_of, matter_of, today
 from yimen.tenants.workflow.service import effective_for
@@ -28,7 +31,39 @@ from yimen.tenants.workflow.service import effective_for
 PZ = rules.PZ
 
 
-@action("decide_on_spot")
+@declare(
+    "decide_on_spot",
+    "当场作出处罚决定",
+    "Decide on spot",
+    stages=("filing",),  # simple procedure (第五十一条)
+    statuses=("draft",),
+    body={
+        "penalty_kinds": ma.fields.List(
+            ma.fields.String(validate=ma.validate.OneOf(("warning", "fine"))),
+            required=True,
+            validate=ma.validate.Length(min=1, max=2),
+            metadata={"description": "简易程序只能警告或罚款 (处罚法 第五十一条)"},
+        ),
+        "fine_fen": schemas.fen(),
+        "circumstance": ma.fields.String(validate=ma.validate.Length(max=40)),
+        "first_violation": ma.fields.Boolean(load_default=False),
+        "justification": ma.fields.String(
+            validate=ma.validate.Length(max=2000),
+            metadata={"description": "罚款超出裁量基准幅度时的书面理由"},
+        ),
+        "decided_on": ma.fields.Date(metadata={"description": "默认今天；离线记录补传时填写"}),
+        "refused_to_sign": ma.fields.Boolean(
+            load_default=False, metadata={"description": "当事人拒绝签收，在决定书上注明"}
+        ),
+        "collect_on_spot": ma.fields.Boolean(load_default=False),
+        "hard_to_collect": ma.fields.Boolean(load_default=False),
+        "remote_area_request": ma.fields.Boolean(load_default=False),
+        "receipt_no": ma.fields.String(
+            validate=ma.validate.Length(max=40), metadata={"description": "罚款专用票据号"}
+        ),
+    },
+    documents=("当场处罚决定书",),
+)
 def _decide_on_spot(ctx: Ctx):
     """当场处罚 (处罚法 第五十一条、第五十二条): a warning, or a fine of at most ¥200 on a
     citizen and ¥3,000 on an organisation; two qualified officers (第四十二条); within the
@@ -151,7 +186,14 @@ def _pin_simple(ctx: Ctx) -> None:
     ctx.view = dataclasses.replace(ctx.view, procedure=case.procedure, stage=case.stage)
 
 
-@action("hand_in_fine")
+@declare(
+    "hand_in_fine",
+    "上交当场收缴的罚款",
+    "Hand in fine",
+    stages=("filing_record",),
+    statuses=("open",),
+    body={"handed_in_on": ma.fields.Date()},
+)
 def _hand_in(ctx: Ctx):
     """The officer hands the fine collected on the spot to the agency within 2 working
     days (处罚法 第七十一条); a late hand-in is recorded and flagged for supervision."""
@@ -178,7 +220,17 @@ def _hand_in(ctx: Ctx):
     }, []
 
 
-@action("record_filing")
+@declare(
+    "record_filing",
+    "报所属行政机关备案",
+    "Record filing",
+    stages=("filing_record",),
+    statuses=("open",),
+    body={
+        "filed_on": ma.fields.Date(),
+        "note": ma.fields.String(validate=ma.validate.Length(max=500)),
+    },
+)
 def _record_filing(ctx: Ctx):
     """备案: the on-the-spot decision is filed with the officers' agency (处罚法 第五十二条);
     the case closes once no fine is owed or held by an officer."""

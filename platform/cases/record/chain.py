@@ -5,7 +5,7 @@
 event's hash is SHA-256 over a canonical serialization of its facts and the previous
 event's hash, so changing, removing or reordering one row breaks the link to the next;
 `first_break` walks a chain and names the first broken link. No framework here: the
-model and the database work are in events.py.
+model and the database work are in log.py.
 
 Canonical form (fixed; changing it breaks every stored chain): JSON with sorted keys,
 `ensure_ascii=False`, separators `(",", ":")`, no NaN/Infinity; datetimes must be aware

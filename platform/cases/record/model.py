@@ -5,7 +5,7 @@ takes it from there. Amounts are integer fen (分) — never floats. Dates that 
 statutory period are kept as dates in Asia/Shanghai, because the law counts days.
 Stage-specific facts (the correction order's outcome, the hearing's date and place, the
 decision's content) live in `details`, written only through the engine's actions; the
-append-only, hash-chained record of every action is `case_event` (events.py).
+append-only, hash-chained record of every action is `case_event` (record/log.py).
 """
 
 from __future__ import annotations

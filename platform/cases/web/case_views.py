@@ -12,14 +12,13 @@ from sqlalchemy import select
 from yimen.platform.api.problems import Problem
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.cases import listing, service
+from yimen.platform.cases import registry as actions
 from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.law import flags as law_flags
-from yimen.platform.cases.procedure import general as actions
-from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.record.model import Case
+from yimen.platform.cases.registry import ACTION_SCHEMAS
 from yimen.platform.cases.schemas import (
-    ACTION_SCHEMAS,
     CaseDetailOut,
     CasePage,
     CaseQuery,
@@ -38,7 +37,7 @@ def detail(case: Case) -> Case:
     session = db.session
     law_flags.sweep_on_read(session, case)  # the decision limit near or passed, a seizure kept late
     view = service.view_of(session, case, documents.issued_kinds(session, case.id))
-    case.allowed_actions = rules.allowed_actions(service.definition_of(session, case), view)
+    case.allowed_actions = actions.allowed_actions(service.definition_of(session, case), view)
     case.deadlines = deadlines.listing(session, case)
     case.flags = law_flags.flags_of(session, case)
     return case
@@ -117,7 +116,10 @@ class CaseItem(MethodView):
 
 
 def _action_view(name: str, schema: type) -> type[MethodView]:
-    summary = f"{rules.ACTION_NAMES.get(name, name)} / {name.replace('_', ' ')}"
+    """The endpoint of one declared action; its OpenAPI summary and description are the
+    declaration's name and the handler's docstring."""
+    spec = actions.SPECS[name]
+    summary = f"{spec.label_zh} / {name.replace('_', ' ')}"
 
     class ActionView(MethodView):
         @requires("cases.handle")
@@ -128,7 +130,7 @@ def _action_view(name: str, schema: type) -> type[MethodView]:
             case = _mine(case_id)
             return detail(actions.act(db.session, case, name, data, current_identity(), version))
 
-    ActionView.post.__doc__ = f"{summary}\n---\n{(actions.HANDLERS[name].__doc__ or '').strip()}"
+    ActionView.post.__doc__ = f"{summary}\n---\n{spec.doc}"
     ActionView.__name__ = f"{schema.__name__}View"
     return ActionView
 

@@ -1,5 +1,5 @@
 """The console's form for each case action, generated from the action's body schema
-(schemas.ACTION_SCHEMAS) so the page asks for exactly what the API takes, and the posted
+(cases.registry.ACTION_SCHEMAS, from each action's declaration) so the page asks for exactly what the API takes, and the posted
 form read back into the API's JSON body.
 
 Field types map to inputs: Date → date, String with OneOf → select, a long String →
@@ -21,7 +21,7 @@ from yimen.platform.api.problems import Bilingual
 from yimen.platform.cases.discretion.terms import AGGRAVATING, CIRCUMSTANCES, MITIGATING
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.procedure.rules import OUTCOMES
-from yimen.platform.cases.schemas import ACTION_SCHEMAS
+from yimen.platform.cases.registry import ACTION_SCHEMAS, SPECS
 from yimen.tenants.powers.rules import PENALTY_KINDS
 
 SKIPPED = frozenset({"version", "client_id"})
@@ -105,95 +105,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "decided_on": ("决定日期", "Decided on"),
     "note": ("说明", "Note"),
 }
+# A field's label for one action, where the shared one above does not fit: the form hints
+# of the action's declaration.
 PER_ACTION: dict[tuple[str, str], tuple[str, str]] = {
-    ("add_evidence", "kind"): ("证据种类", "Kind of evidence"),
-    ("add_record", "kind"): ("文书", "Record"),
-    ("add_record", "content"): ("笔录内容", "Content"),
-    ("impose_measure", "kind"): ("措施种类", "Kind"),
-    ("impose_emergency_measure", "kind"): ("措施种类", "Kind"),
-    ("impose_measure", "reason"): ("采取措施的理由", "Reasons for the measure"),
-    ("impose_emergency_measure", "reason"): ("采取措施的理由", "Reasons for the measure"),
-    ("impose_measure", "statement"): ("当事人的陈述和申辩", "The party's statement"),
-    ("impose_emergency_measure", "statement"): ("当事人的陈述和申辩", "The party's statement"),
-    ("impose_emergency_measure", "grounds"): ("情况紧急的事由", "Why it was urgent"),
-    ("extend_measure", "reason"): ("延长理由 (情况复杂)", "Why (complex case)"),
-    ("record_testing", "started_on"): ("检测等期间开始日期", "Testing starts on"),
-    ("record_testing", "ended_on"): ("检测等期间结束日期", "Testing ends on"),
-    ("preserve_evidence", "items"): ("先行登记保存的证据 (每行一项)", "Evidence (one per line)"),
-    ("preserve_evidence", "reason"): (
-        "证据可能灭失或者以后难以取得的情况",
-        "Why the evidence may be lost or hard to obtain later",
-    ),
-    ("decide_preserved_evidence", "outcome"): ("处理决定", "Decision"),
-    ("approve_filing", "opinion"): ("审批意见", "Approval opinion"),
-    ("legal_review", "opinion"): ("审核意见", "Review opinion"),
-    ("decline_filing", "reason"): ("不予立案理由", "Reason"),
-    ("correction_not_required", "reason"): ("无需责令改正的理由", "Reason"),
-    ("order_correction", "content"): ("责令改正内容", "What to correct"),
-    ("extend_deadline", "reason"): ("延期理由", "Reason"),
-    ("issue_demand", "served_on"): ("催告书送达日期", "Demand served on"),
-    ("serve_prior_notice", "served_on"): ("告知书送达日期", "Notice served on"),
-    ("serve_decision", "served_on"): ("决定书送达日期", "Decision served on"),
-    ("enforce", "emergency"): (
-        "情况紧急须在夜间或节假日执行的，写明紧急情况 (不少于10字)",
-        "If urgent at night or on a holiday: the emergency (10+ characters)",
-    ),
-    ("decide_substitute_performance", "harm"): ("不履行的后果", "Consequence"),
-    ("decide_substitute_performance", "obligation"): (
-        "当事人应履行的义务 (排除妨碍、恢复原状等)",
-        "The obligation",
-    ),
-    ("decide_substitute_performance", "reason"): ("代履行的理由和依据", "Reason and basis"),
-    ("decide_substitute_performance", "target"): ("代履行的标的", "Target"),
-    ("decide_substitute_performance", "method"): ("代履行的方式和时间", "Method and time"),
-    ("decide_substitute_performance", "performer"): ("代履行人", "Performer"),
-    ("decide_substitute_performance", "budget_fen"): ("费用预算 (元)", "Cost budget (yuan)"),
-    ("decide_substitute_performance", "served_on"): ("决定书送达日期", "Served on"),
-    ("decide_substitute_performance", "perform_from"): ("代履行开始日期", "Perform from"),
-    ("record_substitute_performance", "performed_on"): ("代履行完毕日期", "Performed on"),
-    ("record_substitute_performance", "supervisor"): ("到场监督的工作人员", "Supervising officer"),
-    ("record_substitute_performance", "party_signed"): ("当事人已签名", "The party signed"),
-    ("record_substitute_performance", "witness"): (
-        "见证人 (当事人未签名时)",
-        "Witness (if the party did not sign)",
-    ),
-    ("record_substitute_performance", "cost_fen"): ("实际费用 (元)", "Actual cost (yuan)"),
-    ("record_execution_agreement", "terms"): ("协议内容", "Terms"),
-    ("record_execution_agreement", "stages"): (
-        "分阶段履行的期限 (每行一个日期)",
-        "Stage deadlines",
-    ),
-    ("record_execution_agreement", "remedy"): ("当事人采取的补救措施", "Remedial measures taken"),
-    ("record_execution_agreement", "waived_fen"): ("减免加处罚款 (元)", "Surcharge waived (yuan)"),
-    ("record_execution_agreement", "agreed_on"): ("协议日期", "Agreed on"),
-    ("agreement_breached", "note"): ("不履行协议的情况", "How the agreement was broken"),
-    ("agreement_breached", "breached_on"): ("日期", "On"),
-    ("suspend_execution", "ground"): ("中止执行的情形 (行政强制法 第三十九条)", "Ground (art. 39)"),
-    ("suspend_execution", "reason"): ("具体情况", "Details"),
-    ("suspend_execution", "suspended_on"): ("中止日期", "Suspended on"),
-    ("resume_execution", "resumed_on"): ("恢复执行日期", "Resumed on"),
-    ("terminate_execution", "ground"): ("终结执行的情形 (行政强制法 第四十条)", "Ground (art. 40)"),
-    ("terminate_execution", "reason"): ("具体情况", "Details"),
-    ("terminate_execution", "terminated_on"): ("终结日期", "Ended on"),
-    ("pause_clock", "kind"): ("中止事由类别", "Why the clock stops"),
-    ("pause_clock", "reason"): ("中止理由", "Reason"),
-    ("pause_clock", "started_on"): ("中止日期", "Stopped on"),
-    ("resume_clock", "kind"): ("恢复的期间", "Which period resumes"),
-    ("resume_clock", "ended_on"): ("恢复日期", "Resumed on"),
-    ("extend_lead_check", "reason"): ("延长理由", "Reason"),
-    ("serve_decision", "witness"): (
-        "留置送达：拒收事由及见证情况 (见证人或拍照录像)",
-        "Left: the refusal and who witnessed it (or the recording)",
-    ),
-    ("serve_decision", "published_on"): ("公告送达：公告发布日期", "Public notice: published on"),
-    ("serve_decision", "untraceable"): (
-        "公告送达：无法以其他方式送达的情况",
-        "Public notice: why no other way reaches the party",
-    ),
-    ("choose_outcome", "outcome"): ("处理意见", "Outcome"),
-    ("choose_outcome", "reason"): ("审查意见及理由", "Findings and reasons"),
-    ("educate_party", "content"): ("教育内容", "What the party was told"),
-    ("record_no_penalty_facts", "circumstance"): ("违法情节", "Circumstances"),
+    (name, field): label for name, spec in SPECS.items() for field, label in spec.form.items()
 }
 CHOICES: dict[str, dict[str, tuple[str, str]]] = {
     "evidence": {
@@ -262,17 +177,11 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
     "mitigating": {k: (zh, zh) for k, (zh, _a, _m) in MITIGATING.items()},
     "aggravating": {k: (zh, zh) for k, (zh, _a) in AGGRAVATING.items()},
 }
-CHOICE_SET = {
-    ("add_evidence", "kind"): "evidence",
-    ("impose_measure", "kind"): "measure",
-    ("impose_emergency_measure", "kind"): "measure",
-    ("choose_outcome", "outcome"): "case_outcome",
-    ("decide_preserved_evidence", "outcome"): "preservation_outcome",
-    ("decide_substitute_performance", "harm"): "substitute_harm",
-    ("suspend_execution", "ground"): "execution_suspension",
-    ("terminate_execution", "ground"): "execution_termination",
-    ("pause_clock", "kind"): "clock_pause",
-    ("resume_clock", "kind"): "clock_pause",
+# The choice set (CHOICES) of a field for one action: from its declaration.
+CHOICE_SET: dict[tuple[str, str], str] = {
+    (name, field): choices
+    for name, spec in SPECS.items()
+    for field, choices in spec.choices.items()
 }
 LONG_TEXT = 500  # a String longer than this is a textarea
 

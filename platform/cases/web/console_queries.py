@@ -12,8 +12,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, undefer
 
 from yimen.platform.cases import listing
+from yimen.platform.cases import registry as actions
 from yimen.platform.cases.documents.model import CaseDocument, DocumentStatus
-from yimen.platform.cases.procedure import general as actions
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.record.log import CaseEvent
 from yimen.platform.cases.record.model import Case, CaseStatus

@@ -19,23 +19,25 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from werkzeug.datastructures import MultiDict
 
 from yimen.platform.api.paging import page_list, paginate
-from yimen.platform.api.problems import FieldError, Problem, field_errors
+from yimen.platform.api.problems import FieldError, Problem, field_errors, problem_of
 from yimen.platform.auth.guard import current_identity
+from yimen.platform.cases import registry as actions
 from yimen.platform.cases.discretion import queries as discretion_queries
 from yimen.platform.cases.discretion.terms import yuan
 from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.law import flags as law_flags
-from yimen.platform.cases.procedure import general as actions
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.record import log as events
 from yimen.platform.cases.record.model import Case, PartyKind
-from yimen.platform.cases.schemas import ACTION_SCHEMAS, DraftIn, PartyOut
+from yimen.platform.cases.registry import ACTION_SCHEMAS
+from yimen.platform.cases.schemas import DraftIn, PartyOut
 from yimen.platform.cases.service import definition_of, get_case, open_draft, today, view_of
 from yimen.platform.cases.web import console_forms as forms
 from yimen.platform.cases.web import console_queries as q
 from yimen.platform.cases.web.document_views import pdf_or_pending
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.errors import DomainError
 from yimen.platform.kernel.permissions import allowed, requires
 from yimen.tenants.directory.rules import check_credit_code
 from yimen.tenants.directory.web.views import own_agency_id
@@ -68,7 +70,7 @@ def _labels() -> dict:
     return {
         "stage_names": rules.STAGE_NAMES,
         "status_names": rules.STATUS_NAMES,
-        "action_names": rules.ACTION_NAMES,
+        "action_names": actions.ACTION_NAMES,
         "yuan": yuan,
         "is_overdue": q.is_overdue,
     }
@@ -214,7 +216,7 @@ def detail(case_id: uuid.UUID, errors=None, form=None, values=None, status=200):
     identity = current_identity()
     records = q.record_kinds(definition, view) if case.status == "open" else []
     offer = q.offer(
-        rules.allowed_actions(definition, view),
+        actions.allowed_actions(definition, view),
         identity.roles,
         allowed(identity.roles, "cases.handle"),
         records,
@@ -280,7 +282,10 @@ def act(case_id: uuid.UUID, name: str):
     try:
         data = ACTION_SCHEMAS[name]().load(forms.read(name, request.form))
         version = data.pop("version", None)
-        actions.act(db.session, _readable(case_id), name, data, current_identity(), version)
+        try:
+            actions.act(db.session, _readable(case_id), name, data, current_identity(), version)
+        except DomainError as error:  # the engine speaks the domain; the page, problem+json
+            raise problem_of(error) from error
     except (ma.ValidationError, Problem) as exc:
         db.session.rollback()
         if isinstance(exc, Problem) and exc.status in (403, 404):

@@ -1,0 +1,219 @@
+"""The case actions: the one registry, assembled here from the declarations beside the
+handlers, and `act`, the one write path.
+
+Each action is declared once, above its handler (`@declare`, procedure/declaring.py), in
+one of the handler modules named in `MODULES`. Nothing registers itself on import: this
+module reads the declarations of those modules, and every table is derived from them —
+where each action is allowed (`TABLE`, `WHERE`), its name (`ACTION_NAMES`), its body
+(`ACTION_SCHEMAS`), its role (`ROLE`), its handler (`HANDLERS`), its documents
+(`DOCUMENTS`) — for the engine, the API and its OpenAPI description, and the console.
+
+The write path raises the kernel's domain errors (NotFound, Conflict, Refused): the
+app's one handler turns them into the same problem+json as before, and a worker or a
+gateway handler can call `act` too.
+
+To add an action: declare it and write its handler in the module its meaning belongs to
+(a new handler module is added to `MODULES`). `incomplete` names what a declaration
+lacks; the import fails on any, and so does a unit test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import ModuleType
+
+import marshmallow as ma
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from yimen.platform.cases.documents import issuing as documents
+from yimen.platform.cases.execution import actions as execution
+from yimen.platform.cases.law import applied as deadlines
+from yimen.platform.cases.law import entered_dates
+from yimen.platform.cases.law import flags as law_flags
+from yimen.platform.cases.measures import compulsory, preservation
+from yimen.platform.cases.procedure import general, outcomes, rules, simple
+from yimen.platform.cases.procedure.declaring import ActionSpec, Handler, Role
+from yimen.platform.cases.procedure.general import Ctx, reviewer_may_not_investigate
+from yimen.platform.cases.record import log as events
+from yimen.platform.cases.record.model import Case
+from yimen.platform.cases.schemas import body_schema
+from yimen.platform.cases.service import _check_version, _commit, definition_of, view_of
+from yimen.platform.kernel.errors import Conflict, FieldProblem, NotFound, Refused
+from yimen.platform.kernel.identity import Identity
+from yimen.tenants.calendar.service import working_calendar
+
+# The handler modules, in the order the console and the API list the actions.
+MODULES: tuple[ModuleType, ...] = (general, outcomes, simple, compulsory, preservation, execution)
+
+
+def declared_in(module: ModuleType) -> list[ActionSpec]:
+    """The actions a handler module declares (not those it imports), in its order."""
+    return [
+        value
+        for value in vars(module).values()
+        if isinstance(value, ActionSpec) and value.module == module.__name__
+    ]
+
+
+def incomplete(spec: ActionSpec) -> list[str]:
+    """What a declaration lacks or gets wrong ([] when complete)."""
+    found = []
+    if not spec.name or spec.name != spec.name.strip().lower() or " " in spec.name:
+        found.append("name")
+    if not spec.label_zh.strip():
+        found.append("label_zh")
+    if not spec.label_en.strip():
+        found.append("label_en")
+    if spec.stages is None:
+        found.append("stages")  # () is "any stage", said on purpose
+    elif unknown := [s for s in spec.stages if s not in rules.STAGE_NAMES]:
+        found.append(f"stages: no such stage {unknown}")
+    if not spec.statuses:
+        found.append("statuses")
+    elif unknown := [s for s in spec.statuses if s not in rules.STATUS_NAMES]:
+        found.append(f"statuses: no such status {unknown}")
+    if spec.handler is None or not callable(spec.handler):
+        found.append("handler")
+    if spec.body is None:
+        found.append("body")  # {} for an action that takes nothing
+    elif bad := [n for n, f in spec.body.items() if not isinstance(f, ma.fields.Field)]:
+        found.append(f"body: not a field {bad}")
+    if spec.role is not None and (len(spec.role) != 3 or not all(spec.role)):
+        found.append("role")
+    for kind in spec.documents:
+        if kind not in documents.KINDS:
+            found.append(f"documents: no such kind {kind}")
+        elif not (documents.TEMPLATES / documents.KINDS[kind].template).exists():
+            found.append(f"documents: no template for {kind}")
+    fields = set(spec.body or {})
+    if stray := sorted((set(spec.form) | set(spec.choices)) - fields):
+        found.append(f"form: no such field {stray}")
+    return found
+
+
+def _collect() -> dict[str, ActionSpec]:
+    specs: dict[str, ActionSpec] = {}
+    for module in MODULES:
+        for spec in declared_in(module):
+            if spec.name in specs:
+                raise RuntimeError(f"case action {spec.name} declared twice")
+            if lacks := incomplete(spec):
+                raise RuntimeError(f"case action {spec.name} is incomplete: {lacks}")
+            specs[spec.name] = spec
+    return specs
+
+
+SPECS: dict[str, ActionSpec] = _collect()
+
+# --- derived views (the old tables' names, read by the engine, the API, the console) --
+TABLE: dict[str, rules.Where] = {
+    name: rules.Where(spec.stages or (), spec.statuses, spec.label_zh, spec.while_suspended)
+    for name, spec in SPECS.items()
+}
+WHERE: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    name: (where.stages, where.statuses) for name, where in TABLE.items()
+}
+ACTION_NAMES: dict[str, str] = {name: spec.label_zh for name, spec in SPECS.items()}
+ACTION_SCHEMAS: dict[str, type[ma.Schema]] = {
+    name: body_schema(name, dict(spec.body or {})) for name, spec in SPECS.items()
+}
+HANDLERS: dict[str, Handler] = {name: spec for name, spec in SPECS.items()}
+# Actions that need a role beyond cases.handle.
+ROLE: dict[str, Role] = {name: spec.role for name, spec in SPECS.items() if spec.role}
+DOCUMENTS: dict[str, tuple[str, ...]] = {name: spec.documents for name, spec in SPECS.items()}
+
+
+def check_where(name: str, case: rules.CaseView) -> None:
+    """rules.check_where for a declared action."""
+    rules.check_where(name, case, TABLE[name])
+
+
+def allowed_actions(definition: rules.Definition, case: rules.CaseView) -> list[str]:
+    """rules.allowed_actions over the declared actions."""
+    return rules.allowed_actions(definition, case, TABLE)
+
+
+# --- the one write path -----------------------------------------------------------------
+
+
+def act(
+    session: Session,
+    case: Case,
+    name: str,
+    data: dict,
+    identity: Identity,
+    version: int | None = None,
+) -> Case:
+    if name not in HANDLERS:
+        raise NotFound("unknown-action", "没有这个办案操作。", f"No action named {name}.")
+    client_id = data.pop("client_id", None)
+    if client_id and (done := events.find_by_client_id(session, client_id)) is not None:
+        if done.case_id == case.id and done.kind == name:
+            return case  # a record synced again from the mobile app: already in the chain
+        raise Conflict(
+            "client-id-reused",
+            "该离线记录编号已用于其他操作。",
+            "This offline record id was already used for another action.",
+        )
+    _check_version(case, version)
+    try:
+        return _act(session, case, name, data, identity, client_id)
+    except StaleDataError as exc:
+        session.rollback()
+        raise Conflict(
+            "concurrent-change",
+            "案件刚被他人处理，请刷新后重试。",
+            "Someone else just acted on this case; reload and retry.",
+        ) from exc
+
+
+def _act(session, case, name, data, identity, client_id) -> Case:
+    deadlines.fill_dates(session, case)  # a period whose year has been loaded since
+    view = view_of(session, case, documents.issued_kinds(session, case.id))
+    definition = definition_of(session, case)
+    stage = case.stage
+    try:
+        check_where(name, view)
+        if name in ROLE and ROLE[name][0] not in identity.roles:
+            raise rules.Refusal(f"role:{ROLE[name][0]}", ROLE[name][1], ROLE[name][2])
+        _check_entered_dates(session, case, name, data)
+        reviewer_may_not_investigate(session, case, name, identity)
+        ctx = Ctx(session, case, data, identity, view, definition)
+        payload, to_issue = HANDLERS[name](ctx)
+    except rules.Refusal as exc:
+        session.rollback()
+        raise Refused(exc.rule, exc.zh, exc.en, article=exc.article) from exc
+    for kind, context in to_issue:
+        document = documents.issue(session, case, kind, context, identity.username)
+        payload.setdefault("documents", []).append(documents.entry(document))
+    flag_modified(case, "details")
+    events.append(session, case, name, stage, identity.username, payload, client_id)
+    deadlines.refresh(session, case)
+    law_flags.sweep(session, case)
+    return _commit(session, case)
+
+
+def _check_entered_dates(session: Session, case: Case, name: str, data: dict) -> None:
+    """The dates the body enters, against the record and today (law/entered_dates.py),
+    before the handler runs: a refusal is a 422 naming the field, the bound, the article."""
+    refused = entered_dates.check(
+        name,
+        data,
+        entered_dates.record_of(case, data),
+        dt.datetime.now(dt.UTC),
+        lambda: working_calendar(session),
+    )
+    if refused is None:
+        return
+    article = f" ({refused.article})" if refused.article else ""
+    raise Refused(
+        refused.code,
+        refused.zh,
+        refused.en,
+        article=refused.article,
+        on_input=True,
+        fields=[FieldProblem(refused.field, refused.zh + article, refused.en + article)],
+        extra={"bound": refused.bound},
+    )
