@@ -16,7 +16,7 @@ import dataclasses
 import datetime as dt
 
 from yimen.platform.cases import deadlines, documents, law_flags, rules, service
-from yimen.platform.cases.actions import Ctx, action
+from yimen.platform.cases.actions import Ctx, action, record_decision
 from yimen.platform.cases.model import CaseStatus, Procedure
 from yimen.platform.cases.service import definition_of, matter_of, today
 from yimen.tenants.workflow.service import effective_for
@@ -64,6 +64,8 @@ def _decide_on_spot(ctx: Ctx):
         ctx.identity.username,
     )  # fmt: skip
     case.number = decision.number
+    record_decision(ctx, "penalty")
+    case.decision_record().number = decision.number  # the 当场处罚决定书's number
     case.stage = "filing_record"  # decided and handed over in this one act
     return {
         "penalty_kinds": kinds,

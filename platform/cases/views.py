@@ -34,6 +34,7 @@ def detail(case: Case) -> Case:
     law_flags.sweep_on_read(session, case)  # the decision limit near or passed, a seizure kept late
     view = service.view_of(session, case, documents.issued_kinds(session, case.id))
     case.allowed_actions = rules.allowed_actions(service.definition_of(session, case), view)
+    case.stage_details = view.details  # `details` with the typed records where they were
     case.deadlines = deadlines.listing(session, case)
     case.flags = law_flags.flags_of(session, case)
     return case
