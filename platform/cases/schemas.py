@@ -149,6 +149,15 @@ class CaseQuery(PageArgs):
     stage = ma.fields.String(validate=ma.validate.OneOf(list(rules.STAGE_NAMES)))
     overdue = ma.fields.Boolean(metadata={"description": "仅看已过期限的案件"})
     q = ma.fields.String(validate=ma.validate.Length(max=60), metadata={"description": "案号"})
+    # The decision as issued (case_decision): by its date and its fine, in fen
+    decided_from = ma.fields.Date(metadata={"description": "决定日期自 (含)"})
+    decided_to = ma.fields.Date(metadata={"description": "决定日期至 (含)"})
+    fine_min_fen = ma.fields.Integer(
+        validate=ma.validate.Range(min=0, max=2**62), metadata={"description": "罚款不少于 (分)"}
+    )
+    fine_max_fen = ma.fields.Integer(
+        validate=ma.validate.Range(min=0, max=2**62), metadata={"description": "罚款不超过 (分)"}
+    )
 
 
 class ActionIn(ma.Schema):

@@ -13,6 +13,7 @@ from yimen.platform.api.paging import page_of, paginate
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.cases import actions, deadlines, documents, law_flags, rules, service
 from yimen.platform.cases.model import Case
+from yimen.platform.cases.records import CaseDecision
 from yimen.platform.cases.schemas import (
     ACTION_SCHEMAS,
     CaseDetailOut,
@@ -69,6 +70,7 @@ class Cases(MethodView):
                     Case.facts.contains(args["q"], autoescape=True),
                 )
             )
+        query = _decided(query, args)
         return paginate(db.session, query, args["page"], args["page_size"])
 
     @requires("cases.handle")
@@ -84,6 +86,28 @@ class Cases(MethodView):
                 403, "no-agency", "只有执法部门人员可以立案。", "Only agency staff open cases."
             )
         return detail(service.open_draft(db.session, data, agency, current_identity().username))
+
+
+DECISION_FILTERS = ("decided_from", "decided_to", "fine_min_fen", "fine_max_fen")
+
+
+def _decided(query, args: dict):
+    """Decided cases by the decision's date and fine (the typed record, records.py)."""
+    if not any(args.get(k) is not None for k in DECISION_FILTERS):
+        return query
+    decision = CaseDecision
+    query = query.join(
+        decision, (decision.case_id == Case.id) & (decision.tenant_id == Case.tenant_id)
+    ).where(decision.decided_on.is_not(None))
+    if args.get("decided_from") is not None:
+        query = query.where(decision.decided_on >= args["decided_from"])
+    if args.get("decided_to") is not None:
+        query = query.where(decision.decided_on <= args["decided_to"])
+    if args.get("fine_min_fen") is not None:
+        query = query.where(decision.fine_fen >= args["fine_min_fen"])
+    if args.get("fine_max_fen") is not None:
+        query = query.where(decision.fine_fen <= args["fine_max_fen"])
+    return query
 
 
 @blp.route("/cases/<uuid:case_id>")
