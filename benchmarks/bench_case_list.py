@@ -167,7 +167,7 @@ class Pools:
     def __init__(self, divisions: list[str], seed: int = 2026, size: int = 6000) -> None:
         from stdnum.cn import ric, uscc
 
-        from yimen.tenants.directory.demo import organisation_code
+        from yimen.platform.demo import organisation_code
 
         rnd = random.Random(seed)
         self.persons, self.id_numbers, self.phones = [], [], []
@@ -284,10 +284,10 @@ def _districts(server, count: int, public_url: str) -> list[dict]:
     from werkzeug.security import generate_password_hash
 
     from tests import support
+    from yimen.platform.demo import agency_specs
     from yimen.platform.idp.admin import create_machine_client
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.demo import agency_specs
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
     from yimen.tenants.directory.onboarding import add_agency, create_tenant
     from yimen.tenants.directory.rules import division_name
 
@@ -323,7 +323,7 @@ def _district_slots(conn, district: dict, slots: dict) -> None:
     """Appends the district's 20 slots: agency, case-number stem, first two certified
     officers (SHARE: 12 slots for zhzf, the rest for the market, environment and
     emergency bureaus)."""
-    from yimen.platform.cases import numbering
+    from yimen.platform.cases.documents import numbering
 
     tenant = district["tenant_id"]
     rows = {

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 from yimen.platform.app import create_app
+from yimen.platform.demo import seed_demo
 from yimen.platform.kernel.db import db
 from yimen.platform.migrate import upgrade
-from yimen.tenants.directory.demo import seed_demo
 
 
 def main() -> None:

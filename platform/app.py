@@ -38,23 +38,23 @@ def _api_blueprints():
     """Every API blueprint, in one tuple so that grep finds them."""
     from yimen.platform.audit.views import blp as audit_blp
     from yimen.platform.auth.views import blp as me_blp
-    from yimen.platform.cases.discretion_views import blp as discretion_blp
-    from yimen.platform.cases.document_views import blp as case_documents_blp
-    from yimen.platform.cases.event_views import blp as case_record_blp
-    from yimen.platform.cases.evidence_views import blp as case_evidence_blp
-    from yimen.platform.cases.law_views import blp as case_law_blp
-    from yimen.platform.cases.views import blp as cases_blp
-    from yimen.platform.intake.attachment_views import blp as clue_attachments_blp
-    from yimen.platform.intake.public_views import blp as public_intake_blp
-    from yimen.platform.intake.views import blp as clues_blp
-    from yimen.tenants.calendar.views import blp as calendar_blp
-    from yimen.tenants.directory.bulk_views import blp as imports_blp
-    from yimen.tenants.directory.settings_views import blp as district_settings_blp
-    from yimen.tenants.directory.tenant_views import blp as tenants_blp
-    from yimen.tenants.directory.views import blp as directory_blp
-    from yimen.tenants.identity.views import blp as provisioning_blp
-    from yimen.tenants.powers.views import blp as powers_blp
-    from yimen.tenants.workflow.views import blp as workflow_blp
+    from yimen.platform.cases.web.case_views import blp as cases_blp
+    from yimen.platform.cases.web.discretion_views import blp as discretion_blp
+    from yimen.platform.cases.web.document_views import blp as case_documents_blp
+    from yimen.platform.cases.web.evidence_views import blp as case_evidence_blp
+    from yimen.platform.cases.web.law_views import blp as case_law_blp
+    from yimen.platform.cases.web.record_views import blp as case_record_blp
+    from yimen.platform.intake.web.attachment_views import blp as clue_attachments_blp
+    from yimen.platform.intake.web.public_views import blp as public_intake_blp
+    from yimen.platform.intake.web.views import blp as clues_blp
+    from yimen.tenants.calendar.web.views import blp as calendar_blp
+    from yimen.tenants.directory.web.bulk_views import blp as imports_blp
+    from yimen.tenants.directory.web.settings_views import blp as district_settings_blp
+    from yimen.tenants.directory.web.tenant_views import blp as tenants_blp
+    from yimen.tenants.directory.web.views import blp as directory_blp
+    from yimen.tenants.identity.web.views import blp as provisioning_blp
+    from yimen.tenants.powers.web.views import blp as powers_blp
+    from yimen.tenants.workflow.web.views import blp as workflow_blp
 
     return (
         me_blp,
@@ -80,18 +80,18 @@ def _api_blueprints():
 
 
 def _web_blueprints():
-    from yimen.platform.cases.console_views import bp as console_cases_bp
-    from yimen.platform.idp.views import bp as idp_bp
-    from yimen.platform.intake.console_views import bp as console_clues_bp
-    from yimen.platform.intake.open311 import bp as open311_bp
-    from yimen.platform.intake.public_pages import bp as public_pages_bp
+    from yimen.platform.cases.web.console_views import bp as console_cases_bp
+    from yimen.platform.idp.web.views import bp as idp_bp
+    from yimen.platform.intake.web.console_views import bp as console_clues_bp
+    from yimen.platform.intake.web.open311 import bp as open311_bp
+    from yimen.platform.intake.web.public_pages import bp as public_pages_bp
     from yimen.platform.observability.health import bp as health_bp
     from yimen.platform.web.console import bp as console_bp
     from yimen.platform.web.docs import bp as docs_bp
     from yimen.platform.web.public import bp as public_bp
-    from yimen.tenants.calendar.console_views import bp as console_calendar_bp
-    from yimen.tenants.directory.console_views import bp as console_admin_bp
-    from yimen.tenants.powers.public_views import bp as powers_public_bp
+    from yimen.tenants.calendar.web.console_views import bp as console_calendar_bp
+    from yimen.tenants.directory.web.console_views import bp as console_admin_bp
+    from yimen.tenants.powers.web.public_views import bp as powers_public_bp
 
     return (
         health_bp,
@@ -171,7 +171,7 @@ def _init_csrf(app: Flask):
 
     for view in (idp_views.token, idp_views.logout, idp_views.userinfo):
         csrf.exempt(view)
-    from yimen.platform.intake.open311 import bp as open311_bp
+    from yimen.platform.intake.web.open311 import bp as open311_bp
 
     csrf.exempt(open311_bp)  # GeoReport clients are machines without sessions
     simulator = app.blueprints.get("sms_simulator")
@@ -387,7 +387,7 @@ def _wants_html() -> bool:
 
 def _district_defaults() -> None:
     """What a new district starts with beyond the directory (hearing thresholds)."""
-    from yimen.platform.cases.law_service import seed_hearing_thresholds
+    from yimen.platform.cases.law.thresholds import seed_hearing_thresholds
     from yimen.tenants.directory import onboarding
 
     if seed_hearing_thresholds not in onboarding.DISTRICT_DEFAULTS:

@@ -64,7 +64,7 @@ def demo_group() -> None:
 @demo_group.command("seed", help="创建演示区域 (可重复执行) / Seed the demo region (idempotent)")
 @with_appcontext
 def demo_seed() -> None:
-    from yimen.tenants.directory.demo import seed_demo
+    from yimen.platform.demo import seed_demo
 
     out = settings().var_dir / "demo.json"
     with db.new_session() as s:
@@ -129,7 +129,7 @@ def idp_rotate(slug: str) -> None:
 
     from yimen.platform.idp.keys import rotate
     from yimen.platform.kernel.db import tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant = s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
@@ -157,10 +157,10 @@ def audit_group() -> None:
 def audit_verify(slug: str | None, case_id) -> None:
     from sqlalchemy import select
 
-    from yimen.platform.cases.events import verify
-    from yimen.platform.cases.model import Case
+    from yimen.platform.cases.record.log import verify
+    from yimen.platform.cases.record.model import Case
     from yimen.platform.kernel.db import tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         query = select(Tenant.id, Tenant.slug).order_by(Tenant.slug)

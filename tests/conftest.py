@@ -89,7 +89,7 @@ def machine_token(app, live_server):
 
     from yimen.platform.idp.admin import create_machine_client
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     def make(slug: str, roles: list[str]) -> str:
         with db.new_session() as s:

@@ -114,8 +114,8 @@ class LiveServer:
 
 
 def start_live_server(database_url: str, var_dir: Path, backend: str) -> LiveServer:
+    from yimen.platform.demo import seed_demo
     from yimen.platform.kernel.db import db
-    from yimen.tenants.directory.demo import seed_demo
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"

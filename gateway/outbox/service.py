@@ -149,7 +149,7 @@ def relay_outbox() -> None:
 
 def relay(limit: int = 500) -> int:
     """Send again every pending message that is due (its first send may have been lost)."""
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_ids = s.execute(select(Tenant.id)).scalars().all()

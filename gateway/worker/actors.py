@@ -28,7 +28,7 @@ def record_heartbeat(worker_name: str) -> None:
 
 def _all():
     from yimen.gateway.outbox.service import deliver, relay_outbox
-    from yimen.platform.cases.law_flags import flag_case_limits
+    from yimen.platform.cases.law.flags import flag_case_limits
     from yimen.platform.intake.tasks import escalate_overdue_clues
     from yimen.tenants.identity.tasks import provision
 

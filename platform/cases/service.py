@@ -18,9 +18,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from stdnum.cn import ric
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.cases import deadlines, rules
-from yimen.platform.cases.model import Case, CaseOfficer, CaseParty, CaseStatus, PartyKind
-from yimen.tenants.directory.model import Agency, Officer, OfficerStatus
+from yimen.platform.cases.law import applied as deadlines
+from yimen.platform.cases.procedure import rules
+from yimen.platform.cases.record.model import Case, CaseOfficer, CaseParty, CaseStatus, PartyKind
+from yimen.platform.kernel.directory import Agency, Officer, OfficerStatus
 from yimen.tenants.directory.rules import check_credit_code
 from yimen.tenants.powers.model import EnforcementMatter
 from yimen.tenants.powers.service import holder_of

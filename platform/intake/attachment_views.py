@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.intake import attachments, service
-from yimen.platform.intake.views import reach
+from yimen.platform.intake.web.views import reach
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.permissions import requires
 from yimen.platform.web.blobs import blob_store, send_blob

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, ClueStep, Source
 from yimen.platform.intake.service import SHANGHAI
+from yimen.platform.kernel.directory import Agency, AgencyKind, Officer
 from yimen.platform.kernel.permissions import allowed
-from yimen.tenants.directory.model import Agency, AgencyKind, Officer
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 
 # (Chinese, English) for each code the console shows.

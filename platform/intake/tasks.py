@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 def escalate_all(today: dt.date | None = None) -> int:
     """Escalate the overdue clues of every active district; returns how many."""
-    from yimen.tenants.directory.model import Tenant, TenantKind
+    from yimen.platform.kernel.directory import Tenant, TenantKind
 
     with db.new_session() as s:
         tenant_ids = (

@@ -18,9 +18,9 @@ from werkzeug.security import generate_password_hash
 from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.model import OAuthClient
 from yimen.platform.kernel.db import tenant_scope
-from yimen.tenants.directory.model import AgencyKind as K
-from yimen.tenants.directory.model import Tenant, TenantKind
-from yimen.tenants.directory.model import UnitKind as U
+from yimen.platform.kernel.directory import AgencyKind as K
+from yimen.platform.kernel.directory import Tenant, TenantKind
+from yimen.platform.kernel.directory import UnitKind as U
 from yimen.tenants.directory.onboarding import (
     REGION_SLUG,
     AgencySpec,

@@ -15,7 +15,7 @@ from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.keys import active_key
 from yimen.platform.idp.model import Credential
 from yimen.platform.kernel.db import tenant_scope
-from yimen.tenants.directory.model import (
+from yimen.platform.kernel.directory import (
     Agency,
     AgencyKind,
     Officer,

@@ -15,8 +15,8 @@ from yimen.platform.api.problems import Problem
 from yimen.platform.audit.views import AuditEntrySchema
 from yimen.platform.kernel.audit.model import AuditEntry
 from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.directory import Tenant, TenantKind, TenantStatus
 from yimen.platform.kernel.permissions import requires
-from yimen.tenants.directory.model import Tenant, TenantKind, TenantStatus
 from yimen.tenants.directory.onboarding import create_tenant, set_tenant_status
 
 blp = Blueprint("tenants", __name__, description="区(租户)管理 / Districts of the region")

@@ -31,10 +31,10 @@ def fuzz_district(app, live_server):
     """A demo-like district: its agencies with officers, units and the power list."""
     from werkzeug.security import generate_password_hash
 
+    from yimen.platform.demo import DEMO_PASSWORD, agency_specs
     from yimen.platform.idp.admin import create_machine_client
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.demo import DEMO_PASSWORD, agency_specs
-    from yimen.tenants.directory.model import Agency
+    from yimen.platform.kernel.directory import Agency
     from yimen.tenants.directory.onboarding import add_agency, create_tenant
     from yimen.tenants.powers.demo import seed_demo_powers
 

@@ -34,9 +34,9 @@ def _filed_on(number: str, day: str) -> None:
     from sqlalchemy import select
     from sqlalchemy.orm.attributes import flag_modified
 
-    from yimen.platform.cases.model import Case
+    from yimen.platform.cases.record.model import Case
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()

@@ -17,11 +17,12 @@ from sqlalchemy import select
 from tests import support
 from tests.conftest import bearer
 from yimen.platform.api.problems import Problem
-from yimen.platform.cases import chain, events
-from yimen.platform.cases.events import CaseEvent
-from yimen.platform.cases.model import Case
+from yimen.platform.cases.record import chain
+from yimen.platform.cases.record import log as events
+from yimen.platform.cases.record.log import CaseEvent
+from yimen.platform.cases.record.model import Case
 from yimen.platform.kernel.db import db, tenant_scope
-from yimen.tenants.directory.model import Agency, Tenant
+from yimen.platform.kernel.directory import Agency, Tenant
 
 ACTOR = "xuanwu.zhangsan"
 

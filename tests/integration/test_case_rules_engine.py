@@ -75,9 +75,9 @@ def backdate(case: Case, **days: str) -> None:
     from sqlalchemy import delete, select
     from sqlalchemy.orm.attributes import flag_modified
 
-    from yimen.platform.cases.law_flags import DECISION_NEAR, DECISION_PASSED
-    from yimen.platform.cases.law_model import CaseFlag
-    from yimen.platform.cases.model import Case as Row
+    from yimen.platform.cases.law.flags import DECISION_NEAR, DECISION_PASSED
+    from yimen.platform.cases.law.model import CaseFlag
+    from yimen.platform.cases.record.model import Case as Row
     from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(_xuanwu()), db.new_session() as s:
@@ -182,7 +182,7 @@ def _xuanwu():
     from sqlalchemy import select
 
     from yimen.platform.kernel.db import db
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
@@ -191,7 +191,7 @@ def _xuanwu():
 def _pin(case: Case) -> str:
     import uuid
 
-    from yimen.platform.cases.model import Case as Row
+    from yimen.platform.cases.record.model import Case as Row
     from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(_xuanwu()), db.new_session() as s:
@@ -319,7 +319,7 @@ def test_an_individual_business_is_a_citizen_or_an_organisation_by_district_poli
 ):
     """处罚法 第五十一条 does not say how an individual business counts; the district decides (default: ¥200)."""
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     shop = {**PARTY, "kind": "individual_business", "credit_code": _valid_credit_code()}
     case = spot(client, desk, party=shop, matter=BURNING)
@@ -1025,7 +1025,7 @@ def test_no_execution_at_night_or_on_a_rest_day__行政强制法_第四十三条
 @contextlib.contextmanager
 def _district_setting(key: str, value):
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     tenant_id = _xuanwu()
 

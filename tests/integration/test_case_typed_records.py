@@ -19,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("case_day")
 
 def _row(case_id: str):
     """The case row and its typed records, read in the demo district."""
-    from yimen.platform.cases.model import Case
+    from yimen.platform.cases.record.model import Case
     from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(engine._xuanwu()), db.new_session() as s:

@@ -405,7 +405,7 @@ def test_the_upgrade_moves_every_stage_s_records_out_of_the_json(old_database):
     assert len(measures[IDS["closed"]]) == 1
 
     # read through the models, each case shows the `details` it always had
-    from yimen.platform.cases.model import Case
+    from yimen.platform.cases.record.model import Case
     from yimen.platform.kernel.db import tenant_scope
     from yimen.platform.kernel.db.session import TenantSession
 
