@@ -50,7 +50,7 @@ class PostgresDatabase:
         self.owner_url = _dsn_with(self.name, OWNER_ROLE)
         self.app_url = _dsn_with(self.name, APP_ROLE)
 
-    def create(self) -> None:
+    def create(self, revision: str = "heads") -> None:
         with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
             for role in (OWNER_ROLE, APP_ROLE):
                 exists = conn.execute(
@@ -60,7 +60,7 @@ class PostgresDatabase:
                     conn.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEROLE")
             conn.execute(f"CREATE DATABASE {self.name} OWNER {OWNER_ROLE}")
         os.environ["YIMEN_DB_APP_ROLE"] = APP_ROLE
-        upgrade(self.owner_url)
+        upgrade(self.owner_url, revision)
 
     def drop(self) -> None:
         with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:

@@ -188,6 +188,10 @@ def _act(session, case, name, data, identity, client_id) -> Case:
     for kind, context in to_issue:
         document = documents.issue(session, case, kind, context, identity.username)
         payload.setdefault("documents", []).append(documents.entry(document))
+        if kind == general.DECISION_DOCUMENT and case.decision is not None:
+            case.decision.number = document.number  # 第五十九条: the decision's 文号
+    if ctx.measure is not None and "documents" in payload:
+        ctx.measure.documents = list(payload["documents"])  # what was issued on the measure
     flag_modified(case, "details")
     events.append(session, case, name, stage, identity.username, payload, client_id)
     deadlines.refresh(session, case)

@@ -137,7 +137,8 @@ class CaseDetailOut(CaseOut):
     parties = ma.fields.List(ma.fields.Nested(PartyOut))
     officers = ma.fields.List(ma.fields.Nested(OfficerOut))
     discretion = ma.fields.Dict()
-    details = ma.fields.Dict()
+    # the stage notes with the typed records (records.py) in the places they always had
+    details = ma.fields.Dict(attribute="stage_details")
     allowed_actions = ma.fields.List(ma.fields.String())
     deadlines = ma.fields.List(ma.fields.Dict())
 
@@ -150,6 +151,15 @@ class CaseQuery(PageArgs):
     after = ma.fields.String(
         validate=ma.validate.Length(max=200),
         metadata={"description": "上一页返回的 next：接着其最后一条往后取 (此时不看 page)"},
+    )
+    # The decision as issued (case_decision): by its date and its fine, in fen
+    decided_from = ma.fields.Date(metadata={"description": "决定日期自 (含)"})
+    decided_to = ma.fields.Date(metadata={"description": "决定日期至 (含)"})
+    fine_min_fen = ma.fields.Integer(
+        validate=ma.validate.Range(min=0, max=2**62), metadata={"description": "罚款不少于 (分)"}
+    )
+    fine_max_fen = ma.fields.Integer(
+        validate=ma.validate.Range(min=0, max=2**62), metadata={"description": "罚款不超过 (分)"}
     )
 
 

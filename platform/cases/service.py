@@ -316,7 +316,7 @@ def view_of(session: Session, case: Case, issued: frozenset[str] = frozenset()) 
             if co.officer_id in officers
         ),
         documents=issued,
-        details=case.details or {},
+        details=case.stage_facts(),
         on_spot_possible=deadlines.on_spot_possible(session, case, matter),
         today=today(),
         dates=_dates(case),

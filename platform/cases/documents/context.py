@@ -289,7 +289,7 @@ def build(session: Session, case: Case, kind: str, extra: dict) -> dict:
         "hearing_place": hearing.get("place", ""),
         "presider_name": _presider(session, hearing.get("presider_id")),
         "execution_text": _execution_text(case),
-        "details": case.details,
+        "details": case.stage_facts(),
     }
     context.update(extra)
     if "measure" in extra and kind != MEASURE_DECISION:

@@ -38,6 +38,7 @@ from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.procedure.declaring import declare
 from yimen.platform.cases.procedure.general import HEAD, Ctx
 from yimen.platform.cases.procedure.simple import close_if_settled, settle_simple_payment
+from yimen.platform.cases.records import CasePayment
 from yimen.platform.cases.service import today
 from yimen.platform.kernel.directory import Agency
 
@@ -78,9 +79,14 @@ def _payment(ctx: Ctx):
     if ctx.case.stage == "filing_record":
         settle_simple_payment(ctx, paid_on, amount)
     else:
-        _execution(ctx).update(
-            {"paid_on": paid_on.isoformat(), "amount_fen": amount, "done": "paid"}
+        ctx.case.payment = CasePayment(
+            paid_on=paid_on,
+            amount_fen=amount,
+            fine_fen=ctx.case.fine_fen,
+            surcharge_fen=surcharge,
+            waived_fen=waived,
         )
+        _execution(ctx)["done"] = "paid"
     return payload, []
 
 

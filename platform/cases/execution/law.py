@@ -320,8 +320,7 @@ def litigation_after_reconsideration(session: Session, concluded: dt.date) -> dt
 def _auction_refusal(case: Case, on: dt.date, has_power: bool) -> rules.Refusal | None:
     """第四十六条第三款: property sealed or seized in the case may be auctioned to pay the
     fine — by an agency without execution power only when no challenge came in time."""
-    measures = case.details.get("compulsory_measures", {}).get("measures", [])
-    if not measures:
+    if not case.measures:
         return rules.Refusal(
             "auction-needs-seizure",
             "只有在实施行政管理过程中已经查封、扣押的财物，才能依法拍卖抵缴罚款。",

@@ -445,8 +445,7 @@ def outstanding(case: Case) -> bool:
 
 
 def open_measures(case: Case) -> list[dict]:
-    found = case.details.get("compulsory_measures", {}).get("measures", [])
-    return [m for m in found if not m.get("ended_on")]
+    return [m.as_dict() for m in case.open_measures()]
 
 
 def measure_due(case: Case, measure: dict, calendar) -> law.Due:

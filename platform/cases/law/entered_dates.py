@@ -514,7 +514,9 @@ def record_of(case: CaseRecord, data: Body) -> dict[str, Day | None]:
     """The record events the declaration's bounds name, read from a case (the ORM row
     or anything with the same attributes) and, for events that depend on which item the
     body names (a measure, a preservation, a pause), from the body."""
-    details = case.details or {}
+    # the typed records (measures …) in the shape of `details`, where the row has them
+    typed = getattr(case, "stage_facts", None)
+    details = typed() if callable(typed) else (case.details or {})
     dates = {k: _iso_day(v) for k, v in (details.get("dates") or {}).items()}
     execution = details.get("execution") or {}
     act = act_on(case)

@@ -24,6 +24,7 @@ from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.procedure.declaring import declare
 from yimen.platform.cases.procedure.general import HEAD, Ctx
 from yimen.platform.cases.record.model import CasePause
+from yimen.platform.cases.records import CaseMeasure
 from yimen.platform.cases.service import today
 
 QZ = rules.QZ
@@ -48,17 +49,18 @@ RELEASE_GROUNDS = {
 }
 
 
-def _measure(ctx: Ctx, measure_id, open_only: bool = True) -> dict:
-    for measure in ctx.case.details.get("compulsory_measures", {}).get("measures", []):
-        if measure["id"] == str(measure_id) and not (open_only and measure.get("ended_on")):
+def _measure(ctx: Ctx, measure_id, open_only: bool = True) -> CaseMeasure:
+    for measure in ctx.case.measures:
+        if str(measure.id) == str(measure_id) and not (open_only and measure.ended_on):
             return measure
     raise rules.Refusal("no-such-measure", "没有未解除的该项措施。", "No such open measure.")
 
 
-def _document(measure: dict) -> dict:
-    """The measure as its documents read it (`act` adds the documents issued to the
-    measure's own payload, so a later document finds the decision's number there)."""
-    return {**measure, "kind": DOCUMENT_KIND[measure["kind"]]}
+def _document(measure: CaseMeasure | dict) -> dict:
+    """The measure as its documents read it (`act` keeps the documents issued with the
+    measure, so a later document finds the decision's number there)."""
+    found = measure.as_dict() if isinstance(measure, CaseMeasure) else measure
+    return {**found, "kind": DOCUMENT_KIND[found["kind"]]}
 
 
 def _new_measure(ctx: Ctx, started: dt.date, **extra) -> tuple[dict, list]:
@@ -68,22 +70,23 @@ def _new_measure(ctx: Ctx, started: dt.date, **extra) -> tuple[dict, list]:
         article = f"{QZ}第十七条第三款、第十八条第(二)项"
         raise dataclasses.replace(refused, article=article) from None
     on_site = _on_site(ctx.data)
-    measure = {
-        "id": str(uuid.uuid4()),
-        "kind": ctx.data["kind"],
-        "items": ctx.data["items"],
-        "started_on": started.isoformat(),
-        "reason": on_site.pop("reason"),
-        "basis": on_site.pop("basis"),
-        "on_site": on_site,
+    measure = CaseMeasure(
+        id=uuid.uuid4(),
+        position=len(ctx.case.measures),
+        kind=ctx.data["kind"],
+        items=list(ctx.data["items"]),
+        started_on=started,
+        reason=on_site.pop("reason"),
+        basis=on_site.pop("basis"),
+        on_site=on_site,
         **extra,
-    }
-    measure["ends_on"] = deadlines.measure_end(ctx.session, ctx.case, measure).isoformat()
-    ctx.case.details.setdefault("compulsory_measures", {}).setdefault("measures", []).append(
-        measure
     )
-    document = {"measure": _document(measure)}
-    return measure, [(DECISION, document), (INVENTORY, document), (RECORD, document)]
+    measure.ends_on = deadlines.measure_end(ctx.session, ctx.case, measure.as_dict())
+    ctx.case.measures.append(measure)
+    ctx.measure = measure  # the documents issued are kept with it
+    payload = measure.as_dict()
+    document = {"measure": _document(payload)}
+    return payload, [(DECISION, document), (INVENTORY, document), (RECORD, document)]
 
 
 # 行政强制法 第十八条, item by item: field → (what the law asks, in English, its item).
@@ -209,9 +212,7 @@ def _impose_emergency(ctx: Ctx):
     at = ctx.data["executed_at"]
     due = deadlines.emergency_approval_due(at)
     local = at.astimezone(deadlines.law.SHANGHAI).date()
-    return _new_measure(
-        ctx, local, emergency=True, executed_at=at.isoformat(), approval_due=due.isoformat()
-    )
+    return _new_measure(ctx, local, emergency=True, executed_at=at, approval_due=due)
 
 
 @declare(
@@ -232,24 +233,25 @@ def _approve(ctx: Ctx):
     """The head approves an emergency measure within 24 hours of its execution, or
     disagrees and it is lifted at once (行政强制法 第十九条)."""
     measure = _measure(ctx, ctx.data["measure_id"])
-    if not measure.get("emergency") or measure.get("approved_by"):
+    if not measure.emergency or measure.approved_by:
         raise rules.Refusal(
             "not-awaiting-approval", "该措施不需补办批准。", "This measure awaits no approval."
         )
     at = ctx.data.get("at") or dt.datetime.now(dt.UTC)
     if not ctx.data["approved"]:
-        measure.update(ended_on=today().isoformat(), outcome="lifted", approval="refused")
-        released = _released(measure, "approval_refused", measure["items"])
-        return {"measure_id": measure["id"], "approved": False}, [(RELEASE, released)]
-    if at > dt.datetime.fromisoformat(measure["approval_due"]):
+        measure.ended_on, measure.outcome, measure.approval_refused = today(), "lifted", True
+        released = _released(measure.as_dict(), "approval_refused", list(measure.items))
+        return {"measure_id": str(measure.id), "approved": False}, [(RELEASE, released)]
+    due = measure.as_dict()["approval_due"]
+    if at > dt.datetime.fromisoformat(due):
         raise rules.Refusal(
             "emergency-approval-late",
-            f"当场实施的行政强制措施须在24小时内 (至{measure['approval_due'][:16]}) 补办批准手续；已逾期，应当立即解除。",
-            f"An emergency measure must be approved within 24 hours (by {measure['approval_due'][:16]}); it is late and must be lifted.",
+            f"当场实施的行政强制措施须在24小时内 (至{due[:16]}) 补办批准手续；已逾期，应当立即解除。",
+            f"An emergency measure must be approved within 24 hours (by {due[:16]}); it is late and must be lifted.",
             f"{QZ}第十九条",
         )
-    measure.update(approved_by=ctx.identity.username, approved_at=at.isoformat())
-    return {"measure_id": measure["id"], "approved": True}, []
+    measure.approved_by, measure.approved_at = ctx.identity.username, at
+    return {"measure_id": str(measure.id), "approved": True}, []
 
 
 @declare(
@@ -272,20 +274,21 @@ def _extend(ctx: Ctx):
     party is told in writing with the reasons (行政强制法 第二十五条第一款、第二款)."""
     measure = _measure(ctx, ctx.data["measure_id"])
     days = ctx.data.get("days", 30)
-    if today() > dt.date.fromisoformat(measure["ends_on"]):
+    if today() > measure.ends_on:
         raise rules.Refusal(
             "seizure-expired",
-            f"查封、扣押期限已于{measure['ends_on']}届满，不能延长，应当解除。",
-            f"The measure ended on {measure['ends_on']}; it cannot be extended and must be lifted.",
+            f"查封、扣押期限已于{measure.ends_on}届满，不能延长，应当解除。",
+            f"The measure ended on {measure.ends_on}; it cannot be extended and must be lifted.",
             f"{QZ}第二十五条、第二十八条",
         )
-    if (refused := deadlines.measure_extension_refusal(measure, days)) is not None:
+    if (refused := deadlines.measure_extension_refusal(measure.as_dict(), days)) is not None:
         raise refused
-    before = measure["ends_on"]
-    measure.update(extended_days=days, extension_reason=ctx.data["reason"])
-    measure["ends_on"] = deadlines.measure_end(ctx.session, ctx.case, measure).isoformat()
+    before = measure.ends_on.isoformat()
+    measure.extended_days, measure.extension_reason = days, ctx.data["reason"]
+    measure.ends_on = deadlines.measure_end(ctx.session, ctx.case, measure.as_dict())
     extension = {"days": days, "reason": ctx.data["reason"], "ended_on_before": before}
-    return {"measure_id": measure["id"], "days": days, "ends_on": measure["ends_on"]}, [
+    ends_on = measure.ends_on.isoformat()
+    return {"measure_id": str(measure.id), "days": days, "ends_on": ends_on}, [
         (EXTENSION, {"measure": _document(measure), "extension": extension})
     ]
 
@@ -313,7 +316,7 @@ def _testing(ctx: Ctx):
     party in writing, and does not count towards the measure (第二十五条第三款)."""
     measure = _measure(ctx, ctx.data["measure_id"])
     start, end = ctx.data["started_on"], ctx.data["ended_on"]
-    if end < start or start < dt.date.fromisoformat(measure["started_on"]):
+    if end < start or start < measure.started_on:
         raise rules.Refusal(
             "testing-period",
             "检测期间须在查封、扣押之后，且结束日不早于开始日。",
@@ -321,13 +324,13 @@ def _testing(ctx: Ctx):
             f"{QZ}第二十五条第三款",
         )
     ctx.case.pauses.append(
-        CasePause(reason="testing", started_on=start, ended_on=end, note=measure["id"])
+        CasePause(reason="testing", started_on=start, ended_on=end, note=str(measure.id))
     )
     ctx.session.flush()
-    measure["ends_on"] = deadlines.measure_end(ctx.session, ctx.case, measure).isoformat()
-    measure.setdefault("testing", []).append([start.isoformat(), end.isoformat()])
+    measure.ends_on = deadlines.measure_end(ctx.session, ctx.case, measure.as_dict())
+    measure.testing = [*(measure.testing or []), [start.isoformat(), end.isoformat()]]
     testing = {"what": ctx.data["what"], "started_on": start, "ended_on": end}
-    return {"measure_id": measure["id"], "testing": [start.isoformat(), end.isoformat()]}, [
+    return {"measure_id": str(measure.id), "testing": [start.isoformat(), end.isoformat()]}, [
         (TESTING_NOTICE, {"measure": _document(measure), "testing": testing})
     ]
 
@@ -362,23 +365,25 @@ def _lift(ctx: Ctx):
     property returned at once (第二十八条第二款)."""
     measure = _measure(ctx, ctx.data["measure_id"])
     ended = ctx.data.get("ended_on") or today()
-    expired = ended > dt.date.fromisoformat(measure["ends_on"])
+    expired = ended > measure.ends_on
     if expired and ctx.data["outcome"] != "lifted":
         raise rules.Refusal(
             "seizure-expired",
-            f"查封、扣押期限已于{measure['ends_on']}届满，只能解除，不得没收或移送。",
-            f"The measure ran out on {measure['ends_on']}: it can only be lifted.",
+            f"查封、扣押期限已于{measure.ends_on}届满，只能解除，不得没收或移送。",
+            f"The measure ran out on {measure.ends_on}: it can only be lifted.",
             f"{QZ}第二十七条、第二十八条",
         )
-    measure.update(ended_on=ended.isoformat(), outcome=ctx.data["outcome"], late=expired)
+    measure.ended_on, measure.outcome, measure.late = ended, ctx.data["outcome"], expired
     if expired:  # kept past its limit: recorded as it happened, flagged (第二十五条)
-        law_flags.seizure_kept_late(ctx.session, ctx.case, measure, ended)
+        law_flags.seizure_kept_late(ctx.session, ctx.case, measure.as_dict(), ended)
+    ctx.measure = measure  # the release's number is kept with it
     if ctx.data["outcome"] != "lifted":
-        return measure, []  # confiscated by the decision, or transferred with the case
+        return measure.as_dict(), []  # confiscated by the decision, or transferred
     ground = "expired" if expired else ctx.data.get("ground", "no_longer_needed")
-    returned = ctx.data.get("returned") or measure["items"]
-    measure.update(ground=ground, returned=returned)
-    return measure, [(RELEASE, _released(measure, ground, returned))]
+    returned = list(ctx.data.get("returned") or measure.items)
+    measure.release_ground, measure.returned = ground, returned
+    payload = measure.as_dict()
+    return payload, [(RELEASE, _released(payload, ground, returned))]
 
 
 def _released(measure: dict, ground: str, returned: list[str]) -> dict:

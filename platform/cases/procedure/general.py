@@ -28,6 +28,7 @@ from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.procedure.declaring import HEAD, REVIEWER, declare
 from yimen.platform.cases.record import log as events
 from yimen.platform.cases.record.model import Case, CaseStatus
+from yimen.platform.cases.records import CaseMeasure, CaseService
 from yimen.platform.cases.service import (
     today,
 )
@@ -46,6 +47,7 @@ class Ctx:
     identity: Identity
     view: rules.CaseView
     definition: dict
+    measure: CaseMeasure | None = None  # the measure whose documents this action issues
 
     @property
     def facts(self) -> dict:
@@ -348,7 +350,9 @@ def _serve_notice(ctx: Ctx):
             f"{PZ}第四十四条",
         )
     served = ctx.data.get("served_on") or today()
-    ctx.facts["served_on"] = served.isoformat()
+    ctx.case.services.append(
+        CaseService(document="prior_notice", served_on=served, recipient=_recipient(ctx))
+    )
     ctx.set_date("prior_notice_served", served)
     ctx.set_date("statement_due", deadlines.statement_due(ctx.session, ctx.case, served))
     to_issue = [("行政处罚事先告知书", {"hearing_right": ctx.facts.get("hearing_right")})]
@@ -715,7 +719,10 @@ def _approve_departure(ctx: Ctx):
         "reason": ctx.data["reason"],
         "fine_fen": ctx.case.proposed_fine_fen,
     }
-    ctx.case.details["departure_approval"] = approval
+    decision = ctx.case.decision_record()
+    decision.departure_approved_by, decision.departure_approved_on = approval["by"], today()
+    decision.departure_approval_reason = approval["reason"]
+    decision.departure_fine_fen = approval["fine_fen"]
     return approval, []
 
 
@@ -732,7 +739,7 @@ def departure_refusal(case: Case, fine: int | None) -> rules.Refusal | None:
     )
     if fine is None or low is None or high is None or low <= fine <= high:
         return None
-    approved = (case.details.get("departure_approval") or {}).get("fine_fen")
+    approved = case.decision.departure_fine_fen if case.decision is not None else None
     if approved is not None and fine <= approved:
         return None
     if (case.details.get("collective_discussion") or {}).get("conclusion"):
@@ -776,6 +783,7 @@ def _decide(ctx: Ctx):
         raise unapproved
     case.fine_fen, case.decided_on = fine, today()
     ctx.set_date("decided", case.decided_on)
+    record_decision(ctx, "penalty")
     _advance_with(ctx, "行政处罚决定书")
     return {"fine_fen": fine, "penalty_kinds": case.penalty_kinds}, [
         ("行政处罚决定书", {"fine_fen": fine})
@@ -837,10 +845,22 @@ def _serve_decision(ctx: Ctx):
             "Electronic service needs the party's signed consent.",
             f"{PZ}第六十一条",
         )
-    served = _served_on(ctx, method)
+    served, published = _served_on(ctx, method)
     law_flags.service_late(ctx.session, ctx.case, served)  # recorded, flagged (第六十一条)
     ctx.case.served_on = served
-    ctx.facts.update({"method": method, "served_on": served.isoformat()})
+    ctx.case.services.append(
+        CaseService(
+            document="decision",
+            method=method,
+            served_on=served,
+            published_on=published,
+            recipient=_recipient(ctx),
+            witness=(ctx.data.get("witness") or "").strip() if method == "left" else "",
+            untraceable=(ctx.data.get("untraceable") or "").strip()
+            if method == "public_notice"
+            else "",
+        )
+    )
     for key, value in deadlines.after_service(ctx.session, ctx.case, served).items():
         ctx.set_date(key, value)
     _advance_with(ctx, "送达回证")
@@ -849,7 +869,7 @@ def _serve_decision(ctx: Ctx):
     return {"method": method, "served_on": served.isoformat()}, [("送达回证", {"method": method})]
 
 
-def _served_on(ctx: Ctx, method: str) -> dt.date:
+def _served_on(ctx: Ctx, method: str) -> tuple[dt.date, dt.date | None]:
     """When the decision counts as served, which starts every later period: left at the
     address only with the refusal witnessed or recorded (民事诉讼法 第八十九条); by public
     notice only where no other way reaches the party, served 30 days after publication
@@ -867,7 +887,7 @@ def _served_on(ctx: Ctx, method: str) -> dt.date:
             ],
         )
     if method != "public_notice":
-        return ctx.data.get("served_on") or today()
+        return ctx.data.get("served_on") or today(), None
     if len((ctx.data.get("untraceable") or "").strip()) < 2:
         raise Problem(
             422,
@@ -883,11 +903,38 @@ def _served_on(ctx: Ctx, method: str) -> dt.date:
         raise rules.Refusal(
             "future-date", "日期不能晚于今天。", "The date cannot be in the future."
         )
-    ctx.facts["published_on"] = published.isoformat()
     due = law.due(law.rule("public_notice_service"), published, working_calendar(ctx.session))
     if due.on is None:
         raise rules.Refusal("calendar-not-loaded", due.reason_zh, due.reason_en, due.rule.article)
-    return due.on
+    return due.on, published
+
+
+def _recipient(ctx: Ctx) -> str:
+    """受送达人: the one named, else the case's party (its first, where there are several)."""
+    named = (ctx.data.get("recipient") or "").strip()
+    return named or (ctx.case.parties[0].name if ctx.case.parties else "")
+
+
+DECISION_DOCUMENT = "行政处罚决定书"
+
+
+def record_decision(ctx: Ctx, outcome: str, legal_basis: str | None = None) -> None:
+    """The decision's typed record (处罚法 第五十九条): what was decided, on what basis,
+    under which benchmark and with what reason for departing from it (国办发〔2022〕27号)."""
+    case, decision = ctx.case, ctx.case.decision_record()
+    assessment = case.discretion or {}
+    if legal_basis is None:
+        matter = service.matter_of(ctx.session, case)
+        legal_basis = assessment.get("penalty_basis") or (matter.legal_basis if matter else "")
+    decision.outcome, decision.decided_on = outcome, case.decided_on
+    decision.penalty_kinds = list(case.penalty_kinds or [])
+    decision.fine_fen, decision.confiscation_fen = case.fine_fen, case.confiscation_fen
+    decision.legal_basis = legal_basis or ""
+    decision.benchmark_tier = assessment.get("tier_name") or ""
+    decision.benchmark_min_fen = assessment.get("fine_min_fen")
+    decision.benchmark_max_fen = assessment.get("fine_max_fen")
+    decision.outside_benchmark = bool(assessment.get("outside_range"))
+    decision.departure_reason = assessment.get("justification") or ""
 
 
 @declare(

@@ -25,7 +25,13 @@ from yimen.platform.cases.documents.context import zh_date
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.procedure.declaring import declare
-from yimen.platform.cases.procedure.general import HEAD, Ctx, _advance, _advance_with
+from yimen.platform.cases.procedure.general import (
+    HEAD,
+    Ctx,
+    _advance,
+    _advance_with,
+    record_decision,
+)
 from yimen.platform.cases.record.model import Case, CaseParty, CaseStatus
 from yimen.platform.cases.service import today
 
@@ -39,7 +45,7 @@ GROUNDS = {  # 第三十三条's grounds as the decision states them
 
 
 def _view(ctx: Ctx) -> rules.CaseView:
-    return dataclasses.replace(ctx.view, details=ctx.case.details)
+    return dataclasses.replace(ctx.view, details=ctx.case.stage_facts())
 
 
 def _not_future(on: dt.date, what: str, article: str) -> None:
@@ -305,8 +311,9 @@ def _decide_no_penalty(ctx: Ctx):
     document = documents.issue(
         ctx.session, case, NO_PENALTY_DECISION, context, ctx.identity.username
     )
+    record_decision(ctx, outcome["kind"], legal_basis=basis)
+    case.decision_record().number = document.number  # the typed record keeps the number
     outcome.update(
-        decision_number=document.number,
         summary=f"不予行政处罚（{document.number}）",
         execution="不予行政处罚，无须执行",
     )

@@ -23,7 +23,7 @@ from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.law import flags as law_flags
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.procedure.declaring import declare
-from yimen.platform.cases.procedure.general import Ctx
+from yimen.platform.cases.procedure.general import Ctx, record_decision
 from yimen.platform.cases.record.model import CaseStatus, Procedure
 from yimen.platform.cases.service import definition_of, matter_of, today
 from yimen.tenants.workflow.service import effective_for
@@ -103,6 +103,8 @@ def _decide_on_spot(ctx: Ctx):
         ctx.identity.username,
     )  # fmt: skip
     case.number = decision.number
+    record_decision(ctx, "penalty")
+    case.decision_record().number = decision.number  # the 当场处罚决定书's number
     case.stage = "filing_record"  # decided and handed over in this one act
     return {
         "penalty_kinds": kinds,

@@ -3,9 +3,10 @@
 The one door hands a clue over as a draft at the filing stage (立案); the case engine
 takes it from there. Amounts are integer fen (分) — never floats. Dates that start a
 statutory period are kept as dates in Asia/Shanghai, because the law counts days.
-Stage-specific facts (the correction order's outcome, the hearing's date and place, the
-decision's content) live in `details`, written only through the engine's actions; the
-append-only, hash-chained record of every action is `case_event` (record/log.py).
+The decision, its service, the payment and the compulsory measures are typed records
+(records.py); the other stage facts (the correction order's outcome, the hearing's date
+and place, the officers' notes) live in `details`, written only through the engine's
+actions; the append-only, hash-chained record of every action is `case_event` (record/log.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from yimen.platform.cases.records import (
+    CaseDecision,
+    CaseMeasure,
+    CasePayment,
+    CaseService,
+    details_of,
+)
 from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 
 
@@ -125,8 +133,36 @@ class Case(Base, TenantOwned):
     pauses: Mapped[list[CasePause]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="CasePause.started_on"
     )
+    # The typed records (records.py), loaded when read.
+    decision: Mapped[CaseDecision | None] = relationship(
+        cascade="all, delete-orphan", uselist=False
+    )
+    services: Mapped[list[CaseService]] = relationship(
+        cascade="all, delete-orphan", order_by="CaseService.served_on"
+    )
+    payment: Mapped[CasePayment | None] = relationship(cascade="all, delete-orphan", uselist=False)
+    measures: Mapped[list[CaseMeasure]] = relationship(
+        cascade="all, delete-orphan", order_by="CaseMeasure.position"
+    )
 
     __mapper_args__ = {"version_id_col": version, "primary_key": [id]}
+
+    def stage_facts(self) -> dict:
+        """`details` with the typed records in the places the API has shown them."""
+        return details_of(self, self.decision, self.services, self.payment, self.measures)
+
+    def served(self, document: str) -> CaseService | None:
+        """The service of `document` (prior_notice | decision), if it was served."""
+        return next((s for s in self.services if s.document == document), None)
+
+    def decision_record(self) -> CaseDecision:
+        """The decision's row, opened on first use (a departure approved comes first)."""
+        if self.decision is None:
+            self.decision = CaseDecision()
+        return self.decision
+
+    def open_measures(self) -> list[CaseMeasure]:
+        return [m for m in self.measures if m.ended_on is None]
 
 
 # The case list's order (cases/listing.py): nearest deadline first, none last, newest

@@ -17,6 +17,7 @@ from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.law import flags as law_flags
 from yimen.platform.cases.record.model import Case
+from yimen.platform.cases.records import CaseDecision
 from yimen.platform.cases.registry import ACTION_SCHEMAS
 from yimen.platform.cases.schemas import (
     CaseDetailOut,
@@ -38,6 +39,7 @@ def detail(case: Case) -> Case:
     law_flags.sweep_on_read(session, case)  # the decision limit near or passed, a seizure kept late
     view = service.view_of(session, case, documents.issued_kinds(session, case.id))
     case.allowed_actions = actions.allowed_actions(service.definition_of(session, case), view)
+    case.stage_details = view.details  # `details` with the typed records where they were
     case.deadlines = deadlines.listing(session, case)
     case.flags = law_flags.flags_of(session, case)
     return case
@@ -73,6 +75,7 @@ class Cases(MethodView):
             query = query.where(listing.DEADLINE_KEY < service.today())
         if args.get("q"):
             query = listing.api_search(query, args["q"], _dialect())
+        query = _decided(query, args)
         try:
             return listing.page(
                 db.session, query, args["page"], args["page_size"], args.get("after")
@@ -96,6 +99,28 @@ class Cases(MethodView):
                 403, "no-agency", "只有执法部门人员可以立案。", "Only agency staff open cases."
             )
         return detail(service.open_draft(db.session, data, agency, current_identity().username))
+
+
+DECISION_FILTERS = ("decided_from", "decided_to", "fine_min_fen", "fine_max_fen")
+
+
+def _decided(query, args: dict):
+    """Decided cases by the decision's date and fine (the typed record, records.py)."""
+    if not any(args.get(k) is not None for k in DECISION_FILTERS):
+        return query
+    decision = CaseDecision
+    query = query.join(
+        decision, (decision.case_id == Case.id) & (decision.tenant_id == Case.tenant_id)
+    ).where(decision.decided_on.is_not(None))
+    if args.get("decided_from") is not None:
+        query = query.where(decision.decided_on >= args["decided_from"])
+    if args.get("decided_to") is not None:
+        query = query.where(decision.decided_on <= args["decided_to"])
+    if args.get("fine_min_fen") is not None:
+        query = query.where(decision.fine_fen >= args["fine_min_fen"])
+    if args.get("fine_max_fen") is not None:
+        query = query.where(decision.fine_fen <= args["fine_max_fen"])
+    return query
 
 
 @blp.route("/cases/<uuid:case_id>")

@@ -192,8 +192,7 @@ def events_of(session: Session, case_id: uuid.UUID) -> list[CaseEvent]:
 
 
 def open_measures(case: Case) -> list[dict]:
-    measures = case.details.get("compulsory_measures", {}).get("measures", [])
-    return [m for m in measures if not m.get("ended_on")]
+    return [m.as_dict() for m in case.open_measures()]
 
 
 def evidence(session: Session, case: Case) -> list[dict]:
