@@ -67,7 +67,9 @@ def upgrade() -> None:
         ),
         # keyed (tenant_id, id) like every district table (20261207_0140); one per case
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_case_decision")),
-        sa.UniqueConstraint("tenant_id", "case_id", name=op.f("uq_case_decision_tenant_id_case_id")),
+        sa.UniqueConstraint(
+            "tenant_id", "case_id", name=op.f("uq_case_decision_tenant_id_case_id")
+        ),
     )
     with op.batch_alter_table("case_decision", schema=None) as batch_op:
         batch_op.create_index(
