@@ -18,6 +18,7 @@ from yimen.platform.api.problems import (
 from yimen.platform.api.smorest import Api, api_config
 from yimen.platform.kernel.config import Settings, load_settings
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.agency_scope import bind_agency_scope
 from yimen.platform.kernel.db.tenancy import bind_tenant
 from yimen.platform.kernel.errors import DomainError
 
@@ -331,6 +332,7 @@ def _init_request_cycle(app: Flask) -> None:
     def _end_request(_exc) -> None:
         db.remove()
         bind_tenant(None)
+        bind_agency_scope(None)
         set_actor(None)
 
     @app.errorhandler(Problem)

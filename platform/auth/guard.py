@@ -7,6 +7,7 @@ from flask import current_app, g, request, session
 from yimen.platform.api.problems import Problem
 from yimen.platform.auth.tokens import InvalidToken, TokenValidator
 from yimen.platform.kernel.audit.recorder import Actor, set_actor
+from yimen.platform.kernel.db.agency_scope import bind_agency_scope, scope_for
 from yimen.platform.kernel.db.tenancy import bind_tenant
 from yimen.platform.kernel.identity import Identity
 from yimen.platform.kernel.permissions import allowed
@@ -57,8 +58,10 @@ def unauthorized(zh: str, en: str, code: str = "unauthorized") -> Problem:
 
 
 def guard_request() -> None:
-    """before_request: identify the caller, bind its tenant, enforce the permission."""
+    """before_request: identify the caller, bind its tenant and the records its agency
+    reaches (kernel/db/agency_scope.py), enforce the permission."""
     g.identity = None
+    bind_agency_scope(None)
     if request.endpoint is None or request.method == "OPTIONS":
         return
     declared, action = permission_of(request.endpoint, request.method)
@@ -88,6 +91,7 @@ def guard_request() -> None:
         raise unauthorized(exc.zh, exc.en, exc.code) from exc
     g.identity = identity
     bind_tenant(identity.tenant_id)
+    bind_agency_scope(scope_for(identity.roles, identity.agency, identity.username, action))
     set_actor(Actor(identity.username or identity.subject, identity.issuer, g.get("request_id")))
     if not allowed(identity.roles, action):
         raise Problem(

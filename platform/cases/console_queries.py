@@ -28,20 +28,18 @@ ISSUED_BY_ACTIONS = frozenset({"听证笔录"})
 
 
 def list_query(
-    agency_id: uuid.UUID | None,
     on: dt.date,
     status: str | None = None,
     stage: str | None = None,
     overdue_only: bool = False,
     search: str = "",
 ) -> Select:
-    """The agency's cases (the district's for district-wide roles), nearest deadline
-    first, as the API lists them; `search` finds a case number or a party's name."""
+    """The cases the viewer reaches (agency_scope: its agency's, the district's for
+    district-wide readers), nearest deadline first, as the API lists them; `search`
+    finds a case number or a party's name."""
     query = select(Case).order_by(
         Case.next_deadline.is_(None), Case.next_deadline, Case.created_at.desc()
     )
-    if agency_id is not None:
-        query = query.where(Case.agency_id == agency_id)
     if status:
         query = query.where(Case.status == status)
     if stage:

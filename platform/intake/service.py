@@ -6,10 +6,9 @@ import datetime as dt
 import secrets
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,8 +21,9 @@ from yimen.platform.cases.law import stored_day
 from yimen.platform.cases.model import Case
 from yimen.platform.intake import attachments as clue_attachments
 from yimen.platform.intake import duplicates, rules
-from yimen.platform.intake.model import Clue, ClueGroup, ClueStep
+from yimen.platform.intake.model import Clue, ClueGroup, ClueParticipant, ClueStep
 from yimen.platform.kernel.db import utcnow
+from yimen.platform.kernel.db.agency_scope import ParticipationRole, all_agencies
 from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.tenants.calendar.rules import CalendarNotLoaded
 from yimen.tenants.calendar.service import working_calendar
@@ -144,6 +144,7 @@ def register(
         _step(clue, "submitted", None, "无明确承办部门，提交法制办指定", actor)
     session.add(clue)
     session.flush()
+    _participate(session, clue, "offered")
     clue_attachments.attach(session, clue.id, attachments)
     notify(session, clue, "SMS_CLUE_RECEIVED")
     session.commit()
@@ -183,6 +184,7 @@ def _join(
     _step(clue, "joined", target.agency_id, "", actor)
     session.add(clue)
     session.flush()
+    _participate(session, clue, "joined")
     clue_attachments.attach(session, clue.id, attachments)
     notify(session, clue, "SMS_CLUE_MERGED")
     session.commit()
@@ -295,88 +297,61 @@ def get_clue(session: Session, clue_id: uuid.UUID) -> Clue:
     return clue
 
 
-# Who reads which clues. The permission table (clues.read) says who may read clues at
-# all; each role reaches some of them (DESIGN.md, the roles table):
-ALL_CLUES = frozenset({"legal_affairs", "procuratorate", "discipline", "district_admin"})
-AGENCY_CLUES = frozenset({"officer", "agency_head"})  # what their agency takes part in
-ENTERED_CLUES = frozenset({"hotline_operator"})  # what they entered for a caller
-
-
-@dataclass(frozen=True)
-class Reach:
-    """The clues a viewer reaches: all of the district's, or those its agency takes part
-    in (`agency_id`), or those it entered (`entered_by`, a username) — or both of these."""
-
-    everything: bool = False
-    agency_id: uuid.UUID | None = None
-    entered_by: str | None = None
-
-
-def reach_of(
-    session: Session, roles: frozenset[str] | set[str], agency_code: str | None, username: str
-) -> Reach:
-    roles = set(roles)
-    if roles & ALL_CLUES:
-        return Reach(everything=True)
-    agency_id = None
-    if roles & AGENCY_CLUES and agency_code:
-        agency_id = session.execute(select(Agency.id).where(Agency.code == agency_code)).scalar()
-    return Reach(agency_id=agency_id, entered_by=username if roles & ENTERED_CLUES else None)
-
-
-def involved(clue: Clue, agency_id: uuid.UUID) -> bool:
-    """An agency takes part in a clue when it holds it, held it (an agency that
-    transferred a clue follows what became of it), or is a joint agency the legal-affairs
-    office designated to it."""
-    return (
-        clue.agency_id == agency_id
-        or str(agency_id) in (clue.joint_agency_ids or [])
-        or any(st.agency_id == agency_id for st in clue.steps)
-    )
-
-
-def entered(clue: Clue, username: str) -> bool:
-    """The clue was entered by this person (its first step is theirs)."""
-    return bool(clue.steps) and clue.steps[0].actor == username
-
-
-def reaches(reach: Reach, clue: Clue) -> bool:
-    return (
-        reach.everything
-        or (reach.agency_id is not None and involved(clue, reach.agency_id))
-        or (reach.entered_by is not None and entered(clue, reach.entered_by))
-    )
-
-
-def within_reach(query: Select, reach: Reach) -> Select:
-    """A list of clues narrowed to a viewer's reach: an agency's list is what it holds
-    now (its queue), a hotline operator's what it entered."""
-    if reach.everything:
-        return query
-    clauses = []
-    if reach.agency_id is not None:
-        clauses.append(Clue.agency_id == reach.agency_id)
-    if reach.entered_by is not None:
-        first_actor = (
-            select(ClueStep.actor)
-            .where(ClueStep.clue_id == Clue.id)
-            .order_by(ClueStep.at)
-            .limit(1)
-            .correlate(Clue)
-            .scalar_subquery()
-        )
-        clauses.append(first_actor == reach.entered_by)
-    return query.where(or_(*clauses) if clauses else false())
-
-
-def readable_clue(session: Session, clue_id: uuid.UUID, reach: Reach) -> Clue:
-    """A clue by its id for a viewer: a clue out of the viewer's reach answers exactly
-    as a missing one, 404, so that an id never confirms that another agency's clue
+def readable_clue(session: Session, clue_id: uuid.UUID) -> Clue:
+    """A clue by its id for a viewer: the session reaches only the clues the viewer's
+    agency takes part in (kernel/db/agency_scope.py), so a clue out of reach answers
+    exactly as a missing one, 404, and an id never confirms that another agency's clue
     exists."""
-    clue = get_clue(session, clue_id)
-    if not reaches(reach, clue):
-        raise Problem(404, "not-found", "线索不存在。", "Clue not found.")
-    return clue
+    return get_clue(session, clue_id)
+
+
+def _participate(session: Session, clue: Clue, action: str) -> None:
+    """The agencies taking part in the clue after `action` (kernel/db/agency_scope.py):
+    the holder — lead when the clue was offered to it or the legal-affairs office
+    designated it, receiving when it was transferred to it; an agency that held it keeps
+    following it; the joint agencies are exactly those designated now (one no longer
+    designated stops taking part)."""
+    rows = session.execute(
+        select(ClueParticipant).where(
+            ClueParticipant.clue_id == clue.id, ClueParticipant.until.is_(None)
+        )
+    ).scalars()
+    current = {(p.agency_id, p.role): p for p in rows}
+
+    def take_part(agency_id: uuid.UUID, role: ParticipationRole) -> None:
+        if (agency_id, role.value) not in current:
+            row = ClueParticipant(clue_id=clue.id, agency_id=agency_id, role=role.value)
+            session.add(row)
+            current[(agency_id, role.value)] = row
+
+    holder = clue.agency_id
+    if holder is not None:
+        if action == "designated":
+            take_part(holder, ParticipationRole.LEAD)
+        elif not any(a == holder for a, _ in current):
+            role = (
+                ParticipationRole.RECEIVING if action == "transferred" else ParticipationRole.LEAD
+            )
+            take_part(holder, role)
+    joint = {uuid.UUID(j) for j in clue.joint_agency_ids or []}
+    for (agency_id, role), row in list(current.items()):
+        if role == ParticipationRole.JOINT.value and agency_id not in joint:
+            row.until = utcnow()
+    for agency_id in joint:
+        take_part(agency_id, ParticipationRole.JOINT)
+
+
+def joint_agencies(session: Session, clue_id: uuid.UUID) -> list[uuid.UUID]:
+    """The agencies taking part in a clue as joint agencies now."""
+    return list(
+        session.execute(
+            select(ClueParticipant.agency_id).where(
+                ClueParticipant.clue_id == clue_id,
+                ClueParticipant.role == ParticipationRole.JOINT.value,
+                ClueParticipant.until.is_(None),
+            )
+        ).scalars()
+    )
 
 
 def state_of(clue: Clue) -> rules.Clue:
@@ -411,6 +386,7 @@ def _commit(
     clue.outcome, clue.reopened = state.outcome, state.reopened
     clue.closed_at = utcnow() if state.status == rules.Status.CLOSED else None
     _step(clue, action, clue.agency_id, reason, actor)
+    _participate(session, clue, action)
     if template:
         notify(session, clue, template)
     try:
@@ -492,6 +468,11 @@ def _case_draft(session: Session, clue: Clue, actor: str) -> Case:
             else {}
         ),
     )
+    # A joint agency the legal-affairs office designated to the clue takes part in its
+    # case too (it sees the clue, and what became of it).
+    for agency_id in joint_agencies(session, clue.id):
+        if agency_id != clue.agency_id:
+            case_service.take_part(session, case, agency_id, ParticipationRole.JOINT)
     deadlines_refresh(session, case)
     return case
 
@@ -541,11 +522,12 @@ def merge(
 
 
 def duplicate_candidates(
-    session: Session, clue: Clue, reach: Reach = Reach(everything=True)
+    session: Session, clue: Clue, held_by: uuid.UUID | None = None
 ) -> list[tuple[Clue, duplicates.Match]]:
     """Open clues that look like the same thing as this one (proposals for an officer),
-    among those the viewer reaches (within_reach): an agency's officer is shown its own
-    agency's clues (the ones it may merge into), never another agency's."""
+    among those the viewer reaches (agency_scope: an agency's officer is never shown
+    another agency's), and held by `held_by` when given (the ones the holder may merge
+    into)."""
     window = setting(session, "clue_duplicate_window_days")
     since = clue.created_at - dt.timedelta(days=window)
     query = select(Clue).where(
@@ -554,7 +536,9 @@ def duplicate_candidates(
         Clue.status.in_(OPEN),
         Clue.created_at >= since,
     )
-    others = session.execute(within_reach(query, reach)).scalars().all()
+    if held_by is not None:
+        query = query.where(Clue.agency_id == held_by)
+    others = session.execute(query).scalars().all()
     by_id = {str(o.id): o for o in others}
     found = duplicates.proposals(_complaint(clue), [_complaint(o) for o in others], window)
     return [(by_id[m.id], m) for m in found]
@@ -720,18 +704,18 @@ def inbound(
 ) -> tuple[Clue, bool]:
     """A clue sent by an upper-level system or the police, keyed by the sender's id: a
     replay returns the clue already made (False) instead of a second one."""
-    existing = session.execute(
-        select(Clue).where(Clue.source == source, Clue.source_ref == source_ref)
-    ).scalar_one_or_none()
+    # The sender's id is unique in the district, whichever agency holds the clue now.
+    key = select(Clue).where(Clue.source == source, Clue.source_ref == source_ref)
+    with all_agencies():
+        existing = session.execute(key).scalar_one_or_none()
     if existing is not None:
         return existing, False
     try:
         return register(session, {**data, "source_ref": source_ref}, source, actor), True
     except IntegrityError:  # the same clue sent twice at once: the other request made it
         session.rollback()
-        return session.execute(
-            select(Clue).where(Clue.source == source, Clue.source_ref == source_ref)
-        ).scalar_one(), False
+        with all_agencies():
+            return session.execute(key).scalar_one(), False
 
 
 def designate(
@@ -747,13 +731,13 @@ def designate(
     return _commit(session, clue, state, "designated", reason, actor, "SMS_CLUE_DESIGNATED")
 
 
-def queue_query(reach: Reach, status: str | None = None) -> Select:
-    """The clues of an agency's inbox and handling queue (or the district's, for
-    district-wide readers; what a hotline operator entered), overdue first."""
+def queue_query(status: str | None = None) -> Select:
+    """The clues of an agency's inbox and handling queue — those the viewer reaches
+    (agency_scope: what its agency takes part in, the district's for district-wide
+    readers, what a hotline operator entered) — overdue first."""
     query = select(Clue).order_by(
         Clue.escalated_at.is_(None), Clue.accept_due.is_(None), Clue.accept_due, Clue.created_at
     )
-    query = within_reach(query, reach)
     if status:
         query = query.where(Clue.status == status)
     return query
