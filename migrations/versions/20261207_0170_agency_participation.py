@@ -155,12 +155,21 @@ def _backfill_district(bind, tenant_id: uuid.UUID) -> None:
     ):
         taking_part: set = set()
         for action, step_agency, at in steps.get(clue_id, []):
-            role = "receiving" if action == "transferred" else "lead"
-            if step_agency in agencies and (step_agency, role) not in taking_part:
-                if role == "receiving" and any(a == step_agency for a, _ in taking_part):
-                    continue  # back with an agency that already follows it
-                taking_part.add((step_agency, role))
-                rows.append((clue_id, step_agency, role, at))
+            # As the use cases write it (intake/service.py: _participate): the holder
+            # after each step takes part — lead when designated, otherwise receiving
+            # when transferred to it and lead when offered — unless it already does.
+            if step_agency not in agencies:
+                continue
+            if action == "designated":
+                role = "lead"
+                if (step_agency, role) in taking_part:
+                    continue
+            elif any(a == step_agency for a, _ in taking_part):
+                continue
+            else:
+                role = "receiving" if action == "transferred" else "lead"
+            taking_part.add((step_agency, role))
+            rows.append((clue_id, step_agency, role, at))
         if agency_id in agencies and not any(a == agency_id for a, _ in taking_part):
             rows.append((clue_id, agency_id, "lead", created_at))
         resolved = [a for a in (_uuid(j) for j in joint or []) if a in agencies]
