@@ -35,11 +35,13 @@ PYTEST_ARGS ?= -n auto --durations=15
 test: $(STAMP) lint
 	bash scripts/test-services.sh && . var/test-env.sh && $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-## make lint — ruff, and mypy --strict on the pure rule modules ([tool.mypy] in pyproject.toml)
+## make lint — ruff, mypy --strict on the pure rule modules ([tool.mypy] in pyproject.toml),
+## and the import contracts ([tool.importlinter]: rings, independence, no cycles)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do $(PY) $$b; done

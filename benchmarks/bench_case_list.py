@@ -167,7 +167,7 @@ class Pools:
     def __init__(self, divisions: list[str], seed: int = 2026, size: int = 6000) -> None:
         from stdnum.cn import ric, uscc
 
-        from yimen.tenants.directory.demo import organisation_code
+        from yimen.platform.demo import organisation_code
 
         rnd = random.Random(seed)
         self.persons, self.id_numbers, self.phones = [], [], []
@@ -284,10 +284,10 @@ def _districts(server, count: int, public_url: str) -> list[dict]:
     from werkzeug.security import generate_password_hash
 
     from tests import support
+    from yimen.platform.demo import agency_specs
     from yimen.platform.idp.admin import create_machine_client
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.demo import agency_specs
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
     from yimen.tenants.directory.onboarding import add_agency, create_tenant
     from yimen.tenants.directory.rules import division_name
 
@@ -300,7 +300,9 @@ def _districts(server, count: int, public_url: str) -> list[dict]:
         with db.new_session() as s:
             tenant = s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
             if tenant is None:
-                tenant = create_tenant(s, slug, province + county, division, public_url)
+                defaults = server.app.extensions["yimen.district_defaults"]
+                name = province + county
+                tenant = create_tenant(s, slug, name, division, public_url, defaults=defaults)
                 with tenant_scope(tenant.id):
                     for spec in agency_specs(slug, division, county[0], county):
                         add_agency(s, spec, password_hash=password_hash)

@@ -208,7 +208,7 @@ class Desk(dict):
 
         from yimen.platform.idp.admin import create_machine_client
         from yimen.platform.kernel.db import db, tenant_scope
-        from yimen.tenants.directory.model import Tenant
+        from yimen.platform.kernel.directory import Tenant
 
         super().__init__()
         self.server, self.credentials, self.fetched = server, {}, 0.0
@@ -222,7 +222,7 @@ class Desk(dict):
                 s.commit()
             self.credentials[who] = (client_id, secret)
         with tenant_scope(tenant_id), db.new_session() as s:
-            from yimen.tenants.directory.model import Officer
+            from yimen.platform.kernel.directory import Officer
 
             # The demo's qualified legal reviewer, named by the reviewer's client
             # (处罚法 第五十八条: the review is an officer's, not a machine's).
@@ -706,7 +706,7 @@ def main() -> None:
     from yimen.platform.api.limits import limiter
     from yimen.platform.cases import numbering
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Agency, Tenant
+    from yimen.platform.kernel.directory import Agency, Tenant
 
     database = support.PostgresDatabase()
     database.create()

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 from yimen.platform.app import create_app
+from yimen.platform.demo import seed_demo
 from yimen.platform.kernel.db import db
 from yimen.platform.migrate import upgrade
-from yimen.tenants.directory.demo import seed_demo
 
 
 def main() -> None:
@@ -23,7 +23,9 @@ def main() -> None:
     upgrade(url)
     app = create_app(var_dir=var, database_url=url, secret_key="bench", log_level="WARNING")
     with db.new_session() as s:
-        demo = seed_demo(s, app.extensions["yimen.settings"].public_url, var / "demo.json")
+        public_url = app.extensions["yimen.settings"].public_url
+        defaults = app.extensions["yimen.district_defaults"]
+        demo = seed_demo(s, public_url, var / "demo.json", defaults)
     client = app.test_client()
     creds = demo["districts"][0]["client"]
     token = client.post(

@@ -316,7 +316,7 @@ def main() -> None:
 
     from yimen.platform.api.limits import limiter
     from yimen.platform.kernel.db import db
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     database = support.PostgresDatabase()
     database.create()  # the database, migrated; the app role NOSUPERUSER NOBYPASSRLS

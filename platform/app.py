@@ -16,11 +16,19 @@ from yimen.platform.api.problems import (
     problem_response,
 )
 from yimen.platform.api.smorest import Api, api_config
+from yimen.platform.features import (
+    actors_and_periods,
+    district_defaults,
+    features,
+    inbound_handlers,
+    sms_templates,
+)
 from yimen.platform.kernel.config import Settings, load_settings
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.db.agency_scope import bind_agency_scope
 from yimen.platform.kernel.db.tenancy import bind_tenant
 from yimen.platform.kernel.errors import DomainError
+from yimen.platform.kernel.feature import Feature
 
 
 def _secret_key(settings: Settings) -> str:
@@ -35,79 +43,22 @@ def _secret_key(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-def _api_blueprints():
-    """Every API blueprint, in one tuple so that grep finds them."""
+def _api_blueprints(every: tuple[Feature, ...]):
+    """Every API blueprint: the shells' own and each feature's, in one tuple."""
     from yimen.platform.audit.views import blp as audit_blp
     from yimen.platform.auth.views import blp as me_blp
-    from yimen.platform.cases.discretion_views import blp as discretion_blp
-    from yimen.platform.cases.document_views import blp as case_documents_blp
-    from yimen.platform.cases.event_views import blp as case_record_blp
-    from yimen.platform.cases.evidence_views import blp as case_evidence_blp
-    from yimen.platform.cases.law_views import blp as case_law_blp
-    from yimen.platform.cases.views import blp as cases_blp
-    from yimen.platform.intake.attachment_views import blp as clue_attachments_blp
-    from yimen.platform.intake.public_views import blp as public_intake_blp
-    from yimen.platform.intake.views import blp as clues_blp
-    from yimen.tenants.calendar.views import blp as calendar_blp
-    from yimen.tenants.directory.bulk_views import blp as imports_blp
-    from yimen.tenants.directory.settings_views import blp as district_settings_blp
-    from yimen.tenants.directory.tenant_views import blp as tenants_blp
-    from yimen.tenants.directory.views import blp as directory_blp
-    from yimen.tenants.identity.views import blp as provisioning_blp
-    from yimen.tenants.powers.views import blp as powers_blp
-    from yimen.tenants.workflow.views import blp as workflow_blp
 
-    return (
-        me_blp,
-        tenants_blp,
-        directory_blp,
-        imports_blp,
-        district_settings_blp,
-        powers_blp,
-        workflow_blp,
-        clues_blp,
-        clue_attachments_blp,
-        public_intake_blp,
-        provisioning_blp,
-        audit_blp,
-        calendar_blp,
-        cases_blp,
-        discretion_blp,
-        case_law_blp,
-        case_record_blp,
-        case_documents_blp,
-        case_evidence_blp,
-    )
+    return (me_blp, *(blp for f in every for blp in f.api_blueprints), audit_blp)
 
 
-def _web_blueprints():
-    from yimen.platform.cases.console_views import bp as console_cases_bp
-    from yimen.platform.idp.views import bp as idp_bp
-    from yimen.platform.intake.console_views import bp as console_clues_bp
-    from yimen.platform.intake.open311 import bp as open311_bp
-    from yimen.platform.intake.public_pages import bp as public_pages_bp
+def _web_blueprints(every: tuple[Feature, ...]):
     from yimen.platform.observability.health import bp as health_bp
     from yimen.platform.web.console import bp as console_bp
     from yimen.platform.web.docs import bp as docs_bp
     from yimen.platform.web.public import bp as public_bp
-    from yimen.tenants.calendar.console_views import bp as console_calendar_bp
-    from yimen.tenants.directory.console_views import bp as console_admin_bp
-    from yimen.tenants.powers.public_views import bp as powers_public_bp
 
-    return (
-        health_bp,
-        idp_bp,
-        open311_bp,
-        public_pages_bp,
-        docs_bp,
-        public_bp,
-        powers_public_bp,
-        console_bp,
-        console_admin_bp,
-        console_calendar_bp,
-        console_clues_bp,
-        console_cases_bp,
-    )
+    features_bps = tuple(bp for f in every for bp in f.web_blueprints)
+    return (health_bp, docs_bp, public_bp, console_bp, *features_bps)
 
 
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
@@ -134,9 +85,16 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     db.init(settings.database_url)
     _init_audit()
     _init_identity(app, settings)
-    _init_broker(app, settings)
+    handle = _init_broker(app, settings)  # before any actor module is imported
+    every = features()
+    app.extensions["yimen.features"] = every
+    app.extensions["yimen.district_defaults"] = district_defaults(every)
+    app.extensions["yimen.inbound_handlers"] = inbound_handlers(every)
+    actors, periods = actors_and_periods(every)
+    handle.declare(actors, periods)
     _init_identity_provisioning(app, settings)
-    _init_connectors(app, settings)
+    _install_session_hooks(every)
+    _init_connectors(app, settings, every)
     _init_i18n(app)
     _init_blobs(app, settings)
 
@@ -145,11 +103,11 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     app.config.setdefault("RATELIMIT_STORAGE_URI", settings.ratelimit_storage)
     limiter.init_app(app)
-    csrf = _init_csrf(app)
-    for blp in _api_blueprints():
+    csrf = _init_csrf(app, every)
+    for blp in _api_blueprints(every):
         api.register_blueprint(blp, url_prefix="/api/v1")
         csrf.exempt(blp)  # bearer tokens, never cookies: no cross-site forgery to guard
-    for bp in _web_blueprints():
+    for bp in _web_blueprints(every):
         app.register_blueprint(bp)
     _mark_framework_endpoints_public(app)
     metrics.init_app(app)
@@ -158,23 +116,22 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     from yimen.platform.cli import register_cli
 
     register_cli(app)
+    for f in every:
+        for command in f.cli_commands:
+            app.cli.add_command(command)
     return app
 
 
-def _init_csrf(app: Flask):
+def _init_csrf(app: Flask, every: tuple[Feature, ...]):
     """Forms of the console and the sign-in page carry a CSRF token (Flask-WTF);
     machine endpoints authenticate by bearer token or client secret and are exempt."""
     from flask_wtf.csrf import CSRFProtect
 
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session instead
     csrf = CSRFProtect(app)
-    from yimen.platform.idp import views as idp_views
-
-    for view in (idp_views.token, idp_views.logout, idp_views.userinfo):
-        csrf.exempt(view)
-    from yimen.platform.intake.open311 import bp as open311_bp
-
-    csrf.exempt(open311_bp)  # GeoReport clients are machines without sessions
+    for f in every:
+        for view_or_blueprint in f.csrf_exempt:  # machines without sessions
+            csrf.exempt(view_or_blueprint)
     simulator = app.blueprints.get("sms_simulator")
     if simulator is not None:
         csrf.exempt(simulator)  # a stand-in for an outside system, called by machines
@@ -224,7 +181,6 @@ def _init_identity(app: Flask, settings: Settings) -> None:
 
 def _init_identity_provisioning(app: Flask, settings: Settings) -> None:
     """The composition root picks the provisioning adapter."""
-    from yimen.platform.kernel.db.session import TenantSession
     from yimen.tenants.identity import tasks
     from yimen.tenants.identity.builtin import BuiltinProvisioner
 
@@ -240,11 +196,19 @@ def _init_identity_provisioning(app: Flask, settings: Settings) -> None:
     else:
         provisioner = BuiltinProvisioner(settings.public_url)
     tasks.configure(provisioner)
-    tasks.install(TenantSession)
     app.extensions["yimen.provisioner"] = provisioner
 
 
-def _init_connectors(app: Flask, settings: Settings) -> None:
+def _install_session_hooks(every: tuple[Feature, ...]) -> None:
+    """What features do after a commit (send provisioning jobs) is hooked on the session."""
+    from yimen.platform.kernel.db.session import TenantSession
+
+    for f in every:
+        for install in f.session_hooks:
+            install(TenantSession)
+
+
+def _init_connectors(app: Flask, settings: Settings, every: tuple[Feature, ...]) -> None:
     """The composition root picks each outside system's adapter. Without a configured
     SMS gateway, the embedded default mounts the SMS simulator at /_sim/sms."""
     from yimen.connectors.sms.connector import HttpSmsConnector
@@ -254,21 +218,19 @@ def _init_connectors(app: Flask, settings: Settings) -> None:
     sms_url = settings.sms_url
     if not sms_url:
         from yimen.connectors.sms.simulator import blueprint
-        from yimen.platform.intake.sms import registered_templates
 
         # The mounted simulator takes messages only with a key every process of this
         # deployment derives from the secret key (the worker delivers to the web
         # process); reading and control answer only the platform operator.
         sms_key = hmac.new(app.config["SECRET_KEY"].encode(), b"sms-simulator", "sha256")
         sms_api_key = sms_key.hexdigest()
-        simulator = blueprint(registered_templates(), api_key=sms_api_key)
+        simulator = blueprint(sms_templates(every), api_key=sms_api_key)
         app.register_blueprint(simulator, url_prefix="/_sim/sms")
         app.extensions["yimen.sms_simulator"] = simulator.state
         sms_url = f"{settings.public_url}/_sim/sms"
     else:
         sms_api_key = settings.sms_api_key
     outbox.register(HttpSmsConnector(sms_url, sms_api_key))
-    _district_defaults()
     outbox.install(TenantSession)
 
 
@@ -296,10 +258,11 @@ def _init_blobs(app: Flask, settings: Settings) -> None:
     blobs_web.init_app(app, blob_store_for(settings))
 
 
-def _init_broker(app: Flask, settings: Settings) -> None:
+def _init_broker(app: Flask, settings: Settings):
     from yimen.gateway.worker.broker import configure_broker
 
-    app.extensions["yimen.broker"] = configure_broker(settings.broker_url)
+    handle = app.extensions["yimen.broker"] = configure_broker(settings.broker_url)
+    return handle
 
 
 def _init_i18n(app: Flask) -> None:
@@ -385,12 +348,3 @@ def _wants_html() -> bool:
     if path.startswith(("/api/", "/oidc/", "/healthz", "/readyz", "/metrics")):
         return False
     return request.accept_mimetypes.accept_html
-
-
-def _district_defaults() -> None:
-    """What a new district starts with beyond the directory (hearing thresholds)."""
-    from yimen.platform.cases.law_service import seed_hearing_thresholds
-    from yimen.tenants.directory import onboarding
-
-    if seed_hearing_thresholds not in onboarding.DISTRICT_DEFAULTS:
-        onboarding.DISTRICT_DEFAULTS.append(seed_hearing_thresholds)

@@ -7,13 +7,18 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
 from yimen.platform.kernel.db import db
 
 
 def settings():
     return current_app.extensions["yimen.settings"]
+
+
+def district_defaults():
+    """What the features give a new district (collected by create_app)."""
+    return current_app.extensions["yimen.district_defaults"]
 
 
 @click.group("db", help="数据库 / Database")
@@ -48,7 +53,9 @@ def tenant_create(slug: str, name: str, division_code: str) -> None:
 
     with db.new_session() as s:
         try:
-            tenant = create_tenant(s, slug, name, division_code, settings().public_url)
+            tenant = create_tenant(
+                s, slug, name, division_code, settings().public_url, defaults=district_defaults()
+            )
         except TenantExists:
             raise click.ClickException(f"区 {slug} 已存在 / district {slug} exists") from None
     click.echo(
@@ -64,11 +71,11 @@ def demo_group() -> None:
 @demo_group.command("seed", help="创建演示区域 (可重复执行) / Seed the demo region (idempotent)")
 @with_appcontext
 def demo_seed() -> None:
-    from yimen.tenants.directory.demo import seed_demo
+    from yimen.platform.demo import seed_demo
 
     out = settings().var_dir / "demo.json"
     with db.new_session() as s:
-        demo = seed_demo(s, settings().public_url, out)
+        demo = seed_demo(s, settings().public_url, out, district_defaults())
     click.echo(f"演示数据已就绪 / demo ready: {len(demo['districts'])} districts → {out}")
 
 
@@ -129,7 +136,7 @@ def idp_rotate(slug: str) -> None:
 
     from yimen.platform.idp.keys import rotate
     from yimen.platform.kernel.db import tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant = s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
@@ -160,7 +167,7 @@ def audit_verify(slug: str | None, case_id) -> None:
     from yimen.platform.cases.events import verify
     from yimen.platform.cases.model import Case
     from yimen.platform.kernel.db import tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         query = select(Tenant.id, Tenant.slug).order_by(Tenant.slug)
@@ -302,16 +309,3 @@ def register_cli(app: Flask) -> None:
         run,
     ):
         app.cli.add_command(command)
-
-
-def _create_app():
-    from yimen.platform.app import create_app
-
-    return create_app()
-
-
-@click.group(
-    cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False
-)
-def main() -> None:
-    """一门 Yimen — 综合行政执法平台命令行 / platform command line"""

@@ -10,10 +10,10 @@ from yimen.platform.cases import model as _cases  # noqa: F401
 from yimen.platform.idp import model as _idp  # noqa: F401
 from yimen.platform.intake import attachments as _intake_attachments  # noqa: F401
 from yimen.platform.intake import model as _intake  # noqa: F401
+from yimen.platform.kernel import directory as _directory  # noqa: F401
 from yimen.platform.kernel.audit import model as _audit  # noqa: F401
 from yimen.platform.kernel.db import Base
 from yimen.tenants.calendar import model as _calendar  # noqa: F401
-from yimen.tenants.directory import model as _directory  # noqa: F401
 from yimen.tenants.identity import model as _identity  # noqa: F401
 from yimen.tenants.powers import model as _powers  # noqa: F401
 from yimen.tenants.workflow import model as _workflow  # noqa: F401

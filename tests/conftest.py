@@ -77,7 +77,9 @@ def new_district(app, live_server):
     def make(name: str = "测试区"):
         slug = f"t{uuid.uuid4().hex[:8]}"
         with db.new_session() as s:
-            return create_tenant(s, slug, name, support.unique_division_code(), live_server.url)
+            defaults = app.extensions["yimen.district_defaults"]
+            division = support.unique_division_code()
+            return create_tenant(s, slug, name, division, live_server.url, defaults=defaults)
 
     return make
 
@@ -89,7 +91,7 @@ def machine_token(app, live_server):
 
     from yimen.platform.idp.admin import create_machine_client
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     def make(slug: str, roles: list[str]) -> str:
         with db.new_session() as s:

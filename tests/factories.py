@@ -6,8 +6,8 @@ import io
 
 from openpyxl import Workbook
 
+from yimen.platform.demo import credit_code
 from yimen.tenants.directory.bulk import AGENCY_COLUMNS, OFFICER_COLUMNS
-from yimen.tenants.directory.demo import credit_code
 
 AGENCY_NAMES = (
     ("zhzf", "综合行政执法局", "comprehensive_bureau", "urban_management"),

@@ -114,8 +114,8 @@ class LiveServer:
 
 
 def start_live_server(database_url: str, var_dir: Path, backend: str) -> LiveServer:
+    from yimen.platform.demo import seed_demo
     from yimen.platform.kernel.db import db
-    from yimen.tenants.directory.demo import seed_demo
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -137,7 +137,7 @@ def start_live_server(database_url: str, var_dir: Path, backend: str) -> LiveSer
         seed_calendar(s)
         seed_catalog(s)
         seed_library(s)
-        demo = seed_demo(s, url, var_dir / "demo.json")
+        demo = seed_demo(s, url, var_dir / "demo.json", app.extensions["yimen.district_defaults"])
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True, name="live-server")
     thread.start()

@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 
 from yimen.gateway.outbox.model import DEAD, PENDING, SENT, OutboxMessage
 from yimen.gateway.ports import Connector, ConnectorError, Outbound
-from yimen.gateway.worker.schedule import every
 from yimen.platform.kernel.db import db, tenant_scope, utcnow
 from yimen.platform.kernel.db.tenancy import TenantMismatch, current_tenant_id
 
@@ -140,16 +139,15 @@ def deliver(tenant_id: str, message_id: str) -> None:
     deliver_now(uuid.UUID(tenant_id), uuid.UUID(message_id))
 
 
-@every(60)
 @dramatiq.actor(queue_name="yimen.system", max_retries=0)
 def relay_outbox() -> None:
-    """Every minute: hand the relay's finds to `deliver` (periodic, see worker.schedule)."""
+    """Every minute: hand the relay's finds to `deliver` (periodic: the composition root schedules it)."""
     relay()
 
 
 def relay(limit: int = 500) -> int:
     """Send again every pending message that is due (its first send may have been lost)."""
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_ids = s.execute(select(Tenant.id)).scalars().all()

@@ -1,4 +1,4 @@
-"""Actors of the platform. Actors added by later capabilities are imported here."""
+"""The worker's own actor. The features' actors come from the composition root."""
 
 from __future__ import annotations
 
@@ -24,22 +24,3 @@ def record_heartbeat(worker_name: str) -> None:
         beat.beat_at = dt.datetime.now(dt.UTC)
         beat.beats += 1
         s.commit()
-
-
-def _all():
-    from yimen.gateway.outbox.service import deliver, relay_outbox
-    from yimen.platform.cases.law_flags import flag_case_limits
-    from yimen.platform.intake.tasks import escalate_overdue_clues
-    from yimen.tenants.identity.tasks import provision
-
-    return (
-        record_heartbeat,
-        provision,
-        deliver,
-        relay_outbox,
-        escalate_overdue_clues,
-        flag_case_limits,
-    )
-
-
-ALL = _all()

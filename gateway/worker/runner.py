@@ -22,10 +22,10 @@ class InProcessWorker:
         self.worker = Worker(handle.broker, worker_threads=threads, worker_timeout=100)
         self.scheduler = None
         if scheduler:
-            from yimen.gateway.worker.actors import ALL
             from yimen.gateway.worker.schedule import Scheduler
 
-            self.scheduler = Scheduler({actor.actor_name: actor for actor in ALL})
+            actors = {actor.actor_name: actor for actor in handle.actors}
+            self.scheduler = Scheduler(actors, handle.periods)
         self.name = f"{socket.gethostname()}:{id(self):x}"
         self._stop = threading.Event()
         self._beat = threading.Thread(

@@ -1,7 +1,8 @@
 """Periodic jobs: which actor runs how often, and the thread that sends them.
 
-dramatiq has no scheduler of its own. A capability marks an actor with `every(seconds)`;
-the process that runs the scheduler (`yimen run` on the embedded default, `yimen worker`
+dramatiq has no scheduler of its own. A feature declares its periodic jobs in the object
+it hands the composition root (`Feature.periodic_jobs`); the root gives them to the
+broker handle, and the process that runs the scheduler (`yimen run` on the embedded default, `yimen worker`
 unless started with `--no-scheduler`) sends each actor when its period has passed, and
 the workers run it like any other message. The jobs are safe to run twice (the relay
 finds what is still pending; an escalation is recorded once, under optimistic locking),
@@ -16,28 +17,22 @@ from collections.abc import Callable
 
 import dramatiq
 
-PERIODIC: dict[str, float] = {}  # actor name → seconds between runs
-
-
-def every(seconds: float) -> Callable[[dramatiq.Actor], dramatiq.Actor]:
-    def mark(actor: dramatiq.Actor) -> dramatiq.Actor:
-        PERIODIC[actor.actor_name] = seconds
-        return actor
-
-    return mark
-
 
 class Scheduler:
     """Sends each periodic actor once per period; the first run comes one period after
     start (a restarting node does not repeat what another just did)."""
 
     def __init__(
-        self, actors: dict[str, dramatiq.Actor], clock: Callable[[], float] = time.monotonic
+        self,
+        actors: dict[str, dramatiq.Actor],
+        periods: dict[str, float],
+        clock: Callable[[], float] = time.monotonic,
     ):
-        self.actors = {name: actors[name] for name in PERIODIC if name in actors}
+        self.periods = dict(periods)  # actor name → seconds between runs
+        self.actors = {name: actors[name] for name in self.periods if name in actors}
         self.clock = clock
         start = clock()
-        self.due = {name: start + PERIODIC[name] for name in self.actors}
+        self.due = {name: start + self.periods[name] for name in self.actors}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True, name="yimen-scheduler")
 
@@ -50,7 +45,7 @@ class Scheduler:
                     actor.send()
                 except dramatiq.errors.DramatiqError:
                     continue  # broker briefly down: try again at the next tick
-                self.due[name] = now + PERIODIC[name]
+                self.due[name] = now + self.periods[name]
                 sent.append(name)
         return sent
 

@@ -24,8 +24,8 @@ from joserfc.jws import extract_compact
 from sqlalchemy import select
 
 from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.directory import Officer, OfficerStatus, Tenant, TenantStatus
 from yimen.platform.kernel.identity import Identity, service_account_subject
-from yimen.tenants.directory.model import Officer, OfficerStatus, Tenant, TenantStatus
 
 ALGORITHM = "RS256"
 LEEWAY_SECONDS = 30

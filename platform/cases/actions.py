@@ -38,9 +38,9 @@ from yimen.platform.cases.service import (
     today,
     view_of,
 )
+from yimen.platform.kernel.directory import Officer
 from yimen.platform.kernel.identity import Identity
 from yimen.tenants.calendar.service import working_calendar
-from yimen.tenants.directory.model import Officer
 
 PZ, QZ = rules.PZ, rules.QZ
 

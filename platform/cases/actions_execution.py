@@ -32,7 +32,7 @@ from yimen.platform.cases import deadlines, execution_law, law, rules
 from yimen.platform.cases.actions import HEAD, Ctx, action
 from yimen.platform.cases.actions_simple import close_if_settled, settle_simple_payment
 from yimen.platform.cases.service import today
-from yimen.tenants.directory.model import Agency
+from yimen.platform.kernel.directory import Agency
 
 PZ, QZ = rules.PZ, rules.QZ
 

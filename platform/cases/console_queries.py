@@ -15,7 +15,7 @@ from yimen.platform.cases import actions, rules
 from yimen.platform.cases.document_model import CaseDocument, DocumentStatus
 from yimen.platform.cases.events import CaseEvent
 from yimen.platform.cases.model import Case, CaseParty, CaseStatus
-from yimen.tenants.directory.model import Officer, OfficerStatus
+from yimen.platform.kernel.directory import Officer, OfficerStatus
 
 # Actions offered under "other actions" (folded), not in the stage's main flow.
 SECONDARY = ("extend_deadline", "recuse_officer")

@@ -36,12 +36,11 @@ from yimen.platform.cases.discretion_terms import yuan
 from yimen.platform.cases.model import Case, PartyKind
 from yimen.platform.cases.schemas import ACTION_SCHEMAS, DraftIn, PartyOut
 from yimen.platform.cases.service import definition_of, get_case, open_draft, today, view_of
-from yimen.platform.intake.console_queries import adopted_matters, matter_names
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.permissions import allowed, requires
 from yimen.tenants.directory.rules import check_credit_code
-from yimen.tenants.directory.views import own_agency_id
-from yimen.tenants.powers.matters import get_matter
+from yimen.tenants.directory.web.views import own_agency_id
+from yimen.tenants.powers.matters import adopted_matters, get_matter, matter_names
 
 bp = Blueprint("console_cases", __name__, url_prefix="/console/cases")
 PAGE_SIZE = 20

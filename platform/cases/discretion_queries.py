@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yimen.platform.cases.model import Case, CaseStatus
-from yimen.tenants.directory.model import Agency
+from yimen.platform.kernel.directory import Agency
 from yimen.tenants.powers.model import EnforcementMatter
 
 DECIDED = (CaseStatus.OPEN.value, CaseStatus.CLOSED.value, CaseStatus.ARCHIVED.value)

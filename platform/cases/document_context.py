@@ -54,8 +54,8 @@ from yimen.platform.cases import discretion
 from yimen.platform.cases.discretion_terms import Assessment
 from yimen.platform.cases.document_model import CaseDocument
 from yimen.platform.cases.model import Case
+from yimen.platform.kernel.directory import Agency, Officer, Tenant
 from yimen.tenants.directory import district_settings
-from yimen.tenants.directory.model import Agency, Officer, Tenant
 from yimen.tenants.powers.model import EnforcementMatter
 from yimen.tenants.powers.rules import PENALTY_KINDS, provision_text
 

@@ -6,7 +6,7 @@ from `document_counter`, one row per agency, kind and year, incremented under a 
 inside the issuing transaction (numbering.py): a rolled-back issue leaves no gap.
 
 The PDF bytes are kept in the row for now (`pdf`, loaded only on demand); `blob_key` is
-there for the blob store (platform/kernel/blobs) once it exists.
+there for the blob store (platform/blobs) once it exists.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from yimen.platform.cases.model import case_reach
-from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 from yimen.platform.kernel.db.agency_scope import scoped_by_agency
 
 
@@ -41,10 +41,13 @@ class DocumentCounter(Base, TenantOwned):
     "案件" for case numbers (案号)."""
 
     __tablename__ = "document_counter"
-    __table_args__ = (UniqueConstraint("tenant_id", "agency_id", "kind", "year"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "agency_id", "kind", "year"),
+        tenant_fk("agency_id", "agency"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"))
+    agency_id: Mapped[uuid.UUID]
     kind: Mapped[str] = mapped_column(String(40))
     year: Mapped[int]
     last: Mapped[int] = mapped_column(default=0)
@@ -52,11 +55,15 @@ class DocumentCounter(Base, TenantOwned):
 
 class CaseDocument(Base, TenantOwned):
     __tablename__ = "case_document"
-    __table_args__ = (UniqueConstraint("tenant_id", "agency_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "agency_id", "number"),
+        tenant_fk("case_id", "enforcement_case"),
+        tenant_fk("agency_id", "agency"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"))
+    case_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    agency_id: Mapped[uuid.UUID]
     kind: Mapped[str] = mapped_column(String(40))
     number: Mapped[str | None] = mapped_column(String(60))  # None for records (笔录)
     serial: Mapped[int | None]  # the counter value inside `number`
@@ -80,9 +87,10 @@ class DocumentSignature(Base, TenantOwned):
     of the PDF it was put on."""
 
     __tablename__ = "document_signature"
+    __table_args__ = (tenant_fk("document_id", "case_document"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    document_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("case_document.id"), index=True)
+    document_id: Mapped[uuid.UUID] = mapped_column(index=True)
     signer: Mapped[str] = mapped_column(String(200))  # officer username, party or agency name
     signer_role: Mapped[str] = mapped_column(String(20))
     image: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # PNG, small

@@ -42,7 +42,7 @@ from yimen.platform.cases.document_model import (
 )
 from yimen.platform.cases.model import Case
 from yimen.platform.kernel.db import utcnow
-from yimen.tenants.directory.model import Agency
+from yimen.platform.kernel.directory import Agency
 
 TEMPLATES = Path(__file__).parent / "templates" / "documents"
 PZ = "《中华人民共和国行政处罚法》"

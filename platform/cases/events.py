@@ -24,13 +24,13 @@ import itertools
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, event, inspect, select
+from sqlalchemy import JSON, String, UniqueConstraint, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from yimen.platform.api.problems import Problem
 from yimen.platform.cases import chain
 from yimen.platform.cases.model import Case, case_reach
-from yimen.platform.kernel.db import Base, TenantOwned, current_tenant_id, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, current_tenant_id, new_id, tenant_fk, utcnow
 from yimen.platform.kernel.db.agency_scope import scoped_by_agency
 from yimen.platform.kernel.db.tenancy import TenantMismatch
 
@@ -40,12 +40,13 @@ class CaseEvent(Base, TenantOwned):
 
     __tablename__ = "case_event"
     __table_args__ = (
-        UniqueConstraint("case_id", "seq"),
+        UniqueConstraint("tenant_id", "case_id", "seq"),
         UniqueConstraint("tenant_id", "client_id"),
+        tenant_fk("case_id", "enforcement_case"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(index=True)
     seq: Mapped[int]  # 1, 2, 3 … per case
     kind: Mapped[str] = mapped_column(String(60))  # filed, evidence_added, document_issued …
     stage: Mapped[str] = mapped_column(String(30))

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import filetype
-from sqlalchemy import BigInteger, Float, ForeignKey, Select, String, UniqueConstraint, select
+from sqlalchemy import BigInteger, Float, Select, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -32,9 +32,10 @@ from yimen.platform.cases.actions import act
 from yimen.platform.cases.model import Case, case_reach
 from yimen.platform.cases.schemas import EVIDENCE_KINDS
 from yimen.platform.cases.service import refusal
-from yimen.platform.intake.attachments import _Prefixed, display_name
 from yimen.platform.kernel.blobs import BlobStore, BlobTooLarge, StoredBlob
-from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.blobs.uploads import Prefixed as _Prefixed
+from yimen.platform.kernel.blobs.uploads import display_name
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 from yimen.platform.kernel.db.agency_scope import scoped_by_agency
 from yimen.platform.kernel.identity import Identity
 
@@ -81,10 +82,13 @@ class CaseEvidence(Base, TenantOwned):
     """One evidence file of a case; its sha256 is the one in the case's chain."""
 
     __tablename__ = "case_evidence"
-    __table_args__ = (UniqueConstraint("tenant_id", "client_id"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "client_id"),
+        tenant_fk("case_id", "enforcement_case"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(index=True)
     blob_key: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)

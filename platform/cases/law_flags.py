@@ -23,7 +23,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from yimen.gateway.worker.schedule import every
 from yimen.platform.cases import deadlines, law, rules
 from yimen.platform.cases.law_model import CaseFlag
 from yimen.platform.cases.model import Case, CaseStatus
@@ -237,7 +236,7 @@ def sweep_on_read(session: Session, case: Case) -> None:
 
 def sweep_all(on: dt.date | None = None) -> int:
     """`sweep` over the open cases of every district; returns how many flags are open."""
-    from yimen.tenants.directory.model import Tenant, TenantKind
+    from yimen.platform.kernel.directory import Tenant, TenantKind
 
     with db.new_session() as s:
         tenants = s.execute(select(Tenant.id).where(Tenant.kind == TenantKind.DISTRICT)).scalars()
@@ -256,7 +255,6 @@ def sweep_all(on: dt.date | None = None) -> int:
     return count
 
 
-@every(3600)
 @dramatiq.actor(queue_name="yimen.system", max_retries=3)
 def flag_case_limits() -> None:
     """Hourly: decision limits near or passed and seizures kept too long are flagged."""

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import BigInteger, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 
 
 class HearingThreshold(Base, TenantOwned):
@@ -38,16 +38,18 @@ class CaseFlag(Base, TenantOwned):
     __table_args__ = (
         Index(
             "uq_case_flag_open",
+            "tenant_id",
             "case_id",
             "rule",
             unique=True,
             postgresql_where=text("resolved_at IS NULL"),
             sqlite_where=text("resolved_at IS NULL"),
         ),
+        tenant_fk("case_id", "enforcement_case"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(index=True)
     rule: Mapped[str] = mapped_column(String(60))
     article: Mapped[str] = mapped_column(String(200), default="")
     reason_zh: Mapped[str] = mapped_column(String(500), default="")

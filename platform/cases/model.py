@@ -17,9 +17,7 @@ import uuid
 from sqlalchemy import (
     JSON,
     ColumnElement,
-    ForeignKey,
     Index,
-    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -28,14 +26,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 
-from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 from yimen.platform.kernel.db.agency_scope import (
     AgencyScope,
     Criterion,
     Participation,
     scoped_by_agency,
 )
-from yimen.tenants.directory.model import Agency
+from yimen.platform.kernel.directory import Agency
 
 
 class Procedure(enum.StrEnum):
@@ -74,11 +72,15 @@ class CaseStatus(enum.StrEnum):
 
 class Case(Base, TenantOwned):
     __tablename__ = "enforcement_case"
-    __table_args__ = (UniqueConstraint("tenant_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "number"),
+        tenant_fk("agency_id", "agency"),
+        tenant_fk("clue_id", "clue"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"), index=True)
-    clue_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clue.id"), index=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    clue_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     number: Mapped[str | None] = mapped_column(String(60))  # 案号, given at filing approval
     procedure: Mapped[str] = mapped_column(String(20), default=Procedure.GENERAL.value)
     matter_code: Mapped[str | None] = mapped_column(String(20))
@@ -131,7 +133,7 @@ class Case(Base, TenantOwned):
         lazy="selectin", cascade="all, delete-orphan", order_by="CasePause.started_on"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version, "primary_key": [id]}
 
 
 class PartyKind(enum.StrEnum):
@@ -142,9 +144,10 @@ class PartyKind(enum.StrEnum):
 
 class CaseParty(Base, TenantOwned):
     __tablename__ = "case_party"
+    __table_args__ = (tenant_fk("case_id", "enforcement_case"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(index=True)
     position: Mapped[int] = mapped_column(default=0)
     kind: Mapped[str] = mapped_column(String(30))
     name: Mapped[str] = mapped_column(String(200))
@@ -161,11 +164,15 @@ class CaseOfficer(Base, TenantOwned):
     matter's domain (处罚法 第四十二条). A recused officer stays on record."""
 
     __tablename__ = "case_officer"
-    __table_args__ = (UniqueConstraint("case_id", "officer_id"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "case_id", "officer_id"),
+        tenant_fk("case_id", "enforcement_case"),
+        tenant_fk("officer_id", "officer"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
-    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(index=True)
     position: Mapped[int] = mapped_column(default=0)
     recused: Mapped[bool] = mapped_column(default=False)
     recusal_reason: Mapped[str] = mapped_column(String(500), default="")
@@ -177,9 +184,10 @@ class CasePause(Base, TenantOwned):
     suspension, public notice — the sector profile says which)."""
 
     __tablename__ = "case_pause"
+    __table_args__ = (tenant_fk("case_id", "enforcement_case"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(index=True)
     reason: Mapped[str] = mapped_column(String(30))  # hearing | testing | suspension | notice
     started_on: Mapped[dt.date]
     ended_on: Mapped[dt.date | None]
@@ -193,12 +201,13 @@ class CaseParticipant(Base, TenantOwned, Participation):
 
     __tablename__ = "case_participant"
     __table_args__ = (
-        PrimaryKeyConstraint("tenant_id", "id"),
+        tenant_fk("case_id", "enforcement_case"),
+        tenant_fk("agency_id", "agency"),
         Index("ix_case_participant_current", "agency_id", "case_id", "until"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(default=new_id)
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enforcement_case.id"), index=True)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(index=True)
     # Never loaded; it tells the unit of work to insert a new case before its participants.
     case: Mapped[Case] = relationship(lazy="raise")
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from yimen.platform.cases.document_model import DocumentCounter
 from yimen.platform.kernel.db import current_tenant_id
-from yimen.tenants.directory.model import Agency
+from yimen.platform.kernel.directory import Agency
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CASE_NUMBER = "案件"  # the counter of case numbers (案号), given at filing approval

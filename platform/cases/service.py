@@ -28,7 +28,7 @@ from yimen.platform.cases.model import (
     PartyKind,
 )
 from yimen.platform.kernel.db.agency_scope import ParticipationRole
-from yimen.tenants.directory.model import Agency, Officer, OfficerStatus
+from yimen.platform.kernel.directory import Agency, Officer, OfficerStatus
 from yimen.tenants.directory.rules import check_credit_code
 from yimen.tenants.powers.model import EnforcementMatter
 from yimen.tenants.powers.service import holder_of

@@ -23,7 +23,7 @@ from yimen.platform.cases.schemas import (
 )
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.permissions import requires
-from yimen.tenants.directory.views import own_agency_id
+from yimen.tenants.directory.web.views import own_agency_id
 
 blp = Blueprint("cases", __name__, description="案件办理 / Cases")
 

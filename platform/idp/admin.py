@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from yimen.platform.idp.model import Credential, OAuthClient
-from yimen.tenants.directory.model import Officer
+from yimen.platform.kernel.directory import Officer
 
 CONSOLE_CLIENT_ID = "yimen-console"
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from yimen.platform.idp.model import SigningKey
 from yimen.platform.kernel.db import db, tenant_scope, utcnow
-from yimen.tenants.directory.model import Tenant
+from yimen.platform.kernel.directory import Tenant
 
 KEY_BITS = 2048
 # A retired key stays published this long: longer than any access token lives.

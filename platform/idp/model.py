@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 
 
 class SigningKey(Base, TenantOwned):
@@ -30,10 +30,13 @@ class Credential(Base, TenantOwned):
     """An officer's password at the built-in provider (Keycloak keeps its own)."""
 
     __tablename__ = "idp_credential"
-    __table_args__ = (UniqueConstraint("tenant_id", "officer_id"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "officer_id"),
+        tenant_fk("officer_id", "officer"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id"), index=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -62,12 +65,12 @@ class OAuthClient(Base, TenantOwned):
 
 class AuthorizationCode(Base, TenantOwned):
     __tablename__ = "idp_authorization_code"
-    __table_args__ = (UniqueConstraint("tenant_id", "code"),)
+    __table_args__ = (UniqueConstraint("tenant_id", "code"), tenant_fk("officer_id", "officer"))
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     code: Mapped[str] = mapped_column(String(120))
     client_id: Mapped[str] = mapped_column(String(64))
-    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id"))
+    officer_id: Mapped[uuid.UUID]
     redirect_uri: Mapped[str] = mapped_column(Text, default="")
     scope: Mapped[str] = mapped_column(String(255), default="")
     nonce: Mapped[str | None] = mapped_column(String(255))
@@ -82,12 +85,15 @@ class RefreshToken(Base, TenantOwned):
     """Refresh tokens are stored hashed and rotate on every use."""
 
     __tablename__ = "idp_refresh_token"
-    __table_args__ = (UniqueConstraint("tenant_id", "token_hash"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "token_hash"),
+        tenant_fk("officer_id", "officer"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     token_hash: Mapped[str] = mapped_column(String(64))
     client_id: Mapped[str] = mapped_column(String(64))
-    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id"))
+    officer_id: Mapped[uuid.UUID]
     scope: Mapped[str] = mapped_column(String(255), default="")
     issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]

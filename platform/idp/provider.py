@@ -29,8 +29,8 @@ from yimen.platform.idp import admin
 from yimen.platform.idp.keys import active_key
 from yimen.platform.idp.model import AuthorizationCode, OAuthClient, RefreshToken
 from yimen.platform.kernel.db import db, utcnow
+from yimen.platform.kernel.directory import Agency, Officer, OfficerStatus
 from yimen.platform.kernel.identity import SERVICE_ACCOUNT_PREFIX, service_account_subject
-from yimen.tenants.directory.model import Agency, Officer, OfficerStatus
 
 CODE_LIFETIME = dt.timedelta(minutes=5)
 ID_TOKEN_LIFETIME = 300

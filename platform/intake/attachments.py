@@ -4,20 +4,19 @@ blob store under their SHA-256, all or none."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import unicodedata
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
 import filetype
-from sqlalchemy import BigInteger, ForeignKey, Select, String, select
+from sqlalchemy import BigInteger, Select, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.kernel.blobs import BlobStore, BlobTooLarge, StoredBlob
-from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.blobs.uploads import Prefixed, display_name
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 
 # The limits of a complaint, in one place.
 MAX_FILES = 5
@@ -41,9 +40,10 @@ def max_body() -> int:
 
 class ClueAttachment(Base, TenantOwned):
     __tablename__ = "clue_attachment"
+    __table_args__ = (tenant_fk("clue_id", "clue"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    clue_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clue.id"), index=True)
+    clue_id: Mapped[uuid.UUID] = mapped_column(index=True)
     blob_key: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(BigInteger)
@@ -61,34 +61,8 @@ class Upload:
     filename: str
 
 
-def display_name(name: str | None) -> str:
-    """The client's file name, shown to officers only: the last path part, without
-    control or markup characters, at most 100 characters."""
-    name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
-    kept = "".join(
-        c for c in name if unicodedata.category(c)[0] != "C" and c not in '<>:"|?*;'
-    ).strip(" .")
-    return kept[:100]
-
-
 def _refused(zh: str, en: str) -> Problem:
     return Problem(422, "attachment-refused", zh, en, errors=[FieldError(FIELD, zh, en)])
-
-
-class _Prefixed(io.RawIOBase):
-    """The sniffed head followed by the rest of the stream, read once."""
-
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
-        self.head, self.rest = head, rest
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, n: int = -1) -> bytes:
-        if self.head:
-            out, self.head = (self.head, b"") if n < 0 else (self.head[:n], self.head[n:])
-            return out
-        return self.rest.read(n)
 
 
 def _store_one(store: BlobStore, number: int, name: str | None, stream: BinaryIO) -> Upload:
@@ -100,7 +74,7 @@ def _store_one(store: BlobStore, number: int, name: str | None, stream: BinaryIO
             f"File {number} is not an accepted photo or video (JPEG, PNG, WebP, HEIC or MP4).",
         )
     try:
-        blob = store.put(_Prefixed(head, stream), max_bytes=MAX_FILE_BYTES)
+        blob = store.put(Prefixed(head, stream), max_bytes=MAX_FILE_BYTES)
     except BlobTooLarge:
         mb = MAX_FILE_BYTES // (1024 * 1024)
         raise _refused(

@@ -13,9 +13,12 @@ from sqlalchemy.orm import Session
 from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, ClueStep, Source
 from yimen.platform.intake.service import SHANGHAI
+from yimen.platform.kernel.directory import Agency, AgencyKind, Officer
 from yimen.platform.kernel.permissions import allowed
-from yimen.tenants.directory.model import Agency, AgencyKind, Officer
-from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
+from yimen.tenants.powers.matters import (  # noqa: F401 (the console reads them here)
+    adopted_matters,
+    matter_names,
+)
 
 # (Chinese, English) for each code the console shows.
 STATUS_LABELS: dict[str, tuple[str, str]] = {
@@ -120,28 +123,6 @@ def handling_agencies(session: Session) -> list[Agency]:
         session.execute(
             select(Agency).where(Agency.kind.in_(HANDLING_KINDS)).order_by(Agency.code)
         ).scalars()
-    )
-
-
-def adopted_matters(session: Session) -> list[tuple[str, str]]:
-    """The district's adopted enforcement matters (code, name), as the public form lists them."""
-    rows = session.execute(
-        select(EnforcementMatter.code, EnforcementMatter.name)
-        .join(MatterAdoption, MatterAdoption.matter_id == EnforcementMatter.id)
-        .order_by(EnforcementMatter.code)
-    ).all()
-    return [(code, name) for code, name in rows]
-
-
-def matter_names(session: Session, codes: set[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    return dict(
-        session.execute(
-            select(EnforcementMatter.code, EnforcementMatter.name).where(
-                EnforcementMatter.code.in_(codes)
-            )
-        ).all()
     )
 
 

@@ -10,9 +10,7 @@ from sqlalchemy import (
     JSON,
     ColumnElement,
     Float,
-    ForeignKey,
     Index,
-    PrimaryKeyConstraint,
     String,
     Text,
     UniqueConstraint,
@@ -22,9 +20,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 from yimen.platform.kernel.db.agency_scope import AgencyScope, Participation, scoped_by_agency
-from yimen.tenants.directory.model import Agency
+from yimen.platform.kernel.directory import Agency
 
 
 class Source(enum.StrEnum):
@@ -47,6 +45,8 @@ class Clue(Base, TenantOwned):
         # An inbound clue (upper-level system, police) is keyed by its sender's id, so a
         # replay finds the clue it already made.
         UniqueConstraint("tenant_id", "source", "source_ref"),
+        tenant_fk("agency_id", "agency"),
+        tenant_fk("group_id", "clue_group"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -65,7 +65,7 @@ class Clue(Base, TenantOwned):
         String(20), default=""
     )  # personal data: masked on read
     status: Mapped[str] = mapped_column(String(20), index=True)
-    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     transfers: Mapped[int] = mapped_column(default=0)
     designated: Mapped[bool] = mapped_column(default=False)
     joint_agency_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -75,7 +75,7 @@ class Clue(Base, TenantOwned):
     closed_at: Mapped[dt.datetime | None]
     reopened: Mapped[int] = mapped_column(default=0)
     satisfaction: Mapped[int | None]  # 1..5, the complainant's rating
-    group_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clue_group.id"), index=True)
+    group_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -83,7 +83,7 @@ class Clue(Base, TenantOwned):
         lazy="selectin", order_by="ClueStep.at", cascade="all, delete-orphan"
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version, "primary_key": [id]}
 
 
 class ClueGroup(Base, TenantOwned):
@@ -100,11 +100,12 @@ class ClueGroup(Base, TenantOwned):
 
 class ClueStep(Base, TenantOwned):
     __tablename__ = "clue_step"
+    __table_args__ = (tenant_fk("clue_id", "clue"), tenant_fk("agency_id", "agency"))
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    clue_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clue.id"), index=True)
+    clue_id: Mapped[uuid.UUID] = mapped_column(index=True)
     action: Mapped[str] = mapped_column(String(20))
-    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"))
+    agency_id: Mapped[uuid.UUID | None]
     reason: Mapped[str] = mapped_column(String(500), default="")
     actor: Mapped[str] = mapped_column(String(120), default="")
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -118,12 +119,13 @@ class ClueParticipant(Base, TenantOwned, Participation):
 
     __tablename__ = "clue_participant"
     __table_args__ = (
-        PrimaryKeyConstraint("tenant_id", "id"),
+        tenant_fk("clue_id", "clue"),
+        tenant_fk("agency_id", "agency"),
         Index("ix_clue_participant_current", "agency_id", "clue_id", "until"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(default=new_id)
-    clue_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clue.id"), index=True)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    clue_id: Mapped[uuid.UUID] = mapped_column(index=True)
     # Never loaded; it tells the unit of work to insert a new clue before its participants.
     clue: Mapped[Clue] = relationship(lazy="raise")
 

@@ -25,10 +25,10 @@ from yimen.platform.intake.model import Clue, ClueGroup, ClueParticipant, ClueSt
 from yimen.platform.kernel.db import utcnow
 from yimen.platform.kernel.db.agency_scope import ParticipationRole, all_agencies
 from yimen.platform.kernel.db.tenancy import current_tenant_id
+from yimen.platform.kernel.directory import Agency, Tenant
 from yimen.tenants.calendar.rules import CalendarNotLoaded
 from yimen.tenants.calendar.service import working_calendar
 from yimen.tenants.directory import district_settings
-from yimen.tenants.directory.model import Agency, Tenant
 from yimen.tenants.directory.service import agency_in_district
 from yimen.tenants.powers.service import holder_of
 

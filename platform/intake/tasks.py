@@ -8,7 +8,6 @@ import logging
 import dramatiq
 from sqlalchemy import select
 
-from yimen.gateway.worker.schedule import every
 from yimen.platform.intake import service
 from yimen.platform.kernel.db import db, tenant_scope
 
@@ -17,7 +16,7 @@ log = logging.getLogger(__name__)
 
 def escalate_all(today: dt.date | None = None) -> int:
     """Escalate the overdue clues of every active district; returns how many."""
-    from yimen.tenants.directory.model import Tenant, TenantKind
+    from yimen.platform.kernel.directory import Tenant, TenantKind
 
     with db.new_session() as s:
         tenant_ids = (
@@ -32,7 +31,6 @@ def escalate_all(today: dt.date | None = None) -> int:
     return count
 
 
-@every(3600)
 @dramatiq.actor(queue_name="yimen.system", max_retries=3)
 def escalate_overdue_clues() -> None:
     """Hourly: offered clues past their acceptance deadline are escalated."""

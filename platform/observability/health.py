@@ -39,7 +39,7 @@ def _check_broker() -> dict:
 def _check_issuers() -> dict:
     """Built-in issuers are served by this process (keys are made on first use); each
     outside issuer template (Keycloak) must answer its discovery and JWKS."""
-    from yimen.tenants.directory.model import Tenant, TenantStatus
+    from yimen.platform.kernel.directory import Tenant, TenantStatus
 
     validator = current_app.extensions["yimen.token_validator"]
     with db.new_session() as s:

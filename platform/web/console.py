@@ -23,8 +23,8 @@ from yimen.platform.auth.guard import SESSION_TOKEN_KEY, current_identity
 from yimen.platform.auth.tokens import InvalidToken
 from yimen.platform.idp.admin import CONSOLE_CLIENT_ID
 from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.directory import Agency, Tenant, TenantKind, TenantStatus
 from yimen.platform.kernel.permissions import ROLES, public, requires
-from yimen.tenants.directory.model import Agency, Tenant, TenantKind, TenantStatus
 
 bp = Blueprint("console", __name__, url_prefix="/console")
 LOGIN_KEY = "console_login"

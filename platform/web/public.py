@@ -12,9 +12,7 @@ from flask import Blueprint, current_app, redirect, render_template, url_for
 from sqlalchemy import select
 
 from yimen.platform.kernel.db import db, tenant_scope
-from yimen.platform.kernel.permissions import public
-from yimen.platform.web.pages import harden
-from yimen.tenants.directory.model import (
+from yimen.platform.kernel.directory import (
     AGENCY_KIND_LABELS,
     Agency,
     AgencyKind,
@@ -22,6 +20,8 @@ from yimen.tenants.directory.model import (
     TenantKind,
     TenantStatus,
 )
+from yimen.platform.kernel.permissions import public
+from yimen.platform.web.pages import harden
 from yimen.tenants.directory.service import district_or_404
 from yimen.tenants.powers.domains import DOMAINS
 

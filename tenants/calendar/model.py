@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Enum, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yimen.platform.kernel.db import Base, utcnow
+from yimen.platform.kernel.db import Base, citus_reference, utcnow
 from yimen.tenants.calendar.rules import DayKind
 
 YEAR_PROPOSED = "proposed"
@@ -19,6 +19,7 @@ class CalendarYear(Base):
     import is `proposed` until a different operator approves it (maker–checker)."""
 
     __tablename__ = "calendar_year"
+    __table_args__ = citus_reference()
     __audited__ = False
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
@@ -33,7 +34,7 @@ class CalendarYear(Base):
 
 class CalendarDay(Base):
     __tablename__ = "calendar_day"
-    __table_args__ = (Index("ix_calendar_day_year", "year"),)
+    __table_args__ = (Index("ix_calendar_day_year", "year"), citus_reference())
 
     day: Mapped[dt.date] = mapped_column(primary_key=True)
     year: Mapped[int]

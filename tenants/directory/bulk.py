@@ -20,8 +20,8 @@ from yimen.platform.api.spreadsheet import parse_flag as _flag
 from yimen.platform.api.spreadsheet import read_rows as read_rows
 from yimen.platform.api.spreadsheet import split_list as _list
 from yimen.platform.api.spreadsheet import template as template
+from yimen.platform.kernel.directory import AGENCY_KIND_LABELS, Agency, RoleAssignment, Unit
 from yimen.tenants.directory import service
-from yimen.tenants.directory.model import AGENCY_KIND_LABELS, Agency, RoleAssignment, Unit
 from yimen.tenants.directory.rules import Granter
 from yimen.tenants.directory.schemas import AgencyCreateSchema, OfficerCreateSchema
 from yimen.tenants.identity import tasks as provisioning

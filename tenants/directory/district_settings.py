@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.kernel.db.tenancy import current_tenant_id
-from yimen.tenants.directory.model import Tenant
+from yimen.platform.kernel.directory import Tenant
 
 INTEGER, TEXT, CHOICE = "integer", "text", "choice"
 

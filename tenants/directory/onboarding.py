@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.idp import admin as idp_admin
-from yimen.platform.idp.keys import active_key
 from yimen.platform.idp.model import Credential
 from yimen.platform.kernel.db import tenant_scope
-from yimen.tenants.directory.model import (
+from yimen.platform.kernel.directory import (
     Agency,
     AgencyKind,
     Officer,
@@ -26,8 +24,10 @@ from yimen.tenants.directory.model import (
     Unit,
     UnitKind,
 )
+from yimen.platform.kernel.feature import DistrictDefault
 from yimen.tenants.directory.rules import OK, check_division_code, check_slug
 from yimen.tenants.identity import tasks as provisioning
+from yimen.tenants.identity.ports import DistrictRef
 
 REGION_SLUG = "platform"
 
@@ -63,9 +63,15 @@ def create_tenant(
     public_url: str,
     name_en: str = "",
     kind: TenantKind = TenantKind.DISTRICT,
+    defaults: Iterable[DistrictDefault] = (),
 ) -> Tenant:
-    """A district with its issuer's first signing key and the console client, written
-    in one transaction under the new district's id (so its audit entry is its own)."""
+    """A district, written in one transaction under the new district's id (so its audit
+    entry is its own). The identity provider is asked through the provisioning port only:
+    what must exist at once (the built-in provider's signing key and console client) in
+    this transaction, the rest by the provisioning job. `defaults` are what the other
+    features give every new district (the composition root collects them from each
+    `Feature.district_defaults`); each runs in the new district's scope and only flushes.
+    (`public_url` is kept for the callers; the adapter knows its own.)"""
     slug_ok = OK if kind == TenantKind.REGION and slug == REGION_SLUG else check_slug(slug)
     for verdict, field_name in (
         (slug_ok, "slug"),
@@ -100,20 +106,13 @@ def create_tenant(
         )
         session.add(tenant)
         session.flush()
-        active_key(session)
-        idp_admin.ensure_console_client(session, public_url)
+        provisioning.provisioner().district_created(session, DistrictRef(slug, name))
         provisioning.request(session, "district", tenant.id)
         if kind == TenantKind.DISTRICT:
-            for give_default in DISTRICT_DEFAULTS:
+            for give_default in defaults:
                 give_default(session)
         session.commit()
     return tenant
-
-
-# What every new district starts with, from capabilities the directory does not know
-# (the composition root registers them: e.g. the case engine's hearing thresholds). Each
-# runs in the new district's scope and transaction, and only flushes.
-DISTRICT_DEFAULTS: list[Callable[[Session], object]] = []
 
 
 @dataclass

@@ -6,8 +6,8 @@ import marshmallow as ma
 
 from yimen.platform.api.paging import PageArgs
 from yimen.platform.api.problems import Bilingual
+from yimen.platform.kernel.directory import AgencyKind, OfficerStatus, UnitKind
 from yimen.platform.kernel.permissions import ROLES
-from yimen.tenants.directory.model import AgencyKind, OfficerStatus, UnitKind
 
 DOMAIN = ma.fields.String(validate=ma.validate.Length(min=1, max=40))
 ROLE = ma.fields.String(

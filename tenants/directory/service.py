@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from yimen.platform.api.paging import paginate
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.kernel.identity import SERVICE_ACCOUNT_PREFIX
-from yimen.tenants.directory.model import (
+from yimen.platform.kernel.directory import (
     Agency,
     AgencyKind,
     Officer,
@@ -20,6 +19,7 @@ from yimen.tenants.directory.model import (
     TenantKind,
     Unit,
 )
+from yimen.platform.kernel.identity import SERVICE_ACCOUNT_PREFIX
 from yimen.tenants.directory.rules import Granter, check_credit_code, check_role_change
 from yimen.tenants.identity import required_actions
 from yimen.tenants.identity import tasks as provisioning

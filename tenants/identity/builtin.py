@@ -37,6 +37,15 @@ class BuiltinProvisioner(IdentityProvisioner):
     def issuer_for(self, slug: str) -> str:
         return f"{self.public_url}/oidc/{slug}"
 
+    def district_created(self, session: Session, district: DistrictRef) -> None:
+        """The issuer's first signing key and the console client, written in the
+        transaction that creates the district: its officers can sign in at once."""
+        from yimen.platform.idp.admin import ensure_console_client
+        from yimen.platform.idp.keys import active_key
+
+        active_key(session)
+        ensure_console_client(session, self.public_url)
+
     def ensure_district(self, district: DistrictRef) -> None:
         from yimen.platform.idp.admin import ensure_console_client
         from yimen.platform.idp.keys import active_key

@@ -11,6 +11,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class ProvisioningError(Exception):
@@ -51,6 +55,12 @@ class IdentityProvisioner(ABC):
     @abstractmethod
     def issuer_for(self, slug: str) -> str:
         """The `iss` of tokens the district's officers get; the API must trust it."""
+
+    def district_created(self, session: Session, district: DistrictRef) -> None:
+        """Called by onboarding inside the transaction that creates the district, before
+        the job that calls `ensure_district` is sent: what must exist the moment the
+        district does. A remote provider needs nothing here (the job makes its realm)."""
+        return None
 
     @abstractmethod
     def ensure_district(self, district: DistrictRef) -> None:

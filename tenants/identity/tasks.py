@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from yimen.platform.kernel.audit.recorder import Actor, acting_as
 from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.kernel.db.tenancy import current_tenant_id
-from yimen.tenants.directory.model import Agency, Officer, OfficerStatus, Tenant
+from yimen.platform.kernel.directory import Agency, Officer, OfficerStatus, Tenant
 from yimen.tenants.identity.model import DONE, FAILED, PENDING, RUNNING, ProvisioningTask
 from yimen.tenants.identity.ports import (
     AgencyRef,

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yimen.tenants.directory.model import Agency, AgencyKind
+from yimen.platform.kernel.directory import Agency, AgencyKind
 from yimen.tenants.powers import matters, service
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 

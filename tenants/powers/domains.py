@@ -1,7 +1,7 @@
 """Enforcement domains (执法领域) with their Chinese and English names.
 
 The codes are the ones agencies and officers' certificates carry in the directory
-(tenants/directory/demo.py, tests/factories.py); a catalog matter belongs to one.
+(platform/demo.py, tests/factories.py); a catalog matter belongs to one.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from yimen.platform.api.problems import Problem
 from yimen.tenants.powers import catalog
-from yimen.tenants.powers.model import EnforcementMatter
+from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 from yimen.tenants.powers.rules import benchmark, is_major, provision
 
 # The catalog edition the starter rows belong to (their `effective_from`).
@@ -140,3 +140,25 @@ def get_matter(session: Session, code: str) -> EnforcementMatter:
             404, "not-found", f"执法事项 {code} 不存在。", f"No enforcement matter {code}."
         )
     return matter
+
+
+def adopted_matters(session: Session) -> list[tuple[str, str]]:
+    """The district's adopted enforcement matters (code, name), as the public form lists them."""
+    rows = session.execute(
+        select(EnforcementMatter.code, EnforcementMatter.name)
+        .join(MatterAdoption, MatterAdoption.matter_id == EnforcementMatter.id)
+        .order_by(EnforcementMatter.code)
+    ).all()
+    return [(code, name) for code, name in rows]
+
+
+def matter_names(session: Session, codes: set[str]) -> dict[str, str]:
+    if not codes:
+        return {}
+    return dict(
+        session.execute(
+            select(EnforcementMatter.code, EnforcementMatter.name).where(
+                EnforcementMatter.code.in_(codes)
+            )
+        ).all()
+    )

@@ -8,7 +8,15 @@ import uuid
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from yimen.platform.kernel.db import Base, TenantOwned, Timestamped, new_id, utcnow
+from yimen.platform.kernel.db import (
+    Base,
+    TenantOwned,
+    Timestamped,
+    citus_reference,
+    new_id,
+    tenant_fk,
+    utcnow,
+)
 from yimen.tenants.powers.rules import provision
 
 
@@ -23,6 +31,7 @@ class EnforcementMatter(Base, Timestamped):
     the act applies, so a case can tell which version held)."""
 
     __tablename__ = "enforcement_matter"
+    __table_args__ = citus_reference()
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -89,17 +98,20 @@ class MatterAssignment(Base, TenantOwned):
     __table_args__ = (
         Index(
             "uq_matter_assignment_current",
+            "tenant_id",
             "adoption_id",
             unique=True,
             postgresql_where=text("valid_to IS NULL"),
             sqlite_where=text("valid_to IS NULL"),
         ),
+        tenant_fk("adoption_id", "matter_adoption"),
+        tenant_fk("agency_id", "agency"),
     )
     __audited__ = True
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    adoption_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("matter_adoption.id"), index=True)
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"), index=True)
+    adoption_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(index=True)
     valid_from: Mapped[dt.datetime] = mapped_column(default=utcnow)
     valid_to: Mapped[dt.datetime | None]
     reason: Mapped[str] = mapped_column(String(500), default="")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.kernel.db import current_tenant_id, utcnow
-from yimen.tenants.directory.model import Agency, Tenant
+from yimen.platform.kernel.directory import Agency, Tenant
 from yimen.tenants.directory.service import agency_in_district
 from yimen.tenants.powers.domains import label
 from yimen.tenants.powers.matters import seed_catalog as seed_catalog

@@ -5,17 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
+from yimen.platform.kernel.db import Base, TenantOwned, citus_reference, new_id, tenant_fk, utcnow
 
 
 class WorkflowDefinition(Base):
     """A published version of a procedure in the platform library; immutable."""
 
     __tablename__ = "workflow_definition"
-    __table_args__ = (UniqueConstraint("kind", "version"),)
+    __table_args__ = (UniqueConstraint("kind", "version"), citus_reference())
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(40))
@@ -31,12 +31,15 @@ class WorkflowOverride(Base, TenantOwned):
     kept, the newest is in force, and cases pin the versions they started under."""
 
     __tablename__ = "workflow_override"
-    __table_args__ = (UniqueConstraint("tenant_id", "kind", "agency_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "kind", "agency_id", "version"),
+        tenant_fk("agency_id", "agency"),
+    )
     __audited__ = True
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     kind: Mapped[str] = mapped_column(String(40))
-    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     version: Mapped[int]
     delta: Mapped[dict] = mapped_column(JSON)
     note: Mapped[str] = mapped_column(String(500), default="")

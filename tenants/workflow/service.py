@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.tenants.directory.model import Agency
+from yimen.platform.kernel.directory import Agency
 from yimen.tenants.workflow.model import WorkflowDefinition, WorkflowOverride
 from yimen.tenants.workflow.rules import check_against_statute, fingerprint, resolve
 from yimen.tenants.workflow.statutory import KINDS, LIBRARY_V1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from yimen.tenants.directory.demo import credit_code
+from yimen.platform.demo import credit_code
 
 pytestmark = pytest.mark.browser
 

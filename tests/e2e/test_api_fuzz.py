@@ -31,17 +31,18 @@ def fuzz_district(app, live_server):
     """A demo-like district: its agencies with officers, units and the power list."""
     from werkzeug.security import generate_password_hash
 
+    from yimen.platform.demo import DEMO_PASSWORD, agency_specs
     from yimen.platform.idp.admin import create_machine_client
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.demo import DEMO_PASSWORD, agency_specs
-    from yimen.tenants.directory.model import Agency
+    from yimen.platform.kernel.directory import Agency
     from yimen.tenants.directory.onboarding import add_agency, create_tenant
     from yimen.tenants.powers.demo import seed_demo_powers
 
     slug = f"fz{uuid.uuid4().hex[:8]}"
     division = support.unique_division_code()
     with db.new_session() as s:
-        tenant = create_tenant(s, slug, "测试区", division, live_server.url)
+        defaults = app.extensions["yimen.district_defaults"]
+        tenant = create_tenant(s, slug, "测试区", division, live_server.url, defaults=defaults)
         tenant_id = tenant.id
     password_hash = generate_password_hash(DEMO_PASSWORD)
     tokens = {}

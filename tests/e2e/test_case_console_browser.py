@@ -36,7 +36,7 @@ def _filed_on(number: str, day: str) -> None:
 
     from yimen.platform.cases.model import Case
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()

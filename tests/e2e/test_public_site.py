@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from lxml import html
 
+from yimen.platform.kernel.directory import TenantStatus
 from yimen.platform.web.public import ENTRY_POINTS
-from yimen.tenants.directory.model import TenantStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HTML = {"Accept": "text/html,application/xhtml+xml"}

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from tests import support
 from yimen.platform.migrate import upgrade
 
-BEFORE, AFTER = "20261207_0123", "20261207_0170"
+BEFORE, AFTER = "20261207_0140", "20261207_0170"
 NOW = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
 
 

@@ -329,7 +329,7 @@ OTHER_PARAMS = {"<name>": "approve_filing"}  # the console's one route for every
 
 def _fresh_agency(tenant_id) -> tuple[uuid.UUID, str]:
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Agency, AgencyKind
+    from yimen.platform.kernel.directory import Agency, AgencyKind
 
     code = f"t{uuid.uuid4().hex[:8]}"
     with tenant_scope(tenant_id), db.new_session() as s:

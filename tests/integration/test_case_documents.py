@@ -30,7 +30,7 @@ def _text(pdf: bytes) -> str:
 
 def _tenant_id(slug: str = "xuanwu") -> uuid.UUID:
     from yimen.platform.kernel.db import db
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         return s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one()
@@ -39,7 +39,7 @@ def _tenant_id(slug: str = "xuanwu") -> uuid.UUID:
 def _agency(tenant_id, prefix: str) -> uuid.UUID:
     """A fresh agency, so that its sequences start at 1 whatever other tests issued."""
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Agency, AgencyKind
+    from yimen.platform.kernel.directory import Agency, AgencyKind
 
     code = f"t{uuid.uuid4().hex[:8]}"
     with tenant_scope(tenant_id), db.new_session() as s:
@@ -60,7 +60,7 @@ def _case(tenant_id, agency_id=None, agency_code: str = "zhzf", **fields) -> uui
     from yimen.platform.cases.service import take_part
     from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.kernel.db.agency_scope import ParticipationRole
-    from yimen.tenants.directory.model import Agency
+    from yimen.platform.kernel.directory import Agency
 
     with tenant_scope(tenant_id), db.new_session() as s:
         if agency_id is None:

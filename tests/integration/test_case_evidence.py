@@ -243,7 +243,7 @@ def _officer_of(live_server, slug: str, code: str = "zhzf") -> dict:
     from tests.conftest import bearer
     from yimen.platform.idp.admin import create_machine_client
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one()

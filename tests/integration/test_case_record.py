@@ -23,7 +23,7 @@ from yimen.platform.cases.model import Case
 from yimen.platform.cases.service import take_part
 from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.kernel.db.agency_scope import ParticipationRole
-from yimen.tenants.directory.model import Agency, Tenant
+from yimen.platform.kernel.directory import Agency, Tenant
 
 ACTOR = "xuanwu.zhangsan"
 

@@ -182,7 +182,7 @@ def _xuanwu():
     from sqlalchemy import select
 
     from yimen.platform.kernel.db import db
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
@@ -319,7 +319,7 @@ def test_an_individual_business_is_a_citizen_or_an_organisation_by_district_poli
 ):
     """处罚法 第五十一条 does not say how an individual business counts; the district decides (default: ¥200)."""
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     shop = {**PARTY, "kind": "individual_business", "credit_code": _valid_credit_code()}
     case = spot(client, desk, party=shop, matter=BURNING)
@@ -1025,7 +1025,7 @@ def test_no_execution_at_night_or_on_a_rest_day__行政强制法_第四十三条
 @contextlib.contextmanager
 def _district_setting(key: str, value):
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     tenant_id = _xuanwu()
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from yimen.platform.cli import main
+from yimen.platform.main import main
 
 
 @pytest.fixture
@@ -75,8 +75,8 @@ def test_seeding_the_demo_again_changes_nothing_on_either_database(app, live_ser
     """`yimen demo seed` on a database that has the demo already (the live server seeded
     it): on PostgreSQL the reader client's look-up ran outside the district and row-level
     security refused the second write."""
+    from yimen.platform.demo import seed_demo
     from yimen.platform.kernel.db import db
-    from yimen.tenants.directory.demo import seed_demo
 
     with db.new_session() as s:
         again = seed_demo(s, live_server.url, tmp_path / "demo.json")

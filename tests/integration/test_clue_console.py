@@ -63,7 +63,7 @@ def _backdate(clue_id: str, days: int = 2) -> None:
 
     from yimen.platform.intake.model import Clue
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()

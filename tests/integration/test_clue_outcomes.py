@@ -24,7 +24,7 @@ def _phone() -> str:
 
 def _tenant_id():
     from yimen.platform.kernel.db import db
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()

@@ -155,7 +155,7 @@ def test_the_complainant_is_texted_through_the_outbox(app, client, desks):
 
     clue = _register(client, desks)
     client.post(f"/api/v1/clues/{clue['id']}/accept", headers=desks["zhzf"])
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
@@ -193,7 +193,7 @@ def _assert_may_file(case_id: str) -> None:
     from yimen.platform.cases import service
     from yimen.platform.cases.model import Case
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()

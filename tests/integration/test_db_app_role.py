@@ -61,8 +61,8 @@ def test_an_app_role_that_bypasses_rls_is_reported(empty_database):
 
 
 def test_the_cli_prints_the_missing_role_warning(empty_database, monkeypatch, tmp_path):
-    from yimen.platform.cli import main
     from yimen.platform.kernel.db import db
+    from yimen.platform.main import main
 
     url, _, role = empty_database
     monkeypatch.setenv("YIMEN_VAR_DIR", str(tmp_path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import bearer
-from yimen.tenants.directory.demo import credit_code
+from yimen.platform.demo import credit_code
 
 
 @pytest.fixture
@@ -162,7 +162,7 @@ def test_an_agency_admin_cannot_touch_another_agencys_officers(
 
     from yimen.platform.idp.admin import create_machine_client
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()

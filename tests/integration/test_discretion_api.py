@@ -19,7 +19,7 @@ WINDOW = {"decided_from": "2025-03-01", "decided_to": "2025-03-31"}
 
 def _tenant_id():
     from yimen.platform.kernel.db import db
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from tests.conftest import bearer
 from yimen.platform.intake.model import Clue
 from yimen.platform.kernel.db import db, tenant_scope
-from yimen.tenants.directory.model import Tenant
+from yimen.platform.kernel.directory import Tenant
 
 
 def _clue_count() -> int:

@@ -198,7 +198,7 @@ def _run_jobs(client, admin, tenant_id, entity_id) -> list[dict]:
 
 def _subject_of(tenant_id, officer_id) -> str:
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Officer
+    from yimen.platform.kernel.directory import Officer
 
     with tenant_scope(tenant_id), db.new_session() as s:
         return s.get(Officer, uuid.UUID(officer_id)).subject
@@ -253,7 +253,7 @@ def test_a_new_realms_tokens_are_trusted_without_a_restart(
 def test_an_officer_onboarded_through_the_api_works_with_keycloak_tokens_until_deactivated(
     keycloak_app, keycloak, new_district, machine_token
 ):
-    from yimen.tenants.directory.demo import credit_code
+    from yimen.platform.demo import credit_code
 
     client = keycloak_app.test_client()
     tenant = new_district("建邺测试区")

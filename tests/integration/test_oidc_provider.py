@@ -133,7 +133,7 @@ def test_rotating_keys_keeps_issued_tokens_valid_and_signs_new_ones_with_the_new
 
     from yimen.platform.idp.keys import rotate
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     before = live_server.client_token("qinhuai")
     with db.new_session() as s:

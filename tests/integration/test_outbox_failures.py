@@ -17,7 +17,7 @@ from yimen.gateway.outbox import service as outbox
 from yimen.gateway.outbox.model import DEAD, PENDING, OutboxMessage
 from yimen.gateway.ports import Connector
 from yimen.platform.kernel.db import db, tenant_scope
-from yimen.tenants.directory.model import Tenant
+from yimen.platform.kernel.directory import Tenant
 
 
 class BuggyConnector(Connector):

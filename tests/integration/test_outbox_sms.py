@@ -16,7 +16,7 @@ from yimen.gateway.outbox import service as outbox
 from yimen.gateway.outbox.model import DEAD, SENT, OutboxMessage
 from yimen.gateway.worker.runner import InProcessWorker
 from yimen.platform.kernel.db import db, tenant_scope
-from yimen.tenants.directory.model import Tenant
+from yimen.platform.kernel.directory import Tenant
 
 
 @pytest.fixture

@@ -138,7 +138,7 @@ def test_with_the_built_in_provider_the_new_officer_signs_in_and_must_change_the
     from sqlalchemy import select
 
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
     from yimen.tenants.identity.required_actions import pending
 
     monkeypatch.setattr(tasks, "_provisioner", BuiltinProvisioner(live_server.url))

@@ -27,7 +27,7 @@ def role_tokens(live_server):
 
     from yimen.platform.idp.admin import create_machine_client
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     tokens = {}
     for role in ROLES:

@@ -14,7 +14,7 @@ import uuid
 import pytest
 
 from tests.conftest import bearer
-from yimen.tenants.directory.demo import credit_code
+from yimen.platform.demo import credit_code
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def district(new_district, machine_token, client, live_server):
 
     from yimen.platform.idp.admin import create_machine_client
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     tenant = new_district("授权测试区")
     admin = bearer(machine_token(tenant.slug, ["district_admin"]))

@@ -21,7 +21,7 @@ from tests.integration.oidc_flow import (
     pkce,
     sign_in,
 )
-from yimen.tenants.directory.demo import credit_code
+from yimen.platform.demo import credit_code
 
 
 def _authorize_params(live_server, **changes) -> dict:
@@ -64,7 +64,7 @@ def _tenant_id(slug: str):
     from sqlalchemy import select
 
     from yimen.platform.kernel.db import db
-    from yimen.tenants.directory.model import Tenant
+    from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
         return s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one()
@@ -77,7 +77,7 @@ def _legacy_officer(slug: str, username: str, password: str) -> str:
 
     from yimen.platform.idp.admin import set_password
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Agency, RoleAssignment
+    from yimen.platform.kernel.directory import Agency, RoleAssignment
     from yimen.tenants.directory.service import new_officer
 
     with tenant_scope(_tenant_id(slug)), db.new_session() as s:
@@ -434,7 +434,7 @@ def test_an_unknown_user_name_takes_about_as_long_as_a_known_one(app):
 
     from yimen.platform.idp import admin
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.tenants.directory.model import Officer
+    from yimen.platform.kernel.directory import Officer
 
     with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
         officer = s.execute(

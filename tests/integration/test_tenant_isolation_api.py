@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from tests.conftest import bearer
 from yimen.platform.kernel.db import db, tenant_scope
-from yimen.tenants.directory.model import Agency, Tenant
+from yimen.platform.kernel.directory import Agency, Tenant
 
 
 def _agency_of(slug: str) -> Agency:

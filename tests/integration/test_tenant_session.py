@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from yimen.platform.kernel.db import TenantMismatch, db, tenant_scope
-from yimen.tenants.directory.model import Agency, AgencyKind
+from yimen.platform.kernel.directory import Agency, AgencyKind
 
 
 def test_queries_return_only_the_current_tenants_rows(app, new_district):

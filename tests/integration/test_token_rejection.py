@@ -16,8 +16,8 @@ from tests.conftest import bearer
 from tests.integration.oidc_flow import sign_in
 from yimen.platform.idp.keys import active_key
 from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.directory import Tenant
 from yimen.platform.kernel.identity import service_account_subject
-from yimen.tenants.directory.model import Tenant
 
 PROBLEM = "application/problem+json"
 

@@ -13,7 +13,7 @@ from yimen.tenants.workflow.statutory import GENERAL
 
 @pytest.fixture
 def district(client, new_district, machine_token):
-    from yimen.tenants.directory.demo import credit_code
+    from yimen.platform.demo import credit_code
 
     tenant = new_district("流程测试区")
     admin = bearer(machine_token(tenant.slug, ["district_admin"]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from yimen.tenants.directory.demo import credit_code, organisation_code
+from yimen.platform.demo import credit_code, organisation_code
 from yimen.tenants.directory.rules import (
     Certificate,
     check_credit_code,

@@ -9,7 +9,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_yimen_variable_read_by_the_config_is_in_the_readme_table():
-    read = set(re.findall(r'"(YIMEN_[A-Z_]+)"', (ROOT / "platform" / "kernel" / "config.py").read_text()))
+    read = set(
+        re.findall(r'"(YIMEN_[A-Z_]+)"', (ROOT / "platform" / "kernel" / "config.py").read_text())
+    )
     documented = set(re.findall(r"^\| `(YIMEN_[A-Z_]+)`", (ROOT / "README.md").read_text(), re.M))
     assert read and read == documented
 

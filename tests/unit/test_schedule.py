@@ -1,4 +1,5 @@
-"""Periodic jobs are sent once per period, from the first period on (worker.schedule)."""
+"""Periodic jobs are sent once per period, from the first period on (worker.schedule);
+the features declare them (Feature.periodic_jobs) and the composition root collects them."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from dramatiq.brokers.stub import StubBroker
 from yimen.gateway.worker import schedule
 
 
-def test_each_periodic_actor_is_sent_once_per_period_and_not_at_start(monkeypatch):
+def test_each_periodic_actor_is_sent_once_per_period_and_not_at_start():
     broker = StubBroker()
-    monkeypatch.setattr(schedule, "PERIODIC", {"every_minute": 60, "hourly": 3600})
+    periods = {"every_minute": 60, "hourly": 3600}
 
     def every_minute():
         pass
@@ -25,7 +26,7 @@ def test_each_periodic_actor_is_sent_once_per_period_and_not_at_start(monkeypatc
         for name, fn in (("every_minute", every_minute), ("hourly", hourly))
     }
     now = [1000.0]
-    scheduler = schedule.Scheduler(actors, clock=lambda: now[0])
+    scheduler = schedule.Scheduler(actors, periods, clock=lambda: now[0])
     assert scheduler.tick() == []
     now[0] += 60
     assert scheduler.tick() == ["every_minute"]
@@ -37,7 +38,8 @@ def test_each_periodic_actor_is_sent_once_per_period_and_not_at_start(monkeypatc
 
 
 def test_the_relay_and_the_escalation_are_periodic():
-    from yimen.gateway.worker.actors import ALL
+    from yimen.platform.features import actors_and_periods, features
 
-    names = {actor.actor_name for actor in ALL}
-    assert {"relay_outbox", "escalate_overdue_clues"} <= set(schedule.PERIODIC) <= names
+    actors, periods = actors_and_periods(features())
+    names = {actor.actor_name for actor in actors}
+    assert {"relay_outbox", "escalate_overdue_clues"} <= set(periods) <= names

@@ -1,6 +1,15 @@
 """Database access: declarative base, tenant-scoped sessions, row-level security."""
 
-from yimen.platform.kernel.db.base import Base, TenantOwned, Timestamped, new_id, utcnow
+from yimen.platform.kernel.db.base import (
+    Base,
+    TenantOwned,
+    Timestamped,
+    citus_local,
+    citus_reference,
+    new_id,
+    tenant_fk,
+    utcnow,
+)
 from yimen.platform.kernel.db.session import Database, db
 from yimen.platform.kernel.db.tenancy import (
     TenantMismatch,
@@ -15,9 +24,12 @@ __all__ = [
     "TenantMismatch",
     "TenantOwned",
     "Timestamped",
+    "citus_local",
+    "citus_reference",
     "current_tenant_id",
     "db",
     "new_id",
+    "tenant_fk",
     "tenant_scope",
     "unscoped",
     "utcnow",

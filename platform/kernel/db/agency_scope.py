@@ -21,12 +21,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, ForeignKey, String, event
+from sqlalchemy import ColumnElement, String, event
 from sqlalchemy.orm import (
     Mapped,
     ORMExecuteState,
     Session,
-    declared_attr,
     mapped_column,
     with_loader_criteria,
 )
@@ -55,10 +54,7 @@ class Participation:
     takes part in a record in a role from `since`; `until` is set when it no longer does.
     Only a current participation (until is null) opens the record to the agency."""
 
-    @declared_attr
-    def agency_id(cls) -> Mapped[uuid.UUID]:  # noqa: N805 - SQLAlchemy declared_attr
-        return mapped_column(ForeignKey("agency.id"), index=True)
-
+    agency_id: Mapped[uuid.UUID] = mapped_column(index=True)  # tenant_fk to agency
     role: Mapped[str] = mapped_column(String(20))
     since: Mapped[dt.datetime] = mapped_column(default=utcnow)
     until: Mapped[dt.datetime | None]

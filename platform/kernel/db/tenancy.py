@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import event, false, text
+from sqlalchemy import event, false
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from yimen.platform.kernel.db.base import TenantOwned
@@ -83,10 +83,12 @@ def _bind_transaction(session: Session, _transaction, connection) -> None:
     if connection.dialect.name != "postgresql":
         return
     tenant = _current.get()
-    connection.execute(
-        text("select set_config('app.tenant_id', :t, true)"),
-        {"t": str(tenant) if tenant else ""},
-    )
+    # SET LOCAL, the same as set_config(..., true) on one PostgreSQL: a database
+    # distributed by district (Citus) forwards SET LOCAL to the shards' connections
+    # (citus.propagate_set_commands = 'local'), where the policies read it, and no
+    # function call. A UUID needs no quoting beyond its two quotes.
+    value = str(uuid.UUID(str(tenant))) if tenant else ""
+    connection.exec_driver_sql(f"SET LOCAL app.tenant_id = '{value}'")
 
 
 def bind_open_transaction(session: Session) -> None:

@@ -10,8 +10,8 @@ from yimen.platform.api.paging import page_of, paginate
 from yimen.platform.api.spreadsheet import XLSX, read_upload
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.permissions import requires
-from yimen.tenants.directory.bulk_views import FileSchema
-from yimen.tenants.directory.views import own_agency_id
+from yimen.tenants.directory.web.bulk_views import FileSchema
+from yimen.tenants.directory.web.views import own_agency_id
 from yimen.tenants.powers import matters, service, xlsx
 from yimen.tenants.powers.schemas import (
     AdoptionUpdateSchema,

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from yimen.platform.api.limits import limiter
 from yimen.platform.api.problems import FieldError, Problem, field_errors
 from yimen.platform.intake import attachments, service
-from yimen.platform.intake.public_views import ComplaintSchema, file_complaint, form_input
 from yimen.platform.intake.service import SHANGHAI
+from yimen.platform.intake.web.public_views import ComplaintSchema, file_complaint, form_input
 from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.kernel.permissions import public
 from yimen.platform.web.blobs import accepts_uploads
@@ -111,7 +111,7 @@ def progress(slug: str, message=None, status_code=None):
 def feedback(slug: str):
     """The complainant says whether the problem is solved, and rates the handling."""
     tenant = district_or_404(slug)
-    from yimen.platform.intake.public_views import FeedbackSchema
+    from yimen.platform.intake.web.public_views import FeedbackSchema
 
     raw = {
         k: v.strip()

@@ -12,7 +12,7 @@ from yimen.platform.api.problems import Problem
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.permissions import requires
 from yimen.tenants.directory import bulk
-from yimen.tenants.directory.views import granter
+from yimen.tenants.directory.web.views import granter
 
 blp = Blueprint("imports", __name__, description="批量导入 / Bulk import")
 

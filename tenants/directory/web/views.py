@@ -13,9 +13,9 @@ from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.api.problems import Problem
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.directory import Agency, OfficerStatus
 from yimen.platform.kernel.permissions import agency_bound, requires
 from yimen.tenants.directory import service
-from yimen.tenants.directory.model import Agency, OfficerStatus
 from yimen.tenants.directory.rules import Granter
 from yimen.tenants.directory.schemas import (
     AgencyCreateSchema,

@@ -16,12 +16,12 @@ from yimen.platform.api.paging import paginate
 from yimen.platform.api.problems import Problem, field_errors
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.directory import AGENCY_KIND_LABELS, Agency, AgencyKind
 from yimen.platform.kernel.permissions import ROLES, requires
 from yimen.tenants.directory import district_settings, service
-from yimen.tenants.directory.model import AGENCY_KIND_LABELS, Agency, AgencyKind
 from yimen.tenants.directory.rules import grantable_roles
 from yimen.tenants.directory.schemas import AgencyCreateSchema, OfficerCreateSchema
-from yimen.tenants.directory.views import granter, own_agency_id, within_reach
+from yimen.tenants.directory.web.views import granter, own_agency_id, within_reach
 
 bp = Blueprint("console_admin", __name__, url_prefix="/console/admin")
 PAGE_SIZE = 50

@@ -14,7 +14,7 @@ from yimen.platform.api.problems import Bilingual, FieldError, Problem, field_er
 from yimen.platform.intake import attachments, service
 from yimen.platform.intake.model import Source
 from yimen.platform.intake.public_record import approximate_place
-from yimen.platform.intake.views import MOBILE
+from yimen.platform.intake.web.views import MOBILE
 from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.kernel.db.tenancy import bind_open_transaction
 from yimen.platform.kernel.permissions import public

@@ -31,8 +31,8 @@ from yimen.platform.idp.model import OAuthClient
 from yimen.platform.idp.provider import Client, User, active_officer, issuer, user_claims
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.db.tenancy import bind_tenant
+from yimen.platform.kernel.directory import Officer, Tenant, TenantStatus
 from yimen.platform.kernel.permissions import public
-from yimen.tenants.directory.model import Officer, Tenant, TenantStatus
 from yimen.tenants.identity import required_actions
 from yimen.tenants.identity.model import UPDATE_PASSWORD
 

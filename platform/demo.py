@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import select
@@ -18,9 +19,10 @@ from werkzeug.security import generate_password_hash
 from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.model import OAuthClient
 from yimen.platform.kernel.db import tenant_scope
-from yimen.tenants.directory.model import AgencyKind as K
-from yimen.tenants.directory.model import Tenant, TenantKind
-from yimen.tenants.directory.model import UnitKind as U
+from yimen.platform.kernel.directory import AgencyKind as K
+from yimen.platform.kernel.directory import Tenant, TenantKind
+from yimen.platform.kernel.directory import UnitKind as U
+from yimen.platform.kernel.feature import DistrictDefault
 from yimen.tenants.directory.onboarding import (
     REGION_SLUG,
     AgencySpec,
@@ -290,8 +292,11 @@ def seed_region(session: Session, public_url: str, password_hash: str) -> dict:
     }
 
 
-def seed_demo(session: Session, public_url: str, out: Path) -> dict:
-    """Create the demo region if missing; write the sign-ins to `out` (var/demo.json)."""
+def seed_demo(
+    session: Session, public_url: str, out: Path, defaults: Iterable[DistrictDefault] = ()
+) -> dict:
+    """Create the demo region if missing; write the sign-ins to `out` (var/demo.json).
+    `defaults`: what the features give a new district (`Feature.district_defaults`)."""
     password_hash = generate_password_hash(DEMO_PASSWORD)  # one slow hash, shared
     demo: dict = {
         "password": DEMO_PASSWORD,
@@ -302,7 +307,9 @@ def seed_demo(session: Session, public_url: str, out: Path) -> dict:
         tenant = session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
         fresh = tenant is None
         if fresh:
-            tenant = create_tenant(session, slug, name, division, public_url, name_en=name_en)
+            tenant = create_tenant(
+                session, slug, name, division, public_url, name_en=name_en, defaults=defaults
+            )
         # The district is bound per transaction: end the one begun by the look-up above
         # (outside any district) so that what follows runs, and is checked, inside it.
         session.commit()

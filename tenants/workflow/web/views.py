@@ -11,8 +11,8 @@ from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.api.problems import Problem
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.directory import Agency
 from yimen.platform.kernel.permissions import requires
-from yimen.tenants.directory.model import Agency
 from yimen.tenants.workflow import service
 from yimen.tenants.workflow.model import WorkflowDefinition, WorkflowOverride
 from yimen.tenants.workflow.rules import diff

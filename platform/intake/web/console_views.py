@@ -21,7 +21,7 @@ from yimen.platform.auth.guard import current_identity
 from yimen.platform.intake import attachments, rules, service
 from yimen.platform.intake import console_queries as q
 from yimen.platform.intake.model import Clue, Source
-from yimen.platform.intake.views import (
+from yimen.platform.intake.web.views import (
     OUTCOMES,
     CloseSchema,
     ClueTransferSchema,
@@ -31,9 +31,9 @@ from yimen.platform.intake.views import (
     RegisterSchema,
 )
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.directory import Agency
 from yimen.platform.kernel.permissions import allowed, requires
 from yimen.platform.web.blobs import blob_store, send_blob
-from yimen.tenants.directory.model import Agency
 
 bp = Blueprint("console_clues", __name__, url_prefix="/console/clues")
 PAGE_SIZE = 20

@@ -9,7 +9,7 @@ A case: its agency is lead; the joint agencies designated to the clue it came fr
 joint.
 
 Revision ID: 20261207_0170
-Revises: 20261207_0123
+Revises: 20261207_0140
 Create Date: 2026-12-07 18:00:00
 """
 
@@ -21,7 +21,7 @@ from alembic import op
 from yimen.platform.kernel.db.rls import enable_tenant_rls, grant_to_app_role
 
 revision = "20261207_0170"
-down_revision = "20261207_0123"
+down_revision = "20261207_0140"
 branch_labels = None
 depends_on = None
 
@@ -41,11 +41,16 @@ def _create(table: str, record: str, parent: str) -> None:
         sa.Column("since", sa.DateTime(timezone=True), nullable=False),
         sa.Column("until", sa.DateTime(timezone=True), nullable=True),
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        # Keys between districts' tables carry tenant_id (20261207_0140, Citus-ready).
         sa.ForeignKeyConstraint(
-            ["agency_id"], ["agency.id"], name=op.f(f"fk_{table}_agency_id_agency")
+            ["tenant_id", "agency_id"],
+            ["agency.tenant_id", "agency.id"],
+            name=f"fk_{table}_agency_id_agency",
         ),
         sa.ForeignKeyConstraint(
-            [record], [f"{parent}.id"], name=op.f(f"fk_{table}_{record}_{parent}")
+            ["tenant_id", record],
+            [f"{parent}.tenant_id", f"{parent}.id"],
+            name=f"fk_{table}_{record}_{parent}",
         ),
         sa.ForeignKeyConstraint(
             ["tenant_id"],

@@ -1,4 +1,10 @@
-"""The directory of a region: districts, their agencies, units and officers."""
+"""The directory of a region: districts, their agencies, units and officers.
+
+The records are kernel: the district is the tenancy every row belongs to, and the
+officer's status and agency are the caller's identity that every request checks (the
+token validator, the identity provider and every feature read them). The directory's
+use cases (creating districts, changing officers, the rules they follow) are the
+`yimen.tenants.directory` feature."""
 
 from __future__ import annotations
 
@@ -6,10 +12,17 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Enum, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from yimen.platform.kernel.db import Base, TenantOwned, Timestamped, new_id
+from yimen.platform.kernel.db import (
+    Base,
+    TenantOwned,
+    Timestamped,
+    citus_reference,
+    new_id,
+    tenant_fk,
+)
 
 
 class TenantStatus(enum.StrEnum):
@@ -70,6 +83,8 @@ class Tenant(Base, Timestamped):
 
     __tablename__ = "tenant"
     __audited__ = True
+    # The registry of districts: every distributed table's key to it holds on each node.
+    __table_args__ = citus_reference()
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
@@ -112,10 +127,11 @@ class Unit(Base, TenantOwned, Timestamped):
 
     __tablename__ = "unit"
     __audited__ = True
+    __table_args__ = (tenant_fk("agency_id", "agency"), tenant_fk("parent_id", "unit"))
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"), index=True)
-    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[UnitKind] = mapped_column(_enum(UnitKind))
     grid: Mapped[str] = mapped_column(String(200), default="")
@@ -131,11 +147,13 @@ class Officer(Base, TenantOwned, Timestamped):
     __table_args__ = (
         UniqueConstraint("tenant_id", "username"),
         UniqueConstraint("tenant_id", "certificate_no"),
+        tenant_fk("agency_id", "agency"),
+        tenant_fk("unit_id", "unit"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"), index=True)
-    unit_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     username: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(50))
     # Identity subject at the district's issuer (the `sub` claim).
@@ -166,8 +184,11 @@ class RoleAssignment(Base, TenantOwned):
 
     __tablename__ = "role_assignment"
     __audited__ = True
-    __table_args__ = (UniqueConstraint("tenant_id", "officer_id", "role"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "officer_id", "role"),
+        tenant_fk("officer_id", "officer"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    officer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("officer.id"), index=True)
+    officer_id: Mapped[uuid.UUID] = mapped_column(index=True)
     role: Mapped[str] = mapped_column(String(40))

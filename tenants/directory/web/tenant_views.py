@@ -15,8 +15,8 @@ from yimen.platform.api.problems import Problem
 from yimen.platform.audit.views import AuditEntrySchema
 from yimen.platform.kernel.audit.model import AuditEntry
 from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.directory import Tenant, TenantKind, TenantStatus
 from yimen.platform.kernel.permissions import requires
-from yimen.tenants.directory.model import Tenant, TenantKind, TenantStatus
 from yimen.tenants.directory.onboarding import create_tenant, set_tenant_status
 
 blp = Blueprint("tenants", __name__, description="区(租户)管理 / Districts of the region")
@@ -58,7 +58,8 @@ class Tenants(MethodView):
     def post(self, data):
         """开通一个区 (即时生效，无需重启) / Create a district; live at once, no restart"""
         public_url = current_app.extensions["yimen.settings"].public_url
-        return create_tenant(db.session, public_url=public_url, **data)
+        defaults = current_app.extensions["yimen.district_defaults"]
+        return create_tenant(db.session, public_url=public_url, defaults=defaults, **data)
 
 
 @blp.route("/tenants/<uuid:tenant_id>/suspend")

@@ -22,10 +22,10 @@ from yimen.platform.api.problems import Problem, field_errors
 from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, Source
 from yimen.platform.intake.public_record import approximate_coordinate, approximate_place
-from yimen.platform.intake.views import MOBILE
+from yimen.platform.intake.web.views import MOBILE
 from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.directory import Agency
 from yimen.platform.kernel.permissions import public
-from yimen.tenants.directory.model import Agency
 from yimen.tenants.directory.service import district_or_404
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 

@@ -1,0 +1,33 @@
+"""The case engine as the composition root sees it (see yimen.platform.kernel.feature)."""
+
+from __future__ import annotations
+
+from yimen.platform.cases import (
+    console_views,
+    discretion_views,
+    document_views,
+    event_views,
+    evidence_views,
+    law_flags,
+    law_service,
+    law_views,
+    views,
+)
+from yimen.platform.kernel.feature import Feature, PeriodicJob
+
+FEATURE = Feature(
+    name="cases",
+    api_blueprints=(
+        views.blp,
+        discretion_views.blp,
+        law_views.blp,
+        event_views.blp,
+        document_views.blp,
+        evidence_views.blp,
+    ),
+    web_blueprints=(console_views.bp,),
+    actors=(law_flags.flag_case_limits,),
+    periodic_jobs=(PeriodicJob(law_flags.flag_case_limits, 3600),),  # hourly
+    # a new district starts with the hearing thresholds (《行政处罚法》第六十三条)
+    district_defaults=(law_service.seed_hearing_thresholds,),
+)

@@ -1,0 +1,25 @@
+"""The one door (intake) as the composition root sees it (see yimen.platform.kernel.feature)."""
+
+from __future__ import annotations
+
+from yimen.platform.intake import sms, tasks
+from yimen.platform.intake.web import (
+    attachment_views,
+    console_views,
+    open311,
+    public_pages,
+    public_views,
+    views,
+)
+from yimen.platform.kernel.feature import Feature, PeriodicJob
+
+FEATURE = Feature(
+    name="intake",
+    api_blueprints=(views.blp, attachment_views.blp, public_views.blp),
+    web_blueprints=(open311.bp, public_pages.bp, console_views.bp),
+    csrf_exempt=(open311.bp,),  # GeoReport clients are machines without sessions
+    actors=(tasks.escalate_overdue_clues,),
+    periodic_jobs=(PeriodicJob(tasks.escalate_overdue_clues, 3600),),  # hourly
+    sms_templates=sms.registered_templates(),
+    published_events=tuple(sms.TEMPLATES),  # outbox topics of the `sms` connector
+)

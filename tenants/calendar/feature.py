@@ -1,0 +1,12 @@
+"""The working-day calendar as the composition root sees it."""
+
+from __future__ import annotations
+
+from yimen.platform.kernel.feature import Feature
+from yimen.tenants.calendar.web import console_views, views
+
+FEATURE = Feature(
+    name="calendar",
+    api_blueprints=(views.blp,),
+    web_blueprints=(console_views.bp,),
+)
