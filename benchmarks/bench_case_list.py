@@ -325,7 +325,7 @@ def _district_slots(conn, district: dict, slots: dict) -> None:
     """Appends the district's 20 slots: agency, case-number stem, first two certified
     officers (SHARE: 12 slots for zhzf, the rest for the market, environment and
     emergency bureaus)."""
-    from yimen.platform.cases import numbering
+    from yimen.platform.cases.documents import numbering
 
     tenant = district["tenant_id"]
     rows = {

@@ -286,7 +286,7 @@ class RenderClock:
     """Wraps documents.render (WeasyPrint): how many PDFs, how long."""
 
     def __init__(self) -> None:
-        from yimen.platform.cases import documents
+        from yimen.platform.cases.documents import issuing as documents
 
         self.module, self.original = documents, documents.render
         self.calls, self.seconds, self.bytes = 0, 0.0, 0
@@ -441,7 +441,7 @@ def _mark_counters(transactions: list[list[list]], stem: str) -> None:
     """A recorded counter UPDATE does not show the serial it returned to the app: find
     it in the number the rows after it carry (stem + kind word + 〔year〕serial号) and
     note (prefix, year, serial) on the statement, for the replay to swap numbers."""
-    from yimen.platform.cases.numbering import WORDS
+    from yimen.platform.cases.documents.numbering import WORDS
 
     for statements in transactions:
         for i, entry in enumerate(statements):
@@ -704,7 +704,7 @@ def main() -> None:
     from sqlalchemy import select
 
     from yimen.platform.api.limits import limiter
-    from yimen.platform.cases import numbering
+    from yimen.platform.cases.documents import numbering
     from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.kernel.directory import Agency, Tenant
 

@@ -164,8 +164,8 @@ def audit_group() -> None:
 def audit_verify(slug: str | None, case_id) -> None:
     from sqlalchemy import select
 
-    from yimen.platform.cases.events import verify
-    from yimen.platform.cases.model import Case
+    from yimen.platform.cases.record.log import verify
+    from yimen.platform.cases.record.model import Case
     from yimen.platform.kernel.db import tenant_scope
     from yimen.platform.kernel.directory import Tenant
 

@@ -2,11 +2,11 @@
 
 from yimen.gateway.outbox import model as _outbox  # noqa: F401
 from yimen.gateway.worker import model as _worker  # noqa: F401
-from yimen.platform.cases import document_model as _case_documents  # noqa: F401
-from yimen.platform.cases import events as _case_events  # noqa: F401
-from yimen.platform.cases import evidence as _case_evidence  # noqa: F401
-from yimen.platform.cases import law_model as _case_law  # noqa: F401
-from yimen.platform.cases import model as _cases  # noqa: F401
+from yimen.platform.cases.documents import model as _case_documents  # noqa: F401
+from yimen.platform.cases.evidence import files as _case_evidence  # noqa: F401
+from yimen.platform.cases.law import model as _case_law  # noqa: F401
+from yimen.platform.cases.record import log as _case_events  # noqa: F401
+from yimen.platform.cases.record import model as _cases  # noqa: F401
 from yimen.platform.idp import model as _idp  # noqa: F401
 from yimen.platform.intake import attachments as _intake_attachments  # noqa: F401
 from yimen.platform.intake import model as _intake  # noqa: F401

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from yimen.platform.cases import (
+from yimen.platform.cases.law import flags as law_flags
+from yimen.platform.cases.law import thresholds as law_service
+from yimen.platform.cases.web import case_views as views
+from yimen.platform.cases.web import (
     console_views,
     discretion_views,
     document_views,
-    event_views,
     evidence_views,
-    law_flags,
-    law_service,
     law_views,
-    views,
 )
+from yimen.platform.cases.web import record_views as event_views
 from yimen.platform.kernel.feature import Feature, PeriodicJob
 
 FEATURE = Feature(

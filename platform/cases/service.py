@@ -18,8 +18,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from stdnum.cn import ric
 
 from yimen.platform.api.problems import FieldError, Problem
-from yimen.platform.cases import deadlines, rules
-from yimen.platform.cases.model import (
+from yimen.platform.cases.law import applied as deadlines
+from yimen.platform.cases.procedure import rules
+from yimen.platform.cases.record.model import (
     Case,
     CaseOfficer,
     CaseParticipant,

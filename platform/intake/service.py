@@ -16,9 +16,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from yimen.gateway.outbox import service as outbox
 from yimen.platform.api.problems import Problem
 from yimen.platform.cases import service as case_service
-from yimen.platform.cases.deadlines import refresh as deadlines_refresh
-from yimen.platform.cases.law import stored_day
-from yimen.platform.cases.model import Case
+from yimen.platform.cases.law.applied import refresh as deadlines_refresh
+from yimen.platform.cases.law.periods import stored_day
+from yimen.platform.cases.record.model import Case
 from yimen.platform.intake import attachments as clue_attachments
 from yimen.platform.intake import duplicates, rules
 from yimen.platform.intake.model import Clue, ClueGroup, ClueParticipant, ClueStep

@@ -34,7 +34,7 @@ def _filed_on(number: str, day: str) -> None:
     from sqlalchemy import select
     from sqlalchemy.orm.attributes import flag_modified
 
-    from yimen.platform.cases.model import Case
+    from yimen.platform.cases.record.model import Case
     from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.kernel.directory import Tenant
 

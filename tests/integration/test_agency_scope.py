@@ -347,7 +347,7 @@ def _fresh_agency(tenant_id) -> tuple[uuid.UUID, str]:
 
 def _take_part(tenant_id, case_id: str, agency_id: uuid.UUID) -> None:
     """What a use case writes when an agency comes to a case (cases/service.take_part)."""
-    from yimen.platform.cases.model import Case
+    from yimen.platform.cases.record.model import Case
     from yimen.platform.cases.service import take_part
     from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.kernel.db.agency_scope import ParticipationRole

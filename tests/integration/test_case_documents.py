@@ -56,7 +56,7 @@ def _agency(tenant_id, prefix: str) -> uuid.UUID:
 
 
 def _case(tenant_id, agency_id=None, agency_code: str = "zhzf", **fields) -> uuid.UUID:
-    from yimen.platform.cases.model import Case, CaseParty
+    from yimen.platform.cases.record.model import Case, CaseParty
     from yimen.platform.cases.service import take_part
     from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.kernel.db.agency_scope import ParticipationRole
@@ -89,8 +89,8 @@ def _case(tenant_id, agency_id=None, agency_code: str = "zhzf", **fields) -> uui
 
 
 def _issue(tenant_id, case_id, kind="行政处罚决定书", now=None, commit=True):
-    from yimen.platform.cases import documents
-    from yimen.platform.cases.model import Case
+    from yimen.platform.cases.documents import issuing as documents
+    from yimen.platform.cases.record.model import Case
     from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(tenant_id), db.new_session() as s:
@@ -106,7 +106,7 @@ def _issue(tenant_id, case_id, kind="行政处罚决定书", now=None, commit=Tr
 @pytest.fixture
 def fast_pdf(monkeypatch):
     """Numbering tests do not need a real PDF (~0.5 s each): the rest of issue() runs."""
-    from yimen.platform.cases import documents
+    from yimen.platform.cases.documents import issuing as documents
 
     monkeypatch.setattr(documents, "render", lambda kind, ctx: f"%PDF {ctx['number']}".encode())
 
@@ -171,7 +171,7 @@ def test_decision_pdf_states_what_article_59_requires_and_is_served_to_its_agenc
     """处罚法 第五十九条: party's name and address, facts, type and basis, how and by when
     to pay, reconsideration (60 days, the district government) and litigation (6 months),
     agency name and date, seal; the PDF is the agency's, invisible to another district."""
-    from yimen.platform.cases.document_model import CaseDocument
+    from yimen.platform.cases.documents.model import CaseDocument
     from yimen.platform.kernel.db import db, tenant_scope
 
     tenant = _tenant_id()
@@ -240,7 +240,7 @@ def _district_officer(live_server, slug: str, agency_code: str) -> str:
 def test_on_the_spot_decision_says_reconsideration_first_and_offers_no_direct_suit(app, cjk_fonts):
     """行政复议法 第二十三条第一款第(一)项、第二款: an on-the-spot penalty goes to
     reconsideration first, and the decision must tell the party so."""
-    from yimen.platform.cases.document_model import CaseDocument
+    from yimen.platform.cases.documents.model import CaseDocument
     from yimen.platform.kernel.db import db, tenant_scope
 
     tenant = _tenant_id()

@@ -177,7 +177,7 @@ def test_an_upload_to_a_case_not_yet_filed_is_refused_and_leaves_no_blob(app, cl
 
 def test_a_file_the_engine_refuses_after_it_was_stored_is_removed(app, client, desk, monkeypatch):
     """The early check skipped: the engine's own refusal removes what the upload wrote."""
-    from yimen.platform.cases import evidence
+    from yimen.platform.cases.evidence import files as evidence
 
     monkeypatch.setattr(evidence, "check_takes_evidence", lambda case: None)
     draft = lifecycle.Case(client, desk)

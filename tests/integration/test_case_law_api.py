@@ -20,7 +20,7 @@ GUANGDONG = [  # 粤府令294号 第七条: citizen ≥ ¥5,000, organisation �
 
 
 def _seed(tenant) -> None:
-    from yimen.platform.cases.law_service import seed_hearing_thresholds
+    from yimen.platform.cases.law.thresholds import seed_hearing_thresholds
     from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(tenant.id), db.new_session() as s:

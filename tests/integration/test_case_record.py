@@ -17,9 +17,10 @@ from sqlalchemy import select
 from tests import support
 from tests.conftest import bearer
 from yimen.platform.api.problems import Problem
-from yimen.platform.cases import chain, events
-from yimen.platform.cases.events import CaseEvent
-from yimen.platform.cases.model import Case
+from yimen.platform.cases.record import chain
+from yimen.platform.cases.record import log as events
+from yimen.platform.cases.record.log import CaseEvent
+from yimen.platform.cases.record.model import Case
 from yimen.platform.cases.service import take_part
 from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.kernel.db.agency_scope import ParticipationRole

@@ -75,9 +75,9 @@ def backdate(case: Case, **days: str) -> None:
     from sqlalchemy import delete, select
     from sqlalchemy.orm.attributes import flag_modified
 
-    from yimen.platform.cases.law_flags import DECISION_NEAR, DECISION_PASSED
-    from yimen.platform.cases.law_model import CaseFlag
-    from yimen.platform.cases.model import Case as Row
+    from yimen.platform.cases.law.flags import DECISION_NEAR, DECISION_PASSED
+    from yimen.platform.cases.law.model import CaseFlag
+    from yimen.platform.cases.record.model import Case as Row
     from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(_xuanwu()), db.new_session() as s:
@@ -191,7 +191,7 @@ def _xuanwu():
 def _pin(case: Case) -> str:
     import uuid
 
-    from yimen.platform.cases.model import Case as Row
+    from yimen.platform.cases.record.model import Case as Row
     from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(_xuanwu()), db.new_session() as s:

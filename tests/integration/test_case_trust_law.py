@@ -36,7 +36,7 @@ def backdate(case, **days: str) -> None:
     """Write `filed` / `decided` back to an earlier day, as if the act had been done then."""
     import uuid
 
-    from yimen.platform.cases.model import Case as Row
+    from yimen.platform.cases.record.model import Case as Row
     from yimen.platform.kernel.db import db, tenant_scope
 
     with tenant_scope(_xuanwu()), db.new_session() as s:
@@ -92,8 +92,8 @@ def test_the_hourly_job_flags_a_case_nobody_reads__处罚法_第六十条(client
 
     from sqlalchemy import select
 
-    from yimen.platform.cases import law_flags
-    from yimen.platform.cases.law_model import CaseFlag
+    from yimen.platform.cases.law import flags as law_flags
+    from yimen.platform.cases.law.model import CaseFlag
     from yimen.platform.kernel.db import db, tenant_scope
 
     case = noticed(client, desk)

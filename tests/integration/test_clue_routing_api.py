@@ -191,7 +191,7 @@ def _assert_may_file(case_id: str) -> None:
     from sqlalchemy import select
 
     from yimen.platform.cases import service
-    from yimen.platform.cases.model import Case
+    from yimen.platform.cases.record.model import Case
     from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.kernel.directory import Tenant
 

@@ -27,7 +27,7 @@ def _tenant_id():
 
 def _insert_cases(desks, rows) -> dict[str, str]:
     """Cases written straight to the table: (agency, fine yuan, day, status, extra)."""
-    from yimen.platform.cases.model import Case
+    from yimen.platform.cases.record.model import Case
     from yimen.platform.kernel.db import db, tenant_scope
 
     numbers = {}

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from yimen.platform.cases import chain
+from yimen.platform.cases.record import chain
 
 CASE = uuid.UUID("6f1c2e4a-0000-4000-8000-000000000001")
 TENANT = uuid.UUID("6f1c2e4a-0000-4000-8000-0000000000aa")

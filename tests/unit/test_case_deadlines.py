@@ -1,4 +1,4 @@
-"""Statutory periods of a case (platform/cases/law.py), one test per statutory period,
+"""Statutory periods of a case (platform/cases/law/periods.py), one test per statutory period,
 each citing its article; the worked timelines to the day."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from tests.unit.test_working_days import calendar
-from yimen.platform.cases import law
-from yimen.platform.cases.law import Pause, decision_due, due, profile, rule
+from yimen.platform.cases.law import periods as law
+from yimen.platform.cases.law.periods import Pause, decision_due, due, profile, rule
 
 D = dt.date
 

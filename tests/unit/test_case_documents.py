@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from yimen.platform.api.problems import Problem
-from yimen.platform.cases import documents, numbering
-from yimen.platform.cases.document_context import yuan_upper
+from yimen.platform.cases.documents import issuing as documents
+from yimen.platform.cases.documents import numbering
+from yimen.platform.cases.documents.context import yuan_upper
 from yimen.tenants.workflow.statutory import GENERAL, LIBRARY_V1, SIMPLE
 
 

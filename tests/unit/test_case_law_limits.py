@@ -1,4 +1,4 @@
-"""What the law forbids or requires (platform/cases/law_limits.py), one test per row of
+"""What the law forbids or requires (platform/cases/law/limits.py), one test per row of
 the law, each citing its article."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from tests.unit.test_working_days import calendar
-from yimen.platform.cases import law
-from yimen.platform.cases.law_limits import (
+from yimen.platform.cases.law import periods as law
+from yimen.platform.cases.law.limits import (
     Extension,
     court_application_window,
     decision_extension_refused,

@@ -9,8 +9,8 @@ import datetime as dt
 
 import pytest
 
-from yimen.platform.cases.discretion import Facts, no_penalty_ground
-from yimen.platform.cases.rules import (
+from yimen.platform.cases.discretion.benchmark import Facts, no_penalty_ground
+from yimen.platform.cases.procedure.rules import (
     CaseView,
     OfficerView,
     Refusal,

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from yimen.platform.cases.rules import (
+from yimen.platform.cases.procedure.rules import (
     CaseView,
     OfficerView,
     Refusal,

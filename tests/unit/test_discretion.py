@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from yimen.platform.cases.discretion import (
+from yimen.platform.cases.discretion.benchmark import (
     Assessment,
     DiscretionError,
     Facts,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from yimen.platform.cases import law_limits
+from yimen.platform.cases.law import limits as law_limits
 from yimen.platform.intake import duplicates
 from yimen.tenants.directory.district_settings import REGISTRY, validate, value_of
 

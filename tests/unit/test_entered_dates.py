@@ -12,8 +12,12 @@ import marshmallow as ma
 import pytest
 
 from tests.unit.test_working_days import calendar
-from yimen.platform.cases import deadlines, entered_dates, execution_law, law, law_window
-from yimen.platform.cases.law_limits import hearing_notice_refused, hearing_request_refused
+from yimen.platform.cases.execution import law as execution_law
+from yimen.platform.cases.law import applied as deadlines
+from yimen.platform.cases.law import entered_dates
+from yimen.platform.cases.law import periods as law
+from yimen.platform.cases.law import window as law_window
+from yimen.platform.cases.law.limits import hearing_notice_refused, hearing_request_refused
 from yimen.platform.cases.schemas import ACTION_SCHEMAS
 from yimen.tenants.calendar.rules import WorkingCalendar, default_kind
 

@@ -69,9 +69,9 @@ def test_a_regular_install_carries_templates_and_migrations(tmp_path):
 def test_the_installed_package_is_marked_typed_so_mypy_checks_the_rule_modules():
     """`make lint` runs mypy on the rule modules as an installed package (PEP 561): it
     refuses a package without a py.typed marker."""
-    import yimen.platform.cases.rules
+    import yimen.platform.cases.procedure.rules
     import yimen.tenants.workflow.rules
 
-    for module in (yimen.platform.cases.rules, yimen.tenants.workflow.rules):
+    for module in (yimen.platform.cases.procedure.rules, yimen.tenants.workflow.rules):
         root = Path(module.__file__).parents[1]  # yimen/platform, yimen/tenants as installed
         assert (root / "py.typed").exists(), root

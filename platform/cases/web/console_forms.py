@@ -1,0 +1,400 @@
+"""The console's form for each case action, generated from the action's body schema
+(schemas.ACTION_SCHEMAS) so the page asks for exactly what the API takes, and the posted
+form read back into the API's JSON body.
+
+Field types map to inputs: Date → date, String with OneOf → select, a long String →
+textarea, Boolean → checkbox, a *_id UUID → a select of officers (or of the case's open
+measures), an integer *_fen amount → yuan with two decimals, a List of OneOf → one
+checkbox per choice, a List of strings → one line each. `version` travels hidden;
+`client_id` (offline sync) and timestamps the server takes as now are left out.
+"""
+
+from __future__ import annotations
+
+import decimal
+from dataclasses import dataclass
+
+import marshmallow as ma
+from werkzeug.datastructures import MultiDict
+
+from yimen.platform.api.problems import Bilingual
+from yimen.platform.cases.discretion.terms import AGGRAVATING, CIRCUMSTANCES, MITIGATING
+from yimen.platform.cases.procedure import rules
+from yimen.platform.cases.procedure.rules import OUTCOMES
+from yimen.platform.cases.schemas import ACTION_SCHEMAS
+from yimen.tenants.powers.rules import PENALTY_KINDS
+
+SKIPPED = frozenset({"version", "client_id"})
+
+# field → (Chinese, English); per action where the same name means different things.
+LABELS: dict[str, tuple[str, str]] = {
+    "opinion": ("意见", "Opinion"),
+    "reason": ("理由", "Reason"),
+    "title": ("证据名称", "Title"),
+    "sha256": ("文件 SHA-256 (可选)", "File SHA-256 (optional)"),
+    "collected_on": ("收集日期", "Collected on"),
+    "content": ("内容", "Content"),
+    "officer_id": ("回避的执法人员", "Officer to recuse"),
+    "items": ("查封扣押物品 (每行一项)", "Items (one per line)"),
+    "started_on": ("开始日期", "Started on"),
+    "measure_id": ("措施", "Measure"),
+    "outcome": ("处理结果", "Outcome"),
+    "ended_on": ("解除日期", "Ended on"),
+    "correct_by": ("改正期限", "Correct by"),
+    "penalty_kinds": ("处罚种类", "Kinds of penalty"),
+    "fine_fen": ("罚款 (元)", "Fine (yuan)"),
+    "confiscation_fen": ("没收金额 (元)", "Confiscation (yuan)"),
+    "circumstance": ("违法情节", "Circumstances"),
+    "first_violation": ("初次违法", "First violation"),
+    "illegal_gains_fen": ("违法所得 (元)", "Illegal gains (yuan)"),
+    "mitigating": ("从轻、减轻情节", "Mitigating factors"),
+    "aggravating": ("从重情节", "Aggravating factors"),
+    "justification": ("超出裁量基准的书面说明", "Written justification"),
+    "served_on": ("送达日期", "Served on"),
+    "statement": ("当事人陈述申辩", "The party's statement"),
+    "reexamination": ("复核意见", "Re-examination"),
+    "signed_by": ("放弃声明签署人", "Signed by"),
+    "requested_on": ("申请日期", "Requested on"),
+    "hearing_on": ("听证日期", "Hearing date"),
+    "noticed_on": ("通知日期", "Notified on"),
+    "presider_id": ("听证主持人", "Presiding officer"),
+    "reviewer_id": ("法制审核人员 (代其提交时选择)", "Legal reviewer (when submitting for one)"),
+    "place": ("地点", "Place"),
+    "public": ("公开举行", "Public hearing"),
+    "transcript": ("听证笔录", "Transcript"),
+    "no_show": ("当事人无正当理由未到场", "The party did not appear"),
+    "held_on": ("举行日期", "Held on"),
+    "result": ("审核结论", "Result"),
+    "minutes": ("讨论记录", "Minutes"),
+    "conclusion": ("讨论结论", "Conclusion"),
+    "method": ("送达方式", "Method of service"),
+    "consent_signed": ("当事人已签订电子送达确认书", "E-service consent signed"),
+    "amount_fen": ("实缴金额 (元)", "Amount paid (yuan)"),
+    "paid_on": ("缴款日期", "Paid on"),
+    "path": ("执行方式", "Path"),
+    "corrected": ("当事人已及时改正", "Corrected in time"),
+    "corrected_on": ("改正日期", "Corrected on"),
+    "harm": ("危害后果", "Harm"),
+    "no_fault": ("当事人有证据足以证明没有主观过错", "No fault proved"),
+    "no_fault_evidence": ("证明没有主观过错的证据 (每行一项：证据名称)", "Evidence of no fault"),
+    "no_fault_excluded_by": (
+        "法律、行政法规另有规定的条文 (如有)",
+        "Law or regulation providing otherwise",
+    ),
+    "educated_on": ("教育日期", "Educated on"),
+    "organ": ("接收移送的司法机关", "Receiving judicial organ"),
+    "transferred_on": ("移送日期", "Transferred on"),
+    # 行政强制法 第十八条: what was done on the spot
+    "basis": ("采取措施的依据", "Legal basis"),
+    "identity_shown": ("已出示执法身份证件", "Officers' ID shown"),
+    "party_present": ("当事人到场", "The party was present"),
+    "party_notified": ("已通知当事人到场", "The party was notified to attend"),
+    "witness": ("见证人 (当事人不到场时)", "Witness (the party absent)"),
+    "told": (
+        "已当场告知理由、依据及当事人依法享有的权利、救济途径",
+        "Reasons, basis, rights and remedies told on the spot",
+    ),
+    "party_signature": ("当事人在现场笔录上签名", "The party's signature on the record"),
+    "record": ("现场笔录：现场情况", "On-site record"),
+    "what": ("检测、检验、检疫或者技术鉴定的事项", "What is tested"),
+    "ground": ("解除的情形", "Ground of release"),
+    "returned": ("退还的财物 (每行一项，默认全部)", "Items returned (default: all)"),
+    "approved_on": ("负责人批准日期", "Approved on"),
+    "preserved_on": ("登记保存日期", "Preserved on"),
+    "kept_at": ("保存地点", "Kept at"),
+    "decided_on": ("决定日期", "Decided on"),
+    "note": ("说明", "Note"),
+}
+PER_ACTION: dict[tuple[str, str], tuple[str, str]] = {
+    ("add_evidence", "kind"): ("证据种类", "Kind of evidence"),
+    ("add_record", "kind"): ("文书", "Record"),
+    ("add_record", "content"): ("笔录内容", "Content"),
+    ("impose_measure", "kind"): ("措施种类", "Kind"),
+    ("impose_emergency_measure", "kind"): ("措施种类", "Kind"),
+    ("impose_measure", "reason"): ("采取措施的理由", "Reasons for the measure"),
+    ("impose_emergency_measure", "reason"): ("采取措施的理由", "Reasons for the measure"),
+    ("impose_measure", "statement"): ("当事人的陈述和申辩", "The party's statement"),
+    ("impose_emergency_measure", "statement"): ("当事人的陈述和申辩", "The party's statement"),
+    ("impose_emergency_measure", "grounds"): ("情况紧急的事由", "Why it was urgent"),
+    ("extend_measure", "reason"): ("延长理由 (情况复杂)", "Why (complex case)"),
+    ("record_testing", "started_on"): ("检测等期间开始日期", "Testing starts on"),
+    ("record_testing", "ended_on"): ("检测等期间结束日期", "Testing ends on"),
+    ("preserve_evidence", "items"): ("先行登记保存的证据 (每行一项)", "Evidence (one per line)"),
+    ("preserve_evidence", "reason"): (
+        "证据可能灭失或者以后难以取得的情况",
+        "Why the evidence may be lost or hard to obtain later",
+    ),
+    ("decide_preserved_evidence", "outcome"): ("处理决定", "Decision"),
+    ("approve_filing", "opinion"): ("审批意见", "Approval opinion"),
+    ("legal_review", "opinion"): ("审核意见", "Review opinion"),
+    ("decline_filing", "reason"): ("不予立案理由", "Reason"),
+    ("correction_not_required", "reason"): ("无需责令改正的理由", "Reason"),
+    ("order_correction", "content"): ("责令改正内容", "What to correct"),
+    ("extend_deadline", "reason"): ("延期理由", "Reason"),
+    ("issue_demand", "served_on"): ("催告书送达日期", "Demand served on"),
+    ("serve_prior_notice", "served_on"): ("告知书送达日期", "Notice served on"),
+    ("serve_decision", "served_on"): ("决定书送达日期", "Decision served on"),
+    ("enforce", "emergency"): (
+        "情况紧急须在夜间或节假日执行的，写明紧急情况 (不少于10字)",
+        "If urgent at night or on a holiday: the emergency (10+ characters)",
+    ),
+    ("decide_substitute_performance", "harm"): ("不履行的后果", "Consequence"),
+    ("decide_substitute_performance", "obligation"): (
+        "当事人应履行的义务 (排除妨碍、恢复原状等)",
+        "The obligation",
+    ),
+    ("decide_substitute_performance", "reason"): ("代履行的理由和依据", "Reason and basis"),
+    ("decide_substitute_performance", "target"): ("代履行的标的", "Target"),
+    ("decide_substitute_performance", "method"): ("代履行的方式和时间", "Method and time"),
+    ("decide_substitute_performance", "performer"): ("代履行人", "Performer"),
+    ("decide_substitute_performance", "budget_fen"): ("费用预算 (元)", "Cost budget (yuan)"),
+    ("decide_substitute_performance", "served_on"): ("决定书送达日期", "Served on"),
+    ("decide_substitute_performance", "perform_from"): ("代履行开始日期", "Perform from"),
+    ("record_substitute_performance", "performed_on"): ("代履行完毕日期", "Performed on"),
+    ("record_substitute_performance", "supervisor"): ("到场监督的工作人员", "Supervising officer"),
+    ("record_substitute_performance", "party_signed"): ("当事人已签名", "The party signed"),
+    ("record_substitute_performance", "witness"): (
+        "见证人 (当事人未签名时)",
+        "Witness (if the party did not sign)",
+    ),
+    ("record_substitute_performance", "cost_fen"): ("实际费用 (元)", "Actual cost (yuan)"),
+    ("record_execution_agreement", "terms"): ("协议内容", "Terms"),
+    ("record_execution_agreement", "stages"): (
+        "分阶段履行的期限 (每行一个日期)",
+        "Stage deadlines",
+    ),
+    ("record_execution_agreement", "remedy"): ("当事人采取的补救措施", "Remedial measures taken"),
+    ("record_execution_agreement", "waived_fen"): ("减免加处罚款 (元)", "Surcharge waived (yuan)"),
+    ("record_execution_agreement", "agreed_on"): ("协议日期", "Agreed on"),
+    ("agreement_breached", "note"): ("不履行协议的情况", "How the agreement was broken"),
+    ("agreement_breached", "breached_on"): ("日期", "On"),
+    ("suspend_execution", "ground"): ("中止执行的情形 (行政强制法 第三十九条)", "Ground (art. 39)"),
+    ("suspend_execution", "reason"): ("具体情况", "Details"),
+    ("suspend_execution", "suspended_on"): ("中止日期", "Suspended on"),
+    ("resume_execution", "resumed_on"): ("恢复执行日期", "Resumed on"),
+    ("terminate_execution", "ground"): ("终结执行的情形 (行政强制法 第四十条)", "Ground (art. 40)"),
+    ("terminate_execution", "reason"): ("具体情况", "Details"),
+    ("terminate_execution", "terminated_on"): ("终结日期", "Ended on"),
+    ("pause_clock", "kind"): ("中止事由类别", "Why the clock stops"),
+    ("pause_clock", "reason"): ("中止理由", "Reason"),
+    ("pause_clock", "started_on"): ("中止日期", "Stopped on"),
+    ("resume_clock", "kind"): ("恢复的期间", "Which period resumes"),
+    ("resume_clock", "ended_on"): ("恢复日期", "Resumed on"),
+    ("extend_lead_check", "reason"): ("延长理由", "Reason"),
+    ("serve_decision", "witness"): (
+        "留置送达：拒收事由及见证情况 (见证人或拍照录像)",
+        "Left: the refusal and who witnessed it (or the recording)",
+    ),
+    ("serve_decision", "published_on"): ("公告送达：公告发布日期", "Public notice: published on"),
+    ("serve_decision", "untraceable"): (
+        "公告送达：无法以其他方式送达的情况",
+        "Public notice: why no other way reaches the party",
+    ),
+    ("choose_outcome", "outcome"): ("处理意见", "Outcome"),
+    ("choose_outcome", "reason"): ("审查意见及理由", "Findings and reasons"),
+    ("educate_party", "content"): ("教育内容", "What the party was told"),
+    ("record_no_penalty_facts", "circumstance"): ("违法情节", "Circumstances"),
+}
+CHOICES: dict[str, dict[str, tuple[str, str]]] = {
+    "evidence": {
+        "documentary": ("书证", "Documentary"),
+        "physical": ("物证", "Physical"),
+        "audio_visual": ("视听资料", "Audio-visual"),
+        "electronic_data": ("电子数据", "Electronic data"),
+        "witness": ("证人证言", "Witness testimony"),
+        "party_statement": ("当事人的陈述", "The party's statement"),
+        "expert_opinion": ("鉴定意见", "Expert opinion"),
+        "inspection_record": ("勘验笔录、现场笔录", "Inspection record"),
+    },
+    "measure": {"seal": ("查封", "Seal-up"), "seize": ("扣押", "Seizure")},
+    "party_signature": {"signed": ("已签名", "Signed"), "refused": ("拒绝签名", "Refused")},
+    "ground": {
+        "no_violation": ("当事人没有违法行为", "No violation"),
+        "unrelated": ("财物与违法行为无关", "Unrelated to the violation"),
+        "decided": ("已作出处理决定，不再需要", "Decided: no longer needed"),
+        "expired": ("查封、扣押期限已经届满", "The period ran out"),
+        "no_longer_needed": ("其他不再需要的情形", "No longer needed"),
+    },
+    "preservation_outcome": {
+        "returned": ("解除先行登记保存，退还当事人", "Returned"),
+        "copied": ("记录、复制、拍照、录像后退还", "Recorded and returned"),
+        "tested": ("送交检测、检验、检疫、鉴定", "Sent for testing"),
+        "seized": ("采取查封、扣押措施", "Seized as a compulsory measure"),
+        "transferred": ("移送有关机关", "Transferred"),
+    },
+    "outcome": {
+        "lifted": ("解除", "Lifted"),
+        "confiscated": ("依法没收", "Confiscated"),
+        "transferred": ("移送", "Transferred"),
+    },
+    "result": {"passed": ("通过", "Passed"), "returned": ("退回补正", "Returned")},
+    "method": {
+        "direct": ("直接送达", "In person"),
+        "left": ("留置送达", "Left at the address"),
+        "electronic": ("电子送达", "Electronic"),
+        "post": ("邮寄送达", "By post"),
+        "public_notice": ("公告送达", "Public notice"),
+    },
+    "path": {
+        "agency_power": ("行政机关强制执行", "By the agency"),
+        "demolition": ("强制拆除", "Demolition"),
+        "auction": ("拍卖、依法处理", "Auction"),
+    },
+    "penalty_kinds": {k: v for k, v in PENALTY_KINDS.items() if k != "detention"},
+    "circumstance": {k: (zh, en) for k, (zh, en, _tier) in CIRCUMSTANCES.items()},
+    "harm": {
+        "none": ("没有造成危害后果", "No harm"),
+        "slight": ("危害后果轻微", "Slight harm"),
+        "harmful": ("造成危害后果", "Harmful"),
+    },
+    "case_outcome": {k: (zh, k) for k, (zh, _article) in OUTCOMES.items()},
+    "substitute_harm": {
+        "traffic": ("危害交通安全", "Harms traffic safety"),
+        "pollution": ("造成环境污染", "Pollutes the environment"),
+        "resources": ("破坏自然资源", "Damages natural resources"),
+    },
+    "execution_suspension": {k: (v, k) for k, v in rules.EXECUTION_SUSPENSION_GROUNDS.items()},
+    "execution_termination": {k: (v, k) for k, v in rules.EXECUTION_TERMINATION_GROUNDS.items()},
+    "clock_pause": {
+        "suspension": ("案件中止调查", "Investigation suspended"),
+        "notice": ("公告期间", "Public notice period"),
+    },
+    "mitigating": {k: (zh, zh) for k, (zh, _a, _m) in MITIGATING.items()},
+    "aggravating": {k: (zh, zh) for k, (zh, _a) in AGGRAVATING.items()},
+}
+CHOICE_SET = {
+    ("add_evidence", "kind"): "evidence",
+    ("impose_measure", "kind"): "measure",
+    ("impose_emergency_measure", "kind"): "measure",
+    ("choose_outcome", "outcome"): "case_outcome",
+    ("decide_preserved_evidence", "outcome"): "preservation_outcome",
+    ("decide_substitute_performance", "harm"): "substitute_harm",
+    ("suspend_execution", "ground"): "execution_suspension",
+    ("terminate_execution", "ground"): "execution_termination",
+    ("pause_clock", "kind"): "clock_pause",
+    ("resume_clock", "kind"): "clock_pause",
+}
+LONG_TEXT = 500  # a String longer than this is a textarea
+
+
+@dataclass(frozen=True)
+class Input:
+    name: str
+    kind: str  # date | text | textarea | select | checkbox | checkboxes | officer | measure | yuan | lines | record
+    label: tuple[str, str]
+    required: bool = False
+    choices: tuple[tuple[str, tuple[str, str]], ...] = ()
+    checked: bool = False  # a checkbox's default
+
+
+def _one_of(f: ma.fields.Field) -> tuple[str, ...]:
+    for validator in f.validators:
+        if isinstance(validator, ma.validate.OneOf):
+            return tuple(validator.choices)
+    return ()
+
+
+def _max_length(f: ma.fields.Field) -> int:
+    for validator in f.validators:
+        if isinstance(validator, ma.validate.Length) and validator.max:
+            return validator.max
+    return 0
+
+
+def _labelled(action: str, name: str, codes: tuple[str, ...]):
+    table = CHOICES.get(CHOICE_SET.get((action, name), name), {})
+    return tuple((c, table.get(c, (c, c))) for c in codes)
+
+
+def _kind(action: str, name: str, f: ma.fields.Field) -> str | None:
+    if isinstance(f, ma.fields.AwareDateTime):
+        return None  # the server takes "now"
+    if isinstance(f, ma.fields.Date):
+        return "date"
+    if isinstance(f, ma.fields.Boolean):
+        return "checkbox"
+    if name == "preservation_id":
+        return None  # the console decides the one open preservation (the API may choose)
+    if isinstance(f, ma.fields.UUID):
+        return "measure" if name == "measure_id" else "officer"
+    if isinstance(f, ma.fields.Integer) and name.endswith("_fen"):
+        return "yuan"
+    if isinstance(f, ma.fields.List):
+        return "checkboxes" if _one_of(f.inner) or name in CHOICES else "lines"
+    if action == "add_record" and name == "kind":
+        return "record"
+    if _one_of(f) or name in CHOICES:
+        return "select"
+    if isinstance(f, ma.fields.String):
+        return "textarea" if _max_length(f) > LONG_TEXT else "text"
+    return None
+
+
+def inputs(action: str) -> list[Input]:
+    """The inputs of an action's form, in the schema's order."""
+    schema = ACTION_SCHEMAS[action]()
+    found = []
+    for name, f in schema.fields.items():
+        kind = None if name in SKIPPED else _kind(action, name, f)
+        if kind is None:
+            continue
+        codes = _one_of(f.inner) if isinstance(f, ma.fields.List) else _one_of(f)
+        if kind in ("select", "checkboxes") and not codes:  # a free field with known values
+            codes = tuple(CHOICES.get(CHOICE_SET.get((action, name), name), {}))
+        label = PER_ACTION.get((action, name)) or LABELS.get(name, (name, name))
+        found.append(
+            Input(
+                name,
+                kind,
+                label,
+                required=f.required,
+                choices=_labelled(action, name, codes),
+                checked=f.load_default is True,
+            )
+        )
+    return found
+
+
+def _yuan_to_fen(value: str) -> int:
+    try:
+        amount = decimal.Decimal(value.replace(",", "").replace("，", ""))
+    except decimal.InvalidOperation:
+        raise ma.ValidationError(
+            Bilingual("请输入金额 (元)，最多两位小数。", "Enter an amount in yuan.")
+        ) from None
+    fen = amount * 100
+    if fen != fen.to_integral_value() or amount < 0:
+        raise ma.ValidationError(
+            Bilingual("请输入金额 (元)，最多两位小数。", "Enter an amount in yuan.")
+        )
+    return int(fen)
+
+
+def read(action: str, form: MultiDict) -> dict:
+    """The posted form as the action's JSON body (blanks dropped); an amount that is not
+    yuan is a field error like any the schema finds."""
+    data: dict = {}
+    errors: dict = {}
+    for item in inputs(action):
+        if item.kind == "checkbox":
+            data[item.name] = form.get(item.name) in ("1", "on", "true")
+        elif item.kind == "checkboxes":
+            values = [v for v in form.getlist(item.name) if v]
+            if values:
+                data[item.name] = values
+        elif item.kind == "lines":
+            lines = [s.strip() for s in form.get(item.name, "").splitlines() if s.strip()]
+            if lines:
+                data[item.name] = lines
+        elif (value := form.get(item.name, "").strip()) and item.kind == "yuan":
+            try:
+                data[item.name] = _yuan_to_fen(value)
+            except ma.ValidationError as exc:
+                errors[item.name] = exc.messages
+        elif value:
+            data[item.name] = value
+    if errors:
+        raise ma.ValidationError(errors)
+    if form.get("version", "").strip():
+        data["version"] = form["version"].strip()
+    return data
