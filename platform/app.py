@@ -25,6 +25,7 @@ from yimen.platform.features import (
 )
 from yimen.platform.kernel.config import Settings, load_settings
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.agency_scope import bind_agency_scope
 from yimen.platform.kernel.db.tenancy import bind_tenant
 from yimen.platform.kernel.errors import DomainError
 from yimen.platform.kernel.feature import Feature
@@ -309,6 +310,7 @@ def _init_request_cycle(app: Flask) -> None:
         uow.end_request()
         db.remove()
         bind_tenant(None)
+        bind_agency_scope(None)
         set_actor(None)
 
     @app.errorhandler(Problem)

@@ -8,6 +8,7 @@ from yimen.platform.api.problems import Problem
 from yimen.platform.auth.tokens import InvalidToken, TokenValidator
 from yimen.platform.kernel.audit.recorder import Actor, set_actor
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.db.agency_scope import bind_agency_scope, scope_for
 from yimen.platform.kernel.db.tenancy import bind_open_transaction, bind_tenant
 from yimen.platform.kernel.identity import Identity
 from yimen.platform.kernel.permissions import allowed
@@ -58,8 +59,10 @@ def unauthorized(zh: str, en: str, code: str = "unauthorized") -> Problem:
 
 
 def guard_request() -> None:
-    """before_request: identify the caller, bind its tenant, enforce the permission."""
+    """before_request: identify the caller, bind its tenant and the records its agency
+    reaches (kernel/db/agency_scope.py), enforce the permission."""
     g.identity = None
+    bind_agency_scope(None)
     if request.endpoint is None or request.method == "OPTIONS":
         return
     declared, action = permission_of(request.endpoint, request.method)
@@ -91,6 +94,7 @@ def guard_request() -> None:
     bind_tenant(identity.tenant_id)
     if db.session().in_transaction():  # begun by the token's lookups: the request shares it
         bind_open_transaction(db.session())
+    bind_agency_scope(scope_for(identity.roles, identity.agency, identity.username, action))
     set_actor(Actor(identity.username or identity.subject, identity.issuer, g.get("request_id")))
     if not allowed(identity.roles, action):
         raise Problem(

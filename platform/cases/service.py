@@ -20,7 +20,15 @@ from stdnum.cn import ric
 from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.procedure import rules
-from yimen.platform.cases.record.model import Case, CaseOfficer, CaseParty, CaseStatus, PartyKind
+from yimen.platform.cases.record.model import (
+    Case,
+    CaseOfficer,
+    CaseParticipant,
+    CaseParty,
+    CaseStatus,
+    PartyKind,
+)
+from yimen.platform.kernel.db.agency_scope import ParticipationRole
 from yimen.platform.kernel.directory import Agency, Officer, OfficerStatus
 from yimen.tenants.directory.rules import check_credit_code
 from yimen.tenants.powers.model import EnforcementMatter
@@ -46,10 +54,12 @@ def refusal(exc: rules.Refusal, status: int = 409) -> Problem:
     )
 
 
-def get_case(session: Session, case_id: uuid.UUID, agency_id: uuid.UUID | None = None) -> Case:
-    """A case of the district; an agency-bound caller reaches only its agency's cases."""
+def get_case(session: Session, case_id: uuid.UUID) -> Case:
+    """A case of the district that the caller reaches (kernel/db/agency_scope.py: an
+    agency's staff, the cases their agency takes part in); any other is 404, exactly as
+    a missing one."""
     case = session.get(Case, case_id)
-    if case is None or (agency_id is not None and case.agency_id != agency_id):
+    if case is None:
         raise Problem(404, "not-found", "案件不存在。", "Case not found.")
     return case
 
@@ -189,7 +199,14 @@ def new_draft(
         **fields,
     )
     session.add(case)
+    take_part(session, case, agency_id, ParticipationRole.LEAD)
     return case
+
+
+def take_part(session: Session, case: Case, agency_id: uuid.UUID, role: ParticipationRole) -> None:
+    """`agency_id` takes part in the case from now (kernel/db/agency_scope.py): its staff
+    reach the case, its documents, evidence and record."""
+    session.add(CaseParticipant(case=case, agency_id=agency_id, role=role.value))
 
 
 def update_draft(session: Session, case: Case, data: dict, version: int | None) -> Case:

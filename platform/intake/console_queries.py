@@ -91,7 +91,6 @@ def is_overdue(clue: Clue, on: dt.date) -> bool:
 
 
 def inbox_query(
-    agency_id: uuid.UUID | None,
     on: dt.date,
     status: str | None = None,
     source: str | None = None,
@@ -106,8 +105,6 @@ def inbox_query(
         Clue.accept_due,
         Clue.created_at.desc(),
     )
-    if agency_id is not None:
-        query = query.where(Clue.agency_id == agency_id)
     if status:
         query = query.where(Clue.status == status)
     if source:

@@ -6,10 +6,23 @@ import datetime as dt
 import enum
 import uuid
 
-from sqlalchemy import JSON, Float, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Float,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
+from yimen.platform.kernel.db.agency_scope import AgencyScope, Participation, scoped_by_agency
+from yimen.platform.kernel.directory import Agency
 
 
 class Source(enum.StrEnum):
@@ -96,3 +109,51 @@ class ClueStep(Base, TenantOwned):
     reason: Mapped[str] = mapped_column(String(500), default="")
     actor: Mapped[str] = mapped_column(String(120), default="")
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ClueParticipant(Base, TenantOwned, Participation):
+    """An agency taking part in a clue (kernel/db/agency_scope.py): the agency it was
+    offered to (lead), one it was transferred to (receiving), the lead and the joint
+    agencies the legal-affairs office designated. An agency that passed a clue on keeps
+    following what became of it. Written by the use cases of the one door."""
+
+    __tablename__ = "clue_participant"
+    __table_args__ = (
+        tenant_fk("clue_id", "clue"),
+        tenant_fk("agency_id", "agency"),
+        Index("ix_clue_participant_current", "agency_id", "clue_id", "until"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    clue_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    # Never loaded; it tells the unit of work to insert a new clue before its participants.
+    clue: Mapped[Clue] = relationship(lazy="raise")
+
+
+def _clue_reach(scope: AgencyScope) -> ColumnElement[bool]:
+    """The clues its agency takes part in now, and those the caller entered (a hotline
+    operator's calls: the first step of the clue is theirs)."""
+    clauses = []
+    if scope.agency_code is not None:
+        agency = select(Agency.id).where(Agency.code == scope.agency_code).scalar_subquery()
+        clauses.append(
+            Clue.id.in_(
+                select(ClueParticipant.clue_id).where(
+                    ClueParticipant.agency_id == agency, ClueParticipant.until.is_(None)
+                )
+            )
+        )
+    if scope.entered_by is not None:
+        first_actor = (
+            select(ClueStep.actor)
+            .where(ClueStep.clue_id == Clue.id)
+            .order_by(ClueStep.at)
+            .limit(1)
+            .correlate(Clue)
+            .scalar_subquery()
+        )
+        clauses.append(first_actor == scope.entered_by)
+    return or_(*clauses) if clauses else false()
+
+
+scoped_by_agency(Clue, _clue_reach)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -215,88 +215,12 @@ def get_clue(session: Session, clue_id: uuid.UUID) -> Clue:
     return clue
 
 
-# Who reads which clues. The permission table (clues.read) says who may read clues at
-# all; each role reaches some of them (DESIGN.md, the roles table):
-ALL_CLUES = frozenset({"legal_affairs", "procuratorate", "discipline", "district_admin"})
-AGENCY_CLUES = frozenset({"officer", "agency_head"})  # what their agency takes part in
-ENTERED_CLUES = frozenset({"hotline_operator"})  # what they entered for a caller
-
-
-@dataclass(frozen=True)
-class Reach:
-    """The clues a viewer reaches: all of the district's, or those its agency takes part
-    in (`agency_id`), or those it entered (`entered_by`, a username) — or both of these."""
-
-    everything: bool = False
-    agency_id: uuid.UUID | None = None
-    entered_by: str | None = None
-
-
-def reach_of(
-    session: Session, roles: frozenset[str] | set[str], agency_code: str | None, username: str
-) -> Reach:
-    roles = set(roles)
-    if roles & ALL_CLUES:
-        return Reach(everything=True)
-    agency_id = None
-    if roles & AGENCY_CLUES and agency_code:
-        agency_id = session.execute(select(Agency.id).where(Agency.code == agency_code)).scalar()
-    return Reach(agency_id=agency_id, entered_by=username if roles & ENTERED_CLUES else None)
-
-
-def involved(clue: Clue, agency_id: uuid.UUID) -> bool:
-    """An agency takes part in a clue when it holds it, held it (an agency that
-    transferred a clue follows what became of it), or is a joint agency the legal-affairs
-    office designated to it."""
-    return (
-        clue.agency_id == agency_id
-        or str(agency_id) in (clue.joint_agency_ids or [])
-        or any(st.agency_id == agency_id for st in clue.steps)
-    )
-
-
-def entered(clue: Clue, username: str) -> bool:
-    """The clue was entered by this person (its first step is theirs)."""
-    return bool(clue.steps) and clue.steps[0].actor == username
-
-
-def reaches(reach: Reach, clue: Clue) -> bool:
-    return (
-        reach.everything
-        or (reach.agency_id is not None and involved(clue, reach.agency_id))
-        or (reach.entered_by is not None and entered(clue, reach.entered_by))
-    )
-
-
-def within_reach(query: Select, reach: Reach) -> Select:
-    """A list of clues narrowed to a viewer's reach: an agency's list is what it holds
-    now (its queue), a hotline operator's what it entered."""
-    if reach.everything:
-        return query
-    clauses = []
-    if reach.agency_id is not None:
-        clauses.append(Clue.agency_id == reach.agency_id)
-    if reach.entered_by is not None:
-        first_actor = (
-            select(ClueStep.actor)
-            .where(ClueStep.clue_id == Clue.id)
-            .order_by(ClueStep.at)
-            .limit(1)
-            .correlate(Clue)
-            .scalar_subquery()
-        )
-        clauses.append(first_actor == reach.entered_by)
-    return query.where(or_(*clauses) if clauses else false())
-
-
-def readable_clue(session: Session, clue_id: uuid.UUID, reach: Reach) -> Clue:
-    """A clue by its id for a viewer: a clue out of the viewer's reach answers exactly
-    as a missing one, 404, so that an id never confirms that another agency's clue
+def readable_clue(session: Session, clue_id: uuid.UUID) -> Clue:
+    """A clue by its id for a viewer: the session reaches only the clues the viewer's
+    agency takes part in (kernel/db/agency_scope.py), so a clue out of reach answers
+    exactly as a missing one, 404, and an id never confirms that another agency's clue
     exists."""
-    clue = get_clue(session, clue_id)
-    if not reaches(reach, clue):
-        raise _clue_not_found()
-    return clue
+    return get_clue(session, clue_id)
 
 
 def state_of(clue: Clue) -> rules.Clue:
@@ -404,6 +328,7 @@ class Intake:
             clue.status = rules.Status.ARBITRATION.value
             _step(clue, "submitted", None, "无明确承办部门，提交法制办指定", actor)
         store.add(clue)
+        store.participate(clue, "offered")
         store.attach(clue.id, cmd.attachments)
         self._notify(store, clue, "SMS_CLUE_RECEIVED")
         return clue
@@ -433,6 +358,7 @@ class Intake:
         clue.group_id = group.id
         _step(clue, "joined", target.agency_id, "", actor)
         store.add(clue)
+        store.participate(clue, "joined")
         store.attach(clue.id, cmd.attachments)
         self._notify(store, clue, "SMS_CLUE_MERGED")
         return clue
@@ -659,6 +585,7 @@ class Intake:
         clue.outcome, clue.reopened = state.outcome, state.reopened
         clue.closed_at = utcnow() if state.status == rules.Status.CLOSED else None
         _step(clue, action, clue.agency_id, reason, actor)
+        store.participate(clue, action)
         if template:
             self._notify(store, clue, template)
 
@@ -714,11 +641,12 @@ def case_of(session: Session, clue_id: uuid.UUID) -> Case | None:
 
 
 def duplicate_candidates(
-    session: Session, clue: Clue, reach: Reach = Reach(everything=True)
+    session: Session, clue: Clue, held_by: uuid.UUID | None = None
 ) -> list[tuple[Clue, duplicates.Match]]:
     """Open clues that look like the same thing as this one (proposals for an officer),
-    among those the viewer reaches (within_reach): an agency's officer is shown its own
-    agency's clues (the ones it may merge into), never another agency's."""
+    among those the viewer reaches (agency_scope: an agency's officer is never shown
+    another agency's), and held by `held_by` when given (the ones the holder may merge
+    into)."""
     window = setting(session, "clue_duplicate_window_days")
     since = clue.created_at - dt.timedelta(days=window)
     query = select(Clue).where(
@@ -727,7 +655,9 @@ def duplicate_candidates(
         Clue.status.in_(OPEN),
         Clue.created_at >= since,
     )
-    others = session.execute(within_reach(query, reach)).scalars().all()
+    if held_by is not None:
+        query = query.where(Clue.agency_id == held_by)
+    others = session.execute(query).scalars().all()
     by_id = {str(o.id): o for o in others}
     found = duplicates.proposals(_complaint(clue), [_complaint(o) for o in others], window)
     return [(by_id[m.id], m) for m in found]
@@ -825,13 +755,13 @@ def agency_figures(session: Session) -> list[dict]:
     ]
 
 
-def queue_query(reach: Reach, status: str | None = None) -> Select:
-    """The clues of an agency's inbox and handling queue (or the district's, for
-    district-wide readers; what a hotline operator entered), overdue first."""
+def queue_query(status: str | None = None) -> Select:
+    """The clues of an agency's inbox and handling queue — those the viewer reaches
+    (agency_scope: what its agency takes part in, the district's for district-wide
+    readers, what a hotline operator entered) — overdue first."""
     query = select(Clue).order_by(
         Clue.escalated_at.is_(None), Clue.accept_due.is_(None), Clue.accept_due, Clue.created_at
     )
-    query = within_reach(query, reach)
     if status:
         query = query.where(Clue.status == status)
     return query

@@ -21,9 +21,11 @@ from yimen.platform.cases.law.applied import refresh as deadlines_refresh
 from yimen.platform.cases.law.periods import stored_day
 from yimen.platform.intake import attachments as clue_attachments
 from yimen.platform.intake import rules
-from yimen.platform.intake.model import Clue, ClueGroup
+from yimen.platform.intake.model import Clue, ClueGroup, ClueParticipant
 from yimen.platform.kernel import clock
 from yimen.platform.kernel.clock import SHANGHAI
+from yimen.platform.kernel.db import utcnow
+from yimen.platform.kernel.db.agency_scope import ParticipationRole, all_agencies
 from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.directory import Agency, Tenant
 from yimen.tenants.calendar.rules import CalendarNotLoaded
@@ -53,6 +55,10 @@ class IntakeStore(Protocol):
     def attach(self, clue_id: uuid.UUID, uploads: Iterable[clue_attachments.Upload]) -> None: ...
     def publish_sms(self, template: str, payload: dict, key: str) -> None: ...
     def draft_case(self, clue: Clue, actor: str) -> None: ...
+
+    def participate(self, clue: Clue, action: str) -> None:
+        """Record which agencies take part in the clue after `action` (agency_scope)."""
+        ...
 
 
 _SETTINGS_READ = "yimen.intake.settings"  # session.info: the district's settings, per transaction
@@ -120,9 +126,11 @@ class SqlIntakeStore:
         return self.session.execute(select(Clue).where(Clue.id == clue_id)).scalar_one_or_none()
 
     def clue_from(self, source: str, source_ref: str) -> Clue | None:
-        return self.session.execute(
-            select(Clue).where(Clue.source == source, Clue.source_ref == source_ref)
-        ).scalar_one_or_none()
+        # by the sender's id, whichever agency holds it now: a replay makes no second clue
+        with all_agencies():
+            return self.session.execute(
+                select(Clue).where(Clue.source == source, Clue.source_ref == source_ref)
+            ).scalar_one_or_none()
 
     def clue_for_complainant(self, code: str, phone4: str | None) -> Clue | None:
         return find_for_complainant(self.session, code, phone4)
@@ -211,4 +219,58 @@ class SqlIntakeStore:
                 else {}
             ),
         )
+        # A joint agency the legal-affairs office designated to the clue takes part in its
+        # case too (it sees the clue, and what became of it).
+        for agency_id in self._joint_agencies(clue.id):
+            if agency_id != clue.agency_id:
+                case_service.take_part(self.session, case, agency_id, ParticipationRole.JOINT)
         deadlines_refresh(self.session, case)
+
+    def _joint_agencies(self, clue_id: uuid.UUID) -> list[uuid.UUID]:
+        return list(
+            self.session.execute(
+                select(ClueParticipant.agency_id).where(
+                    ClueParticipant.clue_id == clue_id,
+                    ClueParticipant.role == ParticipationRole.JOINT.value,
+                    ClueParticipant.until.is_(None),
+                )
+            ).scalars()
+        )
+
+    def participate(self, clue: Clue, action: str) -> None:
+        """The agencies taking part in the clue after `action` (kernel/db/agency_scope.py):
+        the holder — lead when the clue was offered to it or the legal-affairs office
+        designated it, receiving when it was transferred to it; an agency that held it
+        keeps following it; the joint agencies are exactly those designated now (one no
+        longer designated stops taking part)."""
+        self.session.flush()
+        rows = self.session.execute(
+            select(ClueParticipant).where(
+                ClueParticipant.clue_id == clue.id, ClueParticipant.until.is_(None)
+            )
+        ).scalars()
+        current = {(p.agency_id, p.role): p for p in rows}
+
+        def take_part(agency_id: uuid.UUID, role: ParticipationRole) -> None:
+            if (agency_id, role.value) not in current:
+                row = ClueParticipant(clue_id=clue.id, agency_id=agency_id, role=role.value)
+                self.session.add(row)
+                current[(agency_id, role.value)] = row
+
+        holder = clue.agency_id
+        if holder is not None:
+            if action == "designated":
+                take_part(holder, ParticipationRole.LEAD)
+            elif not any(a == holder for a, _ in current):
+                role = (
+                    ParticipationRole.RECEIVING
+                    if action == "transferred"
+                    else ParticipationRole.LEAD
+                )
+                take_part(holder, role)
+        joint = {uuid.UUID(str(j)) for j in clue.joint_agency_ids or []}
+        for (agency_id, role), row in list(current.items()):
+            if role == ParticipationRole.JOINT.value and agency_id not in joint:
+                row.until = utcnow()
+        for agency_id in joint:
+            take_part(agency_id, ParticipationRole.JOINT)

@@ -169,3 +169,28 @@ DISTRICT_WIDE_ROLES = frozenset(
 
 def agency_bound(roles: frozenset[str] | set[str]) -> bool:
     return not (set(roles) & DISTRICT_WIDE_ROLES)
+
+
+# Who reaches which clues, cases, documents, evidence and case events (the agency scope,
+# kernel/db/agency_scope.py: scope_for; DESIGN.md, the roles table). The permission table
+# above says whether a role may read or act at all; the scope says on which records.
+#
+# The district's supervisory roles read every clue and case of the district, and only
+# read: an action that acts on a record (ACTS_ON_RECORDS) reaches no more than the
+# caller's own agency takes part in, whatever else the caller may read.
+SUPERVISORY_READERS = frozenset({"legal_affairs", "procuratorate", "discipline"})
+# The district administrator's scope is the district (the roles table), so it reads
+# every record its permissions let it read (clues.read, cases.read, the supervision
+# figures), and acts on none of them (it holds no handling permission).
+DISTRICT_RECORD_READERS = SUPERVISORY_READERS | {"district_admin"}
+# Staff of an agency reach what their agency takes part in now (lead, joint, assisting,
+# receiving, supervising); the police, what it was given (DESIGN.md: "read clues and
+# cases it is granted").
+AGENCY_PARTICIPANTS = frozenset(
+    {"officer", "agency_head", "legal_reviewer", "agency_admin", "police"}
+)
+# A hotline operator reads back the calls it entered (its reach is not its agency's).
+ENTERERS = frozenset({"hotline_operator"})
+ACTS_ON_RECORDS = frozenset(
+    {"clues.register", "clues.route", "cases.handle", "cases.approve", "cases.review"}
+)

@@ -18,6 +18,7 @@ import uuid
 
 import pytest
 
+from tests import support
 from tests.conftest import bearer
 from tests.integration.conftest import _agency_client
 from tests.integration.test_complaint_attachments import tiny_png
@@ -306,3 +307,311 @@ def test_an_officer_who_also_takes_calls_does_not_read_the_whole_district(
         c["id"] for c in client.get("/api/v1/clues?page_size=100", headers=both).json["items"]
     }
     assert scope["b_clue"]["id"] in listed and scope["clue"]["id"] not in listed
+
+
+# --- every route over clues, cases, documents, evidence and case events ------------------
+#
+# One agency-scope mechanism (kernel/db/agency_scope.py) narrows every read and list of
+# them to what the caller's agency takes part in. Agency A (a fresh agency, so its lists
+# hold only what it takes part in) walks every route of the URL map that takes such an
+# id against agency B's (综合执法局 zhzf) records: each answers as for an id that does not
+# exist, and the lists do not show them. Then A takes part — a joint agency of the clue,
+# designated by the legal-affairs office, and of the case — and reads, lists and acts.
+
+RECORD_PARAMS = (
+    "<uuid:clue_id>",
+    "<uuid:case_id>",
+    "<uuid:doc_id>",
+    "<uuid:evidence_id>",
+    "<uuid:attachment_id>",
+)
+OTHER_PARAMS = {"<name>": "approve_filing"}  # the console's one route for every action
+
+
+def _fresh_agency(tenant_id) -> tuple[uuid.UUID, str]:
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.directory import Agency, AgencyKind
+
+    code = f"t{uuid.uuid4().hex[:8]}"
+    with tenant_scope(tenant_id), db.new_session() as s:
+        agency = Agency(
+            code=code,
+            name=f"玄武区测试执法局{code}",
+            credit_code=uuid.uuid4().hex[:18].upper(),
+            kind=AgencyKind.COMPREHENSIVE_BUREAU,
+            doc_prefix="玄测",
+        )
+        s.add(agency)
+        s.commit()
+        return agency.id, code
+
+
+def _take_part(tenant_id, case_id: str, agency_id: uuid.UUID) -> None:
+    """What a use case writes when an agency comes to a case (cases/service.take_part)."""
+    from yimen.platform.cases.record.model import Case
+    from yimen.platform.cases.service import take_part
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.db.agency_scope import ParticipationRole
+
+    with tenant_scope(tenant_id), db.new_session() as s:
+        take_part(s, s.get(Case, uuid.UUID(case_id)), agency_id, ParticipationRole.JOINT)
+        s.commit()
+
+
+@pytest.fixture
+def records(live_server, app, client, machine_token, case_day):
+    """Agency B's (zhzf) clue with a photo, and a filed case with a document and a piece
+    of evidence; agency A, a fresh agency, and its staff."""
+    from tests.integration import test_case_evidence as ev
+    from tests.integration import test_case_lifecycle as lifecycle
+    from tests.integration.test_case_documents import _tenant_id
+
+    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    ids = {
+        a["code"]: a["id"]
+        for a in client.get("/api/v1/agencies?page_size=100", headers=admin).json["items"]
+    }
+    b = {
+        "officer": _agency_client(live_server, app, "zhzf", ["officer"]),
+        "head": _agency_client(live_server, app, "zhzf", ["agency_head", "officer"]),
+    }
+    officers = client.get("/api/v1/officers?page_size=100", headers=b["officer"]).json["items"]
+    by_name = {o["name"]: o["id"] for o in officers}
+    b["officers"] = [by_name["张伟"], by_name["王芳"]]
+    r = client.post(
+        "/api/v1/public/xuanwu/complaints",
+        data={
+            "matter_code": "CG-0014",
+            "agency_id": ids["zhzf"],
+            "description": "楼下餐馆油烟直排，拍了照片",
+            "place": f"玄武区珠江路{uuid.uuid4().int % 900 + 100}号",
+            "anonymous": "true",
+            "photos": [(io.BytesIO(tiny_png()), "油烟.png")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 201, r.json
+    clue = next(
+        c
+        for c in client.get("/api/v1/clues?page_size=100", headers=b["officer"]).json["items"]
+        if c["receipt_code"] == r.json["receipt_code"]
+    )
+    photo = client.get(f"/api/v1/clues/{clue['id']}/attachments", headers=b["officer"]).json
+    facts = f"当事人在玄武区珠江路88号经营餐馆，未安装油烟净化设施直排油烟。{uuid.uuid4().hex[:8]}"
+    case = lifecycle.Case(client, b, facts=facts)
+    case.do("approve_filing", who="head")
+    evidence = ev.upload(client, case.id, tiny_png(), ev.headers(b)).json
+    support.drain_documents()  # the filing's documents rendered (documents after commit)
+    documents = client.get(f"/api/v1/cases/{case.id}/documents", headers=b["officer"]).json
+    tenant_id = _tenant_id()
+    a_id, a_code = _fresh_agency(tenant_id)
+    return {
+        "ids": {**ids, "a": str(a_id)},
+        "tenant_id": tenant_id,
+        "b": b,
+        "a": _agency_client(live_server, app, a_code, AGENCY_BOUND),
+        "legal": _agency_client(live_server, app, "sfj", ["legal_affairs"]),
+        "clue": clue,
+        "attachment": photo["items"][0]["id"],
+        "case": case.json,
+        "facts": facts,
+        "document": documents["items"][0]["id"],
+        "evidence": evidence["id"],
+    }
+
+
+def _record_routes(app, values: dict):
+    """(method, path, action) of every route taking a clue, case, document, evidence or
+    attachment id, with `values` for the ids."""
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if not any(p in rule.rule for p in RECORD_PARAMS):
+                continue
+            path = rule.rule
+            for placeholder, value in {**values, **OTHER_PARAMS}.items():
+                path = path.replace(placeholder, value)
+            assert "<" not in path, f"an id the walk does not know: {rule.rule}"
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                _declared, action = permission_of(rule.endpoint, method)
+                yield method, path, action
+
+
+def _b_values(records) -> dict:
+    return {
+        "<uuid:clue_id>": records["clue"]["id"],
+        "<uuid:attachment_id>": records["attachment"],
+        "<uuid:case_id>": records["case"]["id"],
+        "<uuid:doc_id>": records["document"],
+        "<uuid:evidence_id>": records["evidence"],
+    }
+
+
+def _listed(client, headers, records) -> dict[str, bool]:
+    """Whether B's clue and case are in A's lists (API and console)."""
+    clues = client.get("/api/v1/clues?page_size=100", headers=headers).json["items"]
+    cases = client.get(
+        "/api/v1/cases", query_string={"q": records["facts"][-8:]}, headers=headers
+    ).json["items"]
+    html = {"Accept": "text/html"}
+    inbox = client.get("/console/clues/", headers={**headers, **html}).get_data(as_text=True)
+    console_cases = client.get(
+        "/console/cases/",
+        query_string={"q": records["case"]["number"]},
+        headers={**headers, **html},
+    ).get_data(as_text=True)
+    return {
+        "api clues": records["clue"]["id"] in [c["id"] for c in clues],
+        "api cases": records["case"]["id"] in [c["id"] for c in cases],
+        "console clues": records["clue"]["receipt_code"] in inbox,
+        "console cases": f'data-case="{records["case"]["id"]}"' in console_cases,
+    }
+
+
+def _state(client, records) -> tuple:
+    b = records["b"]["officer"]
+    clue = client.get(f"/api/v1/clues/{records['clue']['id']}", headers=b).json
+    case = client.get(f"/api/v1/cases/{records['case']['id']}", headers=b).json
+    events = client.get(f"/api/v1/cases/{records['case']['id']}/events", headers=b).json
+    return clue["status"], len(clue["steps"]), case["version"], events["total"]
+
+
+def test_agency_a_reaches_none_of_bs_records_by_any_route_until_it_takes_part(app, client, records):
+    a = records["a"]
+    page = client.get("/console/clues/", headers=a).get_data(as_text=True)
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    theirs = list(_record_routes(app, _b_values(records)))
+    nowhere = list(_record_routes(app, {p: str(uuid.uuid4()) for p in RECORD_PARAMS}))
+    assert {m for m, *_ in theirs} >= {"GET", "POST"}
+    before = _state(client, records)
+
+    wrong, walked = [], set()
+    for (method, path, action), (_m, missing, _a) in zip(theirs, nowhere, strict=True):
+        walked.add((method, re.sub(r"[0-9a-f-]{36}", "<id>", path)))
+        r = _call(client, method, path, None if method == "GET" else {}, a, csrf)
+        may_call = action is None or bool(PERMISSIONS[action] & set(AGENCY_BOUND))
+        if not may_call:
+            if r.status_code != 403:
+                wrong.append(f"{method} {path} → {r.status_code} (no agency-bound role may)")
+            continue
+        unknown = _call(client, method, missing, None if method == "GET" else {}, a, csrf)
+        if r.status_code != unknown.status_code or (method == "GET" and r.status_code != 404):
+            wrong.append(f"{method} {path} → {r.status_code}, an unknown id {unknown.status_code}")
+        if r.status_code < 400:
+            wrong.append(f"{method} {path} → {r.status_code}: acted on another agency's record")
+    assert wrong == []
+    for route in (
+        ("GET", "/api/v1/cases/<id>"),
+        ("GET", "/api/v1/cases/<id>/documents/<id>.pdf"),
+        ("GET", "/api/v1/cases/<id>/evidence/<id>/content"),
+        ("GET", "/api/v1/cases/<id>/events"),
+        ("POST", "/api/v1/cases/<id>/actions/approve_filing"),
+        ("POST", "/api/v1/cases/<id>/evidence"),
+        ("GET", "/console/cases/<id>/evidence/<id>"),
+        ("GET", "/api/v1/clues/<id>/attachments/<id>"),
+    ):
+        assert route in walked
+    assert _listed(client, a, records) == dict.fromkeys(
+        ("api clues", "api cases", "console clues", "console cases"), False
+    )
+    assert _state(client, records) == before
+
+    # A takes part: a joint agency of the clue (designated) and of the case.
+    b = records["b"]["officer"]
+    clue_id = records["clue"]["id"]
+    r = client.post(f"/api/v1/clues/{clue_id}/submit", json={"reason": "涉及多个部门"}, headers=b)
+    assert r.status_code == 200, r.json
+    r = client.post(
+        f"/api/v1/clues/{clue_id}/designate",
+        json={
+            "handler_agency_id": records["ids"]["zhzf"],
+            "joint_agency_ids": [records["ids"]["a"]],
+            "reason": "综合执法局牵头，测试局配合",
+        },
+        headers=records["legal"],
+    )
+    assert r.status_code == 200, r.json
+    _take_part(records["tenant_id"], records["case"]["id"], uuid.UUID(records["ids"]["a"]))
+    assert _listed(client, a, records) == dict.fromkeys(
+        ("api clues", "api cases", "console clues", "console cases"), True
+    )
+    wrong = []
+    for method, path, action in theirs:
+        if action is not None and not PERMISSIONS[action] & set(AGENCY_BOUND):
+            continue
+        r = _call(client, method, path, None if method == "GET" else {}, a, csrf)
+        if method == "GET" and r.status_code != 200:
+            wrong.append(f"{method} {path} → {r.status_code} for a participant")
+        if r.status_code == 404 or r.status_code >= 500:
+            wrong.append(f"{method} {path} → {r.status_code} for a participant")
+    assert wrong == []
+
+
+def test_a_designated_joint_agency_sees_the_clue_and_its_case(live_server, app, client, records):
+    """The legal-affairs office designates a lead and a joint agency (处罚法 第二十五条
+    第二款: 对管辖发生争议的，报请共同的上一级行政机关指定管辖); the lead files a case from
+    the clue; the joint agency reads both, and lists them."""
+    a, b, legal = records["a"], records["b"]["officer"], records["legal"]
+    r = client.post(
+        "/api/v1/clues",
+        json={
+            "matter_code": "CG-0014",
+            "agency_id": records["ids"]["zhzf"],
+            "description": "楼下餐馆油烟直排，多个部门职责交叉",
+            "place": "玄武区中山路99号",
+        },
+        headers=b,
+    )
+    assert r.status_code == 201, r.json
+    clue_id = r.json["id"]
+    assert client.get(f"/api/v1/clues/{clue_id}", headers=a).status_code == 404
+    client.post(f"/api/v1/clues/{clue_id}/submit", json={"reason": "职责交叉"}, headers=b)
+    r = client.post(
+        f"/api/v1/clues/{clue_id}/designate",
+        json={
+            "handler_agency_id": records["ids"]["zhzf"],
+            "joint_agency_ids": [records["ids"]["a"]],
+            "reason": "综合执法局牵头，测试局配合",
+        },
+        headers=legal,
+    )
+    assert r.status_code == 200, r.json
+    assert client.get(f"/api/v1/clues/{clue_id}", headers=a).status_code == 200
+    listed = client.get("/api/v1/clues?page_size=100", headers=a).json["items"]
+    assert clue_id in [c["id"] for c in listed]
+    r = client.post(f"/api/v1/clues/{clue_id}/file-case", headers=b)
+    assert r.status_code == 201, r.json
+    case_id = r.json["id"]
+    r = client.get(f"/api/v1/cases/{case_id}", headers=a)
+    assert r.status_code == 200 and r.json["agency_id"] == records["ids"]["zhzf"]
+    assert client.get(f"/api/v1/cases/{case_id}/events", headers=a).status_code == 200
+    listed = client.get("/api/v1/cases?page_size=100", headers=a).json["items"]
+    assert [c["id"] for c in listed] == [case_id]
+    # another agency that takes no part still reads neither
+    other = _agency_client(live_server, app, "scjg", ["officer"])
+    assert client.get(f"/api/v1/clues/{clue_id}", headers=other).status_code == 404
+    assert client.get(f"/api/v1/cases/{case_id}", headers=other).status_code == 404
+
+
+def test_the_supervisory_roles_read_every_case_and_act_on_none(live_server, app, client, records):
+    """The legal-affairs office, the procuratorate and discipline read every clue and case
+    of the district; even with an officer's role too, they act only on what their own
+    agency takes part in."""
+    case_id = records["case"]["id"]
+    for code, role in (("sfj", "legal_affairs"), ("jcy", "procuratorate"), ("jwjw", "discipline")):
+        reader = _agency_client(live_server, app, code, [role])
+        assert client.get(f"/api/v1/cases/{case_id}", headers=reader).status_code == 200
+        doc = f"/api/v1/cases/{case_id}/documents/{records['document']}.pdf"
+        assert client.get(doc, headers=reader).status_code == 200
+        both = _agency_client(live_server, app, code, [role, "officer", "agency_head"])
+        assert client.get(f"/api/v1/cases/{case_id}", headers=both).status_code == 200
+        r = client.post(
+            f"/api/v1/cases/{case_id}/evidence",
+            data=tiny_png(),
+            headers={
+                **both,
+                "Content-Type": "application/octet-stream",
+                "X-Evidence-Kind": "audio_visual",
+                "X-Evidence-Title": "photo",
+            },
+        )
+        assert r.status_code == 404

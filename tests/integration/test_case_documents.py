@@ -57,7 +57,9 @@ def _agency(tenant_id, prefix: str) -> uuid.UUID:
 
 def _case(tenant_id, agency_id=None, agency_code: str = "zhzf", **fields) -> uuid.UUID:
     from yimen.platform.cases.record.model import Case, CaseParty
+    from yimen.platform.cases.service import take_part
     from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.db.agency_scope import ParticipationRole
     from yimen.platform.kernel.directory import Agency
 
     with tenant_scope(tenant_id), db.new_session() as s:
@@ -81,6 +83,7 @@ def _case(tenant_id, agency_id=None, agency_code: str = "zhzf", **fields) -> uui
             )
         )
         s.add(case)
+        take_part(s, case, agency_id, ParticipationRole.LEAD)  # as the use case does
         s.commit()
         return case.id
 

@@ -21,7 +21,9 @@ from yimen.platform.cases.record import chain
 from yimen.platform.cases.record import log as events
 from yimen.platform.cases.record.log import CaseEvent
 from yimen.platform.cases.record.model import Case
+from yimen.platform.cases.service import take_part
 from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.db.agency_scope import ParticipationRole
 from yimen.platform.kernel.directory import Agency, Tenant
 
 ACTOR = "xuanwu.zhangsan"
@@ -40,6 +42,7 @@ def _new_case(events_count: int = 0, agency: str = "zhzf", number=None) -> uuid.
             agency_id=agency_id, facts="珠江路88号饭店油烟直排", created_by=ACTOR, number=number
         )
         s.add(case)
+        take_part(s, case, agency_id, ParticipationRole.LEAD)  # as the use case does
         for n in range(events_count):
             events.append(s, case, "evidence_added", "filing", ACTOR, _photo(n))
         s.commit()

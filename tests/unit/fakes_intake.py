@@ -40,6 +40,7 @@ class FakeIntakeStore:
     sent: list[dict] = field(default_factory=list)  # texts published to the outbox
     cases: list[uuid.UUID] = field(default_factory=list)  # clues handed to the case engine
     staged: list[tuple[str, Any]] = field(default_factory=list)
+    participations: list[tuple[uuid.UUID, str]] = field(default_factory=list)
 
     # -- setting up -----------------------------------------------------------------------
 
@@ -91,6 +92,10 @@ class FakeIntakeStore:
         if clue is None or (not clue.anonymous and clue.complainant_phone[-4:] != (phone4 or "")):
             return None
         return clue
+
+    def participate(self, clue: Clue, action: str) -> None:
+        """Who takes part is the SQL store's (agency_scope); the fake notes the calls."""
+        self.participations.append((clue.id, action))
 
     def add(self, row: Any) -> None:
         _with_defaults(row)

@@ -22,7 +22,9 @@ import uuid
 from sqlalchemy import Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
+from yimen.platform.cases.record.model import case_reach
 from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
+from yimen.platform.kernel.db.agency_scope import scoped_by_agency
 
 
 class DocumentStatus(enum.StrEnum):
@@ -88,6 +90,10 @@ class CaseDocument(Base, TenantOwned):
     status: Mapped[str] = mapped_column(String(10), default=DocumentStatus.ISSUED.value)
     issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     issued_by: Mapped[str] = mapped_column(String(120))
+
+
+# An agency reaches the documents of the cases it takes part in (agency_scope).
+scoped_by_agency(CaseDocument, case_reach(CaseDocument.case_id))
 
 
 class DocumentSignature(Base, TenantOwned):

@@ -29,7 +29,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.cases import registry as actions
 from yimen.platform.cases.procedure import rules
-from yimen.platform.cases.record.model import Case
+from yimen.platform.cases.record.model import Case, case_reach
 from yimen.platform.cases.registry import act
 from yimen.platform.cases.schemas import EVIDENCE_KINDS
 from yimen.platform.cases.service import refusal
@@ -37,6 +37,7 @@ from yimen.platform.kernel.blobs import BlobStore, BlobTooLarge, StoredBlob
 from yimen.platform.kernel.blobs.uploads import Prefixed as _Prefixed
 from yimen.platform.kernel.blobs.uploads import display_name
 from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
+from yimen.platform.kernel.db.agency_scope import scoped_by_agency
 from yimen.platform.kernel.identity import Identity
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -102,6 +103,10 @@ class CaseEvidence(Base, TenantOwned):
     uploaded_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     client_id: Mapped[str | None] = mapped_column(String(100))  # the mobile app's own id
+
+
+# An agency reaches the evidence of the cases it takes part in (agency_scope).
+scoped_by_agency(CaseEvidence, case_reach(CaseEvidence.case_id))
 
 
 @dataclass(frozen=True)

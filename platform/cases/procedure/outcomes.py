@@ -34,6 +34,7 @@ from yimen.platform.cases.procedure.general import (
 )
 from yimen.platform.cases.record.model import Case, CaseParty, CaseStatus
 from yimen.platform.cases.service import today
+from yimen.platform.kernel.db.agency_scope import all_agencies
 
 PZ = rules.PZ
 NO_PENALTY_DECISION = "不予行政处罚决定书"
@@ -158,17 +159,21 @@ def _earlier_penalties(ctx: Ctx) -> list[str]:
     same = [CaseParty.credit_code.in_(codes)] if codes else []
     same += [CaseParty.id_number.in_(ids)] if ids else []
     query = (
-        select(Case)
+        select(Case.id, Case.number, Case.penalty_kinds, Case.details)
         .join(CaseParty, CaseParty.case_id == Case.id)
         .where(Case.id != ctx.case.id, Case.decided_on.is_not(None), or_(*same))
     )
+    # The district's cases, whichever agency decided them; read as values (no other
+    # agency's case enters the session as a record).
+    with all_agencies():
+        earlier = ctx.session.execute(query).all()
     return sorted(
         {
-            c.number or str(c.id)
-            for c in ctx.session.execute(query).scalars()
-            if c.penalty_kinds
-            and (c.details.get("execution") or {}).get("done") != "revoked"
-            and (c.details.get("outcome") or {}).get("kind", "penalty") == "penalty"
+            number or str(case_id)
+            for case_id, number, penalty_kinds, details in earlier
+            if penalty_kinds
+            and ((details or {}).get("execution") or {}).get("done") != "revoked"
+            and ((details or {}).get("outcome") or {}).get("kind", "penalty") == "penalty"
         }
     )
 

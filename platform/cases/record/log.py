@@ -29,8 +29,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from yimen.platform.api.problems import Problem
 from yimen.platform.cases.record import chain
-from yimen.platform.cases.record.model import Case
+from yimen.platform.cases.record.model import Case, case_reach
 from yimen.platform.kernel.db import Base, TenantOwned, current_tenant_id, new_id, tenant_fk, utcnow
+from yimen.platform.kernel.db.agency_scope import scoped_by_agency
 from yimen.platform.kernel.db.tenancy import TenantMismatch
 
 
@@ -64,6 +65,10 @@ class CaseEvent(Base, TenantOwned):
             id=self.id,
             hash=self.hash,
         )
+
+
+# An agency reaches the events of the cases it takes part in (agency_scope).
+scoped_by_agency(CaseEvent, case_reach(CaseEvent.case_id))
 
 
 def _refuse_change(_mapper, _connection, target: CaseEvent) -> None:

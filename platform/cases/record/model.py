@@ -17,15 +17,18 @@ import uuid
 
 from sqlalchemy import (
     JSON,
+    ColumnElement,
     Date,
     Index,
     String,
     Text,
     UniqueConstraint,
+    false,
     func,
     literal_column,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 
 from yimen.platform.cases.records import (
     CaseDecision,
@@ -35,6 +38,13 @@ from yimen.platform.cases.records import (
     details_of,
 )
 from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
+from yimen.platform.kernel.db.agency_scope import (
+    AgencyScope,
+    Criterion,
+    Participation,
+    scoped_by_agency,
+)
+from yimen.platform.kernel.directory import Agency
 
 
 class Procedure(enum.StrEnum):
@@ -270,3 +280,45 @@ class CasePause(Base, TenantOwned):
     started_on: Mapped[dt.date]
     ended_on: Mapped[dt.date | None]
     note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class CaseParticipant(Base, TenantOwned, Participation):
+    """An agency taking part in a case (kernel/db/agency_scope.py): the lead agency that
+    opened it, a joint agency the legal-affairs office designated to the clue it came
+    from. Written by the use cases; what an agency's staff read follows from it."""
+
+    __tablename__ = "case_participant"
+    __table_args__ = (
+        tenant_fk("case_id", "enforcement_case"),
+        tenant_fk("agency_id", "agency"),
+        Index("ix_case_participant_current", "agency_id", "case_id", "until"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    # Never loaded; it tells the unit of work to insert a new case before its participants.
+    case: Mapped[Case] = relationship(lazy="raise")
+
+
+def participating_cases(scope: AgencyScope):
+    """The ids of the cases the scope's agency takes part in now."""
+    return select(CaseParticipant.case_id).where(
+        CaseParticipant.agency_id
+        == select(Agency.id).where(Agency.code == scope.agency_code).scalar_subquery(),
+        CaseParticipant.until.is_(None),
+    )
+
+
+def case_reach(column: InstrumentedAttribute) -> Criterion:
+    """The criterion for a model whose rows belong to the case in `column` (the case
+    itself, its documents, evidence and events)."""
+
+    def criterion(scope: AgencyScope) -> ColumnElement[bool]:
+        if scope.agency_code is None:
+            return false()
+        return column.in_(participating_cases(scope))
+
+    return criterion
+
+
+scoped_by_agency(Case, case_reach(Case.id))

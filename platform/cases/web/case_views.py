@@ -50,7 +50,8 @@ def _dialect() -> str:
 
 
 def _mine(case_id: uuid.UUID) -> Case:
-    return service.get_case(db.session, case_id, own_agency_id())
+    """The case, if the caller's agency reaches it (agency_scope); others are 404."""
+    return service.get_case(db.session, case_id)
 
 
 @blp.route("/cases")
@@ -63,10 +64,9 @@ class Cases(MethodView):
         ---
         Paging: `page` (numbered pages), or `after` — the `next` of the previous answer —
         for the rows after that one: as fast deep in the list as at its head (`page` is
-        then null). `next` is null on the last page."""
+        then null). `next` is null on the last page. The cases are those the caller's
+        agency takes part in (agency_scope), the district's for district-wide readers."""
         query = select(Case).options(*listing.LIST_ONLY)
-        if (agency := own_agency_id()) is not None:
-            query = query.where(Case.agency_id == agency)
         if args.get("status"):
             query = query.where(Case.status == args["status"].value)
         if args.get("stage"):

@@ -30,7 +30,6 @@ ISSUED_BY_ACTIONS = frozenset({"听证笔录"})
 
 
 def list_query(
-    agency_id: uuid.UUID | None,
     on: dt.date,
     status: str | None = None,
     stage: str | None = None,
@@ -38,12 +37,10 @@ def list_query(
     search: str = "",
     dialect: str = "",
 ) -> Select:
-    """The agency's cases (the district's for district-wide roles), nearest deadline
-    first, as the API lists them; `search` finds a case number or a party's name
-    (listing.py: indexed on PostgreSQL, `dialect`)."""
+    """The cases the viewer reaches (agency_scope: its agency's, the district's for
+    district-wide readers), nearest deadline first, as the API lists them; `search`
+    finds a case number or a party's name (listing.py: indexed on PostgreSQL, `dialect`)."""
     query = select(Case).options(*listing.CONSOLE_LIST).order_by(*listing.ORDER)
-    if agency_id is not None:
-        query = query.where(Case.agency_id == agency_id)
     if status:
         query = query.where(Case.status == status)
     if stage:

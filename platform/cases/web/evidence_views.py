@@ -18,7 +18,6 @@ from yimen.platform.cases.evidence import files as evidence
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.permissions import requires
 from yimen.platform.web.blobs import accepts_uploads, blob_store, send_blob
-from yimen.tenants.directory.web.views import own_agency_id
 
 blp = Blueprint("case_evidence", __name__, description="案件证据文件 / Case evidence files")
 
@@ -34,7 +33,7 @@ def _body_limit() -> int:
 
 
 def _mine(case_id: uuid.UUID):
-    return service.get_case(db.session, case_id, own_agency_id())
+    return service.get_case(db.session, case_id)
 
 
 class EvidenceSchema(ma.Schema):

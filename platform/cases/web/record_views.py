@@ -20,7 +20,6 @@ from yimen.platform.cases.record.model import Case
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.logs import mask_pii
 from yimen.platform.kernel.permissions import requires
-from yimen.tenants.directory.web.views import own_agency_id
 
 blp = Blueprint(
     "case_record", __name__, description="案件全过程记录与防篡改校验 / Case record and its chain"
@@ -90,12 +89,8 @@ class DistrictChainSchema(ma.Schema):
 
 
 def _reachable_case(case_id: uuid.UUID) -> Case:
-    """A case of the caller's district; an agency-bound caller reaches only his agency's."""
-    query = select(Case).where(Case.id == case_id)
-    agency = own_agency_id()
-    if agency is not None:
-        query = query.where(Case.agency_id == agency)
-    case = db.session.execute(query).scalar_one_or_none()
+    """A case of the caller's district that its agency reaches (agency_scope)."""
+    case = db.session.execute(select(Case).where(Case.id == case_id)).scalar_one_or_none()
     if case is None:
         raise Problem(404, "not-found", "案件不存在。", "Case not found.")
     return case

@@ -10,7 +10,6 @@ from flask_smorest import Blueprint
 
 from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.intake import attachments, service
-from yimen.platform.intake.web.views import reach
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.permissions import requires
 from yimen.platform.web.blobs import blob_store, send_blob
@@ -37,7 +36,7 @@ class Attachments(MethodView):
     @blp.response(200, page_of(AttachmentSchema))
     def get(self, args, clue_id: uuid.UUID):
         """线索的附件 / The attachments of a clue"""
-        service.readable_clue(db.session, clue_id, reach())
+        service.readable_clue(db.session, clue_id)
         return paginate(db.session, attachments.of_clue(clue_id), args["page"], args["page_size"])
 
 
@@ -49,7 +48,7 @@ class AttachmentFile(MethodView):
         """下载附件 (按识别的类型，作为附件下载) / Download an attachment
         ---
         Sent with the sniffed Content-Type, as an attachment, with nosniff."""
-        service.readable_clue(db.session, clue_id, reach())
+        service.readable_clue(db.session, clue_id)
         found = attachments.get(db.session, clue_id, attachment_id)
         return send_blob(
             blob_store(), found.blob_key, found.media_type, attachments.download_name(found)

@@ -29,7 +29,6 @@ from yimen.platform.intake.web.views import (
     MergeSchema,
     ReasonSchema,
     RegisterSchema,
-    reach,
     registered_complaint,
 )
 from yimen.platform.kernel.db import db
@@ -91,8 +90,8 @@ def _my_agency_id() -> uuid.UUID | None:
 
 
 def _readable(clue_id: uuid.UUID) -> Clue:
-    """The clue, if the viewer reaches it (service.reach_of; others: 404)."""
-    return service.readable_clue(db.session, clue_id, reach())
+    """The clue, if the viewer reaches it (agency_scope; others: 404)."""
+    return service.readable_clue(db.session, clue_id)
 
 
 @bp.get("/")
@@ -105,13 +104,11 @@ def inbox():
     overdue_only = request.args.get("overdue") == "1"
     today = q.today()
     query = q.inbox_query(
-        None,
         today,
         status if status in q.STATUS_LABELS else None,
         source if source in q.SOURCE_LABELS else None,
         overdue_only,
     )
-    query = service.within_reach(query, reach())
     rows = paginate(db.session, query, _page(), PAGE_SIZE)
     codes = {c.matter_code for c in rows["items"] if c.matter_code}
     filters = {"status": status, "source": source, "overdue": "1" if overdue_only else ""}
@@ -148,7 +145,7 @@ def detail(clue_id: uuid.UUID, errors=None, form=None, values=None, status=200):
     names = q.agency_names(db.session)
     candidates = (
         # what the holder may merge into: open clues of its own agency
-        service.duplicate_candidates(db.session, clue, service.Reach(agency_id=clue.agency_id))
+        service.duplicate_candidates(db.session, clue, held_by=clue.agency_id)
         if actions.merge
         else []
     )
@@ -297,7 +294,7 @@ def designate(clue_id: uuid.UUID):
 @requires("clues.arbitrate")
 def arbitration(errors=None, failed=None, values=None, status=200):
     """The legal-affairs office's queue: clues no agency would take, with their history."""
-    query = q.inbox_query(None, q.today(), rules.Status.ARBITRATION.value).order_by(None)
+    query = q.inbox_query(q.today(), rules.Status.ARBITRATION.value).order_by(None)
     rows = paginate(db.session, query.order_by(Clue.created_at), _page(), PAGE_SIZE)
     designated = request.args.get("designated")
     done = service.get_clue(db.session, uuid.UUID(designated)) if _is_uuid(designated) else None

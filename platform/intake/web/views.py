@@ -197,16 +197,10 @@ def registered_complaint(data: dict, channel: str, **extra) -> service.SubmitCom
     )
 
 
-def reach() -> service.Reach:
-    """The clues the caller reaches (service.reach_of)."""
-    identity = current_identity()
-    return service.reach_of(db.session, identity.roles, identity.agency, identity.username)
-
-
 def _readable(clue_id: uuid.UUID) -> Clue:
-    """The clue if the caller may read it; one out of reach is 404, as if it did not
-    exist (service.readable_clue)."""
-    return service.readable_clue(db.session, clue_id, reach())
+    """The clue if the caller reaches it (agency_scope); one out of reach is 404, as if
+    it did not exist (service.readable_clue)."""
+    return service.readable_clue(db.session, clue_id)
 
 
 @blp.route("/clues")
@@ -217,7 +211,7 @@ class Clues(MethodView):
     def get(self, args):
         """线索队列 (本部门或全区，逾期在前) / The clue queue, overdue first"""
         status = args.get("status").value if args.get("status") else None
-        query = service.queue_query(reach(), status)
+        query = service.queue_query(status)
         if args.get("escalated") is not None:
             query = query.where(
                 Clue.escalated_at.is_not(None) if args["escalated"] else Clue.escalated_at.is_(None)
@@ -312,7 +306,7 @@ class Duplicates(MethodView):
                 "place_similarity": m.place_similarity,
                 "text_similarity": m.text_similarity,
             }
-            for other, m in service.duplicate_candidates(db.session, clue, reach())
+            for other, m in service.duplicate_candidates(db.session, clue)
         ]
         return page_list(found, args["page"], args["page_size"])
 

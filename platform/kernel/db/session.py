@@ -8,14 +8,16 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 
-from yimen.platform.kernel.db import tenancy
+from yimen.platform.kernel.db import agency_scope, tenancy
 
 
 class TenantSession(Session):
-    """A session whose queries see only the current tenant's rows."""
+    """A session whose queries see only the current tenant's rows, and of those only
+    the records the current caller's agency reaches (agency_scope)."""
 
 
 tenancy.install(TenantSession)
+agency_scope.install(TenantSession)
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
