@@ -329,6 +329,13 @@ WITH src AS MATERIALIZED (
            CASE WHEN kind = 'person' THEN '' ELSE (%(persons)s::text[])[p] END,
            place, (%(phones)s::text[])[p]
     FROM c
+), participants AS (
+    -- the case's agency takes part as its lead (case_participant: what an agency's
+    -- officer lists and reads, kernel/db/agency_scope.py), as cases.service.new_draft does
+    INSERT INTO case_participant (id, tenant_id, case_id, agency_id, role, since)
+    SELECT gen_random_uuid(), (%(tenants)s::uuid[])[d + 1], id, (%(agencies)s::uuid[])[ds],
+           'lead', created
+    FROM c
 )
 INSERT INTO case_officer (
     id, tenant_id, case_id, officer_id, position, recused, recusal_reason, recusal_decided_by)
@@ -427,7 +434,7 @@ def generate(database, districts: list[dict], total: int) -> None:
     from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.workflow.service import effective_for
 
-    tables = ("enforcement_case", "case_party", "case_officer")
+    tables = ("enforcement_case", "case_party", "case_officer", "case_participant")
     pools = Pools([d["division"] for d in districts])
     owner = psycopg.connect(database.owner_url.replace("+psycopg", ""), autocommit=True)
     slots: dict[str, list] = {
