@@ -8,6 +8,10 @@ from yimen.platform.kernel.feature import Feature, PeriodicJob
 
 def features() -> tuple[Feature, ...]:
     """In the order their blueprints are mounted (the API documentation follows it)."""
+    # Every table first: a feature's module may touch a mapper as it loads (the case
+    # list's loader options do), and a key to another feature's table (a case's clue)
+    # must find that table in the metadata then.
+    import yimen.platform.models  # noqa: F401
     from yimen.platform.cases.feature import FEATURE as cases
     from yimen.platform.idp.feature import FEATURE as idp
     from yimen.platform.intake.feature import FEATURE as intake

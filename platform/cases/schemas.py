@@ -143,6 +143,10 @@ class CaseDetailOut(CaseOut):
     deadlines = ma.fields.List(ma.fields.Dict())
 
 
+# the largest amount the fen columns hold (INTEGER: a fine up to 21,474,836.47 yuan)
+FEN_MAX = 2**31 - 1
+
+
 class CaseQuery(PageArgs):
     status = ma.fields.Enum(CaseStatus, by_value=True)
     stage = ma.fields.String(validate=ma.validate.OneOf(list(rules.STAGE_NAMES)))
@@ -156,10 +160,10 @@ class CaseQuery(PageArgs):
     decided_from = ma.fields.Date(metadata={"description": "决定日期自 (含)"})
     decided_to = ma.fields.Date(metadata={"description": "决定日期至 (含)"})
     fine_min_fen = ma.fields.Integer(
-        validate=ma.validate.Range(min=0, max=2**62), metadata={"description": "罚款不少于 (分)"}
+        validate=ma.validate.Range(min=0, max=FEN_MAX), metadata={"description": "罚款不少于 (分)"}
     )
     fine_max_fen = ma.fields.Integer(
-        validate=ma.validate.Range(min=0, max=2**62), metadata={"description": "罚款不超过 (分)"}
+        validate=ma.validate.Range(min=0, max=FEN_MAX), metadata={"description": "罚款不超过 (分)"}
     )
 
 

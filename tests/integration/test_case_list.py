@@ -66,3 +66,15 @@ def test_a_two_character_name_finds_its_case_in_the_facts_and_among_the_parties(
     assert html.count("<tr data-case=") == 1 and f'data-case="{case_id}"' in html
     other = _agency_client(live_server, app, "scjg", ["officer"])
     assert client.get(f"/api/v1/cases?q={name}", headers=other).json["total"] == 0
+
+
+def test_a_fine_filter_larger_than_any_fine_the_record_holds_is_a_field_error(
+    live_server, app, client
+):
+    """Amounts are fen in INTEGER columns: a bound past 2^31 - 1 is refused by name,
+    never sent to the database (where PostgreSQL would refuse it as out of range)."""
+    officer = _agency_client(live_server, app, "sthj", ["officer"])
+    r = client.get("/api/v1/cases?fine_max_fen=4611686018427387904", headers=officer)
+    assert r.status_code == 422, r.json
+    assert [e["field"] for e in r.json["errors"]] == ["query.fine_max_fen"]
+    assert client.get("/api/v1/cases?fine_max_fen=2147483647", headers=officer).status_code == 200

@@ -13,17 +13,25 @@ import psycopg
 import pytest
 from sqlalchemy import JSON, Enum, Table, create_engine, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests import support
+from yimen.platform.kernel.db import tenancy
 from yimen.platform.kernel.db.base import UTCDateTime, utcnow
-from yimen.platform.kernel.db.session import TenantSession
 from yimen.platform.kernel.db.tenancy import tenant_scope
 from yimen.platform.migrate import downgrade, upgrade
 from yimen.platform.models import metadata
 
 BEFORE = "20261207_0123"
 AFTER = "20261207_0140"
+
+
+class _SeedSession(Session):
+    """A district-scoped session without the app's other hooks: the database is at 0123,
+    before auth_epoch (20261207_0130), which the token cache's flush hook would bump."""
+
+
+tenancy.install(_SeedSession)
 
 
 def _seed_demo(url: str, tmp_path) -> None:
@@ -40,7 +48,7 @@ def _seed_demo(url: str, tmp_path) -> None:
     saved = tasks._provisioner  # onboarding asks the provisioning port (create_app sets it)
     tasks.configure(saved or BuiltinProvisioner("http://127.0.0.1:8000"))
     try:
-        with sessionmaker(bind=engine, class_=TenantSession, expire_on_commit=False)() as s:
+        with sessionmaker(bind=engine, class_=_SeedSession, expire_on_commit=False)() as s:
             seed_calendar(s)
             seed_catalog(s)
             seed_library(s)
