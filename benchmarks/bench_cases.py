@@ -17,7 +17,7 @@ Then, in the same run and the same database, N cases (--n, default 30) per path:
                     --hearing, with a hearing, legal review and collective discussion
                     (path "hearing");
   worker            the documents the actions issued are rendered after commit by the
-                    document worker (platform/cases/document_tasks.py): after the N
+                    document worker (platform/cases/documents/rendering.py): after the N
                     cases, the messages they sent are run in this thread, timed apart
                     from the requests (PDF into the blob store, its hash bound by a
                     `document_rendered` chain event);
@@ -357,7 +357,7 @@ def drain_documents() -> int:
     this thread, as `yimen run`'s in-process worker would; returns how many messages."""
     import dramatiq
 
-    from yimen.platform.cases import document_tasks
+    from yimen.platform.cases.documents import rendering as document_tasks
 
     queue = document_tasks.render_document.broker.queues[document_tasks.QUEUE]
     count = 0

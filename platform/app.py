@@ -258,14 +258,14 @@ def blob_store_for(settings: Settings):
 
 
 def _init_blobs(app: Flask, settings: Settings) -> None:
-    from yimen.platform.cases import document_tasks
+    from yimen.platform.cases.documents import rendering
     from yimen.platform.kernel.db.session import TenantSession
     from yimen.platform.web import blobs as blobs_web
 
     store = blob_store_for(settings)
     blobs_web.init_app(app, store)
-    document_tasks.configure(store)  # the worker renders documents into the same store
-    document_tasks.install(TenantSession)  # issued documents are sent once their action commits
+    rendering.configure(store)  # the worker renders documents into the same store
+    rendering.install(TenantSession)  # issued documents are sent once their action commits
 
 
 def _init_broker(app: Flask, settings: Settings):

@@ -223,9 +223,9 @@ def documents_group() -> None:
 )
 @with_appcontext
 def documents_move_to_blobs(batch: int) -> None:
-    from yimen.platform.cases import document_tasks
+    from yimen.platform.cases.documents import rendering
 
-    moved = document_tasks.move_to_blobs(batch)
+    moved = rendering.move_to_blobs(batch)
     click.echo(f"已移入文件存储 {moved} 份文书 / {moved} document PDF(s) moved to the blob store")
 
 

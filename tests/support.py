@@ -165,7 +165,7 @@ def unique_division_code() -> str:
 def documents_worker_for(app) -> None:
     """The document worker renders into this app's blob store, and documents issued by
     earlier tests are not rendered by this one (their messages are dropped)."""
-    from yimen.platform.cases import document_tasks
+    from yimen.platform.cases.documents import rendering as document_tasks
 
     document_tasks.configure(app.extensions["yimen.blobs"])
     document_tasks.render_document.broker.flush(document_tasks.QUEUE)
@@ -175,10 +175,10 @@ def drain_documents() -> list[uuid.UUID]:
     """Run the document worker now, in this thread: the `render_document` messages the
     actions sent on commit, decoded from the broker the actor sends to (the live
     server's stub broker; a Redis test switches brokers and back) and run as a worker
-    would (platform/cases/document_tasks.py). Returns the ids of the documents rendered."""
+    would (platform/cases/documents/rendering.py). Returns the ids of the documents rendered."""
     import dramatiq
 
-    from yimen.platform.cases import document_tasks
+    from yimen.platform.cases.documents import rendering as document_tasks
 
     queue = document_tasks.render_document.broker.queues[document_tasks.QUEUE]
     rendered = []

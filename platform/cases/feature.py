@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from yimen.platform.cases import document_tasks
+from yimen.platform.cases.documents import rendering
 from yimen.platform.cases.law import flags as law_flags
 from yimen.platform.cases.law import thresholds as law_service
 from yimen.platform.cases.web import case_views as views
@@ -29,14 +29,14 @@ FEATURE = Feature(
     web_blueprints=(console_views.bp,),
     actors=(
         law_flags.flag_case_limits,
-        document_tasks.render_document,
-        document_tasks.render_pending_documents,
+        rendering.render_document,
+        rendering.render_pending_documents,
     ),
     periodic_jobs=(
         PeriodicJob(law_flags.flag_case_limits, 3600),  # hourly
         # re-sends documents whose render message was lost (the embedded broker keeps
         # its messages in memory only)
-        PeriodicJob(document_tasks.render_pending_documents, 60),
+        PeriodicJob(rendering.render_pending_documents, 60),
     ),
     # a new district starts with the hearing thresholds (《行政处罚法》第六十三条)
     district_defaults=(law_service.seed_hearing_thresholds,),

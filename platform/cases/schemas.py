@@ -137,7 +137,7 @@ class CaseDetailOut(CaseOut):
     parties = ma.fields.List(ma.fields.Nested(PartyOut))
     officers = ma.fields.List(ma.fields.Nested(OfficerOut))
     discretion = ma.fields.Dict()
-    # the stage notes with the typed records (records.py) in the places they always had
+    # the stage notes with the typed records (record/typed.py) in the places they always had
     details = ma.fields.Dict(attribute="stage_details")
     allowed_actions = ma.fields.List(ma.fields.String())
     deadlines = ma.fields.List(ma.fields.Dict())

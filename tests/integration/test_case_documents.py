@@ -330,7 +330,7 @@ def test_an_issued_document_is_pending_until_the_worker_renders_it_and_binds_its
     assert chain["ok"] and chain["head_hash"] == bound["hash"]
 
     # A retry (or the relay finding it) renders nothing and appends nothing.
-    from yimen.platform.cases import document_tasks
+    from yimen.platform.cases.documents import rendering as document_tasks
 
     assert not document_tasks.render_now(_tenant_id(), uuid.UUID(item["id"]))
     assert len(_pdf_events(client, case.id, officer)) == 1
@@ -342,8 +342,8 @@ def test_rendering_holds_no_lock_and_a_document_is_rendered_and_bound_once(
     """While the worker renders, the same agency issues the next number of the same
     kind (it would wait for the counter's row lock if rendering held it); a second run,
     after or racing the first, renders nothing more and appends no second event."""
-    from yimen.platform.cases import document_tasks
     from yimen.platform.cases.documents import issuing as documents
+    from yimen.platform.cases.documents import rendering as document_tasks
     from yimen.platform.cases.documents.model import CaseDocument
     from yimen.platform.cases.record.log import CaseEvent
     from yimen.platform.kernel.db import db, tenant_scope
@@ -476,8 +476,8 @@ def test_a_rolled_back_issue_sends_nothing_and_a_lost_message_is_sent_again(
     """Nothing leaves the process before the commit (a number given back is never
     rendered); a message lost on the way (the embedded broker keeps them in memory) is
     found by `render_pending_documents` once it is older than RELAY_AFTER."""
-    from yimen.platform.cases import document_tasks
     from yimen.platform.cases.documents import issuing as documents
+    from yimen.platform.cases.documents import rendering as document_tasks
     from yimen.platform.cases.documents.model import CaseDocument
     from yimen.platform.kernel.db import db, tenant_scope
 

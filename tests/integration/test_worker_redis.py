@@ -62,7 +62,7 @@ def test_a_document_issued_is_rendered_by_a_worker_through_redis_after_commit(ap
     """The issuing transaction sends `render_document` through Redis when it commits; a
     worker renders the PDF into the blob store and binds its hash in the case's chain."""
     from tests.integration.test_case_documents import _case, _issue, _tenant_id
-    from yimen.platform.cases import document_tasks
+    from yimen.platform.cases.documents import rendering as document_tasks
     from yimen.platform.cases.documents.model import CaseDocument
     from yimen.platform.cases.record.log import CaseEvent
     from yimen.platform.kernel.db import tenant_scope

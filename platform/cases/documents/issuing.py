@@ -9,7 +9,7 @@ numbering, storing and signing.
   (document_context.py lists the keys each kind reads) and keep the filled HTML on the
   row, pending. It flushes and never commits: the number is the caller's only if its
   transaction commits, and only then is the document sent to be rendered
-  (document_tasks.py: after commit, a worker renders the PDF into the blob store, binds
+  (documents/rendering.py: after commit, a worker renders the PDF into the blob store, binds
   its SHA-256 with a chain event and, for kinds that carry the agency's seal, records
   the seal as a signature over that hash). No PDF is rendered while the number's row
   lock is held.
@@ -275,7 +275,7 @@ def issue(
     now: dt.datetime | None = None,
 ) -> CaseDocument:
     """Number a document of `kind` for `case` and fill its template; does not commit.
-    The PDF is rendered after the caller commits (document_tasks.py): until then the
+    The PDF is rendered after the caller commits (documents/rendering.py): until then the
     document is pending (`sha256` is None)."""
     kind_spec = KINDS.get(kind)
     if kind_spec is None:
@@ -309,7 +309,7 @@ def issue(
     )
     session.add(document)
     session.flush()
-    # Sent to the worker when the caller's transaction commits (document_tasks.install).
+    # Sent to the worker when the caller's transaction commits (rendering.install).
     tenant = document.tenant_id or current_tenant_id()
     session.info.setdefault(TO_RENDER, []).append((tenant, document.id))
     return document

@@ -8,7 +8,7 @@ inside the issuing transaction (numbering.py): a rolled-back issue leaves no gap
 A document is numbered and its template filled inside the issuing transaction (`html`,
 loaded only on demand); its PDF is rendered after commit by a worker into the blob store
 (platform/kernel/blobs) under its SHA-256 (`blob_key`), and the hash is bound by a chain
-event (document_tasks.py). Until then `sha256`, `size` and `blob_key` are None: the
+event (documents/rendering.py). Until then `sha256`, `size` and `blob_key` are None: the
 document is pending. Documents issued before the blob store was used keep their PDF in
 the row (`pdf`, loaded only on demand) until `yimen documents move-to-blobs` moves it.
 """
@@ -63,7 +63,7 @@ class CaseDocument(Base, TenantOwned):
         UniqueConstraint("tenant_id", "agency_id", "number"),
         tenant_fk("case_id", "enforcement_case"),
         tenant_fk("agency_id", "agency"),
-        # The few documents waiting for the worker, for its relay (document_tasks.py).
+        # The few documents waiting for the worker, for its relay (documents/rendering.py).
         Index(
             "ix_case_document_pending",
             "tenant_id",

@@ -38,7 +38,7 @@ from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.procedure.declaring import declare
 from yimen.platform.cases.procedure.general import HEAD, Ctx
 from yimen.platform.cases.procedure.simple import close_if_settled, settle_simple_payment
-from yimen.platform.cases.records import CasePayment
+from yimen.platform.cases.record.typed import CasePayment
 from yimen.platform.cases.service import today
 from yimen.platform.kernel.directory import Agency
 

@@ -24,7 +24,7 @@ from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.procedure.declaring import declare
 from yimen.platform.cases.procedure.general import HEAD, Ctx
 from yimen.platform.cases.record.model import CasePause
-from yimen.platform.cases.records import CaseMeasure
+from yimen.platform.cases.record.typed import CaseMeasure
 from yimen.platform.cases.service import today
 
 QZ = rules.QZ

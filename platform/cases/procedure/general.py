@@ -28,7 +28,7 @@ from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.procedure.declaring import HEAD, REVIEWER, declare
 from yimen.platform.cases.record import log as events
 from yimen.platform.cases.record.model import Case, CaseStatus
-from yimen.platform.cases.records import CaseMeasure, CaseService
+from yimen.platform.cases.record.typed import CaseMeasure, CaseService
 from yimen.platform.cases.service import (
     today,
 )

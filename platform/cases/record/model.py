@@ -4,7 +4,7 @@ The one door hands a clue over as a draft at the filing stage (立案); the case
 takes it from there. Amounts are integer fen (分) — never floats. Dates that start a
 statutory period are kept as dates in Asia/Shanghai, because the law counts days.
 The decision, its service, the payment and the compulsory measures are typed records
-(records.py); the other stage facts (the correction order's outcome, the hearing's date
+(record/typed.py); the other stage facts (the correction order's outcome, the hearing's date
 and place, the officers' notes) live in `details`, written only through the engine's
 actions; the append-only, hash-chained record of every action is `case_event` (record/log.py).
 """
@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 
-from yimen.platform.cases.records import (
+from yimen.platform.cases.record.typed import (
     CaseDecision,
     CaseMeasure,
     CasePayment,
@@ -143,7 +143,7 @@ class Case(Base, TenantOwned):
     pauses: Mapped[list[CasePause]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="CasePause.started_on"
     )
-    # The typed records (records.py), loaded when read.
+    # The typed records (record/typed.py), loaded when read.
     decision: Mapped[CaseDecision | None] = relationship(
         cascade="all, delete-orphan", uselist=False
     )

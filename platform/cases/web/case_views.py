@@ -17,7 +17,7 @@ from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.law import flags as law_flags
 from yimen.platform.cases.record.model import Case
-from yimen.platform.cases.records import CaseDecision
+from yimen.platform.cases.record.typed import CaseDecision
 from yimen.platform.cases.registry import ACTION_SCHEMAS
 from yimen.platform.cases.schemas import (
     CaseDetailOut,
@@ -105,7 +105,7 @@ DECISION_FILTERS = ("decided_from", "decided_to", "fine_min_fen", "fine_max_fen"
 
 
 def _decided(query, args: dict):
-    """Decided cases by the decision's date and fine (the typed record, records.py)."""
+    """Decided cases by the decision's date and fine (the typed record, record/typed.py)."""
     if not any(args.get(k) is not None for k in DECISION_FILTERS):
         return query
     decision = CaseDecision

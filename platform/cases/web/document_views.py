@@ -3,7 +3,7 @@ signing it. An agency's staff reach only their agency's cases; another district'
 do not exist for them (404).
 
 A document is numbered when its action commits and its PDF is rendered by a worker
-right after (document_tasks.py): until then `pdf_status` is `pending`, `sha256` and
+right after (documents/rendering.py): until then `pdf_status` is `pending`, `sha256` and
 `size` are null, and its PDF answers 409 `document-pending` with Retry-After (the
 document exists and will be there; the client asks again — a 202 would announce a body
 that a PDF client would take for the PDF)."""
