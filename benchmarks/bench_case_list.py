@@ -434,7 +434,14 @@ def generate(database, districts: list[dict], total: int) -> None:
     from yimen.platform.kernel.db import db, tenant_scope
     from yimen.tenants.workflow.service import effective_for
 
-    tables = ("enforcement_case", "case_party", "case_officer", "case_participant")
+    # case_search_term: the triggers on the first two write the search's bigrams (20261207_0180)
+    tables = (
+        "enforcement_case",
+        "case_party",
+        "case_officer",
+        "case_participant",
+        "case_search_term",
+    )
     pools = Pools([d["division"] for d in districts])
     owner = psycopg.connect(database.owner_url.replace("+psycopg", ""), autocommit=True)
     slots: dict[str, list] = {
