@@ -277,9 +277,7 @@ def test_postgresql_keys_every_district_table_by_tenant_id_then_id(pg_database):
     with _owner(pg_database) as conn:
         catalog = _catalog(conn)
     wrong = {
-        n: t["pk"]
-        for n, t in catalog.items()
-        if t["tenant"] and not _keyed_as_declared(n, t["pk"])
+        n: t["pk"] for n, t in catalog.items() if t["tenant"] and not _keyed_as_declared(n, t["pk"])
     }
     assert wrong == {}
 

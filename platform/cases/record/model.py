@@ -192,6 +192,8 @@ Index(
     Case.id,
 )
 Index("ix_case_list_district", Case.tenant_id, DEADLINE_KEY, Case.created_at.desc(), Case.id)
+
+
 class PartyKind(enum.StrEnum):
     PERSON = "person"  # 自然人, by resident ID number (GB 11643)
     ORGANISATION = "organisation"  # 法人及非法人组织, by credit code (GB 32100)
