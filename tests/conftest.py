@@ -81,7 +81,7 @@ def own_district(live_server) -> dict:
     officers with the demo password, power list, read-only client): its entry of the
     demo's `districts` — slug, name, division_code, console, public_site, client,
     officers. What one module files, lists or numbers there no other module sees.
-    `live_server.client_token(district["slug"])` reads it; officers sign in at
+    `live_server.client_token(own_district["slug"])` reads it; officers sign in at
     `/oidc/<slug>` as `<slug>.zhangwei` … with `Yimen@2026`."""
     _bind_database(live_server)
     return live_server.seed_district()
