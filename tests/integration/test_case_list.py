@@ -15,15 +15,15 @@ LIST = "/console/cases/"
 
 
 def _two_characters() -> str:
-    """Two CJK characters unlikely to be anywhere else in the shared demo district."""
+    """Two CJK characters unlikely to be anywhere else in the module's district."""
     rnd = random.Random(uuid.uuid4().int)
     return "".join(chr(rnd.randint(0x5000, 0x9000)) for _ in range(2))
 
 
 def test_the_list_pages_after_a_row_through_every_case_once_in_the_list_order(
-    live_server, app, client
+    live_server, app, client, own_district
 ):
-    officer = _agency_client(live_server, app, "sthj", ["officer"])
+    officer = _agency_client(live_server, app, "sthj", ["officer"], own_district["slug"])
     marker = f"巡查{uuid.uuid4().hex[:8]}"
     made = set()
     for n in range(7):
@@ -51,9 +51,9 @@ def test_the_list_pages_after_a_row_through_every_case_once_in_the_list_order(
 
 
 def test_a_two_character_name_finds_its_case_in_the_facts_and_among_the_parties(
-    live_server, app, client
+    live_server, app, client, own_district
 ):
-    officer = _agency_client(live_server, app, "sthj", ["officer"])
+    officer = _agency_client(live_server, app, "sthj", ["officer"], own_district["slug"])
     name = _two_characters()
     body = {"parties": [_party(name)], "facts": f"当事人{name}在珠江路88号随意倾倒垃圾。"}
     r = client.post("/api/v1/cases", json=body, headers=officer)
@@ -66,16 +66,16 @@ def test_a_two_character_name_finds_its_case_in_the_facts_and_among_the_parties(
     assert client.get(f"/api/v1/cases?q={name[::-1]}", headers=officer).json["total"] == 0
     html = client.get(f"{LIST}?q={name}", headers=officer).get_data(as_text=True)
     assert html.count("<tr data-case=") == 1 and f'data-case="{case_id}"' in html
-    other = _agency_client(live_server, app, "scjg", ["officer"])
+    other = _agency_client(live_server, app, "scjg", ["officer"], own_district["slug"])
     assert client.get(f"/api/v1/cases?q={name}", headers=other).json["total"] == 0
 
 
 def test_a_fine_filter_larger_than_any_fine_the_record_holds_is_a_field_error(
-    live_server, app, client
+    live_server, app, client, own_district
 ):
     """Amounts are fen in INTEGER columns: a bound past 2^31 - 1 is refused by name,
     never sent to the database (where PostgreSQL would refuse it as out of range)."""
-    officer = _agency_client(live_server, app, "sthj", ["officer"])
+    officer = _agency_client(live_server, app, "sthj", ["officer"], own_district["slug"])
     r = client.get("/api/v1/cases?fine_max_fen=4611686018427387904", headers=officer)
     assert r.status_code == 422, r.json
     assert [e["field"] for e in r.json["errors"]] == ["query.fine_max_fen"]
