@@ -82,10 +82,12 @@ def test_a_fine_filter_larger_than_any_fine_the_record_holds_is_a_field_error(
     assert client.get("/api/v1/cases?fine_max_fen=2147483647", headers=officer).status_code == 200
 
 
-def test_a_search_follows_a_drafts_edits_to_its_facts_and_parties(live_server, app, client):
+def test_a_search_follows_a_drafts_edits_to_its_facts_and_parties(
+    live_server, app, client, own_district
+):
     """The search's index is kept by the database (triggers): a draft whose party is
     renamed and whose facts are rewritten is found by the new words, not the old."""
-    officer = _agency_client(live_server, app, "sthj", ["officer"])
+    officer = _agency_client(live_server, app, "sthj", ["officer"], own_district["slug"])
     old, new = _two_characters(), _two_characters()
     body = {"parties": [_party(old)], "facts": f"当事人{old}在珠江路随意倾倒垃圾。"}
     r = client.post("/api/v1/cases", json=body, headers=officer)
@@ -105,7 +107,7 @@ def test_a_search_follows_a_drafts_edits_to_its_facts_and_parties(live_server, a
 
 
 def test_a_two_character_search_is_an_index_lookup_for_the_application_role(
-    backend, pg_database, live_server, app, client
+    backend, pg_database, live_server, app, client, own_district
 ):
     """Under row-level security (the application role) PostgreSQL makes a condition an
     index condition only if its functions are LEAKPROOF: the search's lookup of its
@@ -117,7 +119,7 @@ def test_a_two_character_search_is_an_index_lookup_for_the_application_role(
 
     from yimen.platform.kernel.db import db
 
-    officer = _agency_client(live_server, app, "sthj", ["officer"])
+    officer = _agency_client(live_server, app, "sthj", ["officer"], own_district["slug"])
     name = _two_characters()
     body = {"parties": [_party(name)], "facts": f"当事人{name}在珠江路随意倾倒垃圾。"}
     assert client.post("/api/v1/cases", json=body, headers=officer).status_code == 201
