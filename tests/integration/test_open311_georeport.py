@@ -133,15 +133,7 @@ def test_fixmystreets_sender_learns_the_services_files_a_report_and_fetches_it_b
     assert fetched.get("description") is None and "卧室" not in str(fetched)
     assert fetched["agency_responsible"] == "玄武区综合行政执法局"
 
-    from sqlalchemy import select
-
-    from yimen.platform.intake.model import Clue
-    from yimen.platform.kernel.db import db, tenant_scope
-
-    with tenant_scope(_district_id("xuanwu")), db.new_session() as s:
-        clue = s.execute(select(Clue).where(Clue.receipt_code == request_id)).scalar_one()
-        assert clue.occurred_at == dt.datetime(2026, 8, 1, 12, 30, tzinfo=dt.UTC)
-        assert clue.source == "open311" and clue.matter_code == "CG-0014"
+    assert _kept(request_id)[2] == dt.datetime(2026, 8, 1, 12, 30, tzinfo=dt.UTC)
 
 
 def test_fixmystreets_sender_reads_refusals_as_georeport_errors(live_server):
@@ -182,6 +174,7 @@ def test_every_resource_answers_in_xml_and_json_with_the_specifications_names(li
     )
     assert filed.status_code == 201 and filed.headers["Content-Type"].startswith("application/json")
     request_id = filed.json()[0]["service_request_id"]
+    assert _kept(request_id)[:2] == (True, "")  # anonymous: the phone is not kept
 
     services_xml = requests.get(f"{base}/services.xml", timeout=10)
     assert services_xml.headers["Content-Type"].startswith("text/xml")
@@ -230,6 +223,19 @@ def test_every_resource_answers_in_xml_and_json_with_the_specifications_names(li
     bad = requests.get(f"{base}/requests.json", params={"status": "pending"}, timeout=10)
     assert bad.status_code == 400 and bad.json()[0]["code"] == 400
     assert "status" in bad.json()[0]["description"]
+
+
+def _kept(receipt_code: str) -> tuple[bool, str, dt.datetime | None]:
+    """What the door kept of a request: anonymous, the phone, when it happened."""
+    from sqlalchemy import select
+
+    from yimen.platform.intake.model import Clue
+    from yimen.platform.kernel.db import db, tenant_scope
+
+    with tenant_scope(_district_id("xuanwu")), db.new_session() as s:
+        clue = s.execute(select(Clue).where(Clue.receipt_code == receipt_code)).scalar_one()
+        assert clue.source == "open311"
+        return clue.anonymous, clue.complainant_phone, clue.occurred_at
 
 
 def _district_id(slug: str) -> uuid.UUID:
