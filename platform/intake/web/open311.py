@@ -38,7 +38,6 @@ from yimen.tenants.powers.matters import adopted_matters
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 
 bp = Blueprint("open311", __name__, url_prefix="/open311/v2/<slug>")
-MAX_IDS = public_queries.MAX_IDS
 
 # What a request may carry beyond GeoReport's own fields: what the one door keeps of
 # every complaint whatever its matter (service.SubmitComplaint) — when it happened, and
