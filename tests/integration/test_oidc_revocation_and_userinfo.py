@@ -166,7 +166,9 @@ def test_a_bad_token_in_the_body_is_an_invalid_token_challenge(relying_party):
         relying_party["meta"]["userinfo_endpoint"], data={"access_token": "forged"}, timeout=10
     )
     assert r.status_code == 401
-    assert 'error="invalid_token"' in r.headers["WWW-Authenticate"]
+    challenge = r.headers["WWW-Authenticate"]
+    # the token in the body was read and refused, not overlooked as missing
+    assert 'error="invalid_token"' in challenge and "malformed" in challenge
 
 
 # --- revocation -------------------------------------------------------------------
