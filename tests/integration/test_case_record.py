@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from tests import support
 from tests.conftest import bearer
-from yimen.platform.api.problems import Problem
 from yimen.platform.cases.record import chain
 from yimen.platform.cases.record import log as events
 from yimen.platform.cases.record.log import CaseEvent
@@ -25,6 +24,7 @@ from yimen.platform.cases.service import take_part
 from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.kernel.db.agency_scope import ParticipationRole
 from yimen.platform.kernel.directory import Agency, Tenant
+from yimen.platform.kernel.errors import Conflict
 
 ACTOR = "xuanwu.zhangsan"
 
@@ -117,10 +117,10 @@ def test_an_offline_id_reused_for_different_facts_is_refused_and_nothing_is_writ
     case_id = _new_case(events_count=1)
     client_id = f"app-{uuid.uuid4()}"
     _append(case_id, payload={"sha256": "c" * 64}, client_id=client_id)
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(Conflict) as refused:  # 409 over HTTP
         _append(case_id, payload={"sha256": "d" * 64}, client_id=client_id)
-    assert refused.value.status == 409 and refused.value.code == "client-id-reused"
-    assert "已同步" in refused.value.detail
+    assert refused.value.code == "client-id-reused"
+    assert "已同步" in refused.value.zh and "already synced" in refused.value.en
     assert len(_stored(case_id)) == 2 and _verify(case_id).ok
 
 
