@@ -292,6 +292,79 @@ def seed_region(session: Session, public_url: str, password_hash: str) -> dict:
     }
 
 
+def seed_district(
+    session: Session,
+    public_url: str,
+    slug: str,
+    name: str,
+    division: str,
+    short: str,
+    *,
+    name_en: str = "",
+    password_hash: str | None = None,
+    defaults: Iterable[DistrictDefault] = (),
+) -> dict:
+    """One district shaped like the demo's, created if `slug` is missing: its agencies
+    (units, officers with certificates and the demo password), the power list, a
+    read-only machine client and the console client. Returns its sign-ins (an entry of
+    var/demo.json's `districts`). `short`: the one character of the document prefixes
+    (玄综执罚); `password_hash`: the demo password's hash, when the caller has one (a
+    hash is slow on purpose)."""
+    password_hash = password_hash or generate_password_hash(DEMO_PASSWORD)
+    tenant = session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+    fresh = tenant is None
+    if fresh:
+        tenant = create_tenant(
+            session, slug, name, division, public_url, name_en=name_en, defaults=defaults
+        )
+    # The district is bound per transaction: end the one begun by the look-up above
+    # (outside any district) so that what follows runs, and is checked, inside it.
+    session.commit()
+    with tenant_scope(tenant.id):
+        specs = agency_specs(slug, division, short, name.removeprefix("南京市"))
+        if fresh:
+            for spec in specs:
+                add_agency(session, spec, password_hash=password_hash)
+            session.commit()
+        from yimen.tenants.powers.demo import seed_demo_powers
+
+        seed_demo_powers(session)  # once the catalog is there (`yimen powers seed`)
+        client_id = f"{slug}-reader"
+        secret = f"demo-{slug}-reader-secret"
+        client = session.execute(
+            select(OAuthClient).where(OAuthClient.client_id == client_id)
+        ).scalar_one_or_none()
+        if client is None:
+            idp_admin.create_machine_client(
+                session, client_id, f"{name} 只读客户端", ["gateway_client"], secret
+            )
+        idp_admin.ensure_console_client(session, public_url)
+        session.commit()
+    return {
+        "slug": slug,
+        "name": name,
+        "division_code": division,
+        "console": f"{public_url}/console/?district={slug}",
+        "public_site": f"{public_url}/t/{slug}/",
+        "client": {
+            "issuer": f"{public_url}/oidc/{slug}",
+            "client_id": client_id,
+            "client_secret": secret,
+        },
+        "officers": [
+            {
+                "username": o.username,
+                "name": o.name,
+                "agency": spec.name,
+                "roles": list(o.roles),
+                "password": DEMO_PASSWORD,
+            }
+            for spec in specs
+            for o in spec.officers
+        ],
+    }
+
+
 def seed_demo(
     session: Session, public_url: str, out: Path, defaults: Iterable[DistrictDefault] = ()
 ) -> dict:
@@ -301,63 +374,21 @@ def seed_demo(
     demo: dict = {
         "password": DEMO_PASSWORD,
         "platform": seed_region(session, public_url, password_hash),
-        "districts": [],
-    }
-    for slug, name, name_en, division, short in DISTRICTS:
-        tenant = session.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
-        fresh = tenant is None
-        if fresh:
-            tenant = create_tenant(
-                session, slug, name, division, public_url, name_en=name_en, defaults=defaults
+        "districts": [
+            seed_district(
+                session,
+                public_url,
+                slug,
+                name,
+                division,
+                short,
+                name_en=name_en,
+                password_hash=password_hash,
+                defaults=defaults,
             )
-        # The district is bound per transaction: end the one begun by the look-up above
-        # (outside any district) so that what follows runs, and is checked, inside it.
-        session.commit()
-        with tenant_scope(tenant.id):
-            specs = agency_specs(slug, division, short, name.removeprefix("南京市"))
-            if fresh:
-                for spec in specs:
-                    add_agency(session, spec, password_hash=password_hash)
-                session.commit()
-            from yimen.tenants.powers.demo import seed_demo_powers
-
-            seed_demo_powers(session)  # once the catalog is there (`yimen powers seed`)
-            client_id = f"{slug}-reader"
-            secret = f"demo-{slug}-reader-secret"
-            client = session.execute(
-                select(OAuthClient).where(OAuthClient.client_id == client_id)
-            ).scalar_one_or_none()
-            if client is None:
-                idp_admin.create_machine_client(
-                    session, client_id, f"{name} 只读客户端", ["gateway_client"], secret
-                )
-            idp_admin.ensure_console_client(session, public_url)
-            session.commit()
-        demo["districts"].append(
-            {
-                "slug": slug,
-                "name": name,
-                "division_code": division,
-                "console": f"{public_url}/console/?district={slug}",
-                "public_site": f"{public_url}/t/{slug}/",
-                "client": {
-                    "issuer": f"{public_url}/oidc/{slug}",
-                    "client_id": client_id,
-                    "client_secret": secret,
-                },
-                "officers": [
-                    {
-                        "username": o.username,
-                        "name": o.name,
-                        "agency": spec.name,
-                        "roles": list(o.roles),
-                        "password": DEMO_PASSWORD,
-                    }
-                    for spec in specs
-                    for o in spec.officers
-                ],
-            }
-        )
+            for slug, name, name_en, division, short in DISTRICTS
+        ],
+    }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(demo, ensure_ascii=False, indent=2))
     return demo

@@ -47,14 +47,18 @@ def live_server(backend, request, tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture
-def app(live_server):
+def _bind_database(live_server) -> None:
+    """The process's database is the live server's (the backend under test)."""
     from yimen.platform.kernel.db import db
 
-    if db.engine is None or str(db.engine.url) != str(
-        live_server.app.extensions["yimen.settings"].database_url
-    ):
-        db.init(live_server.app.extensions["yimen.settings"].database_url)
+    url = live_server.app.extensions["yimen.settings"].database_url
+    if db.engine is None or str(db.engine.url) != str(url):
+        db.init(url)
+
+
+@pytest.fixture
+def app(live_server):
+    _bind_database(live_server)
     support.documents_worker_for(live_server.app)
     return live_server.app
 
@@ -66,7 +70,21 @@ def client(app):
 
 @pytest.fixture
 def demo(live_server) -> dict:
+    """The demo region the live server seeded once per session (`yimen demo seed`): for
+    tests of the demo seed itself. A test that makes or counts records uses `own_district`."""
     return live_server.demo
+
+
+@pytest.fixture(scope="module")
+def own_district(live_server) -> dict:
+    """A district of this test module's own, shaped like the demo's (agencies, units,
+    officers with the demo password, power list, read-only client): its entry of the
+    demo's `districts` — slug, name, division_code, console, public_site, client,
+    officers. What one module files, lists or numbers there no other module sees.
+    `live_server.client_token(own_district["slug"])` reads it; officers sign in at
+    `/oidc/<slug>` as `<slug>.zhangwei` … with `Yimen@2026`."""
+    _bind_database(live_server)
+    return live_server.seed_district()
 
 
 @pytest.fixture

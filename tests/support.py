@@ -86,19 +86,21 @@ class LiveServer:
     backend: str
     _server: object = field(repr=False, default=None)
     _thread: threading.Thread | None = field(repr=False, default=None)
+    # the districts seeded for test modules (`seed_district`), by slug
+    seeded: dict[str, dict] = field(default_factory=dict)
 
     def district(self, slug: str) -> dict:
+        if slug in self.seeded:
+            return self.seeded[slug]
         return next(d for d in self.demo["districts"] if d["slug"] == slug)
 
     def client_token(
         self, slug: str, client_id: str | None = None, secret: str | None = None
     ) -> str:
-        """A client-credentials token from the district's issuer, over HTTP."""
-        client = (
-            self.district(slug)["client"]
-            if slug in {d["slug"] for d in self.demo["districts"]}
-            else {}
-        )
+        """A client-credentials token from the district's issuer, over HTTP (by default
+        its read-only demo client)."""
+        known = slug in self.seeded or slug in {d["slug"] for d in self.demo["districts"]}
+        client = self.district(slug)["client"] if known else {}
         response = requests.post(
             f"{self.url}/oidc/{slug}/token",
             data={"grant_type": "client_credentials"},
@@ -107,6 +109,31 @@ class LiveServer:
         )
         response.raise_for_status()
         return response.json()["access_token"]
+
+    def seed_district(self) -> dict:
+        """A fresh district shaped like the demo's (platform/demo.py `seed_district`): its
+        own slug and division code, the demo's agencies, units, officers (password
+        `Yimen@2026`, usernames `<slug>.zhangwei` …), power list, read-only client and
+        console client. Returns its entry of the demo's `districts` and keeps it, so that
+        `district(slug)` and `client_token(slug)` know it."""
+        from yimen.platform.demo import seed_district
+        from yimen.platform.kernel.db import db
+
+        slug = f"t{uuid.uuid4().hex[:8]}"
+        with db.new_session() as s:
+            district = seed_district(
+                s,
+                self.url,
+                slug,
+                "测试区",
+                unique_division_code(),
+                "测",
+                name_en="Test District",
+                password_hash=_demo_password_hash(),
+                defaults=self.app.extensions["yimen.district_defaults"],
+            )
+        self.seeded[slug] = district
+        return district
 
     def stop(self) -> None:
         self._server.shutdown()
@@ -142,6 +169,16 @@ def start_live_server(database_url: str, var_dir: Path, backend: str) -> LiveSer
     thread = threading.Thread(target=server.serve_forever, daemon=True, name="live-server")
     thread.start()
     return LiveServer(url, app, demo, backend, server, thread)
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    """The demo password's hash, computed once (a hash is slow on purpose)."""
+    from werkzeug.security import generate_password_hash
+
+    from yimen.platform.demo import DEMO_PASSWORD
+
+    return generate_password_hash(DEMO_PASSWORD)
 
 
 @functools.cache

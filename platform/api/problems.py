@@ -15,6 +15,9 @@ from flask import g, jsonify
 from werkzeug.exceptions import HTTPException
 
 from yimen.platform.kernel import errors
+from yimen.platform.kernel.errors import (
+    Bilingual as Bilingual,  # re-exported: the views take it from here
+)
 
 PROBLEM_BASE = "https://yimen.gov.cn/problems/"
 MEDIA_TYPE = "application/problem+json"
@@ -139,17 +142,6 @@ _PATTERN_ZH = [
 ]
 
 
-class Bilingual(str):
-    """A validation message that carries its own English; raise ValidationError with it."""
-
-    en: str
-
-    def __new__(cls, zh: str, en: str):
-        obj = super().__new__(cls, zh)
-        obj.en = en
-        return obj
-
-
 def translate(message: str) -> tuple[str, str]:
     """(Chinese, English) for one marshmallow message."""
     if isinstance(message, Bilingual):
@@ -256,6 +248,7 @@ _STATUS: dict[type[errors.DomainError], int] = {
     errors.Conflict: 409,
     errors.Refused: 409,
     errors.Unavailable: 503,
+    errors.TooLarge: 413,
 }
 
 

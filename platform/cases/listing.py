@@ -8,19 +8,16 @@ ix_case_list_agency (tenant, agency, key, created_at DESC, id) and
 ix_case_list_district (tenant, key, created_at DESC, id) hold — so that PostgreSQL
 reads a page from the index in order and stops at its size.
 
-Search (PostgreSQL): `LIKE '%q%'` on a column needs a scan; pg_trgm's GIN index serves
-queries of three characters or more, but not two (most Chinese names): a pattern of two
-characters has no trigram. So every two-character substring (bigram) of the query must
-be among the row's — yimen_bigrams(lower(text)) @> yimen_bigrams(lower(q)), served by a
-GIN index on the row's bigrams — and the original LIKE is applied to the rows found,
-so the answer is exactly what the scan gave. From three characters the trigram
-condition is added too where pg_trgm is installed (the planner picks). On SQLite both
-are left out (no such function; small data).
-
-Limit: under row-level security (the application role) PostgreSQL makes a condition an
-index condition only if its functions are LEAKPROOF, and @>, LIKE, lower and these
-functions are not: there the indexes go unused and the search filters the agency's
-(district's) rows read through the list index. See benchmarks/bench_case_list.py.
+Search (PostgreSQL): `LIKE '%q%'` on a column needs a scan, and pg_trgm's trigrams
+cannot serve a two-character query (most Chinese names). Every two-character substring
+(bigram) of the query must be among the case's: case_search_term holds the bigrams of
+each case's number, facts and parties' names (migration 20261207_0180, kept by
+triggers), and the cases having all of the query's are found by equality on its primary
+key — under row-level security too, where PostgreSQL makes a condition an index
+condition only if its functions are LEAKPROOF (texteq is; @>, LIKE and the pg_trgm
+operators are not, which is why GIN indexes served only a role RLS does not bind). The
+original LIKE is applied to the candidates, so the answer is exactly what a scan gives.
+On SQLite the search is the LIKE alone (small data). See benchmarks/bench_case_list.py.
 """
 
 from __future__ import annotations
@@ -33,25 +30,24 @@ import math
 import uuid
 
 from sqlalchemy import (
-    ColumnElement,
     Select,
     and_,
     bindparam,
     func,
     or_,
     select,
-    union,
 )
 from sqlalchemy.orm import Session, defer, raiseload, selectinload
 
 from yimen.platform.api.paging import count_of, page_with_total
 from yimen.platform.cases.record.model import (
-    CASE_SEARCHED,
     DEADLINE_KEY,
     NO_DEADLINE,
     Case,
     CaseParty,
+    case_search_term,
 )
+from yimen.platform.kernel.db.tenancy import current_tenant_id
 
 ORDER = (DEADLINE_KEY, Case.created_at.desc(), Case.id)
 # What the list shows of a case: its columns, not the JSON it does not show nor the
@@ -108,52 +104,51 @@ def after(query: Select, cursor: str) -> Select:
     )
 
 
-def bigrams_contain(text: ColumnElement, q: str, dialect: str) -> list[ColumnElement]:
-    """Index conditions implied by `text` containing `q` (ignoring case): empty where
-    there is none (SQLite, a one-character query)."""
+def search_candidates(q: str, dialect: str) -> Select | None:
+    """The ids of the cases whose number, facts or parties' names hold every bigram of
+    `q` (ignoring case): a superset of the cases that contain `q`, looked up by equality
+    in case_search_term (texteq is LEAKPROOF: an index condition under row-level
+    security). None where there is no such index (SQLite) or no bigram (one character)."""
     if dialect != "postgresql" or len(q) < 2:
-        return []
+        return None
     # The query is written into the statement (quoted by SQLAlchemy), not bound: a
-    # prepared statement's generic plan cannot see which bigrams are asked for, and
-    # then prefers to walk the list's index computing every row's bigrams.
-    asked = bindparam("q", q, literal_execute=True, unique=True)
-    conditions: list[ColumnElement] = [
-        func.yimen_bigrams(func.lower(text)).op("@>")(func.yimen_bigrams(func.lower(asked)))
-    ]
-    if len(q) >= 3:  # pg_trgm's index, where the extension is installed
-        escaped = q.replace("/", "//").replace("%", "/%").replace("_", "/_")
-        pattern = bindparam("q_pattern", f"%{escaped}%", literal_execute=True, unique=True)
-        conditions.append(func.lower(text).like(func.lower(pattern), escape="/"))
-    return conditions
+    # prepared statement's generic plan cannot see how many bigrams are asked for.
+    asked = func.yimen_bigrams(func.lower(bindparam("q", q, literal_execute=True, unique=True)))
+    term, case_id = case_search_term.c.term, case_search_term.c.case_id
+    # The district, explicitly (the session's tenant criteria reach mapped classes only;
+    # row-level security applies it again).
+    return (
+        select(case_id)
+        .where(case_search_term.c.tenant_id == current_tenant_id(), term == func.any(asked))
+        .group_by(case_id)
+        .having(func.count() == func.cardinality(asked))
+    )
 
 
 def api_search(query: Select, q: str, dialect: str) -> Select:
     """The API's q: the case number or the facts contain q (case as typed)."""
-    return query.where(
-        *bigrams_contain(CASE_SEARCHED, q, dialect),
-        or_(
-            Case.number.contains(q, autoescape=True),
-            Case.facts.contains(q, autoescape=True),
-        ),
+    contains = or_(
+        Case.number.contains(q, autoescape=True),
+        Case.facts.contains(q, autoescape=True),
     )
+    candidates = search_candidates(q, dialect)
+    if candidates is None:
+        return query.where(contains)
+    return query.where(Case.id.in_(candidates), contains)
 
 
 def console_search(query: Select, search: str, dialect: str) -> Select:
-    """The console's search: the case number or a party's name contains it (any case),
-    as one IN over a union, so that each arm uses its own index."""
-    by_number = (
-        select(Case.id)
-        .where(
-            *bigrams_contain(CASE_SEARCHED, search, dialect),
-            Case.number.icontains(search, autoescape=True),
-        )
-        .correlate(None)  # its own scan of the cases, not the outer query's row
+    """The console's search: the case number or a party's name contains it (any case)."""
+    by_party = (
+        select(CaseParty.case_id)
+        .where(CaseParty.name.icontains(search, autoescape=True))
+        .where(CaseParty.case_id == Case.id)
     )
-    by_party = select(CaseParty.case_id).where(
-        *bigrams_contain(CaseParty.name, search, dialect),
-        CaseParty.name.icontains(search, autoescape=True),
-    )
-    return query.where(Case.id.in_(union(by_number, by_party)))
+    contains = or_(Case.number.icontains(search, autoescape=True), by_party.exists())
+    candidates = search_candidates(search, dialect)
+    if candidates is None:
+        return query.where(contains)
+    return query.where(Case.id.in_(candidates), contains)
 
 
 def page(session: Session, query: Select, number: int, size: int, cursor: str | None) -> dict:

@@ -39,7 +39,14 @@ from yimen.platform.cases.procedure.general import Ctx, reviewer_may_not_investi
 from yimen.platform.cases.record import log as events
 from yimen.platform.cases.record.model import Case
 from yimen.platform.cases.schemas import body_schema
-from yimen.platform.cases.service import _check_version, _commit, definition_of, view_of
+from yimen.platform.cases.service import (
+    _check_version,
+    _commit,
+    concurrent_change,
+    definition_of,
+    refused,
+    view_of,
+)
 from yimen.platform.kernel.errors import Conflict, FieldProblem, NotFound, Refused
 from yimen.platform.kernel.identity import Identity
 from yimen.tenants.calendar.service import working_calendar
@@ -162,11 +169,7 @@ def act(
         return _act(session, case, name, data, identity, client_id)
     except StaleDataError as exc:
         session.rollback()
-        raise Conflict(
-            "concurrent-change",
-            "案件刚被他人处理，请刷新后重试。",
-            "Someone else just acted on this case; reload and retry.",
-        ) from exc
+        raise concurrent_change() from exc
 
 
 def _act(session, case, name, data, identity, client_id) -> Case:
@@ -184,7 +187,7 @@ def _act(session, case, name, data, identity, client_id) -> Case:
         payload, to_issue = HANDLERS[name](ctx)
     except rules.Refusal as exc:
         session.rollback()
-        raise Refused(exc.rule, exc.zh, exc.en, article=exc.article) from exc
+        raise refused(exc) from exc
     for kind, context in to_issue:
         document = documents.issue(session, case, kind, context, identity.username)
         payload.setdefault("documents", []).append(documents.entry(document))
@@ -202,22 +205,22 @@ def _act(session, case, name, data, identity, client_id) -> Case:
 def _check_entered_dates(session: Session, case: Case, name: str, data: dict) -> None:
     """The dates the body enters, against the record and today (law/entered_dates.py),
     before the handler runs: a refusal is a 422 naming the field, the bound, the article."""
-    refused = entered_dates.check(
+    found = entered_dates.check(
         name,
         data,
         entered_dates.record_of(case, data),
         dt.datetime.now(dt.UTC),
         lambda: working_calendar(session),
     )
-    if refused is None:
+    if found is None:
         return
-    article = f" ({refused.article})" if refused.article else ""
+    article = f" ({found.article})" if found.article else ""
     raise Refused(
-        refused.code,
-        refused.zh,
-        refused.en,
-        article=refused.article,
+        found.code,
+        found.zh,
+        found.en,
+        article=found.article,
         on_input=True,
-        fields=[FieldProblem(refused.field, refused.zh + article, refused.en + article)],
-        extra={"bound": refused.bound},
+        fields=[FieldProblem(found.field, found.zh + article, found.en + article)],
+        extra={"bound": found.bound},
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 
 from yimen.platform.api.paging import PageArgs
-from yimen.platform.api.problems import Bilingual
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.record.model import CaseStatus, PartyKind
+from yimen.platform.kernel.errors import Bilingual
 from yimen.tenants.powers.rules import PENALTY_KINDS as POWER_PENALTY_KINDS
 
 EVIDENCE_KINDS = (  # 处罚法 第四十六条: exactly these eight

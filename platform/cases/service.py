@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from stdnum.cn import ric
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.record.model import (
@@ -30,6 +29,14 @@ from yimen.platform.cases.record.model import (
 )
 from yimen.platform.kernel.db.agency_scope import ParticipationRole
 from yimen.platform.kernel.directory import Agency, Officer, OfficerStatus
+from yimen.platform.kernel.errors import (
+    Conflict,
+    FieldProblem,
+    Forbidden,
+    Invalid,
+    Refused,
+    not_found,
+)
 from yimen.tenants.directory.rules import check_credit_code
 from yimen.tenants.powers.model import EnforcementMatter
 from yimen.tenants.powers.service import holder_of
@@ -42,16 +49,9 @@ def today() -> dt.date:
     return dt.datetime.now(SHANGHAI).date()
 
 
-def refusal(exc: rules.Refusal, status: int = 409) -> Problem:
-    """A rule of law said no: problem+json naming the rule and the article."""
-    article = f" ({exc.article})" if exc.article else ""
-    return Problem(
-        status,
-        exc.rule,
-        exc.zh + article,
-        exc.en + article,
-        extra={"rule": exc.rule, "article": exc.article},
-    )
+def refused(exc: rules.Refusal) -> Refused:
+    """A rule of law said no: the domain's refusal, naming the rule and the article."""
+    return Refused(exc.rule, exc.zh, exc.en, article=exc.article)
 
 
 def get_case(session: Session, case_id: uuid.UUID) -> Case:
@@ -60,7 +60,7 @@ def get_case(session: Session, case_id: uuid.UUID) -> Case:
     a missing one."""
     case = session.get(Case, case_id)
     if case is None:
-        raise Problem(404, "not-found", "案件不存在。", "Case not found.")
+        raise not_found("案件不存在。", "Case not found.")
     return case
 
 
@@ -115,13 +115,12 @@ def _party(data: dict, index: int) -> CaseParty:
     if kind == PartyKind.PERSON:
         number = (data.get("id_number") or "").strip().upper()
         if not ric.is_valid(number):
-            raise Problem(
-                422,
+            raise Invalid(
                 "invalid-id-number",
                 "当事人身份证号码无效 (GB 11643 校验位或出生日期不符)。",
                 "Invalid resident ID number (GB 11643 check digit or birth date).",
-                errors=[
-                    FieldError(
+                fields=[
+                    FieldProblem(
                         f"{field}.id_number",
                         "身份证号码无效 (GB 11643 校验位或出生日期不符)。",
                         "Invalid resident ID number.",
@@ -134,12 +133,11 @@ def _party(data: dict, index: int) -> CaseParty:
         verdict = check_credit_code(code)
         confirmed = bool(data.get("credit_code_confirmed"))
         if not verdict.ok and not (verdict.warning and confirmed):
-            raise Problem(
-                422,
+            raise Invalid(
                 "invalid-credit-code",
                 verdict.zh,
                 verdict.en,
-                errors=[FieldError(f"{field}.credit_code", verdict.zh, verdict.en)],
+                fields=[FieldProblem(f"{field}.credit_code", verdict.zh, verdict.en)],
             )
         party.credit_code, party.credit_code_confirmed = code, confirmed
     return party
@@ -155,12 +153,13 @@ def _officers(
     }
     unknown = [str(i) for i in ids if i not in found]
     if unknown:
-        raise Problem(
-            422,
+        raise Invalid(
             "unknown-officer",
             "承办人员须为本部门执法人员。",
             "Case officers must belong to the case's agency.",
-            errors=[FieldError("officer_ids", "承办人员须为本部门执法人员。", "Not our officer.")],
+            fields=[
+                FieldProblem("officer_ids", "承办人员须为本部门执法人员。", "Not our officer.")
+            ],
         )
     # an officer kept on the case keeps its row, and with it the head's recusal decision
     kept = {co.officer_id: co for co in current}
@@ -174,9 +173,7 @@ def open_draft(session: Session, data: dict, agency_id: uuid.UUID, actor: str) -
     """A case draft at the filing stage (from a patrol, an inspection, or a clue)."""
     agency = session.get(Agency, agency_id)
     if agency is None:
-        raise Problem(
-            403, "no-agency", "该账号未关联执法部门。", "This account belongs to no agency."
-        )
+        raise Forbidden("no-agency", "该账号未关联执法部门。", "This account belongs to no agency.")
     case = new_draft(session, agency_id, actor, discovered_on=data.pop("discovered_on", None))
     _apply_draft(session, case, data)
     deadlines.refresh(session, case)  # a draft's lead check is its next deadline
@@ -212,7 +209,7 @@ def take_part(session: Session, case: Case, agency_id: uuid.UUID, role: Particip
 def update_draft(session: Session, case: Case, data: dict, version: int | None) -> Case:
     _check_version(case, version)
     if case.status != CaseStatus.DRAFT:
-        raise refusal(
+        raise refused(
             rules.Refusal(
                 "filed",
                 "已立案的案件不能再修改立案信息。",
@@ -230,12 +227,11 @@ def _apply_draft(session: Session, case: Case, data: dict) -> None:
             select(EnforcementMatter).where(EnforcementMatter.code == data["matter_code"])
         ).scalar_one_or_none()
         if matter is None:
-            raise Problem(
-                422,
+            raise Invalid(
                 "unknown-matter",
                 "执法事项不存在。",
                 "Unknown enforcement matter.",
-                errors=[FieldError("matter_code", "执法事项不存在。", "Unknown matter.")],
+                fields=[FieldProblem("matter_code", "执法事项不存在。", "Unknown matter.")],
             )
         case.major = case.major or matter.is_major
     for key in (
@@ -259,24 +255,26 @@ def _apply_draft(session: Session, case: Case, data: dict) -> None:
     if "officer_ids" in data:
         reviewer = (case.details or {}).get("legal_review", {}).get("reviewer_id")
         if reviewer and reviewer in {str(i) for i in data["officer_ids"]}:
-            raise Problem(  # review is separate from investigation (处罚法 第五十八条)
-                422,
+            raise Invalid(  # review is separate from investigation (处罚法 第五十八条)
                 "reviewer-as-investigator",
                 "本案的法制审核人员不得担任本案承办人员。",
                 "The case's legal reviewer cannot be one of its officers.",
-                errors=[FieldError("officer_ids", "法制审核人员不能承办本案。", "Reviewer.")],
+                fields=[FieldProblem("officer_ids", "法制审核人员不能承办本案。", "Reviewer.")],
             )
         case.officers = _officers(session, case.agency_id, data["officer_ids"], case.officers)
 
 
+def concurrent_change() -> Conflict:
+    return Conflict(
+        "concurrent-change",
+        "案件刚被他人处理，请刷新后重试。",
+        "Someone else just acted on this case; reload and retry.",
+    )
+
+
 def _check_version(case: Case, version: int | None) -> None:
     if version is not None and version != case.version:
-        raise Problem(
-            409,
-            "concurrent-change",
-            "案件刚被他人处理，请刷新后重试。",
-            "Someone else just acted on this case; reload and retry.",
-        )
+        raise concurrent_change()
 
 
 def _commit(session: Session, case: Case) -> Case:
@@ -284,12 +282,7 @@ def _commit(session: Session, case: Case) -> Case:
         session.commit()
     except StaleDataError as exc:
         session.rollback()
-        raise Problem(
-            409,
-            "concurrent-change",
-            "案件刚被他人处理，请刷新后重试。",
-            "Someone else just acted on this case; reload and retry.",
-        ) from exc
+        raise concurrent_change() from exc
     return case
 
 

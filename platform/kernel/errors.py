@@ -14,6 +14,7 @@ Which error to raise:
   Conflict    the record changed or exists already; retry after reading again (409)
   Refused     a rule says not now / not this way, naming the rule and article (409)
   Unavailable something the use case needs is down (503); retry later
+  TooLarge    an upload is past the size the use case takes (413); nothing was kept
 """
 
 from __future__ import annotations
@@ -71,6 +72,11 @@ class Unavailable(DomainError):
 
 
 @dataclass
+class TooLarge(DomainError):
+    """An upload (a file, a body) is larger than the use case takes; nothing was kept."""
+
+
+@dataclass
 class Refused(DomainError):
     """A rule of law (or of the district) says no: the rule's code and its article."""
 
@@ -82,6 +88,18 @@ class Refused(DomainError):
     @property
     def rule(self) -> str:
         return self.code
+
+
+class Bilingual(str):
+    """A message that carries its own English beside its Chinese: a schema's validator
+    raises marshmallow's ValidationError with it, and the shells show both languages."""
+
+    en: str
+
+    def __new__(cls, zh: str, en: str) -> Bilingual:
+        obj = super().__new__(cls, zh)
+        obj.en = en
+        return obj
 
 
 def invalid(field_name: str, zh: str, en: str, code: str = "validation-failed") -> Invalid:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 
 from yimen.platform.api.paging import PageArgs
-from yimen.platform.api.problems import Bilingual
 from yimen.platform.kernel.directory import AgencyKind, OfficerStatus, UnitKind
+from yimen.platform.kernel.errors import Bilingual
 from yimen.platform.kernel.permissions import ROLES
 
 DOMAIN = ma.fields.String(validate=ma.validate.Length(min=1, max=40))

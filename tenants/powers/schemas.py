@@ -7,7 +7,7 @@ import datetime as dt
 import marshmallow as ma
 
 from yimen.platform.api.paging import PageArgs
-from yimen.platform.api.problems import Bilingual
+from yimen.platform.kernel.errors import Bilingual
 from yimen.tenants.powers.domains import DOMAINS
 
 CODE = ma.fields.String(validate=ma.validate.Length(min=1, max=20))

@@ -9,7 +9,9 @@ from tests.e2e.browser import browser, page  # noqa: F401 - fixtures
 
 @pytest.fixture
 def sign_in(browser, live_server):
-    """A page signed in as `username`, each person in a browser context of their own."""
+    """A page signed in as `username`, each person in a browser context of their own, at
+    the issuer of the district the name belongs to (`xuanwu.zhangwei`: xuanwu; a module's
+    `own_district` officers are `<slug>.zhangwei` …)."""
     contexts = []
 
     def open_as(username: str):
@@ -17,7 +19,8 @@ def sign_in(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
-        page.goto(f"{live_server.url}/console/?district=xuanwu")
+        district = username.partition(".")[0]
+        page.goto(f"{live_server.url}/console/?district={district}")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill("Yimen@2026")
         page.get_by_role("button", name="登录").click()

@@ -33,3 +33,10 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(page, l
     page.get_by_label("密码").fill("wrong-password")
     page.get_by_role("button", name="登录").click()
     assert page.get_by_role("alert").inner_text() == "用户名或密码不正确，或账号已停用。"
+
+
+def test_an_officer_of_a_test_modules_own_district_signs_in_at_its_issuer(sign_in, own_district):
+    page = sign_in(f"{own_district['slug']}.liqiang")
+    assert page.locator("#me-name").inner_text() == "李强"
+    assert page.locator("#me-district").inner_text() == "测试区"
+    assert page.locator("#me-agency").inner_text() == "测试区综合行政执法局"

@@ -9,7 +9,9 @@ import pytest
 from tests.conftest import bearer
 
 
-def _agency_client(live_server, app, code: str, roles: list[str]) -> dict:
+def _agency_client(live_server, app, code: str, roles: list[str], slug: str = "xuanwu") -> dict:
+    """A machine client of agency `code` in district `slug` (a module's own `district`,
+    or the demo's xuanwu), its bearer header."""
     import uuid
 
     from sqlalchemy import select
@@ -19,13 +21,13 @@ def _agency_client(live_server, app, code: str, roles: list[str]) -> dict:
     from yimen.platform.kernel.directory import Tenant
 
     with db.new_session() as s:
-        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
+        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one()
     client_id = f"{code}-{uuid.uuid4().hex[:6]}"
     with tenant_scope(tenant_id), db.new_session() as s:
         row, secret = create_machine_client(s, client_id, code, roles)
         row.agency_code = code
         s.commit()
-    return bearer(live_server.client_token("xuanwu", client_id, secret))
+    return bearer(live_server.client_token(slug, client_id, secret))
 
 
 @pytest.fixture

@@ -240,8 +240,8 @@ def test_another_districts_case_is_not_found(live_server, client, desk):
     assert f'data-case="{case.id}"' not in _text(client.get(LIST, headers=other))
 
 
-def test_the_list_turns_pages_keeping_its_filter(live_server, app, client):
-    officer = _agency_client(live_server, app, "yjgl", ["officer"])
+def test_the_list_turns_pages_keeping_its_filter(live_server, app, client, own_district):
+    officer = _agency_client(live_server, app, "yjgl", ["officer"], own_district["slug"])
     for _ in range(21):
         body = {"parties": [_party(_party_name())], "facts": "安全生产检查发现问题"}
         assert client.post("/api/v1/cases", json=body, headers=officer).status_code == 201

@@ -255,10 +255,12 @@ def _officer_of(live_server, slug: str, code: str = "zhzf") -> dict:
     return bearer(live_server.client_token(slug, client_id, secret))
 
 
-def test_another_district_or_agency_gets_404_for_the_evidence(app, client, desk, live_server, demo):
+def test_another_district_or_agency_gets_404_for_the_evidence(
+    app, client, desk, live_server, own_district
+):
     case = filed(client, desk)
     item = upload(client, case.id, tiny_png(), headers(desk)).json
-    elsewhere = next(d["slug"] for d in demo["districts"] if d["slug"] != "xuanwu")
+    elsewhere = own_district["slug"]  # a district with the same agencies
     for outsider in (
         _officer_of(live_server, elsewhere),
         _officer_of(live_server, "xuanwu", "scjg"),

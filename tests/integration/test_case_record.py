@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from tests import support
 from tests.conftest import bearer
-from yimen.platform.api.problems import Problem
 from yimen.platform.cases.record import chain
 from yimen.platform.cases.record import log as events
 from yimen.platform.cases.record.log import CaseEvent
@@ -25,6 +24,7 @@ from yimen.platform.cases.service import take_part
 from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.kernel.db.agency_scope import ParticipationRole
 from yimen.platform.kernel.directory import Agency, Tenant
+from yimen.platform.kernel.errors import Conflict
 
 ACTOR = "xuanwu.zhangsan"
 
@@ -117,10 +117,10 @@ def test_an_offline_id_reused_for_different_facts_is_refused_and_nothing_is_writ
     case_id = _new_case(events_count=1)
     client_id = f"app-{uuid.uuid4()}"
     _append(case_id, payload={"sha256": "c" * 64}, client_id=client_id)
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(Conflict) as refused:  # 409 over HTTP
         _append(case_id, payload={"sha256": "d" * 64}, client_id=client_id)
-    assert refused.value.status == 409 and refused.value.code == "client-id-reused"
-    assert "已同步" in refused.value.detail
+    assert refused.value.code == "client-id-reused"
+    assert "已同步" in refused.value.zh and "already synced" in refused.value.en
     assert len(_stored(case_id)) == 2 and _verify(case_id).ok
 
 
@@ -151,7 +151,7 @@ def test_the_case_page_shows_the_record_oldest_first_with_personal_numbers_maske
 
 
 def test_the_chain_state_of_a_case_is_shown_to_its_agency_and_the_district_only(
-    client, desks, machine_token, demo
+    client, desks, machine_token, own_district
 ):
     case_id = _new_case(events_count=3)
     chain_url = f"/api/v1/cases/{case_id}/chain"
@@ -161,7 +161,7 @@ def test_the_chain_state_of_a_case_is_shown_to_its_agency_and_the_district_only(
     assert state.json["events"] == 3 and state.json["first_break"] is None
     assert client.get(chain_url, headers=desks["legal"]).status_code == 200
     assert client.get(chain_url, headers=desks["scjg"]).status_code == 404  # another agency
-    elsewhere = next(d["slug"] for d in demo["districts"] if d["slug"] != "xuanwu")
+    elsewhere = own_district["slug"]  # a district with the same agencies
     outsider = bearer(machine_token(elsewhere, ["district_admin"]))
     assert client.get(chain_url, headers=outsider).status_code == 404
     assert client.get(f"/api/v1/cases/{case_id}/events", headers=outsider).status_code == 404

@@ -112,9 +112,11 @@ def test_refresh_tokens_rotate_and_a_reused_one_revokes_the_family(live_server):
     assert _refresh(live_server.url, second["refresh_token"]).json()["error"] == "invalid_grant"
 
 
-def test_client_credentials_read_the_district_and_a_wrong_secret_is_refused(live_server, demo):
-    client = live_server.district("qinhuai")["client"]
-    token = live_server.client_token("qinhuai")
+def test_client_credentials_read_the_district_and_a_wrong_secret_is_refused(
+    live_server, own_district
+):
+    client = own_district["client"]
+    token = live_server.client_token(own_district["slug"])
     r = requests.get(f"{live_server.url}/api/v1/agencies", headers=bearer(token), timeout=10)
     assert r.status_code == 200 and r.json()["total"] >= 5
     bad = requests.post(

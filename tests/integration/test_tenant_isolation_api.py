@@ -68,21 +68,24 @@ def test_searching_for_another_districts_agency_finds_nothing(live_server, xuanw
     assert officers["total"] == 0
 
 
-def test_a_district_admin_updates_an_agency_of_their_own_district(live_server, xuanwu_admin):
-    agency = _agency_of("xuanwu")
+def test_a_district_admin_updates_an_agency_of_their_own_district(
+    live_server, own_district, machine_token
+):
+    admin = bearer(machine_token(own_district["slug"], ["district_admin"]))
+    agency = _agency_of(own_district["slug"])
     r = requests.patch(
         f"{live_server.url}/api/v1/agencies/{agency.id}",
         json={"staffing_quota": 45},
-        headers=xuanwu_admin,
+        headers=admin,
         timeout=10,
     )
     assert r.status_code == 200, r.text
-    assert _agency_of("xuanwu").staffing_quota == 45
+    assert _agency_of(own_district["slug"]).staffing_quota == 45
 
 
-def test_a_read_only_client_may_not_update(live_server, demo):
-    token = live_server.client_token("xuanwu")
-    agency = _agency_of("xuanwu")
+def test_a_read_only_client_may_not_update(live_server, own_district):
+    token = live_server.client_token(own_district["slug"])
+    agency = _agency_of(own_district["slug"])
     r = requests.patch(
         f"{live_server.url}/api/v1/agencies/{agency.id}",
         json={"staffing_quota": 1},

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from yimen.platform.api.problems import Problem
 from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.documents import numbering
 from yimen.platform.cases.documents.context import yuan_upper
+from yimen.platform.kernel.errors import Invalid
 from yimen.tenants.workflow.statutory import GENERAL, LIBRARY_V1, SIMPLE
 
 
@@ -37,9 +37,9 @@ def test_every_statutory_document_of_the_general_and_simple_procedures_has_a_tem
 def test_a_kind_without_a_template_is_a_clear_error():
     with pytest.raises(documents.UnknownKind, match="案件来源登记表"):
         documents.render("案件来源登记表", {})
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(Invalid) as refused:  # 422 over HTTP
         documents.issue(None, None, "案件来源登记表", {}, "someone")  # type: ignore[arg-type]
-    assert refused.value.status == 422 and "没有模板" in refused.value.detail
+    assert refused.value.code == "document-kind-unknown" and "没有模板" in refused.value.zh
 
 
 def test_a_decision_missing_the_party_address_is_not_issued():
@@ -50,9 +50,10 @@ def test_a_decision_missing_the_party_address_is_not_issued():
         "penalty_text": "警告",
         "penalty_basis": "y",
     }
-    with pytest.raises(Problem) as refused:
+    with pytest.raises(Invalid) as refused:
         documents.check_complete("行政处罚决定书", context)
-    assert "当事人的地址" in refused.value.detail and "第五十九条" in refused.value.detail
+    assert "当事人的地址" in refused.value.zh and "第五十九条" in refused.value.zh
+    assert [f.field for f in refused.value.fields] == ["party.address"]
 
 
 @pytest.mark.parametrize(

@@ -39,3 +39,31 @@ def test_a_refusal_names_its_rule_and_article():
     }
     refused.on_input = True
     assert problem_of(refused).status == 422
+
+
+def test_an_upload_past_its_limit_is_413_with_its_own_code():
+    problem = problem_of(
+        errors.TooLarge("evidence-too-large", "证据文件超过2 MB 的上限，未保存。", "Too large.")
+    )
+    assert (problem.status, problem.code) == (413, "evidence-too-large")
+    assert problem.detail == "证据文件超过2 MB 的上限，未保存。"
+
+
+def test_the_extra_members_of_a_domain_error_reach_the_caller():
+    """What a client branches on beside the code (the offline record's id, the rule and
+    article of 行政强制法 第十八条 on a field error) is carried over unchanged."""
+    reused = errors.Conflict(
+        "client-id-reused", "已同步", "synced", extra={"client_id": "app-1", "event_id": "e1"}
+    )
+    assert problem_of(reused).extra == {"client_id": "app-1", "event_id": "e1"}
+    on_site = errors.Invalid(
+        "measure-procedure",
+        "尚缺：出示执法身份证件。",
+        "Required: show the officers' identity documents.",
+        fields=[errors.FieldProblem("identity_shown", "须出示。", "Required.")],
+        extra={"rule": "measure-procedure", "article": "《行政强制法》第十八条"},
+    )
+    problem = problem_of(on_site)
+    assert (problem.status, problem.detail) == (422, "尚缺：出示执法身份证件。")
+    assert problem.extra == {"rule": "measure-procedure", "article": "《行政强制法》第十八条"}
+    assert [e.field for e in problem.errors] == ["identity_shown"]

@@ -38,7 +38,6 @@ import jinja2
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.cases.documents import context as document_context
 from yimen.platform.cases.documents import numbering
 from yimen.platform.cases.documents.model import (
@@ -51,7 +50,7 @@ from yimen.platform.cases.record.model import Case
 from yimen.platform.kernel.blobs import BlobNotFound, BlobStore
 from yimen.platform.kernel.db import current_tenant_id, new_id, utcnow
 from yimen.platform.kernel.directory import Agency
-from yimen.platform.kernel.errors import Conflict, Unavailable
+from yimen.platform.kernel.errors import Conflict, FieldProblem, Invalid, Unavailable
 
 TEMPLATES = Path(__file__).parent / "templates" / "documents"
 TO_RENDER = "yimen_documents_to_render"  # session.info: issued in this transaction
@@ -177,9 +176,8 @@ class UnknownKind(LookupError):
         self.kind = kind
 
 
-def unknown_kind_problem(kind: str) -> Problem:
-    return Problem(
-        422,
+def unknown_kind(kind: str) -> Invalid:
+    return Invalid(
         "document-kind-unknown",
         f"文书「{kind}」没有模板，无法生成。",
         f"There is no template for the document '{kind}'.",
@@ -250,13 +248,12 @@ def check_complete(kind: str, context: dict) -> None:
     kind_spec = spec(kind)
     missing = [(path, what) for path, what in kind_spec.required if not _value(context, path)]
     if missing:
-        raise Problem(
-            422,
+        raise Invalid(
             "document-incomplete",
             f"「{kind}」缺少法定内容：{'、'.join(w for _, w in missing)}（{kind_spec.article}）。",
             f"The {kind} lacks mandatory contents ({kind_spec.article}).",
-            errors=[
-                FieldError(path, f"缺少{what}。", f"Missing: {path}.") for path, what in missing
+            fields=[
+                FieldProblem(path, f"缺少{what}。", f"Missing: {path}.") for path, what in missing
             ],
         )
 
@@ -279,7 +276,7 @@ def issue(
     document is pending (`sha256` is None)."""
     kind_spec = KINDS.get(kind)
     if kind_spec is None:
-        raise unknown_kind_problem(kind)
+        raise unknown_kind(kind)
     now = now or utcnow()
     agency = session.get(Agency, case.agency_id)
     values = document_context.build(session, case, kind, dict(context))
@@ -401,24 +398,24 @@ def sign(
     actor: str = "",
 ) -> DocumentSignature:
     """Record a signature on the document's current PDF; does not commit."""
-    errors = []
+    errors: list[FieldProblem] = []
     if role not in {r.value for r in SignerRole}:
-        errors.append(FieldError("signer_role", "签名身份不正确。", "Unknown signer role."))
+        errors.append(FieldProblem("signer_role", "签名身份不正确。", "Unknown signer role."))
     if not signer.strip():
-        errors.append(FieldError("signer", "须填写签名人。", "Name the signer."))
+        errors.append(FieldProblem("signer", "须填写签名人。", "Name the signer."))
     if image_png is not None and (
         not image_png.startswith(PNG_MAGIC) or len(image_png) > MAX_SIGNATURE_PNG
     ):
         errors.append(
-            FieldError("image", "签名图像须为 256 KB 以内的 PNG。", "A PNG of 256 KB at most.")
+            FieldProblem("image", "签名图像须为 256 KB 以内的 PNG。", "A PNG of 256 KB at most.")
         )
     if errors:
-        raise Problem(422, "invalid-signature", "签名无效。", "Invalid signature.", errors=errors)
+        raise Invalid("invalid-signature", "签名无效。", "Invalid signature.", fields=errors)
     if is_pending(document):
         raise pending_error()  # a signature binds the hash of the PDF it is put on
     if document.status != DocumentStatus.ISSUED.value:
-        raise Problem(
-            409, "document-not-issued", "该文书未签发或已作废。", "The document is not issued."
+        raise Conflict(
+            "document-not-issued", "该文书未签发或已作废。", "The document is not issued."
         )
     signature = DocumentSignature(
         document_id=document.id,

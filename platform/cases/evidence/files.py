@@ -24,20 +24,19 @@ import filetype
 from sqlalchemy import BigInteger, Float, Select, String, UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
-from werkzeug.exceptions import RequestEntityTooLarge
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.cases import registry as actions
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.record.model import Case, case_reach
 from yimen.platform.cases.registry import act
 from yimen.platform.cases.schemas import EVIDENCE_KINDS
-from yimen.platform.cases.service import refusal
+from yimen.platform.cases.service import refused
 from yimen.platform.kernel.blobs import BlobStore, BlobTooLarge, StoredBlob
 from yimen.platform.kernel.blobs.uploads import Prefixed as _Prefixed
 from yimen.platform.kernel.blobs.uploads import display_name
 from yimen.platform.kernel.db import Base, TenantOwned, new_id, tenant_fk, utcnow
 from yimen.platform.kernel.db.agency_scope import scoped_by_agency
+from yimen.platform.kernel.errors import Conflict, FieldProblem, Invalid, TooLarge, not_found
 from yimen.platform.kernel.identity import Identity
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -127,8 +126,8 @@ class Capture:
         return (self.captured_at or utcnow()).astimezone(SHANGHAI).date()
 
 
-def _invalid(header: str, zh: str, en: str) -> Problem:
-    return Problem(422, "invalid-evidence", zh, en, errors=[FieldError(header, zh, en)])
+def _invalid(header: str, zh: str, en: str) -> Invalid:
+    return Invalid("invalid-evidence", zh, en, fields=[FieldProblem(header, zh, en)])
 
 
 def _text(headers: Mapping[str, str], name: str, limit: int, label: str) -> str:
@@ -217,8 +216,7 @@ def resent(session: Session, case: Case, client_id: str | None) -> CaseEvidence 
     mobile app); the same id on another case is a 409."""
     found = by_client_id(session, client_id)
     if found is not None and found.case_id != case.id:
-        raise Problem(
-            409,
+        raise Conflict(
             "client-id-reused",
             "该离线记录编号已用于其他案件的证据。",
             "This offline record id was already used for evidence of another case.",
@@ -233,7 +231,7 @@ def check_takes_evidence(case: Case) -> None:
     try:
         actions.check_where("add_evidence", view)
     except rules.Refusal as exc:
-        raise refusal(exc) from exc
+        raise refused(exc) from exc
 
 
 def _head(stream: BinaryIO) -> bytes:
@@ -244,10 +242,9 @@ def _head(stream: BinaryIO) -> bytes:
     return head
 
 
-def too_large(limit: int) -> Problem:
+def too_large(limit: int) -> TooLarge:
     mb = limit / (1024 * 1024)
-    return Problem(
-        413,
+    return TooLarge(
         "evidence-too-large",
         f"证据文件超过{mb:g} MB 的上限，未保存。",
         f"The evidence file is larger than {mb:g} MB; nothing was stored.",
@@ -256,7 +253,7 @@ def too_large(limit: int) -> Problem:
 
 def store_file(store: BlobStore, stream: BinaryIO, limit: int) -> tuple[StoredBlob, str]:
     """Sniff the type from the first bytes, then stream the file into the store, hashing
-    as it goes; past `limit` the reading stops with a 413 and nothing is kept."""
+    as it goes; past `limit` the reading stops (TooLarge) and nothing is kept."""
     head = _head(stream)
     sniffed = filetype.guess(head) if head else None
     if sniffed is None or sniffed.mime not in ACCEPTED:
@@ -268,7 +265,7 @@ def store_file(store: BlobStore, stream: BinaryIO, limit: int) -> tuple[StoredBl
         )
     try:
         blob = store.put(_Prefixed(head, stream), max_bytes=limit)
-    except (BlobTooLarge, RequestEntityTooLarge):
+    except BlobTooLarge:
         raise too_large(limit) from None
     return blob, sniffed.mime
 
@@ -319,14 +316,12 @@ def record(
         if (earlier := resent(session, case, capture.client_id)) is not None:
             return earlier, False
         if capture.client_id:
-            raise Problem(
-                409,
+            raise Conflict(
                 "client-id-reused",
                 "该离线记录编号已用于其他操作。",
                 "This offline record id was already used for another action.",
             ) from None
-        raise Problem(
-            409,
+        raise Conflict(
             "concurrent-change",
             "案件刚被他人处理，请重新上传。",
             "Someone else just acted on this case; upload again.",
@@ -361,7 +356,7 @@ def get(session: Session, case_id: uuid.UUID, evidence_id: uuid.UUID) -> CaseEvi
         of_case(case_id).where(CaseEvidence.id == evidence_id)
     ).scalar_one_or_none()
     if found is None:
-        raise Problem(404, "not-found", "证据不存在。", "Evidence not found.")
+        raise not_found("证据不存在。", "Evidence not found.")
     return found
 
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.cases.law.limits import CONFISCATION, FINE, ORGANISATION, PERSON, Thresholds
 from yimen.platform.cases.law.model import HearingThreshold
 from yimen.platform.kernel.db import utcnow
+from yimen.platform.kernel.errors import FieldProblem, Invalid
 
 SHANGHAI_SOURCE = (
     "《上海市行政处罚听证程序规定》(沪府令77号, 2023) 第四条、第三十一条 (默认值，请按本省标准核实)"
@@ -56,12 +56,12 @@ def replace_thresholds(session: Session, items: list[dict], actor: str) -> list[
     """The whole table at once: one row for each of person/organisation × fine/confiscation.
     Commits; nothing is written when a row is missing or repeated."""
     seen: dict[tuple[str, str], dict] = {}
-    errors = []
+    errors: list[FieldProblem] = []
     for n, item in enumerate(items):
         key = (item["party_kind"], item["kind"])
         if key in seen:
             errors.append(
-                FieldError(
+                FieldProblem(
                     f"items.{n}",
                     f"{key[0]}/{key[1]} 重复。",
                     f"{key[0]}/{key[1]} is given twice.",
@@ -69,17 +69,16 @@ def replace_thresholds(session: Session, items: list[dict], actor: str) -> list[
             )
         seen[key] = item
     errors += [
-        FieldError("items", f"缺少 {p}/{k} 的标准。", f"The threshold for {p}/{k} is missing.")
+        FieldProblem("items", f"缺少 {p}/{k} 的标准。", f"The threshold for {p}/{k} is missing.")
         for p, k in KEYS
         if (p, k) not in seen
     ]
     if errors:
-        raise Problem(
-            422,
+        raise Invalid(
             "invalid-thresholds",
             "较大数额标准须为个人、单位的罚款和没收各一条。",
             "Give exactly one threshold for each of person and organisation, fine and confiscation.",
-            errors=errors,
+            fields=errors,
         )
     session.execute(delete(HearingThreshold))
     now = utcnow()

@@ -16,7 +16,6 @@ import uuid
 
 import marshmallow as ma
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.cases import schemas
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.law import flags as law_flags
@@ -26,6 +25,7 @@ from yimen.platform.cases.procedure.general import HEAD, Ctx
 from yimen.platform.cases.record.model import CasePause
 from yimen.platform.cases.record.typed import CaseMeasure
 from yimen.platform.cases.service import today
+from yimen.platform.kernel.errors import FieldProblem, Invalid
 
 QZ = rules.QZ
 DOCUMENT_KIND = {"seal": "seal_up", "seize": "seizure"}  # the template's words
@@ -116,13 +116,12 @@ def _on_site(data: dict) -> dict:
     if missing:
         zh = "、".join(ARTICLE_18[f][0] for f in missing)
         en = "; ".join(ARTICLE_18[f][1] for f in missing)
-        raise Problem(
-            422,
+        raise Invalid(
             "measure-procedure",
             f"实施行政强制措施须遵守《行政强制法》第十八条规定的程序，尚缺：{zh}。",
             f"A compulsory measure must follow the Administrative Compulsion Law, art. 18: {en}.",
-            errors=[
-                FieldError(
+            fields=[
+                FieldProblem(
                     f,
                     f"须{ARTICLE_18[f][0]}（第十八条第{ARTICLE_18[f][2]}项）。",
                     f"Required: {ARTICLE_18[f][1]} (art. 18{ARTICLE_18[f][2]}).",

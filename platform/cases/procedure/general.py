@@ -18,7 +18,6 @@ import marshmallow as ma
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from yimen.platform.api.problems import FieldError, Problem
 from yimen.platform.cases import schemas, service
 from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.law import applied as deadlines
@@ -33,6 +32,7 @@ from yimen.platform.cases.service import (
     today,
 )
 from yimen.platform.kernel.directory import Officer
+from yimen.platform.kernel.errors import FieldProblem, Invalid
 from yimen.platform.kernel.identity import Identity
 from yimen.tenants.calendar.service import working_calendar
 
@@ -615,13 +615,12 @@ def _reviewer(ctx: Ctx) -> Officer:
         if found is not None and "legal_reviewer" not in found.roles:
             found = None
     if found is None or found.status != "active":
-        raise Problem(
-            422,
+        raise Invalid(
             "reviewer-required",
             "法制审核须由本机关在职的法制审核人员办理：请以该人员身份登录，或填写审核人员。",
             "Legal review is done by an active legal reviewer: sign in as that officer or name them.",
-            errors=[
-                FieldError(
+            fields=[
+                FieldProblem(
                     "reviewer_id",
                     "请选择在职的法制审核人员。",
                     "Name an active legal reviewer.",
@@ -875,13 +874,12 @@ def _served_on(ctx: Ctx, method: str) -> tuple[dt.date, dt.date | None]:
     notice only where no other way reaches the party, served 30 days after publication
     (第九十五条) — the party's periods run from then, not from the notice."""
     if method == "left" and len((ctx.data.get("witness") or "").strip()) < 2:
-        raise Problem(
-            422,
+        raise Invalid(
             "witness-required",
             "留置送达须注明拒收事由和日期，并有见证人签名或者以拍照、录像等方式记录 (《民事诉讼法》第八十九条)。",
             "Leaving the decision needs the refusal witnessed or photographed/recorded (Civil Procedure Law art. 89).",
-            errors=[
-                FieldError(
+            fields=[
+                FieldProblem(
                     "witness", "请填写见证情况。", "Say who witnessed or how it was recorded."
                 )
             ],
@@ -889,13 +887,12 @@ def _served_on(ctx: Ctx, method: str) -> tuple[dt.date, dt.date | None]:
     if method != "public_notice":
         return ctx.data.get("served_on") or today(), None
     if len((ctx.data.get("untraceable") or "").strip()) < 2:
-        raise Problem(
-            422,
+        raise Invalid(
             "untraceable-required",
             "公告送达仅适用于受送达人下落不明或者用其他方式无法送达的情形，须写明情况 (《民事诉讼法》第九十五条)。",
             "Public notice is only for a party who cannot be found or reached otherwise: say why (Civil Procedure Law art. 95).",
-            errors=[
-                FieldError("untraceable", "请写明无法送达的情况。", "Say why no other way works.")
+            fields=[
+                FieldProblem("untraceable", "请写明无法送达的情况。", "Say why no other way works.")
             ],
         )
     published = ctx.data.get("published_on") or today()

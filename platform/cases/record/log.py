@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import JSON, String, UniqueConstraint, event, inspect, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from yimen.platform.api.problems import Problem
 from yimen.platform.cases.record import chain
 from yimen.platform.cases.record.model import Case, case_reach
 from yimen.platform.kernel.db import Base, TenantOwned, current_tenant_id, new_id, tenant_fk, utcnow
 from yimen.platform.kernel.db.agency_scope import scoped_by_agency
 from yimen.platform.kernel.db.tenancy import TenantMismatch
+from yimen.platform.kernel.errors import Conflict
 
 
 class CaseEvent(Base, TenantOwned):
@@ -184,8 +184,7 @@ def _same_or_conflict(
         existing.payload
     ) == chain.canonical(payload):
         return existing
-    raise Problem(
-        409,
+    raise Conflict(
         "client-id-reused",
         f"离线记录编号 {existing.client_id} 已同步为另一条不同的记录 (第 {existing.seq} 条)，"
         "未重复写入。",

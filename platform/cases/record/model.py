@@ -17,12 +17,16 @@ import uuid
 
 from sqlalchemy import (
     JSON,
+    Column,
     ColumnElement,
     Date,
+    ForeignKey,
     Index,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    Uuid,
     false,
     func,
     literal_column,
@@ -176,8 +180,7 @@ class Case(Base, TenantOwned):
 
 
 # The case list's order (cases/listing.py): nearest deadline first, none last, newest
-# first, then the id; tenant_id leads. PostgreSQL also has GIN indexes for the list's
-# search (yimen_bigrams, pg_trgm), made by migration 20261207_0130 only.
+# first, then the id; tenant_id leads. The search's index is case_search_term (below).
 NO_DEADLINE = dt.date(9999, 12, 31)
 DEADLINE_KEY = func.coalesce(Case.next_deadline, literal_column("'9999-12-31'", Date))
 Index(
@@ -189,27 +192,6 @@ Index(
     Case.id,
 )
 Index("ix_case_list_district", Case.tenant_id, DEADLINE_KEY, Case.created_at.desc(), Case.id)
-# The searched text of a case: its number and its facts, written out as SQL (an
-# expression index serves only the very same expression, constants included; the
-# parentheses as PostgreSQL reflects them, for alembic's comparison). Queries use the
-# qualified form (listing.py).
-CASE_TEXT = literal_column("lower((coalesce(number, '') || ' ') || facts)", Text)
-CASE_SEARCHED = literal_column(
-    "(coalesce(enforcement_case.number, '') || ' ') || enforcement_case.facts", Text
-)
-Index(
-    "ix_case_search_bigrams",
-    func.yimen_bigrams(CASE_TEXT),
-    postgresql_using="gin",
-    _table=Case.__table__,  # the literals in the expression hide its table from Index
-).ddl_if(dialect="postgresql")
-Index(
-    "ix_case_search_trgm",
-    CASE_TEXT.label("case_text"),
-    postgresql_using="gin",
-    postgresql_ops={"case_text": "gin_trgm_ops"},
-    _table=Case.__table__,
-).ddl_if(dialect="postgresql")
 
 
 class PartyKind(enum.StrEnum):
@@ -235,16 +217,27 @@ class CaseParty(Base, TenantOwned):
     phone: Mapped[str] = mapped_column(String(20), default="")  # personal data: masked
 
 
-PARTY_TEXT = func.lower(CaseParty.name)
-Index(
-    "ix_case_party_search_bigrams", func.yimen_bigrams(PARTY_TEXT), postgresql_using="gin"
-).ddl_if(dialect="postgresql")
-Index(
-    "ix_case_party_search_trgm",
-    PARTY_TEXT.label("party_text"),
-    postgresql_using="gin",
-    postgresql_ops={"party_text": "gin_trgm_ops"},
-).ddl_if(dialect="postgresql")
+# The case search's index (PostgreSQL; migration 20261207_0180): every two-character
+# substring (bigram) of the lower-cased case number, facts and parties' names, one row
+# each, kept by triggers on enforcement_case and case_party. A search looks its query's
+# bigrams up by equality — texteq is LEAKPROOF, so under row-level security the lookup
+# is an index condition, which @>, LIKE and the pg_trgm operators cannot be — and
+# rechecks the candidates with LIKE (listing.py). Written by the triggers only.
+case_search_term = Table(
+    "case_search_term",
+    Base.metadata,
+    Column(
+        "tenant_id",
+        Uuid(),
+        ForeignKey("tenant.id", ondelete="RESTRICT"),
+        primary_key=True,
+        nullable=False,
+    ),
+    Column("term", String(8), primary_key=True, nullable=False),
+    Column("case_id", Uuid(), primary_key=True, nullable=False),
+    tenant_fk("case_id", "enforcement_case", ondelete="CASCADE"),
+    info={"key": "lookup"},
+)
 
 
 class CaseOfficer(Base, TenantOwned):

@@ -177,7 +177,10 @@ def create():
             raise Problem(
                 403, "no-agency", "只有执法部门人员可以立案。", "Only agency staff open cases."
             )
-        case = open_draft(db.session, DraftIn().load(_draft_form()), agency, _username())
+        try:
+            case = open_draft(db.session, DraftIn().load(_draft_form()), agency, _username())
+        except DomainError as error:  # the engine speaks the domain; the page, problem+json
+            raise problem_of(error) from error
     except (ma.ValidationError, Problem) as exc:
         db.session.rollback()
         if isinstance(exc, Problem) and exc.status == 403:

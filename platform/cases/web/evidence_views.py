@@ -112,12 +112,11 @@ class EvidenceFiles(MethodView):
             return earlier, 200
         evidence.check_takes_evidence(case)
         db.session.rollback()  # no transaction stays open while the file streams in
-        try:
-            body = request.stream  # werkzeug refuses a declared length past the limit here
+        store = blob_store()
+        try:  # werkzeug refuses a declared length past the limit, or a longer stream
+            stored = evidence.store_file(store, request.stream, evidence_limit())
         except RequestEntityTooLarge:
             raise evidence.too_large(evidence_limit()) from None
-        store = blob_store()
-        stored = evidence.store_file(store, body, evidence_limit())
         found, new = evidence.record(
             db.session, store, _mine(case_id), stored, capture, current_identity()
         )

@@ -55,6 +55,12 @@ def citus_local() -> dict[str, Any]:
     return {"info": {"citus": LOCAL}}
 
 
+def keyed_for_lookup(table: Table) -> bool:
+    """A district's lookup table (a search index kept by triggers, never read by an id):
+    its primary key is tenant_id and the columns looked up, not (tenant_id, id)."""
+    return table.info.get("key") == "lookup"
+
+
 def distribution(table: Table) -> str | None:
     """DISTRIBUTED, REFERENCE or LOCAL; None for a table that has not said (a mistake the
     schema catalog test reports)."""
