@@ -22,6 +22,7 @@ from yimen.platform.kernel.errors import DomainError, Forbidden
 from yimen.platform.kernel.permissions import ROLES, requires
 from yimen.platform.kernel.uow import uow
 from yimen.tenants.directory import district_settings, service
+from yimen.tenants.directory.contracts import CreateAgency, CreateOfficer, UnlockSignIn
 from yimen.tenants.directory.rules import grantable_roles
 from yimen.tenants.directory.schemas import AgencyCreateSchema, OfficerCreateSchema
 from yimen.tenants.directory.web.views import granter, own_agency_id, within_reach
@@ -100,7 +101,9 @@ def agencies(errors=None, values=None, status=200):
 @bp.post("/agencies")
 @requires("directory.agency.create")
 def add_agency():
-    create = lambda data: uow.run(current_tenant_id(), service.create_agency, data)  # noqa: E731
+    def create(data):
+        return uow.run(current_tenant_id(), service.create_agency, CreateAgency(**data))
+
     return _submit(AgencyCreateSchema(), ("domains",), create, agencies, "console_admin.agencies")
 
 
@@ -115,14 +118,12 @@ def officers(errors=None, values=None, status=200):
     # The form offers only the roles the viewer may grant (an agency administrator: to
     # officers of its own agency, the only agency the form offers it).
     grantable = grantable_roles(identity.roles, identity.agency, identity.agency)
-    from yimen.platform.idp.throttle import locked_user_names
-
     return render_template(
         "admin/officers.html",
         page=rows,
         roles=[(r, ROLES[r]) for r in ROLES if r in grantable],
         checked=request.form.getlist("roles") if values else ["officer"],
-        locked=locked_user_names(db.session),
+        locked=service.locked_user_names(db.session, list(rows["items"])),
         unlocked=request.args.get("unlocked"),
         agencies=[a for a in agency_rows if own is None or a.id == own],
         agency_names={a.id: a.name for a in agency_rows},
@@ -137,7 +138,8 @@ def officers(errors=None, values=None, status=200):
 def add_officer():
     def create(data):
         within_reach(service.get_agency(db.session, data["agency_id"]))
-        return uow.run(current_tenant_id(), service.create_officer, data, granter())
+        command = CreateOfficer(**data)
+        return uow.run(current_tenant_id(), service.create_officer, command, granter())
 
     lists = ("certificate_domains", "roles")
     return _submit(OfficerCreateSchema(), lists, create, officers, "console_admin.officers")
@@ -150,8 +152,8 @@ def unlock_officer(officer_id):
     within_reach(
         service.get_agency(db.session, service.get_officer(db.session, officer_id).agency_id)
     )
-    lifted = uow.run(current_tenant_id(), service.unlock_sign_in, officer_id)
-    return redirect(url_for("console_admin.officers", unlocked=lifted["username"]))
+    lifted = uow.run(current_tenant_id(), service.unlock_sign_in, UnlockSignIn(officer_id))
+    return redirect(url_for("console_admin.officers", unlocked=lifted.username))
 
 
 @bp.get("/provisioning")
