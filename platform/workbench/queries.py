@@ -332,9 +332,7 @@ def _case_item(
         zh, en = stage.get("name", case.stage), stage.get("name_en", case.stage)
         return replace(base, label_zh=f"办理「{zh}」环节", label_en=f"Work on the stage: {en}")
     if viewer.reads_district and allowed(viewer.roles, "cases.supervise") and state != DUE_SOON:
-        return replace(
-            base, kind="supervision", label_zh="督促办理", label_en="Follow up", anchor="flags"
-        )
+        return replace(base, kind="supervision", label_zh="督促办理", label_en="Follow up")
     return None
 
 
