@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import uuid
 
 import pytest
@@ -224,27 +225,43 @@ def test_a_district_may_choose_how_many_working_days_count_as_due_soon(client, d
 
 
 def test_the_list_costs_the_same_statements_for_one_record_as_for_many(app, client, desk):
-    from yimen.platform.kernel.db import db
+    """No statement per record: the read model, as the guard calls it for a head of the
+    agency (the request around it polls its caches on a clock, so it is not counted)."""
+    from yimen.platform.kernel.db import db, tenant_scope
+    from yimen.platform.kernel.db.agency_scope import agency_scope, scope_for
+    from yimen.platform.kernel.directory import Tenant
+    from yimen.platform.kernel.identity import Identity
+    from yimen.platform.workbench import queries
+
+    with db.new_session() as s:
+        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == desk["slug"])).scalar_one()
+    head = Identity(
+        tenant_id, desk["slug"], "", "head", "zhzf-head", "", frozenset({"agency_head"}), "zhzf"
+    )
+
+    def statements() -> tuple[int, int]:
+        here, counted = threading.get_ident(), []
+
+        def count(*_args, **_kwargs):
+            if threading.get_ident() == here:
+                counted.append(1)
+
+        scope = scope_for(head.roles, head.agency, head.username, "self.read")
+        with tenant_scope(tenant_id), agency_scope(scope), db.new_session() as s:
+            queries.workbench(s, head, queries.today())  # the calendar's cache filled
+            event.listen(db.engine, "before_cursor_execute", count)
+            try:
+                board = queries.workbench(s, head, queries.today())
+            finally:
+                event.remove(db.engine, "before_cursor_execute", count)
+        return len(counted), len(board.items)
 
     _clue(client, desk)
     _complete_draft(client, desk)
-    client.get(API, headers=desk["head"])  # the token's and the calendar's caches filled
-
-    def statements() -> int:
-        counted = []
-
-        def count(*_args, **_kwargs):
-            counted.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            assert client.get(API, headers=desk["head"]).status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
-        return len(counted)
-
-    before = statements()
+    before, items = statements()
     for _ in range(4):
         _clue(client, desk)
         _complete_draft(client, desk)
-    assert statements() == before
+    after, more = statements()
+    assert more >= items + 4  # four more approvals for the head
+    assert after == before
