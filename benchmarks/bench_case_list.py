@@ -421,6 +421,63 @@ def _district_slots(conn, district: dict, slots: dict) -> None:
             slots["officers1"].append(user1)
 
 
+def _search_terms(owner, districts: list[dict]) -> None:
+    """case_search_term for the generated cases, what migration 20261207_0180's triggers
+    write (its TERMS_OF), loaded as a bulk load is: without its keys, which are built
+    afterwards in one sort each (bounded by maintenance_work_mem)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "migrations/versions"
+    spec = importlib.util.spec_from_file_location(
+        "terms", next(path.glob("*_20261207_0180_case_search_terms.py"))
+    )
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    started = time.perf_counter()
+    owner.execute("SET maintenance_work_mem = '512MB'")
+    owner.execute("ALTER TABLE case_search_term DROP CONSTRAINT pk_case_search_term")
+    owner.execute(
+        "ALTER TABLE case_search_term DROP CONSTRAINT fk_case_search_term_case_id_enforcement_case"
+    )
+    owner.execute(
+        "ALTER TABLE case_search_term DROP CONSTRAINT fk_case_search_term_tenant_id_tenant"
+    )
+    for n, district in enumerate(districts, 1):
+        touched = (
+            "(SELECT tenant_id, id AS case_id FROM enforcement_case"
+            f" WHERE tenant_id = '{district['tenant_id']}')"
+        )
+        owner.execute(
+            "INSERT INTO case_search_term (tenant_id, term, case_id) "
+            + migration.TERMS_OF.format(touched=touched)
+        )
+        if n % 20 == 0:
+            took = time.perf_counter() - started
+            print(f"  search terms: districts {n}/{len(districts)} ({took:.0f} s)", flush=True)
+    owner.execute(
+        "ALTER TABLE case_search_term ADD CONSTRAINT pk_case_search_term"
+        " PRIMARY KEY (tenant_id, term, case_id)"
+    )
+    owner.execute(
+        "ALTER TABLE case_search_term ADD CONSTRAINT fk_case_search_term_case_id_enforcement_case"
+        " FOREIGN KEY (tenant_id, case_id) REFERENCES enforcement_case (tenant_id, id)"
+        " ON DELETE CASCADE"
+    )
+    owner.execute(
+        "ALTER TABLE case_search_term ADD CONSTRAINT fk_case_search_term_tenant_id_tenant"
+        " FOREIGN KEY (tenant_id) REFERENCES tenant (id) ON DELETE RESTRICT"
+    )
+    rows = owner.execute(
+        "SELECT reltuples::bigint FROM pg_class WHERE relname = 'case_search_term'"
+    )
+    size = owner.execute("SELECT pg_size_pretty(pg_total_relation_size('case_search_term'))")
+    print(
+        f"  search terms: ~{rows.fetchone()[0]:,} rows, {size.fetchone()[0]} with its key"
+        f" ({time.perf_counter() - started:.0f} s)",
+        flush=True,
+    )
+
+
 def generate(database, districts: list[dict], total: int) -> None:
     """`total` cases, set-based in PostgreSQL in chunks of 20,000 rows (bounded memory
     on both sides), as the owner role, progress printed. The rows of a chunk belong to
@@ -483,6 +540,10 @@ def generate(database, districts: list[dict], total: int) -> None:
     try:
         for table in tables:
             owner.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+        # The search's bigrams are written after the cases, in one pass, as a bulk load
+        # would (the triggers would write them row set by row set, into a growing key).
+        owner.execute("ALTER TABLE enforcement_case DISABLE TRIGGER USER")
+        owner.execute("ALTER TABLE case_party DISABLE TRIGGER USER")
         for first in range(1, total + 1, chunk):
             last = min(first + chunk - 1, total)
             owner.execute(GENERATE, params | {"first": first, "last": last})
@@ -492,7 +553,10 @@ def generate(database, districts: list[dict], total: int) -> None:
                     f"  cases {last:,}/{total:,} ({took:.0f} s, {last / took:,.0f} cases/s)",
                     flush=True,
                 )
+        _search_terms(owner, districts)
     finally:
+        owner.execute("ALTER TABLE enforcement_case ENABLE TRIGGER USER")
+        owner.execute("ALTER TABLE case_party ENABLE TRIGGER USER")
         for table in tables:
             owner.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
     started = time.perf_counter()

@@ -170,17 +170,21 @@ def _init_identity(app: Flask, settings: Settings) -> None:
     from yimen.platform.auth import cache
     from yimen.platform.auth.tokens import IssuerTemplates, TokenValidator
     from yimen.platform.idp.keys import published_key_set
-    from yimen.platform.idp.model import SigningKey
+    from yimen.platform.idp.model import RevokedToken, SigningKey
     from yimen.platform.idp.provider import build_server
+    from yimen.platform.idp.revocation import RevocationEndpoint, revoked_access
     from yimen.platform.kernel.db.session import TenantSession
 
     # the writes that change what token validation caches bump auth_epoch
-    cache.install(TenantSession, signing_keys=(SigningKey,))
-    app.extensions["yimen.authorization_server"] = build_server(app)
+    cache.install(TenantSession, signing_keys=(SigningKey, RevokedToken))
+    server = build_server(app)
+    server.register_endpoint(RevocationEndpoint)  # RFC 7009, built on the provider's tokens
+    app.extensions["yimen.authorization_server"] = server
     app.extensions["yimen.token_validator"] = TokenValidator(
         IssuerTemplates(settings.trusted_issuers, f"{settings.public_url}/oidc/"),
         settings.audience,
         published_key_set,
+        builtin_revoked=revoked_access,
     )
 
 

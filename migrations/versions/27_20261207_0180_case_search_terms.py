@@ -16,10 +16,10 @@ under RLS too — and rechecks those few candidates with LIKE (platform/cases/li
 Bigrams serve the two-character query (most Chinese names) that trigrams cannot, and do
 not depend on the database's LC_CTYPE (pg_trgm ignores CJK characters under C).
 
-Statement-level triggers with transition tables keep the table: after cases are
-inserted, after a case's number or facts change, after parties are inserted, renamed or
-removed, the terms of the cases concerned are written again — one statement for a bulk
-insert as for one row. The GIN indexes go (they cost every write and served nothing the
+Statement-level triggers with transition tables keep the table — one statement for a
+bulk insert as for one row: inserted cases and parties add their terms; after a case's
+number or facts change, or parties are renamed or removed, the terms of the cases
+concerned are written again. The GIN indexes go (they cost every write and served nothing the
 application asked); yimen_bigrams and pg_trgm stay. SQLite has the table, empty: its
 search is LIKE over the district's cases (the embedded default holds few).
 
@@ -53,66 +53,94 @@ TERMS_OF = """
     CROSS JOIN LATERAL unnest(yimen_bigrams(lower(p.name))) AS t(term)
 """
 
-# Which cases a statement touched, by trigger: (name, event, table, transition tables,
-# the touched cases' (tenant_id, case_id)).
+# Inserted cases and parties add their terms; a changed number, facts or name, or a
+# removed party, writes the terms of the cases concerned again.
+ADD_CASES = """
+  INSERT INTO case_search_term (tenant_id, term, case_id)
+  SELECT n.tenant_id, t.term, n.id FROM new_rows n
+  CROSS JOIN LATERAL unnest(
+      yimen_bigrams(lower(coalesce(n.number, ''))) || yimen_bigrams(lower(n.facts))
+  ) AS t(term)
+  ON CONFLICT DO NOTHING;
+"""
+ADD_PARTIES = """
+  INSERT INTO case_search_term (tenant_id, term, case_id)
+  SELECT n.tenant_id, t.term, n.case_id FROM new_rows n
+  CROSS JOIN LATERAL unnest(yimen_bigrams(lower(n.name))) AS t(term)
+  ON CONFLICT DO NOTHING;
+"""
+
+
+def _again(touched: str) -> str:
+    """The terms of the touched cases ((tenant_id, case_id) rows) written again."""
+    return f"""
+  DELETE FROM case_search_term s USING ({touched}) x
+  WHERE s.tenant_id = x.tenant_id AND s.case_id = x.case_id;
+  INSERT INTO case_search_term (tenant_id, term, case_id)
+  {TERMS_OF.format(touched=f"({touched})")}
+  ON CONFLICT DO NOTHING;
+"""
+
+
+# (name, event, table, transition tables, what the trigger does)
 TRIGGERS = (
     (
         "yimen_case_search_case_insert",
         "INSERT",
         "enforcement_case",
         "NEW TABLE AS new_rows",
-        "SELECT tenant_id, id AS case_id FROM new_rows",
+        ADD_CASES,
     ),
     (
         "yimen_case_search_case_update",
         "UPDATE",
         "enforcement_case",
         "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        "SELECT n.tenant_id, n.id AS case_id FROM new_rows n"
-        " JOIN old_rows o ON o.tenant_id = n.tenant_id AND o.id = n.id"
-        " WHERE n.number IS DISTINCT FROM o.number OR n.facts IS DISTINCT FROM o.facts",
+        _again(
+            "SELECT n.tenant_id, n.id AS case_id FROM new_rows n"
+            " JOIN old_rows o ON o.tenant_id = n.tenant_id AND o.id = n.id"
+            " WHERE n.number IS DISTINCT FROM o.number OR n.facts IS DISTINCT FROM o.facts"
+        ),
     ),
     (
         "yimen_case_search_party_insert",
         "INSERT",
         "case_party",
         "NEW TABLE AS new_rows",
-        "SELECT DISTINCT tenant_id, case_id FROM new_rows",
+        ADD_PARTIES,
     ),
     (
         "yimen_case_search_party_update",
         "UPDATE",
         "case_party",
         "OLD TABLE AS old_rows NEW TABLE AS new_rows",
-        "SELECT n.tenant_id, n.case_id FROM new_rows n"
-        " JOIN old_rows o ON o.tenant_id = n.tenant_id AND o.id = n.id"
-        " WHERE n.name IS DISTINCT FROM o.name OR n.case_id IS DISTINCT FROM o.case_id"
-        " UNION SELECT o.tenant_id, o.case_id FROM new_rows n"
-        " JOIN old_rows o ON o.tenant_id = n.tenant_id AND o.id = n.id"
-        " WHERE n.case_id IS DISTINCT FROM o.case_id",
+        _again(
+            "SELECT n.tenant_id, n.case_id FROM new_rows n"
+            " JOIN old_rows o ON o.tenant_id = n.tenant_id AND o.id = n.id"
+            " WHERE n.name IS DISTINCT FROM o.name OR n.case_id IS DISTINCT FROM o.case_id"
+            " UNION SELECT o.tenant_id, o.case_id FROM new_rows n"
+            " JOIN old_rows o ON o.tenant_id = n.tenant_id AND o.id = n.id"
+            " WHERE n.case_id IS DISTINCT FROM o.case_id"
+        ),
     ),
     (
         "yimen_case_search_party_delete",
         "DELETE",
         "case_party",
         "OLD TABLE AS old_rows",
-        "SELECT DISTINCT tenant_id, case_id FROM old_rows",
+        _again("SELECT DISTINCT tenant_id, case_id FROM old_rows"),
     ),
 )
 
 
-def _function(name: str, touched: str) -> str:
-    """The trigger's function: the touched cases' terms written again (ON CONFLICT: a
-    concurrent writer of the same case's terms has written the same rows)."""
+def _function(name: str, body: str) -> str:
+    """The trigger's function (ON CONFLICT: a term the case has already, or that a
+    concurrent writer of the same case has just written)."""
     return f"""
 CREATE OR REPLACE FUNCTION {name}() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM case_search_term s USING ({touched}) x
-  WHERE s.tenant_id = x.tenant_id AND s.case_id = x.case_id;
-  INSERT INTO case_search_term (tenant_id, term, case_id)
-  {TERMS_OF.format(touched=f"({touched})")}
-  ON CONFLICT DO NOTHING;
+{body}
   RETURN NULL;
 END
 $$
@@ -153,8 +181,8 @@ def upgrade() -> None:
     grant_to_app_role(op)
     for name in GIN_INDEXES:
         op.execute(f"DROP INDEX IF EXISTS {name}")
-    for name, event, table, referencing, touched in TRIGGERS:
-        op.execute(_function(name, touched))
+    for name, event, table, referencing, body in TRIGGERS:
+        op.execute(_function(name, body))
         op.execute(
             f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing}"
             f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()"

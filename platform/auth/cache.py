@@ -3,8 +3,8 @@ officer's status — kept in the process, and the one counter every process poll
 drop it.
 
 Invalidation. The writes that change what is kept here (a district created, suspended
-or resumed; a signing key created or rotated; an officer created, deactivated or
-reactivated) bump `auth_epoch.version` in their own transaction: an ORM flush hook
+or resumed; a signing key created or rotated; an access token revoked; an officer
+created, deactivated or reactivated) bump `auth_epoch.version` in their own transaction: an ORM flush hook
 (`install`), so every writer is covered whichever session it uses. Each process reads
 the counter at most every POLL seconds, inside the request's own transaction, and
 empties its cache when the counter moved: a deactivation or a suspension is refused
@@ -74,6 +74,7 @@ class AuthCache:
         self._generation = 0  # incremented on every clear: a load begun before is not kept
         self._tenants: dict[str, tuple[float, CachedTenant]] = {}
         self._keys: dict[uuid.UUID, tuple[float, Any]] = {}
+        self._revoked: dict[uuid.UUID, tuple[float, Any]] = {}
         self._officers: OrderedDict[tuple[uuid.UUID, str], tuple[float, str | None]] = OrderedDict()
         _IN_THIS_PROCESS.add(self)
 
@@ -101,6 +102,7 @@ class AuthCache:
         self._generation += 1
         self._tenants.clear()
         self._keys.clear()
+        self._revoked.clear()
         self._officers.clear()
 
     # --- entries -------------------------------------------------------------------
@@ -118,7 +120,17 @@ class AuthCache:
     def keys(self, tenant_id: uuid.UUID, load: Callable[[], tuple[Any, dt.datetime | None]]):
         """The built-in issuer's published keys; `load` also says when the set next
         changes by itself (a retired key leaving the JWKS), which bounds the entry."""
-        hit = self._get(self._keys, tenant_id)
+        return self._bounded(self._keys, tenant_id, load)
+
+    def revoked(self, tenant_id: uuid.UUID, load: Callable[[], tuple[Any, dt.datetime | None]]):
+        """The built-in issuer's access tokens revoked before they expire; `load` also
+        says when the first of them expires, which bounds the entry."""
+        return self._bounded(self._revoked, tenant_id, load)
+
+    def _bounded(
+        self, table: dict, tenant_id: uuid.UUID, load: Callable[[], tuple[Any, dt.datetime | None]]
+    ):
+        hit = self._get(table, tenant_id)
         if hit is not None:
             return hit
         generation, (keys, changes_at) = self._generation, load()
@@ -126,7 +138,7 @@ class AuthCache:
         if changes_at is not None:
             ttl = min(ttl, (changes_at - dt.datetime.now(dt.UTC)).total_seconds())
         if ttl > 0:
-            self._put(self._keys, tenant_id, keys, generation, ttl)
+            self._put(table, tenant_id, keys, generation, ttl)
         return keys
 
     def officer_status(
@@ -222,7 +234,8 @@ _INSTALLED: dict[type[Session], Callable[[Session, Any], None]] = {}
 
 def install(session_class: type[Session], signing_keys: tuple[type, ...] = ()) -> None:
     """Bump the counter on the writes that change what is cached; `signing_keys` are the
-    models of the issuers' keys (the root passes the built-in provider's)."""
+    built-in provider's models that token validation reads (the root passes its signing
+    keys and its revoked access tokens)."""
     if session_class not in _INSTALLED:
         _INSTALLED[session_class] = _bump_on_flush_of(signing_keys)
     for name, fn in (

@@ -11,5 +11,5 @@ FEATURE = Feature(
     name="idp",
     web_blueprints=(views.bp,),
     # machines call these with a client secret or a bearer token, never a session
-    csrf_exempt=(views.token, views.logout, views.userinfo),
+    csrf_exempt=(views.token, views.revoke, views.logout, views.userinfo),
 )

@@ -82,7 +82,9 @@ class AuthorizationCode(Base, TenantOwned):
 
 
 class RefreshToken(Base, TenantOwned):
-    """Refresh tokens are stored hashed and rotate on every use."""
+    """Refresh tokens are stored hashed and rotate on every use. The tokens of one grant
+    (a sign-in at one client, and every rotation since) share `grant_id`, which the
+    access tokens issued with them carry as `sid`: revoking the grant revokes both."""
 
     __tablename__ = "idp_refresh_token"
     __table_args__ = (
@@ -94,10 +96,27 @@ class RefreshToken(Base, TenantOwned):
     token_hash: Mapped[str] = mapped_column(String(64))
     client_id: Mapped[str] = mapped_column(String(64))
     officer_id: Mapped[uuid.UUID]
+    grant_id: Mapped[str | None] = mapped_column(String(36), index=True)
     scope: Mapped[str] = mapped_column(String(255), default="")
     issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
+
+
+class RevokedToken(Base, TenantOwned):
+    """An access token revoked before it expired (RFC 7009): one token by its `jti`, or
+    every access token of a grant by its `sid`. Access tokens are self-contained JWTs, so
+    the API refuses these through the token validator's cache (a new row bumps
+    auth_epoch); a row is of no use once `expires_at`, the end of the last access token
+    it covers, has passed."""
+
+    __tablename__ = "idp_revoked_token"
+    __table_args__ = (UniqueConstraint("tenant_id", "claim", "value"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    claim: Mapped[str] = mapped_column(String(3))  # jti / sid
+    value: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[dt.datetime] = mapped_column(index=True)
 
 
 class SignInThrottle(Base, TenantOwned):

@@ -72,7 +72,8 @@ class Client(ClientMixin):
         return admin.secret_matches(self.row, client_secret)
 
     def check_endpoint_auth_method(self, method, endpoint):
-        if endpoint != "token":
+        """The token and revocation endpoints (RFC 7009 §2.1) authenticate a client alike."""
+        if endpoint not in ("token", "revocation"):
             return True
         if self.row.token_endpoint_auth_method == "none":
             return method == "none"
@@ -93,6 +94,11 @@ class Client(ClientMixin):
 class User:
     officer: Officer
     auth_time: int = 0
+    grant_id: str | None = None  # the grant the tokens issued now belong to
+
+    @classmethod
+    def of_new_grant(cls, officer: Officer, auth_time: int) -> User:
+        return cls(officer, auth_time, str(uuid.uuid4()))
 
     def get_user_id(self):
         return self.officer.subject
@@ -203,7 +209,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     def authenticate_user(self, authorization_code):
         officer = active_officer(authorization_code.row.officer_id)
-        return User(officer, authorization_code.row.auth_time) if officer else None
+        return User.of_new_grant(officer, authorization_code.row.auth_time) if officer else None
 
 
 class PkceChallenge(S256Only):
@@ -270,7 +276,10 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     def authenticate_user(self, refresh_token):
         officer = active_officer(refresh_token.row.officer_id)
-        return User(officer) if officer else None
+        if officer is None:
+            return None
+        # a token issued before grants were recorded starts one now
+        return User(officer, grant_id=refresh_token.row.grant_id or str(uuid.uuid4()))
 
     def revoke_old_credential(self, refresh_token):
         refresh_token.row.revoked_at = utcnow()  # authlib calls this after save_token
@@ -295,6 +304,8 @@ def access_claims(client: Client, user: User | None, scope: str, lifetime: int) 
     slug = g.idp_tenant.slug
     if user is not None:
         identity = user_claims(user.officer)
+        if user.grant_id:
+            identity["sid"] = user.grant_id  # revoking the grant revokes this token
         roles = user.officer.roles
     else:
         row = client.row
@@ -352,6 +363,7 @@ def save_token(token, request) -> None:
                 token_hash=_hash(refresh),
                 client_id=request.client.get_client_id(),
                 officer_id=request.user.officer.id,
+                grant_id=request.user.grant_id,
                 scope=token.get("scope", ""),
                 issued_at=now,
                 expires_at=now + dt.timedelta(seconds=settings().refresh_lifetime_seconds),

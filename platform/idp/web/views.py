@@ -29,6 +29,7 @@ from yimen.platform.idp import admin, throttle
 from yimen.platform.idp.keys import published_keys
 from yimen.platform.idp.model import OAuthClient
 from yimen.platform.idp.provider import Client, User, active_officer, issuer, user_claims
+from yimen.platform.idp.web.bearer import BearerError, bearer_token
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.db.tenancy import bind_tenant
 from yimen.platform.kernel.directory import Officer, Tenant, TenantStatus
@@ -85,6 +86,12 @@ def discovery():
         userinfo_endpoint=f"{base}/userinfo",
         jwks_uri=f"{base}/jwks",
         end_session_endpoint=f"{base}/logout",
+        revocation_endpoint=f"{base}/revoke",
+        revocation_endpoint_auth_methods_supported=[
+            "client_secret_basic",
+            "client_secret_post",
+            "none",
+        ],
         response_types_supported=["code"],
         response_modes_supported=["query"],
         grant_types_supported=["authorization_code", "client_credentials", "refresh_token"],
@@ -287,20 +294,17 @@ def token():
 @bp.route("/userinfo", methods=["GET", "POST"])
 @public
 def userinfo():
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
+    """OIDC Core §5.3: the token in the header, or in a form-encoded POST body (§5.3.1)."""
     try:
-        if scheme.lower() != "bearer" or not value:
-            raise InvalidToken("缺少访问令牌。", "A bearer token is required.")
-        identity = current_app.extensions["yimen.token_validator"].validate(value.strip())
-    except InvalidToken as exc:
-        response = oauth_error("invalid_token", exc.en, 401)
-        response.headers["WWW-Authenticate"] = (
-            f'Bearer error="invalid_token", error_description="{exc.en}"'
-        )
-        return response
-    if identity.issuer != issuer():
-        return oauth_error("invalid_token", "The token was issued by another district.", 401)
+        token = bearer_token(request)
+        try:
+            identity = current_app.extensions["yimen.token_validator"].validate(token)
+        except InvalidToken as exc:
+            raise BearerError("invalid_token", exc.en, 401) from exc
+        if identity.issuer != issuer():
+            raise BearerError("invalid_token", "The token was issued by another district.", 401)
+    except BearerError as error:
+        return error.response()
     officer = db.session.execute(
         select(Officer).where(Officer.subject == identity.subject)
     ).scalar_one_or_none()
@@ -322,6 +326,15 @@ def _hinted_officer_and_client(hint: str) -> tuple[str | None, str | None]:
         return None, None
     aud = claims.get("aud")
     return claims.get("sub"), aud[0] if isinstance(aud, list) and aud else aud
+
+
+@bp.post("/revoke")
+@public
+def revoke():
+    """RFC 7009 token revocation, by authlib's RevocationEndpoint (yimen.platform.idp.revocation)."""
+    if suspended():
+        return oauth_error("unauthorized_client", "This district is suspended.", 400)
+    return server().create_endpoint_response("revocation")
 
 
 @bp.route("/logout", methods=["GET", "POST"])
