@@ -16,6 +16,7 @@ from yimen.platform.intake.service import SHANGHAI
 from yimen.platform.kernel.directory import Agency, Officer
 from yimen.platform.kernel.permissions import allowed
 from yimen.tenants.powers.matters import (  # noqa: F401 (the console reads them here)
+    adopted_by_domain,
     adopted_matters,
     matter_names,
 )

@@ -195,7 +195,10 @@ def _entry_problems(cmd: SubmitComplaint, caller: Identity | None) -> list[Field
     ):
         value = getattr(cmd, name)
         if value is not None and rules.in_future(value, now):
-            shown, today = f"{value.astimezone(SHANGHAI):%Y-%m-%d %H:%M}", f"{now.astimezone(SHANGHAI):%Y-%m-%d %H:%M}"
+            shown, today = (
+                f"{value.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                f"{now.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+            )
             problems.append(
                 FieldProblem(
                     name,

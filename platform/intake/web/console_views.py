@@ -20,7 +20,7 @@ from sqlalchemy import select
 from yimen.platform.api.paging import paginate
 from yimen.platform.api.problems import Problem, field_errors, problem_of
 from yimen.platform.auth.guard import current_identity
-from yimen.platform.intake import attachments, matter_choices, rules, service
+from yimen.platform.intake import attachments, rules, service
 from yimen.platform.intake import console_queries as q
 from yimen.platform.intake.model import Clue, Source
 from yimen.platform.intake.web.views import (
@@ -360,7 +360,7 @@ def hotline(errors=None, values=None, status=200):
         known=request.args.get("known") == "1",
         police=police,
         hotlines=HOTLINES,
-        groups=matter_choices.grouped_matters(db.session),
+        groups=q.adopted_by_domain(db.session),
         handlers=q.handling_agencies(db.session),
         agencies=q.agency_names(db.session),
         errors=errors or {},

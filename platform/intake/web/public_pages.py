@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from yimen.platform.api.limits import limiter
 from yimen.platform.api.problems import FieldError, Problem, field_errors, problem_of
-from yimen.platform.intake import attachments, matter_choices, service
+from yimen.platform.intake import attachments, service
 from yimen.platform.intake.service import SHANGHAI
 from yimen.platform.intake.web.public_views import (
     ComplaintSchema,
@@ -28,6 +28,7 @@ from yimen.platform.kernel.errors import DomainError, NotFound
 from yimen.platform.kernel.permissions import public
 from yimen.platform.web.blobs import accepts_uploads
 from yimen.tenants.directory.service import district_or_404
+from yimen.tenants.powers.matters import adopted_by_domain
 
 bp = Blueprint("public_pages", __name__, url_prefix="/t/<slug>")
 
@@ -40,7 +41,7 @@ def _choices(tenant_id) -> dict:
             .where(Agency.kind.in_(service.HANDLING_KINDS))
             .order_by(Agency.code)
         ).all()
-        return {"groups": matter_choices.grouped_matters(s), "handlers": agencies}
+        return {"groups": adopted_by_domain(s), "handlers": agencies}
 
 
 @bp.get("/complaint")

@@ -72,7 +72,9 @@ class RegisterSchema(ma.Schema):
     source = ma.fields.Enum(
         Source,
         by_value=True,
-        metadata={"description": "默认巡查发现；公安民警为公安移送 / patrol; police for the police"},
+        metadata={
+            "description": "默认巡查发现；公安民警为公安移送 / patrol; police for the police"
+        },
     )
     matter_code = ma.fields.String(validate=ma.validate.Length(max=20))
     agency_id = ma.fields.UUID()
