@@ -358,7 +358,7 @@ def _step(
             "kind": "complete_draft",
             "label_zh": "补全立案信息：" + "、".join(zh for zh, _ in lacks),
             "label_en": "Complete the draft: " + ", ".join(en for _, en in lacks),
-            "anchor": "case-facts",
+            "anchor": "draft-form",  # on its own page (the console's draft form)
         }
     name = next_step(case, definition, issued, viewer_today)
     if name is None:

@@ -21,9 +21,13 @@ DETAIL_PAGES = {
 }
 
 
+# A to-do whose action has a page of its own.
+ACTION_PAGES = {"complete_draft": ("console_drafts.draft", "case_id")}
+
+
 def href(item: todo.Item) -> str:
-    """The console page of the item's record, at the action."""
-    endpoint, key = DETAIL_PAGES[item.record]
+    """The console page of the item's record, at the action (or the action's own page)."""
+    endpoint, key = ACTION_PAGES.get(item.kind) or DETAIL_PAGES[item.record]
     return f"{url_for(endpoint, **{key: item.record_id})}#{item.anchor}"
 
 

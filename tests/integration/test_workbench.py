@@ -145,7 +145,7 @@ def test_an_officer_sees_the_clue_to_accept_and_the_draft_to_complete_overdue_fi
     complete = _one(rows, draft["id"])
     assert complete["kind"] == "complete_draft"
     assert "补全立案信息：执法事项、承办人员(至少两名)" in complete["text"]
-    assert complete["href"] == f"/console/cases/{draft['id']}#case-facts"
+    assert complete["href"] == f"/console/cases/{draft['id']}/draft#draft-form"  # the form itself
     _opens_at_the_action(client, desk["officer"], complete["href"])
 
     others = {r["record"] for r in _rows(client, desk["other"])}
