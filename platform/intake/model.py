@@ -17,6 +17,7 @@ from sqlalchemy import (
     false,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -126,6 +127,15 @@ class ClueParticipant(Base, TenantOwned, Participation):
         tenant_fk("clue_id", "clue"),
         tenant_fk("agency_id", "agency"),
         Index("ix_clue_participant_current", "agency_id", "clue_id", "until"),
+        # An agency's current reach, read by every list it sees (migration 20261207_0210).
+        Index(
+            "ix_clue_participant_reach",
+            "tenant_id",
+            "agency_id",
+            "clue_id",
+            postgresql_where=text("until IS NULL"),
+            sqlite_where=text("until IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
