@@ -70,8 +70,18 @@ def signed_in(browser, live_server):
         context.close()
 
 
+def _unfold(page, action: str) -> None:
+    """Open the action's fold: only the next lawful step is unfolded."""
+    page.evaluate(
+        "a => { const d = document.getElementById('action-' + a)?.closest('details');"
+        " if (d) d.open = true; }",
+        action,
+    )
+
+
 def _submit(page, action: str, expect: str | None = "done"):
     """Send the action's form; the page that comes back says it was done (or why not)."""
+    _unfold(page, action)
     with page.expect_navigation():
         page.locator(f"#action-{action} button[type=submit]").click()
     if expect == "done":
@@ -80,6 +90,7 @@ def _submit(page, action: str, expect: str | None = "done"):
 
 
 def _form(page, action: str):
+    _unfold(page, action)
     return page.locator(f"#action-{action}")
 
 

@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 
+from yimen.platform.cases.record import json_facts
 from yimen.platform.cases.record.typed import (
     CaseDecision,
     CaseMeasure,
@@ -325,3 +326,6 @@ def case_reach(column: InstrumentedAttribute) -> Criterion:
 
 
 scoped_by_agency(Case, case_reach(Case.id))
+
+
+json_facts.install()  # the record's JSON as it reads back, before every flush

@@ -73,6 +73,8 @@ def _labels() -> dict:
         "stage_names": rules.STAGE_NAMES,
         "status_names": rules.STATUS_NAMES,
         "action_names": actions.ACTION_NAMES,
+        "action_labels": {n: (s.label_zh, s.label_en) for n, s in actions.SPECS.items()},
+        "choice_labels": forms.CHOICES,
         "yuan": yuan,
         "is_overdue": q.is_overdue,
     }
@@ -246,6 +248,7 @@ def detail(case_id: uuid.UUID, errors=None, form=None, values=None, status=200):
         flags=law_flags.flags_of(session, case),
         offer=offer,
         inputs={name: forms.inputs(name) for name in offer.mine},
+        next_step=q.next_step(definition, view, offer.mine),
         secondary=q.SECONDARY,
         officers=q.certified_officers(session, case.agency_id),
         measures=q.open_measures(case),
