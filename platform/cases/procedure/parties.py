@@ -81,7 +81,19 @@ def _party_field(name: str) -> ma.fields.Field:
         },
         "reason": schemas.text(500),
     },
-    form={"reason": ("更正理由", "Reason for the correction")},
+    form={
+        "party_id": ("更正的当事人", "The party corrected"),
+        "kind": ("当事人类型", "Kind of party"),
+        "name": ("姓名或名称", "Name"),
+        "id_number": ("身份证号码", "Resident ID number"),
+        "credit_code": ("统一社会信用代码", "Unified social credit code"),
+        "credit_code_confirmed": ("信用代码校验位已核对", "Credit code's check digit confirmed"),
+        "legal_representative": ("法定代表人", "Legal representative"),
+        "address": ("地址", "Address"),
+        "phone": ("联系电话", "Phone"),
+        "reason": ("更正理由", "Reason for the correction"),
+    },
+    choices={"kind": "party_kind"},
     while_suspended=True,  # keeping the record right does not wait for the investigation
     guard=before_decision,
 )

@@ -150,6 +150,11 @@ GROUND_EN: dict[str | tuple[str, str], str] = {
     ("end", "other"): "Other grounds the agency finds",
 }
 CHOICES: dict[str, dict[str, tuple[str, str]]] = {
+    "party_kind": {  # 处罚法 第四条: persons, legal persons and other organisations
+        "person": ("自然人", "Natural person"),
+        "organisation": ("法人及非法人组织", "Legal person or other organisation"),
+        "individual_business": ("个体工商户", "Individual business"),
+    },
     "evidence": {
         "documentary": ("书证", "Documentary"),
         "physical": ("物证", "Physical"),
