@@ -10,6 +10,7 @@ from yimen.platform.cases.web import (
     console_views,
     discretion_views,
     document_views,
+    draft_views,
     evidence_views,
     law_views,
 )
@@ -26,7 +27,7 @@ FEATURE = Feature(
         document_views.blp,
         evidence_views.blp,
     ),
-    web_blueprints=(console_views.bp,),
+    web_blueprints=(console_views.bp, draft_views.bp),
     actors=(
         law_flags.flag_case_limits,
         rendering.render_document,

@@ -98,7 +98,7 @@ def _open_new_case(officer, party: str) -> str:
     form.get_by_label("违法地点").fill("玄武区珠江路88号")
     form.get_by_label("违法行为发生日期").fill("2026-10-01")
     form.get_by_label("情节复杂或重大违法").check()
-    form.get_by_label("当事人类型").select_option(label="法人或其他组织")
+    form.get_by_label("当事人类型").select_option(label="法人及非法人组织")
     form.get_by_label("姓名或名称").fill(party)
     body = "91320102MA1MXXX90"
     form.get_by_label("统一社会信用代码").fill(body + uscc.calc_check_digit(body))
