@@ -88,6 +88,18 @@ def test_a_wrong_domain_is_shown_under_its_field_and_nothing_is_written(client, 
     assert "执法领域不在目录中" in error and "urban_managment" in error
     assert _officer(client, district["admin"], username) is None
     assert f'value="{username}"' in page  # what was typed stays in the form
+    api = client.post(
+        "/api/v1/officers",
+        json={
+            "agency_id": _agency(client, district["admin"], "zhzf")["id"],
+            "username": username,
+            "name": "邓新",
+            "certificate_domains": ["urban_managment"],
+        },
+        headers=district["admin"],
+    )
+    assert api.status_code == 422  # the API says the same, by the field
+    assert [e["field"] for e in api.json["errors"]] == ["certificate_domains"]
 
     zhangwei = _officer(client, district["admin"], f"{district['slug']}.zhangwei")
     url = f"{OFFICERS}/{zhangwei['id']}"
