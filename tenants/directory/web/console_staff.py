@@ -40,9 +40,9 @@ from yimen.tenants.directory.schemas import (
     UnitUpdateSchema,
 )
 from yimen.tenants.directory.web.console_views import (
-    _errors,
-    _status,
     domain_choices,
+    error_status,
+    form_errors,
     role_choices,
 )
 from yimen.tenants.directory.web.views import granter, own_agency_id, visible, within_reach
@@ -61,7 +61,7 @@ _OFFICER_FIELDS = ("unit_id", "name", "certificate_no", "certificate_valid_until
 
 
 def _refused(exc: Exception) -> bool:
-    return _status(exc) == 403
+    return error_status(exc) == 403
 
 
 def _reachable_officer(officer_id):
@@ -142,7 +142,7 @@ def _run(officer_id, work, saved: str):
         db.session.rollback()
         if _refused(exc):
             raise
-        return officer(officer_id, errors=_errors(exc), status=_status(exc))
+        return officer(officer_id, errors=form_errors(exc), status=error_status(exc))
     return redirect(url_for("console_staff.officer", officer_id=officer_id, saved=saved))
 
 
@@ -207,7 +207,7 @@ def issue_password(officer_id):
         db.session.rollback()
         if _refused(exc):
             raise
-        return officer(officer_id, errors=_errors(exc), status=_status(exc))
+        return officer(officer_id, errors=form_errors(exc), status=error_status(exc))
     return officer(officer_id, issued=issued)
 
 
@@ -251,7 +251,7 @@ def add_unit():
         db.session.rollback()
         if _refused(exc):
             raise
-        return units(errors=_errors(exc), values=request.form, status=422)
+        return units(errors=form_errors(exc), values=request.form, status=422)
     return redirect(url_for("console_staff.units", saved=created.name))
 
 
@@ -268,7 +268,7 @@ def rename_unit(unit_id):
         db.session.rollback()
         if _refused(exc):
             raise
-        return units(errors=_errors(exc), values=request.form, status=422)
+        return units(errors=form_errors(exc), values=request.form, status=422)
     return redirect(url_for("console_staff.units", saved=renamed.name))
 
 
@@ -306,8 +306,8 @@ def _agency_values(found: Agency) -> dict:
 @requires("directory.agency.update")
 def save_agency(agency_id):
     service.get_agency(db.session, agency_id)
-    form = {k: request.form.get(k, "").strip() for k in ("name", "name_en", "doc_prefix")}
-    form = {k: v for k, v in form.items() if v or k != "name"} | {"name": form["name"]}
+    # every field the form shows is sent: a blank English name or prefix clears it
+    form: dict = {k: request.form.get(k, "").strip() for k in ("name", "name_en", "doc_prefix")}
     if request.form.get("staffing_quota", "").strip():
         form["staffing_quota"] = request.form["staffing_quota"].strip()
     form["domains"] = request.form.getlist("domains")
@@ -320,5 +320,5 @@ def save_agency(agency_id):
         db.session.rollback()
         if _refused(exc):
             raise
-        return agency(agency_id, errors=_errors(exc), status=422)
+        return agency(agency_id, errors=form_errors(exc), status=422)
     return redirect(url_for("console_staff.agency", agency_id=agency_id, saved=1))

@@ -52,7 +52,7 @@ def _form_data(schema: ma.Schema, lists: tuple[str, ...] = ()) -> dict:
     return data
 
 
-def _errors(exc: Exception) -> dict[str, tuple[str, str]]:
+def form_errors(exc: Exception) -> dict[str, tuple[str, str]]:
     if isinstance(exc, DomainError):
         exc = problem_of(exc)
     items = field_errors(exc.messages) if isinstance(exc, ma.ValidationError) else exc.errors
@@ -64,7 +64,7 @@ def _errors(exc: Exception) -> dict[str, tuple[str, str]]:
     return shown
 
 
-def _status(exc: Exception) -> int:
+def error_status(exc: Exception) -> int:
     if isinstance(exc, DomainError):
         return problem_of(exc).status
     return exc.status if isinstance(exc, Problem) else 422
@@ -91,9 +91,9 @@ def _submit(schema: ma.Schema, lists: tuple[str, ...], create, page_view, endpoi
         created = create(schema.load(_form_data(schema, lists)))
     except (ma.ValidationError, Problem, DomainError) as exc:
         db.session.rollback()
-        if isinstance(exc, Problem | Forbidden) and _status(exc) == 403:
+        if isinstance(exc, Problem | Forbidden) and error_status(exc) == 403:
             raise
-        return page_view(errors=_errors(exc), values=request.form, status=422)
+        return page_view(errors=form_errors(exc), values=request.form, status=422)
     return redirect(url_for(endpoint, created=created.name))
 
 
@@ -242,7 +242,7 @@ def save_settings():
         uow.run(current_tenant_id(), district_settings.update_settings, _setting_form())
     except (Problem, DomainError) as exc:
         db.session.rollback()
-        if _status(exc) == 403:
+        if error_status(exc) == 403:
             raise
-        return settings(errors=_errors(exc), values=request.form, status=422)
+        return settings(errors=form_errors(exc), values=request.form, status=422)
     return redirect(url_for("console_admin.settings", saved=1))
