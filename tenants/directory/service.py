@@ -43,7 +43,12 @@ from yimen.tenants.directory.contracts import (
     UpdateUnit,
     changes_of,
 )
-from yimen.tenants.directory.rules import Granter, check_credit_code, check_role_change
+from yimen.tenants.directory.rules import (
+    Granter,
+    check_credit_code,
+    check_domains,
+    check_role_change,
+)
 from yimen.tenants.identity import tasks as provisioning
 from yimen.tenants.identity.ports import (
     DistrictRef,
@@ -164,11 +169,16 @@ def get_agency(session: Session, agency_id: uuid.UUID) -> Agency:
     return agency
 
 
+def _domain_errors(data: dict, field: str) -> list[FieldProblem]:
+    verdict = check_domains(data.get(field) or ())
+    return [] if verdict.ok else [FieldProblem(field, verdict.zh, verdict.en)]
+
+
 def validate_agency(
     session: Session, data: dict, confirm_credit_code: bool = False
 ) -> list[FieldProblem]:
     """Every reason `data` cannot become a new agency of the current district."""
-    errors: list[FieldProblem] = []
+    errors = _domain_errors(data, "domains")
     verdict = check_credit_code(data["credit_code"])
     if not verdict.ok and not (verdict.warning and confirm_credit_code):
         errors.append(FieldProblem("credit_code", verdict.zh, verdict.en))
@@ -213,7 +223,15 @@ def create_agency(session: Session, command: CreateAgency) -> Agency:
 
 def update_agency(session: Session, command: UpdateAgency) -> Agency:
     agency = get_agency(session, command.agency_id)
-    for key, value in changes_of(command, "agency_id").items():
+    changes = changes_of(command, "agency_id")
+    errors = _domain_errors(changes, "domains")
+    if errors:
+        raise Invalid(
+            "invalid-agency", "执法部门信息有误。", "The agency is invalid.", fields=errors
+        )
+    if "domains" in changes:
+        changes["domains"] = list(dict.fromkeys(changes["domains"]))
+    for key, value in changes.items():
         setattr(agency, key, value)
     return agency
 
@@ -279,7 +297,7 @@ def get_officer(session: Session, officer_id: uuid.UUID) -> Officer:
 def validate_officer(
     session: Session, data: dict, officer_id: uuid.UUID | None = None
 ) -> list[FieldProblem]:
-    errors: list[FieldProblem] = []
+    errors = _domain_errors(data, "certificate_domains")
     if str(data.get("username", "")).startswith(SERVICE_ACCOUNT_PREFIX):
         errors.append(
             FieldProblem(
@@ -383,6 +401,8 @@ def update_officer(session: Session, command: UpdateOfficer) -> Officer:
         raise Invalid(
             "invalid-officer", "执法人员信息有误。", "The officer is invalid.", fields=errors
         )
+    if "certificate_domains" in changes:
+        changes["certificate_domains"] = list(changes["certificate_domains"])
     for key, value in changes.items():
         setattr(officer, key, value)
     return officer
