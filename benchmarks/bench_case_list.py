@@ -126,6 +126,30 @@ their bigrams at 1,000,000, the "search" and "console search" rows above. The wa
 works under RLS is an equality lookup (texteq is leakproof): a table of (tenant_id,
 bigram, case_id) kept by a trigger, searched with `bigram = ANY(...)` on a btree — next.
 
+Then (2026-12-07 evening, main after a1eb465 and the reach index of 20261207_0210), the
+same machine under load 6–7 (five helpers' test runs), --repeat 30, p50 ms of the bare
+SQL (app p50 beside it), officer of zhzf:
+
+                        100,000 (a1eb465)    1,000,000 before 0210    1,000,000 after 0210
+    list                 27.4 (81.2)          138.2 (174.5)            31.8 (88.2)
+    search, 2 chars       7.4 (58.1)           12.2 (88.5)             6.5 (41.2)
+    console search        7.6 (135.1)           3.5 (51.9)             4.4 (64.5)
+
+- Search (migration 20261207_0180): case_search_term, every distinct bigram of a case's
+  number, facts and parties' names (47 a case here: 4.7 million rows and 568 MB with
+  its key at 100,000, 47.7 million and 5.8 GB at 1,000,000), looked up by equality —
+  an index condition for the application role, whose plan reads pk_case_search_term
+  (tests/integration/test_case_list.py reads it) — then rechecked with LIKE. The
+  two-character search's SQL no longer grows with the district (~150 ms under RLS at
+  1,000,000 before).
+- The officer's list: the participations behind the agency scope were read from the
+  heap and misestimated 100-fold; a partial index (tenant_id, agency_id, case_id) WHERE
+  until IS NULL and dependency statistics let the page walk ix_case_list_district and
+  stop (EXPLAIN ANALYZE at 1,000,000: 306 → 33 ms).
+- Not shown: app p95 ≤ 2x bare SQL. Under this load the Python of a request (~30–50 ms:
+  token, guard, marshmallow) dominates the indexed queries, so app/SQL ratios of 2–6x
+  at p50 are mostly fixed cost, and p95s are noise; re-measure on an idle machine.
+
 pg_trgm needs a database whose LC_CTYPE classifies CJK characters as letters (C.UTF-8,
 zh_CN.UTF-8, en_US.UTF-8): under LC_CTYPE=C it ignores them. The bigram indexes do not
 depend on the locale.
