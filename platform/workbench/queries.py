@@ -22,6 +22,7 @@ version pinned — never one per record (tests/integration/test_workbench.py cou
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
@@ -39,6 +40,7 @@ from yimen.platform.intake import rules as clue_rules
 from yimen.platform.intake.model import Clue
 from yimen.platform.kernel.db.agency_scope import current_agency_scope
 from yimen.platform.kernel.directory import Agency, Officer
+from yimen.platform.kernel.errors import Invalid
 from yimen.platform.kernel.identity import Identity
 from yimen.platform.kernel.permissions import allowed
 from yimen.tenants.calendar.rules import CalendarNotLoaded, WorkingCalendar
@@ -75,6 +77,8 @@ KINDS: dict[str, tuple[str, str]] = {
 }
 ROLE_KINDS = {"agency_head": "approval", "legal_reviewer": "review"}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+log = logging.getLogger(__name__)
 
 
 def today() -> dt.date:
@@ -286,12 +290,19 @@ def _issued(session: Session, cases: list[Case]) -> dict[uuid.UUID, frozenset[st
 
 def _case_items(session: Session, cases: list[Case], viewer: Viewer, clock: _Clock) -> list:
     issued = _issued(session, cases)
-    definitions: dict[str, dict] = {}
+    definitions: dict[str, dict | None] = {}
     items = []
     for case in cases:
         if case.workflow_pin not in definitions:
-            definitions[case.workflow_pin] = load_pinned(session, case.workflow_pin).definition
-        item = _case_item(case, definitions[case.workflow_pin], issued[case.id], viewer, clock)
+            try:
+                definitions[case.workflow_pin] = load_pinned(session, case.workflow_pin).definition
+            except Invalid:  # a pin no workflow answers to: the case's own page says so
+                log.warning("workbench: case %s has an unknown workflow pin", case.id)
+                definitions[case.workflow_pin] = None
+        definition = definitions[case.workflow_pin]
+        if definition is None:
+            continue  # one broken record never takes the officer's whole list down
+        item = _case_item(case, definition, issued[case.id], viewer, clock)
         if item is not None:
             items.append(item)
     return items

@@ -265,3 +265,17 @@ def test_the_list_costs_the_same_statements_for_one_record_as_for_many(app, clie
     after, more = statements()
     assert more >= items + 4  # four more approvals for the head
     assert after == before
+
+
+def test_a_case_whose_workflow_pin_is_unknown_does_not_take_the_list_down(client, desk):
+    """One broken record (a pin no workflow answers to) leaves the officer's home page and
+    the API answering, with every other to-do on it."""
+    from yimen.platform.cases.record.model import Case
+
+    broken, fine = _complete_draft(client, desk), _complete_draft(client, desk)
+    _row_of(desk["slug"], Case, broken["id"], workflow_pin="no-such-workflow@0")
+    home = client.get("/console/", headers=desk["head"])
+    assert home.status_code == 200
+    records = {r["record"] for r in _rows(client, desk["head"])}
+    assert fine["id"] in records and broken["id"] not in records
+    assert client.get(API, headers=desk["head"]).status_code == 200
