@@ -400,6 +400,7 @@ def view_of(session: Session, case: Case, issued: frozenset[str] = frozenset()) 
         documents=issued,
         details=case.stage_facts(),
         on_spot_possible=deadlines.on_spot_possible(session, case, matter),
+        penalty_proposed=case.proposed_fine_fen is not None or bool(case.penalty_kinds),
         today=today(),
         dates=_dates(case),
     )

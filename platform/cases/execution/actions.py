@@ -131,6 +131,21 @@ def _deferral(ctx: Ctx):
     return entry, []
 
 
+def payment_period_over(case: rules.CaseView) -> rules.Refusal | None:
+    """处罚法 第六十七条第三款: no demand while the 15 days to pay (or an approved
+    deferral, 第六十六条) still run today — so the console offers the payment first.
+    The handler checks the date the demand is served on again (demand_too_early)."""
+    pay_due = case.dates.get("pay_due")
+    if pay_due is None or case.today > pay_due:
+        return None
+    return rules.Refusal(
+        "payment-period-running",
+        f"缴纳罚款的期限至{pay_due:%Y-%m-%d}届满，期满当事人仍未履行的，才能催告。",
+        f"The party may pay until {pay_due:%Y-%m-%d}; a demand comes only after that.",
+        "《行政处罚法》第六十七条第三款; 《行政强制法》第三十五条、第五十四条",
+    )
+
+
 @declare(
     "issue_demand",
     "催告",
@@ -140,6 +155,7 @@ def _deferral(ctx: Ctx):
     body={"served_on": ma.fields.Date()},
     documents=("催告书",),
     form={"served_on": ("催告书送达日期", "Demand served on")},
+    guard=payment_period_over,
 )
 def _demand(ctx: Ctx):
     """催告 before any compulsory execution, in writing: the deadline, the amount with

@@ -329,6 +329,18 @@ def _propose(ctx: Ctx):
     }, []
 
 
+def penalty_proposed(case: rules.CaseView) -> rules.Refusal | None:
+    """The notice states the penalty proposed (处罚法 第四十四条): not before it is."""
+    if case.penalty_proposed:
+        return None
+    return rules.Refusal(
+        "penalty-not-proposed",
+        "送达告知书前须先拟定处罚。",
+        "Propose the penalty before serving the notice.",
+        f"{PZ}第四十四条",
+    )
+
+
 @declare(
     "serve_prior_notice",
     "送达事先告知书",
@@ -338,6 +350,7 @@ def _propose(ctx: Ctx):
     body={"served_on": ma.fields.Date()},
     documents=("行政处罚事先告知书",),
     form={"served_on": ("告知书送达日期", "Notice served on")},
+    guard=penalty_proposed,  # so the console offers 拟定处罚 first
 )
 def _serve_notice(ctx: Ctx):
     """事先告知 (处罚法 第四十四条): served on the party; the statement and hearing request

@@ -60,6 +60,7 @@ class CaseView:
     documents: frozenset[str] = frozenset()  # kinds issued
     details: dict[str, Any] = field(default_factory=dict)  # stage facts by stage id
     on_spot_possible: bool = True  # the matter's penalty fits 处罚法 第五十一条
+    penalty_proposed: bool = False  # a fine or another penalty is proposed (第四十四条)
     today: dt.date = dt.date(2026, 1, 1)
     # filed, statement_due, ... (date or None)
     dates: dict[str, dt.date | None] = field(default_factory=dict)
