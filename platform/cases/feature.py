@@ -12,6 +12,7 @@ from yimen.platform.cases.web import (
     document_views,
     evidence_views,
     law_views,
+    threshold_views,
 )
 from yimen.platform.cases.web import record_views as event_views
 from yimen.platform.kernel.feature import Feature, PeriodicJob
@@ -26,7 +27,7 @@ FEATURE = Feature(
         document_views.blp,
         evidence_views.blp,
     ),
-    web_blueprints=(console_views.bp,),
+    web_blueprints=(console_views.bp, threshold_views.bp),
     actors=(
         law_flags.flag_case_limits,
         rendering.render_document,

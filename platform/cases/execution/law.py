@@ -30,8 +30,10 @@ from yimen.tenants.directory import district_settings
 
 def court_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
     """行政强制法 第五十三条: only if the party did not challenge in time (a pending
-    challenge is refused) and within the window; 第五十四条: 10 working days after the
-    demand was served."""
+    challenge is refused) and within three months after the period to challenge ran out;
+    第五十四条: only once the ten working days the demand gave have passed. Each refusal
+    names its own rule and the first day the application becomes possible; a period
+    ending in a year the calendar lacks refuses only what is certainly too early."""
     if challenge_pending(case):
         return rules.Refusal(
             "challenge-pending",
@@ -39,40 +41,54 @@ def court_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | 
             "A reconsideration or lawsuit is pending; the court may not be asked yet.",
             "《行政强制法》第五十三条",
         )
-    litigation = challenge_period_end(case)
-    if litigation is None:
+    period_end = challenge_period_end(case)
+    if period_end is None and _served(case) is None:
         return rules.Refusal(
             "decision-not-served",
             "决定书送达后才能计算申请法院强制执行的期间。",
             "The decision must be served first.",
             "《行政强制法》第五十三条",
         )
-    if _date(case, "demand_served") is None:
+    served = _date(case, "demand_served")
+    if served is None:
         return rules.Refusal(
             "demand-first",
             "申请法院强制执行前须先送达催告书，送达十个工作日后方可申请。",
             "Serve a written demand first; the court may be asked 10 working days after it.",
             "《行政强制法》第五十四条",
         )
-    window = law_limits.court_application_window(
-        litigation,
-        _date(case, "demand_served"),
-        working_calendar(session),
-        _date(case, "deferral_ends"),  # 处罚法 第七十二条第二款
-    )
-    if (
-        window.opens is None
-        or window.closes is None  # never: the application window always has its end
-        or window.flagged
-        or not (window.opens <= on <= window.closes)
-    ):
-        return rules.Refusal(
-            "court-window",
-            window.reason_zh or f"申请法院强制执行的期间为{window.opens}至{window.closes}。",
-            window.reason_en or f"The court may be asked from {window.opens} to {window.closes}.",
-            window.article,
+    calendar = working_calendar(session)
+    deferral = _date(case, "deferral_ends")  # 处罚法 第七十二条第二款
+    closes = law.add_months(max(period_end, deferral or period_end), 3) if period_end else None
+    if (waiting := law_limits.demand_wait_refused(served, on, calendar, closes)) is not None:
+        return _refusal(waiting)
+    return _refusal(
+        law_limits.court_window_refused(
+            on,
+            period_end,
+            _unknown_period(case),
+            calendar,
+            deferral,
         )
-    return None
+    )
+
+
+def _unknown_period(case: Case) -> tuple[law.DeadlineRule, dt.date] | None:
+    """The challenge period whose end was stored as unknown (its year not loaded): its
+    rule and start — the litigation period, or for an on-the-spot decision the
+    reconsideration period (行政复议法 第二十三条)."""
+    start = _served(case)
+    if start is None or challenge_period_end(case) is not None:
+        return None
+    kind = "reconsideration" if case.procedure == "simple" else "litigation"
+    return law.rule(kind), start
+
+
+def _served(case: Case) -> dt.date | None:
+    """The day the decision reached the party: served, or handed over on the spot."""
+    if case.served_on is not None:
+        return case.served_on
+    return _date(case, "decided") if case.procedure == "simple" else None
 
 
 def execution_moment(data: Mapping[str, Any]) -> dt.datetime:
