@@ -435,7 +435,8 @@ def test_a_hearing_notice_less_than_7_working_days_before_is_refused__处罚法_
     case = noticed(client, desk, kinds=("fine", "order_suspension"), served_on="2026-11-02")
     case.do("request_hearing", requested_on="2026-11-04")
     case.do("advance")
-    body = {"hearing_on": "2026-11-20", "presider_id": desk["presider"], "place": "听证室"}
+    body = {"hearing_on": "2026-11-20", "hearing_time": "09:30", "presider_id": desk["presider"],
+            "place": "听证室"}  # fmt: skip
     investigator = {**body, "presider_id": desk["officers"][0]}
     refused(case, "schedule_hearing", "presider-is-investigator", "第六十四条第(四)项",
             noticed_on="2026-11-10", **investigator)  # fmt: skip

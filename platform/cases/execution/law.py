@@ -286,6 +286,9 @@ def substitute_notice_refusal(
     )
 
 
+CHALLENGE_DUES = ("reconsideration_due", "litigation_due")
+
+
 def demolition_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
     """第四十四条: only after the public notice's own deadline and the reconsideration
     and litigation periods passed without a challenge."""
@@ -297,14 +300,36 @@ def demolition_refusal(session: Session, case: Case, on: dt.date) -> rules.Refus
             "Publish a notice ordering the party to demolish by a deadline first.",
             "《行政强制法》第四十四条",
         )
-    reconsideration, litigation = _date(case, "reconsideration_due"), _date(case, "litigation_due")
-    if reconsideration is None or litigation is None:
+    served = _served(case)
+    if served is None:
         return rules.Refusal(
             "decision-not-served",
             "决定书送达后才能计算复议和诉讼期限。",
             "The decision must be served first.",
             "《行政强制法》第四十四条",
         )
+    calendar = working_calendar(session)
+    ends = []
+    periods = ("reconsideration_due",) if case.procedure == "simple" else CHALLENGE_DUES
+    for key in periods:  # on the spot: reconsideration first (行政复议法 第二十三条)
+        end = _date(case, key)
+        if end is None:  # its year not loaded: settled only when certainly over
+            rule = law.rule(key.removesuffix("_due"))
+            within = law_window.on_or_before_end(rule, served, on, calendar)
+            if within is not False:
+                return rules.Refusal(
+                    "challenge-period-open" if within else "calendar-not-loaded",
+                    f"「{rule.name_zh}」的期限尚未届满 (届满日所在年度的工作日历未载入)，期满且当事人未申请复议或者起诉后才能强制拆除。"
+                    if within
+                    else f"「{rule.name_zh}」的期限届满日所在年度的工作日历未载入，无法确定能否强制拆除。",
+                    f"The period '{rule.name_en}' has not run out"
+                    if within
+                    else f"The end of '{rule.name_en}' falls in a year whose calendar is not loaded.",
+                    f"《行政强制法》第四十四条; {rule.article}",
+                )
+            end = on - dt.timedelta(days=1)  # certainly over
+        ends.append(end)
+    reconsideration, litigation = ends[0], ends[-1]
     return _refusal(
         law_limits.forced_demolition_refused(
             on, notice, reconsideration, litigation, challenge_pending(case)

@@ -554,6 +554,13 @@ def court_window_refused(
                 f"The period to challenge the decision has not run out{f' (at the earliest on {raw.isoformat()})' if raw else ''}; apply to the court after it.",
                 article,
             )
+        if deferral_ends is not None and on <= deferral_ends:
+            return Refusal(
+                "court-window",
+                f"暂缓或者分期缴纳罚款的期限至{deferral_ends.isoformat()}，期满后才能申请人民法院强制执行。",
+                f"The deferral runs until {deferral_ends.isoformat()}; apply to the court after it.",
+                article,
+            )
         earliest = max(raw or on, deferral_ends or raw or on)
         if within is False and on <= add_months(earliest, 3):
             return None
