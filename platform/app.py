@@ -47,8 +47,16 @@ def _api_blueprints(every: tuple[Feature, ...]):
     """Every API blueprint: the shells' own and each feature's, in one tuple."""
     from yimen.platform.audit.views import blp as audit_blp
     from yimen.platform.auth.views import blp as me_blp
+    from yimen.platform.workbench.views import blp as workbench_blp
 
-    return (me_blp, *(blp for f in every for blp in f.api_blueprints), audit_blp)
+    return (me_blp, workbench_blp, *(blp for f in every for blp in f.api_blueprints), audit_blp)
+
+
+def _workbench():
+    """The console's home page shows the workbench without importing the features."""
+    from yimen.platform.workbench.views import board
+
+    return board
 
 
 def _web_blueprints(every: tuple[Feature, ...]):
@@ -90,6 +98,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.extensions["yimen.features"] = every
     app.extensions["yimen.district_defaults"] = district_defaults(every)
     app.extensions["yimen.inbound_handlers"] = inbound_handlers(every)
+    app.extensions["yimen.workbench"] = _workbench()
     actors, periods = actors_and_periods(every)
     handle.declare(actors, periods)
     _init_identity_provisioning(app, settings)

@@ -7,9 +7,11 @@ from yimen.platform.cases.law import flags as law_flags
 from yimen.platform.cases.law import thresholds as law_service
 from yimen.platform.cases.web import case_views as views
 from yimen.platform.cases.web import (
+    console_evidence,
     console_views,
     discretion_views,
     document_views,
+    draft_views,
     evidence_views,
     law_views,
     threshold_views,
@@ -27,7 +29,7 @@ FEATURE = Feature(
         document_views.blp,
         evidence_views.blp,
     ),
-    web_blueprints=(console_views.bp, threshold_views.bp),
+    web_blueprints=(console_views.bp, draft_views.bp, console_evidence.bp, threshold_views.bp),
     actors=(
         law_flags.flag_case_limits,
         rendering.render_document,

@@ -33,7 +33,7 @@ from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.law import entered_dates
 from yimen.platform.cases.law import flags as law_flags
 from yimen.platform.cases.measures import compulsory, preservation
-from yimen.platform.cases.procedure import general, outcomes, rules, simple
+from yimen.platform.cases.procedure import general, outcomes, parties, rules, simple
 from yimen.platform.cases.procedure.declaring import ActionSpec, Handler, Role
 from yimen.platform.cases.procedure.general import Ctx, reviewer_may_not_investigate
 from yimen.platform.cases.record import log as events
@@ -52,7 +52,15 @@ from yimen.platform.kernel.identity import Identity
 from yimen.tenants.calendar.service import working_calendar
 
 # The handler modules, in the order the console and the API list the actions.
-MODULES: tuple[ModuleType, ...] = (general, outcomes, simple, compulsory, preservation, execution)
+MODULES: tuple[ModuleType, ...] = (
+    general,
+    outcomes,
+    simple,
+    compulsory,
+    preservation,
+    execution,
+    parties,
+)
 
 
 def declared_in(module: ModuleType) -> list[ActionSpec]:
@@ -87,6 +95,8 @@ def incomplete(spec: ActionSpec) -> list[str]:
         found.append("body")  # {} for an action that takes nothing
     elif bad := [n for n, f in spec.body.items() if not isinstance(f, ma.fields.Field)]:
         found.append(f"body: not a field {bad}")
+    if spec.guard is not None and not callable(spec.guard):
+        found.append("guard")
     if spec.role is not None and (len(spec.role) != 3 or not all(spec.role)):
         found.append("role")
     for kind in spec.documents:
@@ -133,13 +143,21 @@ DOCUMENTS: dict[str, tuple[str, ...]] = {name: spec.documents for name, spec in 
 
 
 def check_where(name: str, case: rules.CaseView) -> None:
-    """rules.check_where for a declared action."""
+    """rules.check_where for a declared action, then its declaration's guard."""
     rules.check_where(name, case, TABLE[name])
+    if (refusal := guarded(name, case)) is not None:
+        raise refusal
 
 
 def allowed_actions(definition: rules.Definition, case: rules.CaseView) -> list[str]:
-    """rules.allowed_actions over the declared actions."""
-    return rules.allowed_actions(definition, case, TABLE)
+    """rules.allowed_actions over the declared actions, less those their guard refuses."""
+    found = rules.allowed_actions(definition, case, TABLE)
+    return [name for name in found if guarded(name, case) is None]
+
+
+def guarded(name: str, case: rules.CaseView) -> rules.Refusal | None:
+    guard = SPECS[name].guard
+    return guard(case) if guard is not None else None
 
 
 # --- the one write path -----------------------------------------------------------------

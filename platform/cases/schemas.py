@@ -51,6 +51,7 @@ class PartyIn(ma.Schema):
 
 
 class PartyOut(ma.Schema):
+    id = ma.fields.UUID(metadata={"description": "更正当事人信息时指明 (correct_party)"})
     kind = ma.fields.String()
     name = ma.fields.String()
     id_number = ma.fields.Function(

@@ -37,7 +37,7 @@ from yimen.platform.kernel.errors import (
     Refused,
     not_found,
 )
-from yimen.tenants.directory.rules import check_credit_code
+from yimen.tenants.directory.rules import Certificate, check_credit_code, may_handle
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 from yimen.tenants.powers.service import holder_of
 from yimen.tenants.workflow.service import effective_for, load_pinned
@@ -206,6 +206,78 @@ def take_part(session: Session, case: Case, agency_id: uuid.UUID, role: Particip
     """`agency_id` takes part in the case from now (kernel/db/agency_scope.py): its staff
     reach the case, its documents, evidence and record."""
     session.add(CaseParticipant(case=case, agency_id=agency_id, role=role.value))
+
+
+def complete_draft(session: Session, case: Case, data: dict, version: int | None) -> Case:
+    """A draft completed for the head's approval (the console's draft form), in one
+    write or none: its matter, at least one party, and at least two officers of the
+    agency whose certificates are valid today and cover the matter's domain (处罚法
+    第四十二条), none of them a legal reviewer (第五十八条: review is kept apart from
+    investigation). Every gap is a field error; the rest is `update_draft`'s."""
+    _check_version(case, version)
+    if gaps := draft_gaps(session, case, data):
+        raise Invalid(
+            "draft-incomplete",
+            "立案信息不完整或有误，请按字段补正。",
+            "The draft is incomplete or wrong; see the fields.",
+            fields=gaps,
+        )
+    return update_draft(session, case, data, version)
+
+
+def draft_gaps(session: Session, case: Case, data: dict) -> list[FieldProblem]:
+    """What keeps `data` (a draft's new filing data) from being approved, field by field."""
+    gaps = []
+    code = data.get("matter_code", case.matter_code)
+    if not code:
+        gaps.append(FieldProblem("matter_code", "请选择执法事项。", "Choose the matter."))
+    if not data.get("parties", case.parties):
+        gaps.append(FieldProblem("parties", "请填写当事人。", "Enter the party."))
+    for n, party in enumerate(data.get("parties", [])):
+        try:
+            _party(party, n)  # an ID number or a credit code, checked as the API does
+        except Invalid as exc:
+            gaps.extend(exc.fields)
+    matter = session.execute(
+        select(EnforcementMatter).where(EnforcementMatter.code == code)
+    ).scalar_one_or_none()
+    ids = list(dict.fromkeys(data.get("officer_ids", [co.officer_id for co in case.officers])))
+    if problem := _officers_gap(session, case.agency_id, ids, matter.domain if matter else ""):
+        gaps.append(FieldProblem("officer_ids", *problem))
+    return gaps
+
+
+def _officers_gap(
+    session: Session, agency_id: uuid.UUID, ids: list, domain: str
+) -> tuple[str, str] | None:
+    if len(ids) < 2:
+        return (
+            "承办人员不得少于两人 (《行政处罚法》第四十二条)。",
+            "At least two officers (Administrative Penalty Law, Art. 42).",
+        )
+    found = session.execute(
+        select(Officer).where(Officer.id.in_(ids), Officer.agency_id == agency_id)
+    ).scalars()
+    zh, en = [], []
+    for officer in found:
+        if "legal_reviewer" in officer.roles:
+            zh.append(f"{officer.name}为法制审核人员，不得承办案件 (《行政处罚法》第五十八条)")
+            en.append(f"{officer.name} is a legal reviewer (Art. 58)")
+            continue
+        verdict = may_handle(certificate_of(officer), domain, today()) if domain else None
+        if verdict is not None and not verdict.ok:
+            zh.append(f"{officer.name}：{verdict.zh.rstrip('。')} (《行政处罚法》第四十二条)")
+            en.append(f"{officer.name}: {verdict.en}")
+    return ("；".join(zh) + "。", "; ".join(en)) if zh else None
+
+
+def certificate_of(officer: Officer) -> Certificate:
+    return Certificate(
+        officer.certificate_no,
+        tuple(officer.certificate_domains or ()),
+        officer.certificate_valid_until,
+        officer.status == OfficerStatus.ACTIVE,
+    )
 
 
 def update_draft(session: Session, case: Case, data: dict, version: int | None) -> Case:

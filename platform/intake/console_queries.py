@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from yimen.platform.intake import rules, service
 from yimen.platform.intake.model import Clue, ClueStep, Source
 from yimen.platform.intake.service import SHANGHAI
-from yimen.platform.kernel.directory import Agency, AgencyKind, Officer
+from yimen.platform.kernel.directory import Agency, Officer
 from yimen.platform.kernel.permissions import allowed
 from yimen.tenants.powers.matters import (  # noqa: F401 (the console reads them here)
+    adopted_by_domain,
     adopted_matters,
     matter_names,
 )
@@ -33,6 +34,7 @@ SOURCE_LABELS: dict[str, tuple[str, str]] = {
     Source.API: ("接口登记", "API"),
     Source.OPEN311: ("Open311", "Open311"),
     Source.HOTLINE: ("12319热线", "12319 hotline"),
+    Source.HOTLINE_12345: ("12345热线工单", "12345 hotline work order"),
     Source.PATROL: ("巡查发现", "Patrol"),
     Source.INSPECTION: ("检查发现", "Inspection"),
     Source.UPPER_LEVEL: ("上级交办", "Upper-level system"),
@@ -64,13 +66,7 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
 }
 ACTORS = {"system": ("系统", "System"), "public": ("投诉人", "Complainant")}
 LEGAL_AFFAIRS = ("区司法局(法制办)", "Legal-affairs office")
-# Agencies a clue may be offered, transferred or designated to.
-HANDLING_KINDS = (
-    AgencyKind.ENFORCEMENT,
-    AgencyKind.COMPREHENSIVE_BUREAU,
-    AgencyKind.BUSINESS_REGULATOR,
-    AgencyKind.TOWNSHIP,
-)
+HANDLING_KINDS = service.HANDLING_KINDS  # agencies a clue may be offered, transferred to
 
 
 def today() -> dt.date:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     false,
     or_,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,7 +30,8 @@ class Source(enum.StrEnum):
     PUBLIC_WEB = "public_web"
     API = "api"
     OPEN311 = "open311"
-    HOTLINE = "hotline"  # 12319
+    HOTLINE = "hotline"  # 12319, the enforcement hotline
+    HOTLINE_12345 = "hotline_12345"  # 12345, the government service hotline's work orders
     PATROL = "patrol"
     INSPECTION = "inspection"
     UPPER_LEVEL = "upper_level"
@@ -42,8 +44,10 @@ class Clue(Base, TenantOwned):
     __tablename__ = "clue"
     __table_args__ = (
         UniqueConstraint("tenant_id", "receipt_code"),
-        # An inbound clue (upper-level system, police) is keyed by its sender's id, so a
-        # replay finds the clue it already made.
+        # A clue with an outside system's id is keyed by it: an inbound clue (upper-level
+        # system, police) by its sender's id, so a replay finds the clue it already made;
+        # a hotline call by the call's id, a 12345 work order by its order number, whether
+        # an operator typed it or the 12345 platform pushed it (rules.natural_ref).
         UniqueConstraint("tenant_id", "source", "source_ref"),
         tenant_fk("agency_id", "agency"),
         tenant_fk("group_id", "clue_group"),
@@ -59,6 +63,7 @@ class Clue(Base, TenantOwned):
     longitude: Mapped[float | None] = mapped_column(Float)
     source_ref: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[dt.datetime | None]
+    received_at: Mapped[dt.datetime | None]  # when the hotline took the call (or the order)
     anonymous: Mapped[bool] = mapped_column(default=False)
     complainant_name: Mapped[str] = mapped_column(String(50), default="")
     complainant_phone: Mapped[str] = mapped_column(
@@ -122,6 +127,15 @@ class ClueParticipant(Base, TenantOwned, Participation):
         tenant_fk("clue_id", "clue"),
         tenant_fk("agency_id", "agency"),
         Index("ix_clue_participant_current", "agency_id", "clue_id", "until"),
+        # An agency's current reach, read by every list it sees (migration 20261207_0210).
+        Index(
+            "ix_clue_participant_reach",
+            "tenant_id",
+            "agency_id",
+            "clue_id",
+            postgresql_where=text("until IS NULL"),
+            sqlite_where=text("until IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

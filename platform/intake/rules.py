@@ -9,7 +9,9 @@ agencies) — and a designation is binding. Every clue is in exactly one queue.
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import re
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -31,6 +33,34 @@ NOT_FILED_OUTCOMES = ("no_violation", "not_our_jurisdiction", "could_not_verify"
 # The complainant may answer "not resolved" to these; a filed case and a merged
 # complaint are followed through the case and the group instead.
 REOPENABLE = CLOSING_OUTCOMES
+
+
+# The hotlines a call comes in on (model.Source values): 12319, the enforcement hotline,
+# and 12345, the government service hotline, whose work orders carry an order number.
+HOTLINE_12319, HOTLINE_12345 = "hotline", "hotline_12345"
+HOTLINES = (HOTLINE_12319, HOTLINE_12345)
+# A handset's or a desk's clock a little ahead is not "the future" (the same allowance as
+# the case engine's entered dates, platform/cases/law/entered_dates.py).
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def natural_ref(source: str, ref: str | None) -> str | None:
+    """The outside system's id of a clue as it is kept and looked up: (district, source,
+    this) is the clue's natural key. A hotline's call id or 12345 work-order number is
+    typed by an operator and pushed by the hotline's platform, so both are brought to one
+    spelling (no blanks, upper case); another sender's id is kept as it sent it."""
+    if ref is None:
+        return None
+    ref = ref.strip()
+    if source in HOTLINES:
+        ref = re.sub(r"\s+", "", ref).upper()
+    return ref or None
+
+
+def in_future(at: dt.datetime, now: dt.datetime) -> bool:
+    """An entered instant of something that happened (the call, the act) after now —
+    beyond a few minutes' clock skew."""
+    return at > now + CLOCK_SKEW
 
 
 class Status(enum.StrEnum):

@@ -13,7 +13,7 @@ import datetime as dt
 import secrets
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -36,7 +36,7 @@ from yimen.platform.intake.store import (
 from yimen.platform.kernel import clock
 from yimen.platform.kernel import uow as kernel_uow
 from yimen.platform.kernel.db import utcnow
-from yimen.platform.kernel.directory import Agency
+from yimen.platform.kernel.directory import Agency, AgencyKind
 from yimen.platform.kernel.errors import (
     Conflict,
     FieldProblem,
@@ -65,6 +65,18 @@ SETTINGS = {
 }
 DEFAULT_ACCEPT_DAYS = SETTINGS["clue_accept_working_days"]
 OPEN = (rules.Status.OFFERED.value, rules.Status.ACCEPTED.value, rules.Status.ARBITRATION.value)
+# Agencies a clue may be offered, transferred or designated to: those that enforce. A
+# complainant's or an officer's choice of the procuratorate, the police or the
+# legal-affairs office would leave the clue where nobody may accept it.
+HANDLING_KINDS = (
+    AgencyKind.ENFORCEMENT,
+    AgencyKind.COMPREHENSIVE_BUREAU,
+    AgencyKind.BUSINESS_REGULATOR,
+    AgencyKind.TOWNSHIP,
+)
+# Roles that register clues of any source; a caller registering with none of them (a
+# police officer) registers the clues it found, as the police (source `police`).
+REGISTERS_ANY_SOURCE = frozenset({"officer", "hotline_operator"})
 
 
 def receipt_code() -> str:
@@ -88,9 +100,11 @@ CHANNEL_ACTORS = {Source.PUBLIC_WEB.value: "public", Source.OPEN311.value: "open
 @dataclass(frozen=True)
 class SubmitComplaint:
     """One complaint, whichever way it came in: the JSON API and the public form
-    (`public_web`), Open311 (`open311`), an officer's register (`patrol`, `hotline`, …)
-    and the inbound systems (`upper_level`, `police`, with their `source_ref`). The same
-    rules hold for all (`submit_complaint`)."""
+    (`public_web`), Open311 (`open311`), an officer's register (`patrol`, the hotlines
+    `hotline` (12319) and `hotline_12345` with the call's id or the work order's number
+    as `source_ref` and the call's time as `received_at`, `police` by a police officer)
+    and the inbound systems (`upper_level`, `police`, `hotline_12345`, with their
+    `source_ref`). The same rules hold for all (`submit_complaint`)."""
 
     channel: str
     description: str
@@ -104,7 +118,10 @@ class SubmitComplaint:
     name: str = ""
     phone: str = ""
     join: uuid.UUID | None = None  # an open complaint about the same thing, to join
-    source_ref: str | None = None  # the sender's id (inbound): a replay makes no second clue
+    # the outside system's id (the sender's, the call's, the work order's): with the
+    # channel, the clue's natural key — a replay or a second entry makes no second clue
+    source_ref: str | None = None
+    received_at: dt.datetime | None = None  # when the hotline took the call
     district: uuid.UUID | None = None  # the district of a citizen's channel (no caller)
     attachments: Sequence[clue_attachments.Upload] = ()
 
@@ -166,9 +183,64 @@ def complainant_of(cmd: SubmitComplaint) -> tuple[bool, str, str]:
     return (True, "", "") if anonymous else (False, cmd.name, cmd.phone)
 
 
+def _entry_problems(cmd: SubmitComplaint, caller: Identity | None) -> list[FieldProblem]:
+    """What is wrong with what a person entered, before anything is read: times of things
+    that happened set in the future, a 12345 call without its work order, a police officer
+    registering under another source."""
+    problems = []
+    now = utcnow()
+    for name, zh, en in (
+        ("received_at", "来电时间", "The call's time"),
+        ("occurred_at", "发生时间", "The time it happened"),
+    ):
+        value = getattr(cmd, name)
+        if value is not None and rules.in_future(value, now):
+            shown, today = (
+                f"{value.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+                f"{now.astimezone(SHANGHAI):%Y-%m-%d %H:%M}",
+            )
+            problems.append(
+                FieldProblem(
+                    name,
+                    f"{zh}({shown})是已经发生的事，不能晚于现在({today})。",
+                    f"{en} ({shown}) is past: it cannot be after now ({today}).",
+                )
+            )
+    if cmd.channel == rules.HOTLINE_12345 and not cmd.source_ref:
+        problems.append(
+            FieldProblem(
+                "source_ref",
+                "12345热线来电请填写工单号：同一工单再经平台推送时不会重复登记。",
+                "Give the 12345 work-order number: the same order pushed later is not entered twice.",
+            )
+        )
+    if caller is not None and police_registers(caller) and cmd.channel != "police":
+        problems.append(
+            FieldProblem(
+                "source",
+                "公安民警登记的线索来源为“公安移送”(police)。",
+                "A police officer registers clues with the source police.",
+            )
+        )
+    return problems
+
+
+def police_registers(caller: Identity) -> bool:
+    """The caller registers clues as the police: it holds the police role and no role that
+    registers clues of every source (least privilege: it registers and reads back its
+    own clues, and routes none)."""
+    return "police" in caller.roles and not (caller.roles & REGISTERS_ANY_SOURCE)
+
+
 def _unknown_agency(field_name: str) -> Invalid:
     zh, en = "本区没有该部门。", "No such agency in this district."
     return Invalid("unknown-agency", zh, en, fields=[FieldProblem(field_name, zh, en)])
+
+
+def _not_handling(field_name: str) -> Invalid:
+    zh = "该部门不受理投诉举报：请选择执法部门，或选“不确定”按问题类别分派。"
+    en = "That agency does not take complaints: choose an enforcement agency, or not sure."
+    return Invalid("not-handling-agency", zh, en, fields=[FieldProblem(field_name, zh, en)])
 
 
 def _refused(exc: rules.RoutingError) -> Refused:
@@ -260,8 +332,18 @@ class Intake:
         it waits for the legal-affairs office. A matter named must be on the district's
         power list. A complainant who chose to join an open complaint about the same
         thing is merged into its group at once. Files already in the blob store are
-        attached in the same commit. An inbound clue is keyed by its sender's id: a
-        replay returns the clue already made."""
+        attached in the same commit. A clue with an outside system's id is keyed by it
+        (rules.natural_ref): an inbound replay, or a 12345 work order typed by an
+        operator and pushed by the 12345 platform (in either order), returns the clue
+        already made."""
+        if problems := _entry_problems(cmd, caller):
+            raise Invalid(
+                "validation-failed",
+                "请求参数校验未通过，请按字段修正。",
+                "Some fields are invalid; see errors.",
+                fields=problems,
+            )
+        cmd = replace(cmd, source_ref=rules.natural_ref(cmd.channel, cmd.source_ref))
         tenant_id = caller.tenant_id if caller is not None else cmd.district
         actor = (
             caller.username if caller is not None else CHANNEL_ACTORS.get(cmd.channel, cmd.channel)
@@ -305,6 +387,7 @@ class Intake:
             "latitude": cmd.latitude,
             "longitude": cmd.longitude,
             "source_ref": cmd.source_ref,
+            "received_at": cmd.received_at,
             "anonymous": anonymous,
             "complainant_name": name,
             "complainant_phone": phone,
@@ -316,6 +399,8 @@ class Intake:
             agency = store.agency(cmd.agency_id)
             if agency is None:
                 raise _unknown_agency("agency_id")
+            if agency.kind not in HANDLING_KINDS:
+                raise _not_handling("agency_id")
         if agency is None and cmd.matter_code:
             agency = store.holder_of(cmd.matter_code)
         clue = Clue(id=uuid.uuid4(), receipt_code=receipt_code(), **fields)

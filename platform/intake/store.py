@@ -207,7 +207,8 @@ class SqlIntakeStore:
             self.session,
             clue.agency_id,
             actor,
-            discovered_on=stored_day(clue.created_at),  # the clue came in: discovered
+            # the clue came in (the hotline took the call): discovered
+            discovered_on=stored_day(clue.received_at or clue.created_at),
             clue_id=clue.id,
             matter_code=clue.matter_code,
             facts="\n".join(lines),

@@ -68,9 +68,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "district_admin",
             "discipline",
             "procuratorate",
+            "police",  # the clues it registered (ENTERERS) and those given to its agency
         }
     ),
-    "clues.register": frozenset({"officer", "hotline_operator"}),
+    # A police officer registers a clue it found (source police; intake/service.py).
+    "clues.register": frozenset({"officer", "hotline_operator", "police"}),
     "clues.route": frozenset({"officer", "agency_head"}),
     "clues.arbitrate": frozenset({"legal_affairs"}),
     "clues.supervise": frozenset({"legal_affairs", "district_admin", "discipline"}),
@@ -189,8 +191,9 @@ DISTRICT_RECORD_READERS = SUPERVISORY_READERS | {"district_admin"}
 AGENCY_PARTICIPANTS = frozenset(
     {"officer", "agency_head", "legal_reviewer", "agency_admin", "police"}
 )
-# A hotline operator reads back the calls it entered (its reach is not its agency's).
-ENTERERS = frozenset({"hotline_operator"})
+# A hotline operator reads back the calls it entered (its reach is not its agency's); a
+# police officer, the clues it registered.
+ENTERERS = frozenset({"hotline_operator", "police"})
 ACTS_ON_RECORDS = frozenset(
     {"clues.register", "clues.route", "cases.handle", "cases.approve", "cases.review"}
 )

@@ -169,7 +169,8 @@ def logout():
 @bp.get("/")
 @requires("self.read")
 def home():
-    """Who is signed in: name, district, agency, roles."""
+    """The workbench: the signed-in person's to-do list (a district's staff), then who
+    is signed in: name, district, agency, roles."""
     identity = current_identity()
     with db.new_session() as s:
         tenant = s.execute(select(Tenant).where(Tenant.id == identity.tenant_id)).scalar_one()
@@ -178,13 +179,16 @@ def home():
             select(Agency).where(Agency.code == identity.agency)
         ).scalar_one_or_none()
     roles = [(r, *ROLES.get(r, (r, r))) for r in sorted(identity.roles)]
+    is_region = tenant.kind == TenantKind.REGION
+    board = None if is_region else current_app.extensions["yimen.workbench"](db.session, identity)
     return render_template(
         "console/home.html",
         identity=identity,
         tenant=tenant,
         agency=agency,
         roles=roles,
-        is_region=tenant.kind == TenantKind.REGION,
+        is_region=is_region,
+        board=board,
     )
 
 

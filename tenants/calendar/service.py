@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from yimen.platform.kernel.db import utcnow
 from yimen.platform.kernel.errors import Conflict, FieldProblem, Invalid, NotFound, Refused
+from yimen.tenants.calendar.contracts import ApproveYear, ImportYear
 from yimen.tenants.calendar.model import YEAR_APPROVED, YEAR_PROPOSED, CalendarDay, CalendarYear
 from yimen.tenants.calendar.rules import DayKind, WorkingCalendar, check_year, default_kind
 
@@ -84,11 +85,10 @@ def seed(session: Session) -> list[int]:
     return added
 
 
-def import_year(
-    session: Session, year: int, notice: str, days: list[dict], actor: str
-) -> CalendarYear:
+def import_year(session: Session, command: ImportYear, actor: str) -> CalendarYear:
     """An operator proposes a year from the State Council notice; nothing counts until a
     different operator approves it. Weekdays and weekends not listed are filled in."""
+    year, notice = command.year, command.notice
     if session.get(CalendarYear, year) is not None:
         raise Conflict(
             "calendar-year-exists",
@@ -96,7 +96,7 @@ def import_year(
             f"The calendar for {year} already exists.",
             fields=[FieldProblem("year", f"{year}年的日历已存在。", f"{year} already exists.")],
         )
-    listed = {d["date"]: (d["kind"], d.get("name", "")) for d in days}
+    listed = {d.date: (d.kind, d.name) for d in command.days}
     full = {}
     day = dt.date(year, 1, 1)
     while day.year == year:
@@ -128,7 +128,8 @@ def import_year(
     return session.get(CalendarYear, year)
 
 
-def approve_year(session: Session, year: int, actor: str) -> CalendarYear:
+def approve_year(session: Session, command: ApproveYear, actor: str) -> CalendarYear:
+    year = command.year
     entry = session.get(CalendarYear, year)
     if entry is None:
         raise NotFound("not-found", f"没有{year}年的日历。", f"No calendar for {year}.")

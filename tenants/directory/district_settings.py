@@ -176,6 +176,19 @@ SETTINGS: tuple[Setting, ...] = (
         minimum=5,
         maximum=8,
     ),
+    Setting(
+        "workbench_due_soon_working_days",
+        INTEGER,
+        3,
+        "工作台临期提醒(工作日)",
+        "Workbench: periods due within (working days)",
+        "执法工作台将在此数量的工作日内届满的期限列为临期待办；已逾期的始终排在最前。"
+        "区级工作规则，法律未规定具体天数。",
+        "The workbench lists a period ending within this many working days as due soon; "
+        "overdue ones always come first. A district rule: the law sets no number.",
+        minimum=1,
+        maximum=15,
+    ),
 )
 REGISTRY: dict[str, Setting] = {s.key: s for s in SETTINGS}
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
 from stdnum import numdb
 from stdnum.cn import uscc
 
+from yimen.platform.kernel.domains import DOMAINS
 from yimen.platform.kernel.permissions import ROLES
 
 DIVISION_CODE = re.compile(r"^\d{6}$")
@@ -103,6 +105,21 @@ def check_credit_code(code: str) -> Verdict:
             warning=True,
         )
     return OK
+
+
+def check_domains(domains: Iterable[str]) -> Verdict:
+    """An agency's or a certificate's domains are the catalog's (kernel/domains.py): a
+    code nobody files under would refuse the officer on every case of that domain
+    (may_handle, 处罚法 第四十二条) long after the typo was made."""
+    unknown = [d for d in dict.fromkeys(domains) if d not in DOMAINS]
+    if not unknown:
+        return OK
+    shown = "、".join(unknown)
+    return Verdict(
+        False,
+        f"执法领域不在目录中：{shown}。请从列表中选择。",
+        f"Not an enforcement domain of the catalog: {', '.join(unknown)}. Choose from the list.",
+    )
 
 
 @dataclass(frozen=True)

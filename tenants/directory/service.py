@@ -1,10 +1,17 @@
-"""Use cases of the directory. Each works in the session of the caller's unit of work
-(kernel/uow.py: the view runs it with `uow.run`) and never commits; each says no with
-the kernel's domain errors."""
+"""Use cases of the directory. Each takes a typed command (contracts.py), works in the
+session of the caller's unit of work (kernel/uow.py: the view runs it with `uow.run`)
+and never commits; each says no with the kernel's domain errors. What the identity
+provider must do at once (end sessions, lift a lockout, set an initial password) goes
+through the provisioning port (tenants/identity/ports.py), like everything else it
+mirrors."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import TypeVar
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -19,11 +26,38 @@ from yimen.platform.kernel.directory import (
     TenantKind,
     Unit,
 )
-from yimen.platform.kernel.errors import FieldProblem, Forbidden, Invalid, NotFound
+from yimen.platform.kernel.errors import FieldProblem, Forbidden, Invalid, NotFound, Unavailable
 from yimen.platform.kernel.identity import SERVICE_ACCOUNT_PREFIX
-from yimen.tenants.directory.rules import Granter, check_credit_code, check_role_change
-from yimen.tenants.identity import required_actions
+from yimen.tenants.directory.contracts import (
+    ChangeRoles,
+    CreateAgency,
+    CreateOfficer,
+    CreateUnit,
+    InitialPassword,
+    IssueInitialPassword,
+    SetOfficerStatus,
+    Unlocked,
+    UnlockSignIn,
+    UpdateAgency,
+    UpdateOfficer,
+    UpdateUnit,
+    changes_of,
+)
+from yimen.tenants.directory.rules import (
+    Granter,
+    check_credit_code,
+    check_domains,
+    check_role_change,
+)
 from yimen.tenants.identity import tasks as provisioning
+from yimen.tenants.identity.ports import (
+    DistrictRef,
+    IdentityProvisioner,
+    OfficerRef,
+    ProvisioningError,
+)
+
+R = TypeVar("R")
 
 
 def _invalid(field: str, zh: str, en: str, code: str = "validation-failed") -> Invalid:
@@ -135,11 +169,16 @@ def get_agency(session: Session, agency_id: uuid.UUID) -> Agency:
     return agency
 
 
+def _domain_errors(data: dict, field: str) -> list[FieldProblem]:
+    verdict = check_domains(data.get(field) or ())
+    return [] if verdict.ok else [FieldProblem(field, verdict.zh, verdict.en)]
+
+
 def validate_agency(
     session: Session, data: dict, confirm_credit_code: bool = False
 ) -> list[FieldProblem]:
     """Every reason `data` cannot become a new agency of the current district."""
-    errors: list[FieldProblem] = []
+    errors = _domain_errors(data, "domains")
     verdict = check_credit_code(data["credit_code"])
     if not verdict.ok and not (verdict.warning and confirm_credit_code):
         errors.append(FieldProblem("credit_code", verdict.zh, verdict.en))
@@ -166,8 +205,10 @@ def validate_agency(
     return errors
 
 
-def create_agency(session: Session, data: dict) -> Agency:
-    confirm = data.pop("confirm_credit_code", False)
+def create_agency(session: Session, command: CreateAgency) -> Agency:
+    data = asdict(command)
+    confirm = data.pop("confirm_credit_code")
+    data["domains"] = list(command.domains)
     errors = validate_agency(session, data, confirm)
     if errors:
         raise Invalid(
@@ -180,8 +221,16 @@ def create_agency(session: Session, data: dict) -> Agency:
     return agency
 
 
-def update_agency(session: Session, agency_id: uuid.UUID, changes: dict) -> Agency:
-    agency = get_agency(session, agency_id)
+def update_agency(session: Session, command: UpdateAgency) -> Agency:
+    agency = get_agency(session, command.agency_id)
+    changes = changes_of(command, "agency_id")
+    errors = _domain_errors(changes, "domains")
+    if errors:
+        raise Invalid(
+            "invalid-agency", "执法部门信息有误。", "The agency is invalid.", fields=errors
+        )
+    if "domains" in changes:
+        changes["domains"] = list(dict.fromkeys(changes["domains"]))
     for key, value in changes.items():
         setattr(agency, key, value)
     return agency
@@ -217,16 +266,17 @@ def _check_parent(session: Session, unit: Unit, parent_id: uuid.UUID | None) -> 
         current = parent.parent_id
 
 
-def create_unit(session: Session, data: dict) -> Unit:
-    get_agency(session, data["agency_id"])
-    unit = Unit(**data)
-    _check_parent(session, unit, data.get("parent_id"))
+def create_unit(session: Session, command: CreateUnit) -> Unit:
+    get_agency(session, command.agency_id)
+    unit = Unit(**asdict(command))
+    _check_parent(session, unit, command.parent_id)
     session.add(unit)
     return unit
 
 
-def update_unit(session: Session, unit_id: uuid.UUID, changes: dict) -> Unit:
-    unit = get_unit(session, unit_id)
+def update_unit(session: Session, command: UpdateUnit) -> Unit:
+    unit = get_unit(session, command.unit_id)
+    changes = changes_of(command, "unit_id")
     if "parent_id" in changes:
         _check_parent(session, unit, changes["parent_id"])
     for key, value in changes.items():
@@ -247,7 +297,7 @@ def get_officer(session: Session, officer_id: uuid.UUID) -> Officer:
 def validate_officer(
     session: Session, data: dict, officer_id: uuid.UUID | None = None
 ) -> list[FieldProblem]:
-    errors: list[FieldProblem] = []
+    errors = _domain_errors(data, "certificate_domains")
     if str(data.get("username", "")).startswith(SERVICE_ACCOUNT_PREFIX):
         errors.append(
             FieldProblem(
@@ -318,9 +368,13 @@ def _refuse_roles(error: FieldProblem) -> Forbidden:
     return Forbidden("role-not-grantable", error.zh, error.en, fields=[error])
 
 
-def create_officer(session: Session, data: dict, granter: Granter) -> Officer:
-    agency = get_agency(session, data["agency_id"])
-    roles = data.pop("roles", ["officer"])
+def create_officer(session: Session, command: CreateOfficer, granter: Granter) -> Officer:
+    """An officer with their roles, if `granter` may give them in that agency; the
+    identity provider is asked for the account by a provisioning job."""
+    agency = get_agency(session, command.agency_id)
+    data = asdict(command)
+    roles = list(data.pop("roles"))
+    data["certificate_domains"] = list(command.certificate_domains)
     error = role_change_error(granter, agency.code, (), roles)
     if error:
         raise _refuse_roles(error)
@@ -337,23 +391,28 @@ def create_officer(session: Session, data: dict, granter: Granter) -> Officer:
     return officer
 
 
-def update_officer(session: Session, officer_id: uuid.UUID, changes: dict) -> Officer:
-    officer = get_officer(session, officer_id)
-    errors = validate_officer(session, {**changes, "agency_id": officer.agency_id}, officer_id)
+def update_officer(session: Session, command: UpdateOfficer) -> Officer:
+    officer = get_officer(session, command.officer_id)
+    changes = changes_of(command, "officer_id")
+    errors = validate_officer(
+        session, {**changes, "agency_id": officer.agency_id}, command.officer_id
+    )
     if errors:
         raise Invalid(
             "invalid-officer", "执法人员信息有误。", "The officer is invalid.", fields=errors
         )
+    if "certificate_domains" in changes:
+        changes["certificate_domains"] = list(changes["certificate_domains"])
     for key, value in changes.items():
         setattr(officer, key, value)
     return officer
 
 
-def set_roles(
-    session: Session, officer_id: uuid.UUID, roles: list[str], granter: Granter
-) -> Officer:
-    officer = get_officer(session, officer_id)
-    wanted = list(dict.fromkeys(roles))
+def set_roles(session: Session, command: ChangeRoles, granter: Granter) -> Officer:
+    """Exactly the command's roles, if `granter` may take away and give each of them
+    (tenants/directory/rules.py: grantable_roles)."""
+    officer = get_officer(session, command.officer_id)
+    wanted = list(dict.fromkeys(command.roles))
     agency = get_agency(session, officer.agency_id)
     error = role_change_error(granter, agency.code, officer.roles, wanted)
     if error:
@@ -365,30 +424,52 @@ def set_roles(
     return officer
 
 
-def set_status(session: Session, officer_id: uuid.UUID, status: OfficerStatus) -> Officer:
-    """Deactivation takes effect at once: the token validator's cache of officers'
-    statuses is dropped in every process within a second (platform/auth/cache.py), and
-    the built-in provider refuses new sign-ins."""
-    officer = get_officer(session, officer_id)
-    officer.status = status
-    if status == OfficerStatus.INACTIVE:
-        from yimen.platform.idp.admin import revoke_refresh_tokens
+def _at_provider(
+    session: Session,
+    officer: Officer,
+    ask: Callable[[IdentityProvisioner, DistrictRef, OfficerRef], R],
+) -> R:
+    """Ask the identity provider something about `officer` while the caller waits; a
+    provider that cannot be reached is Unavailable, and nothing is written."""
+    district = provisioning.district_ref(session, officer.tenant_id)
+    try:
+        return ask(provisioning.provisioner(), district, provisioning.officer_ref(session, officer))
+    except ProvisioningError as exc:
+        raise Unavailable(
+            "identity-provider-unavailable",
+            "身份认证服务暂时无法访问，请稍后再试。",
+            "The identity provider cannot be reached; try again later.",
+        ) from exc
 
-        revoke_refresh_tokens(session, officer.id)
+
+def set_status(session: Session, command: SetOfficerStatus) -> Officer:
+    """Deactivation takes effect at once: the token validator's cache of officers'
+    statuses is dropped in every process within a second (platform/auth/cache.py), the
+    identity provider ends the officer's sessions and refuses new sign-ins."""
+    officer = get_officer(session, command.officer_id)
+    officer.status = command.status
+    if command.status == OfficerStatus.INACTIVE:
+        _at_provider(
+            session, officer, lambda idp, district, ref: idp.revoke_sessions(session, district, ref)
+        )
     provisioning.request(
-        session, "officer", officer.id, "enable" if status == OfficerStatus.ACTIVE else "disable"
+        session,
+        "officer",
+        officer.id,
+        "enable" if command.status == OfficerStatus.ACTIVE else "disable",
     )
     return officer
 
 
-def unlock_sign_in(session: Session, officer_id: uuid.UUID) -> dict:
-    """Lift the lockout (and any wait) that wrong passwords put on the officer's user name
-    at the built-in provider; recorded in the district's audit trail when there was one."""
-    from yimen.platform.idp import throttle
+def unlock_sign_in(session: Session, command: UnlockSignIn) -> Unlocked:
+    """Lift the lockout (and any wait) that wrong passwords put on the officer's sign-in
+    at the identity provider; recorded in the district's audit trail when there was one."""
     from yimen.platform.kernel.audit.recorder import record_event
 
-    officer = get_officer(session, officer_id)
-    lifted = throttle.unlock(session, officer.username)
+    officer = get_officer(session, command.officer_id)
+    lifted = _at_provider(
+        session, officer, lambda idp, district, ref: idp.unlock_sign_in(session, district, ref)
+    )
     if lifted is not None:
         record_event(
             session,
@@ -396,25 +477,37 @@ def unlock_sign_in(session: Session, officer_id: uuid.UUID) -> dict:
             "unlock",
             "officer",
             str(officer.id),
-            before={"sign_in_failures": lifted["failures"], "locked_at": lifted["locked_at"]},
+            before={"sign_in_failures": lifted.failures, "locked_at": lifted.locked_at},
             after={"sign_in_failures": 0, "locked_at": None},
         )
-    return {
-        "id": officer.id,
-        "username": officer.username,
-        "was_locked": bool(lifted and lifted["locked_at"]),
-        "failures": lifted["failures"] if lifted else 0,
-    }
+    return Unlocked(
+        id=officer.id,
+        username=officer.username,
+        was_locked=bool(lifted and lifted.locked_at),
+        failures=lifted.failures if lifted else 0,
+    )
 
 
-def issue_initial_password(session: Session, officer: Officer) -> str:
-    """A random password for the built-in provider, returned once and stored hashed
-    (Keycloak instead requires the officer to set one: UPDATE_PASSWORD)."""
-    import secrets
+def locked_user_names(session: Session, officers: list[Officer]) -> set[str]:
+    """Which of these officers (of the current district) are locked out of signing in."""
+    if not officers:
+        return set()
+    usernames = [o.username for o in officers]
+    return _at_provider(
+        session,
+        officers[0],
+        lambda idp, district, _ref: idp.locked_user_names(session, district, usernames),
+    )
 
-    from yimen.platform.idp.admin import set_password
 
+def issue_initial_password(session: Session, command: IssueInitialPassword) -> InitialPassword:
+    """A random one-time password, answered once: the identity provider keeps it only
+    hashed and asks for the officer's own at the first sign-in with it."""
+    officer = get_officer(session, command.officer_id)
     password = f"Ym-{secrets.token_urlsafe(12)}"
-    set_password(session, officer, password)
-    required_actions.require(session, officer.id)  # seen by the administrator: change it
-    return password
+    _at_provider(
+        session,
+        officer,
+        lambda idp, district, ref: idp.set_initial_password(session, district, ref, password),
+    )
+    return InitialPassword(officer.username, password)

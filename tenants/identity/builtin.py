@@ -8,7 +8,10 @@ what it writes together with the job's status.
   directory when a token is issued, and a new officer must set their own password
   (`UPDATE_PASSWORD`, see required_actions). The password itself is not made here: a
   job has nobody to show it to. The administrator issues a one-time initial password
-  with `POST /officers/<id>/initial-password`, which answers it once and stores a hash.
+  with `POST /officers/<id>/initial-password`, which answers it once and stores a hash
+  (`set_initial_password`).
+- Sessions are refresh tokens in the provider's store; lockouts are its sign-in
+  throttle (platform/idp/throttle.py). Both are written in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -20,7 +23,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yimen.tenants.identity import required_actions
-from yimen.tenants.identity.ports import AgencyRef, DistrictRef, IdentityProvisioner, OfficerRef
+from yimen.tenants.identity.ports import (
+    AgencyRef,
+    DistrictRef,
+    IdentityProvisioner,
+    LiftedLockout,
+    OfficerRef,
+)
 
 
 def _scoped_session() -> Session:
@@ -76,3 +85,35 @@ class BuiltinProvisioner(IdentityProvisioner):
 
     def set_enabled(self, district: DistrictRef, officer: OfficerRef, enabled: bool) -> None:
         return None  # the sign-in form and the token validator read the directory's status
+
+    def revoke_sessions(self, session: Session, district: DistrictRef, officer: OfficerRef) -> None:
+        from yimen.platform.idp.admin import revoke_refresh_tokens
+
+        revoke_refresh_tokens(session, uuid.UUID(officer.id))
+
+    def unlock_sign_in(
+        self, session: Session, district: DistrictRef, officer: OfficerRef
+    ) -> LiftedLockout | None:
+        from yimen.platform.idp import throttle
+
+        lifted = throttle.unlock(session, officer.username)
+        return None if lifted is None else LiftedLockout(lifted["failures"], lifted["locked_at"])
+
+    def locked_user_names(
+        self, session: Session, district: DistrictRef, usernames: Collection[str]
+    ) -> set[str]:
+        from yimen.platform.idp import throttle
+
+        locked = throttle.locked_user_names(session)
+        return {name for name in usernames if throttle.user_key(name) in locked}
+
+    def set_initial_password(
+        self, session: Session, district: DistrictRef, officer: OfficerRef, password: str
+    ) -> None:
+        from yimen.platform.idp.admin import set_password
+        from yimen.platform.kernel.directory import Officer
+
+        officer_id = uuid.UUID(officer.id)
+        row = session.execute(select(Officer).where(Officer.id == officer_id)).scalar_one()
+        set_password(session, row, password)  # stored hashed
+        required_actions.require(session, officer_id)  # the first sign-in asks for their own

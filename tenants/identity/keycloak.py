@@ -11,6 +11,10 @@ no internet domain). It signs in to the master realm with client credentials.
   `yimen_agency` attribute: the `search` parameter matches names and domains only.
 - An officer is a user with the required action UPDATE_PASSWORD, the `agency`
   attribute, membership of the agency's organization and exactly their client roles.
+- What the directory asks while its caller waits: deactivation logs the user out of
+  every session, an unlock clears Keycloak's brute-force detection for the user (the
+  realm's attack detection), and an initial password is a temporary one (Keycloak
+  then asks for a new one at the first sign-in).
 
 Every step tolerates what an earlier attempt left behind (409 means "already there").
 Keycloak's PUT on a user replaces it (fields left out are cleared since version 24),
@@ -19,6 +23,7 @@ so an update reads the user and sends it back whole.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -35,6 +40,7 @@ from yimen.tenants.identity.ports import (
     AgencyRef,
     DistrictRef,
     IdentityProvisioner,
+    LiftedLockout,
     OfficerRef,
     ProvisioningError,
 )
@@ -106,6 +112,17 @@ def updated_user(current: dict, officer: OfficerRef) -> dict:
         "enabled": officer.enabled,
         "attributes": attributes,
     }
+
+
+def _locked_at(status: dict) -> str | None:
+    """When a user Keycloak disabled for brute force was locked: its last failure
+    (epoch milliseconds), as ISO 8601."""
+    if not status.get("disabled"):
+        return None
+    last = status.get("lastFailure")
+    if not last:
+        return dt.datetime.now(dt.UTC).isoformat()
+    return dt.datetime.fromtimestamp(int(last) / 1000, dt.UTC).isoformat()
 
 
 class KeycloakProvisioner(IdentityProvisioner):
@@ -237,6 +254,59 @@ class KeycloakProvisioner(IdentityProvisioner):
                 return  # nothing to disable; the officer's own job creates it disabled
             raise ProvisioningError("keycloak user not provisioned yet")
         self._update_user(admin, user_id, lambda current: {**current, "enabled": enabled})
+
+    # --- asked by the directory's use cases (the session is the built-in's) --------
+
+    def revoke_sessions(self, session, district: DistrictRef, officer: OfficerRef) -> None:
+        admin = self._admin(district.slug)
+        user_id = self._find_user(admin, officer)
+        if user_id is None:
+            return  # never provisioned: no session to end
+        with self._step("log out user"):
+            admin.user_logout(user_id)
+
+    def unlock_sign_in(
+        self, session, district: DistrictRef, officer: OfficerRef
+    ) -> LiftedLockout | None:
+        admin = self._admin(district.slug)
+        user_id = self._find_user(admin, officer)
+        if user_id is None:
+            return None
+        with self._step("read brute-force status"):
+            status = admin.get_bruteforce_detection_status(user_id)
+        failures = int(status.get("numFailures") or 0)
+        if not failures and not status.get("disabled"):
+            return None
+        with self._step("clear brute-force status"):
+            admin.clear_bruteforce_attempts_for_user(user_id)
+        return LiftedLockout(failures, _locked_at(status))
+
+    def locked_user_names(
+        self, session, district: DistrictRef, usernames: Collection[str]
+    ) -> set[str]:
+        """One status read per user name (the console asks for one page of officers):
+        Keycloak lists no locked users."""
+        admin = self._admin(district.slug)
+        locked = set()
+        for username in usernames:
+            with self._step("find user"):
+                user_id = admin.get_user_id(username)
+            if user_id is None:
+                continue
+            with self._step("read brute-force status"):
+                if admin.get_bruteforce_detection_status(user_id).get("disabled"):
+                    locked.add(username)
+        return locked
+
+    def set_initial_password(
+        self, session, district: DistrictRef, officer: OfficerRef, password: str
+    ) -> None:
+        admin = self._admin(district.slug)
+        user_id = self._find_user(admin, officer)
+        if user_id is None:
+            raise ProvisioningError("keycloak user not provisioned yet")
+        with self._step("set temporary password"):
+            admin.set_user_password(user_id, password, temporary=True)
 
     def _find_user(self, admin: KeycloakAdmin, officer: OfficerRef) -> str | None:
         with self._step("find user"):

@@ -4,6 +4,14 @@ Adapters: `builtin.BuiltinProvisioner` (the embedded default's own OIDC provider
 `keycloak.KeycloakProvisioner`. The composition root (`yimen.platform.app`) picks one.
 The port speaks in plain values, never ORM rows, so that adapters stay free of the
 database and the background job decides what to read.
+
+Two kinds of method: those the provisioning job calls (`ensure_…`, `set_roles`,
+`set_enabled`: retried until the provider mirrors the directory), and those a use case
+of the directory calls inside its own transaction because the caller waits for the
+answer (`revoke_sessions`, `unlock_sign_in`, `locked_user_names`,
+`set_initial_password`). These take the caller's session: the built-in provider writes
+its store in that transaction; a remote one ignores it and raises ProvisioningError when
+it cannot be reached (the directory answers that as unavailable, nothing written).
 """
 
 from __future__ import annotations
@@ -34,6 +42,15 @@ class DistrictRef:
 class AgencyRef:
     code: str
     name: str
+
+
+@dataclass(frozen=True)
+class LiftedLockout:
+    """What an unlock lifted: the wrong passwords counted, and when the name was locked
+    (ISO 8601; None when it was only made to wait)."""
+
+    failures: int
+    locked_at: str | None
 
 
 @dataclass(frozen=True)
@@ -87,3 +104,30 @@ class IdentityProvisioner(ABC):
     def set_enabled(self, district: DistrictRef, officer: OfficerRef, enabled: bool) -> None:
         """Enable or disable the officer's account at the provider. (The API already
         refuses a deactivated officer's tokens by the directory's status.)"""
+
+    # --- asked by the directory's use cases, in their transaction ----------------
+
+    @abstractmethod
+    def revoke_sessions(self, session: Session, district: DistrictRef, officer: OfficerRef) -> None:
+        """End the officer's sessions at the provider now (deactivation): no refresh
+        token or session they hold gets them a new access token."""
+
+    @abstractmethod
+    def unlock_sign_in(
+        self, session: Session, district: DistrictRef, officer: OfficerRef
+    ) -> LiftedLockout | None:
+        """Lift the lockout (and any wait) that wrong passwords put on the officer's
+        sign-in; what was lifted, or None when nothing was counted against them."""
+
+    @abstractmethod
+    def locked_user_names(
+        self, session: Session, district: DistrictRef, usernames: Collection[str]
+    ) -> set[str]:
+        """Which of `usernames` are locked out after too many wrong passwords."""
+
+    @abstractmethod
+    def set_initial_password(
+        self, session: Session, district: DistrictRef, officer: OfficerRef, password: str
+    ) -> None:
+        """Give the officer a one-time password: the first sign-in with it asks for a
+        password of their own."""

@@ -148,8 +148,7 @@ def _record_failure(session: Session, task_id: uuid.UUID, exc: Exception) -> str
 
 def _perform(session: Session, task: ProvisioningTask) -> None:
     adapter = provisioner()
-    tenant = session.execute(select(Tenant).where(Tenant.id == task.tenant_id)).scalar_one()
-    district = DistrictRef(tenant.slug, tenant.name)
+    district = district_ref(session, task.tenant_id)
     if task.entity == "district":
         adapter.ensure_district(district)
     elif task.entity == "agency":
@@ -157,7 +156,7 @@ def _perform(session: Session, task: ProvisioningTask) -> None:
         adapter.ensure_agency(district, AgencyRef(agency.code, agency.name))
     elif task.entity == "officer":
         officer = session.execute(select(Officer).where(Officer.id == task.entity_id)).scalar_one()
-        ref = _officer_ref(session, officer)
+        ref = officer_ref(session, officer)
         if task.operation == "ensure":
             officer.subject = adapter.ensure_officer(district, ref, officer.roles)
         elif task.operation == "roles":
@@ -166,7 +165,13 @@ def _perform(session: Session, task: ProvisioningTask) -> None:
             adapter.set_enabled(district, ref, ref.enabled)
 
 
-def _officer_ref(session: Session, officer: Officer) -> OfficerRef:
+def district_ref(session: Session, tenant_id: uuid.UUID) -> DistrictRef:
+    tenant = session.execute(select(Tenant).where(Tenant.id == tenant_id)).scalar_one()
+    return DistrictRef(tenant.slug, tenant.name)
+
+
+def officer_ref(session: Session, officer: Officer) -> OfficerRef:
+    """The officer as the port speaks of them (plain values, their status now)."""
     agency = session.execute(select(Agency).where(Agency.id == officer.agency_id)).scalar_one()
     return OfficerRef(
         id=str(officer.id),

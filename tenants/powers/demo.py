@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from yimen.platform.kernel.directory import Agency, AgencyKind
 from yimen.tenants.powers import matters, service
+from yimen.tenants.powers.contracts import AdoptMatters, AssignMatter, TransferMatter
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 
 # Street-level city-appearance matters a township office takes over (处罚法 第二十四条
@@ -43,17 +44,19 @@ def seed_demo_powers(session: Session) -> int:
     )
     if not codes:
         return 0
-    service.adopt(session, list(codes), None)
+    service.adopt(session, AdoptMatters(codes=list(codes)))
     today = service.district_today(session)
     began = min(matters.EDITION, today - dt.timedelta(days=60))
     for code in codes:
         adoption = service.adoption_of(session, code)
         service.assign(
             session,
-            code,
-            holders[adoption.matter.domain].id,
-            "初始认领：按部门执法领域承担",
-            effective=began,
+            AssignMatter(
+                code,
+                holders[adoption.matter.domain].id,
+                "初始认领：按部门执法领域承担",
+                effective=began,
+            ),
         )
     township = next(
         (a for a in agencies if a.kind == AgencyKind.TOWNSHIP and "urban_management" in a.domains),
@@ -64,10 +67,9 @@ def seed_demo_powers(session: Session) -> int:
             if code in codes:
                 service.transfer(
                     session,
-                    code,
-                    township.id,
-                    DELEGATION_REASON,
-                    effective=today - dt.timedelta(days=30),
+                    TransferMatter(
+                        code, township.id, DELEGATION_REASON, today - dt.timedelta(days=30)
+                    ),
                 )
     session.commit()  # the power list's use cases only flush: the seed is one unit
     return len(codes)

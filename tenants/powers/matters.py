@@ -4,12 +4,14 @@ search it. The XLSX import (xlsx.py) writes through `apply_fields` too."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from yimen.platform.kernel.errors import NotFound
 from yimen.tenants.powers import catalog
+from yimen.tenants.powers.domains import DOMAINS
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 from yimen.tenants.powers.rules import benchmark, is_major, provision
 
@@ -148,6 +150,33 @@ def adopted_matters(session: Session) -> list[tuple[str, str]]:
         .order_by(EnforcementMatter.code)
     ).all()
     return [(code, name) for code, name in rows]
+
+
+@dataclass(frozen=True)
+class MatterGroup:
+    domain: str
+    label: tuple[str, str]  # the domain's (Chinese, English) name
+    matters: list[tuple[str, str]]  # (code, name), by name
+
+
+def adopted_by_domain(session: Session) -> list[MatterGroup]:
+    """The district's adopted matters grouped by domain, as a complainant or an operator
+    chooses one (by name; the code is the choice's value): domains in the catalog's
+    order, an unknown one last."""
+    by_domain: dict[str, list[tuple[str, str]]] = {}
+    rows = session.execute(
+        select(EnforcementMatter.domain, EnforcementMatter.code, EnforcementMatter.name)
+        .join(MatterAdoption, MatterAdoption.matter_id == EnforcementMatter.id)
+        .order_by(EnforcementMatter.code)
+    )
+    for domain, code, name in rows:
+        by_domain.setdefault(domain, []).append((code, name))
+    order = list(DOMAINS)
+    domains = sorted(by_domain, key=lambda d: (order.index(d) if d in order else len(order), d))
+    return [
+        MatterGroup(d, DOMAINS.get(d, (d, d)), sorted(by_domain[d], key=lambda m: m[1]))
+        for d in domains
+    ]
 
 
 def matter_names(session: Session, codes: set[str]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from yimen.platform.kernel.db import current_tenant_id, utcnow
 from yimen.platform.kernel.directory import Agency, Tenant
 from yimen.platform.kernel.errors import Conflict, FieldProblem, Invalid, NotFound
 from yimen.tenants.directory.service import agency_in_district
+from yimen.tenants.powers.contracts import AdoptMatters, AssignMatter, SetMajor, TransferMatter
 from yimen.tenants.powers.domains import label
 from yimen.tenants.powers.matters import seed_catalog as seed_catalog
 from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption, MatterAssignment
@@ -36,12 +37,11 @@ def _zone(session: Session) -> ZoneInfo:
     return ZoneInfo(name or "Asia/Shanghai")
 
 
-def adopt(
-    session: Session, codes: list[str], domain: str | None, on_major_list: bool = False
-) -> dict:
+def adopt(session: Session, command: AdoptMatters) -> dict:
     """Put catalog matters (by code, or every matter of a domain) on the district's
     power list; matters already there are skipped. One unknown or repealed code and
     nothing is adopted."""
+    codes, domain, on_major_list = list(command.codes), command.domain, command.on_major_list
     matters = (
         session.execute(
             select(EnforcementMatter).where(
@@ -92,10 +92,11 @@ def adoption_of(session: Session, code: str) -> MatterAdoption:
     return adoption
 
 
-def set_major(session: Session, code: str, on_major_list: bool) -> MatterAdoption:
+def set_major(session: Session, command: SetMajor) -> MatterAdoption:
     """Put a matter on, or take it off, the district's major-decision list (重大执法决定
     法制审核目录清单, 118号 （十二）)."""
-    adoption = adoption_of(session, code)
+    on_major_list = command.on_major_list
+    adoption = adoption_of(session, command.code)
     error = major_list_error(adoption.matter.is_major, on_major_list)
     if error:
         raise Invalid("major-by-law", *error, fields=[FieldProblem("on_major_list", *error)])
@@ -154,15 +155,15 @@ def _already_held(session: Session, code: str, held: MatterAssignment) -> Confli
     )
 
 
-def assign(
-    session: Session,
-    code: str,
-    agency_id: uuid.UUID,
-    reason: str = "",
-    effective: dt.date | None = None,
-) -> MatterAssignment:
+def assign(session: Session, command: AssignMatter) -> MatterAssignment:
     """Give an adopted matter its agency. A matter that already has one is refused:
     exactly one agency holds a power at a time, and a change is a transfer."""
+    code, agency_id, reason, effective = (
+        command.code,
+        command.agency_id,
+        command.reason,
+        command.effective,
+    )
     adoption = adoption_of(session, code)
     agency = _agency_for(session, agency_id, adoption)
     held = current_assignment(session, adoption.id)
@@ -179,15 +180,15 @@ def assign(
     return assignment
 
 
-def transfer(
-    session: Session,
-    code: str,
-    agency_id: uuid.UUID,
-    reason: str,
-    effective: dt.date | None = None,
-) -> MatterAssignment:
+def transfer(session: Session, command: TransferMatter) -> MatterAssignment:
     """划转: the current holder's assignment ends when the new agency's begins; the
     closed assignment stays as history."""
+    code, agency_id, reason, effective = (
+        command.code,
+        command.agency_id,
+        command.reason,
+        command.effective,
+    )
     adoption = adoption_of(session, code)
     agency = _agency_for(session, agency_id, adoption)
     held = current_assignment(session, adoption.id)

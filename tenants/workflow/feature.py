@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from yimen.platform.kernel.feature import Feature
-from yimen.tenants.workflow.web import views
+from yimen.tenants.workflow.web import console_views, views
 
-FEATURE = Feature(name="workflow", api_blueprints=(views.blp,))
+FEATURE = Feature(name="workflow", api_blueprints=(views.blp,), web_blueprints=(console_views.bp,))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from yimen.platform.kernel.directory import Agency
 from yimen.platform.kernel.errors import FieldProblem, Invalid, NotFound
+from yimen.tenants.workflow.contracts import PublishLibrary, PublishOverride
 from yimen.tenants.workflow.model import WorkflowDefinition, WorkflowOverride
 from yimen.tenants.workflow.rules import check_against_statute, fingerprint, resolve
 from yimen.tenants.workflow.statutory import KINDS, LIBRARY_V1
@@ -67,11 +68,10 @@ def library_version(session: Session, kind: str, version: int | None = None) -> 
     return found
 
 
-def publish_library(
-    session: Session, kind: str, definition: dict, note: str, actor: str
-) -> WorkflowDefinition:
+def publish_library(session: Session, command: PublishLibrary, actor: str) -> WorkflowDefinition:
     """A new library version; it must keep the statutory floor."""
-    definition = {**definition, "kind": _kind(kind)}
+    kind, note = command.kind, command.note
+    definition = {**command.definition, "kind": _kind(kind)}
     violations = check_against_statute(definition)
     if violations:
         raise _refuse(violations)
@@ -98,11 +98,11 @@ def latest_override(
     )
 
 
-def publish_override(
-    session: Session, kind: str, agency_id: uuid.UUID | None, delta: dict, note: str, actor: str
-) -> WorkflowOverride:
+def publish_override(session: Session, command: PublishOverride, actor: str) -> WorkflowOverride:
     """A district (agency_id None) or agency delta; refused, with nothing written, if the
     resolved definition would remove or weaken a statutory step."""
+    kind, agency_id, note = command.kind, command.agency_id, command.note
+    delta = dict(command.delta)
     _kind(kind)
     if (
         agency_id

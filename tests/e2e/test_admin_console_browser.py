@@ -27,7 +27,7 @@ def test_a_district_admin_adds_an_agency_then_an_officer(page, live_server, back
     form.get_by_label("部门名称").fill("玄武区文化和旅游局")
     form.get_by_label("统一社会信用代码").fill(good[:-1] + ("0" if good[-1] != "0" else "1"))
     form.get_by_label("类别").select_option("enforcement")
-    form.get_by_label("执法领域").fill("culture_tourism")
+    form.get_by_label("文化和旅游").check()
     form.get_by_label("文书字号前缀").fill("玄文旅罚")
     form.get_by_role("button", name="新增").click()
     assert "校验位错误" in page.locator("#e-credit_code").inner_text()
@@ -44,7 +44,7 @@ def test_a_district_admin_adds_an_agency_then_an_officer(page, live_server, back
     form.get_by_label("用户名").fill(f"xuanwu.wenlv{backend[:2]}")
     form.get_by_label("姓名").fill("文丽")
     form.get_by_label("执法证号").fill(f"苏32010299{backend[:2]}")
-    form.get_by_label("执法证领域").fill("culture_tourism")
+    form.get_by_label("文化和旅游").check()
     form.get_by_label("有效期至").fill("2029-06-30")
     form.get_by_role("button", name="新增").click()
     assert page.get_by_role("status").inner_text() == "已新增人员：文丽"
@@ -100,3 +100,47 @@ def test_an_agency_admin_adds_officers_only_to_their_own_agency(
         },
     )
     assert response.status == 403 and "只能管理本部门" in response.text()
+
+
+def test_the_district_admin_adds_an_officer_issues_the_initial_password_and_it_must_be_changed(
+    sign_in, browser, live_server, own_district
+):
+    """Issue 13 item 8, start to finish in the console: roles and domains chosen from
+    lists, the initial password shown once, and the officer's first sign-in asks for
+    their own."""
+    slug = own_district["slug"]
+    page = sign_in(f"{slug}.gaoming")
+    page.get_by_role("link", name="执法人员").first.click()
+    form = page.locator("#add-officer")
+    form.get_by_label("所在部门").select_option(label="测试区市场监督管理局")
+    form.get_by_label("用户名").fill(f"{slug}.xinren")
+    form.get_by_label("姓名").fill("辛仁")
+    form.get_by_label("执法证号").fill("苏3201029901")
+    form.get_by_label("食品安全").check()
+    form.get_by_label("市场监管").check()
+    form.get_by_label("有效期至").fill("2029-06-30")
+    form.get_by_label("部门负责人").check()
+    form.get_by_role("button", name="新增").click()
+    assert page.get_by_role("status").inner_text() == "已新增人员：辛仁"
+    row = page.locator("#officer-table tr", has_text="辛仁")
+    assert "市场监管" in row.inner_text() and "food_safety" not in row.inner_text()
+
+    row.get_by_role("link", name="辛仁").click()
+    assert page.locator("#f-roles-agency_head").is_checked()
+    page.get_by_role("button", name="签发初始密码").click()
+    password = page.locator("#issued-password").inner_text()
+    assert "首次登录时必须设置本人的新密码" in page.locator("#initial-password").inner_text()
+
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
+    officer = context.new_page()
+    officer.set_default_timeout(15000)
+    officer.goto(f"{live_server.url}/console/?district={slug}")
+    officer.get_by_label("用户名").fill(f"{slug}.xinren")
+    officer.get_by_label("密码").fill(password)
+    officer.get_by_role("button", name="登录").click()
+    officer.get_by_label("新密码", exact=True).fill("Xinren-own-2026")
+    officer.get_by_label("再次输入新密码").fill("Xinren-own-2026")
+    officer.get_by_role("button", name="设置并登录").click()
+    officer.wait_for_url(f"{live_server.url}/console/")
+    assert "辛仁" in officer.content()
+    context.close()

@@ -70,8 +70,18 @@ def signed_in(browser, live_server):
         context.close()
 
 
+def _unfold(page, action: str) -> None:
+    """Open the action's fold: only the next lawful step is unfolded."""
+    page.evaluate(
+        "a => { const d = document.getElementById('action-' + a)?.closest('details');"
+        " if (d) d.open = true; }",
+        action,
+    )
+
+
 def _submit(page, action: str, expect: str | None = "done"):
     """Send the action's form; the page that comes back says it was done (or why not)."""
+    _unfold(page, action)
     with page.expect_navigation():
         page.locator(f"#action-{action} button[type=submit]").click()
     if expect == "done":
@@ -80,6 +90,7 @@ def _submit(page, action: str, expect: str | None = "done"):
 
 
 def _form(page, action: str):
+    _unfold(page, action)
     return page.locator(f"#action-{action}")
 
 
@@ -98,7 +109,7 @@ def _open_new_case(officer, party: str) -> str:
     form.get_by_label("违法地点").fill("玄武区珠江路88号")
     form.get_by_label("违法行为发生日期").fill("2026-10-01")
     form.get_by_label("情节复杂或重大违法").check()
-    form.get_by_label("当事人类型").select_option(label="法人或其他组织")
+    form.get_by_label("当事人类型").select_option(label="法人及非法人组织")
     form.get_by_label("姓名或名称").fill(party)
     body = "91320102MA1MXXX90"
     form.get_by_label("统一社会信用代码").fill(body + uscc.calc_check_digit(body))

@@ -15,7 +15,11 @@ def _hotline_call(page, description: str, matter: str | None = None, agency: str
     page.get_by_role("link", name="热线登记").click()
     form = page.locator("#hotline-form")
     if matter:
-        form.get_by_label("问题类别").select_option(label=matter)
+        # the filter box keeps the matters whose name has the keyword (static/matter-filter.js)
+        form.get_by_role("searchbox").fill("油烟")
+        options = form.locator("#h-matter_code option")
+        assert form.locator("#h-matter_code option:not([hidden])").count() < options.count()
+        form.get_by_label("问题类别", exact=True).select_option(label=matter)
     if agency:
         form.get_by_label("承办部门").select_option(label=agency)
     form.get_by_label("问题描述").fill(description)

@@ -20,6 +20,13 @@ in memory and copies the behaviour the adapter depends on:
   409 on a taken username), read, and PUT, which *replaces* first and last name, e-mail
   and attributes (left out = cleared, Keycloak 24 and later);
 - client-role mappings of a user: list, add, remove (204);
+- a user's sessions: POST …/users/<id>/logout ends them all (204; `sessions` counts
+  the user's live ones, which a test sets);
+- a temporary password: PUT …/users/<id>/reset-password (204), which adds the
+  required action UPDATE_PASSWORD as Keycloak does;
+- brute-force detection per user: GET /attack-detection/brute-force/users/<id>
+  (`numFailures`, `disabled`, `lastFailure` in epoch milliseconds, …; all zero for a
+  user never counted) and DELETE to clear it (204);
 - for the token-trust test: each realm's discovery document and JWKS.
 
 `state.down = True` answers 503 to every admin call (an outage).
@@ -55,6 +62,9 @@ class Realm:
     organizations: dict[str, dict] = field(default_factory=dict)  # id → org (with "members")
     users: dict[str, dict] = field(default_factory=dict)  # id → user (with "clientRoles")
     profile: dict = field(default_factory=lambda: copy.deepcopy(DEFAULT_PROFILE))
+    sessions: dict[str, int] = field(default_factory=dict)  # user id → live sessions
+    passwords: dict[str, dict] = field(default_factory=dict)  # user id → credential
+    brute_force: dict[str, dict] = field(default_factory=dict)  # user id → status
 
     def client(self, client_id: str) -> dict:
         return next(c for c in self.clients.values() if c["clientId"] == client_id)
@@ -368,6 +378,36 @@ def _user_routes(app: Flask, state: KeycloakState, created, no_content) -> None:
             if role.get("name") not in client["roles"]:
                 return _error(404, "Role not found")
             held[role["name"]] = client["roles"][role["name"]]
+        return no_content()
+
+    @app.post("/admin/realms/<name>/users/<uid>/logout")
+    def logout(name, uid):
+        realm = state.realms[name]
+        if uid not in realm.users:
+            return _error(404, "User not found")
+        realm.sessions[uid] = 0
+        return no_content()
+
+    @app.put("/admin/realms/<name>/users/<uid>/reset-password")
+    def reset_password(name, uid):
+        realm = state.realms[name]
+        user = realm.users.get(uid)
+        if user is None:
+            return _error(404, "User not found")
+        body = request.get_json()
+        realm.passwords[uid] = {"value": body["value"], "temporary": bool(body.get("temporary"))}
+        if body.get("temporary") and "UPDATE_PASSWORD" not in user["requiredActions"]:
+            user["requiredActions"].append("UPDATE_PASSWORD")
+        return no_content()
+
+    @app.get("/admin/realms/<name>/attack-detection/brute-force/users/<uid>")
+    def brute_force_status(name, uid):
+        never = {"numFailures": 0, "disabled": False, "lastIPFailure": "n/a", "lastFailure": 0}
+        return jsonify(state.realms[name].brute_force.get(uid, never))
+
+    @app.delete("/admin/realms/<name>/attack-detection/brute-force/users/<uid>")
+    def clear_brute_force(name, uid):
+        state.realms[name].brute_force.pop(uid, None)
         return no_content()
 
     @app.delete("/admin/realms/<name>/users/<uid>/role-mappings/clients/<cid>")

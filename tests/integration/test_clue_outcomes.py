@@ -166,8 +166,9 @@ def test_complaints_about_the_same_thing_are_proposed_as_a_group_and_all_are_tol
     assert [t for t, _ in told] == ["SMS_GROUP_MOVED"]
     assert told[0][1]["params"] == {"code": same["receipt_code"], "step": "已受理"}
 
-    progress = client.get(
-        f"/api/v1/public/xuanwu/progress?code={same['receipt_code']}&phone4={same['phone'][-4:]}"
+    progress = client.post(
+        "/api/v1/public/xuanwu/progress",
+        json={"code": same["receipt_code"], "phone4": same["phone"][-4:]},
     ).json
     assert [s["step"] for s in progress["steps"]][-2:] == ["已与同一事项的投诉合并办理", "已受理"]
     assert progress["status"] == "accepted"
@@ -205,8 +206,9 @@ def test_not_resolved_reopens_with_the_same_owner_and_counts_against_the_agency(
         headers=desks["zhzf"],
     )
     before = _figures(client, desks)["zhzf"]
-    progress = client.get(
-        f"/api/v1/public/xuanwu/progress?code={filed['receipt_code']}&phone4={filed['phone'][-4:]}"
+    progress = client.post(
+        "/api/v1/public/xuanwu/progress",
+        json={"code": filed["receipt_code"], "phone4": filed["phone"][-4:]},
     ).json
     assert progress["outcome"] == "当场责令改正，已整改到位" and progress["feedback_until"]
 
@@ -358,10 +360,11 @@ def test_on_the_progress_page_the_complainant_says_not_resolved_and_rates(client
         json={"outcome": "corrected_on_spot", "note": "已责令整改"},
         headers=desks["zhzf"],
     )
-    query = f"code={filed['receipt_code']}&phone4={filed['phone'][-4:]}"
-    page = client.get(f"/t/xuanwu/progress?{query}").get_data(as_text=True)
+    form = client.get("/t/xuanwu/progress").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    asked = {"csrf_token": token, "code": filed["receipt_code"], "phone4": filed["phone"][-4:]}
+    page = client.post("/t/xuanwu/progress", data=asked).get_data(as_text=True)
     assert 'id="feedback-form"' in page and "当场责令改正，已整改到位" in page
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     r = client.post(
         "/t/xuanwu/progress/feedback",
         data={

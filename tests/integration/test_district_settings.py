@@ -37,6 +37,7 @@ def test_an_administrator_sees_every_setting_with_its_default_and_meaning(client
         "litigation_court",
         "execution_night_start",
         "execution_night_end",
+        "workbench_due_soon_working_days",
     }
     night = settings["execution_night_start"]
     assert (night["value"], night["default"]) == (22, 22) and "第四十三条" in night["help"]

@@ -154,6 +154,51 @@ def test_failures_name_the_step_and_status_never_the_person(keycloak, provisione
         dead.ensure_district(DistrictRef("nowhere", "无"))
 
 
+def test_the_directory_ends_sessions_lifts_a_lockout_and_sets_a_temporary_password(
+    keycloak, provisioner, district
+):
+    zhou = officer("jianye.zhou")
+    subject = provisioner.ensure_officer(district, zhou, ["officer"])
+    realm = keycloak.state.realms[district.slug]
+
+    realm.sessions[subject] = 2  # signed in on two devices
+    provisioner.revoke_sessions(None, district, zhou)
+    assert realm.sessions[subject] == 0
+
+    assert provisioner.unlock_sign_in(None, district, zhou) is None  # nothing counted
+    locked_on = 1_796_000_000_000  # epoch ms of the last wrong password
+    realm.brute_force[subject] = {
+        "numFailures": 30,
+        "disabled": True,
+        "lastIPFailure": "192.0.2.7",
+        "lastFailure": locked_on,
+    }
+    other = officer("jianye.wu")
+    provisioner.ensure_officer(district, other, ["officer"])
+    names = provisioner.locked_user_names(None, district, ["jianye.zhou", "jianye.wu", "nobody"])
+    assert names == {"jianye.zhou"}
+    lifted = provisioner.unlock_sign_in(None, district, zhou)
+    assert lifted is not None and lifted.failures == 30
+    assert lifted.locked_at == "2026-11-30T00:53:20+00:00"
+    assert subject not in realm.brute_force
+    assert provisioner.locked_user_names(None, district, ["jianye.zhou"]) == set()
+
+    realm.users[subject]["requiredActions"] = []  # set a password of their own since
+    provisioner.set_initial_password(None, district, zhou, "Ym-once-only-1")
+    assert realm.passwords[subject] == {"value": "Ym-once-only-1", "temporary": True}
+    assert realm.users[subject]["requiredActions"] == ["UPDATE_PASSWORD"]
+
+
+def test_an_officer_keycloak_never_saw_has_no_session_nor_lockout_but_no_password_either(
+    provisioner, district
+):
+    ghost = officer("jianye.ghost2")
+    provisioner.revoke_sessions(None, district, ghost)
+    assert provisioner.unlock_sign_in(None, district, ghost) is None
+    with pytest.raises(ProvisioningError, match="not provisioned yet"):
+        provisioner.set_initial_password(None, district, ghost, "Ym-once-only-1")
+
+
 # --- with the platform: the composition root, the job runner, the token validator ------
 
 
@@ -300,8 +345,10 @@ def test_an_officer_onboarded_through_the_api_works_with_keycloak_tokens_until_d
     assert me.status_code == 200, me.json
     assert me.json["agency"] == "zhzf" and me.json["district"] == tenant.slug
 
+    realm.sessions[subject] = 1
     r = client.post(f"/api/v1/officers/{officer_id}/deactivate", headers=admin)
     assert r.status_code == 200
+    assert realm.sessions[subject] == 0  # logged out at Keycloak in the same request
     assert client.get("/api/v1/me", headers=token).status_code == 401  # at once
     jobs = _run_jobs(client, admin, tenant.id, officer_id)
     assert [(j["operation"], j["status"]) for j in jobs] == [

@@ -46,6 +46,18 @@ class Recording(IdentityProvisioner):
     def set_enabled(self, district, officer, enabled):
         pass
 
+    def revoke_sessions(self, session, district, officer):
+        pass
+
+    def unlock_sign_in(self, session, district, officer):
+        return None
+
+    def locked_user_names(self, session, district, usernames):
+        return set()
+
+    def set_initial_password(self, session, district, officer, password):
+        pass
+
 
 @pytest.fixture
 def worker(redis_broker):  # noqa: F811

@@ -28,8 +28,9 @@ def test_a_citizen_files_and_follows_a_complaint_without_seeing_anyones_personal
     assert r.status_code == 201, r.json
     receipt = r.json
     assert receipt["receipt_code"].startswith("YM") and receipt["agency"] == "玄武区综合行政执法局"
-    progress = client.get(
-        f"/api/v1/public/xuanwu/progress?code={receipt['receipt_code']}&phone4={phone[-4:]}"
+    progress = client.post(
+        "/api/v1/public/xuanwu/progress",
+        json={"code": receipt["receipt_code"], "phone4": phone[-4:]},
     ).json
     assert [s["step"] for s in progress["steps"]] == ["已分派至承办部门"]
     assert progress["steps"][0]["agency"] == "玄武区综合行政执法局"
@@ -42,12 +43,13 @@ def test_the_wrong_phone_digits_get_the_same_answer_as_an_unknown_code(client):
         "/api/v1/public/xuanwu/complaints",
         json={"description": "工地夜间施工噪声扰民", "place": "玄武区北京东路", "phone": phone},
     ).json["receipt_code"]
-    wrong = client.get(
-        f"/api/v1/public/xuanwu/progress?code={code}&phone4=0000"
-        if phone[-4:] != "0000"
-        else f"/api/v1/public/xuanwu/progress?code={code}&phone4=1111"
+    wrong = client.post(
+        "/api/v1/public/xuanwu/progress",
+        json={"code": code, "phone4": "0000" if phone[-4:] != "0000" else "1111"},
     )
-    unknown = client.get("/api/v1/public/xuanwu/progress?code=YMAAAAAAAAAA&phone4=1234")
+    unknown = client.post(
+        "/api/v1/public/xuanwu/progress", json={"code": "YMAAAAAAAAAA", "phone4": "1234"}
+    )
     assert (
         wrong.status_code == unknown.status_code == 404
         and wrong.json["detail"] == unknown.json["detail"]

@@ -15,7 +15,7 @@ from typing import Any
 
 from yimen.platform.intake.model import Clue, ClueGroup
 from yimen.platform.kernel.db import TenantMismatch
-from yimen.platform.kernel.directory import Agency
+from yimen.platform.kernel.directory import Agency, AgencyKind
 from yimen.tenants.directory.district_settings import REGISTRY
 
 
@@ -45,7 +45,7 @@ class FakeIntakeStore:
     # -- setting up -----------------------------------------------------------------------
 
     def agency_named(self, code: str, name: str, holds: tuple[str, ...] = ()) -> Agency:
-        agency = Agency(id=uuid.uuid4(), code=code, name=name)
+        agency = Agency(id=uuid.uuid4(), code=code, name=name, kind=AgencyKind.ENFORCEMENT)
         self.agencies[agency.id] = agency
         for matter in holds:
             self.holders[matter] = agency.id

@@ -49,6 +49,10 @@ def test_each_adapter_implements_the_whole_port(adapter):
         "ensure_officer",
         "set_roles",
         "set_enabled",
+        "revoke_sessions",
+        "unlock_sign_in",
+        "locked_user_names",
+        "set_initial_password",
     }
 
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from yimen.platform.cases import registry as actions
+from yimen.platform.cases.law import entered_dates
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.record.model import Case, case_reach
 from yimen.platform.cases.registry import act
@@ -119,11 +120,23 @@ class Capture:
     longitude: float | None = None
     device: str = ""
     client_id: str | None = None
+    collected: dt.date | None = None  # the day the agency collected it, as entered
 
-    @property
-    def collected_on(self) -> dt.date:
-        """The day of collection in Shanghai: the capture's, else today."""
-        return (self.captured_at or utcnow()).astimezone(SHANGHAI).date()
+    def collected_on(self, act_started: dt.date | None) -> dt.date:
+        """The day of collection (law/entered_dates.py checks it): as entered; else the
+        capture's day in Shanghai — unless the capture is older than the act (a photo of
+        the place before), which this case collected the day it was uploaded; else today."""
+        if self.collected is not None:
+            return self.collected
+        today = utcnow().astimezone(SHANGHAI).date()
+        if self.captured_at is None:
+            return today
+        captured = self.captured_at.astimezone(SHANGHAI).date()
+        return today if act_started is not None and captured < act_started else captured
+
+
+def act_started(case: Case) -> dt.date | None:
+    return entered_dates.record_of(case, {})["act_started"]  # type: ignore[return-value]
 
 
 def _invalid(header: str, zh: str, en: str) -> Invalid:
@@ -179,6 +192,20 @@ def _captured_at(headers: Mapping[str, str]) -> dt.datetime | None:
     return value
 
 
+def _collected(headers: Mapping[str, str]) -> dt.date | None:
+    raw = headers.get("X-Collected-On", "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise _invalid(
+            "X-Collected-On",
+            "证据收集日期须为 ISO 8601 日期，如 2026-11-20。",
+            "X-Collected-On must be an ISO 8601 date, e.g. 2026-11-20.",
+        ) from None
+
+
 def read_capture(headers: Mapping[str, str]) -> Capture:
     """The upload's headers, checked before a byte of the file is read."""
     kind = headers.get("X-Evidence-Kind", "").strip()
@@ -193,6 +220,7 @@ def read_capture(headers: Mapping[str, str]) -> Capture:
     if not title:
         raise _invalid("X-Evidence-Title", "请填写证据名称。", "X-Evidence-Title is required.")
     return Capture(
+        collected=_collected(headers),
         kind=kind,
         title=title,
         captured_at=_captured_at(headers),
@@ -277,10 +305,12 @@ def record(
     stored: tuple[StoredBlob, str],
     capture: Capture,
     identity: Identity,
+    version: int | None = None,
 ) -> tuple[CaseEvidence, bool]:
     """The evidence row and the engine's add_evidence event, in one commit. On any
     refusal or failure the blob this upload created is removed. Returns the evidence
-    and whether it is new (False: the same client id won a race and is returned)."""
+    and whether it is new (False: the same client id won a race and is returned).
+    `version`: the case as the uploader saw it (the console's form), else the latest."""
     blob, media_type = stored
     evidence = CaseEvidence(
         case_id=case.id,
@@ -301,13 +331,13 @@ def record(
         "kind": capture.kind,
         "title": capture.title,
         "sha256": blob.sha256,
-        "collected_on": capture.collected_on.isoformat(),
+        "collected_on": capture.collected_on(act_started(case)).isoformat(),
     }
     if capture.client_id:
         data["client_id"] = capture.client_id
     try:
         session.add(evidence)
-        act(session, case, "add_evidence", data, identity)
+        act(session, case, "add_evidence", data, identity, version)
         if evidence in session.new:  # the engine had this client id already: not written
             raise _AlreadyRecorded
     except (_AlreadyRecorded, IntegrityError):

@@ -104,6 +104,8 @@ def _payment(ctx: Ctx):
         "until": ma.fields.Date(required=True, metadata={"description": "暂缓或分期的截止日"}),
         "reason": schemas.text(1000),
     },
+    form={"kind": ("暂缓或分期", "Deferral or instalments"), "until": ("截止日期", "Until")},
+    choices={"kind": "deferral_kind"},
 )
 def _deferral(ctx: Ctx):
     """Payment deferred or in instalments on the party's application, for real economic
@@ -339,6 +341,12 @@ def _enforce(ctx: Ctx):
             validate=ma.validate.Length(max=200), metadata={"description": "复议机关或法院"}
         ),
     },
+    form={
+        "kind": ("救济途径", "Remedy"),
+        "filed_on": ("申请复议或起诉日期", "Filed on"),
+        "body": ("复议机关或人民法院", "Reconsideration body or court"),
+    },
+    choices={"kind": "challenge_kind"},
 )
 def _challenge(ctx: Ctx):
     """The party applied for reconsideration or sued: the surcharge stops counting until
@@ -372,6 +380,8 @@ def _challenge(ctx: Ctx):
         "concluded_on": ma.fields.Date(),
         "fine_fen": schemas.fen(metadata={"description": "变更后的罚款 (outcome=varied)"}),
     },
+    form={"kind": ("救济途径", "Remedy"), "outcome": ("复议决定或裁判结果", "Outcome")},
+    choices={"kind": "challenge_kind", "outcome": "challenge_outcome"},
 )
 def _conclude(ctx: Ctx):
     """The reconsideration or lawsuit concluded: upheld (the surcharge runs again),

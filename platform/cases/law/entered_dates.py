@@ -90,9 +90,13 @@ MEASURE = _b("measure_started", "查封、扣押之日", "the start of the measu
 DECLARED: dict[str, dict[str, Entered]] = {
     # --- filing, investigation -------------------------------------------------------
     "add_evidence": {
-        # no lower bound: a document or a photo may be older than the act it proves
+        # The day the agency collected it for this case (第五十四条: evidence of an act
+        # found is collected in its investigation), so not before the act began; what the
+        # item itself shows may be older (a licence, a photo taken before): that is its
+        # capture time, not its collection.
         "collected_on": Entered(PAST, "证据收集日期", "Evidence collected on",
-                                f"{PZ}第五十四条、第五十五条"),
+                                f"{PZ}第五十四条、第五十五条",
+                                (_b("act_started", "违法行为开始之日", "the start of the act"),)),
     },
     "pause_clock": {
         "started_on": Entered(PAST, "中止开始日期", "Pause started on", f"{PZ}第六十条",
@@ -523,6 +527,8 @@ def record_of(case: CaseRecord, data: Body) -> dict[str, Day | None]:
     hearing = [p.started_on for p in case.pauses if p.reason == law.HEARING]
     found: dict[str, Day | None] = {
         "act": act,
+        "act_started": case.violation_started_on
+        or (law.stored_day(case.occurred_at) if case.occurred_at is not None else None),
         "discovered": case.discovered_on,
         "filed": case.filed_on,
         "prior_notice_served": dates.get("prior_notice_served"),

@@ -52,6 +52,9 @@ class ActionSpec:
     # Still allowed while the case is suspended (中止调查): resuming, and keeping the
     # record complete.
     while_suspended: bool = False
+    # A further condition of the law on the case (rules.CaseView → rules.Refusal or
+    # None), checked wherever the stages are: the write path and what is offered.
+    guard: Callable[[Any], Any] | None = None
     module: str = ""
 
     def __call__(self, ctx: Any) -> Result:
@@ -76,6 +79,7 @@ def declare(
     form: Mapping[str, tuple[str, str]] | None = None,
     choices: Mapping[str, str] | None = None,
     while_suspended: bool = False,
+    guard: Callable[[Any], Any] | None = None,
 ) -> Callable[[Handler], ActionSpec]:
     """Declare the action its handler carries out; the handler's name is bound to the
     declaration (still callable with the context)."""
@@ -94,6 +98,7 @@ def declare(
             form=dict(form or {}),
             choices=dict(choices or {}),
             while_suspended=while_suspended,
+            guard=guard,
             module=handler.__module__,
         )
 

@@ -232,6 +232,7 @@ def _hand_in(ctx: Ctx):
         "filed_on": ma.fields.Date(),
         "note": ma.fields.String(validate=ma.validate.Length(max=500)),
     },
+    form={"filed_on": ("备案日期", "Filed with the agency on")},
 )
 def _record_filing(ctx: Ctx):
     """备案: the on-the-spot decision is filed with the officers' agency (处罚法 第五十二条);

@@ -31,9 +31,11 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    text,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, mapped_column, relationship
 
+from yimen.platform.cases.record import json_facts
 from yimen.platform.cases.record.typed import (
     CaseDecision,
     CaseMeasure,
@@ -285,6 +287,15 @@ class CaseParticipant(Base, TenantOwned, Participation):
         tenant_fk("case_id", "enforcement_case"),
         tenant_fk("agency_id", "agency"),
         Index("ix_case_participant_current", "agency_id", "case_id", "until"),
+        # An agency's current reach, read by every list it sees (migration 20261207_0210).
+        Index(
+            "ix_case_participant_reach",
+            "tenant_id",
+            "agency_id",
+            "case_id",
+            postgresql_where=text("until IS NULL"),
+            sqlite_where=text("until IS NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -315,3 +326,6 @@ def case_reach(column: InstrumentedAttribute) -> Criterion:
 
 
 scoped_by_agency(Case, case_reach(Case.id))
+
+
+json_facts.install()  # the record's JSON as it reads back, before every flush

@@ -104,13 +104,57 @@ LABELS: dict[str, tuple[str, str]] = {
     "kept_at": ("保存地点", "Kept at"),
     "decided_on": ("决定日期", "Decided on"),
     "note": ("说明", "Note"),
+    # 当场处罚 (处罚法 第五十一条、第六十八条、第六十九条)
+    "refused_to_sign": ("当事人拒绝签收 (在决定书上注明)", "The party refused to sign"),
+    "collect_on_spot": ("当场收缴罚款", "Fine collected on the spot"),
+    "hard_to_collect": ("事后难以执行", "Hard to collect afterwards"),
+    "remote_area_request": (
+        "边远、水上、交通不便地区，当事人提出",
+        "Remote area, at the party's request",
+    ),
+    "receipt_no": ("罚款专用票据号", "Fine receipt number"),
+    "handed_in_on": ("罚款交至行政机关日期", "Handed in on"),
+    # 行政强制法
+    "approved": ("负责人批准", "Approved by the head"),
+    "until": ("截止日期", "Until"),
+    "immediate": ("立即执行", "Immediate"),
+    "grounds": ("事实、理由和依据", "Facts, reasons and basis"),
+    "published_on": ("公告日期", "Published on"),
+    "demolish_by": ("限期自行拆除日", "Demolish by"),
+    "applied_on": ("申请日期", "Applied on"),
+    "concluded_on": ("终结日期", "Concluded on"),
 }
 # A field's label for one action, where the shared one above does not fit: the form hints
 # of the action's declaration.
 PER_ACTION: dict[tuple[str, str], tuple[str, str]] = {
     (name, field): label for name, spec in SPECS.items() for field, label in spec.form.items()
 }
+# English for choices whose source tables carry Chinese only (or the code).
+CIRCUMSTANCE_EN = {"minor": "Minor", "ordinary": "Ordinary", "serious": "Serious"}
+OUTCOME_EN = {
+    "penalty": "Impose a penalty",
+    "no_penalty": "Minor: no penalty",
+    "not_established": "Facts not established: no penalty",
+    "transfer": "Suspected crime: transfer to the judicial organ",
+}
+GROUND_EN: dict[str | tuple[str, str], str] = {
+    "hardship": "The party truly cannot perform now",
+    "third_party": "A third party claims the object, with reason",
+    "irreparable": "Irreparable loss, no harm to the public interest",
+    "other": "Other grounds the agency finds",
+    ("end", "died"): "The citizen died, no estate, no successor",
+    ("end", "dissolved"): "The organisation ended, no property, no successor",
+    ("end", "object_lost"): "The object of execution was lost",
+    ("end", "revoked"): "The decision was revoked",
+    ("end", "suspended_3_years"): "Suspended three years without resuming",
+    ("end", "other"): "Other grounds the agency finds",
+}
 CHOICES: dict[str, dict[str, tuple[str, str]]] = {
+    "party_kind": {  # 处罚法 第四条: persons, legal persons and other organisations
+        "person": ("自然人", "Natural person"),
+        "organisation": ("法人及非法人组织", "Legal person or other organisation"),
+        "individual_business": ("个体工商户", "Individual business"),
+    },
     "evidence": {
         "documentary": ("书证", "Documentary"),
         "physical": ("物证", "Physical"),
@@ -152,24 +196,45 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "path": {
         "agency_power": ("行政机关强制执行", "By the agency"),
+        "monetary": ("加处罚款或滞纳金、划拨存款汇款", "Monetary: surcharge, transfer of deposits"),
         "demolition": ("强制拆除", "Demolition"),
         "auction": ("拍卖、依法处理", "Auction"),
     },
     "penalty_kinds": {k: v for k, v in PENALTY_KINDS.items() if k != "detention"},
-    "circumstance": {k: (zh, en) for k, (zh, en, _tier) in CIRCUMSTANCES.items()},
+    "circumstance": {
+        k: (zh, CIRCUMSTANCE_EN.get(k, en)) for k, (zh, en, _tier) in CIRCUMSTANCES.items()
+    },
+    "deferral_kind": {
+        "deferral": ("暂缓缴纳", "Deferred payment"),
+        "instalments": ("分期缴纳", "Payment in instalments"),
+    },
+    "challenge_kind": {
+        "reconsideration": ("行政复议", "Administrative reconsideration"),
+        "litigation": ("行政诉讼", "Administrative litigation"),
+    },
+    "challenge_outcome": {
+        "upheld": ("维持", "Upheld"),
+        "varied": ("变更", "Varied"),
+        "revoked": ("撤销", "Revoked"),
+        "withdrawn": ("撤回申请或起诉", "Withdrawn"),
+    },
     "harm": {
         "none": ("没有造成危害后果", "No harm"),
         "slight": ("危害后果轻微", "Slight harm"),
         "harmful": ("造成危害后果", "Harmful"),
     },
-    "case_outcome": {k: (zh, k) for k, (zh, _article) in OUTCOMES.items()},
+    "case_outcome": {k: (zh, OUTCOME_EN.get(k, k)) for k, (zh, _article) in OUTCOMES.items()},
     "substitute_harm": {
         "traffic": ("危害交通安全", "Harms traffic safety"),
         "pollution": ("造成环境污染", "Pollutes the environment"),
         "resources": ("破坏自然资源", "Damages natural resources"),
     },
-    "execution_suspension": {k: (v, k) for k, v in rules.EXECUTION_SUSPENSION_GROUNDS.items()},
-    "execution_termination": {k: (v, k) for k, v in rules.EXECUTION_TERMINATION_GROUNDS.items()},
+    "execution_suspension": {
+        k: (v, GROUND_EN.get(k, k)) for k, v in rules.EXECUTION_SUSPENSION_GROUNDS.items()
+    },
+    "execution_termination": {
+        k: (v, GROUND_EN.get(("end", k), k)) for k, v in rules.EXECUTION_TERMINATION_GROUNDS.items()
+    },
     "clock_pause": {
         "suspension": ("案件中止调查", "Investigation suspended"),
         "notice": ("公告期间", "Public notice period"),
@@ -184,12 +249,19 @@ CHOICE_SET: dict[tuple[str, str], str] = {
     for field, choices in spec.choices.items()
 }
 LONG_TEXT = 500  # a String longer than this is a textarea
+# The field the server computes from a file the form uploads (the console never asks
+# for a hash): the action's form takes the file itself, multipart.
+UPLOADS: dict[str, str] = {"add_evidence": "sha256"}
+UPLOAD_LABEL = (
+    "证据文件 (照片、视频、录音或文档，可选)",
+    "Evidence file (photo, video, audio or document; optional)",
+)
 
 
 @dataclass(frozen=True)
 class Input:
     name: str
-    kind: str  # date | text | textarea | select | checkbox | checkboxes | officer | measure | yuan | lines | record
+    kind: str  # date | text | textarea | select | checkbox | checkboxes | officer | measure | yuan | lines | record | file
     label: tuple[str, str]
     required: bool = False
     choices: tuple[tuple[str, tuple[str, str]], ...] = ()
@@ -216,6 +288,8 @@ def _labelled(action: str, name: str, codes: tuple[str, ...]):
 
 
 def _kind(action: str, name: str, f: ma.fields.Field) -> str | None:
+    if UPLOADS.get(action) == name:
+        return "file"
     if isinstance(f, ma.fields.AwareDateTime):
         return None  # the server takes "now"
     if isinstance(f, ma.fields.Date):
@@ -251,6 +325,8 @@ def inputs(action: str) -> list[Input]:
         if kind in ("select", "checkboxes") and not codes:  # a free field with known values
             codes = tuple(CHOICES.get(CHOICE_SET.get((action, name), name), {}))
         label = PER_ACTION.get((action, name)) or LABELS.get(name, (name, name))
+        if kind == "file":
+            name, label = "file", UPLOAD_LABEL
         found.append(
             Input(
                 name,
@@ -285,6 +361,8 @@ def read(action: str, form: MultiDict) -> dict:
     data: dict = {}
     errors: dict = {}
     for item in inputs(action):
+        if item.kind == "file":
+            continue  # the file is read by the upload's view, its hash by the server
         if item.kind == "checkbox":
             data[item.name] = form.get(item.name) in ("1", "on", "true")
         elif item.kind == "checkboxes":

@@ -160,6 +160,41 @@ def offer(allowed: list[str], roles: frozenset[str], may_handle: bool, records: 
     return Offer(mine, others)
 
 
+# What a stage still lacks (rules.check_complete's refusal) and the action that supplies it.
+SUPPLIES = {
+    "evidence-required": "add_evidence",
+    "preservation-undecided": "decide_preserved_evidence",
+    "measures-open": "lift_measure",
+    "reexamination-required": "record_statement",
+    "hearing-not-held": "record_hearing",
+    "legal-review-not-passed": "legal_review",
+    "execution-not-done": "record_payment",
+}
+
+
+def next_step(definition: dict, view: rules.CaseView, mine: list[str]) -> str | None:
+    """The viewer's next lawful step, of the actions offered: leaving the stage when it is
+    complete; else what the law's check of the stage says is missing first — the action
+    that issues the first missing document (a 笔录 by 制作笔录), or supplies the missing
+    fact; else the first action of the stage's flow (declaration order), never one of
+    the SECONDARY ones."""
+    if "advance" in mine:
+        return "advance"
+    try:
+        rules.check_complete(definition, view)
+    except rules.Refusal as refusal:
+        if refusal.rule.startswith("documents:"):
+            for kind in rules.missing_documents(definition, view):
+                issuing = [a for a in mine if kind in actions.DOCUMENTS.get(a, ())]
+                if not issuing and kind.endswith("笔录") and "add_record" in mine:
+                    issuing = ["add_record"]
+                if issuing:
+                    return issuing[0]
+        elif SUPPLIES.get(refusal.rule) in mine:
+            return SUPPLIES[refusal.rule]
+    return next((a for a in mine if a not in SECONDARY), None)
+
+
 def documents_of(session: Session, case_id: uuid.UUID) -> list[CaseDocument]:
     return list(
         session.execute(

@@ -36,6 +36,7 @@ from yimen.platform.cases.service import definition_of, get_case, open_draft, to
 from yimen.platform.cases.web import console_forms as forms
 from yimen.platform.cases.web import console_queries as q
 from yimen.platform.cases.web.document_views import pdf_or_pending
+from yimen.platform.cases.web.record_views import masked
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.errors import DomainError
 from yimen.platform.kernel.permissions import allowed, requires
@@ -55,8 +56,9 @@ PARTY_FIELDS = (
     "address",
     "phone",
 )
+# 当事人类型 as the console names them (处罚法 第四条: 公民、法人或者其他组织).
 PARTY_KINDS = {
-    PartyKind.ORGANISATION.value: ("法人或其他组织", "Organisation"),
+    PartyKind.ORGANISATION.value: ("法人及非法人组织", "Legal person or other organisation"),
     PartyKind.PERSON.value: ("自然人", "Natural person"),
     PartyKind.INDIVIDUAL_BUSINESS.value: ("个体工商户", "Individual business"),
 }
@@ -71,6 +73,8 @@ def _labels() -> dict:
         "stage_names": rules.STAGE_NAMES,
         "status_names": rules.STATUS_NAMES,
         "action_names": actions.ACTION_NAMES,
+        "action_labels": {n: (s.label_zh, s.label_en) for n, s in actions.SPECS.items()},
+        "choice_labels": forms.CHOICES,
         "yuan": yuan,
         "is_overdue": q.is_overdue,
     }
@@ -223,6 +227,8 @@ def detail(case_id: uuid.UUID, errors=None, form=None, values=None, status=200):
         allowed(identity.roles, "cases.handle"),
         records,
     )
+    may_correct = "correct_party" in offer.mine  # its own page (draft_views.party)
+    offer = q.Offer([a for a in offer.mine if a != "correct_party"], offer.others)
     docs = q.documents_of(session, case.id)
     report = events.verify(session, case.id)
     record = q.events_of(session, case.id)
@@ -242,6 +248,7 @@ def detail(case_id: uuid.UUID, errors=None, form=None, values=None, status=200):
         flags=law_flags.flags_of(session, case),
         offer=offer,
         inputs={name: forms.inputs(name) for name in offer.mine},
+        next_step=q.next_step(definition, view, offer.mine),
         secondary=q.SECONDARY,
         officers=q.certified_officers(session, case.agency_id),
         measures=q.open_measures(case),
@@ -253,6 +260,10 @@ def detail(case_id: uuid.UUID, errors=None, form=None, values=None, status=200):
         record=record,
         actors=q.names_by_username(session, {e.actor for e in record}),
         may_supervise=allowed(identity.roles, "cases.supervise"),
+        may_complete=case.status == "draft" and allowed(identity.roles, "cases.handle"),
+        may_correct=may_correct,
+        incomplete=_incomplete(case, view),
+        masked=masked,
         today=today(),
         errors=errors or {},
         form=form,
@@ -260,6 +271,16 @@ def detail(case_id: uuid.UUID, errors=None, form=None, values=None, status=200):
         done=request.args.get("done"),
         **_labels(),
     ), status
+
+
+def _incomplete(case: Case, view: rules.CaseView) -> list[str]:
+    """What a draft still lacks for the head's approval (处罚法 第四十二条、第五十四条)."""
+    if case.status != "draft":
+        return []
+    found = [] if case.matter_code else ["执法事项"]
+    found += [] if case.parties else ["当事人"]
+    found += [] if len(rules.qualified_officers(view)) >= 2 else ["两名以上具备资格的承办人员"]
+    return found
 
 
 def _action_errors(exc: ma.ValidationError | Problem) -> dict[str, tuple[str, str]]:

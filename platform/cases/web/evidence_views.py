@@ -75,6 +75,10 @@ UPLOAD_DOC = {
         _header("X-Evidence-Kind", "证据种类：" + " | ".join(evidence.KIND_NAMES), True),
         _header("X-Evidence-Title", "证据名称，百分号编码的 UTF-8 / percent-encoded UTF-8", True),
         _header("X-Captured-At", "拍摄/采集时间，带时区的 ISO 8601 / with offset"),
+        _header(
+            "X-Collected-On",
+            "证据收集日期 (默认拍摄之日)，不晚于今天、不早于违法行为开始之日 / collected on",
+        ),
         _header("X-Captured-Lat", "纬度 / latitude (WGS-84 degrees)"),
         _header("X-Captured-Lng", "经度 / longitude (WGS-84 degrees)"),
         _header("X-Device", "采集设备，百分号编码 / capturing device, percent-encoded"),

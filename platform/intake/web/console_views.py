@@ -1,6 +1,7 @@
 """Console pages of the one door: the agency's clue inbox, a clue with its history and
-the actions the viewer may take, the 12319 hotline entry form, and the legal-affairs
-office's arbitration queue.
+the actions the viewer may take, the hotline entry form (12319 and 12345; a police
+officer registers the clues it found on it), and the legal-affairs office's arbitration
+queue.
 
 Forms go through the same schemas and use cases as the API, so a mistake reads the same
 here as in a problem+json answer: field by field, in Chinese (English with ?lang=en),
@@ -9,6 +10,7 @@ and nothing is written. A routing refusal (409) is shown as a message on the pag
 
 from __future__ import annotations
 
+import re
 import uuid
 
 import marshmallow as ma
@@ -33,7 +35,7 @@ from yimen.platform.intake.web.views import (
 )
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.directory import Agency
-from yimen.platform.kernel.errors import DomainError
+from yimen.platform.kernel.errors import DomainError, NotFound
 from yimen.platform.kernel.permissions import allowed, requires
 from yimen.platform.web.blobs import blob_store, send_blob
 
@@ -44,6 +46,8 @@ STALE = (
     "Someone else just acted on this clue; reload and retry.",
 )
 HOTLINE_FIELDS = (
+    "source_ref",
+    "received_at",
     "matter_code",
     "agency_id",
     "description",
@@ -321,39 +325,79 @@ def _is_uuid(value: str | None) -> bool:
     return True
 
 
+POLICE_FIELDS = ("matter_code", "agency_id", "description", "place")
+HOTLINES = (rules.HOTLINE_12319, rules.HOTLINE_12345)
+LOCAL_MINUTE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$")
+
+
+def _entered_by_me(clue: Clue | None) -> Clue | None:
+    """The clue if the viewer entered it: a receipt code is read back only to the operator
+    who entered the call (another's clue is out of reach, as if it did not exist)."""
+    if clue is None or not clue.steps or clue.steps[0].actor != current_identity().username:
+        return None
+    return clue
+
+
+def _registered(clue_id: str | None) -> Clue | None:
+    if not _is_uuid(clue_id):
+        return None
+    try:
+        return _entered_by_me(_readable(uuid.UUID(clue_id)))
+    except NotFound:
+        return None
+
+
 @bp.get("/hotline")
 @requires("clues.register")
 def hotline(errors=None, values=None, status=200):
-    """12319: the operator enters a caller's complaint and reads back the receipt code."""
-    registered = request.args.get("registered")
-    clue = service.get_clue(db.session, uuid.UUID(registered)) if _is_uuid(registered) else None
-    if clue is not None and (not clue.steps or clue.steps[0].actor != current_identity().username):
-        clue = None  # the receipt code is read back only to the operator who entered the call
+    """The hotline desk (12319 or 12345): the operator enters a caller's complaint with
+    the call's id (the 12345 work order's number) and time, and reads back the receipt
+    code. A police officer registers a clue it found here, as the police."""
+    police = service.police_registers(current_identity())
     return render_template(
         "console/clues/hotline.html",
-        registered=clue,
-        matters=q.adopted_matters(db.session),
+        registered=_registered(request.args.get("registered")),
+        known=request.args.get("known") == "1",
+        police=police,
+        hotlines=HOTLINES,
+        groups=q.adopted_by_domain(db.session),
         handlers=q.handling_agencies(db.session),
         agencies=q.agency_names(db.session),
         errors=errors or {},
-        values=values or {},
+        values=values or {"source": rules.HOTLINE_12319},
     ), status
+
+
+def _hotline_form(police: bool) -> tuple[dict, str]:
+    """The posted hotline form as the API's body, and its source. The call's time comes
+    from a datetime-local box, in the district's time (Asia/Shanghai)."""
+    if police:
+        return _form(POLICE_FIELDS), Source.POLICE.value
+    data = _form(HOTLINE_FIELDS)
+    if LOCAL_MINUTE.match(data.get("received_at", "")):
+        data["received_at"] += ("" if data["received_at"].count(":") == 2 else ":00") + "+08:00"
+    source = request.form.get("source", "")
+    return data, source if source in HOTLINES else rules.HOTLINE_12319
 
 
 @bp.post("/hotline")
 @requires("clues.register")
 def hotline_submit():
+    """A call, or a police officer's clue; a 12345 work order already registered (typed
+    before, or pushed by the 12345 platform) is the same clue: nothing is entered twice."""
     try:
-        data = RegisterSchema().load(_form(HOTLINE_FIELDS))
-        command = registered_complaint(data, Source.HOTLINE.value)
-        clue = service.intake.submit_complaint(command, current_identity()).clue
+        form, source = _hotline_form(service.police_registers(current_identity()))
+        data = RegisterSchema().load(form)
+        command = registered_complaint(data, source)
+        submitted = service.intake.submit_complaint(command, current_identity())
     except (ma.ValidationError, Problem, DomainError) as caught:
         exc = problem_of(caught) if isinstance(caught, DomainError) else caught
         db.session.rollback()
         if isinstance(exc, Problem) and exc.status == 403:
             raise
         return hotline(errors=_errors(exc), values=request.form, status=_status(exc))
-    return redirect(url_for("console_clues.hotline", registered=clue.id))
+    known = {} if submitted.created else {"known": "1"}
+    return redirect(url_for("console_clues.hotline", registered=submitted.clue.id, **known))
 
 
 @bp.app_context_processor

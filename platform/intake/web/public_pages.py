@@ -1,9 +1,15 @@
-"""Public pages of the one door: the complaint form and the progress page."""
+"""Public pages of the one door: the complaint form and the progress page.
+
+The complainant chooses the agency, or "not sure" (seed 000: 群众在投诉时可以自行选择接受
+投诉机关); not sure goes to the matter's holder on the power list, and to the legal-affairs
+office only when no matter, or none held, was chosen. The progress check posts the phone's
+last four digits in the form body: personal data stays out of URLs, browser history and
+access logs."""
 
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from yimen.platform.api.limits import limiter
@@ -17,22 +23,25 @@ from yimen.platform.intake.web.public_views import (
     form_input,
 )
 from yimen.platform.kernel.db import db, tenant_scope
+from yimen.platform.kernel.directory import Agency
 from yimen.platform.kernel.errors import DomainError, NotFound
 from yimen.platform.kernel.permissions import public
 from yimen.platform.web.blobs import accepts_uploads
 from yimen.tenants.directory.service import district_or_404
-from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
+from yimen.tenants.powers.matters import adopted_by_domain
 
 bp = Blueprint("public_pages", __name__, url_prefix="/t/<slug>")
 
 
-def _matters(tenant_id):
+def _choices(tenant_id) -> dict:
+    """The matters by domain, and the agencies a complainant may choose."""
     with tenant_scope(tenant_id), db.new_session() as s:
-        return s.execute(
-            select(EnforcementMatter.code, EnforcementMatter.name)
-            .join(MatterAdoption, MatterAdoption.matter_id == EnforcementMatter.id)
-            .order_by(EnforcementMatter.code)
+        agencies = s.execute(
+            select(Agency.id, Agency.name)
+            .where(Agency.kind.in_(service.HANDLING_KINDS))
+            .order_by(Agency.code)
         ).all()
+        return {"groups": adopted_by_domain(s), "handlers": agencies}
 
 
 @bp.get("/complaint")
@@ -42,7 +51,7 @@ def complaint_form(slug: str, errors=None, status=200):
     return render_template(
         "public/complaint.html",
         tenant=tenant,
-        matters=_matters(tenant.id),
+        **_choices(tenant.id),
         errors=errors or {},
         values=request.form if errors else {},
     ), status
@@ -63,7 +72,7 @@ def complaint_submit(slug: str):
         return _form_again(slug, field_errors(err.messages))
     except DomainError as refused:
         problem = problem_of(refused)
-        if not any(e.field == attachments.FIELD for e in problem.errors):
+        if problem.status != 422 or not problem.errors:
             raise
         return _form_again(slug, problem.errors)
     return render_template(
@@ -83,17 +92,29 @@ def _form_again(slug: str, errors: list[FieldError]):
     )
 
 
-@bp.get("/progress")
+@bp.route("/progress", methods=["GET", "POST"])
 @public
 @limiter.limit("60 per hour")
 def progress(slug: str, message=None, status_code=None):
+    """The complainant's progress: the receipt code and the phone's last four digits come
+    in the form's body (POST). A GET looks up the code alone (an anonymous complaint); a
+    GET carrying phone digits is sent back to the form without them."""
     tenant = district_or_404(slug)
+    if request.method == "GET" and "phone4" in request.args:
+        code = request.args.get("code", "").strip().upper()
+        again = url_for("public_pages.progress", slug=slug, code=code or None, digits=1)
+        return redirect(again, 303)
+    if request.method == "GET" and request.args.get("digits") == "1":
+        message = (
+            "请在下方输入手机尾号后四位再查询 (手机号码不放在网址中)。",
+            "Enter the phone's last four digits below (they are not put in the address).",
+        )
     code, phone4 = (
         request.values.get("code", "").strip().upper(),
-        request.values.get("phone4", "").strip(),
+        request.form.get("phone4", "").strip(),
     )
     view, not_found = None, False
-    if code:
+    if code and request.args.get("digits") != "1":
         with tenant_scope(tenant.id), db.new_session() as s:
             clue = service.find_for_complainant(s, code, phone4)
             if clue is None:

@@ -64,6 +64,23 @@ class ReceiptSchema(ma.Schema):
 
 
 class ProgressQuery(ma.Schema):
+    """The GET's query: the receipt code alone (an anonymous complaint). Phone digits in
+    a URL end up in access logs and browser history: they are refused there."""
+
+    code = ma.fields.String(required=True, validate=ma.validate.Length(equal=12))
+    phone4 = ma.fields.String(
+        validate=ma.validate.Equal(
+            "",
+            error=Bilingual(
+                "手机尾号请以 POST 在请求体中提交，不要放在网址中。",
+                "Send the phone digits in a POST body, not in the URL.",
+            ),
+        ),
+        metadata={"description": "不接受：请用 POST / refused here: use POST"},
+    )
+
+
+class ProgressBody(ma.Schema):
     code = ma.fields.String(required=True, validate=ma.validate.Length(equal=12))
     phone4 = ma.fields.String(validate=ma.validate.Regexp(r"^\d{4}$"))
 
@@ -261,14 +278,26 @@ class Progress(MethodView):
     @blp.arguments(ProgressQuery, location="query")
     @blp.response(200, ProgressSchema)
     def get(self, args, slug: str):
-        """查询办理进度 (回执码 + 手机尾号后四位) / Progress by receipt code and the phone's last four digits"""
-        tenant = district_or_404(slug)
-        with tenant_scope(tenant.id), db.new_session() as s:
-            clue = service.find_for_complainant(s, args["code"], args.get("phone4"))
-            # The same answer for an unknown code and a wrong phone: no probing.
-            if clue is None:
-                raise service.no_match()
-            return service.progress(s, clue)
+        """查询匿名投诉的办理进度 (仅回执码) / Progress of an anonymous complaint by receipt code"""
+        return _progress(slug, args["code"], None)
+
+    @public
+    @limiter.limit("60 per hour")
+    @blp.arguments(ProgressBody)
+    @blp.response(200, ProgressSchema)
+    def post(self, data, slug: str):
+        """查询办理进度 (回执码 + 手机尾号后四位，在请求体中) / Progress by receipt code and the phone's last four digits, in the body"""
+        return _progress(slug, data["code"], data.get("phone4"))
+
+
+def _progress(slug: str, code: str, phone4: str | None) -> dict:
+    tenant = district_or_404(slug)
+    with tenant_scope(tenant.id), db.new_session() as s:
+        clue = service.find_for_complainant(s, code, phone4)
+        # The same answer for an unknown code and a wrong phone: no probing.
+        if clue is None:
+            raise service.no_match()
+        return service.progress(s, clue)
 
 
 @blp.route("/public/<slug>/nearby")

@@ -64,11 +64,18 @@ class ClueSchema(ma.Schema):
     latitude = ma.fields.Float(allow_none=True)
     longitude = ma.fields.Float(allow_none=True)
     source_ref = ma.fields.String(allow_none=True)
+    received_at = ma.fields.AwareDateTime(allow_none=True)
     steps = ma.fields.List(ma.fields.Nested(StepSchema))
 
 
 class RegisterSchema(ma.Schema):
-    source = ma.fields.Enum(Source, by_value=True, load_default=Source.PATROL)
+    source = ma.fields.Enum(
+        Source,
+        by_value=True,
+        metadata={
+            "description": "默认巡查发现；公安民警为公安移送 / patrol; police for the police"
+        },
+    )
     matter_code = ma.fields.String(validate=ma.validate.Length(max=20))
     agency_id = ma.fields.UUID()
     description = ma.fields.String(required=True, validate=ma.validate.Length(min=5, max=2000))
@@ -79,9 +86,25 @@ class RegisterSchema(ma.Schema):
     anonymous = ma.fields.Boolean(load_default=False)
     complainant_name = ma.fields.String(load_default="", validate=ma.validate.Length(max=50))
     complainant_phone = ma.fields.String(load_default="", validate=MOBILE)
+    source_ref = ma.fields.String(
+        validate=ma.validate.Regexp(
+            r"^[0-9A-Za-z\-\s]{1,64}$",
+            error=Bilingual(
+                "编号只能由字母、数字和连字符组成，最长64位。",
+                "Letters, digits and hyphens only, at most 64.",
+            ),
+        ),
+        metadata={
+            "description": "12345工单号 (12345热线必填) 或12319来电编号：同一编号只登记一次 / "
+            "the 12345 work-order number (required for 12345) or the 12319 call id"
+        },
+    )
+    received_at = ma.fields.AwareDateTime(
+        metadata={"description": "来电时间 (不能晚于现在) / when the hotline took the call"}
+    )
 
 
-INBOUND_SOURCES = (Source.UPPER_LEVEL, Source.POLICE)
+INBOUND_SOURCES = (Source.UPPER_LEVEL, Source.POLICE, Source.HOTLINE_12345)
 
 
 class InboundSchema(RegisterSchema):
@@ -92,15 +115,18 @@ class InboundSchema(RegisterSchema):
         validate=ma.validate.OneOf(
             INBOUND_SOURCES,
             error=Bilingual(
-                "来源须为 upper_level(上级系统) 或 police(公安)。",
-                "source must be upper_level or police.",
+                "来源须为 upper_level(上级系统)、police(公安) 或 hotline_12345(12345热线工单)。",
+                "source must be upper_level, police or hotline_12345.",
             ),
         ),
     )
     source_ref = ma.fields.String(
         required=True,
         validate=ma.validate.Length(min=1, max=64),
-        metadata={"description": "发送方的线索编号：重复发送只生成一条线索 / the sender's id"},
+        metadata={
+            "description": "发送方的线索编号 (12345为工单号)：重复发送、或坐席已登记的同一工单，"
+            "只有一条线索 / the sender's id (the 12345 work-order number): one clue per id"
+        },
     )
 
 
@@ -179,8 +205,18 @@ class DesignateSchema(ma.Schema):
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=2, max=500))
 
 
-def registered_complaint(data: dict, channel: str, **extra) -> service.SubmitComplaint:
-    """An officer's RegisterSchema fields (the API, the hotline page) as the command."""
+def registering_source(data: dict) -> str:
+    """The source of an officer's register: as given; else a police officer's clue is the
+    police's and anyone else's a patrol's."""
+    if data.get("source") is not None:
+        return data["source"].value
+    police = service.police_registers(current_identity())
+    return Source.POLICE.value if police else Source.PATROL.value
+
+
+def registered_complaint(data: dict, channel: str) -> service.SubmitComplaint:
+    """An officer's RegisterSchema fields (the API, the hotline page, the gateway's
+    inbound clues) as the command."""
     return service.SubmitComplaint(
         channel=channel,
         description=data["description"],
@@ -193,7 +229,8 @@ def registered_complaint(data: dict, channel: str, **extra) -> service.SubmitCom
         anonymous=data.get("anonymous", False),
         name=data.get("complainant_name", ""),
         phone=data.get("complainant_phone", ""),
-        **extra,
+        source_ref=data.get("source_ref"),
+        received_at=data.get("received_at"),
     )
 
 
@@ -221,10 +258,15 @@ class Clues(MethodView):
     @requires("clues.register")
     @blp.arguments(RegisterSchema)
     @blp.response(201, ClueSchema)
+    @blp.alt_response(200, schema=ClueSchema, description="同一工单已登记：返回已有线索 / known")
     def post(self, data):
-        """登记线索 (巡查、检查、热线代录) / Register a clue"""
-        command = registered_complaint(data, data["source"].value)
-        return service.intake.submit_complaint(command, current_identity()).clue
+        """登记线索 (巡查、检查、热线代录、公安民警发现) / Register a clue
+        ---
+        A 12345 work order (source hotline_12345 with its number in source_ref) already
+        registered, by hand or pushed by the 12345 platform, answers 200 with that clue."""
+        command = registered_complaint(data, registering_source(data))
+        submitted = service.intake.submit_complaint(command, current_identity())
+        return submitted.clue, 201 if submitted.created else 200
 
 
 @blp.route("/clues/<uuid:clue_id>")
@@ -341,7 +383,7 @@ class Inbound(MethodView):
     @blp.alt_response(200, schema=ClueSchema, description="重复发送：返回已有线索 / a replay")
     def post(self, data):
         """上级系统、公安推送线索 (按对方编号去重) / A clue from an upper-level system or the police"""
-        command = registered_complaint(data, data["source"].value, source_ref=data["source_ref"])
+        command = registered_complaint(data, data["source"].value)
         submitted = service.intake.submit_complaint(command, current_identity())
         return submitted.clue, 201 if submitted.created else 200
 

@@ -11,6 +11,7 @@ from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.permissions import requires
 from yimen.platform.kernel.uow import uow
 from yimen.tenants.calendar import service
+from yimen.tenants.calendar.contracts import ApproveYear
 from yimen.tenants.calendar.model import CalendarDay, CalendarYear
 from yimen.tenants.calendar.rules import DayKind
 
@@ -45,5 +46,6 @@ def years():
 @requires("calendar.approve")
 def approve(year: int):
     # Its own unit of work: a refusal rolls it back and is shown as the error page.
-    uow.run(current_tenant_id(), service.approve_year, year, current_identity().username)
+    command = ApproveYear(year)
+    uow.run(current_tenant_id(), service.approve_year, command, current_identity().username)
     return redirect(url_for("console_calendar.years"))

@@ -15,6 +15,7 @@ from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.permissions import requires
 from yimen.platform.kernel.uow import uow
 from yimen.tenants.calendar import service
+from yimen.tenants.calendar.contracts import ApproveYear, ImportYear, ListedDay
 from yimen.tenants.calendar.model import CalendarDay, CalendarYear
 from yimen.tenants.calendar.rules import CalendarNotLoaded, DayKind, Unit
 
@@ -106,13 +107,11 @@ class Years(MethodView):
     @blp.response(201, YearSchema)
     def post(self, data):
         """导入新一年的节假日安排 (待另一位运营人员审核) / Propose a year; another operator approves it"""
+        command = ImportYear(
+            data["year"], data["notice"], [ListedDay(**day) for day in data["days"]]
+        )
         return uow.run(
-            current_tenant_id(),
-            service.import_year,
-            data["year"],
-            data["notice"],
-            data["days"],
-            current_identity().username,
+            current_tenant_id(), service.import_year, command, current_identity().username
         )
 
 
@@ -122,7 +121,10 @@ class Approve(MethodView):
     @blp.response(200, YearSchema)
     def post(self, year: int):
         """审核通过 (不能审核自己导入的) / Approve a proposed year (not one's own import)"""
-        return uow.run(current_tenant_id(), service.approve_year, year, current_identity().username)
+        command = ApproveYear(year)
+        return uow.run(
+            current_tenant_id(), service.approve_year, command, current_identity().username
+        )
 
 
 @blp.route("/calendar/years/<int(min=1900, max=2200):year>/days")

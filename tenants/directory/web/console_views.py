@@ -18,10 +18,12 @@ from yimen.platform.auth.guard import current_identity
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.directory import AGENCY_KIND_LABELS, Agency, AgencyKind
+from yimen.platform.kernel.domains import DOMAINS
 from yimen.platform.kernel.errors import DomainError, Forbidden
 from yimen.platform.kernel.permissions import ROLES, requires
 from yimen.platform.kernel.uow import uow
 from yimen.tenants.directory import district_settings, service
+from yimen.tenants.directory.contracts import CreateAgency, CreateOfficer, UnlockSignIn
 from yimen.tenants.directory.rules import grantable_roles
 from yimen.tenants.directory.schemas import AgencyCreateSchema, OfficerCreateSchema
 from yimen.tenants.directory.web.views import granter, own_agency_id, within_reach
@@ -50,19 +52,32 @@ def _form_data(schema: ma.Schema, lists: tuple[str, ...] = ()) -> dict:
     return data
 
 
-def _errors(exc: Exception) -> dict[str, tuple[str, str]]:
+def form_errors(exc: Exception) -> dict[str, tuple[str, str]]:
     if isinstance(exc, DomainError):
         exc = problem_of(exc)
     items = field_errors(exc.messages) if isinstance(exc, ma.ValidationError) else exc.errors
     if isinstance(exc, Problem) and not exc.errors:
         return {"_schema": (exc.detail, exc.detail_en)}
-    return {e.field: (e.message, e.message_en) for e in items}
+    shown: dict[str, tuple[str, str]] = {}
+    for e in items:  # a list's item ("roles.1") is shown under the list's field
+        shown.setdefault(e.field.split(".")[0], (e.message, e.message_en))
+    return shown
 
 
-def _status(exc: Exception) -> int:
+def error_status(exc: Exception) -> int:
     if isinstance(exc, DomainError):
         return problem_of(exc).status
     return exc.status if isinstance(exc, Problem) else 422
+
+
+def domain_choices() -> list[tuple[str, str, str]]:
+    """The catalog's enforcement domains as (code, Chinese, English), for checkboxes."""
+    return [(code, zh, en) for code, (zh, en) in DOMAINS.items()]
+
+
+def role_choices(grantable) -> list[tuple[str, str, str]]:
+    """The permission table's roles the viewer may grant, as (code, Chinese, English)."""
+    return [(r, zh, en) for r, (zh, en) in ROLES.items() if r in grantable]
 
 
 def _page() -> int:
@@ -76,9 +91,9 @@ def _submit(schema: ma.Schema, lists: tuple[str, ...], create, page_view, endpoi
         created = create(schema.load(_form_data(schema, lists)))
     except (ma.ValidationError, Problem, DomainError) as exc:
         db.session.rollback()
-        if isinstance(exc, Problem | Forbidden) and _status(exc) == 403:
+        if isinstance(exc, Problem | Forbidden) and error_status(exc) == 403:
             raise
-        return page_view(errors=_errors(exc), values=request.form, status=422)
+        return page_view(errors=form_errors(exc), values=request.form, status=422)
     return redirect(url_for(endpoint, created=created.name))
 
 
@@ -91,6 +106,9 @@ def agencies(errors=None, values=None, status=200):
         page=rows,
         kinds=AGENCY_KIND_LABELS,
         kind_choices=list(AgencyKind),
+        domains=domain_choices(),
+        domain_names=DOMAINS,
+        checked_domains=request.form.getlist("domains") if values else [],
         errors=errors or {},
         values=values or {},
         created=request.args.get("created"),
@@ -100,7 +118,9 @@ def agencies(errors=None, values=None, status=200):
 @bp.post("/agencies")
 @requires("directory.agency.create")
 def add_agency():
-    create = lambda data: uow.run(current_tenant_id(), service.create_agency, data)  # noqa: E731
+    def create(data):
+        return uow.run(current_tenant_id(), service.create_agency, CreateAgency(**data))
+
     return _submit(AgencyCreateSchema(), ("domains",), create, agencies, "console_admin.agencies")
 
 
@@ -115,17 +135,19 @@ def officers(errors=None, values=None, status=200):
     # The form offers only the roles the viewer may grant (an agency administrator: to
     # officers of its own agency, the only agency the form offers it).
     grantable = grantable_roles(identity.roles, identity.agency, identity.agency)
-    from yimen.platform.idp.throttle import locked_user_names
-
     return render_template(
         "admin/officers.html",
         page=rows,
-        roles=[(r, ROLES[r]) for r in ROLES if r in grantable],
+        roles=role_choices(grantable),
         checked=request.form.getlist("roles") if values else ["officer"],
-        locked=locked_user_names(db.session),
+        domains=domain_choices(),
+        domain_names=DOMAINS,
+        checked_domains=request.form.getlist("certificate_domains") if values else [],
+        locked=service.locked_user_names(db.session, list(rows["items"])),
         unlocked=request.args.get("unlocked"),
         agencies=[a for a in agency_rows if own is None or a.id == own],
         agency_names={a.id: a.name for a in agency_rows},
+        can_manage=bool({"district_admin", "agency_admin"} & set(identity.roles)),
         errors=errors or {},
         values=values or {},
         created=request.args.get("created"),
@@ -137,7 +159,8 @@ def officers(errors=None, values=None, status=200):
 def add_officer():
     def create(data):
         within_reach(service.get_agency(db.session, data["agency_id"]))
-        return uow.run(current_tenant_id(), service.create_officer, data, granter())
+        command = CreateOfficer(**data)
+        return uow.run(current_tenant_id(), service.create_officer, command, granter())
 
     lists = ("certificate_domains", "roles")
     return _submit(OfficerCreateSchema(), lists, create, officers, "console_admin.officers")
@@ -150,8 +173,8 @@ def unlock_officer(officer_id):
     within_reach(
         service.get_agency(db.session, service.get_officer(db.session, officer_id).agency_id)
     )
-    lifted = uow.run(current_tenant_id(), service.unlock_sign_in, officer_id)
-    return redirect(url_for("console_admin.officers", unlocked=lifted["username"]))
+    lifted = uow.run(current_tenant_id(), service.unlock_sign_in, UnlockSignIn(officer_id))
+    return redirect(url_for("console_admin.officers", unlocked=lifted.username))
 
 
 @bp.get("/provisioning")
@@ -219,7 +242,7 @@ def save_settings():
         uow.run(current_tenant_id(), district_settings.update_settings, _setting_form())
     except (Problem, DomainError) as exc:
         db.session.rollback()
-        if _status(exc) == 403:
+        if error_status(exc) == 403:
             raise
-        return settings(errors=_errors(exc), values=request.form, status=422)
+        return settings(errors=form_errors(exc), values=request.form, status=422)
     return redirect(url_for("console_admin.settings", saved=1))

@@ -18,6 +18,18 @@ from yimen.platform.kernel.directory import Agency, OfficerStatus
 from yimen.platform.kernel.permissions import agency_bound, requires
 from yimen.platform.kernel.uow import uow
 from yimen.tenants.directory import service
+from yimen.tenants.directory.contracts import (
+    ChangeRoles,
+    CreateAgency,
+    CreateOfficer,
+    CreateUnit,
+    IssueInitialPassword,
+    SetOfficerStatus,
+    UnlockSignIn,
+    UpdateAgency,
+    UpdateOfficer,
+    UpdateUnit,
+)
 from yimen.tenants.directory.rules import Granter
 from yimen.tenants.directory.schemas import (
     AgencyCreateSchema,
@@ -119,7 +131,7 @@ class Agencies(MethodView):
     @blp.response(201, AgencySchema)
     def post(self, data):
         """新增执法部门 / Add an agency"""
-        return uow.run(current_tenant_id(), service.create_agency, data)
+        return uow.run(current_tenant_id(), service.create_agency, CreateAgency(**data))
 
 
 @blp.route("/agencies/<uuid:agency_id>")
@@ -135,7 +147,9 @@ class AgencyItem(MethodView):
     @blp.response(200, AgencySchema)
     def patch(self, changes: dict, agency_id: uuid.UUID):
         """修改执法部门 / Update an agency"""
-        return uow.run(current_tenant_id(), service.update_agency, agency_id, changes)
+        return uow.run(
+            current_tenant_id(), service.update_agency, UpdateAgency(agency_id, **changes)
+        )
 
 
 @blp.route("/staffing")
@@ -170,7 +184,7 @@ class Units(MethodView):
     def post(self, data):
         """新增单位 (分局、中队、科室) / Add a unit"""
         within_reach(service.get_agency(db.session, data["agency_id"]))
-        return uow.run(current_tenant_id(), service.create_unit, data)
+        return uow.run(current_tenant_id(), service.create_unit, CreateUnit(**data))
 
 
 @blp.route("/units/<uuid:unit_id>")
@@ -187,7 +201,7 @@ class UnitItem(MethodView):
     def patch(self, changes: dict, unit_id: uuid.UUID):
         """修改单位 / Update a unit"""
         within_reach(service.get_agency(db.session, _unit(unit_id).agency_id))
-        return uow.run(current_tenant_id(), service.update_unit, unit_id, changes)
+        return uow.run(current_tenant_id(), service.update_unit, UpdateUnit(unit_id, **changes))
 
 
 @blp.route("/officers")
@@ -207,7 +221,9 @@ class Officers(MethodView):
     def post(self, data):
         """新增执法人员 / Add an officer"""
         within_reach(service.get_agency(db.session, data["agency_id"]))
-        return uow.run(current_tenant_id(), service.create_officer, data, granter())
+        return uow.run(
+            current_tenant_id(), service.create_officer, CreateOfficer(**data), granter()
+        )
 
 
 def _reachable_officer(officer_id: uuid.UUID):
@@ -230,7 +246,9 @@ class OfficerItem(MethodView):
     def patch(self, changes: dict, officer_id: uuid.UUID):
         """修改执法人员 (单位、执法证) / Update an officer"""
         _reachable_officer(officer_id)
-        return uow.run(current_tenant_id(), service.update_officer, officer_id, changes)
+        return uow.run(
+            current_tenant_id(), service.update_officer, UpdateOfficer(officer_id, **changes)
+        )
 
 
 @blp.route("/officers/<uuid:officer_id>/roles")
@@ -241,7 +259,8 @@ class OfficerRoles(MethodView):
     def put(self, data: dict, officer_id: uuid.UUID):
         """设置人员角色 / Replace an officer's roles"""
         _reachable_officer(officer_id)
-        return uow.run(current_tenant_id(), service.set_roles, officer_id, data["roles"], granter())
+        command = ChangeRoles(officer_id, data["roles"])
+        return uow.run(current_tenant_id(), service.set_roles, command, granter())
 
 
 @blp.route("/officers/<uuid:officer_id>/deactivate")
@@ -251,7 +270,8 @@ class OfficerDeactivate(MethodView):
     def post(self, officer_id: uuid.UUID):
         """停用执法人员 (令牌立即失效) / Deactivate an officer; their tokens stop working at once"""
         _reachable_officer(officer_id)
-        return uow.run(current_tenant_id(), service.set_status, officer_id, OfficerStatus.INACTIVE)
+        command = SetOfficerStatus(officer_id, OfficerStatus.INACTIVE)
+        return uow.run(current_tenant_id(), service.set_status, command)
 
 
 @blp.route("/officers/<uuid:officer_id>/activate")
@@ -261,7 +281,8 @@ class OfficerActivate(MethodView):
     def post(self, officer_id: uuid.UUID):
         """启用执法人员 / Reactivate an officer"""
         _reachable_officer(officer_id)
-        return uow.run(current_tenant_id(), service.set_status, officer_id, OfficerStatus.ACTIVE)
+        command = SetOfficerStatus(officer_id, OfficerStatus.ACTIVE)
+        return uow.run(current_tenant_id(), service.set_status, command)
 
 
 class UnlockSchema(ma.Schema):
@@ -278,7 +299,7 @@ class OfficerUnlock(MethodView):
     def post(self, officer_id: uuid.UUID):
         """解除登录锁定 (密码错误次数过多) / Lift the sign-in lockout after too many wrong passwords"""
         _reachable_officer(officer_id)
-        return uow.run(current_tenant_id(), service.unlock_sign_in, officer_id)
+        return uow.run(current_tenant_id(), service.unlock_sign_in, UnlockSignIn(officer_id))
 
 
 class InitialPasswordSchema(ma.Schema):
@@ -292,8 +313,6 @@ class OfficerInitialPassword(MethodView):
     @blp.response(201, InitialPasswordSchema)
     def post(self, officer_id: uuid.UUID):
         """签发一次性初始密码 (内置身份认证) / Issue a one-time initial password (built-in provider)"""
-        officer = _reachable_officer(officer_id)
-        return {
-            "username": officer.username,
-            "password": uow.run(current_tenant_id(), service.issue_initial_password, officer),
-        }
+        _reachable_officer(officer_id)
+        command = IssueInitialPassword(officer_id)
+        return uow.run(current_tenant_id(), service.issue_initial_password, command)

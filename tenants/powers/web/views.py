@@ -15,6 +15,7 @@ from yimen.platform.kernel.uow import uow
 from yimen.tenants.directory.web.bulk_views import FileSchema
 from yimen.tenants.directory.web.views import own_agency_id
 from yimen.tenants.powers import matters, service, xlsx
+from yimen.tenants.powers.contracts import AdoptMatters, AssignMatter, SetMajor, TransferMatter
 from yimen.tenants.powers.schemas import (
     AdoptionUpdateSchema,
     AdoptResultSchema,
@@ -108,13 +109,7 @@ class Adoptions(MethodView):
     @blp.response(201, AdoptResultSchema)
     def post(self, data):
         """认领目录事项 (按编码或领域) / Adopt catalog matters"""
-        return uow.run(
-            current_tenant_id(),
-            service.adopt,
-            data["codes"],
-            data.get("domain"),
-            data["on_major_list"],
-        )
+        return uow.run(current_tenant_id(), service.adopt, AdoptMatters(**data))
 
 
 @blp.route("/power-list/<code>")
@@ -130,7 +125,7 @@ class PowerListItem(MethodView):
     @blp.response(200, PowerListItemSchema)
     def patch(self, data, code: str):
         """列入或移出本区重大执法决定目录 / Put on or take off the major-decision list"""
-        uow.run(current_tenant_id(), service.set_major, code, data["on_major_list"])
+        uow.run(current_tenant_id(), service.set_major, SetMajor(code, data["on_major_list"]))
         return service.power_list_item(db.session, code)
 
 
@@ -141,14 +136,7 @@ class Assignment(MethodView):
     @blp.response(201, AssignmentSchema)
     def post(self, data, code: str):
         """指定承担部门 (同一时间只能一个) / Assign the matter to one agency"""
-        uow.run(
-            current_tenant_id(),
-            service.assign,
-            code,
-            data["agency_id"],
-            data["reason"],
-            data.get("effective"),
-        )
+        uow.run(current_tenant_id(), service.assign, AssignMatter(code, **data))
         return service.history(db.session, code)[-1]
 
 
@@ -159,14 +147,7 @@ class Transfer(MethodView):
     @blp.response(201, AssignmentSchema)
     def post(self, data, code: str):
         """划转给另一部门 (原承担记录保留为历史) / Transfer the matter; history is kept"""
-        uow.run(
-            current_tenant_id(),
-            service.transfer,
-            code,
-            data["agency_id"],
-            data["reason"],
-            data.get("effective"),
-        )
+        uow.run(current_tenant_id(), service.transfer, TransferMatter(code, **data))
         return service.history(db.session, code)[-1]
 
 

@@ -16,6 +16,7 @@ from yimen.platform.kernel.directory import Agency
 from yimen.platform.kernel.permissions import requires
 from yimen.platform.kernel.uow import uow
 from yimen.tenants.workflow import service
+from yimen.tenants.workflow.contracts import PublishLibrary, PublishOverride
 from yimen.tenants.workflow.model import WorkflowDefinition, WorkflowOverride
 from yimen.tenants.workflow.rules import diff
 from yimen.tenants.workflow.statutory import KINDS
@@ -145,13 +146,9 @@ class LibraryKind(MethodView):
     @blp.response(201, DefinitionSchema)
     def post(self, data, kind: str):
         """发布新版本 (不得低于法定要求) / Publish a new library version"""
+        command = PublishLibrary(kind, data["definition"], data["note"])
         return uow.run(
-            current_tenant_id(),
-            service.publish_library,
-            kind,
-            data["definition"],
-            data["note"],
-            current_identity().username,
+            current_tenant_id(), service.publish_library, command, current_identity().username
         )
 
 
@@ -205,15 +202,8 @@ class Overrides(MethodView):
                     "只能覆盖本部门的流程。",
                     "You may only override your own agency's workflow.",
                 )
-        return uow.run(
-            current_tenant_id(),
-            service.publish_override,
-            data["kind"],
-            data["agency_id"],
-            data["delta"],
-            data["note"],
-            identity.username,
-        )
+        command = PublishOverride(**data)
+        return uow.run(current_tenant_id(), service.publish_override, command, identity.username)
 
 
 @blp.route("/workflow/effective")

@@ -10,16 +10,16 @@ confirms them.
 `agency.payment_account` ({name, bank, number}): the account an agency's decisions name
 for paying fines (处罚法 第六十七条); empty until the administrator sets it.
 
-Revision ID: 20261207_0200
-Revises: 20261207_0190
+Revision ID: 20261207_0220
+Revises: 20261207_0210
 Create Date: 2026-12-07 21:10:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "20261207_0200"
-down_revision = "20261207_0190"
+revision = "20261207_0220"
+down_revision = "20261207_0210"
 branch_labels = None
 depends_on = None
 
