@@ -14,6 +14,7 @@ from yimen.platform.cases.web import (
     draft_views,
     evidence_views,
     law_views,
+    threshold_views,
 )
 from yimen.platform.cases.web import record_views as event_views
 from yimen.platform.kernel.feature import Feature, PeriodicJob
@@ -28,7 +29,7 @@ FEATURE = Feature(
         document_views.blp,
         evidence_views.blp,
     ),
-    web_blueprints=(console_views.bp, draft_views.bp, console_evidence.bp),
+    web_blueprints=(console_views.bp, draft_views.bp, console_evidence.bp, threshold_views.bp),
     actors=(
         law_flags.flag_case_limits,
         rendering.render_document,

@@ -198,7 +198,7 @@ def _act(session, case, name, data, identity, client_id) -> Case:
     try:
         check_where(name, view)
         if name in ROLE and ROLE[name][0] not in identity.roles:
-            raise rules.Refusal(f"role:{ROLE[name][0]}", ROLE[name][1], ROLE[name][2])
+            raise rules.role_refusal(name, ROLE[name])
         _check_entered_dates(session, case, name, data)
         reviewer_may_not_investigate(session, case, name, identity)
         ctx = Ctx(session, case, data, identity, view, definition)

@@ -38,7 +38,7 @@ from yimen.platform.kernel.errors import (
     not_found,
 )
 from yimen.tenants.directory.rules import Certificate, check_credit_code, may_handle
-from yimen.tenants.powers.model import EnforcementMatter
+from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
 from yimen.tenants.powers.service import holder_of
 from yimen.tenants.workflow.service import effective_for, load_pinned
 
@@ -195,6 +195,8 @@ def new_draft(
         discovered_on=discovered_on or today(),
         **fields,
     )
+    if case.matter_code:  # a clue's matter: on the district's major-decision list?
+        case.major = _major(session, case.matter_code)
     session.add(case)
     take_part(session, case, agency_id, ParticipationRole.LEAD)
     return case
@@ -294,18 +296,8 @@ def update_draft(session: Session, case: Case, data: dict, version: int | None) 
 
 
 def _apply_draft(session: Session, case: Case, data: dict) -> None:
-    if "matter_code" in data and data["matter_code"]:
-        matter = session.execute(
-            select(EnforcementMatter).where(EnforcementMatter.code == data["matter_code"])
-        ).scalar_one_or_none()
-        if matter is None:
-            raise Invalid(
-                "unknown-matter",
-                "执法事项不存在。",
-                "Unknown enforcement matter.",
-                fields=[FieldProblem("matter_code", "执法事项不存在。", "Unknown matter.")],
-            )
-        case.major = case.major or matter.is_major
+    if "matter_code" in data:
+        case.major = _major(session, data["matter_code"])
     for key in (
         "matter_code",
         "facts",
@@ -334,6 +326,29 @@ def _apply_draft(session: Session, case: Case, data: dict) -> None:
                 fields=[FieldProblem("officer_ids", "法制审核人员不能承办本案。", "Reviewer.")],
             )
         case.officers = _officers(session, case.agency_id, data["officer_ids"], case.officers)
+
+
+def _major(session: Session, code: str | None) -> bool:
+    """重大执法决定 (处罚法 第五十八条第一款第(一)(四)项; 国办发〔2018〕118号（十二）): the
+    matter is on the district's major-decision list (its adoption; the catalog's flag for
+    a matter the district has not adopted). Recomputed whenever the draft's matter changes,
+    so a matter changed to a non-major one takes the legal-review stage away again."""
+    if not code:
+        return False
+    matter = session.execute(
+        select(EnforcementMatter).where(EnforcementMatter.code == code)
+    ).scalar_one_or_none()
+    if matter is None:
+        raise Invalid(
+            "unknown-matter",
+            "执法事项不存在。",
+            "Unknown enforcement matter.",
+            fields=[FieldProblem("matter_code", "执法事项不存在。", "Unknown matter.")],
+        )
+    adoption = session.execute(
+        select(MatterAdoption).where(MatterAdoption.matter_id == matter.id)
+    ).scalar_one_or_none()
+    return adoption.on_major_list if adoption is not None else matter.is_major
 
 
 def concurrent_change() -> Conflict:

@@ -214,11 +214,20 @@ class SqlIntakeStore:
             facts="\n".join(lines),
             place=clue.place,
             occurred_at=clue.occurred_at,
-            details=(
-                {"designated": {"clue": clue.receipt_code, "joint": list(clue.joint_agency_ids)}}
-                if clue.designated
-                else {}
-            ),
+            details={
+                # the filing form's 案件来源: how the clue came in, and its number
+                "source": {"channel": clue.source, "clue": clue.receipt_code},
+                **(
+                    {
+                        "designated": {
+                            "clue": clue.receipt_code,
+                            "joint": list(clue.joint_agency_ids),
+                        }
+                    }
+                    if clue.designated
+                    else {}
+                ),
+            },
         )
         # A joint agency the legal-affairs office designated to the clue takes part in its
         # case too (it sees the clue, and what became of it).

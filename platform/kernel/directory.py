@@ -118,6 +118,9 @@ class Agency(Base, TenantOwned, Timestamped):
     has_compulsory_power: Mapped[bool] = mapped_column(default=False)
     doc_prefix: Mapped[str] = mapped_column(String(20), default="")
     staffing_quota: Mapped[int] = mapped_column(default=0)
+    # The account fines are paid into, printed on the decision (处罚法 第六十七条):
+    # {"name": 户名, "bank": 开户银行, "number": 账号}; None until the administrator sets it.
+    payment_account: Mapped[dict | None] = mapped_column(JSON)
 
     units: Mapped[list[Unit]] = relationship(back_populates="agency", lazy="raise")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, Final, Literal
 
@@ -50,6 +50,8 @@ class CreateAgency:
     has_compulsory_power: bool = False
     doc_prefix: str = ""
     staffing_quota: int = 0
+    # the account fines are paid into, printed on decisions: {name, bank, number}
+    payment_account: Mapping[str, str] | None = None
     confirm_credit_code: bool = False  # a code failing the checksum is right nonetheless
 
 
@@ -62,6 +64,7 @@ class UpdateAgency:
     has_compulsory_power: bool | Keep = KEEP
     doc_prefix: str | Keep = KEEP
     staffing_quota: int | Keep = KEEP
+    payment_account: Mapping[str, str] | None | Keep = KEEP
 
 
 # --- units ----------------------------------------------------------------------

@@ -18,6 +18,28 @@ ROLE = ma.fields.String(
 )
 
 
+class PaymentAccountSchema(ma.Schema):
+    """The account an agency's fines are paid into, as its decisions print it (处罚法
+    第六十七条)."""
+
+    name = ma.fields.String(
+        required=True, validate=ma.validate.Length(min=2, max=100), metadata={"description": "户名"}
+    )
+    bank = ma.fields.String(
+        required=True,
+        validate=ma.validate.Length(min=2, max=100),
+        metadata={"description": "开户银行"},
+    )
+    number = ma.fields.String(
+        required=True,
+        validate=ma.validate.Regexp(
+            r"^[0-9][0-9 -]{5,38}[0-9]$",
+            error=Bilingual("账号应为数字 (可含空格或连字符)。", "Digits, spaces or hyphens only."),
+        ),
+        metadata={"description": "账号"},
+    )
+
+
 class AgencySchema(ma.Schema):
     id = ma.fields.UUID(dump_only=True)
     code = ma.fields.String()
@@ -29,6 +51,7 @@ class AgencySchema(ma.Schema):
     has_compulsory_power = ma.fields.Boolean()
     doc_prefix = ma.fields.String()
     staffing_quota = ma.fields.Integer()
+    payment_account = ma.fields.Nested(PaymentAccountSchema, allow_none=True)
 
 
 class AgencyUpdateSchema(ma.Schema):
@@ -40,6 +63,11 @@ class AgencyUpdateSchema(ma.Schema):
     has_compulsory_power = ma.fields.Boolean()
     doc_prefix = ma.fields.String(validate=ma.validate.Length(max=20))
     staffing_quota = ma.fields.Integer(validate=ma.validate.Range(min=0, max=100000))
+    payment_account = ma.fields.Nested(
+        PaymentAccountSchema,
+        allow_none=True,
+        metadata={"description": "罚款缴款账户 (户名、开户银行、账号)；null 清除"},
+    )
 
 
 class AgencyCreateSchema(AgencyUpdateSchema):

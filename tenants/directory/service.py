@@ -231,6 +231,8 @@ def update_agency(session: Session, command: UpdateAgency) -> Agency:
         )
     if "domains" in changes:
         changes["domains"] = list(dict.fromkeys(changes["domains"]))
+    if changes.get("payment_account") is not None:
+        changes["payment_account"] = dict(changes["payment_account"])  # stored as JSON
     for key, value in changes.items():
         setattr(agency, key, value)
     return agency

@@ -170,6 +170,7 @@ def _investigate_and_notify(officer) -> None:
 def _hold_hearing(officer) -> None:
     hearing = _form(officer, "schedule_hearing")
     hearing.get_by_label("听证日期").fill("2026-11-20")
+    hearing.get_by_label("听证时间 (时:分)").fill("09:30")
     hearing.get_by_label("通知日期").fill("2026-11-09")
     hearing.get_by_label("听证主持人").select_option(label="张伟")
     hearing.get_by_label("地点").fill("区综合执法局听证室")

@@ -159,7 +159,8 @@ def test_an_action_out_of_order_is_refused_naming_rule_and_article_and_writes_no
     )
     assert early.status_code == 409
     alert = re.search(r'id="problem">(.*?)</p>', _text(early), re.S).group(1)
-    assert "调查取证" in alert and "作出处罚决定" in alert and "《行政处罚法》第五章" in alert
+    assert "调查取证" in alert and "作出处罚决定" in alert
+    assert "第五十五条" in alert and "第五章" not in alert  # the step that comes first
     advance = _post(
         client, desk["officer"], f"{LIST}{case.id}/actions/advance", version=str(before[1])
     )

@@ -78,9 +78,9 @@ def test_a_hearing_recorded_as_held_on_a_future_day_is_refused__处罚法_第六
     case.do("advance")
     rejected(case, "schedule_hearing", "hearing_on", "2026-11-09", "第六十四条第(二)项",
              noticed_on="2026-11-10", hearing_on="2026-11-19", presider_id=desk["presider"],
-             place="听证室")  # 7 working days between notice and hearing  # fmt: skip
+             place="听证室", hearing_time="09:30")  # 7 working days between notice and hearing  # fmt: skip
     case.do("schedule_hearing", noticed_on="2026-11-10", hearing_on="2026-11-20",
-            presider_id=desk["presider"], place="听证室")  # fmt: skip
+            hearing_time="09:30", presider_id=desk["presider"], place="听证室")  # fmt: skip
     rejected(case, "record_hearing", "held_on", "2026-11-24", "第六十四条",
              transcript="听证笔录……", held_on="2026-11-25")  # fmt: skip
     case.do("record_hearing", transcript="听证笔录……", held_on="2026-11-24")  # today: its bound

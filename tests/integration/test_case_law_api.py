@@ -11,12 +11,17 @@ GUANGDONG = [  # 粤府令294号 第七条: citizen ≥ ¥5,000, organisation �
         "party_kind": "person",
         "kind": "fine",
         "amount_fen": 5_000_00,
-        "source": "粤府令294号 第七条",
+        "source": "《广东省行政处罚听证程序实施办法》第七条",
+        "source_number": "广东省人民政府令第294号",
     },
     {"party_kind": "person", "kind": "confiscation", "amount_fen": 5_000_00},
     {"party_kind": "organisation", "kind": "fine", "amount_fen": 100_000_00},
     {"party_kind": "organisation", "kind": "confiscation", "amount_fen": 100_000_00},
 ]
+CITED = {  # the rule the rows without their own source cite
+    "source": "《广东省行政处罚听证程序实施办法》第七条",
+    "source_number": "广东省人民政府令第294号",
+}
 
 
 def _seed(tenant) -> None:
@@ -43,7 +48,7 @@ def test_a_district_starts_from_shanghai_like_thresholds_and_replaces_them(
     ]
     assert "沪府令77号" in rows[0]["source"]
 
-    r = client.put(URL, json={"items": GUANGDONG}, headers=admin)
+    r = client.put(URL, json={"items": GUANGDONG, **CITED}, headers=admin)
     assert r.status_code == 200, r.json
     assert r.json["items"][2]["amount_fen"] == 100_000_00
     assert r.json["items"][0]["updated_by"]
@@ -56,7 +61,7 @@ def test_a_threshold_table_with_a_row_missing_or_repeated_changes_nothing(
     tenant = new_district("听证标准区")
     _seed(tenant)
     admin = bearer(machine_token(tenant.slug, ["district_admin"]))
-    r = client.put(URL, json={"items": GUANGDONG[:3] + GUANGDONG[:1]}, headers=admin)
+    r = client.put(URL, json={"items": GUANGDONG[:3] + GUANGDONG[:1], **CITED}, headers=admin)
     assert r.status_code == 422 and r.json["code"] == "invalid-thresholds"
     fields = {e["field"] for e in r.json["errors"]}
     assert fields == {"items.3", "items"}
@@ -72,9 +77,9 @@ def test_only_the_district_admin_sets_thresholds_and_only_for_its_district(
     _seed(mine)
     officer = bearer(machine_token(mine.slug, ["officer"]))
     assert client.get(URL, headers=officer).status_code == 200
-    assert client.put(URL, json={"items": GUANGDONG}, headers=officer).status_code == 403
+    assert client.put(URL, json={"items": GUANGDONG, **CITED}, headers=officer).status_code == 403
     neighbour = bearer(machine_token(other.slug, ["district_admin"]))
-    assert client.put(URL, json={"items": GUANGDONG}, headers=neighbour).status_code == 200
+    assert client.put(URL, json={"items": GUANGDONG, **CITED}, headers=neighbour).status_code == 200
     assert client.get(URL, headers=neighbour).json["items"][2]["amount_fen"] == 100_000_00
     admin = bearer(machine_token(mine.slug, ["district_admin"]))
     assert client.get(URL, headers=admin).json["items"][2]["amount_fen"] == 50_000_00

@@ -125,6 +125,7 @@ def test_a_general_procedure_case_from_filing_to_archive_with_hearing_and_legal_
         "schedule_hearing",
         expect=409,
         hearing_on="2026-11-20",
+        hearing_time="09:30",
         noticed_on="2026-11-09",
         presider_id=desk["officers"][0],
         place="区综合执法局听证室",
@@ -133,6 +134,7 @@ def test_a_general_procedure_case_from_filing_to_archive_with_hearing_and_legal_
     case.do(
         "schedule_hearing",
         hearing_on="2026-11-20",
+        hearing_time="09:30",
         noticed_on="2026-11-09",
         presider_id=desk["presider"],
         place="区综合执法局听证室",

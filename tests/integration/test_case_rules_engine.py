@@ -435,7 +435,8 @@ def test_a_hearing_notice_less_than_7_working_days_before_is_refused__处罚法_
     case = noticed(client, desk, kinds=("fine", "order_suspension"), served_on="2026-11-02")
     case.do("request_hearing", requested_on="2026-11-04")
     case.do("advance")
-    body = {"hearing_on": "2026-11-20", "presider_id": desk["presider"], "place": "听证室"}
+    body = {"hearing_on": "2026-11-20", "hearing_time": "09:30", "presider_id": desk["presider"],
+            "place": "听证室"}  # fmt: skip
     investigator = {**body, "presider_id": desk["officers"][0]}
     refused(case, "schedule_hearing", "presider-is-investigator", "第六十四条第(四)项",
             noticed_on="2026-11-10", **investigator)  # fmt: skip
@@ -812,7 +813,8 @@ def test_the_court_is_asked_only_10_working_days_after_the_demand__行政强制�
     case.do("issue_demand", served_on="2026-11-16")
     assert deadline(case, "demand") == "2026-11-30"  # 10 working days
     assert deadline(case, "court_application") == "2026-12-02"  # litigation due 09-02 + 3 months
-    refused(case, "apply_to_court", "court-window", "第五十四条", who="head")
+    early = refused(case, "apply_to_court", "demand-period-open", "第五十四条", who="head")
+    assert "2026-12-01" in early["detail"]  # the first day after the 10 working days
     refused(case, "enforce", "no-execution-power", "第十三条", who="head",
             path="monetary", at=FRIDAY_10AM)  # fmt: skip
     case.do("issue_demand", served_on="2026-11-02")  # a demand served earlier

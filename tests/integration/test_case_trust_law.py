@@ -370,7 +370,8 @@ def test_the_hearing_presider_is_an_officer_of_the_agency_who_did_not_investigat
     case.do("record_statement", statement="请求从轻处罚", reexamination="经复核，维持。")
     case.do("advance")
     assert case.json["stage"] == "hearing"
-    hearing = {"hearing_on": "2026-12-08", "noticed_on": "2026-11-24", "place": "听证室"}
+    hearing = {"hearing_on": "2026-12-08", "hearing_time": "09:30", "noticed_on": "2026-11-24",
+               "place": "听证室"}  # fmt: skip
     problem = refused(case, "schedule_hearing", "presider-not-officer", "第六十四条",
                       presider_id=market["officers"][0], **hearing)  # fmt: skip
     assert "本案执法机关" in problem["detail"]

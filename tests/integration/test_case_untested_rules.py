@@ -192,7 +192,7 @@ def test_a_hearing_no_show_counts_as_waiving_the_hearing__处罚法_第六十四
     case.do("advance")
     assert case.json["stage"] == "hearing"
     case.do("schedule_hearing", noticed_on="2026-11-10", hearing_on="2026-11-20",
-            presider_id=desk["presider"], place="听证室")  # fmt: skip
+            hearing_time="09:30", presider_id=desk["presider"], place="听证室")  # fmt: skip
     refused(case, "record_hearing", "hearing-not-due", "第六十四条", status=422,
             no_show=True, held_on="2026-11-19")  # fmt: skip
     case.do("record_hearing", no_show=True, held_on="2026-11-20")
@@ -216,7 +216,7 @@ def test_the_hearing_pause_moves_the_decision_deadline_where_the_sector_excludes
         case.do("request_hearing", requested_on="2026-11-04")
         case.do("advance")  # the statement window closed on 11-09
         case.do("schedule_hearing", noticed_on="2026-11-10", hearing_on="2026-11-20",
-                presider_id=desk["presider"], place="听证室")  # fmt: skip
+                hearing_time="09:30", presider_id=desk["presider"], place="听证室")  # fmt: skip
         return case
 
     housing = through_hearing(sector="housing")

@@ -19,9 +19,14 @@ Every template gets these keys (dates as "2026年11月22日"):
   `execution_text`
 - `details` (the case's stage facts)
 
+- `hearing_time_zh`, `hearing_held`, `hearing_held_on_zh`, `hearing_no_show` (the hearing's
+  facts: a decision after one is made on its record, 第六十五条), `reviewer_name` (the legal
+  reviewer's name), `payment_account` {name, bank, number} (the agency's, or None),
+  `case_source` (the clue's channel and number, or the officers' own discovery)
+
 Keys an action may pass, by kind (all optional unless marked):
 
-- 立案审批表: opinion, source · 不予立案决定书: reason (required)
+- 立案审批表: opinion, source (else `case_source`) · 不予立案决定书: reason (required)
 - 现场检查笔录 / 现场笔录 / 询问笔录: content, record_time, record_place, respondent
 - 责令改正通知书: content (required), deadline_on (date)
 - 查封扣押决定书 / 查封扣押清单 / 现场笔录 / 延长查封、扣押期限决定书 / 检测、检验、检疫、技术鉴定
@@ -32,8 +37,9 @@ Keys an action may pass, by kind (all optional unless marked):
   article, returned}
 - 先行登记保存通知书: preservation {items, reason, kept_at, approved_on, preserved_on, handle_by}
 - 行政处罚事先告知书: hearing_right (bool)
-- 听证通知书: hearing_on (date), place, presider_id, public · 听证笔录: transcript
-- 法制审核意见书: opinion (required) · 集体讨论记录: minutes, conclusion
+- 听证通知书: hearing_on (date), hearing_time ("HH:MM"), place, presider_id, public ·
+  听证笔录: transcript
+- 法制审核意见书: opinion (required), reviewer (the reviewer's name) · 集体讨论记录: minutes, conclusion
 - 行政处罚决定书 / 当场处罚决定书: fine_fen (overrides the case's), collected_on_spot
 - 送达回证: method (direct|left|electronic|post|notice), served_documents, note
 - 催告书: surcharge_text, remedy_text (the reconsideration and litigation periods' state) ·
@@ -89,6 +95,51 @@ def zh_date(value: dt.date | dt.datetime | str | None) -> str:
     if isinstance(value, dt.datetime):
         value = value.astimezone(SHANGHAI).date()
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def zh_time(value: str | None) -> str:
+    """A time of day as a notice writes it: "14:30" → "14时30分"."""
+    if not value:
+        return ""
+    hour, minute = (int(part) for part in value.split(":")[:2])
+    return f"{hour}时{minute:02d}分"
+
+
+def payment_account(agency: Agency | None) -> dict | None:
+    """The account the agency's fines are paid into (户名, 开户银行, 账号), as its
+    administrator configured it (处罚法 第六十七条: paid at the designated bank); None until
+    it is set, and the decision then names none."""
+    account = (agency.payment_account if agency else None) or {}
+    if not all(account.get(k) for k in ("name", "bank", "number")):
+        return None
+    return account
+
+
+# How a case came to the agency, as the filing form records it (案件来源): the clue's
+# channel, or the officers' own discovery when no clue was handed over.
+CASE_SOURCES = {
+    "public_web": "投诉举报（网上投诉）",
+    "open311": "投诉举报（网上投诉）",
+    "api": "投诉举报",
+    "hotline": "投诉举报（热线电话）",
+    "patrol": "巡查发现",
+    "inspection": "监督检查发现",
+    "upper_level": "上级机关交办",
+    "police": "公安机关移送",
+}
+OWN_DISCOVERY = "执法人员检查发现"
+
+
+def case_source(case: Case) -> str:
+    """The clue's channel and number (recorded on the draft when the clue was handed
+    over), or the officers' own discovery."""
+    if case.clue_id is None:
+        return OWN_DISCOVERY
+    source = (case.details or {}).get("source") or {}
+    if not source:
+        return "线索移交"  # a draft handed over before the channel was recorded
+    label = CASE_SOURCES.get(source.get("channel", ""), "线索移交")
+    return f"{label}，线索编号 {source.get('clue', '')}"
 
 
 def _group_upper(group: int) -> str:
@@ -287,6 +338,15 @@ def build(session: Session, case: Case, kind: str, extra: dict) -> dict:
         "demand_served_on_zh": zh_date(dates.get("demand_served")),
         "hearing_on_zh": zh_date(hearing.get("hearing_on")),
         "hearing_place": hearing.get("place", ""),
+        "hearing_time_zh": zh_time(hearing.get("hearing_time")),
+        # 第六十五条: a decision after a hearing is made on its record; an absence
+        # without reason ended it (第六十四条第(六)项)
+        "hearing_held": bool(hearing.get("held")),
+        "hearing_held_on_zh": zh_date(hearing.get("held_on") or hearing.get("hearing_on")),
+        "hearing_no_show": bool(hearing.get("no_show")),
+        "reviewer_name": (case.details.get("legal_review") or {}).get("reviewer_name", ""),
+        "payment_account": payment_account(agency),
+        "case_source": case_source(case),
         "presider_name": _presider(session, hearing.get("presider_id")),
         "execution_text": _execution_text(case),
         "details": case.stage_facts(),
@@ -337,6 +397,8 @@ def _derived(session: Session, context: dict, extra: dict) -> dict:
     for key in ("hearing_on", "deadline_on", "served_on"):
         if extra.get(key):
             context[f"{key}_zh"] = zh_date(extra[key])
+    if extra.get("hearing_time"):
+        context["hearing_time_zh"] = zh_time(extra["hearing_time"])
     if extra.get("presider_id"):
         context["presider_name"] = _presider(session, extra["presider_id"])
     if "method" in extra:

@@ -30,8 +30,10 @@ from yimen.tenants.directory import district_settings
 
 def court_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
     """行政强制法 第五十三条: only if the party did not challenge in time (a pending
-    challenge is refused) and within the window; 第五十四条: 10 working days after the
-    demand was served."""
+    challenge is refused) and within three months after the period to challenge ran out;
+    第五十四条: only once the ten working days the demand gave have passed. Each refusal
+    names its own rule and the first day the application becomes possible; a period
+    ending in a year the calendar lacks refuses only what is certainly too early."""
     if challenge_pending(case):
         return rules.Refusal(
             "challenge-pending",
@@ -39,40 +41,54 @@ def court_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | 
             "A reconsideration or lawsuit is pending; the court may not be asked yet.",
             "《行政强制法》第五十三条",
         )
-    litigation = challenge_period_end(case)
-    if litigation is None:
+    period_end = challenge_period_end(case)
+    if period_end is None and _served(case) is None:
         return rules.Refusal(
             "decision-not-served",
             "决定书送达后才能计算申请法院强制执行的期间。",
             "The decision must be served first.",
             "《行政强制法》第五十三条",
         )
-    if _date(case, "demand_served") is None:
+    served = _date(case, "demand_served")
+    if served is None:
         return rules.Refusal(
             "demand-first",
             "申请法院强制执行前须先送达催告书，送达十个工作日后方可申请。",
             "Serve a written demand first; the court may be asked 10 working days after it.",
             "《行政强制法》第五十四条",
         )
-    window = law_limits.court_application_window(
-        litigation,
-        _date(case, "demand_served"),
-        working_calendar(session),
-        _date(case, "deferral_ends"),  # 处罚法 第七十二条第二款
-    )
-    if (
-        window.opens is None
-        or window.closes is None  # never: the application window always has its end
-        or window.flagged
-        or not (window.opens <= on <= window.closes)
-    ):
-        return rules.Refusal(
-            "court-window",
-            window.reason_zh or f"申请法院强制执行的期间为{window.opens}至{window.closes}。",
-            window.reason_en or f"The court may be asked from {window.opens} to {window.closes}.",
-            window.article,
+    calendar = working_calendar(session)
+    deferral = _date(case, "deferral_ends")  # 处罚法 第七十二条第二款
+    closes = law.add_months(max(period_end, deferral or period_end), 3) if period_end else None
+    if (waiting := law_limits.demand_wait_refused(served, on, calendar, closes)) is not None:
+        return _refusal(waiting)
+    return _refusal(
+        law_limits.court_window_refused(
+            on,
+            period_end,
+            _unknown_period(case),
+            calendar,
+            deferral,
         )
-    return None
+    )
+
+
+def _unknown_period(case: Case) -> tuple[law.DeadlineRule, dt.date] | None:
+    """The challenge period whose end was stored as unknown (its year not loaded): its
+    rule and start — the litigation period, or for an on-the-spot decision the
+    reconsideration period (行政复议法 第二十三条)."""
+    start = _served(case)
+    if start is None or challenge_period_end(case) is not None:
+        return None
+    kind = "reconsideration" if case.procedure == "simple" else "litigation"
+    return law.rule(kind), start
+
+
+def _served(case: Case) -> dt.date | None:
+    """The day the decision reached the party: served, or handed over on the spot."""
+    if case.served_on is not None:
+        return case.served_on
+    return _date(case, "decided") if case.procedure == "simple" else None
 
 
 def execution_moment(data: Mapping[str, Any]) -> dt.datetime:
@@ -270,6 +286,9 @@ def substitute_notice_refusal(
     )
 
 
+CHALLENGE_DUES = ("reconsideration_due", "litigation_due")
+
+
 def demolition_refusal(session: Session, case: Case, on: dt.date) -> rules.Refusal | None:
     """第四十四条: only after the public notice's own deadline and the reconsideration
     and litigation periods passed without a challenge."""
@@ -281,14 +300,36 @@ def demolition_refusal(session: Session, case: Case, on: dt.date) -> rules.Refus
             "Publish a notice ordering the party to demolish by a deadline first.",
             "《行政强制法》第四十四条",
         )
-    reconsideration, litigation = _date(case, "reconsideration_due"), _date(case, "litigation_due")
-    if reconsideration is None or litigation is None:
+    served = _served(case)
+    if served is None:
         return rules.Refusal(
             "decision-not-served",
             "决定书送达后才能计算复议和诉讼期限。",
             "The decision must be served first.",
             "《行政强制法》第四十四条",
         )
+    calendar = working_calendar(session)
+    ends = []
+    periods = ("reconsideration_due",) if case.procedure == "simple" else CHALLENGE_DUES
+    for key in periods:  # on the spot: reconsideration first (行政复议法 第二十三条)
+        end = _date(case, key)
+        if end is None:  # its year not loaded: settled only when certainly over
+            rule = law.rule(key.removesuffix("_due"))
+            within = law_window.on_or_before_end(rule, served, on, calendar)
+            if within is not False:
+                return rules.Refusal(
+                    "challenge-period-open" if within else "calendar-not-loaded",
+                    f"「{rule.name_zh}」的期限尚未届满 (届满日所在年度的工作日历未载入)，期满且当事人未申请复议或者起诉后才能强制拆除。"
+                    if within
+                    else f"「{rule.name_zh}」的期限届满日所在年度的工作日历未载入，无法确定能否强制拆除。",
+                    f"The period '{rule.name_en}' has not run out"
+                    if within
+                    else f"The end of '{rule.name_en}' falls in a year whose calendar is not loaded.",
+                    f"《行政强制法》第四十四条; {rule.article}",
+                )
+            end = on - dt.timedelta(days=1)  # certainly over
+        ends.append(end)
+    reconsideration, litigation = ends[0], ends[-1]
     return _refusal(
         law_limits.forced_demolition_refused(
             on, notice, reconsideration, litigation, challenge_pending(case)

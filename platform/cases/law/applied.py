@@ -379,15 +379,25 @@ def assess(session: Session, case: Case, data: dict, matter) -> dict:
 
 
 def hearing_right(session: Session, case: Case) -> tuple[bool, str]:
+    """处罚法 第六十三条 at the district's thresholds in force (law/thresholds.py): while
+    the district has not confirmed its own, the lowest known, and the reason says so."""
     party_kind = case.parties[0].kind if case.parties else "organisation"
+    thresholds, confirmed = thresholds_of(session)
     right = law_limits.hearing_right(
         case.penalty_kinds,
         party_kind,
         case.proposed_fine_fen,
         case.confiscation_fen,
-        thresholds_of(session),
+        thresholds,
     )
-    return right.right, right.reason_zh
+    if confirmed:
+        return right.right, right.reason_zh
+    return right.right, right.reason_zh + UNCONFIRMED_NOTE
+
+
+UNCONFIRMED_NOTE = (
+    "（本区较大数额标准尚未经区管理员确认，按已知最低标准认定，以免当事人失去听证权利。）"
+)
 
 
 # --- simple procedure (处罚法 第五十一条、第五十二条、第六十八条–第七十一条) ---------------

@@ -16,6 +16,8 @@ from stdnum.cn import ric
 from yimen.platform.cases.law import periods as law
 from yimen.platform.cases.law import window as law_window
 from yimen.platform.cases.law.periods import (
+    CALENDAR_DAY,
+    MONTH,
     PZ,
     QZ,
     SHANGHAI,
@@ -486,6 +488,115 @@ def court_application_window(
             f"The demand came too late: its wait ends {wait.on.isoformat()}, after the application deadline {closes.isoformat()}.",
         )  # fmt: skip
     return Window(opens, closes, f"{rule.article}; {wait.article}")
+
+
+def demand_wait_refused(
+    demand_served: dt.date, on: dt.date, calendar: WorkingCalendar, closes: dt.date | None = None
+) -> Refusal | None:
+    """行政强制法 第五十四条 (+ 第六十九条): the court is asked only once the ten working
+    days the demand gives have passed without performance — refused while they certainly
+    run, with the first day it becomes possible; when their end needs a year the calendar
+    lacks and `on` may or may not be past it, refused as not computable (never guessed)."""
+    rule = law.rule("court_application_wait")
+    wait = law.due(rule, demand_served, calendar)
+    article = rule.article
+    if wait.on is not None:
+        if on > wait.on:
+            return None
+        first = wait.on + dt.timedelta(days=1)
+        late_zh = late_en = ""
+        if closes is not None and first > closes:  # 第五十三条's three months end before
+            late_zh = f"但申请期限已于{closes.isoformat()}届满，本次催告送达过晚。"
+            late_en = f" But the time to apply ends {closes.isoformat()}: the demand came too late."
+        return Refusal(
+            "demand-period-open",
+            f"催告书于{demand_served.isoformat()}送达，当事人在十个工作日内 (至{wait.on.isoformat()}) 仍可履行；期满仍不履行的，自{first.isoformat()}起方可申请人民法院强制执行。{late_zh}",
+            f"The demand served {demand_served.isoformat()} gives the party ten working days (until {wait.on.isoformat()}); the court may be asked from {first.isoformat()}.{late_en}",
+            article,
+        )
+    within = law_window.on_or_before_end(rule, demand_served, on, calendar)
+    if within is False:
+        return None
+    if within is True:
+        return Refusal(
+            "demand-period-open",
+            f"催告书于{demand_served.isoformat()}送达，当事人的十个工作日履行期限尚未届满 (届满日所在年度的工作日历未载入)；期满仍不履行的，方可申请人民法院强制执行。",
+            f"The demand served {demand_served.isoformat()} gives the party ten working days, not yet over (their end falls in a year whose calendar is not loaded).",
+            article,
+        )
+    return Refusal("calendar-not-loaded", wait.reason_zh, wait.reason_en, article)
+
+
+def court_window_refused(
+    on: dt.date,
+    period_end: dt.date | None,
+    period: tuple[law.DeadlineRule, dt.date] | None,
+    calendar: WorkingCalendar,
+    deferral_ends: dt.date | None = None,
+) -> Refusal | None:
+    """行政强制法 第五十三条: the court is asked within three months from the day the
+    period to challenge the decision (`period_end`; 行诉解释 第一百五十六条) expired, or from
+    the end of a deferral (处罚法 第七十二条第二款). A period whose end needs a year the
+    calendar lacks (`period_end` None, `period` its rule and start) is flagged by the
+    listing, not used to refuse: refused only when `on` is certainly within it, allowed
+    when certainly after it and within three months of its earliest possible end."""
+    article = law.rule("court_application").article
+    if period_end is None:
+        if period is None:
+            return None
+        rule, start = period
+        within = law_window.on_or_before_end(rule, start, on, calendar)
+        raw = _raw_end(rule, start)
+        if within is True:
+            return Refusal(
+                "court-window",
+                f"当事人申请行政复议或者提起行政诉讼的法定期限尚未届满{f' (最早于{raw.isoformat()}届满)' if raw else ''}，期限届满后才能申请人民法院强制执行。",
+                f"The period to challenge the decision has not run out{f' (at the earliest on {raw.isoformat()})' if raw else ''}; apply to the court after it.",
+                article,
+            )
+        if deferral_ends is not None and on <= deferral_ends:
+            return Refusal(
+                "court-window",
+                f"暂缓或者分期缴纳罚款的期限至{deferral_ends.isoformat()}，期满后才能申请人民法院强制执行。",
+                f"The deferral runs until {deferral_ends.isoformat()}; apply to the court after it.",
+                article,
+            )
+        earliest = max(raw or on, deferral_ends or raw or on)
+        if within is False and on <= add_months(earliest, 3):
+            return None
+        return Refusal(
+            "calendar-not-loaded",
+            "当事人申请复议或者起诉的期限届满日所在年度的工作日历未载入，无法确定能否申请人民法院强制执行。",
+            "The challenge period ends in a year whose calendar is not loaded: whether the court may be asked cannot be settled.",
+            article,
+        )
+    base = max(period_end, deferral_ends or period_end)
+    opens, closes = base + dt.timedelta(days=1), add_months(base, 3)
+    if on < opens:
+        return Refusal(
+            "court-window",
+            f"当事人申请行政复议或者提起行政诉讼的法定期限至{base.isoformat()}，自{opens.isoformat()}起至{closes.isoformat()}可以申请人民法院强制执行。",
+            f"The period to challenge the decision runs until {base.isoformat()}: the court may be asked from {opens.isoformat()} to {closes.isoformat()}.",
+            article,
+        )
+    if on > closes:
+        return Refusal(
+            "court-window",
+            f"申请人民法院强制执行的期限 ({opens.isoformat()}至{closes.isoformat()}) 已经届满。",
+            f"The time to apply to the court ({opens.isoformat()} to {closes.isoformat()}) is over.",
+            article,
+        )
+    return None
+
+
+def _raw_end(rule: law.DeadlineRule, start: dt.date) -> dt.date | None:
+    """A month or calendar-day period's end before any roll past rest days: its earliest
+    possible end, known without the calendar."""
+    if rule.unit == MONTH:
+        return add_months(start, rule.count)
+    if rule.unit == CALENDAR_DAY:
+        return start + dt.timedelta(days=rule.count)
+    return None
 
 
 def forced_demolition_allowed_after(

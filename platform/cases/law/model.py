@@ -25,8 +25,13 @@ class HearingThreshold(Base, TenantOwned):
     kind: Mapped[str] = mapped_column(String(20))  # fine | confiscation
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(300), default="")
+    source_number: Mapped[str] = mapped_column(String(100), default="")  # 文号
     updated_by: Mapped[str] = mapped_column(String(120), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Confirmed by the district's administrator as the district's own (thresholds.py):
+    # until then the engine applies no more than the lowest standard it knows.
+    confirmed_by: Mapped[str] = mapped_column(String(120), default="")
+    confirmed_at: Mapped[dt.datetime | None]
 
 
 class CaseFlag(Base, TenantOwned):

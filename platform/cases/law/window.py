@@ -24,6 +24,12 @@ from yimen.platform.cases.law.periods import CALENDAR_DAY, MONTH, WORKING_DAY, Y
 from yimen.tenants.calendar.rules import CalendarNotLoaded, WorkingCalendar
 
 ONE = dt.timedelta(days=1)
+# The longest run of rest days a period's end can roll across when the year is not
+# loaded: the longest statutory holiday is four days (《全国年节及纪念日放假办法》第二条:
+# 春节; 国庆节 with 中秋节 the same), which with the weekends around it and the State
+# Council's swapped days has made at most nine days in a row (春节 2026: 2月15日至23日).
+# Fourteen calendar days past a period's raw end, it has certainly ended.
+MAX_REST_RUN = dt.timedelta(days=14)
 
 
 def working_days(calendar: WorkingCalendar, first: dt.date, last: dt.date) -> tuple[int, int]:
@@ -81,6 +87,8 @@ def on_or_before_end(
             return True
         if not rule.roll_forward or _any_working_day(calendar, raw, on - ONE):
             return False
+        if on - raw > MAX_REST_RUN:
+            return False  # no run of rest days is that long: the period has ended
         return None
     return None
 

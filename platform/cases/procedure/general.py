@@ -32,7 +32,7 @@ from yimen.platform.cases.service import (
     today,
 )
 from yimen.platform.kernel.directory import Officer
-from yimen.platform.kernel.errors import FieldProblem, Invalid
+from yimen.platform.kernel.errors import Bilingual, FieldProblem, Invalid
 from yimen.platform.kernel.identity import Identity
 from yimen.tenants.calendar.service import working_calendar
 
@@ -268,7 +268,12 @@ def _apply_for_recusal(ctx: Ctx):
 def _order_correction(ctx: Ctx):
     """责令改正 (处罚法 第二十八条) with a time limit."""
     ctx.facts.update({"ordered": True, "content": ctx.data["content"]})
-    return {"content": ctx.data["content"]}, [("责令改正通知书", dict(ctx.data))]
+    deadline = ctx.data.get("correct_by")
+    if deadline is not None:
+        ctx.facts["correct_by"] = deadline.isoformat()
+    return {"content": ctx.data["content"], "correct_by": ctx.facts.get("correct_by")}, [
+        ("责令改正通知书", {"content": ctx.data["content"], "deadline_on": deadline})
+    ]
 
 
 @declare(
@@ -438,6 +443,19 @@ def _request_hearing(ctx: Ctx):
 
 # --- hearing, legal review, collective discussion -------------------------------------
 
+# The notice tells the party the hearing's time as well as its day and place (第六十四条
+# 第(二)项): a time of day, 24-hour "HH:MM".
+HEARING_TIME = ma.fields.String(
+    required=True,
+    validate=ma.validate.Regexp(
+        r"^([01]\d|2[0-3]):[0-5]\d$",
+        error=Bilingual(
+            "请按“时:分”填写听证时间，如 09:30。", "Give the time as HH:MM, e.g. 09:30."
+        ),
+    ),
+    metadata={"description": "听证开始时间 (时:分，24小时制)"},
+)
+
 
 @declare(
     "schedule_hearing",
@@ -447,16 +465,18 @@ def _request_hearing(ctx: Ctx):
     statuses=("open",),
     body={
         "hearing_on": ma.fields.Date(required=True),
+        "hearing_time": HEARING_TIME,
         "noticed_on": ma.fields.Date(),
         "presider_id": ma.fields.UUID(required=True),
         "place": schemas.text(200),
         "public": ma.fields.Boolean(load_default=True),
     },
     documents=("听证通知书",),
+    form={"hearing_time": ("听证时间 (时:分)", "Hearing time (HH:MM)")},
 )
 def _schedule_hearing(ctx: Ctx):
-    """Notice at least 7 working days before the hearing; the presider is not one of the
-    case's investigators (处罚法 第六十四条第(二)(四)项)."""
+    """Notice of the hearing's day, time and place at least 7 working days before it; the
+    presider is not one of the case's investigators (处罚法 第六十四条第(二)(四)项)."""
     hearing_on, noticed_on = ctx.data["hearing_on"], ctx.data.get("noticed_on") or today()
     presider = uuid.UUID(str(ctx.data["presider_id"]))
     chosen = ctx.session.get(Officer, presider)
@@ -479,6 +499,7 @@ def _schedule_hearing(ctx: Ctx):
     ctx.facts.update(
         {
             "hearing_on": hearing_on.isoformat(),
+            "hearing_time": ctx.data["hearing_time"],
             "noticed_on": noticed_on.isoformat(),
             "presider_id": str(presider),
             "public": ctx.data.get("public", True),
@@ -503,10 +524,15 @@ def _schedule_hearing(ctx: Ctx):
     documents=("听证笔录",),
 )
 def _record_hearing(ctx: Ctx):
-    """The hearing held (transcript) or the party absent without reason = waiver
-    (处罚法 第六十四条第(六)至(八)项)."""
+    """The hearing held (transcript) or the party absent without reason = waiver, the
+    hearing ended (处罚法 第六十四条第(六)项)."""
     if "hearing_on" not in ctx.facts:
-        raise rules.Refusal("hearing-not-scheduled", "尚未安排听证。", "No hearing scheduled.")
+        raise rules.Refusal(
+            "hearing-not-scheduled",
+            "尚未安排听证：须先于听证七日前通知当事人听证的时间、地点。",
+            "No hearing scheduled: notify the party of its time and place first.",
+            f"{PZ}第六十四条第(二)项",
+        )
     held_on, scheduled = ctx.data.get("held_on") or today(), ctx.facts["hearing_on"]
     if held_on < dt.date.fromisoformat(scheduled):
         raise rules.Refusal(
@@ -518,7 +544,9 @@ def _record_hearing(ctx: Ctx):
     if ctx.data.get("no_show"):
         ctx.facts["no_show"] = True
     else:
-        ctx.facts.update({"held": True, "transcript": ctx.data["transcript"]})
+        ctx.facts.update(
+            {"held": True, "held_on": held_on.isoformat(), "transcript": ctx.data["transcript"]}
+        )
     deadlines.resume(ctx.case, "hearing", held_on)
     kinds = (
         [] if ctx.data.get("no_show") else [("听证笔录", {"transcript": ctx.data["transcript"]})]
@@ -561,7 +589,8 @@ def _legal_review(ctx: Ctx):
             "reviewer_name": reviewer.name,
         }
     )
-    kinds = [("法制审核意见书", {"opinion": ctx.data["opinion"]})] if result == "passed" else []
+    opinion = {"opinion": ctx.data["opinion"], "reviewer": reviewer.name}
+    kinds = [("法制审核意见书", opinion)] if result == "passed" else []
     return {"result": result, "opinion": ctx.data["opinion"]}, kinds
 
 

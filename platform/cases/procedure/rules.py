@@ -459,15 +459,131 @@ def check_where(action: str, case: CaseView, where: Where) -> None:
             "case-suspended",
             f"案件已于{case.details['suspended']['since']}中止调查 ({case.details['suspended']['reason']})，恢复后才能继续办理。",
             f"The case was suspended on {case.details['suspended']['since']}; resume it first.",
+            SUSPENSION_ARTICLE,
         )
     if case.status not in statuses or (stages and case.stage not in stages):
-        raise Refusal(
-            "out-of-order",
-            f"当前环节(「{STAGE_NAMES.get(case.stage, case.stage)}」，{STATUS_NAMES.get(case.status, case.status)})不能进行此操作：{where.label_zh}。",
-            f"'{action}' is not allowed at stage '{case.stage}' ({case.status}).",
-            "《行政处罚法》第五章",
-        )
+        raise out_of_order(action, case, where)
     check_outcome(action, case, where.label_zh)
+
+
+# The article that puts each statutory stage where it is: an act refused because an
+# earlier step is not done names the article requiring that step.
+STAGE_ARTICLES = {
+    "filing": f"{PZ}第五十四条第二款",
+    "investigation": f"{PZ}第五十四条第一款、第五十五条",
+    "compulsory_measures": f"{QZ}第十八条",
+    "correction_order": f"{PZ}第二十八条第一款",
+    "prior_notice": f"{PZ}第四十四条",
+    "statement": f"{PZ}第四十五条、第六十二条",
+    "hearing": f"{PZ}第六十三条、第六十四条、第六十五条",
+    "legal_review": f"{PZ}第五十八条",
+    "collective_discussion": f"{PZ}第五十七条第二款",
+    "decision": f"{PZ}第五十七条、第五十九条",
+    "service": f"{PZ}第六十一条",
+    "execution": f"{PZ}第六十六条、第七十二条",
+    "closure": "《市场监督管理行政处罚程序规定》第七十七条",
+    "archive": f"{PZ}第四十七条",
+    "on_spot_decision": f"{PZ}第五十一条、第五十二条",
+    "filing_record": f"{PZ}第五十二条",
+}
+# 中止调查: the head's approval on the sector rule's grounds (市场监管 第四十六条).
+SUSPENSION_ARTICLE = "《市场监督管理行政处罚程序规定》第四十六条"
+
+
+def out_of_order(action: str, case: CaseView, where: Where) -> Refusal:
+    """A step out of order, naming what comes first and the article that requires it:
+    a case not yet filed is filed first (第五十四条); a stage still open is finished
+    first (its own article); a stage passed is not reopened (that stage's article); a
+    case closed, transferred or not filed takes no further act."""
+    label, stage = where.label_zh, case.stage
+    here = STAGE_NAMES.get(stage, stage)
+    if case.status == "draft" and "open" in where.statuses:
+        return Refusal(
+            "out-of-order",
+            f"案件尚未立案，须经行政机关负责人批准立案后才能{label}。",
+            f"The case is not filed yet: '{action}' comes after the head approves filing.",
+            STAGE_ARTICLES["filing"],
+        )
+    if case.status not in where.statuses:
+        status = STATUS_NAMES.get(case.status, case.status)
+        return Refusal(
+            "out-of-order",
+            f"案件{status}，不能再{label}。",
+            f"The case is {case.status}: '{action}' is no longer possible.",
+            STATUS_ARTICLES.get(case.status, STAGE_ARTICLES.get(stage, "")),
+        )
+    order = tuple(STAGE_NAMES)
+    wanted = [s for s in where.stages if s in order]
+    later = bool(wanted) and stage in order and order.index(stage) < order.index(wanted[0])
+    names = "、".join(f"「{STAGE_NAMES[s]}」" for s in wanted)
+    if later:
+        return Refusal(
+            "out-of-order",
+            f"当前环节「{here}」尚未完成：须先完成本环节，{label}属于{names}环节。",
+            f"Stage '{stage}' comes first: finish it before '{action}' ({', '.join(wanted)}).",
+            STAGE_ARTICLES.get(stage, ""),
+        )
+    return Refusal(
+        "out-of-order",
+        f"{names}环节已经结束 (当前环节「{here}」)，不能再{label}。",
+        f"'{action}' belongs to {', '.join(wanted)}, which the case has left (now '{stage}').",
+        STAGE_ARTICLES.get(wanted[0], "") if wanted else "",
+    )
+
+
+STATUS_ARTICLES = {
+    "not_filed": f"{PZ}第五十四条第二款",
+    "closed": "《市场监督管理行政处罚程序规定》第七十七条",
+    "archived": f"{PZ}第四十七条",
+    "transferred": f"{PZ}第二十七条、第五十七条第一款第(四)项",
+}
+
+
+# The rule that gives each act to the agency's head or to its legal reviewer (a role
+# refusal names it); an act not listed falls back to the role's own rule.
+ROLE_ARTICLES = {
+    "approve_filing": "《市场监督管理行政处罚程序规定》第十八条、第十九条",
+    "decline_filing": "《市场监督管理行政处罚程序规定》第十八条",
+    "extend_lead_check": "《市场监督管理行政处罚程序规定》第十八条",
+    "recuse_officer": f"{PZ}第四十三条第三款",
+    "preserve_evidence": f"{PZ}第五十六条",
+    "decide_preserved_evidence": f"{PZ}第五十六条",
+    "impose_measure": f"{QZ}第十八条第(一)项、第十九条",
+    "approve_measure": f"{QZ}第十八条第(一)项、第十九条",
+    "extend_measure": f"{QZ}第二十五条第一款",
+    "choose_outcome": f"{PZ}第五十七条第一款",
+    "decide": f"{PZ}第五十七条第一款",
+    "decide_no_penalty": f"{PZ}第五十七条第一款",
+    "decide_transfer": f"{PZ}第五十七条第一款第(四)项",
+    "record_discussion": f"{PZ}第五十七条第二款",
+    "approve_departure": "国办发〔2022〕27号（十二）",
+    "extend_deadline": "《市场监督管理行政处罚程序规定》第六十四条",
+    "pause_clock": SUSPENSION_ARTICLE,
+    "resume_clock": SUSPENSION_ARTICLE,
+    "approve_deferral": f"{PZ}第六十六条第二款",
+    "decide_execution": f"{QZ}第三十七条",
+    "publish_demolition_notice": f"{QZ}第四十四条",
+    "apply_to_court": f"{QZ}第五十五条",
+    "enforce": f"{QZ}第三十七条",
+    "suspend_execution": f"{QZ}第三十九条",
+    "resume_execution": f"{QZ}第三十九条",
+    "terminate_execution": f"{QZ}第四十条",
+    "decide_substitute_performance": f"{QZ}第五十条、第五十一条",
+    "record_substitute_performance": f"{QZ}第五十一条",
+    "record_execution_agreement": f"{QZ}第四十二条",
+    "agreement_breached": f"{QZ}第四十二条",
+    "approve_closure": "《市场监督管理行政处罚程序规定》第七十七条",
+    "legal_review": f"{PZ}第五十八条",
+}
+ROLE_DEFAULT_ARTICLES = {"legal_reviewer": f"{PZ}第五十八条", "agency_head": ""}
+
+
+def role_refusal(action: str, role: tuple[str, str, str]) -> Refusal:
+    """The act needs the head (or the legal reviewer): the refusal names the rule that
+    gives it to them."""
+    name, zh, en = role
+    article = ROLE_ARTICLES.get(action) or ROLE_DEFAULT_ARTICLES.get(name, "")
+    return Refusal(f"role:{name}", zh, en, article)
 
 
 # 行政强制法 第三十九条第一款 (中止执行) and 第四十条 (终结执行; 第三十九条第二款: three years

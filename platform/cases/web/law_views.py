@@ -43,14 +43,40 @@ class HearingThresholdSchema(ma.Schema):
             error=Bilingual("金额 (分) 须为正数。", "The amount in fen must be positive."),
         ),
     )
-    source = ma.fields.String(load_default="", validate=ma.validate.Length(max=300))
+    source = ma.fields.String(
+        load_default="",
+        validate=ma.validate.Length(max=300),
+        metadata={"description": "所依据规定的名称 (含书名号) 及条款"},
+    )
+    source_number = ma.fields.String(
+        load_default="",
+        validate=ma.validate.Length(max=100),
+        metadata={"description": "所依据规定的文号，如 广东省人民政府令第294号"},
+    )
     updated_by = ma.fields.String(dump_only=True)
     updated_at = ma.fields.AwareDateTime(dump_only=True)
+    confirmed = ma.fields.Boolean(
+        dump_only=True, metadata={"description": "区管理员已确认为本区标准"}
+    )
+    confirmed_by = ma.fields.String(dump_only=True)
+    confirmed_at = ma.fields.AwareDateTime(dump_only=True, allow_none=True)
+    in_force_fen = ma.fields.Integer(
+        dump_only=True,
+        metadata={"description": "现行适用的标准 (未确认时不高于已知最低标准)"},
+    )
 
 
 class HearingThresholdsIn(ma.Schema):
     items = ma.fields.List(
         ma.fields.Nested(HearingThresholdSchema), required=True, validate=ma.validate.Length(max=10)
+    )
+    source = ma.fields.String(
+        validate=ma.validate.Length(max=300),
+        metadata={"description": "各条未注明时适用的规定名称"},
+    )
+    source_number = ma.fields.String(
+        validate=ma.validate.Length(max=100),
+        metadata={"description": "各条未注明时适用的规定文号"},
     )
 
 
@@ -85,18 +111,30 @@ class HearingThresholds(MethodView):
     @blp.arguments(PageArgs, location="query")
     @blp.response(200, page_of(HearingThresholdSchema))
     def get(self, args):
-        """本区听证较大数额标准 / The district's hearing thresholds"""
-        rows = law_service.list_thresholds(db.session)
+        """本区听证较大数额标准 / The district's hearing thresholds
+
+        Each row says whether the district's administrator confirmed it and the amount
+        in force (`in_force_fen`): until confirmed, no higher than the lowest standard
+        the platform knows.
+        """
+        rows = law_service.described(db.session)
         return page_list(rows, args["page"], args["page_size"])
 
     @requires("cases.thresholds.write")
     @blp.arguments(HearingThresholdsIn)
     @blp.response(200, page_of(HearingThresholdSchema))
     def put(self, body):
-        """整体替换较大数额标准 / Replace the hearing thresholds"""
-        rows = law_service.replace_thresholds(
-            db.session, body["items"], current_identity().username
+        """确认本区较大数额标准 (整体替换，注明依据) / Confirm the district's thresholds
+
+        The whole table, each row citing the provincial or ministerial rule that sets it
+        (`source` with its name in 《》, `source_number` its 文号; the body's own `source`
+        and `source_number` apply to rows that give none). Saving confirms them.
+        """
+        cited = {k: body[k] for k in ("source", "source_number") if k in body}
+        law_service.replace_thresholds(
+            db.session, body["items"], current_identity().username, cited
         )
+        rows = law_service.described(db.session)
         return page_list(rows, 1, len(rows) or 1)
 
 
