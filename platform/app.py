@@ -19,6 +19,7 @@ from yimen.platform.api.smorest import Api, api_config
 from yimen.platform.features import (
     actors_and_periods,
     district_defaults,
+    event_handlers,
     features,
     inbound_handlers,
     sms_templates,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.extensions["yimen.features"] = every
     app.extensions["yimen.district_defaults"] = district_defaults(every)
     app.extensions["yimen.inbound_handlers"] = inbound_handlers(every)
+    _install_event_handlers(every)
     app.extensions["yimen.workbench"] = _workbench()
     actors, periods = actors_and_periods(every)
     handle.declare(actors, periods)
@@ -215,6 +217,14 @@ def _init_identity_provisioning(app: Flask, settings: Settings) -> None:
         provisioner = BuiltinProvisioner(settings.public_url)
     tasks.configure(provisioner)
     app.extensions["yimen.provisioner"] = provisioner
+
+
+def _install_event_handlers(every: tuple[Feature, ...]) -> None:
+    """Domain events one feature announces reach the features that handle them (the
+    complainant is told when the case made from their clue is filed, decided, closed)."""
+    from yimen.platform.kernel import events
+
+    events.install(event_handlers(every))
 
 
 def _install_session_hooks(every: tuple[Feature, ...]) -> None:

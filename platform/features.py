@@ -58,3 +58,13 @@ def inbound_handlers(every: tuple[Feature, ...]) -> dict:
                 raise ValueError(f"inbound topic {topic} claimed twice ({f.name})")
             handlers[topic] = handler
     return handlers
+
+
+def event_handlers(every: tuple[Feature, ...]) -> dict[str, tuple]:
+    """Topic → the features' handlers of that domain event, in the features' order
+    (kernel/events.py installs them)."""
+    handlers: dict[str, tuple] = {}
+    for f in every:
+        for topic, handler in f.handlers.items():
+            handlers[topic] = (*handlers.get(topic, ()), handler)
+    return handlers

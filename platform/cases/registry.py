@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from yimen.platform.cases import contracts
 from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.execution import actions as execution
 from yimen.platform.cases.law import applied as deadlines
@@ -45,8 +46,10 @@ from yimen.platform.cases.service import (
     concurrent_change,
     definition_of,
     refused,
+    today,
     view_of,
 )
+from yimen.platform.kernel import events as kernel_events
 from yimen.platform.kernel.errors import Conflict, FieldProblem, NotFound, Refused
 from yimen.platform.kernel.identity import Identity
 from yimen.tenants.calendar.service import working_calendar
@@ -217,7 +220,30 @@ def _act(session, case, name, data, identity, client_id) -> Case:
     events.append(session, case, name, stage, identity.username, payload, client_id)
     deadlines.refresh(session, case)
     law_flags.sweep(session, case)
+    _announce(session, case, name, payload)
     return _commit(session, case)
+
+
+def _announce(session: Session, case: Case, name: str, payload: dict) -> None:
+    """Tell the features that follow cases (the one door: the complainant) that this case
+    was filed, declined, decided or closed — in this transaction (contracts.py)."""
+    topic = contracts.ANNOUNCED_BY.get(name)
+    if topic is None:
+        return
+    event: dict = {
+        "case_id": str(case.id),
+        "clue_id": str(case.clue_id) if case.clue_id else None,
+        "agency_id": str(case.agency_id),
+        "on": today().isoformat(),
+    }
+    if topic == contracts.CASE_NOT_FILED:
+        event["ground"] = payload.get("ground", "other")
+    elif topic == contracts.CASE_DECIDED:
+        # decide and decide_on_spot penalise; the others carry the head's chosen outcome
+        outcome = (case.details or {}).get("outcome") or {}
+        penalised = name in ("decide", "decide_on_spot")
+        event["outcome"] = "penalty" if penalised else outcome.get("kind", "penalty")
+    kernel_events.announce(session, topic, event)
 
 
 def _check_entered_dates(session: Session, case: Case, name: str, data: dict) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from yimen.platform.intake import sms, tasks
+from functools import partial
+
+from yimen.platform.cases import contracts as case_events
+from yimen.platform.intake import service, sms, tasks
 from yimen.platform.intake.web import (
     attachment_views,
     console_views,
@@ -22,4 +25,6 @@ FEATURE = Feature(
     periodic_jobs=(PeriodicJob(tasks.escalate_overdue_clues, 3600),),  # hourly
     sms_templates=sms.registered_templates(),
     published_events=tuple(sms.TEMPLATES),  # outbox topics of the `sms` connector
+    # the complainant is told what became of the case made from their clue
+    handlers={topic: partial(service.follow_case, topic=topic) for topic in case_events.TOPICS},
 )

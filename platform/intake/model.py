@@ -114,6 +114,10 @@ class ClueStep(Base, TenantOwned):
     reason: Mapped[str] = mapped_column(String(500), default="")
     actor: Mapped[str] = mapped_column(String(120), default="")
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The acceptance deadline this step gave the agency it offered or transferred the clue
+    # to (each agency its own period, from the offer or the transfer); the first one is
+    # the promise made to the complainant.
+    due: Mapped[dt.date | None]
 
 
 class ClueParticipant(Base, TenantOwned, Participation):

@@ -76,7 +76,9 @@ class PublicRequest:
 
 def public_request(clue: Clue, agency: str | None, matter_name: str | None) -> PublicRequest:
     notes = _NOTES.get(clue.status, "")
-    if clue.status == "closed" and clue.outcome:
+    if clue.status == "closed" and clue.outcome in rules.CASE_UNDER_WAY:
+        notes = rules.OUTCOMES[clue.outcome][0]  # out of the queues, not done: a case
+    elif clue.status == "closed" and clue.outcome:
         notes = f"{notes}：{rules.OUTCOMES[clue.outcome][0]}"
     return PublicRequest(
         receipt_code=clue.receipt_code,

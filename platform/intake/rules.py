@@ -22,7 +22,12 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "no_violation": ("经核查未发现违法行为", "No violation found"),
     "not_our_jurisdiction": ("不属本部门管辖，已转交有权机关", "Not our jurisdiction; sent on"),
     "corrected_on_spot": ("当场责令改正，已整改到位", "Corrected on the spot"),
+    # A clue turned into a case draft is followed through the case (issue 13, item 10):
+    # under review until the head files it or declines to, then filed, then closed.
+    "case_review": ("已转为案件，正在审查是否立案", "Turned into a case; filing under review"),
     "case_filed": ("已立案查处", "A case was filed"),
+    "case_declined": ("经审查不予立案", "Examined and not filed as a case"),
+    "case_closed": ("案件已办结", "The case is closed"),
     "merged": ("已并入同一事项的投诉一并办理", "Merged with complaints about the same thing"),
     "could_not_verify": ("经核查无法核实", "Could not be verified"),
 }
@@ -215,10 +220,16 @@ def close(clue: Clue, agency: str, outcome: str, note: str = "") -> Clue:
     return clue._with(Step(action, agency, note), status=Status.CLOSED, outcome=outcome)
 
 
+# The case made from the clue is still under way: the complainant's handling is not over.
+CASE_UNDER_WAY = ("case_review", "case_filed")
+
+
 def file_case(clue: Clue, agency: str) -> Clue:
-    """Converted to a case: the clue closes as "case filed" and a case draft takes over."""
+    """Converted to a case draft: the clue leaves every queue and the draft takes over,
+    under review for filing — "filed" only once the head approves it (the case engine
+    says so: case.filed), never on the draft alone."""
     _must_hold(clue, agency, Status.ACCEPTED)
-    return clue._with(Step("case_filed", agency), status=Status.CLOSED, outcome="case_filed")
+    return clue._with(Step("case_drafted", agency), status=Status.CLOSED, outcome="case_review")
 
 
 def reopen(clue: Clue, reason: str) -> Clue:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -36,6 +36,7 @@ from yimen.platform.intake.store import (
 from yimen.platform.kernel import clock
 from yimen.platform.kernel import uow as kernel_uow
 from yimen.platform.kernel.db import utcnow
+from yimen.platform.kernel.db.agency_scope import all_agencies
 from yimen.platform.kernel.directory import Agency, AgencyKind
 from yimen.platform.kernel.errors import (
     Conflict,
@@ -87,8 +88,12 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) == 11 else ""
 
 
-def _step(clue: Clue, action: str, agency_id, reason: str, actor: str) -> None:
-    clue.steps.append(ClueStep(action=action, agency_id=agency_id, reason=reason, actor=actor))
+def _step(
+    clue: Clue, action: str, agency_id, reason: str, actor: str, due: dt.date | None = None
+) -> None:
+    clue.steps.append(
+        ClueStep(action=action, agency_id=agency_id, reason=reason, actor=actor, due=due)
+    )
 
 
 # --- commands ---------------------------------------------------------------------
@@ -269,7 +274,11 @@ def _step_words(clue: Clue) -> str:
         "transferred": "已移送其他部门办理",
         "submitted": "已提交区司法局(法制办)协调",
         "designated": "已指定承办部门",
+        "case_drafted": "已转为案件，正在审查是否立案",
         "case_filed": "已立案查处",
+        "case_declined": "经审查不予立案",
+        "case_decided": "已作出处理决定",
+        "case_closed": "案件已办结",
         "not_filed": "经核查不予立案",
         "closed": "已办结",
         "reopened": "已重新办理",
@@ -408,7 +417,7 @@ class Intake:
             store.know_agency(agency)
             clue.status, clue.agency_id = rules.Status.OFFERED.value, agency.id
             clue.accept_due = store.accept_due(store.setting("clue_accept_working_days"))
-            _step(clue, "offered", agency.id, "", actor)
+            _step(clue, "offered", agency.id, "", actor, due=clue.accept_due)
         else:
             clue.status = rules.Status.ARBITRATION.value
             _step(clue, "submitted", None, "无明确承办部门，提交法制办指定", actor)
@@ -471,7 +480,8 @@ class Intake:
                     state = rules.submit_to_arbitration(state_of(clue), me, reason)
                     template = "SMS_CLUE_ARBITRATION"
                 elif cmd.action == "file_case":
-                    state, template = rules.file_case(state_of(clue), me), "SMS_CLUE_CASE_FILED"
+                    # no text yet: "已立案" only when the head approves the filing
+                    state, template = rules.file_case(state_of(clue), me), None
                 else:
                     outcome = cmd.outcome or ""
                     state = rules.close(state_of(clue), me, outcome, cmd.note)
@@ -490,6 +500,8 @@ class Intake:
                 store.draft_case(clue, caller.username)
             action = state.history[-1].action
             self._apply(store, clue, state, action, reason, caller.username, template)
+            if cmd.action == "transfer":
+                clue.steps[-1].due = clue.accept_due  # the receiving agency's own period
             self._commit(tx)
             return clue
 
@@ -585,7 +597,11 @@ class Intake:
                 raise no_match()
             target = store.clue(store.lead_of(clue)) if clue.group_id else clue
             assert target is not None
-            if target.status != rules.Status.CLOSED.value or target.closed_at is None:
+            if (
+                target.status != rules.Status.CLOSED.value
+                or target.closed_at is None
+                or target.outcome in rules.CASE_UNDER_WAY
+            ):
                 raise Conflict(
                     "not-closed",
                     "投诉尚未办结，办结后才能评价。",
@@ -860,7 +876,14 @@ PUBLIC_STEPS: dict[str, tuple[str, str]] = {
     "submitted": ("已提交法制办协调", "Submitted to the legal-affairs office"),
     "designated": ("法制办已指定承办部门", "Handling agency designated"),
     "escalated": ("超过受理期限，已督办", "Overdue for acceptance; escalated"),
+    "case_drafted": (
+        "已转为案件，正在审查是否立案",
+        "Turned into a case; filing under review",
+    ),
     "case_filed": ("已立案查处", "A case was filed"),
+    "case_declined": ("经审查不予立案", "Examined and not filed as a case"),
+    "case_decided": ("已作出处理决定", "A decision was made"),
+    "case_closed": ("案件已办结", "The case is closed"),
     "not_filed": ("经核查不予立案", "Not filed after checking"),
     "closed": ("已办结", "Closed"),
     "merged": ("已与同一事项的投诉合并办理", "Merged with complaints about the same thing"),
@@ -873,6 +896,9 @@ PUBLIC_STATUS: dict[str, tuple[str, str]] = {
     "arbitration": ("法制办协调中", "With the legal-affairs office"),
     "closed": ("已办结", "Closed"),
     "merged": ("合并办理中", "Handled with the same complaints"),
+    # a clue turned into a case, while the case is under way (rules.CASE_UNDER_WAY)
+    "case_review": ("立案审查中", "Filing under review"),
+    "case_filed": ("案件办理中", "A case is being handled"),
 }
 
 
@@ -893,7 +919,8 @@ def progress(session: Session, clue: Clue) -> dict:
             ]
             shown = lead
     feedback_until = None
-    if shown.status == rules.Status.CLOSED.value and shown.closed_at is not None:
+    under_way = shown.outcome in rules.CASE_UNDER_WAY
+    if shown.status == rules.Status.CLOSED.value and shown.closed_at is not None and not under_way:
         if shown.outcome in rules.REOPENABLE or clue.satisfaction is None:
             feedback_until = (
                 shown.closed_at.astimezone(SHANGHAI)
@@ -902,6 +929,9 @@ def progress(session: Session, clue: Clue) -> dict:
             ).date() + dt.timedelta(days=setting(session, "clue_feedback_days"))
     outcome = rules.OUTCOMES.get(shown.outcome or "") if shown.outcome != "merged" else None
     status = shown.status if shown is not clue else clue.status
+    if under_way and status == rules.Status.CLOSED.value:
+        status, outcome = shown.outcome or "", None
+    dues = [st.due for st in sorted(clue.steps, key=lambda st: st.at) if st.due is not None]
     return {
         "receipt_code": clue.receipt_code,
         "status": status,
@@ -912,13 +942,108 @@ def progress(session: Session, clue: Clue) -> dict:
         "feedback_until": feedback_until,
         "reopenable": shown.outcome in rules.REOPENABLE,
         "satisfaction": clue.satisfaction,
+        # the acceptance deadline first promised, whoever holds the complaint now
+        "promised_accept_by": dues[0] if dues else None,
         "steps": [
             {
-                "step": PUBLIC_STEPS[st.action][0],
-                "step_en": PUBLIC_STEPS[st.action][1],
+                "step": _public_step(st)[0],
+                "step_en": _public_step(st)[1],
                 "agency": names.get(st.agency_id),
                 "at": st.at,
+                "accept_by": st.due,
             }
             for st in sorted(steps, key=lambda st: st.at)
         ],
     }
+
+
+def _public_step(st: ClueStep) -> tuple[str, str]:
+    """A step in the complainant's words; what the case came to is said in plain words
+    (case_words), never as the reason an officer wrote."""
+    zh, en = PUBLIC_STEPS[st.action]
+    if st.action in CASE_STEP_WORDS and st.reason in CASE_WORDS_EN:
+        return f"{zh}：{st.reason}", f"{en}: {CASE_WORDS_EN[st.reason]}"
+    return zh, en
+
+
+# --- what became of the case made from a clue (the case engine's events) ---------------
+
+# Why the head declined to file, and what was decided, as the complainant reads them:
+# plain words for the grounds of cases.contracts.NOT_FILING_GROUNDS and the outcomes of
+# 处罚法 第五十七条第一款 (cases.contracts.DECISION_KINDS). No name, no article number.
+NOT_FILED_WORDS: dict[str, tuple[str, str]] = {
+    "no_violation": ("没有发现违法行为", "no violation was found"),
+    "minor_corrected": (
+        "违法行为轻微并已及时改正，没有造成危害后果",
+        "the violation was minor, corrected at once and did no harm",
+    ),
+    "first_minor_corrected": (
+        "属初次违法，危害后果轻微并已及时改正",
+        "a first offence with slight harm, corrected at once",
+    ),
+    "no_fault": ("有证据证明没有主观过错", "there is proof of no fault"),
+    "not_our_jurisdiction": ("不属于本部门管辖", "it is not this agency's matter"),
+    "time_barred": ("已超过法律规定的追究期限", "the time the law allows to act has passed"),
+    "other": ("依法不符合立案条件", "the conditions the law sets for a case are not met"),
+}
+DECIDED_WORDS: dict[str, tuple[str, str]] = {
+    "penalty": ("依法给予行政处罚", "a penalty was imposed"),
+    "no_penalty": (
+        "违法行为轻微并已改正，依法不予处罚，已对当事人进行教育",
+        "minor and corrected: no penalty, the party was educated",
+    ),
+    "not_established": ("经调查违法事实不能成立，不予处罚", "the violation was not established"),
+    "transfer": ("涉嫌犯罪，已移送司法机关处理", "a suspected crime, sent to the judicial organs"),
+}
+CASE_STEP_WORDS = ("case_declined", "case_decided")
+CASE_WORDS_EN = {zh: en for zh, en in (*NOT_FILED_WORDS.values(), *DECIDED_WORDS.values())}
+# topic → (the clue's step, its text message, the clue's outcome after it or None to keep)
+CASE_EVENTS: dict[str, tuple[str, str, str | None]] = {
+    "case.filed": ("case_filed", "SMS_CLUE_CASE_FILED", "case_filed"),
+    "case.not_filed": ("case_declined", "SMS_CLUE_CASE_NOT_FILED", "case_declined"),
+    "case.decided": ("case_decided", "SMS_CLUE_CASE_DECIDED", None),
+    "case.closed": ("case_closed", "SMS_CLUE_CASE_CLOSED", "case_closed"),
+}
+
+
+def follow_case(session: Session, event: Mapping[str, Any], *, topic: str) -> Clue | None:
+    """The case made from a clue was filed, declined, decided or closed (the case engine
+    announced it, kernel/events.py): a step on the clue's progress and one text message
+    to its complainant (and to those who joined it), in the case's transaction. The
+    message is keyed by the case and the step: told once, however often it is retried."""
+    if topic not in CASE_EVENTS or not event.get("clue_id"):
+        return None
+    store = SqlIntakeStore(session)
+    with all_agencies():  # the engine's act, not the viewer's read: the clue it came from
+        clue = store.clue(uuid.UUID(str(event["clue_id"])))
+    if clue is None:
+        return None
+    action, template, outcome = CASE_EVENTS[topic]
+    words = ("", "")
+    if topic == "case.not_filed":
+        words = NOT_FILED_WORDS.get(str(event.get("ground")), NOT_FILED_WORDS["other"])
+    elif topic == "case.decided":
+        words = DECIDED_WORDS.get(str(event.get("outcome")), DECIDED_WORDS["penalty"])
+    if outcome is not None:
+        clue.outcome = outcome
+    if outcome in ("case_declined", "case_closed"):
+        clue.closed_at = utcnow()  # the complainant's feedback period runs from here
+    _step(clue, action, clue.agency_id, words[0], "system")
+    params = {
+        "code": clue.receipt_code,
+        "agency": store.agency_name(clue.agency_id) if clue.agency_id else "区司法局(法制办)",
+        "outcome": words[0],
+        "days": str(store.setting("clue_feedback_days")),
+    }
+    _send(store, clue, template, params, f"clue:{clue.id}:case:{event['case_id']}:{action}")
+    if clue.group_id is not None:
+        for member in store.members(clue):
+            _send(
+                store,
+                member,
+                "SMS_GROUP_MOVED",
+                {"code": member.receipt_code, "step": _step_words(clue)},
+                f"clue:{member.id}:group:{clue.id}:case:{event['case_id']}:{action}",
+            )
+    session.flush()
+    return clue

@@ -26,6 +26,9 @@ DistrictDefault = Callable[[Session], object]
 (e.g. the case engine's hearing thresholds)."""
 
 InboundHandler = Callable[[Session, dict], object]
+
+EventHandler = Callable[[Session, Mapping[str, Any]], object]
+"""Reacts to a domain event another feature announced, in its transaction (kernel/events.py)."""
 """Takes one record an outside system sent (12345 orders, a vertical system's cases)."""
 
 
@@ -49,5 +52,8 @@ class Feature:
     sms_templates: Mapping[str, str] = field(default_factory=dict)  # code → registered text
     inbound_handlers: Mapping[str, InboundHandler] = field(default_factory=dict)  # topic →
     published_events: tuple[str, ...] = ()  # outbox topics the feature writes
+    # topic → handler of a domain event another feature announces (kernel/events.py),
+    # run in the announcer's transaction
+    handlers: Mapping[str, EventHandler] = field(default_factory=dict)
     session_hooks: tuple[Callable[[type[Session]], None], ...] = ()  # e.g. send after commit
     cli_commands: tuple[Any, ...] = ()  # click commands added to `yimen`

@@ -130,7 +130,7 @@ def test_a_clue_converted_to_a_case_hands_a_draft_with_its_facts_to_the_case_eng
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
     assert case.json["allowed_actions"] and case.json["discovered_on"] == today  # received
     after = client.get(f"/api/v1/clues/{clue['id']}", headers=desks["zhzf"]).json
-    assert (after["status"], after["outcome"]) == ("closed", "case_filed")
+    assert (after["status"], after["outcome"]) == ("closed", "case_review")  # not filed yet
     again = client.post(f"/api/v1/clues/{clue['id']}/file-case", headers=desks["zhzf"])
     assert again.status_code == 409  # no second draft
 

@@ -74,7 +74,9 @@ def test_closing_says_what_happened_and_not_resolved_returns_it_to_the_same_owne
 
 def test_a_filed_case_or_a_merged_complaint_is_not_reopened_from_the_clue():
     filed = file_case(accept(offer("zhzf"), "zhzf"), "zhzf")
-    assert filed.outcome == "case_filed" and queue_of(filed) == "archive"
+    # a draft under review for filing: "case_filed" only when the head approves it
+    assert filed.outcome == "case_review" and queue_of(filed) == "archive"
+    assert filed.history[-1].action == "case_drafted"
     for finished in (filed, merge(offer("zhzf"), "group-1")):
         with pytest.raises(RoutingError) as refused:
             reopen(finished, "未解决")
@@ -135,4 +137,4 @@ def test_any_sequence_keeps_every_clue_in_exactly_one_queue_and_at_most_two_tran
     assert sum(1 for s in clue.history if s.action == "transferred") == clue.transfers
     assert clue.reopened == sum(1 for s in clue.history if s.action == "reopened")
     if clue.status == Status.CLOSED:
-        assert clue.outcome in ("no_violation", "case_filed")
+        assert clue.outcome in ("no_violation", "case_review")

@@ -189,7 +189,9 @@ def test_filing_a_case_hands_the_clue_to_the_case_engine_in_the_same_commit(inta
     clue = intake.submit_complaint(_complaint(), None).clue
     intake.route(RouteClue(clue.id, "accept"), _officer("zhzf"))
     intake.route(RouteClue(clue.id, "file_case"), _officer("zhzf"))
-    assert store.cases == [clue.id] and clue.outcome == "case_filed"
+    assert store.cases == [clue.id] and clue.outcome == "case_review"
+    # nothing says "filed" before the head approves the filing (issue 13, item 10)
+    assert "SMS_CLUE_CASE_FILED" not in [m["template"] for m in store.sent]
 
 
 def test_an_unknown_clue_is_not_found(intake):

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from yimen.platform.cases import schemas, service
+from yimen.platform.cases.contracts import NOT_FILING_GROUNDS
 from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.law import applied as deadlines
 from yimen.platform.cases.law import flags as law_flags
@@ -133,14 +134,27 @@ def _approve_filing(ctx: Ctx):
     stages=("filing",),
     statuses=("draft",),
     role=HEAD,
-    body={"reason": schemas.text(500)},
+    body={
+        "reason": schemas.text(500),
+        "ground": ma.fields.String(
+            load_default="other",
+            validate=ma.validate.OneOf(tuple(NOT_FILING_GROUNDS)),
+            metadata={"description": "不予立案的情形 (告知投诉人的类别) / the ground"},
+        ),
+    },
     documents=("不予立案决定书",),
-    form={"reason": ("不予立案理由", "Reason")},
+    form={"reason": ("不予立案理由", "Reason"), "ground": ("不予立案的情形", "Ground")},
+    choices={"ground": "not_filing_ground"},
 )
 def _decline_filing(ctx: Ctx):
+    """不予立案 on a ground of 《市场监督管理行政处罚程序规定》第十九条、第二十条: the
+    ground's category (not the reason written) is what the complainant is told."""
     ctx.case.status = CaseStatus.NOT_FILED.value
     ctx.facts["declined"] = ctx.data["reason"]
-    return {"reason": ctx.data["reason"]}, [("不予立案决定书", {"reason": ctx.data["reason"]})]
+    ctx.facts["declined_ground"] = ctx.data.get("ground", "other")
+    return {"reason": ctx.data["reason"], "ground": ctx.facts["declined_ground"]}, [
+        ("不予立案决定书", {"reason": ctx.data["reason"]})
+    ]
 
 
 @declare(

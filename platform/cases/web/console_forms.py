@@ -18,6 +18,7 @@ import marshmallow as ma
 from werkzeug.datastructures import MultiDict
 
 from yimen.platform.api.problems import Bilingual
+from yimen.platform.cases.contracts import NOT_FILING_GROUNDS
 from yimen.platform.cases.discretion.terms import AGGRAVATING, CIRCUMSTANCES, MITIGATING
 from yimen.platform.cases.procedure import rules
 from yimen.platform.cases.procedure.rules import OUTCOMES
@@ -224,6 +225,7 @@ CHOICES: dict[str, dict[str, tuple[str, str]]] = {
         "harmful": ("造成危害后果", "Harmful"),
     },
     "case_outcome": {k: (zh, OUTCOME_EN.get(k, k)) for k, (zh, _article) in OUTCOMES.items()},
+    "not_filing_ground": {k: (zh, en) for k, (zh, en, _article) in NOT_FILING_GROUNDS.items()},
     "substitute_harm": {
         "traffic": ("危害交通安全", "Harms traffic safety"),
         "pollution": ("造成环境污染", "Pollutes the environment"),

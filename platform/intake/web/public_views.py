@@ -90,6 +90,12 @@ class ProgressStepSchema(ma.Schema):
     step_en = ma.fields.String()
     agency = ma.fields.String(allow_none=True)
     at = ma.fields.AwareDateTime()
+    accept_by = ma.fields.Date(
+        allow_none=True,
+        metadata={
+            "description": "分派或移送时给该部门的受理期限 / the acceptance deadline this step gave the agency"
+        },
+    )
 
 
 class ProgressSchema(ma.Schema):
@@ -104,6 +110,10 @@ class ProgressSchema(ma.Schema):
         metadata={"description": "可反馈“未解决”及评价的截止日 / last day for feedback"},
     )
     satisfaction = ma.fields.Integer(allow_none=True)
+    promised_accept_by = ma.fields.Date(
+        allow_none=True,
+        metadata={"description": "投诉时承诺的受理期限 / the acceptance deadline first promised"},
+    )
     steps = ma.fields.List(ma.fields.Nested(ProgressStepSchema))
 
 
