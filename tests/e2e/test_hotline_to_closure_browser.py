@@ -226,11 +226,11 @@ def _notify(officer) -> None:
     _submit(officer, "order_correction", next_step=True)
     _submit(officer, "advance", next_step=True)
     assert _stage(officer) == "事先告知"
-    penalty = _form(officer, "propose_penalty")
+    penalty = _form(officer, "propose_penalty", next_step=True)  # the notice states it
     penalty.get_by_label("罚款", exact=True).check()
     penalty.get_by_label("罚款 (元)").fill("30000")
     penalty.get_by_label("违法情节").select_option(label="情节一般")
-    _submit(officer, "propose_penalty")
+    _submit(officer, "propose_penalty", next_step=True)
     assert "30000" in officer.locator("#case-fine").inner_text()
     _form(officer, "serve_prior_notice", next_step=True).get_by_label("告知书送达日期").fill(
         "2026-11-16"
@@ -312,11 +312,11 @@ def test_a_hotline_call_becomes_a_case_filed_decided_paid_and_closed_in_the_cons
     serve.get_by_label("送达方式").select_option(label="直接送达")
     _submit(officer, "serve_decision", next_step=True)
     assert _stage(officer) == "执行"
-    # Paid on the day of service. (The page offers the demand, 催告, first: the 催告书 is
-    # the stage's first missing document, though no demand may be made before the 15
-    # days to pay have run, 处罚法 第六十七条第三款; the payment is in its fold.)
-    _form(officer, "record_payment").get_by_label("实缴金额 (元)").fill("30000")
-    _submit(officer, "record_payment")
+    # Paid on the day of service: the page offers the payment first, not the demand (催告),
+    # which waits until the 15 days to pay have run (处罚法 第六十七条第三款).
+    assert officer.locator("#action-issue_demand").count() == 0
+    _form(officer, "record_payment", next_step=True).get_by_label("实缴金额 (元)").fill("30000")
+    _submit(officer, "record_payment", next_step=True)
     _submit(officer, "advance", next_step=True)
     assert _stage(officer) == "结案"
 

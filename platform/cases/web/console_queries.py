@@ -169,14 +169,18 @@ SUPPLIES = {
     "hearing-not-held": "record_hearing",
     "legal-review-not-passed": "legal_review",
     "execution-not-done": "record_payment",
+    # what a guard that holds back a document's action waits for
+    "penalty-not-proposed": "propose_penalty",  # 处罚法 第四十四条
+    "payment-period-running": "record_payment",  # 处罚法 第六十七条第三款
 }
 
 
 def next_step(definition: dict, view: rules.CaseView, mine: list[str]) -> str | None:
     """The viewer's next lawful step, of the actions offered: leaving the stage when it is
     complete; else what the law's check of the stage says is missing first — the action
-    that issues the first missing document (a 笔录 by 制作笔录), or supplies the missing
-    fact; else the first action of the stage's flow (declaration order), never one of
+    that issues the first missing document (a 笔录 by 制作笔录), or what that action's
+    guard waits for (the penalty before the notice, the payment before a demand), or
+    supplies the missing fact; else the first action of the stage's flow (declaration order), never one of
     the SECONDARY ones."""
     if "advance" in mine:
         return "advance"
@@ -190,6 +194,10 @@ def next_step(definition: dict, view: rules.CaseView, mine: list[str]) -> str | 
                     issuing = ["add_record"]
                 if issuing:
                     return issuing[0]
+                for name in actions.DOCUMENTS:  # held back by its guard: what it waits for
+                    waits = kind in actions.DOCUMENTS[name] and actions.guarded(name, view)
+                    if waits and SUPPLIES.get(waits.rule) in mine:
+                        return SUPPLIES[waits.rule]
         elif SUPPLIES.get(refusal.rule) in mine:
             return SUPPLIES[refusal.rule]
     return next((a for a in mine if a not in SECONDARY), None)
