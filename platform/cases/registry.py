@@ -199,10 +199,12 @@ def _act(session, case, name, data, identity, client_id) -> Case:
     definition = definition_of(session, case)
     stage = case.stage
     try:
-        check_where(name, view)
+        rules.check_where(name, view, TABLE[name])
         if name in ROLE and ROLE[name][0] not in identity.roles:
             raise rules.role_refusal(name, ROLE[name])
-        _check_entered_dates(session, case, name, data)
+        _check_entered_dates(session, case, name, data)  # what was entered is wrong: 422
+        if (refusal := guarded(name, view)) is not None:  # then "not yet" (409)
+            raise refusal
         reviewer_may_not_investigate(session, case, name, identity)
         ctx = Ctx(session, case, data, identity, view, definition)
         payload, to_issue = HANDLERS[name](ctx)
