@@ -163,6 +163,29 @@ def guarded(name: str, case: rules.CaseView) -> rules.Refusal | None:
     return guard(case) if guard is not None else None
 
 
+# What a guard holding a document's action back waits for: the action that supplies it.
+WAITS_FOR = {
+    "penalty-not-proposed": "propose_penalty",  # 处罚法 第四十四条
+    "payment-period-running": "record_payment",  # 处罚法 第六十七条第三款
+}
+
+
+def issuing_step(kind: str, case: rules.CaseView, allowed: list[str]) -> str | None:
+    """Of the `allowed` actions, the one that issues document `kind` now (a 笔录 is made
+    by 制作笔录), or what the issuing action's guard waits for; None if neither is
+    allowed. The console's next step and the workbench both ask this."""
+    issuing = [a for a in allowed if kind in DOCUMENTS.get(a, ())]
+    if issuing:
+        return issuing[0]
+    if kind.endswith("笔录") and "add_record" in allowed:
+        return "add_record"
+    for name, kinds in DOCUMENTS.items():
+        waits = kind in kinds and guarded(name, case)
+        if waits and WAITS_FOR.get(waits.rule) in allowed:
+            return WAITS_FOR[waits.rule]
+    return None
+
+
 # --- the one write path -----------------------------------------------------------------
 
 

@@ -408,9 +408,10 @@ def _draft_lacks(case: Case) -> list[tuple[str, str]]:
 
 def next_step(case: Case, definition: dict, issued: frozenset[str], today: dt.date) -> str | None:
     """The next lawful step on the case, from the declarations: of the actions the law
-    allows now (registry.allowed_actions), the first that issues the first document the
-    current stage still lacks; before a prior notice, the proposal it needs (处罚法
-    第四十四条); once the stage is complete, completing it. Execution waits while the party
+    allows now (registry.allowed_actions), the one that issues the first document the
+    current stage still lacks, or what its guard waits for (registry.issuing_step: the
+    proposal before a prior notice, 处罚法 第四十四条); once the stage is complete,
+    completing it. Execution waits while the party
     may still pay (处罚法 第六十七条; 行政强制法 第五十四条: no demand before)."""
     if not _has_stage(definition, case):
         return None
@@ -419,20 +420,9 @@ def next_step(case: Case, definition: dict, issued: frozenset[str], today: dt.da
     missing = case_rules.missing_documents(definition, view)
     if case.stage == "execution" and not _payment_overdue(view):
         missing = []
-    if missing:
-        first = missing[0]
-        issuing = [a for a in allowed_now if first in registry.DOCUMENTS.get(a, ())]
-        if not issuing and first.endswith("笔录") and "add_record" in allowed_now:
-            issuing = ["add_record"]  # a record (笔录) is made by its kind
-        if issuing == ["serve_prior_notice"] and not _penalty_proposed(case):
-            issuing = ["propose_penalty"] if "propose_penalty" in allowed_now else []
-        if issuing:
-            return issuing[0]
+    if missing and (step := registry.issuing_step(missing[0], view, allowed_now)):
+        return step
     return "advance" if "advance" in allowed_now else None
-
-
-def _penalty_proposed(case: Case) -> bool:
-    return case.proposed_fine_fen is not None or bool(case.penalty_kinds)
 
 
 def _payment_overdue(view: case_rules.CaseView) -> bool:
@@ -458,6 +448,7 @@ def _view(case: Case, issued: frozenset[str], today: dt.date) -> case_rules.Case
         hearing_requested=case.hearing_requested,
         hearing_right=bool(details.get("prior_notice", {}).get("hearing_right")),
         parties=len(case.parties),
+        penalty_proposed=case.proposed_fine_fen is not None or bool(case.penalty_kinds),
         documents=issued,
         details=details,
         on_spot_possible=False,  # the workbench never proposes the simple procedure

@@ -169,9 +169,6 @@ SUPPLIES = {
     "hearing-not-held": "record_hearing",
     "legal-review-not-passed": "legal_review",
     "execution-not-done": "record_payment",
-    # what a guard that holds back a document's action waits for
-    "penalty-not-proposed": "propose_penalty",  # 处罚法 第四十四条
-    "payment-period-running": "record_payment",  # 处罚法 第六十七条第三款
 }
 
 
@@ -189,15 +186,8 @@ def next_step(definition: dict, view: rules.CaseView, mine: list[str]) -> str | 
     except rules.Refusal as refusal:
         if refusal.rule.startswith("documents:"):
             for kind in rules.missing_documents(definition, view):
-                issuing = [a for a in mine if kind in actions.DOCUMENTS.get(a, ())]
-                if not issuing and kind.endswith("笔录") and "add_record" in mine:
-                    issuing = ["add_record"]
-                if issuing:
-                    return issuing[0]
-                for name in actions.DOCUMENTS:  # held back by its guard: what it waits for
-                    waits = kind in actions.DOCUMENTS[name] and actions.guarded(name, view)
-                    if waits and SUPPLIES.get(waits.rule) in mine:
-                        return SUPPLIES[waits.rule]
+                if (step := actions.issuing_step(kind, view, mine)) is not None:
+                    return step
         elif SUPPLIES.get(refusal.rule) in mine:
             return SUPPLIES[refusal.rule]
     return next((a for a in mine if a not in SECONDARY), None)
