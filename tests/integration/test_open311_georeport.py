@@ -6,10 +6,10 @@ for a service whose `metadata` is true, a form-encoded POST to `requests.xml` wi
 `api_key`, `jurisdiction_id`, `attribute[…]`, and `requests.xml?start_date=…&end_date=…`
 to fetch — and parses the XML as XML::Simple does there: the root dropped, `service`,
 `attribute`, `value`, `request` and `error` always lists, empty elements as None. The
-other tests read both formats with xmltodict (a third-party parser) against the
-specification's shapes. No Python GeoReport client on PyPI is maintained enough to depend
-on (the one released in the last two years, `georeport`, pins an xmltodict older than the
-one the suite has and cannot file).
+reading tests use `georeport` (PyPI, Apache-2.0), an independent GeoReport v2 client
+library: it lists services, reads definitions and queries requests in either format, but
+cannot file, so filing is FixMyStreet's sender above. The other tests read both formats
+with xmltodict (the parser `georeport` itself uses) against the specification's shapes.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import uuid
 import pytest
 import requests
 import xmltodict
+from georeport import GeoReport
 
 XML_SIMPLE_LISTS = ("service", "attribute", "value", "request", "error", "group")
 
@@ -223,6 +224,59 @@ def test_every_resource_answers_in_xml_and_json_with_the_specifications_names(li
     bad = requests.get(f"{base}/requests.json", params={"status": "pending"}, timeout=10)
     assert bad.status_code == 400 and bad.json()[0]["code"] == 400
     assert "status" in bad.json()[0]["description"]
+
+
+def _many(answer: dict | list) -> list:
+    """`georeport` hands an XML list of one back as the element itself."""
+    return answer if isinstance(answer, list) else [answer]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_the_georeport_client_library_reads_services_definitions_and_requests(
+    live_server, app, fmt
+):
+    # What a third-party client tried before this door followed the specification: the
+    # service list worked, every query without request ids was a 400, nothing was XML.
+    client = GeoReport(
+        f"{live_server.url}/open311/v2/xuanwu", jurisdiction="xuanwu", output_format=fmt
+    )
+    services = {s["service_code"]: s for s in _many(client.get_service_list())}
+    assert (
+        services["CG-0014"]["service_name"] == "餐饮服务业经营者未安装油烟净化设施或者超标排放油烟"
+    )
+    assert str(services["CG-0014"]["metadata"]).lower() == "true"
+    definition = client.get_service_definition("CG-0014")
+    attributes = definition["attributes"]
+    attributes = attributes if fmt == "json" else _many(attributes["attribute"])
+    assert [a["code"] for a in attributes] == ["occurred_at", "anonymous"]
+
+    now = dt.datetime.now(dt.UTC)
+    old, oil, closed = _clues(
+        _district_id("xuanwu"),
+        {"created_at": now - dt.timedelta(days=100)},
+        {"created_at": now - dt.timedelta(seconds=5)},
+        {
+            "created_at": now - dt.timedelta(seconds=4),
+            "status": "closed",
+            "outcome": "corrected_on_spot",
+        },
+    )
+    recent = [r["service_request_id"] for r in _many(client.get_service_requests())]
+    assert recent.index(closed) < recent.index(oil) and old not in recent  # the last 90 days
+    done = _many(client.get_service_requests(service_code="CG-0014", status="closed"))
+    assert closed in {r["service_request_id"] for r in done}
+    assert {r["status"] for r in done} == {"closed"} and oil not in str(done)
+    back_then = _many(
+        client.get_service_requests(
+            start_date=w3cdtf(now - dt.timedelta(days=101)),
+            end_date=w3cdtf(now - dt.timedelta(days=99)),
+        )
+    )
+    assert old in {r["service_request_id"] for r in back_then} and oil not in str(back_then)
+    one = client.get_service_request(oil)
+    assert (one["service_request_id"], one["status"]) == (oil, "open")
+    assert one["address"] == "玄武区珠江路"  # the road, not the house
+    assert "熏得没法开窗" not in str(one)  # the public never reads the complaint's words
 
 
 def _kept(receipt_code: str) -> tuple[bool, str, dt.datetime | None]:
