@@ -6,7 +6,7 @@ import datetime as dt
 import threading
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from yimen.platform.kernel.db import utcnow
 from yimen.platform.kernel.errors import Conflict, FieldProblem, Invalid, NotFound, Refused
@@ -147,6 +147,7 @@ def approve_year(session: Session, command: ApproveYear, actor: str) -> Calendar
         )
     entry.status, entry.approved_by, entry.approved_at = YEAR_APPROVED, actor, utcnow()
     session.flush()
+    session.info.pop(_IN_TRANSACTION, None)
     _cache.clear()  # the cache is keyed by the approved years: the commit is seen anyway
     return entry
 
@@ -157,7 +158,26 @@ _lock = threading.Lock()
 
 def working_calendar(session: Session) -> WorkingCalendar:
     """The approved calendar, cached until a year is added or approved (the fingerprint
-    is one cheap query, so every process sees an approval at once)."""
+    is one cheap query, so every process sees an approval at once). Within one
+    transaction the answer is kept: a request asks for it about six times (every period
+    it counts, every flag it sweeps), and an approval committed meanwhile is seen by the
+    next transaction."""
+    if isinstance(session, scoped_session):
+        session = session()  # the request's session behind the proxy
+    transaction = session.get_transaction()
+    kept = session.info.get(_IN_TRANSACTION)
+    if transaction is not None and kept is not None and kept[0] is transaction:
+        return kept[1]
+    calendar = _working_calendar(session)
+    if transaction is not None:
+        session.info[_IN_TRANSACTION] = (transaction, calendar)
+    return calendar
+
+
+_IN_TRANSACTION = "yimen.working_calendar"
+
+
+def _working_calendar(session: Session) -> WorkingCalendar:
     fingerprint = tuple(
         session.execute(
             select(

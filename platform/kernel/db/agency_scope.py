@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -104,6 +105,7 @@ _criteria: dict[type, Criterion] = {}
 def scoped_by_agency(model: type, criterion: Criterion) -> None:
     """Narrow every select of `model` to the current scope with `criterion(scope)`."""
     _criteria[model] = criterion
+    _options_for.cache_clear()
 
 
 def bind_agency_scope(scope: AgencyScope | None) -> None:
@@ -142,11 +144,20 @@ def _narrow(state: ORMExecuteState) -> None:
     scope = _current.get()
     if scope is None or scope.everything:
         return
-    options = [
+    state.statement = state.statement.options(*_options_for(scope))
+
+
+@functools.lru_cache(maxsize=1024)
+def _options_for(scope: AgencyScope) -> tuple[object, ...]:
+    """The criteria of one scope, built once: building them for every select (five
+    subqueries, each a new expression whose cache key SQLAlchemy then had to compute)
+    was a fifth of an API request's time. A scope is a frozen value (an agency's code, a
+    user name), so the same objects serve every request with it; SQLAlchemy memoises
+    their cache keys."""
+    return tuple(
         with_loader_criteria(model, criterion(scope), propagate_to_loaders=True)
         for model, criterion in _criteria.items()
-    ]
-    state.statement = state.statement.options(*options)
+    )
 
 
 def install(session_class: type[Session]) -> None:
