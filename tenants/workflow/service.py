@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.directory import Agency
 from yimen.platform.kernel.errors import FieldProblem, Invalid, NotFound
 from yimen.tenants.workflow.contracts import PublishLibrary, PublishOverride
@@ -185,8 +187,29 @@ def effective_for(session: Session, agency_id: uuid.UUID, kind: str) -> Effectiv
     )
 
 
+_pinned: dict[tuple[str, uuid.UUID | None, str], Effective] = {}
+_pinned_lock = threading.Lock()
+
+
 def load_pinned(session: Session, key: str) -> Effective:
-    """The exact definition a case was pinned to, whatever was published since."""
+    """The exact definition a case was pinned to, whatever was published since. A pin
+    names published versions, which never change, so what it resolves to is kept for the
+    process (per database and district; a request asked for it twice, each time reading
+    three rows and copying the definition twice). Callers read it and never change it."""
+    cache_key = (str(session.get_bind().url), current_tenant_id(), key)
+    with _pinned_lock:
+        found = _pinned.get(cache_key)
+    if found is not None:
+        return found
+    found = _load_pinned(session, key)
+    with _pinned_lock:
+        if len(_pinned) >= 512:
+            _pinned.clear()
+        _pinned[cache_key] = found
+    return found
+
+
+def _load_pinned(session: Session, key: str) -> Effective:
     try:
         kind, lib_v, district_v, agency_v, agency = key.split(":")
         versions = int(lib_v[1:]), int(district_v[1:]), int(agency_v[1:])
