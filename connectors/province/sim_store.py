@@ -33,7 +33,7 @@ SWITCHES: dict[str, Any] = {
     "error_rate": 0.0,  # share of requests answered 503 without effect (0..1)
     "hang": 0.0,  # seconds to hang without effect, then drop the connection (a timeout)
     "drop_after_commit": 0,  # the next N changes are committed, then the reply is dropped
-    "duplicate_replies": False,  # every answer is written twice on the connection
+    "duplicate_replies": False,  # answer each request with the previous one's answer
     "down_until": "",  # ISO moment: 503 for everything before it
     "ignore_update_id": False,  # apply every update, even one whose update id was seen
 }

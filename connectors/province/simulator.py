@@ -14,8 +14,8 @@ was applied before is answered `applied=false` and changes nothing.
 Its state is one SQLite file (`--state`), so it survives a restart. Fault switches, over
 JSON at `/_admin/switches` (GET, POST a partial object): `latency` (s), `error_rate` (share
 of 503s), `hang` (s, then the connection is dropped unapplied), `drop_after_commit` (the
-next N changes are applied and their reply dropped), `duplicate_replies` (each answer is
-written twice on the connection), `down_until` (ISO moment; 503 before it),
+next N changes are applied and their reply dropped), `duplicate_replies` (each request is
+applied but answered with the previous request's answer, as a confused proxy would), `down_until` (ISO moment; 503 before it),
 `ignore_update_id` (updates are applied again whatever their id). `/_admin/ledger` lists
 the effects per external reference, in order, to assert "exactly once" and order.
 """
@@ -52,6 +52,7 @@ class Simulator:
         self.store = Store(state)
         self.users, self.admin_token = users, admin_token
         self.local = threading.local()  # whether this request changed anything
+        self.last_reply: Response | None = None  # for the duplicate_replies switch
         self.service = SoapService(
             WSDL,
             {
@@ -92,9 +93,14 @@ class Simulator:
         response = self.service.respond(request)
         if self.local.changed and self.store.take_drop():
             return _dropped(sock)
-        if switches["duplicate_replies"]:
-            return _twice(response)
-        return response
+        return self.replayed(response) if switches["duplicate_replies"] else response
+
+    def replayed(self, response: Response) -> Response:
+        """The answer to the previous request again, as a proxy or a desynchronised
+        keep-alive connection would deliver it (this request is applied all the same)."""
+        with self.store.lock:
+            previous, self.last_reply = self.last_reply, response
+        return previous or response
 
     def submit_case(self, request: dict[str, Any], call: Call) -> dict[str, Any]:
         meta = request["meta"]
@@ -206,20 +212,6 @@ def _dropped(sock: socket.socket | None) -> Response:
         except OSError:
             pass
     return Response(b"", status=200)
-
-
-def _twice(response: Response) -> Response:
-    """The answer, then the same HTTP answer again on the connection."""
-    body = response.get_data()
-    again = (
-        f"HTTP/1.1 {response.status}\r\nContent-Type: {response.content_type}\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    ).encode() + body
-    doubled = Response(
-        iter([body, again]), status=response.status_code, content_type=response.content_type
-    )
-    doubled.headers["Content-Length"] = str(len(body))
-    return doubled
 
 
 def serve(
