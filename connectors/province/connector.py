@@ -20,6 +20,7 @@ a fresh nonce each time). The WSDL is the vendored file, never fetched at run ti
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,9 @@ from yimen.gateway.ports import AmbiguousDelivery, Connector, ConnectorError, Ou
 WSDL = Path(__file__).parent / "wsdl" / "supervision.wsdl"
 NS = "urn:cn:gov:province:zfjd:supervision:1"
 BINDING = f"{{{NS}}}SupervisionBinding"
+# libxml2 quotes the offending value: "The value '…' has a length of …", "Element 'x': '…'
+# is not a valid value of …"; element names are quoted the same way, and kept
+QUOTED_VALUE = re.compile(r"(?<=[Vv]alue )'[^']*'|(?<=': )'[^']*'(?= is not)")
 NOT_RETRYABLE = {"INVALID", "AUTH", "CONFLICT"}
 # the case engine's stage names that the platform has an element for; others are progress
 STAGE_ELEMENTS = {
@@ -159,7 +163,7 @@ def _from_fault(fault: zeep.exceptions.Fault) -> Exception:
     code, record_id = _fault_detail(fault)
     if code == "DUPLICATE" and record_id:
         return _Duplicate(record_id)
-    message = f"the platform refused the record ({code or fault.code}): {fault.message}"
+    message = f"the platform refused the record ({code or fault.code}): {_unquoted(fault.message)}"
     return ConnectorError(message, retryable=code not in NOT_RETRYABLE)
 
 
@@ -169,6 +173,12 @@ def _fault_detail(fault: zeep.exceptions.Fault) -> tuple[str, str]:
     if node is None:
         return "", ""
     return node.findtext(f"{{{NS}}}code", ""), node.findtext(f"{{{NS}}}recordId", "")
+
+
+def _unquoted(text: str) -> str:
+    """The schema's message without the values it quotes (an ID number would be one):
+    the message ends up in a dead letter's error, shown in the console."""
+    return QUOTED_VALUE.sub("'…'", text or "")
 
 
 def _not_sent(exc: requests.ConnectionError) -> bool:

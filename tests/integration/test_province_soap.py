@@ -326,6 +326,23 @@ def test_an_invalid_record_is_not_retried_and_says_what_the_schema_refused(platf
     assert platform.ledger(str(case_id)) == []
 
 
+def test_a_refused_party_number_does_not_reach_the_error_message(platform, connector):
+    person = contracts.Party(
+        kind="person", name="张三", id_type="resident_id", id_number="11010519491231002X（旧）"
+    )
+    with pytest.raises(ConnectorError) as invalid:
+        connector.deliver(outbound(platform, case_filed(uuid.uuid4(), parties=(person,))))
+    assert invalid.value.retryable is False and "idNumber" in str(invalid.value)
+    assert "11010519491231002X" not in str(invalid.value)
+
+
+def test_a_password_sent_in_clear_is_refused(platform):
+    service = raw_service(platform, UsernameToken("xuanwu", USERS["xuanwu"]))
+    with pytest.raises(zeep.exceptions.Fault) as refused:
+        service.QueryByReference(sourceSystem="yimen-xuanwu", externalRef="anything")
+    assert "PasswordDigest" in refused.value.message
+
+
 def test_a_reply_meant_for_another_record_is_ambiguous_and_find_gives_the_right_one(
     platform, connector
 ):
