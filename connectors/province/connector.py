@@ -40,6 +40,14 @@ BINDING = f"{{{NS}}}SupervisionBinding"
 # libxml2 quotes the offending value: "The value '…' has a length of …", "Element 'x': '…'
 # is not a valid value of …"; element names are quoted the same way, and kept
 QUOTED_VALUE = re.compile(r"(?<=[Vv]alue )'[^']*'|(?<=': )'[^']*'(?= is not)")
+# the event types and the version of each that this connector reads
+READS = {
+    "case.filed": 1,
+    "case.stage_changed": 1,
+    "case.penalty_decided": 1,
+    "case.decision_revoked": 1,
+    "case.closed": 1,
+}
 NOT_RETRYABLE = {"INVALID", "AUTH", "CONFLICT"}
 # the case engine's stage names that the platform has an element for; others are progress
 STAGE_ELEMENTS = {
@@ -66,6 +74,11 @@ class ProvinceConnector(Connector):
 
     def deliver(self, message: Outbound) -> str:
         payload = message.payload
+        if READS.get(payload.get("type", "")) != payload.get("version"):
+            raise ConnectorError(
+                f"the platform takes no {payload.get('type')} v{payload.get('version')} events",
+                retryable=False,
+            )
         service = self._service(message)
         meta = self._meta(message)
         if payload["type"] == "case.filed":
@@ -252,4 +265,4 @@ def _stage(payload: dict[str, Any]) -> dict[str, Any]:
                 "collectiveDiscussionDate": payload["collective_discussion_on"],
             }
         }
-    raise ConnectorError(f"the platform takes no {kind} events", retryable=False)
+    raise AssertionError(kind)  # deliver checked READS

@@ -81,8 +81,7 @@ class Simulator:
     def soap(self, request: Request, sock: socket.socket | None) -> Response:
         switches = self.store.switches()
         time.sleep(float(switches["latency"]))
-        until = switches["down_until"]
-        if until and dt.datetime.now(dt.UTC) < dt.datetime.fromisoformat(until):
+        if _before(switches["down_until"]):
             return Response("maintenance / 系统维护中", status=503)
         if random.random() < float(switches["error_rate"]):
             return Response("simulated outage / 模拟故障", status=503)
@@ -194,6 +193,14 @@ class Simulator:
         if request.path == "/_admin/ledger":
             return _json(self.store.ledger())
         return _json({"error": "not found"}, 404)
+
+
+def _before(moment: str) -> bool:
+    """Whether now is before `moment` (ISO; UTC when it names no offset)."""
+    if not moment:
+        return False
+    until = dt.datetime.fromisoformat(moment)
+    return dt.datetime.now(dt.UTC) < (until if until.tzinfo else until.replace(tzinfo=dt.UTC))
 
 
 def _receipt(record_id: str, ref: str, version: int) -> dict[str, Any]:

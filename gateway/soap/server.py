@@ -14,18 +14,22 @@ with fault switches, or a Flask view) can wrap it; the service itself is a WSGI 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import traceback
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 from lxml.builder import ElementMaker
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 from zeep import Client
 from zeep.helpers import serialize_object
 
 from yimen.gateway.soap.wsse import MemoryNonces, NonceStore, SecurityError, check_username_token
 
+log = logging.getLogger(__name__)
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 XML = "text/xml; charset=utf-8"
 
@@ -89,12 +93,18 @@ class SoapService:
             return self.document(request)
         if request.method != "POST":
             return Response("POST a SOAP envelope", status=405, headers={"Allow": "GET, POST"})
-        if (request.content_length or 0) > self.max_body:
-            return self.fault(SoapFault("INVALID", "request too large / 请求过大"))
+        request.max_content_length = self.max_body
         try:
             return self.dispatch(request.get_data(cache=False))
+        except RequestEntityTooLarge:
+            return self.fault(SoapFault("INVALID", "请求过大 / request too large"))
         except SoapFault as fault:
             return self.fault(fault)
+        except Exception as exc:  # a handler's bug: a Server fault, never a stack trace
+            # where it failed, without the message (it may quote a record's personal data)
+            where = "".join(traceback.format_tb(exc.__traceback__))
+            log.error("soap handler failed (%s)\n%s", type(exc).__name__, where)
+            return self.fault(SoapFault("INTERNAL", "内部错误 / internal error", client=False))
 
     def document(self, request: Request) -> Response:
         """`?wsdl` is the vendored WSDL as it is; the XSD it imports by its file name."""

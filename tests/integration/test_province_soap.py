@@ -371,6 +371,30 @@ def test_the_state_survives_a_restart(platform, connector):
     assert requests.get(f"{platform.base}/_admin/switches", timeout=5).json()["ignore_update_id"]
 
 
+def test_a_clue_event_is_not_for_this_platform_and_is_not_retried(connector):
+    clue = contracts.ClueReceived(
+        aggregate_id=uuid.uuid4(),
+        sequence=1,
+        agency_code="320102-ZHZF",
+        occurred_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+        receipt_code="YM20261201001",
+        source="hotline_12345",
+        source_ref="",
+        received_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+        matter_code="C2370100",
+    )
+    message = Outbound(
+        connector="province",
+        topic=clue.TYPE,
+        payload=clue.payload(),
+        idempotency_key="k",
+        endpoint="http://127.0.0.1:9/ws/supervision",
+    )
+    with pytest.raises(ConnectorError) as refused:
+        connector.deliver(message)
+    assert refused.value.retryable is False and "clue.received" in str(refused.value)
+
+
 def test_the_wsdl_served_is_the_vendored_file(platform):
     wsdl = requests.get(f"{platform.url}?wsdl", timeout=5)
     xsd = requests.get(f"{platform.base}/ws/supervision.xsd", timeout=5)
