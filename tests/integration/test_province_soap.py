@@ -336,6 +336,18 @@ def test_a_refused_party_number_does_not_reach_the_error_message(platform, conne
     assert "11010519491231002X" not in str(invalid.value)
 
 
+def test_a_security_header_older_than_five_minutes_is_refused(platform):
+    stale = UsernameToken(
+        "xuanwu",
+        USERS["xuanwu"],
+        use_digest=True,
+        created=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=6),
+    )
+    with pytest.raises(zeep.exceptions.Fault) as refused:
+        raw_service(platform, stale).QueryByReference(sourceSystem="s", externalRef="r")
+    assert "stale" in refused.value.message
+
+
 def test_a_password_sent_in_clear_is_refused(platform):
     service = raw_service(platform, UsernameToken("xuanwu", USERS["xuanwu"]))
     with pytest.raises(zeep.exceptions.Fault) as refused:
