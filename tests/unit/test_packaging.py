@@ -62,6 +62,8 @@ def test_a_regular_install_carries_templates_and_migrations(tmp_path):
     assert (site / "platform" / "web" / "templates" / "base.html").exists()
     assert any((site / "migrations" / "versions").glob("*_foundation.py"))
     assert (site / "migrations" / "env.py").exists()
+    wsdl = site / "connectors" / "province" / "wsdl"  # the vendored contract, never fetched
+    assert (wsdl / "supervision.wsdl").exists() and (wsdl / "supervision.xsd").exists()
     assert not (site / "platform" / "__init__.py").exists()
     assert (site / "platform" / "py.typed").exists() and (site / "tenants" / "py.typed").exists()
 
