@@ -201,8 +201,11 @@ class HotlineSimulator:
 
     def on_list(self, request: Request) -> Response:
         district = request.args.get("district", "")
-        after = int(request.args.get("after") or 0)
-        limit = min(int(request.args.get("limit") or 100), 500)
+        try:
+            after = int(request.args.get("after") or 0)
+            limit = min(int(request.args.get("limit") or 100), 500)
+        except ValueError:
+            return _json({"error": "after and limit are whole numbers"}, 400)
         with self.state.lock:
             orders = sorted(
                 (
@@ -213,14 +216,14 @@ class HotlineSimulator:
                 key=lambda o: o["seq"],
             )[:limit]
             cursor = str(orders[-1]["seq"]) if orders else str(after)
-            listed = [_public(o) for o in orders]
+            listed = [dict(o) for o in orders]
             if self.state.data["faults"].get("duplicate_listing"):
                 listed = [o for order in listed for o in (order, order)]
         return _json({"orders": listed, "cursor": cursor})
 
     def on_show(self, request: Request, no: str) -> Response:
         with self.state.lock:
-            return _json(_public(self._order(no)))
+            return _json(self._order(no))
 
     def on_ack(self, request: Request, no: str) -> Response:
         with self.state.lock:
@@ -279,7 +282,7 @@ class HotlineSimulator:
             self.state.data["orders"][body["order_no"]] = order
             self.state.effect("dispatch", body["order_no"])
             self.state.save()
-        return _json(_public(order), 201)
+        return _json(order, 201)
 
     def on_satisfaction(self, request: Request, no: str) -> Response:
         body, problem = self._body(request, "satisfaction")
@@ -291,7 +294,7 @@ class HotlineSimulator:
             order["satisfaction"] = {**body, "at": now()}
             self.state.effect("satisfaction", no)
             self.state.save()
-        return _json(_public(order))
+        return _json(order)
 
     def on_faults(self, request: Request) -> Response:
         body, problem = self._body(request, "faults")
@@ -299,9 +302,9 @@ class HotlineSimulator:
             return problem
         assert body is not None
         with self.state.lock:
-            down_for = body.pop("down_for_s", None)
-            if down_for is not None:
-                self.state.data["down_until"] = time.time() + down_for
+            # the switches are set as a whole: what is not named is off
+            down_for = body.pop("down_for_s", 0)
+            self.state.data["down_until"] = time.time() + down_for if down_for else 0.0
             self.state.data["faults"] = body
             self.state.save()
         return _json({"faults": body})
@@ -309,10 +312,6 @@ class HotlineSimulator:
     def on_ledger(self, request: Request) -> Response:
         with self.state.lock:
             return _json(self.state.data["ledger"])
-
-
-def _public(order: dict) -> dict:
-    return {key: value for key, value in order.items()}
 
 
 def _refusal(order: dict, kind: str) -> str:

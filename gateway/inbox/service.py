@@ -18,6 +18,7 @@ exception's type, never a value from the payload.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8  # a record its handler refused this often waits for a person
 MAX_PAGES = 20  # per district and pull: a backlog is taken over several runs
 FOLLOW_UPS = 100  # records asked about per district and pull
+FOLLOW_UP_FOR = dt.timedelta(days=90)  # a record is asked about for this long after it came
 
 Handler = Callable[[Session, dict], object]
 _handlers: dict[str, Handler] = {}
@@ -235,6 +237,7 @@ def _follow_up(tenant_id: uuid.UUID, source: Source, report: Pulled) -> None:
                     InboxRecord.processed_at.is_not(None),
                     ~InboxRecord.natural_key.contains("#"),
                     later.id.is_(None),
+                    InboxRecord.received_at >= utcnow() - FOLLOW_UP_FOR,
                 )
                 .order_by(InboxRecord.received_at)
                 .limit(FOLLOW_UPS)

@@ -319,3 +319,62 @@ def test_the_simulator_wants_its_key_and_a_valid_body(upstream, district):
     with pytest.raises(ConnectorError) as refused:
         HotlineOrders(HotlineClient(upstream, "wrong")).list_since(district["code"], "")
     assert not refused.value.retryable
+
+
+def test_while_the_hotline_is_down_nothing_is_lost(upstream, district):
+    order = _dispatch(upstream, district)
+    _faults(upstream, error_rate=1.0)
+    failing = _pull(upstream, district)
+    _faults(upstream, down_for_s=30)
+    down = _pull(upstream, district)
+    assert "500" in failing.error and "503" in down.error
+    assert failing.new == down.new == 0 and not _clues(district, order["order_no"])
+    assert _effects(upstream, order["order_no"], "ack") == 0
+
+    _faults(upstream)  # back up
+    back = _pull(upstream, district)
+
+    assert back.error == ""
+    assert len(_clues(district, order["order_no"])) == 1
+    assert _effects(upstream, order["order_no"], "ack") == 1
+
+
+def test_the_periodic_job_pulls_every_district_from_the_registered_hotline(
+    upstream, district, monkeypatch
+):
+    order = _dispatch(upstream, district)
+    monkeypatch.setitem(inbox._sources, "hotline_12345", HotlineOrders(_client(upstream)))
+
+    inbox.pull_all()
+
+    assert len(_clues(district, order["order_no"])) == 1
+
+
+def test_the_simulator_runs_on_its_own_and_remembers_after_a_restart(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    from tests.support import free_port
+
+    state, port = tmp_path / "hotline.json", free_port()
+    command = [sys.executable, "-m", "yimen.connectors.hotline12345.simulator"]
+    command += ["--port", str(port), "--state", str(state), "--api-key", KEY]
+    url, order = f"http://127.0.0.1:{port}", None
+    for _ in range(2):  # started, stopped, started again on the same state file
+        process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        try:
+            for _ in range(100):
+                try:
+                    requests.get(f"{url}/_control/ledger", timeout=1)
+                    break
+                except requests.ConnectionError:
+                    time.sleep(0.05)
+            if order is None:
+                order = _dispatch(url, {"code": "320102"})
+            listed = HotlineOrders(_client(url)).list_since("320102", "")
+        finally:
+            process.terminate()
+            process.wait(5)
+        assert [r.natural_key for r in listed.records] == [order["order_no"]]
+        assert listed.records[0].payload["reporter"]["phone"] == PHONE
