@@ -185,7 +185,12 @@ def process(tenant_id: uuid.UUID, connector: str, report: Pulled | None = None) 
 def _handle(tenant_id: uuid.UUID, record_id: uuid.UUID) -> bool:
     try:
         with uow.for_tenant(tenant_id) as tx:
-            row = tx.session.get(InboxRecord, record_id)
+            # another worker handling the same record holds the lock: leave it to it
+            row = tx.session.execute(
+                select(InboxRecord)
+                .where(InboxRecord.id == record_id)
+                .with_for_update(skip_locked=True)
+            ).scalar_one_or_none()
             if row is None or row.processed_at is not None:
                 return True
             handler = _handlers.get(row.topic)
@@ -200,7 +205,7 @@ def _handle(tenant_id: uuid.UUID, record_id: uuid.UUID) -> bool:
         error = _describe(exc)
         with uow.for_tenant(tenant_id) as tx:
             row = tx.session.get(InboxRecord, record_id)
-            if row is not None:
+            if row is not None and row.processed_at is None:
                 row.attempts += 1
                 row.error = error
             tx.commit()

@@ -378,3 +378,68 @@ def test_the_simulator_runs_on_its_own_and_remembers_after_a_restart(tmp_path):
             process.wait(5)
         assert [r.natural_key for r in listed.records] == [order["order_no"]]
         assert listed.records[0].payload["reporter"]["phone"] == PHONE
+
+
+def test_a_listing_slower_than_our_patience_loses_nothing(upstream, district):
+    order = _dispatch(upstream, district)
+    _faults(upstream, latency_ms=400)
+    impatient = HotlineOrders(HotlineClient(upstream, KEY, timeout=0.2))
+    timed_out = inbox.pull(district["id"], impatient, district["code"])
+    assert timed_out.error  # the listing itself timed out: nothing kept, nothing acked
+    _faults(upstream)
+
+    _pull(upstream, district)
+
+    assert len(_clues(district, order["order_no"])) == 1
+    assert _effects(upstream, order["order_no"], "ack") == 1
+
+
+def test_an_order_the_one_door_cannot_take_waits_in_the_inbox_with_its_reason(district):
+    from yimen.gateway.ports import Received
+
+    key = f"GD{uuid.uuid4().hex[:12].upper()}"
+    payload = {
+        "order_no": key,
+        "level": "特急",  # not a level the hotline has
+        "deadline": "2026-12-20T18:00:00+08:00",
+        "address": "中山路1号",
+        "content": "噪声扰民",
+        "reporter": {"name": "赵先生", "phone": PHONE},
+    }
+    with tenant_scope(district["id"]), db.new_session() as s:
+        assert inbox.receive(s, "hotline_12345", Received(key, "hotline_12345.order", payload))
+        assert not inbox.receive(s, "hotline_12345", Received(key, "hotline_12345.order", {}))
+        s.commit()
+
+    inbox.process(district["id"], "hotline_12345")
+    inbox.process(district["id"], "hotline_12345")
+
+    (row,) = _inbox(district, key)
+    assert row.processed_at is None and row.attempts == 2
+    assert row.error.startswith("invalid-work-order")
+    assert PHONE not in row.error and "赵先生" not in row.error
+    assert row.payload["level"] == "特急"  # the first one kept, the replay a no-op
+    assert not _clues(district, key)
+
+
+def test_an_answer_sent_through_the_outbox_reaches_the_hotline_once(
+    upstream, district, monkeypatch
+):
+    from yimen.gateway.outbox import service as outbox
+    from yimen.gateway.outbox.model import SENT
+
+    monkeypatch.setitem(outbox._connectors, "hotline_12345", HotlineConnector(_client(upstream)))
+    order, clue = _order_with_clue(upstream, district)
+    accepted = _answer(clue, "accepted")
+    with tenant_scope(district["id"]), db.new_session() as s:
+        for _ in range(2):  # published twice (a retried use case): one row
+            message = outbox.publish(
+                s, "hotline_12345", accepted.topic, accepted.payload, accepted.idempotency_key
+            )
+        s.commit()
+        message_id = message.id
+
+    assert outbox.deliver_now(district["id"], message_id) == SENT
+    assert outbox.deliver_now(district["id"], message_id) == SENT
+
+    assert _effects(upstream, order["order_no"], "accept") == 1
