@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from yimen.gateway.contracts import HOTLINE_ORDER, HOTLINE_SATISFACTION
 from yimen.gateway.ports import (
     AmbiguousDelivery,
     Connector,
@@ -23,8 +24,7 @@ from yimen.gateway.ports import (
 )
 
 NAME = "hotline_12345"
-ORDER_TOPIC = "hotline_12345.order"
-SATISFACTION_TOPIC = "hotline_12345.satisfaction"
+ORDER_TOPIC, SATISFACTION_TOPIC = HOTLINE_ORDER, HOTLINE_SATISFACTION
 # clue.answered's answers (gateway.contracts.ClueAnswered) → the hotline's feedback kinds
 FEEDBACK_KIND = {
     "accepted": "accept",

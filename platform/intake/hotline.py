@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from yimen.gateway import contracts
 from yimen.platform.intake import rules
 from yimen.platform.intake.model import Clue, ClueStep
 from yimen.platform.intake.service import SubmitComplaint, intake
@@ -29,8 +30,7 @@ from yimen.platform.kernel.db import utcnow
 from yimen.platform.kernel.db.tenancy import current_tenant_id
 from yimen.platform.kernel.errors import FieldProblem, Invalid, NotFound
 
-ORDER_TOPIC = "hotline_12345.order"
-SATISFACTION_TOPIC = "hotline_12345.satisfaction"
+ORDER_TOPIC, SATISFACTION_TOPIC = contracts.HOTLINE_ORDER, contracts.HOTLINE_SATISFACTION
 URGENCY = {"普通": "normal", "紧急": "urgent"}
 # The hotline's three answers on the callback, as the complainant's 1–5 rating.
 SATISFACTION = {"满意": 5, "基本满意": 3, "不满意": 1}

@@ -443,3 +443,15 @@ def test_an_answer_sent_through_the_outbox_reaches_the_hotline_once(
     assert outbox.deliver_now(district["id"], message_id) == SENT
 
     assert _effects(upstream, order["order_no"], "accept") == 1
+
+
+def test_another_district_never_sees_this_districts_orders(upstream, district, new_district):
+    order = _dispatch(upstream, district)
+    _pull(upstream, district)
+    other = new_district("邻区")
+
+    with tenant_scope(other.id), db.new_session() as s:
+        assert s.execute(select(InboxRecord)).scalars().all() == []
+        assert s.execute(select(PullCursor)).scalars().all() == []
+    assert inbox.pull(other.id, HotlineOrders(_client(upstream)), other.division_code).listed == 0
+    assert len(_inbox(district, order["order_no"])) == 1
