@@ -82,6 +82,9 @@ def _moment(value: Any, field: str) -> dt.datetime:
 
 def work_order(district: uuid.UUID, payload: Mapping[str, Any]) -> ReceiveWorkOrder:
     """The command of an order as the hotline connector keeps it in the inbox."""
+    for name, zh in (("order_no", "工单号"), ("address", "地址"), ("content", "诉求内容")):
+        if not str(payload.get(name) or "").strip():
+            raise _invalid(name, f"缺少{zh}。", f"The order has no {name}.")
     level = payload.get("level")
     if level not in URGENCY:
         raise _invalid("level", "工单等级须为普通或紧急。", "The level is 普通 or 紧急.")
