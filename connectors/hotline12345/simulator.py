@@ -16,7 +16,8 @@ The district's side (each needs `Authorization: Bearer <key>` or `X-API-Key: <ke
 - `GET /orders/<no>` — the order with its status, our feedback and, once the hotline has
   called the complainant back, the satisfaction.
 
-The hotline's side, for the tests (`/_control`, no key): `POST /_control/orders` dispatches
+The hotline's side, for the tests (`/_control`; with `--admin-token T`, only with
+`Authorization: Bearer T`): `POST /_control/orders` dispatches
 an order, `POST /_control/orders/<no>/satisfaction` records the complainant's answer,
 `POST /_control/faults` sets the fault switches (latency, 5xx rate, drop the reply after
 commit per route, every order listed twice, down for a while), `GET /_control/ledger`
@@ -129,9 +130,15 @@ class State:
 class HotlineSimulator:
     """The WSGI application (werkzeug)."""
 
-    def __init__(self, state_path: Path | None = None, api_keys: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        state_path: Path | None = None,
+        api_keys: tuple[str, ...] = (),
+        admin_token: str = "",
+    ) -> None:
         self.state = State(state_path)
         self.api_keys = tuple(api_keys)
+        self.admin_token = admin_token
 
     # -- plumbing ---------------------------------------------------------------------
 
@@ -152,6 +159,8 @@ class HotlineSimulator:
             refused = self._fault_or_refusal(request)
             if refused is not None:
                 return refused
+        elif self.admin_token and not _presents(request, (self.admin_token,)):
+            return _json({"error": "the admin token is required"}, 401)
         return getattr(self, f"on_{endpoint}")(request, **args)
 
     def _fault_or_refusal(self, request: Request) -> Response | None:
@@ -167,13 +176,7 @@ class HotlineSimulator:
         return None
 
     def _authorised(self, request: Request) -> bool:
-        if not self.api_keys:
-            return True
-        given = request.headers.get("X-API-Key", "")
-        auth = request.headers.get("Authorization", "")
-        if auth.startswith("Bearer "):
-            given = auth.removeprefix("Bearer ")
-        return any(secrets.compare_digest(given.encode(), key.encode()) for key in self.api_keys)
+        return not self.api_keys or _presents(request, self.api_keys)
 
     def _body(self, request: Request, schema: str) -> tuple[dict | None, Response | None]:
         try:
@@ -314,6 +317,15 @@ class HotlineSimulator:
             return _json(self.state.data["ledger"])
 
 
+def _presents(request: Request, keys: tuple[str, ...]) -> bool:
+    """The caller presents one of `keys` (as a bearer token or in X-API-Key)."""
+    given = request.headers.get("X-API-Key", "")
+    auth = request.headers.get("Authorization", "")
+    if auth.startswith("Bearer "):
+        given = auth.removeprefix("Bearer ")
+    return any(secrets.compare_digest(given.encode(), key.encode()) for key in keys)
+
+
 def _refusal(order: dict, kind: str) -> str:
     """What the hotline refuses: feedback on an order not signed for, an answer after
     the order was returned or finished, progress or a result on an order not accepted."""
@@ -343,10 +355,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8345)
     parser.add_argument("--state", type=Path, default=Path("var/hotline12345.json"))
     parser.add_argument("--api-key", action="append", default=[], help="a key a caller may present")
+    parser.add_argument("--admin-token", default="", help="guards /_control (none: open)")
     args = parser.parse_args(argv)
     from werkzeug.serving import run_simple
 
-    app = HotlineSimulator(args.state, tuple(args.api_key))
+    app = HotlineSimulator(args.state, tuple(args.api_key), args.admin_token)
     run_simple(args.host, args.port, app, threaded=True)
 
 

@@ -65,7 +65,7 @@ def _client(url: str) -> HotlineClient:
     return HotlineClient(url, KEY, timeout=2)
 
 
-def _dispatch(url: str, district: dict, level: str = "普通", **fields) -> dict:
+def _dispatch(url: str, district: dict, level: str = "普通", admin: str = "", **fields) -> dict:
     """The hotline dispatches a work order to the district."""
     order = {
         "order_no": f"GD{uuid.uuid4().hex[:12].upper()}",
@@ -80,7 +80,8 @@ def _dispatch(url: str, district: dict, level: str = "普通", **fields) -> dict
         "reporter": {"name": "王女士", "phone": PHONE},
         **fields,
     }
-    response = requests.post(f"{url}/_control/orders", json=order, timeout=5)
+    headers = bearer(admin) if admin else {}
+    response = requests.post(f"{url}/_control/orders", json=order, headers=headers, timeout=5)
     assert response.status_code == 201, response.text
     return order
 
@@ -361,6 +362,7 @@ def test_the_simulator_runs_on_its_own_and_remembers_after_a_restart(tmp_path):
     state, port = tmp_path / "hotline.json", free_port()
     command = [sys.executable, "-m", "yimen.connectors.hotline12345.simulator"]
     command += ["--port", str(port), "--state", str(state), "--api-key", KEY]
+    command += ["--admin-token", "admin-t"]
     url, order = f"http://127.0.0.1:{port}", None
     for _ in range(2):  # started, stopped, started again on the same state file
         process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
@@ -372,7 +374,9 @@ def test_the_simulator_runs_on_its_own_and_remembers_after_a_restart(tmp_path):
                 except requests.ConnectionError:
                     time.sleep(0.05)
             if order is None:
-                order = _dispatch(url, {"code": "320102"})
+                refused = requests.post(f"{url}/_control/faults", json={}, timeout=5)
+                assert refused.status_code == 401  # the hotline's side wants the admin token
+                order = _dispatch(url, {"code": "320102"}, admin="admin-t")
             listed = HotlineOrders(_client(url)).list_since("320102", "")
         finally:
             process.terminate()
