@@ -139,6 +139,8 @@ class HotlineConnector(Connector):
         response = self.client.call("POST", f"/orders/{order_no}/feedback", json=body)
         if response.status_code in (200, 201):  # 200: the same feedback id, already taken
             return str(self.client.json(response)["receipt"])
+        if response.status_code == 409 and _code(response) in WAIT_FOR:
+            raise ConnectorError(f"12345 is not ready for the feedback on {order_no}")
         raise _refused(response, f"the feedback on {order_no}")
 
     def find(self, message: Outbound) -> str | None:
@@ -150,6 +152,18 @@ class HotlineConnector(Connector):
             if given.get("feedback_id") == body["feedback_id"]:
                 return str(given.get("receipt", ""))
         return None
+
+
+# Refusals that the next pull clears: the order is acknowledged on the next pull when the
+# clue was made before the acknowledgement went through (a reply lost, the hotline down).
+WAIT_FOR = ("not_acknowledged",)
+
+
+def _code(response: requests.Response) -> str:
+    try:
+        return str(response.json().get("code", ""))
+    except (ValueError, AttributeError):
+        return ""
 
 
 def _feedback(message: Outbound) -> tuple[str, dict]:

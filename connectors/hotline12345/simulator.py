@@ -249,9 +249,9 @@ class HotlineSimulator:
             known = self.state.data["feedback"].get(body["feedback_id"])
             if known is not None:
                 return _json({"receipt": known, "duplicate": True}, 200)
-            refusal = _refusal(order, body["kind"])
-            if refusal:
-                return _json({"error": refusal}, 409)
+            code, refusal = _refusal(order, body["kind"])
+            if code:
+                return _json({"error": refusal, "code": code}, 409)
             receipt = f"FB{self.state.data['seq']:06d}{secrets.token_hex(3).upper()}"
             self.state.data["feedback"][body["feedback_id"]] = receipt
             order["feedback"].append({**body, "receipt": receipt})
@@ -326,16 +326,17 @@ def _presents(request: Request, keys: tuple[str, ...]) -> bool:
     return any(secrets.compare_digest(given.encode(), key.encode()) for key in keys)
 
 
-def _refusal(order: dict, kind: str) -> str:
-    """What the hotline refuses: feedback on an order not signed for, an answer after
-    the order was returned or finished, progress or a result on an order not accepted."""
+def _refusal(order: dict, kind: str) -> tuple[str, str]:
+    """What the hotline refuses (a code and words): feedback on an order not signed for
+    yet, an answer after the order was returned or finished, progress or a result on an
+    order not accepted."""
     if order["acked_at"] is None:
-        return "the order has not been acknowledged"
+        return "not_acknowledged", "the order has not been acknowledged"
     if order["status"] in ("退办", "已办结"):
-        return f"the order is {order['status']}"
+        return "order_closed", f"the order is {order['status']}"
     if kind in ("progress", "result") and order["status"] not in ("受理", "办理中"):
-        return "the order has not been accepted"
-    return ""
+        return "not_accepted", "the order has not been accepted"
+    return "", ""
 
 
 def _drop_connection(environ) -> None:

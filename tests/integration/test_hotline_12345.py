@@ -460,3 +460,24 @@ def test_another_district_never_sees_this_districts_orders(upstream, district, n
         assert s.execute(select(PullCursor)).scalars().all() == []
     assert inbox.pull(other.id, HotlineOrders(_client(upstream)), other.division_code).listed == 0
     assert len(_inbox(district, order["order_no"])) == 1
+
+
+def test_an_answer_before_the_order_is_acknowledged_is_retried_not_dropped(upstream, district):
+    connector = HotlineConnector(_client(upstream))
+    order = _dispatch(upstream, district)
+
+    class AckFails(HotlineOrders):
+        def acknowledge(self, record):
+            raise ConnectorError("12345 answered 503")
+
+    inbox.pull(district["id"], AckFails(_client(upstream)), district["code"])
+    (clue,) = _clues(district, order["order_no"])  # made, though the hotline is not told yet
+    accepted = _answer(clue, "accepted")
+
+    with pytest.raises(ConnectorError) as early:
+        connector.deliver(accepted)
+    assert early.value.retryable
+    _pull(upstream, district)  # the next pull acknowledges it
+    connector.deliver(accepted)
+
+    assert _effects(upstream, order["order_no"], "accept") == 1
