@@ -201,3 +201,17 @@ EVENT_TYPES: dict[str, type[IntegrationEvent]] = {
         ClueAnswered,
     )
 }
+
+
+# --- inbound topics ------------------------------------------------------------------
+# What a source's records are (gateway.ports.Received.topic); a feature handles a topic
+# through `Feature.inbound_handlers`.
+
+HOTLINE_ORDER = "hotline_12345.order"
+"""A 12345 work order dispatched to the district: `order_no`, `district` (division code),
+`level` (普通 | 紧急), `deadline` and `received_at` (ISO moments with offset), `category`,
+`address`, `content`, `reporter` {`name`, `phone`} (personal data: never logged)."""
+
+HOTLINE_SATISFACTION = "hotline_12345.satisfaction"
+"""The complainant's answer on the hotline's callback about an order: `order_no`,
+`satisfaction` (满意 | 基本满意 | 不满意), `comment`, `at`."""

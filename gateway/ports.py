@@ -53,3 +53,48 @@ class Connector(ABC):
         ambiguous failure); its receipt id if so, None if not. A connector whose upstream
         cannot be asked keeps this default, and the gateway sends again."""
         return None
+
+
+# --- inbound: records an outside system holds for us, pulled by cursor ----------------
+
+
+@dataclass(frozen=True)
+class Received:
+    """One record an outside system has for a district: its own id (the natural key the
+    inbox keeps it by), what kind of record it is (the inbound topic a feature handles)
+    and its content as the feature's handler reads it (personal data included: it is
+    kept in the inbox, never logged)."""
+
+    natural_key: str
+    topic: str
+    payload: dict
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one listing returned, and the cursor to ask from next time."""
+
+    records: tuple[Received, ...]
+    cursor: str
+
+
+class Source(ABC):
+    """An outside system the gateway pulls records from (the 12345 hotline's work
+    orders). A district's stream is named by `stream` (its division code for the
+    hotline); the gateway keeps the cursor per district and stream, makes each record
+    durable in its inbox, and only then acknowledges it upstream."""
+
+    name: str
+
+    @abstractmethod
+    def list_since(self, stream: str, cursor: str) -> Page:
+        """The records after `cursor` (empty: from the start). Raises `ConnectorError`."""
+
+    @abstractmethod
+    def acknowledge(self, record: Received) -> None:
+        """Tell the upstream the record is ours (签收). Repeating it is harmless."""
+
+    def follow_up(self, record: Received) -> Received | None:
+        """A later record about `record` the upstream now has (the complainant's
+        satisfaction with a 12345 order), or None while there is none."""
+        return None

@@ -260,6 +260,28 @@ def _init_connectors(app: Flask, settings: Settings, every: tuple[Feature, ...])
         sms_api_key = settings.sms_api_key
     outbox.register(HttpSmsConnector(sms_url, sms_api_key))
     outbox.install(TenantSession)
+    _init_hotline(app, settings)
+
+
+def _init_hotline(app: Flask, settings: Settings) -> None:
+    """The inbox hands each record to the feature that handles its topic; with a 12345
+    hotline configured, its work orders are pulled (every minute) and our answers on
+    them delivered to it."""
+    from yimen.gateway.inbox import service as inbox
+    from yimen.gateway.outbox import service as outbox
+
+    inbox.install_handlers(app.extensions["yimen.inbound_handlers"])
+    if not settings.hotline_12345_url:
+        return
+    from yimen.connectors.hotline12345.connector import (
+        HotlineClient,
+        HotlineConnector,
+        HotlineOrders,
+    )
+
+    client = HotlineClient(settings.hotline_12345_url, settings.hotline_12345_api_key)
+    inbox.register_source(HotlineOrders(client))
+    outbox.register(HotlineConnector(client))
 
 
 def blob_store_for(settings: Settings):

@@ -25,11 +25,16 @@ def features() -> tuple[Feature, ...]:
 
 
 def gateway_jobs() -> tuple[tuple, tuple[PeriodicJob, ...]]:
-    """The gateway's own actors (the worker's heartbeat, outbox delivery and relay)."""
+    """The gateway's own actors (the worker's heartbeat, outbox delivery and relay, the
+    pull of the sources that are asked, e.g. the 12345 hotline's work orders)."""
+    from yimen.gateway.inbox.service import pull_inbound
     from yimen.gateway.outbox.service import deliver, relay_outbox
     from yimen.gateway.worker.actors import record_heartbeat
 
-    return (record_heartbeat, deliver, relay_outbox), (PeriodicJob(relay_outbox, 60),)
+    return (record_heartbeat, deliver, relay_outbox, pull_inbound), (
+        PeriodicJob(relay_outbox, 60),
+        PeriodicJob(pull_inbound, 60),
+    )
 
 
 def actors_and_periods(every: tuple[Feature, ...]) -> tuple[tuple, dict[str, float]]:

@@ -58,6 +58,7 @@ ACTION_LABELS: dict[str, tuple[str, str]] = {
     "joined": ("加入同一事项投诉", "Joined a complaint"),
     "reopened": ("重新办理", "Reopened"),
     "rated": ("投诉人评价", "Rated by the complainant"),
+    "hotline_rated": ("12345回访评价", "Rated on the 12345 callback"),
 }
 # What an officer reads for each closing outcome (the console's short wording).
 OUTCOME_LABELS: dict[str, tuple[str, str]] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from yimen.platform.cases import contracts as case_events
-from yimen.platform.intake import service, sms, tasks
+from yimen.platform.intake import hotline, service, sms, tasks
 from yimen.platform.intake.web import (
     attachment_views,
     console_views,
@@ -25,6 +25,8 @@ FEATURE = Feature(
     periodic_jobs=(PeriodicJob(tasks.escalate_overdue_clues, 3600),),  # hourly
     sms_templates=sms.registered_templates(),
     published_events=tuple(sms.TEMPLATES),  # outbox topics of the `sms` connector
+    # 12345 work orders and the callback's satisfaction, from the gateway's inbox
+    inbound_handlers=hotline.HANDLERS,
     # the complainant is told what became of the case made from their clue
     handlers={topic: partial(service.follow_case, topic=topic) for topic in case_events.TOPICS},
 )

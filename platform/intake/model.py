@@ -64,6 +64,10 @@ class Clue(Base, TenantOwned):
     source_ref: Mapped[str | None] = mapped_column(String(64))
     occurred_at: Mapped[dt.datetime | None]
     received_at: Mapped[dt.datetime | None]  # when the hotline took the call (or the order)
+    # A 12345 work order's level ("normal" | "urgent", the hotline's 普通 | 紧急) and the
+    # moment the hotline wants the district's answer by.
+    urgency: Mapped[str | None] = mapped_column(String(10))
+    reply_due: Mapped[dt.datetime | None]
     anonymous: Mapped[bool] = mapped_column(default=False)
     complainant_name: Mapped[str] = mapped_column(String(50), default="")
     complainant_phone: Mapped[str] = mapped_column(

@@ -65,6 +65,14 @@ class ClueSchema(ma.Schema):
     longitude = ma.fields.Float(allow_none=True)
     source_ref = ma.fields.String(allow_none=True)
     received_at = ma.fields.AwareDateTime(allow_none=True)
+    urgency = ma.fields.String(
+        allow_none=True,
+        metadata={"description": "12345工单等级：normal 普通 / urgent 紧急 (12345 order's level)"},
+    )
+    reply_due = ma.fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "12345工单办理时限 / the hotline's deadline for an answer"},
+    )
     steps = ma.fields.List(ma.fields.Nested(StepSchema))
 
 

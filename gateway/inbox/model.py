@@ -1,0 +1,45 @@
+"""Inbox rows and pull cursors, in the tenant of the district the record is for."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import JSON, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
+
+
+class InboxRecord(Base, TenantOwned):
+    """One record from outside, once per (connector, natural key): a replay is a no-op.
+    `processed_at` and `result` (the clue's receipt code for a 12345 order) say what
+    became of it; `error` the last reason it could not be handled yet. The payload may
+    hold personal data (a reporter's phone): it is never logged."""
+
+    __tablename__ = "gateway_inbox"
+    __table_args__ = (UniqueConstraint("tenant_id", "connector", "natural_key"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    connector: Mapped[str] = mapped_column(String(40))
+    natural_key: Mapped[str] = mapped_column(String(120))
+    topic: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    processed_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    result: Mapped[str] = mapped_column(String(120), default="")
+    error: Mapped[str] = mapped_column(String(300), default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+
+
+class PullCursor(Base, TenantOwned):
+    """Where a district's pull of a source stands (the upstream's own cursor)."""
+
+    __tablename__ = "gateway_cursor"
+    __table_args__ = (UniqueConstraint("tenant_id", "connector", "stream"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    connector: Mapped[str] = mapped_column(String(40))
+    stream: Mapped[str] = mapped_column(String(60))
+    cursor: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
