@@ -260,6 +260,16 @@ def _init_connectors(app: Flask, settings: Settings, every: tuple[Feature, ...])
         sms_api_key = settings.sms_api_key
     outbox.register(HttpSmsConnector(sms_url, sms_api_key))
     outbox.install(TenantSession)
+    _init_gateway(settings)
+
+
+def _init_gateway(settings: Settings) -> None:
+    """The delivery engine's keys (YIMEN_GATEWAY_KEYS, else a development key in var/)
+    and its per-connector breakers and rate limits (their storage is the API's)."""
+    from yimen.gateway.delivery import guards, secrets
+
+    secrets.configure(settings.var_dir)
+    guards.configure(storage=settings.ratelimit_storage)
 
 
 def blob_store_for(settings: Settings):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from yimen.platform.kernel.feature import Feature, PeriodicJob
 
+DELIVERY_TICK_SECONDS = 2.0
+
 
 def features() -> tuple[Feature, ...]:
     """In the order their blueprints are mounted (the API documentation follows it)."""
@@ -25,11 +27,16 @@ def features() -> tuple[Feature, ...]:
 
 
 def gateway_jobs() -> tuple[tuple, tuple[PeriodicJob, ...]]:
-    """The gateway's own actors (the worker's heartbeat, outbox delivery and relay)."""
+    """The gateway's own actors (the worker's heartbeat, outbox delivery and relay, the
+    delivery engine's batch, ticked every few seconds)."""
+    from yimen.gateway.delivery.tasks import deliver_batch
     from yimen.gateway.outbox.service import deliver, relay_outbox
     from yimen.gateway.worker.actors import record_heartbeat
 
-    return (record_heartbeat, deliver, relay_outbox), (PeriodicJob(relay_outbox, 60),)
+    return (record_heartbeat, deliver, relay_outbox, deliver_batch), (
+        PeriodicJob(relay_outbox, 60),
+        PeriodicJob(deliver_batch, DELIVERY_TICK_SECONDS),
+    )
 
 
 def actors_and_periods(every: tuple[Feature, ...]) -> tuple[tuple, dict[str, float]]:
