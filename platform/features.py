@@ -14,6 +14,7 @@ def features() -> tuple[Feature, ...]:
     # list's loader options do), and a key to another feature's table (a case's clue)
     # must find that table in the metadata then.
     import yimen.platform.models  # noqa: F401
+    from yimen.gateway.delivery.feature import FEATURE as gateway
     from yimen.platform.cases.feature import FEATURE as cases
     from yimen.platform.idp.feature import FEATURE as idp
     from yimen.platform.intake.feature import FEATURE as intake
@@ -23,7 +24,7 @@ def features() -> tuple[Feature, ...]:
     from yimen.tenants.powers.feature import FEATURE as powers
     from yimen.tenants.workflow.feature import FEATURE as workflow
 
-    return (idp, directory, powers, workflow, intake, identity, calendar, cases)
+    return (idp, directory, powers, workflow, intake, identity, calendar, cases, gateway)
 
 
 def gateway_jobs() -> tuple[tuple, tuple[PeriodicJob, ...]]:

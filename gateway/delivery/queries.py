@@ -50,7 +50,7 @@ def subscriptions(session: Session) -> list[dict[str, Any]]:
     return rows
 
 
-def deliveries(session: Session, status: str = "", connector: str = "", aggregate_key: str = ""):
+def deliveries(status: str = "", connector: str = "", aggregate_key: str = ""):
     """A select of the district's deliveries, newest first (the view pages it)."""
     query = select(GatewayDelivery).order_by(GatewayDelivery.created_at.desc(), GatewayDelivery.id)
     if status:

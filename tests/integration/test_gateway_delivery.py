@@ -294,7 +294,7 @@ def test_a_row_whose_worker_died_mid_call_is_checked_with_the_upstream_when_its_
 
 @pytest.fixture
 def quick_breaker():
-    guards.configure(fail_max=3, reset_timeout=0.4)
+    guards.configure(fail_max=3, reset_timeout=1.0)
     yield guards.guards()
     guards.configure()
 
@@ -316,7 +316,7 @@ def test_the_breaker_opens_after_consecutive_failures_and_closes_when_the_upstre
     assert engine.run_batch(only=[district]).handled == 0  # open: nothing claimed
 
     upstream.down = False
-    time.sleep(0.45)  # the cool-down: half-open, one trial
+    time.sleep(1.05)  # the cool-down: half-open, one trial
     time_passes(district)
     engine.run_batch(only=[district])
 
@@ -371,3 +371,124 @@ def test_credentials_reach_the_upstream_but_are_not_readable_in_the_database(
             text("SELECT credentials FROM gateway_subscription WHERE connector = :c"), {"c": name}
         ).scalar_one()
     assert stored and upstream.token not in stored and "token" not in stored
+
+
+# -- the district administrator's API -------------------------------------------------
+
+
+@pytest.fixture
+def admin_of(machine_token):
+    from tests.conftest import bearer
+
+    return lambda tenant, roles=("district_admin",): bearer(machine_token(tenant.slug, list(roles)))
+
+
+def test_the_administrator_turns_a_connector_on_sees_a_dead_letter_masked_and_redrives_it(
+    app, client, new_district, connector, upstream, admin_of, few_attempts
+):
+    tenant = new_district("对接区")
+    admin, name = admin_of(tenant), connector()
+    body = {"enabled": True, "endpoint": upstream.url, "credentials": {"token": upstream.token}}
+
+    turned_on = client.put(f"/api/v1/gateway/subscriptions/{name}", json=body, headers=admin)
+    listed = client.get("/api/v1/gateway/subscriptions", headers=admin)
+
+    assert turned_on.status_code == 200, turned_on.json
+    assert turned_on.json["enabled"] and turned_on.json["has_credentials"]
+    mine = next(s for s in listed.json["items"] if s["connector"] == name)
+    assert mine["has_credentials"] and "credentials" not in mine
+    filing = case_event(uuid.uuid4(), 1)
+    upstream.poison.add(str(filing.event_id))
+    publish(tenant.id, filing)
+    drain(tenant.id)
+
+    dead = client.get("/api/v1/gateway/dead-letters", headers=admin).json["items"]
+    health = client.get("/api/v1/gateway/health", headers=admin).json["items"]
+    answers = [turned_on, listed]
+    assert [d["status"] for d in dead] == [DEAD] and "503" in dead[0]["last_error"]
+    party = dead[0]["payload"]["parties"][0]
+    assert party["name"] == "王**" and party["id_number"] == "110*************2X"
+    assert next(h for h in health if h["connector"] == name)["dead"] == 1
+
+    upstream.poison.clear()
+    redriven = client.post(
+        "/api/v1/gateway/deliveries/redrive", json={"ids": [dead[0]["id"]]}, headers=admin
+    )
+    drain(tenant.id)
+    sent = client.get("/api/v1/gateway/deliveries?status=sent", headers=admin)
+
+    assert redriven.json == {"redriven": 1}
+    assert [(d["id"], d["upstream_ref"]) for d in sent.json["items"]] == [
+        (dead[0]["id"], "UP00001")
+    ]
+    for answer in [*answers, redriven, sent]:
+        assert upstream.token not in answer.get_data(as_text=True)
+
+
+def test_bad_subscriptions_are_refused_field_by_field_and_officers_may_not_touch_the_gateway(
+    app, client, new_district, connector, admin_of
+):
+    tenant = new_district("对接区")
+    admin, name = admin_of(tenant), connector(event_types=(c.CaseFiled.TYPE,))
+    url = f"/api/v1/gateway/subscriptions/{name}"
+
+    unknown_type = client.put(
+        url, json={"enabled": True, "event_types": ["case.eaten"]}, headers=admin
+    )
+    not_offered = client.put(
+        url,
+        json={"enabled": True, "event_types": [c.CaseClosed.TYPE], "endpoint": "http://x.gov.cn"},
+        headers=admin,
+    )
+    not_a_url = client.put(url, json={"enabled": True, "endpoint": "ftp://x"}, headers=admin)
+    officer = client.get("/api/v1/gateway/subscriptions", headers=admin_of(tenant, ["officer"]))
+    nowhere = client.put(
+        "/api/v1/gateway/subscriptions/nosuch", json={"enabled": False}, headers=admin
+    )
+
+    for refused, field in (
+        (unknown_type, "event_types"),
+        (not_offered, "event_types"),
+        (not_a_url, "endpoint"),
+    ):
+        assert refused.status_code == 422, refused.json
+        assert field in str(refused.json)
+    assert officer.status_code == 403 and nowhere.status_code == 404
+    listed = client.get("/api/v1/gateway/subscriptions", headers=admin).json["items"]
+    assert not next(s for s in listed if s["connector"] == name)["enabled"]  # nothing written
+
+
+# -- the command line ------------------------------------------------------------------
+
+
+def test_the_cli_redrives_a_districts_dead_letters_and_rotates_the_credentials_key(
+    app, new_district, connector, upstream, few_attempts, tmp_path
+):
+    from cryptography.fernet import Fernet
+
+    from yimen.gateway.delivery import secrets
+
+    tenant, name = new_district("命令行区"), connector()
+    old_key, new_key = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    previous = secrets.keyring()
+    try:
+        secrets.configure(tmp_path, {"YIMEN_GATEWAY_KEYS": old_key})
+        subscribe(tenant.id, name, upstream)
+        upstream.down = True
+        publish(tenant.id, case_event(uuid.uuid4(), 1))
+        drain(tenant.id)
+        upstream.down = False
+        cli = app.test_cli_runner()
+
+        secrets.configure(tmp_path, {"YIMEN_GATEWAY_KEYS": f"{new_key},{old_key}"})
+        rotated = cli.invoke(args=["gateway", "rotate-keys", "--district", tenant.slug])
+        secrets.configure(tmp_path, {"YIMEN_GATEWAY_KEYS": new_key})  # the old key dropped
+        redriven = cli.invoke(args=["gateway", "redrive", tenant.slug, "--all"])
+        drain(tenant.id)
+
+        assert rotated.exit_code == 0 and "re-encrypted" in rotated.output
+        assert redriven.exit_code == 0 and "1 re-driven" in redriven.output
+        assert [r.status for r in rows(tenant.id)] == [SENT]  # opened with the new key alone
+        assert upstream.seen_tokens[-1] == f"Bearer {upstream.token}"
+    finally:
+        secrets._ring = previous  # noqa: SLF001 - the app's keys again

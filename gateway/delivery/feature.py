@@ -1,0 +1,9 @@
+"""The delivery engine's plug: its API for the district administrator."""
+
+from __future__ import annotations
+
+from yimen.gateway.delivery import cli
+from yimen.gateway.delivery.web import views
+from yimen.platform.kernel.feature import Feature
+
+FEATURE = Feature(name="gateway", api_blueprints=(views.blp,), cli_commands=(cli.gateway_group,))
