@@ -268,7 +268,13 @@ def _init_gateway(settings: Settings) -> None:
     and its per-connector breakers and rate limits (their storage is the API's)."""
     from yimen.gateway.delivery import guards, secrets
 
-    secrets.configure(settings.var_dir)
+    secrets.configure(
+        settings.var_dir,
+        {
+            "YIMEN_GATEWAY_KEYS": settings.gateway_keys,
+            "YIMEN_GATEWAY_KEYS_FILE": settings.gateway_keys_file,
+        },
+    )
     guards.configure(storage=settings.ratelimit_storage)
 
 

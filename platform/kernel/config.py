@@ -47,6 +47,8 @@ class Settings:
     sms_url: str
     sms_api_key: str
     ratelimit_storage: str
+    gateway_keys: str
+    gateway_keys_file: str
     extra: dict = field(default_factory=dict)
 
     @property
@@ -96,6 +98,8 @@ def load_settings(**overrides) -> Settings:
         sms_url=_env("YIMEN_SMS_URL", "").rstrip("/"),
         sms_api_key=_env("YIMEN_SMS_API_KEY", ""),
         ratelimit_storage=_env("YIMEN_RATELIMIT_STORAGE", "memory://"),
+        gateway_keys=_env("YIMEN_GATEWAY_KEYS", ""),
+        gateway_keys_file=_env("YIMEN_GATEWAY_KEYS_FILE", ""),
     )
     values.update(overrides)
     if values["blob_url"] and not values["blob_url"].startswith("s3://"):

@@ -492,3 +492,33 @@ def test_the_cli_redrives_a_districts_dead_letters_and_rotates_the_credentials_k
         assert upstream.seen_tokens[-1] == f"Bearer {upstream.token}"
     finally:
         secrets._ring = previous  # noqa: SLF001 - the app's keys again
+
+
+def test_two_workers_at_once_deliver_each_record_exactly_once(district, connector, upstream):
+    import threading
+
+    name = connector()
+    subscribe(district, name, upstream)
+    events = [case_event(uuid.uuid4(), 1) for _ in range(60)]
+    publish(district, *events)
+    upstream.reply_delay = 0.01
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            for _ in range(5):
+                engine.run_batch(limit=20, per_district=5, only=[district])
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    assert {r.status for r in rows(district)} == {SENT}
+    assert sorted(r["reference"] for r in upstream.records) == sorted(
+        str(e.event_id) for e in events
+    )
