@@ -154,13 +154,17 @@ def redrive(uow: UnitOfWork, tenant_id: uuid.UUID, cmd: Redrive) -> int:
     if not cmd.ids and not cmd.every_dead:
         raise _field("ids", "请指定要重发的记录。", "Name the records to re-drive.")
     with uow.for_tenant(tenant_id) as tx:
-        query = select(GatewayDelivery).where(GatewayDelivery.status == DEAD)
+        query = select(GatewayDelivery)
         if cmd.ids:
             query = query.where(GatewayDelivery.id.in_(cmd.ids))
+        else:
+            query = query.where(GatewayDelivery.status == DEAD)
         if cmd.connector:
             query = query.where(GatewayDelivery.connector == cmd.connector)
         rows = tx.session.execute(query).scalars().all()
-        if cmd.ids and len(rows) != len(set(cmd.ids)):
+        if len(rows) != len(set(cmd.ids or [r.id for r in rows])):
+            raise NotFound("no-such-delivery", "没有这条投递记录。", "No such delivery.")
+        if any(row.status != DEAD for row in rows):
             raise Conflict(
                 "not-dead", "只能重发失败的记录。", "Only dead records can be re-driven."
             )

@@ -522,3 +522,34 @@ def test_two_workers_at_once_deliver_each_record_exactly_once(district, connecto
     assert sorted(r["reference"] for r in upstream.records) == sorted(
         str(e.event_id) for e in events
     )
+
+
+def test_a_district_cannot_see_redrive_or_skip_anothers_deliveries(
+    app, client, new_district, connector, upstream, admin_of, few_attempts
+):
+    mine, theirs = new_district("甲区"), new_district("乙区")
+    name = connector()
+    subscribe(theirs.id, name, upstream)
+    upstream.down = True
+    publish(theirs.id, case_event(uuid.uuid4(), 1))
+    drain(theirs.id)
+    upstream.down = False
+    (dead,) = rows(theirs.id)
+    admin = admin_of(mine)
+
+    listed = client.get("/api/v1/gateway/deliveries", headers=admin).json
+    letters = client.get("/api/v1/gateway/dead-letters", headers=admin).json
+    redrive = client.post(
+        "/api/v1/gateway/deliveries/redrive", json={"ids": [str(dead.id)]}, headers=admin
+    )
+    skip = client.post(
+        f"/api/v1/gateway/deliveries/{dead.id}/skip", json={"reason": "不要了"}, headers=admin
+    )
+    everything = client.post(
+        "/api/v1/gateway/deliveries/redrive", json={"every_dead": True}, headers=admin
+    )
+
+    assert listed["total"] == 0 and letters["total"] == 0
+    assert (redrive.status_code, skip.status_code) == (404, 404)
+    assert everything.json == {"redriven": 0}
+    assert rows(theirs.id)[0].status == DEAD
