@@ -553,3 +553,26 @@ def test_a_district_cannot_see_redrive_or_skip_anothers_deliveries(
     assert (redrive.status_code, skip.status_code) == (404, 404)
     assert everything.json == {"redriven": 0}
     assert rows(theirs.id)[0].status == DEAD
+
+
+def test_a_commit_that_published_asks_for_a_batch_at_once_a_rollback_does_not(
+    district, connector, upstream, monkeypatch
+):
+    from yimen.gateway.delivery import tasks
+
+    name = connector()
+    subscribe(district, name, upstream)
+    broker = tasks.deliver_batch.broker
+    if not hasattr(broker, "flush"):
+        pytest.skip("the live server's stub broker is not the current one")
+    broker.flush("yimen.gateway")
+    monkeypatch.setattr(tasks, "_last", 0.0)
+
+    with uow.for_tenant(district) as tx:
+        routing.publish(tx.session, case_event(uuid.uuid4(), 1))  # … and the act failed
+    rolled_back = broker.queues["yimen.gateway"].qsize()
+    publish(district, case_event(uuid.uuid4(), 1))
+
+    assert rolled_back == 0 and broker.queues["yimen.gateway"].qsize() == 1
+    assert len(rows(district)) == 1
+    broker.flush("yimen.gateway")
