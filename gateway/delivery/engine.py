@@ -50,6 +50,7 @@ MAX_ATTEMPTS = 10
 BASE_BACKOFF = dt.timedelta(seconds=2)
 MAX_BACKOFF = dt.timedelta(hours=1)
 LEASE = dt.timedelta(minutes=2)  # longer than any connector's timeout
+PAUSED_RETRY = dt.timedelta(minutes=5)  # a turned-off subscription's rows look again
 _connectors: dict[str, Connector] = {}
 
 
@@ -182,17 +183,21 @@ def hold_behind_failures(session: Session, tenant_id: uuid.UUID) -> int:
 
 
 def deliver(tenant_id: uuid.UUID, ticket: Ticket, rate: str = "") -> str:
-    """Send one claimed row; returns sent, retry, dead or deferred (not sent, no attempt
-    spent: the connector's breaker is open or its rate is used up)."""
+    """Send one claimed row; returns sent, retry, dead, deferred (not sent, no attempt
+    spent: the connector's breaker is open or its rate is used up) or paused (the
+    district turned the connector off: the row waits, unspent, until it is on again)."""
     guards = guard_mod.guards()
     if guards.closed_to(ticket.connector) or not guards.allow(ticket.connector, rate):
         _release(tenant_id, ticket)
         return "deferred"
+    outbound = _outbound(tenant_id, ticket)
+    if outbound is None:
+        _release(tenant_id, ticket, PAUSED_RETRY)
+        return "paused"
     connector = _connectors.get(ticket.connector)
     try:
         if connector is None:
             raise ConnectorError("no such connector", retryable=False)
-        outbound = _outbound(tenant_id, ticket)
         receipt = None
         if ticket.was_in_doubt:
             receipt = connector.find(outbound)
@@ -206,7 +211,9 @@ def deliver(tenant_id: uuid.UUID, ticket: Ticket, rate: str = "") -> str:
     return _sent(tenant_id, ticket, str(receipt))
 
 
-def _outbound(tenant_id: uuid.UUID, ticket: Ticket) -> Outbound:
+def _outbound(tenant_id: uuid.UUID, ticket: Ticket) -> Outbound | None:
+    """The message with the subscription's endpoint and credentials (opened for this
+    call only); None while the district has the connector turned off."""
     with tenant_scope(tenant_id), db.new_session() as s:
         sub = s.execute(
             select(GatewaySubscription).where(
@@ -214,9 +221,11 @@ def _outbound(tenant_id: uuid.UUID, ticket: Ticket) -> Outbound:
                 GatewaySubscription.connector == ticket.connector,
             )
         ).scalar_one_or_none()
+        if sub is None or not sub.enabled:
+            return None
         default = s.get(GatewayConnector, ticket.connector)
-        endpoint = (sub.endpoint if sub else "") or (default.default_endpoint if default else "")
-        token = sub.credentials if sub else ""
+        endpoint = sub.endpoint or (default.default_endpoint if default else "")
+        token = sub.credentials
     return Outbound(
         connector=ticket.connector,
         topic=ticket.topic,
@@ -251,9 +260,14 @@ def _failed(tenant_id: uuid.UUID, ticket: Ticket, exc: Exception) -> str:
         if row is None:
             return DEAD
         row.last_error = describe(exc)
-        # the upstream may have applied it: an ambiguous failure, or a connector's own
-        # bug after the request went out; a plain ConnectorError is a known "not taken"
-        row.in_doubt = isinstance(exc, AmbiguousDelivery) or not isinstance(exc, ConnectorError)
+        # the upstream may have applied it: an ambiguous failure, a connector's own bug
+        # after the request went out, or an earlier doubt this attempt did not settle
+        # (the question itself failed); a plain ConnectorError is a known "not taken"
+        row.in_doubt = (
+            ticket.was_in_doubt
+            or isinstance(exc, AmbiguousDelivery)
+            or not isinstance(exc, ConnectorError)
+        )
         if retryable and row.attempts < MAX_ATTEMPTS:
             row.status, row.next_attempt_at = PENDING, utcnow() + backoff(row.attempts)
             outcome = "retry"
@@ -265,12 +279,14 @@ def _failed(tenant_id: uuid.UUID, ticket: Ticket, exc: Exception) -> str:
     return outcome
 
 
-def _release(tenant_id: uuid.UUID, ticket: Ticket) -> None:
-    """Give a claimed row back untouched (its attempt not spent), due again soon."""
+def _release(
+    tenant_id: uuid.UUID, ticket: Ticket, after: dt.timedelta = dt.timedelta(seconds=1)
+) -> None:
+    """Give a claimed row back untouched (its attempt not spent), due again `after`."""
     with tenant_scope(tenant_id), db.new_session() as s:
         row = s.get(GatewayDelivery, ticket.id)
         if row is not None:
             row.attempts = max(row.attempts - 1, 0)
             row.in_doubt = ticket.was_in_doubt
-            row.next_attempt_at = utcnow() + dt.timedelta(seconds=1)
+            row.next_attempt_at = utcnow() + after
             s.commit()

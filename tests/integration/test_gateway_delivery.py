@@ -576,3 +576,43 @@ def test_a_commit_that_published_asks_for_a_batch_at_once_a_rollback_does_not(
     assert rolled_back == 0 and broker.queues["yimen.gateway"].qsize() == 1
     assert len(rows(district)) == 1
     broker.flush("yimen.gateway")
+
+
+def test_a_doubt_outlives_a_failed_question_so_the_record_is_still_not_sent_twice(
+    district, connector, upstream
+):
+    name = connector()
+    subscribe(district, name, upstream)
+    event = case_event(uuid.uuid4(), 1)
+    upstream.drop_after_commit = 1
+    publish(district, event)
+    engine.run_batch(only=[district])  # kept upstream, reply lost
+    upstream.down = True
+    time_passes(district)
+    engine.run_batch(only=[district])  # the question fails too
+    upstream.down = False
+    time_passes(district)
+    engine.run_batch(only=[district])
+
+    (row,) = rows(district)
+    assert (row.status, row.attempts) == (SENT, 3)
+    assert upstream.count(str(event.event_id)) == 1
+
+
+def test_a_connector_turned_off_keeps_its_rows_waiting_without_spending_attempts(
+    district, connector, upstream
+):
+    name = connector()
+    subscribe(district, name, upstream)
+    publish(district, case_event(uuid.uuid4(), 1))
+    service.configure_subscription(
+        uow, district, service.ConfigureSubscription(name, False, "admin", endpoint=upstream.url)
+    )
+
+    assert engine.run_batch(only=[district]).outcomes["paused"] == 1
+    (row,) = rows(district)
+    assert (row.status, row.attempts, upstream.records) == (PENDING, 0, [])
+    subscribe(district, name, upstream)
+    time_passes(district)
+    engine.run_batch(only=[district])
+    assert rows(district)[0].status == SENT
