@@ -103,6 +103,7 @@ def run_batch(
         rates = dict(s.execute(select(GatewayConnector.name, GatewayConnector.rate_limit)).all())
     random.shuffle(districts)  # no district is always first
     result, blocked = BatchResult(), set()
+    targets: dict[tuple[uuid.UUID, str], Target | None] = {}  # read once per batch
     while districts and result.handled < limit:
         still = []
         for tenant_id in districts:
@@ -111,11 +112,17 @@ def run_batch(
             if take <= 0:
                 break
             tickets = claim(tenant_id, take, blocked)
+            outcomes = []
             for ticket in tickets:
-                outcome = deliver(tenant_id, ticket, rates.get(ticket.connector, ""))
-                if outcome == "deferred":
+                where = (tenant_id, ticket.connector)
+                if where not in targets:
+                    targets[where] = target_of(tenant_id, ticket.connector)
+                outcome = attempt(ticket, targets[where], rates.get(ticket.connector, ""))
+                if outcome.kind == DEFERRED:
                     blocked.add(ticket.connector)
-                result.outcomes[outcome] += 1
+                outcomes.append(outcome)
+            for name in record(tenant_id, outcomes):  # one commit for the district's slice
+                result.outcomes[name] += 1
                 result.by_district[tenant_id] += 1
             if len(tickets) == take:
                 still.append(tenant_id)
@@ -182,22 +189,33 @@ def hold_behind_failures(session: Session, tenant_id: uuid.UUID) -> int:
     return done.rowcount or 0  # type: ignore[attr-defined]
 
 
-def deliver(tenant_id: uuid.UUID, ticket: Ticket, rate: str = "") -> str:
-    """Send one claimed row; returns sent, retry, dead, deferred (not sent, no attempt
-    spent: the connector's breaker is open or its rate is used up) or paused (the
-    district turned the connector off: the row waits, unspent, until it is on again)."""
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt came to, before it is written (`record`)."""
+
+    ticket: Ticket
+    kind: str  # SENT, FAILED, DEFERRED or PAUSED
+    receipt: str = ""
+    failure: Exception | None = None
+
+
+FAILED, DEFERRED, PAUSED = "failed", "deferred", "paused"
+
+
+def attempt(ticket: Ticket, target: Target | None, rate: str = "") -> Outcome:
+    """Send one claimed row, writing nothing: deferred (not sent, no attempt spent: the
+    connector's breaker is open or its rate is used up), paused (the district turned
+    the connector off: the row waits, unspent, until it is on again), sent or failed."""
     guards = guard_mod.guards()
     if guards.closed_to(ticket.connector) or not guards.allow(ticket.connector, rate):
-        _release(tenant_id, ticket)
-        return "deferred"
-    outbound = _outbound(tenant_id, ticket)
-    if outbound is None:
-        _release(tenant_id, ticket, PAUSED_RETRY)
-        return "paused"
+        return Outcome(ticket, DEFERRED)
+    if target is None:
+        return Outcome(ticket, PAUSED)
     connector = _connectors.get(ticket.connector)
     try:
         if connector is None:
             raise ConnectorError("no such connector", retryable=False)
+        outbound = target.outbound(ticket)
         receipt = None
         if ticket.was_in_doubt:
             receipt = connector.find(outbound)
@@ -206,87 +224,110 @@ def deliver(tenant_id: uuid.UUID, ticket: Ticket, rate: str = "") -> str:
     except Exception as exc:  # noqa: BLE001 - every failure advances the row
         if connector is not None:
             guards.report(ticket.connector, exc)
-        return _failed(tenant_id, ticket, exc)
+        return Outcome(ticket, FAILED, failure=exc)
     guards.report(ticket.connector, None)
-    return _sent(tenant_id, ticket, str(receipt))
+    return Outcome(ticket, SENT, receipt=str(receipt))
 
 
-def _outbound(tenant_id: uuid.UUID, ticket: Ticket) -> Outbound | None:
-    """The message with the subscription's endpoint and credentials (opened for this
-    call only); None while the district has the connector turned off."""
+def deliver(tenant_id: uuid.UUID, ticket: Ticket, target: Target | None, rate: str = "") -> str:
+    """Attempt one claimed row and write what came of it."""
+    return record(tenant_id, [attempt(ticket, target, rate)])[0]
+
+
+def record(tenant_id: uuid.UUID, outcomes: list[Outcome]) -> list[str]:
+    """Write the outcomes of one district's attempts in one transaction; returns sent,
+    retry, dead, deferred or paused for each. Should the worker die before this
+    commits, the rows are still in doubt and their lease runs out: the upstream is
+    asked before anything is sent again."""
+    if not outcomes:
+        return []
+    names = []
+    with tenant_scope(tenant_id), db.new_session() as s:
+        rows = {
+            r.id: r
+            for r in s.execute(
+                select(GatewayDelivery).where(
+                    GatewayDelivery.id.in_([o.ticket.id for o in outcomes])
+                )
+            ).scalars()
+        }
+        for outcome in outcomes:
+            row = rows.get(outcome.ticket.id)
+            names.append(_apply(row, outcome) if row is not None else outcome.kind)
+        if DEAD in names:
+            s.flush()
+            hold_behind_failures(s, tenant_id)
+        s.commit()
+    return names
+
+
+def _apply(row: GatewayDelivery, outcome: Outcome) -> str:
+    ticket = outcome.ticket
+    if outcome.kind == SENT:
+        row.status, row.upstream_ref, row.sent_at = SENT, outcome.receipt[:120], utcnow()
+        row.in_doubt, row.last_error = False, ""
+        return SENT
+    if outcome.kind in (DEFERRED, PAUSED):  # given back untouched, its attempt unspent
+        row.attempts = max(row.attempts - 1, 0)
+        row.in_doubt = ticket.was_in_doubt
+        later = PAUSED_RETRY if outcome.kind == PAUSED else dt.timedelta(seconds=1)
+        row.next_attempt_at = utcnow() + later
+        return outcome.kind
+    exc = outcome.failure
+    assert exc is not None
+    row.last_error = describe(exc)
+    # the upstream may have applied it: an ambiguous failure, a connector's own bug
+    # after the request went out, or an earlier doubt this attempt did not settle
+    # (the question itself failed); a plain ConnectorError is a known "not taken"
+    row.in_doubt = (
+        ticket.was_in_doubt
+        or isinstance(exc, AmbiguousDelivery)
+        or not isinstance(exc, ConnectorError)
+    )
+    retryable = exc.retryable if isinstance(exc, ConnectorError) else True
+    if retryable and row.attempts < MAX_ATTEMPTS:
+        row.status, row.next_attempt_at = PENDING, utcnow() + backoff(row.attempts)
+        return "retry"
+    row.status = DEAD
+    return DEAD
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a district's subscription sends, with its credentials sealed (opened for
+    each call only)."""
+
+    endpoint: str
+    sealed: str
+
+    def outbound(self, ticket: Ticket) -> Outbound:
+        return Outbound(
+            connector=ticket.connector,
+            topic=ticket.topic,
+            payload=ticket.payload,
+            idempotency_key=ticket.key,
+            reference=str(ticket.event_id),
+            endpoint=self.endpoint,
+            credentials=secrets.keyring().open(self.sealed),
+        )
+
+
+def target_of(tenant_id: uuid.UUID, connector: str) -> Target | None:
+    """None while the district has the connector turned off."""
     with tenant_scope(tenant_id), db.new_session() as s:
         sub = s.execute(
             select(GatewaySubscription).where(
                 GatewaySubscription.tenant_id == tenant_id,
-                GatewaySubscription.connector == ticket.connector,
+                GatewaySubscription.connector == connector,
             )
         ).scalar_one_or_none()
         if sub is None or not sub.enabled:
             return None
-        default = s.get(GatewayConnector, ticket.connector)
+        default = s.get(GatewayConnector, connector)
         endpoint = sub.endpoint or (default.default_endpoint if default else "")
-        token = sub.credentials
-    return Outbound(
-        connector=ticket.connector,
-        topic=ticket.topic,
-        payload=ticket.payload,
-        idempotency_key=ticket.key,
-        reference=str(ticket.event_id),
-        endpoint=endpoint,
-        credentials=secrets.keyring().open(token),
-    )
-
-
-def _sent(tenant_id: uuid.UUID, ticket: Ticket, receipt: str) -> str:
-    with tenant_scope(tenant_id), db.new_session() as s:
-        row = s.get(GatewayDelivery, ticket.id)
-        if row is None:
-            return SENT
-        row.status, row.upstream_ref, row.sent_at = SENT, receipt[:120], utcnow()
-        row.in_doubt, row.last_error = False, ""
-        s.commit()
-    return SENT
+        return Target(endpoint, sub.credentials)
 
 
 def describe(exc: BaseException) -> str:
     text = str(exc) if isinstance(exc, ConnectorError) else f"{type(exc).__name__}: {exc}"
     return mask_pii(text)[:300]
-
-
-def _failed(tenant_id: uuid.UUID, ticket: Ticket, exc: Exception) -> str:
-    retryable = exc.retryable if isinstance(exc, ConnectorError) else True
-    with tenant_scope(tenant_id), db.new_session() as s:
-        row = s.get(GatewayDelivery, ticket.id)
-        if row is None:
-            return DEAD
-        row.last_error = describe(exc)
-        # the upstream may have applied it: an ambiguous failure, a connector's own bug
-        # after the request went out, or an earlier doubt this attempt did not settle
-        # (the question itself failed); a plain ConnectorError is a known "not taken"
-        row.in_doubt = (
-            ticket.was_in_doubt
-            or isinstance(exc, AmbiguousDelivery)
-            or not isinstance(exc, ConnectorError)
-        )
-        if retryable and row.attempts < MAX_ATTEMPTS:
-            row.status, row.next_attempt_at = PENDING, utcnow() + backoff(row.attempts)
-            outcome = "retry"
-        else:
-            row.status, outcome = DEAD, DEAD
-            s.flush()
-            hold_behind_failures(s, tenant_id)
-        s.commit()
-    return outcome
-
-
-def _release(
-    tenant_id: uuid.UUID, ticket: Ticket, after: dt.timedelta = dt.timedelta(seconds=1)
-) -> None:
-    """Give a claimed row back untouched (its attempt not spent), due again `after`."""
-    with tenant_scope(tenant_id), db.new_session() as s:
-        row = s.get(GatewayDelivery, ticket.id)
-        if row is not None:
-            row.attempts = max(row.attempts - 1, 0)
-            row.in_doubt = ticket.was_in_doubt
-            row.next_attempt_at = utcnow() + after
-            s.commit()
