@@ -10,10 +10,22 @@ from sqlalchemy import select
 
 from yimen.gateway.delivery import engine, service
 from yimen.platform.kernel.db import db
+from yimen.platform.kernel.errors import DomainError
 from yimen.platform.kernel.uow import uow
 
 
-@click.group("gateway", help="数据对接网关 / Integration gateway")
+class _Group(click.Group):
+    """A domain error (bad input, no such record) is a one-line message, not a traceback."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except DomainError as exc:
+            fields = "; ".join(f"{f.field}: {f.zh} / {f.en}" for f in exc.fields)
+            raise click.ClickException(f"{exc.zh} / {exc.en} {fields}".strip()) from exc
+
+
+@click.group("gateway", cls=_Group, help="数据对接网关 / Integration gateway")
 def gateway_group() -> None:
     pass
 

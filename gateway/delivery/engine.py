@@ -4,8 +4,9 @@ their connectors.
 - **Claiming.** On PostgreSQL, `FOR UPDATE SKIP LOCKED` in random order, so workers
   never take the same row and one poison record is not always first; on SQLite (one
   writer) a plain select. A claimed row is leased (`next_attempt_at` = now + LEASE), its
-  attempt counted and marked `in_doubt`, and committed before the call: a worker killed
-  mid-call leaves a row that comes back when the lease ends, and is checked first.
+  attempt counted and marked `in_doubt`, and committed before the call; the outcomes of
+  a district's slice are written together after the calls (`record`). A worker killed
+  in between leaves rows that come back when the lease ends, and are checked first.
 - **Order.** A row is not claimed while an older row (lower `sequence`) of the same
   aggregate and connector is unsent; a dead older row holds the later ones (`held`)
   until a person re-drives or skips it (service.py).

@@ -616,3 +616,22 @@ def test_a_connector_turned_off_keeps_its_rows_waiting_without_spending_attempts
     time_passes(district)
     engine.run_batch(only=[district])
     assert rows(district)[0].status == SENT
+
+
+def test_the_platform_operator_offers_a_connector_from_the_command_line(
+    app, client, new_district, admin_of
+):
+    name = f"cli{uuid.uuid4().hex[:8]}"
+    cli = app.test_cli_runner()
+    offer = ["gateway", "define-connector", name, "--kind", "soap", "--label-zh", "省执法监督平台"]
+    offer += ["--label-en", "Provincial supervision", "--endpoint", "http://prov.example.gov.cn"]
+
+    wrong = cli.invoke(args=[*offer, "--event-type", "case.eaten"])
+    right = cli.invoke(args=[*offer, "--event-type", c.CaseFiled.TYPE, "--rate", "20/second"])
+    listed = client.get("/api/v1/gateway/subscriptions", headers=admin_of(new_district("新区")))
+
+    assert wrong.exit_code == 1 and "event_types" in wrong.output and "case.eaten" in wrong.output
+    assert right.exit_code == 0, right.output
+    offered = next(s for s in listed.json["items"] if s["connector"] == name)
+    assert offered["label"] == {"zh": "省执法监督平台", "en": "Provincial supervision"}
+    assert offered["offered_event_types"] == [c.CaseFiled.TYPE] and not offered["enabled"]
