@@ -260,13 +260,34 @@ def _init_connectors(app: Flask, settings: Settings, every: tuple[Feature, ...])
         sms_api_key = settings.sms_api_key
     outbox.register(HttpSmsConnector(sms_url, sms_api_key))
     outbox.install(TenantSession)
+    _init_gateway(settings)
     _init_hotline(app, settings)
+
+
+def _init_gateway(settings: Settings) -> None:
+    """The delivery engine's keys (YIMEN_GATEWAY_KEYS, else a development key in var/)
+    and its per-connector breakers and rate limits (their storage is the API's); the
+    connectors a district may subscribe to (their endpoint and credentials are the
+    subscription's)."""
+    from yimen.connectors.province.connector import ProvinceConnector
+    from yimen.gateway.delivery import engine, guards, secrets
+
+    secrets.configure(
+        settings.var_dir,
+        {
+            "YIMEN_GATEWAY_KEYS": settings.gateway_keys,
+            "YIMEN_GATEWAY_KEYS_FILE": settings.gateway_keys_file,
+        },
+    )
+    guards.configure(storage=settings.ratelimit_storage)
+    engine.register(ProvinceConnector())
 
 
 def _init_hotline(app: Flask, settings: Settings) -> None:
     """The inbox hands each record to the feature that handles its topic; with a 12345
     hotline configured, its work orders are pulled (every minute) and our answers on
-    them delivered to it."""
+    them delivered to it (through the delivery engine, for a district subscribed to it)."""
+    from yimen.gateway.delivery import engine
     from yimen.gateway.inbox import service as inbox
     from yimen.gateway.outbox import service as outbox
 
@@ -282,6 +303,7 @@ def _init_hotline(app: Flask, settings: Settings) -> None:
     client = HotlineClient(settings.hotline_12345_url, settings.hotline_12345_api_key)
     inbox.register_source(HotlineOrders(client))
     outbox.register(HotlineConnector(client))
+    engine.register(HotlineConnector(client))
 
 
 def blob_store_for(settings: Settings):

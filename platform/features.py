@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from yimen.platform.kernel.feature import Feature, PeriodicJob
 
+DELIVERY_TICK_SECONDS = 2.0
+
 
 def features() -> tuple[Feature, ...]:
     """In the order their blueprints are mounted (the API documentation follows it)."""
@@ -12,6 +14,7 @@ def features() -> tuple[Feature, ...]:
     # list's loader options do), and a key to another feature's table (a case's clue)
     # must find that table in the metadata then.
     import yimen.platform.models  # noqa: F401
+    from yimen.gateway.delivery.feature import FEATURE as gateway
     from yimen.platform.cases.feature import FEATURE as cases
     from yimen.platform.idp.feature import FEATURE as idp
     from yimen.platform.intake.feature import FEATURE as intake
@@ -21,19 +24,22 @@ def features() -> tuple[Feature, ...]:
     from yimen.tenants.powers.feature import FEATURE as powers
     from yimen.tenants.workflow.feature import FEATURE as workflow
 
-    return (idp, directory, powers, workflow, intake, identity, calendar, cases)
+    return (idp, directory, powers, workflow, intake, identity, calendar, cases, gateway)
 
 
 def gateway_jobs() -> tuple[tuple, tuple[PeriodicJob, ...]]:
     """The gateway's own actors (the worker's heartbeat, outbox delivery and relay, the
-    pull of the sources that are asked, e.g. the 12345 hotline's work orders)."""
+    pull of the sources that are asked, e.g. the 12345 hotline's work orders, and the
+    delivery engine's batch, ticked every few seconds)."""
+    from yimen.gateway.delivery.tasks import deliver_batch
     from yimen.gateway.inbox.service import pull_inbound
     from yimen.gateway.outbox.service import deliver, relay_outbox
     from yimen.gateway.worker.actors import record_heartbeat
 
-    return (record_heartbeat, deliver, relay_outbox, pull_inbound), (
+    return (record_heartbeat, deliver, relay_outbox, pull_inbound, deliver_batch), (
         PeriodicJob(relay_outbox, 60),
         PeriodicJob(pull_inbound, 60),
+        PeriodicJob(deliver_batch, DELIVERY_TICK_SECONDS),
     )
 
 

@@ -1,5 +1,6 @@
 """Imports every model module so that the metadata is complete (alembic, tests)."""
 
+from yimen.gateway.delivery import model as _gateway_delivery  # noqa: F401
 from yimen.gateway.inbox import model as _inbox  # noqa: F401
 from yimen.gateway.outbox import model as _outbox  # noqa: F401
 from yimen.gateway.worker import model as _worker  # noqa: F401

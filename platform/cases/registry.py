@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from yimen.platform.cases import contracts
+from yimen.platform.cases import contracts, integration
 from yimen.platform.cases.documents import issuing as documents
 from yimen.platform.cases.execution import actions as execution
 from yimen.platform.cases.law import applied as deadlines
@@ -245,13 +245,15 @@ def _act(session, case, name, data, identity, client_id) -> Case:
     events.append(session, case, name, stage, identity.username, payload, client_id)
     deadlines.refresh(session, case)
     law_flags.sweep(session, case)
-    _announce(session, case, name, payload)
+    _announce(session, case, name, payload, stage)
     return _commit(session, case)
 
 
-def _announce(session: Session, case: Case, name: str, payload: dict) -> None:
+def _announce(session: Session, case: Case, name: str, payload: dict, stage_before: str) -> None:
     """Tell the features that follow cases (the one door: the complainant) that this case
-    was filed, declined, decided or closed — in this transaction (contracts.py)."""
+    was filed, declined, decided or closed — in this transaction (contracts.py); and the
+    systems outside, through the gateway (integration.py)."""
+    integration.publish_for(session, case, name, stage_before, payload)
     topic = contracts.ANNOUNCED_BY.get(name)
     if topic is None:
         return

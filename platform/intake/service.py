@@ -23,7 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from yimen.platform.cases.record.model import Case
 from yimen.platform.intake import attachments as clue_attachments
-from yimen.platform.intake import duplicates, rules
+from yimen.platform.intake import duplicates, integration, rules
 from yimen.platform.intake.model import Clue, ClueGroup, ClueStep, Source
 from yimen.platform.intake.store import (
     IntakeStore,
@@ -424,6 +424,7 @@ class Intake:
         store.add(clue)
         store.participate(clue, "offered")
         store.attach(clue.id, cmd.attachments)
+        store.publish_event(integration.received(clue, _agency_code(store, clue)))
         self._notify(store, clue, "SMS_CLUE_RECEIVED")
         return clue
 
@@ -687,6 +688,7 @@ class Intake:
         clue.closed_at = utcnow() if state.status == rules.Status.CLOSED else None
         _step(clue, action, clue.agency_id, reason, actor)
         store.participate(clue, action)
+        _publish_answer(store, clue, action, reason)
         if template:
             self._notify(store, clue, template)
 
@@ -725,6 +727,17 @@ class Intake:
                 {"code": member.receipt_code, "step": _step_words(clue)},
                 f"clue:{member.id}:group:{clue.id}:{len(clue.steps)}",
             )
+
+
+def _agency_code(store: IntakeStore, clue: Clue) -> str:
+    agency = store.agency(clue.agency_id) if clue.agency_id else None
+    return agency.code if agency is not None else ""
+
+
+def _publish_answer(store: IntakeStore, clue: Clue, step: str, reason: str) -> None:
+    event = integration.answered(clue, step, _agency_code(store, clue), reason)
+    if event is not None:
+        store.publish_event(event)
 
 
 def _send(store: IntakeStore, clue: Clue, template: str, params: dict, key: str) -> None:
@@ -1029,6 +1042,8 @@ def follow_case(session: Session, event: Mapping[str, Any], *, topic: str) -> Cl
     if outcome in ("case_declined", "case_closed"):
         clue.closed_at = utcnow()  # the complainant's feedback period runs from here
     _step(clue, action, clue.agency_id, words[0], "system")
+    with all_agencies():
+        _publish_answer(store, clue, action, words[0])
     params = {
         "code": clue.receipt_code,
         "agency": store.agency_name(clue.agency_id) if clue.agency_id else "区司法局(法制办)",

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session, scoped_session
 
+from yimen.gateway.contracts import IntegrationEvent
+from yimen.gateway.delivery import routing
 from yimen.gateway.outbox import service as outbox
 from yimen.platform.cases import service as case_service
 from yimen.platform.cases.law.applied import refresh as deadlines_refresh
@@ -54,6 +56,7 @@ class IntakeStore(Protocol):
     def accept_due(self, days: int, today: dt.date | None = None) -> dt.date | None: ...
     def attach(self, clue_id: uuid.UUID, uploads: Iterable[clue_attachments.Upload]) -> None: ...
     def publish_sms(self, template: str, payload: dict, key: str) -> None: ...
+    def publish_event(self, event: IntegrationEvent) -> None: ...
     def draft_case(self, clue: Clue, actor: str) -> None: ...
 
     def participate(self, clue: Clue, action: str) -> None:
@@ -193,6 +196,10 @@ class SqlIntakeStore:
 
     def publish_sms(self, template: str, payload: dict, key: str) -> None:
         outbox.publish(self.session, "sms", template, payload, key=key)
+
+    def publish_event(self, event: IntegrationEvent) -> None:
+        """To the upstream systems the district turned on (the gateway routes it)."""
+        routing.publish(self.session, event)
 
     def draft_case(self, clue: Clue, actor: str) -> None:
         """The hand-off to the case engine: a draft at the filing stage with the clue's

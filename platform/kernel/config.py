@@ -47,6 +47,8 @@ class Settings:
     sms_url: str
     sms_api_key: str
     ratelimit_storage: str
+    gateway_keys: str
+    gateway_keys_file: str
     hotline_12345_url: str = ""  # the city's 12345 hotline API (none: nothing is pulled)
     hotline_12345_api_key: str = ""
     extra: dict = field(default_factory=dict)
@@ -100,6 +102,8 @@ def load_settings(**overrides) -> Settings:
         ratelimit_storage=_env("YIMEN_RATELIMIT_STORAGE", "memory://"),
         hotline_12345_url=_env("YIMEN_HOTLINE_12345_URL", "").rstrip("/"),
         hotline_12345_api_key=_env("YIMEN_HOTLINE_12345_API_KEY", ""),
+        gateway_keys=_env("YIMEN_GATEWAY_KEYS", ""),
+        gateway_keys_file=_env("YIMEN_GATEWAY_KEYS_FILE", ""),
     )
     values.update(overrides)
     if values["blob_url"] and not values["blob_url"].startswith("s3://"):

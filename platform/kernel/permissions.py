@@ -56,6 +56,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "district.settings.read": frozenset({"district_admin"}),
     "district.settings.write": frozenset({"district_admin"}),
     "audit.read": frozenset({"district_admin", "platform_operator", "discipline"}),
+    # The integration gateway: the district's subscriptions to the region's connectors
+    # (credentials write-only), its deliveries and dead letters.
+    "gateway.read": frozenset({"district_admin"}),
+    "gateway.configure": frozenset({"district_admin"}),
+    "gateway.redrive": frozenset({"district_admin"}),
     # Oneself.
     "self.read": _DISTRICT_READERS | {"platform_operator"},
     # The one door: clues.

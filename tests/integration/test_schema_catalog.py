@@ -64,6 +64,7 @@ def test_every_table_is_distributed_reference_or_local():
         "calendar_year",
         "calendar_day",
         "workflow_definition",
+        "gateway_connector",
     }
     assert _tables(LOCAL) == {"worker_heartbeat", "auth_epoch"}
 

@@ -159,6 +159,9 @@ class FakeIntakeStore:
     def publish_sms(self, template: str, payload: dict, key: str) -> None:
         self.staged.append(("sms", {"template": template, "key": key, **payload}))
 
+    def publish_event(self, event) -> None:
+        self.staged.append(("event", event))
+
     def draft_case(self, clue: Clue, actor: str) -> None:
         self.staged.append(("case", clue.id))
 

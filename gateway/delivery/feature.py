@@ -1,0 +1,14 @@
+"""The delivery engine's plug: its API for the district administrator."""
+
+from __future__ import annotations
+
+from yimen.gateway.delivery import cli, tasks
+from yimen.gateway.delivery.web import views
+from yimen.platform.kernel.feature import Feature
+
+FEATURE = Feature(
+    name="gateway",
+    api_blueprints=(views.blp,),
+    cli_commands=(cli.gateway_group,),
+    session_hooks=(tasks.install,),  # a batch right after a commit that published
+)
