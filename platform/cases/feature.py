@@ -13,6 +13,7 @@ from yimen.platform.cases.web import (
     document_views,
     draft_views,
     evidence_views,
+    external_views,
     law_views,
     threshold_views,
 )
@@ -28,6 +29,7 @@ FEATURE = Feature(
         event_views.blp,
         document_views.blp,
         evidence_views.blp,
+        external_views.blp,
     ),
     web_blueprints=(console_views.bp, draft_views.bp, console_evidence.bp, threshold_views.bp),
     actors=(

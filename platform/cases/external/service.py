@@ -1,0 +1,311 @@
+"""Use cases of pulled cases: a pass over a vertical system, a person's decision on a
+proposed match, and the district's onward setting.
+
+`pull_pass` is what the periodic job runs for one district and one connector (the
+composition root hands it the connector: features never import one). It reads the
+window the connector plans, page by page, and stores each page in its own transaction
+together with the cursor after it — so a pass cut short by an outage resumes from that
+cursor on the next run, and nothing stored is stored twice: a pulled case is one row per
+(district, connector, upstream id), changed only when the upstream's `updated_at` is
+newer than the one kept. Nothing here writes to the outbox: what was pulled is never
+sent back, nor anywhere else unless the district turns `onward` on (the flag only, for
+now: disclosure and credit read it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from yimen.gateway.ports import (
+    ConnectorError,
+    PullConnector,
+    PulledCase,
+    PullRequest,
+    PullWindow,
+)
+from yimen.platform.cases.external import matching
+from yimen.platform.cases.external.model import ExternalCase, ExternalSource, MatchState
+from yimen.platform.cases.record.model import Case, CaseParty
+from yimen.platform.kernel.db import utcnow
+from yimen.platform.kernel.db.agency_scope import all_agencies
+from yimen.platform.kernel.directory import Agency
+from yimen.platform.kernel.errors import Conflict, NotFound, Refused
+from yimen.platform.kernel.identity import Identity
+from yimen.platform.kernel.uow import UnitOfWork
+
+MAX_REPEATS = 3  # the same cursor answered this often in a row: the upstream is stuck
+CANDIDATES = 50
+
+
+@dataclass
+class PassReport:
+    """What one run did (no personal data: counts, the window, the error's text)."""
+
+    connector: str
+    full: bool = False
+    finished: bool = False
+    pages: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    error: str = ""
+    window: tuple[str | None, str] = ("", "")
+    states: dict[str, int] = field(default_factory=dict)
+
+
+# --- the pass ------------------------------------------------------------------------
+
+
+def pull_pass(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    connector: PullConnector,
+    endpoint: str,
+    credentials: Mapping[str, str],
+    now: dt.datetime | None = None,
+    max_pages: int = 10_000,
+) -> PassReport:
+    """One run of the pull for one district: the pass under way goes on from its cursor,
+    or a new one starts in the window the connector plans. Stops at the window's end (the
+    watermark moves to its `until`) or at the first failure (the cursor stays; the error
+    is kept on the source and in the report, and the next run resumes)."""
+    now = now or utcnow()
+    report = PassReport(connector=connector.name)
+    with uow.for_tenant(tenant_id) as tx:
+        source = _source(tx.session, connector.name)
+        if source.pass_until is None:
+            window = connector.plan(source.watermark, source.last_full_pass_at, now)
+            source.pass_since, source.pass_until = window.since, window.until
+            source.pass_full, source.cursor = window.full, None
+        source.last_run_at = now
+        tx.commit()
+        request = PullRequest(_window(source), source.cursor, endpoint, dict(credentials))
+    report.full, report.window = request.window.full, _shown(request)
+    repeats = 0
+    while report.pages < max_pages:
+        try:
+            page = connector.fetch(request)
+        except ConnectorError as exc:
+            report.error = str(exc)[:300]
+            _note_error(uow, tenant_id, connector.name, report.error)
+            return report
+        report.pages += 1
+        repeats = repeats + 1 if page.next_cursor and page.next_cursor == request.cursor else 0
+        with uow.for_tenant(tenant_id) as tx:
+            for pulled in page.cases:
+                outcome = record_pulled(tx.session, connector.name, pulled)
+                setattr(report, outcome, getattr(report, outcome) + 1)
+            report.refused += page.refused
+            source = _source(tx.session, connector.name)
+            source.cursor, source.last_error = page.next_cursor, ""
+            if page.next_cursor is None:
+                _finish(source)
+            tx.commit()
+        if page.next_cursor is None:
+            report.finished = True
+            return report
+        if repeats >= MAX_REPEATS:
+            report.error = "the upstream answered the same cursor again and again"
+            _note_error(uow, tenant_id, connector.name, report.error)
+            return report
+        request = PullRequest(request.window, page.next_cursor, endpoint, dict(credentials))
+    return report
+
+
+def _source(session: Session, connector: str) -> ExternalSource:
+    source = session.execute(
+        select(ExternalSource).where(ExternalSource.connector == connector)
+    ).scalar_one_or_none()
+    if source is None:
+        source = ExternalSource(connector=connector)
+        session.add(source)
+        session.flush()
+    return source
+
+
+def _window(source: ExternalSource) -> PullWindow:
+    assert source.pass_until is not None
+    return PullWindow(since=source.pass_since, until=source.pass_until, full=source.pass_full)
+
+
+def _shown(request: PullRequest) -> tuple[str | None, str]:
+    since = request.window.since
+    return (since.isoformat() if since else None, request.window.until.isoformat())
+
+
+def _finish(source: ExternalSource) -> None:
+    assert source.pass_until is not None
+    if source.pass_full:
+        source.last_full_pass_at = source.pass_until
+    source.watermark = max(filter(None, (source.watermark, source.pass_until)))
+    source.pass_since = source.pass_until = source.cursor = None
+    source.pass_full = False
+
+
+def _note_error(uow: UnitOfWork, tenant_id: uuid.UUID, connector: str, error: str) -> None:
+    with uow.for_tenant(tenant_id) as tx:
+        _source(tx.session, connector).last_error = error
+        tx.commit()
+
+
+# --- one pulled case -----------------------------------------------------------------
+
+
+def record_pulled(session: Session, connector: str, pulled: PulledCase) -> str:
+    """Store one pulled case: "created", "updated" (the upstream's copy is newer than
+    ours) or "unchanged" (read again, e.g. by an overlapping window or a repeated page).
+    Flushes only."""
+    row = session.execute(
+        select(ExternalCase).where(
+            ExternalCase.connector == connector, ExternalCase.upstream_id == pulled.upstream_id
+        )
+    ).scalar_one_or_none()
+    if row is not None and row.upstream_updated_at >= pulled.updated_at:
+        return "unchanged"
+    outcome = "updated" if row is not None else "created"
+    if row is None:
+        row = ExternalCase(connector=connector, upstream_id=pulled.upstream_id)
+        session.add(row)
+    _copy(session, row, pulled)
+    if row.match_state not in (MatchState.LINKED.value, MatchState.CONFIRMED.value):
+        _match(session, row)
+    session.flush()
+    return outcome
+
+
+def _copy(session: Session, row: ExternalCase, pulled: PulledCase) -> None:
+    row.agency_code = pulled.agency_code
+    row.agency_id = session.execute(
+        select(Agency.id).where(Agency.code == pulled.agency_code)
+    ).scalar_one_or_none()
+    row.party_kind, row.party_name = pulled.party_kind, pulled.party_name
+    row.credit_code = pulled.credit_code
+    row.matter_code, row.matter_name = pulled.matter_code, pulled.matter_name
+    row.decision_number, row.decision_date = pulled.decision_number, pulled.decision_date
+    row.fine_fen, row.status = pulled.fine_fen, pulled.status
+    row.upstream_updated_at = pulled.updated_at
+    row.last_changed_at = utcnow()
+
+
+def _match(session: Session, row: ExternalCase) -> None:
+    pulled = matching.Pulled(
+        row.party_name, row.credit_code, row.decision_number, row.matter_code, row.decision_date
+    )
+    rejected = frozenset(uuid.UUID(c) for c in row.rejected_case_ids or ())
+    verdict = matching.match(pulled, _candidates(session, row), rejected)
+    row.match_state, row.case_id, row.match_reason = verdict.state, verdict.case_id, verdict.reason
+    row.matched_by, row.matched_at = "", (utcnow() if verdict.case_id else None)
+
+
+def _candidates(session: Session, row: ExternalCase) -> list[matching.Candidate]:
+    """The district's cases that could be this one: a party with its credit code, or a
+    decision on the same matter within the fuzzy rule's days (any agency: the rules
+    decide; what is read is never shown as a record)."""
+    ids: set[uuid.UUID] = set()
+    with all_agencies():
+        if row.credit_code:
+            ids |= set(
+                session.execute(
+                    select(CaseParty.case_id)
+                    .where(CaseParty.credit_code == row.credit_code)
+                    .limit(CANDIDATES)
+                ).scalars()
+            )
+        if row.decision_date and row.matter_code:
+            days = dt.timedelta(days=matching.DAYS_APART)
+            ids |= set(
+                session.execute(
+                    select(Case.id)
+                    .where(
+                        Case.matter_code == row.matter_code,
+                        Case.decided_on.between(row.decision_date - days, row.decision_date + days),
+                    )
+                    .limit(CANDIDATES)
+                ).scalars()
+            )
+        if not ids:
+            return []
+        cases = session.execute(select(Case).where(Case.id.in_(ids))).scalars().all()
+        return [
+            matching.Candidate(
+                case_id=case.id,
+                party_names=tuple(p.name for p in case.parties),
+                credit_codes=tuple(p.credit_code for p in case.parties if p.credit_code),
+                decision_number=(case.decision.number or "") if case.decision else "",
+                matter_code=case.matter_code or "",
+                decided_on=case.decided_on,
+            )
+            for case in cases
+        ]
+
+
+# --- a person's decision on a proposal ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecideProposal:
+    """Confirm (the same case) or reject (not the same) a proposed match. `case_id` is
+    the case the caller saw proposed: if the proposal changed since, nothing is done."""
+
+    external_case_id: uuid.UUID
+    case_id: uuid.UUID
+    confirm: bool
+
+
+def decide_proposal(uow: UnitOfWork, caller: Identity, command: DecideProposal) -> ExternalCase:
+    """The owning agency's officer or head decides; the district-wide readers only read
+    (their scope reaches no pulled case for this action)."""
+    with uow.for_tenant(caller.tenant_id) as tx:
+        row = tx.session.get(ExternalCase, command.external_case_id)
+        if row is None:
+            raise NotFound("not-found", "没有这条外部案件。", "No such external case.")
+        if row.match_state != MatchState.PROPOSED.value:
+            raise Refused(
+                "no-proposal",
+                "这条外部案件没有待确认的匹配。",
+                "This external case has no match awaiting a decision.",
+            )
+        if row.case_id != command.case_id:
+            raise Conflict(
+                "proposal-changed",
+                "匹配建议已变化，请刷新后重试。",
+                "The proposed match changed; read it again.",
+            )
+        if command.confirm:
+            row.match_state = MatchState.CONFIRMED.value
+        else:
+            row.rejected_case_ids = [*(row.rejected_case_ids or []), str(row.case_id)]
+            row.match_state, row.case_id = MatchState.REJECTED.value, None
+        row.matched_by, row.matched_at = caller.username, utcnow()
+        tx.commit()
+        return row
+
+
+# --- the district's setting ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetOnward:
+    connector: str
+    onward: bool  # pulled cases also go on to disclosure and credit
+
+
+def set_onward(uow: UnitOfWork, caller: Identity, command: SetOnward) -> ExternalSource:
+    with uow.for_tenant(caller.tenant_id) as tx:
+        source = _source(tx.session, command.connector)
+        source.onward, source.updated_by = command.onward, caller.username
+        tx.commit()
+        return source
+
+
+def sources(session: Session) -> list[ExternalSource]:
+    return list(
+        session.execute(select(ExternalSource).order_by(ExternalSource.connector)).scalars()
+    )
