@@ -46,12 +46,14 @@ class SectorConnector(PullConnector):
 
     def __init__(
         self,
+        name: str = "sector",  # a district may pull from several such systems
         overlap: dt.timedelta = dt.timedelta(minutes=10),
         full_pass_hour: int = 18,  # 02:00 in Beijing
         page_size: int = 100,
         timeout: float = 10.0,
         http: requests.Session | None = None,
     ) -> None:
+        self.name = name
         self.overlap, self.full_pass_hour = overlap, full_pass_hour
         self.page_size, self.timeout = page_size, timeout
         self.http = http or requests.Session()

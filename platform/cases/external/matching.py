@@ -22,6 +22,7 @@ NAME_SIMILARITY = 0.85
 DAYS_APART = 7
 _BRACKETS = str.maketrans({"〔": "[", "〕": "]", "［": "[", "］": "]", "(": "[", ")": "]"})
 _SPACE = re.compile(r"\s+")
+_ANNOTATION = re.compile(r"\[[^\]]*\]")  # "(个体工商户)", "(分店)" after folding
 
 
 @dataclass(frozen=True)
@@ -55,13 +56,18 @@ class Verdict:
 NO_MATCH = Verdict("unmatched")
 
 
+def _folded(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).translate(_BRACKETS)
+
+
 def document_number(text: str) -> str:
     """A 文号 as compared: full-width folded (NFKC), no spaces, brackets read alike."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).translate(_BRACKETS).upper()
+    return _folded(text).upper()
 
 
 def name_similarity(a: str, b: str) -> float:
-    a, b = (_SPACE.sub("", unicodedata.normalize("NFKC", x)).translate(_BRACKETS) for x in (a, b))
+    """0..1; full-width folded, spaces and bracketed annotations left out."""
+    a, b = (_ANNOTATION.sub("", _folded(x)) for x in (a, b))
     if not a or not b:
         return 0.0
     return difflib.SequenceMatcher(None, a, b).ratio()

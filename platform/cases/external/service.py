@@ -172,10 +172,11 @@ def record_pulled(session: Session, connector: str, pulled: PulledCase) -> str:
     outcome = "updated" if row is not None else "created"
     if row is None:
         row = ExternalCase(connector=connector, upstream_id=pulled.upstream_id)
-        session.add(row)
-    _copy(session, row, pulled)
-    if row.match_state not in (MatchState.LINKED.value, MatchState.CONFIRMED.value):
-        _match(session, row)
+    with session.no_autoflush:  # the row is complete before it is written
+        _copy(session, row, pulled)
+        if row.match_state not in (MatchState.LINKED.value, MatchState.CONFIRMED.value):
+            _match(session, row)
+    session.add(row)
     session.flush()
     return outcome
 
