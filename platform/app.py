@@ -260,6 +260,15 @@ def _init_connectors(app: Flask, settings: Settings, every: tuple[Feature, ...])
         sms_api_key = settings.sms_api_key
     outbox.register(HttpSmsConnector(sms_url, sms_api_key))
     outbox.install(TenantSession)
+    if settings.sector_url:
+        from yimen.connectors.sector.connector import SectorConnector
+        from yimen.gateway import pulls
+
+        pulls.register(
+            pulls.PullTarget(
+                SectorConnector(), settings.sector_url, {"token": settings.sector_token}
+            )
+        )
 
 
 def blob_store_for(settings: Settings):

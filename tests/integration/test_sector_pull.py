@@ -346,3 +346,28 @@ def test_the_onward_setting_is_off_until_the_district_administrator_turns_it_on(
     assert r.json["onward"] is True
     bad = client.put(url, json={"onward": "perhaps"}, headers=district["admin"])
     assert bad.status_code == 422
+
+
+def test_the_periodic_job_pulls_for_a_district_that_turned_the_system_on(
+    client, district, ministry, connector
+):
+    from yimen.gateway import pulls
+    from yimen.platform.cases.external import tasks
+
+    case = ministry.put(**upstream_case())
+    pulls.register(pulls.PullTarget(connector, ministry.base, {"token": TOKEN}))
+    try:
+        assert [r for r in tasks.pull_all() if r.connector == connector.name] == []  # not on
+        r = client.put(
+            f"/api/v1/external-sources/{connector.name}",
+            json={"onward": False},
+            headers=district["admin"],
+        )
+        assert r.status_code == 200, r.json
+
+        [report] = [r for r in tasks.pull_all() if r.connector == connector.name]
+    finally:
+        pulls._targets.pop(connector.name, None)
+
+    assert report.finished and report.created == 1
+    assert [r.upstream_id for r in rows(district, connector)] == [case["id"]]
