@@ -371,3 +371,19 @@ def test_the_periodic_job_pulls_for_a_district_that_turned_the_system_on(
 
     assert report.finished and report.created == 1
     assert [r.upstream_id for r in rows(district, connector)] == [case["id"]]
+
+
+def test_a_wrong_token_stores_nothing_and_the_pass_waits_for_the_right_one(
+    district, ministry, connector
+):
+    case = ministry.put(**upstream_case())
+
+    refused = service.pull_pass(
+        uow, district["tenant_id"], connector, ministry.base, {"token": "wrong"}
+    )
+
+    assert not refused.finished and "401" in refused.error
+    assert rows(district, connector) == []
+    right = pull(district, ministry, connector)
+    assert right.finished and right.full  # the same first pass, taken up again
+    assert [r.upstream_id for r in rows(district, connector)] == [case["id"]]

@@ -17,15 +17,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from yimen.gateway.ports import (
     ConnectorError,
     PullConnector,
     PulledCase,
+    PulledPage,
     PullRequest,
     PullWindow,
 )
@@ -57,7 +60,6 @@ class PassReport:
     refused: int = 0
     error: str = ""
     window: tuple[str | None, str] = ("", "")
-    states: dict[str, int] = field(default_factory=dict)
 
 
 # --- the pass ------------------------------------------------------------------------
@@ -78,15 +80,11 @@ def pull_pass(
     is kept on the source and in the report, and the next run resumes)."""
     now = now or utcnow()
     report = PassReport(connector=connector.name)
-    with uow.for_tenant(tenant_id) as tx:
-        source = _source(tx.session, connector.name)
-        if source.pass_until is None:
-            window = connector.plan(source.watermark, source.last_full_pass_at, now)
-            source.pass_since, source.pass_until = window.since, window.until
-            source.pass_full, source.cursor = window.full, None
-        source.last_run_at = now
-        tx.commit()
-        request = PullRequest(_window(source), source.cursor, endpoint, dict(credentials))
+    try:
+        request = _begin(uow, tenant_id, connector, endpoint, credentials, now)
+    except (IntegrityError, StaleDataError):
+        report.error = "another pull of this district ran at the same time"
+        return report
     report.full, report.window = request.window.full, _shown(request)
     repeats = 0
     while report.pages < max_pages:
@@ -98,16 +96,13 @@ def pull_pass(
             return report
         report.pages += 1
         repeats = repeats + 1 if page.next_cursor and page.next_cursor == request.cursor else 0
-        with uow.for_tenant(tenant_id) as tx:
-            for pulled in page.cases:
-                outcome = record_pulled(tx.session, connector.name, pulled)
-                setattr(report, outcome, getattr(report, outcome) + 1)
-            report.refused += page.refused
-            source = _source(tx.session, connector.name)
-            source.cursor, source.last_error = page.next_cursor, ""
-            if page.next_cursor is None:
-                _finish(source)
-            tx.commit()
+        try:
+            _store_page(uow, tenant_id, connector.name, page, report)
+        except (IntegrityError, StaleDataError):
+            # another run of the same district stored these first: the cursor stays where
+            # it was, and the next run reads the page again (kept once, by upstream id)
+            report.error = "another pull of this district ran at the same time"
+            return report
         if page.next_cursor is None:
             report.finished = True
             return report
@@ -117,6 +112,44 @@ def pull_pass(
             return report
         request = PullRequest(request.window, page.next_cursor, endpoint, dict(credentials))
     return report
+
+
+def _begin(
+    uow: UnitOfWork,
+    tenant_id: uuid.UUID,
+    connector: PullConnector,
+    endpoint: str,
+    credentials: Mapping[str, str],
+    now: dt.datetime,
+) -> PullRequest:
+    """The pass under way, from its cursor, or a new one in the window planned now."""
+    with uow.for_tenant(tenant_id) as tx:
+        source = _source(tx.session, connector.name)
+        if source.pass_until is None:
+            window = connector.plan(source.watermark, source.last_full_pass_at, now)
+            source.pass_since, source.pass_until = window.since, window.until
+            source.pass_full, source.cursor = window.full, None
+        source.last_run_at = now
+        tx.commit()
+        return PullRequest(_window(source), source.cursor, endpoint, dict(credentials))
+
+
+def _store_page(
+    uow: UnitOfWork, tenant_id: uuid.UUID, connector: str, page: PulledPage, report: PassReport
+) -> None:
+    """The page's cases and the cursor after it, in one transaction."""
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    with uow.for_tenant(tenant_id) as tx:
+        for pulled in page.cases:
+            counts[record_pulled(tx.session, connector, pulled)] += 1
+        source = _source(tx.session, connector)
+        source.cursor, source.last_error = page.next_cursor, ""
+        if page.next_cursor is None:
+            _finish(source)
+        tx.commit()
+    for outcome, count in counts.items():
+        setattr(report, outcome, getattr(report, outcome) + count)
+    report.refused += page.refused
 
 
 def _source(session: Session, connector: str) -> ExternalSource:
@@ -183,9 +216,17 @@ def record_pulled(session: Session, connector: str, pulled: PulledCase) -> str:
 
 def _copy(session: Session, row: ExternalCase, pulled: PulledCase) -> None:
     row.agency_code = pulled.agency_code
-    row.agency_id = session.execute(
-        select(Agency.id).where(Agency.code == pulled.agency_code)
-    ).scalar_one_or_none()
+    # the district's agency by its code, or by its credit code (which a ministry's system
+    # is likelier to know)
+    row.agency_id = (
+        session.execute(
+            select(Agency.id).where(
+                or_(Agency.code == pulled.agency_code, Agency.credit_code == pulled.agency_code)
+            )
+        ).scalar_one_or_none()
+        if pulled.agency_code
+        else None
+    )
     row.party_kind, row.party_name = pulled.party_kind, pulled.party_name
     row.credit_code = pulled.credit_code
     row.matter_code, row.matter_name = pulled.matter_code, pulled.matter_name
