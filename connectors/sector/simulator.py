@@ -27,6 +27,7 @@ import argparse
 import base64
 import binascii
 import datetime as dt
+import decimal
 import hmac
 import json
 import random
@@ -66,16 +67,17 @@ class Simulator:
     # --- the list, behind its fault switches ---------------------------------------
 
     def cases(self, request: Request) -> Response:
-        if not self._authorised(request):
-            return _json({"error": "a valid bearer token is required"}, 401)
-        switches = self.store.switches()
-        time.sleep(float(switches["latency"]))
         args = request.args
         since, until, cursor = (
             args.get("updated_since", ""),
             args.get("until", ""),
             args.get("cursor", ""),
         )
+        if not self._authorised(request):
+            refused = _json({"error": "a valid bearer token is required"}, 401)
+            return self._logged(since, until, cursor, refused)
+        switches = self.store.switches()
+        time.sleep(float(switches["latency"]))
         if _before(switches["down_until"]):
             return self._logged(since, until, cursor, _json({"error": "系统维护中"}, 503))
         if random.random() < float(switches["error_rate"]) or self.store.take_failure():
@@ -83,14 +85,16 @@ class Simulator:
         try:
             window = (_moment(since, EPOCH), _moment(until, stamp(dt.datetime.now(dt.UTC))))
             after = _decode(cursor) if cursor else None
-            limit = min(int(args.get("limit", 50)), MAX_LIMIT)
+            limit = int(args.get("limit", 50))
+            if not 1 <= limit <= MAX_LIMIT:
+                raise ValueError(f"limit is 1 to {MAX_LIMIT}")
         except ValueError as exc:
             return self._logged(since, until, cursor, _json({"error": str(exc)}, 400))
         with self.lock:
             if cursor and self.last_page and self.store.take_repeat():
                 return self._logged(since, until, cursor, self.last_page[1])
             inclusive = after is not None and bool(switches["duplicate_across_pages"])
-            items = self.store.page(*window, after, max(limit, 1), inclusive)
+            items = self.store.page(*window, after, limit, inclusive)
             last = items[-1] if len(items) == limit else None
             next_cursor = _encode(last["updated_at"], last["id"]) if last else None
             response = _json({"items": items, "next_cursor": next_cursor})
@@ -116,13 +120,11 @@ class Simulator:
         ):
             return _json({"error": "admin token required"}, 401)
         if request.path == "/_admin/cases" and request.method == "POST":
-            body = request.get_json(force=True, silent=True) or {}
-            if not isinstance(body, dict) or not str(body.get("id", "")).strip():
-                return _json({"error": "a case needs its id"}, 422)
-            try:
-                return _json(self.store.put(body), 201)
-            except (ValueError, TypeError) as exc:
-                return _json({"error": str(exc)}, 422)
+            body = request.get_json(force=True, silent=True)
+            problem = _invalid_case(body)
+            if problem:
+                return _json({"error": problem}, 422)
+            return _json(self.store.put(body), 201)
         if request.path == "/_admin/switches" and request.method == "POST":
             try:
                 return _json(self.store.set_switches(request.get_json(force=True) or {}))
@@ -133,6 +135,41 @@ class Simulator:
         if request.path == "/_admin/ledger":
             return _json(self.store.ledger())
         return _json({"error": "not found"}, 404)
+
+
+TEXT_FIELDS = ("agency_code", "decision_number", "status")
+PARTY_FIELDS = ("kind", "name", "credit_code")
+MATTER_FIELDS = ("code", "name")
+
+
+def _invalid_case(body: Any) -> str:
+    """What is wrong with a case the admin endpoint was given ("" when nothing): the
+    system's own schema, as its import would check it."""
+    if not isinstance(body, dict):
+        return "a case is a JSON object"
+    known = {"id", "party", "matter", "decision_date", "fine", "updated_at", *TEXT_FIELDS}
+    if set(body) - known:
+        return f"unknown fields: {', '.join(sorted(set(body) - known))}"
+    if not isinstance(body.get("id"), str) or not 1 <= len(body["id"].strip()) <= 64:
+        return "id: 1 to 64 characters"
+    if any(not isinstance(body.get(f, ""), str) for f in TEXT_FIELDS):
+        return f"{', '.join(TEXT_FIELDS)}: text"
+    for name, fields in (("party", PARTY_FIELDS), ("matter", MATTER_FIELDS)):
+        value = body.get(name, {})
+        if not isinstance(value, dict) or set(value) - set(fields):
+            return f"{name}: an object of {', '.join(fields)}"
+        if any(not isinstance(v, str) for v in value.values()):
+            return f"{name}: text values"
+    try:
+        if body.get("decision_date"):
+            dt.date.fromisoformat(body["decision_date"])
+        if body.get("fine") not in (None, ""):
+            decimal.Decimal(str(body["fine"]))
+        if body.get("updated_at"):
+            dt.datetime.fromisoformat(body["updated_at"])
+    except (ValueError, TypeError, decimal.InvalidOperation):
+        return "decision_date, fine or updated_at: not a date, a decimal or an ISO moment"
+    return ""
 
 
 def _moment(value: str, default: str) -> str:

@@ -387,3 +387,16 @@ def test_a_wrong_token_stores_nothing_and_the_pass_waits_for_the_right_one(
     right = pull(district, ministry, connector)
     assert right.finished and right.full  # the same first pass, taken up again
     assert [r.upstream_id for r in rows(district, connector)] == [case["id"]]
+
+
+def test_the_simulator_checks_what_it_is_given_and_who_reads(ministry):
+    bad = requests.post(
+        f"{ministry.base}/_admin/cases", json={"id": "X1", "fine": "很多"}, timeout=5
+    )
+    assert bad.status_code == 422
+    assert requests.get(f"{ministry.base}/cases", timeout=5).status_code == 401
+    r = requests.get(
+        f"{ministry.base}/cases?limit=0", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5
+    )
+    assert r.status_code == 400
+    assert [read["status"] for read in ministry.ledger()] == [401, 400]
