@@ -400,3 +400,24 @@ def test_the_simulator_checks_what_it_is_given_and_who_reads(ministry):
     )
     assert r.status_code == 400
     assert [read["status"] for read in ministry.ledger()] == [401, 400]
+
+
+def test_the_nightly_pass_links_a_case_the_district_entered_after_it_was_pulled(
+    district, ministry, connector
+):
+    code, number = credit_code(), f"玄市监罚〔2026〕{uuid.uuid4().int % 900 + 100}号"
+    party = {"kind": "organisation", "name": "南京后录餐饮有限公司", "credit_code": code}
+    ministry.put(**upstream_case(party=party, decision_number=number))
+    pull(district, ministry, connector)
+    [row] = rows(district, connector)
+    assert row.match_state == "unmatched"
+    ours = local_case(district, "南京后录餐饮有限公司", code, number, dt.date(2026, 11, 20))
+
+    pull(district, ministry, connector)  # a window: the case did not change upstream
+    assert rows(district, connector)[0].match_state == "unmatched"
+    tomorrow_night = dt.datetime.now(dt.UTC).replace(hour=19) + dt.timedelta(days=1)
+    nightly = pull(district, ministry, connector, now=tomorrow_night)
+
+    assert nightly.full
+    [row] = rows(district, connector)
+    assert (row.match_state, row.case_id) == ("linked", ours)

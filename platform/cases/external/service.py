@@ -140,9 +140,9 @@ def _store_page(
     """The page's cases and the cursor after it, in one transaction."""
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     with uow.for_tenant(tenant_id) as tx:
-        for pulled in page.cases:
-            counts[record_pulled(tx.session, connector, pulled)] += 1
         source = _source(tx.session, connector)
+        for pulled in page.cases:
+            counts[record_pulled(tx.session, connector, pulled, source.pass_full)] += 1
         source.cursor, source.last_error = page.next_cursor, ""
         if page.next_cursor is None:
             _finish(source)
@@ -191,16 +191,22 @@ def _note_error(uow: UnitOfWork, tenant_id: uuid.UUID, connector: str, error: st
 # --- one pulled case -----------------------------------------------------------------
 
 
-def record_pulled(session: Session, connector: str, pulled: PulledCase) -> str:
+def record_pulled(
+    session: Session, connector: str, pulled: PulledCase, rematch: bool = False
+) -> str:
     """Store one pulled case: "created", "updated" (the upstream's copy is newer than
     ours) or "unchanged" (read again, e.g. by an overlapping window or a repeated page).
-    Flushes only."""
+    With `rematch` (the nightly full pass) an unchanged case that matched nothing is
+    matched again: the district may have entered its own copy since. Flushes only."""
     row = session.execute(
         select(ExternalCase).where(
             ExternalCase.connector == connector, ExternalCase.upstream_id == pulled.upstream_id
         )
     ).scalar_one_or_none()
     if row is not None and row.upstream_updated_at >= pulled.updated_at:
+        if rematch and row.match_state == MatchState.UNMATCHED.value:
+            with session.no_autoflush:
+                _match(session, row)
         return "unchanged"
     outcome = "updated" if row is not None else "created"
     if row is None:
