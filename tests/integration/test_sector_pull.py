@@ -421,3 +421,19 @@ def test_the_nightly_pass_links_a_case_the_district_entered_after_it_was_pulled(
     assert nightly.full
     [row] = rows(district, connector)
     assert (row.match_state, row.case_id) == ("linked", ours)
+
+
+def test_the_same_case_twice_in_one_page_is_one_row_with_the_newer_copy(district, connector):
+    from yimen.connectors.sector.connector import _case
+
+    item = upstream_case(updated_at="2026-12-01T02:00:00+00:00", status="decided")
+    newer = {**item, "updated_at": "2026-12-01T02:05:00+00:00", "status": "executed"}
+    with uow.for_tenant(district["tenant_id"]) as tx:
+        outcomes = [
+            service.record_pulled(tx.session, connector.name, _case(i)) for i in (item, newer, item)
+        ]
+        tx.commit()
+
+    assert outcomes == ["created", "updated", "unchanged"]
+    [row] = rows(district, connector)
+    assert row.status == "executed"

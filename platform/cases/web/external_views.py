@@ -144,7 +144,7 @@ class ExternalCases(MethodView):
         their agency's.
         """
         query = select(ExternalCase).order_by(
-            ExternalCase.decision_date.desc(), ExternalCase.upstream_id
+            ExternalCase.decision_date.desc().nulls_last(), ExternalCase.upstream_id
         )
         if "match_state" in args:
             query = query.where(ExternalCase.match_state == args["match_state"])
