@@ -190,7 +190,7 @@ class ExternalSources(MethodView):
 
 
 @blp.route("/external-sources/<connector>")
-class ExternalSource(MethodView):
+class ExternalSourceItem(MethodView):
     @requires("external_cases.settings")
     @blp.arguments(SourceSchema)
     @blp.response(200, SourceSchema)
