@@ -14,6 +14,7 @@ now: disclosure and credit read it).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Mapping
@@ -35,6 +36,7 @@ from yimen.gateway.ports import (
 from yimen.platform.cases.external import matching
 from yimen.platform.cases.external.model import ExternalCase, ExternalSource, MatchState
 from yimen.platform.cases.record.model import Case, CaseParty
+from yimen.platform.cases.record.typed import CaseDecision
 from yimen.platform.kernel.db import utcnow
 from yimen.platform.kernel.db.agency_scope import all_agencies
 from yimen.platform.kernel.directory import Agency
@@ -141,8 +143,10 @@ def _store_page(
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     with uow.for_tenant(tenant_id) as tx:
         source = _source(tx.session, connector)
+        known = PageCache.of(tx.session, connector, page)
         for pulled in page.cases:
-            counts[record_pulled(tx.session, connector, pulled, source.pass_full)] += 1
+            outcome = record_pulled(tx.session, connector, pulled, source.pass_full, known)
+            counts[outcome] += 1
         source.cursor, source.last_error = page.next_cursor, ""
         if page.next_cursor is None:
             _finish(source)
@@ -191,48 +195,69 @@ def _note_error(uow: UnitOfWork, tenant_id: uuid.UUID, connector: str, error: st
 # --- one pulled case -----------------------------------------------------------------
 
 
+@dataclass
+class PageCache:
+    """What one page's cases share: our rows of them (read in one statement), the
+    district's agencies by code and the candidates already read."""
+
+    rows: dict[str, ExternalCase | None] = dataclasses.field(default_factory=dict)
+    agencies: dict[str, uuid.UUID | None] = dataclasses.field(default_factory=dict)
+    candidates: dict[uuid.UUID, matching.Candidate] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, session: Session, connector: str, page: PulledPage) -> PageCache:
+        ids = {c.upstream_id for c in page.cases}
+        found = session.execute(
+            select(ExternalCase).where(
+                ExternalCase.connector == connector, ExternalCase.upstream_id.in_(ids)
+            )
+        ).scalars()
+        return cls(rows={**dict.fromkeys(ids), **{r.upstream_id: r for r in found}})
+
+
 def record_pulled(
-    session: Session, connector: str, pulled: PulledCase, rematch: bool = False
+    session: Session,
+    connector: str,
+    pulled: PulledCase,
+    rematch: bool = False,
+    known: PageCache | None = None,
 ) -> str:
     """Store one pulled case: "created", "updated" (the upstream's copy is newer than
     ours) or "unchanged" (read again, e.g. by an overlapping window or a repeated page).
     With `rematch` (the nightly full pass) an unchanged case that matched nothing is
-    matched again: the district may have entered its own copy since. Flushes only."""
-    row = session.execute(
-        select(ExternalCase).where(
-            ExternalCase.connector == connector, ExternalCase.upstream_id == pulled.upstream_id
-        )
-    ).scalar_one_or_none()
+    matched again: the district may have entered its own copy since. Flushes only (with
+    a page's `known` rows, not even that: the page's transaction writes them together)."""
+    alone, known = known is None, known if known is not None else PageCache()
+    if pulled.upstream_id in known.rows:
+        row = known.rows[pulled.upstream_id]
+    else:
+        row = session.execute(
+            select(ExternalCase).where(
+                ExternalCase.connector == connector, ExternalCase.upstream_id == pulled.upstream_id
+            )
+        ).scalar_one_or_none()
     if row is not None and row.upstream_updated_at >= pulled.updated_at:
         if rematch and row.match_state == MatchState.UNMATCHED.value:
             with session.no_autoflush:
-                _match(session, row)
+                _match(session, row, known)
         return "unchanged"
     outcome = "updated" if row is not None else "created"
     if row is None:
         row = ExternalCase(connector=connector, upstream_id=pulled.upstream_id)
     with session.no_autoflush:  # the row is complete before it is written
-        _copy(session, row, pulled)
+        _copy(session, row, pulled, known)
         if row.match_state not in (MatchState.LINKED.value, MatchState.CONFIRMED.value):
-            _match(session, row)
+            _match(session, row, known)
     session.add(row)
-    session.flush()
+    if alone:  # a page's rows are written together when its transaction commits
+        session.flush()
+    known.rows[pulled.upstream_id] = row
     return outcome
 
 
-def _copy(session: Session, row: ExternalCase, pulled: PulledCase) -> None:
+def _copy(session: Session, row: ExternalCase, pulled: PulledCase, known: PageCache) -> None:
     row.agency_code = pulled.agency_code
-    # the district's agency by its code, or by its credit code (which a ministry's system
-    # is likelier to know)
-    row.agency_id = (
-        session.execute(
-            select(Agency.id).where(
-                or_(Agency.code == pulled.agency_code, Agency.credit_code == pulled.agency_code)
-            )
-        ).scalar_one_or_none()
-        if pulled.agency_code
-        else None
-    )
+    row.agency_id = _agency(session, pulled.agency_code, known)
     row.party_kind, row.party_name = pulled.party_kind, pulled.party_name
     row.credit_code = pulled.credit_code
     row.matter_code, row.matter_name = pulled.matter_code, pulled.matter_name
@@ -242,17 +267,30 @@ def _copy(session: Session, row: ExternalCase, pulled: PulledCase) -> None:
     row.last_changed_at = utcnow()
 
 
-def _match(session: Session, row: ExternalCase) -> None:
+def _agency(session: Session, code: str, known: PageCache) -> uuid.UUID | None:
+    """The district's agency by its code, or by its credit code (which a ministry's
+    system is likelier to know)."""
+    if not code:
+        return None
+    if code not in known.agencies:
+        known.agencies[code] = session.execute(
+            select(Agency.id).where(or_(Agency.code == code, Agency.credit_code == code))
+        ).scalar_one_or_none()
+    return known.agencies[code]
+
+
+def _match(session: Session, row: ExternalCase, known: PageCache | None = None) -> None:
     pulled = matching.Pulled(
         row.party_name, row.credit_code, row.decision_number, row.matter_code, row.decision_date
     )
     rejected = frozenset(uuid.UUID(c) for c in row.rejected_case_ids or ())
-    verdict = matching.match(pulled, _candidates(session, row), rejected)
+    candidates = _candidates(session, row, known or PageCache())
+    verdict = matching.match(pulled, candidates, rejected)
     row.match_state, row.case_id, row.match_reason = verdict.state, verdict.case_id, verdict.reason
     row.matched_by, row.matched_at = "", (utcnow() if verdict.case_id else None)
 
 
-def _candidates(session: Session, row: ExternalCase) -> list[matching.Candidate]:
+def _candidates(session: Session, row: ExternalCase, known: PageCache) -> list[matching.Candidate]:
     """The district's cases that could be this one: a party with its credit code, or a
     decision on the same matter within the fuzzy rule's days (any agency: the rules
     decide; what is read is never shown as a record)."""
@@ -278,20 +316,40 @@ def _candidates(session: Session, row: ExternalCase) -> list[matching.Candidate]
                     .limit(CANDIDATES)
                 ).scalars()
             )
-        if not ids:
-            return []
-        cases = session.execute(select(Case).where(Case.id.in_(ids))).scalars().all()
-        return [
-            matching.Candidate(
-                case_id=case.id,
-                party_names=tuple(p.name for p in case.parties),
-                credit_codes=tuple(p.credit_code for p in case.parties if p.credit_code),
-                decision_number=(case.decision.number or "") if case.decision else "",
-                matter_code=case.matter_code or "",
-                decided_on=case.decided_on,
-            )
-            for case in cases
-        ]
+        missing = ids - set(known.candidates)
+        if missing:
+            known.candidates.update(_read_candidates(session, missing))
+    return [known.candidates[i] for i in ids if i in known.candidates]
+
+
+def _read_candidates(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, matching.Candidate]:
+    """The columns the rules compare, in three statements (not the whole case file)."""
+    parties: dict[uuid.UUID, list[tuple[str, str]]] = {}
+    for case_id, name, code in session.execute(
+        select(CaseParty.case_id, CaseParty.name, CaseParty.credit_code).where(
+            CaseParty.case_id.in_(ids)
+        )
+    ):
+        parties.setdefault(case_id, []).append((name, code))
+    numbers = {
+        case_id: number
+        for case_id, number in session.execute(
+            select(CaseDecision.case_id, CaseDecision.number).where(CaseDecision.case_id.in_(ids))
+        )
+    }
+    return {
+        case_id: matching.Candidate(
+            case_id=case_id,
+            party_names=tuple(name for name, _ in parties.get(case_id, ())),
+            credit_codes=tuple(code for _, code in parties.get(case_id, ()) if code),
+            decision_number=numbers.get(case_id) or "",
+            matter_code=matter or "",
+            decided_on=decided_on,
+        )
+        for case_id, matter, decided_on in session.execute(
+            select(Case.id, Case.matter_code, Case.decided_on).where(Case.id.in_(ids))
+        )
+    }
 
 
 # --- a person's decision on a proposal ----------------------------------------------------
