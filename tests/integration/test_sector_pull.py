@@ -273,11 +273,12 @@ def test_a_rejected_proposal_is_not_proposed_again(client, district, ministry, c
     [row] = rows(district, connector)
     assert row.match_state == "proposed"
 
-    r = client.post(
-        f"/api/v1/external-cases/{row.id}/match",
-        json={"case_id": str(alike), "confirm": False},
-        headers=district["scjg"],
-    )
+    url = f"/api/v1/external-cases/{row.id}/match"
+    bad = client.post(url, json={"confirm": "也许"}, headers=district["scjg"])
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json["errors"]} == {"case_id", "confirm"}
+    assert all(e["message"] and e["message_en"] for e in bad.json["errors"])
+    r = client.post(url, json={"case_id": str(alike), "confirm": False}, headers=district["scjg"])
     assert r.status_code == 200, r.json
     ministry.put(id=case["id"], status="executed")
     pull(district, ministry, connector)
