@@ -6,6 +6,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 
 class ConnectorError(Exception):
@@ -98,3 +99,71 @@ class Source(ABC):
         """A later record about `record` the upstream now has (the complainant's
         satisfaction with a 12345 order), or None while there is none."""
         return None
+
+
+# --- pulling: the opposite direction ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PulledCase:
+    """One case as a vertical system lists it, in the platform's terms (amounts in fen,
+    moments UTC). `upstream_id` is that system's own id of the case; `updated_at` when it
+    last changed there. The party's ID number (a person's) is personal data: never logged."""
+
+    upstream_id: str
+    updated_at: datetime
+    agency_code: str
+    party_kind: str  # "organisation" | "person"
+    party_name: str
+    credit_code: str  # 统一社会信用代码 ("" for a person without one)
+    matter_code: str
+    matter_name: str
+    decision_number: str  # 决定书文号
+    decision_date: date | None
+    fine_fen: int | None
+    status: str
+
+
+@dataclass(frozen=True)
+class PullWindow:
+    """One pass over the upstream's changes: [since, until) in UTC; `full` for the
+    nightly pass over everything (since is then None)."""
+
+    since: datetime | None
+    until: datetime
+    full: bool = False
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    window: PullWindow
+    cursor: str | None = None
+    endpoint: str = ""
+    credentials: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PulledPage:
+    cases: tuple[PulledCase, ...]
+    next_cursor: str | None  # None: the window's last page
+    refused: int = 0  # items the connector could not read (reported, never stored)
+
+
+class PullConnector(ABC):
+    """A system whose records the platform pulls (a ministry's vertical case system). The
+    caller keeps the state between passes (the watermark, the cursor of a pass cut short)
+    and asks the connector which window to read next."""
+
+    name: str
+
+    @abstractmethod
+    def plan(
+        self, watermark: datetime | None, last_full_pass: datetime | None, now: datetime
+    ) -> PullWindow:
+        """The next pass: after `watermark` (the `until` of the last pass that finished),
+        overlapping it, or the nightly full pass when one is due."""
+
+    @abstractmethod
+    def fetch(self, request: PullRequest) -> PulledPage:
+        """One page of the window from `request.cursor` (None: its first page). Raises
+        `ConnectorError` (retryable or not); a page is never half-returned."""

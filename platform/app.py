@@ -262,6 +262,7 @@ def _init_connectors(app: Flask, settings: Settings, every: tuple[Feature, ...])
     outbox.install(TenantSession)
     _init_gateway(settings)
     _init_hotline(app, settings)
+    _init_sector(settings)
 
 
 def _init_gateway(settings: Settings) -> None:
@@ -304,6 +305,19 @@ def _init_hotline(app: Flask, settings: Settings) -> None:
     inbox.register_source(HotlineOrders(client))
     outbox.register(HotlineConnector(client))
     engine.register(HotlineConnector(client))
+
+
+def _init_sector(settings: Settings) -> None:
+    """With a vertical sector case system configured, the worker pulls its cases."""
+    if settings.sector_url:
+        from yimen.connectors.sector.connector import SectorConnector
+        from yimen.gateway import pulls
+
+        pulls.register(
+            pulls.PullTarget(
+                SectorConnector(), settings.sector_url, {"token": settings.sector_token}
+            )
+        )
 
 
 def blob_store_for(settings: Settings):

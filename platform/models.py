@@ -7,6 +7,7 @@ from yimen.gateway.worker import model as _worker  # noqa: F401
 from yimen.platform.auth import cache as _auth_cache  # noqa: F401
 from yimen.platform.cases.documents import model as _case_documents  # noqa: F401
 from yimen.platform.cases.evidence import files as _case_evidence  # noqa: F401
+from yimen.platform.cases.external import model as _external_cases  # noqa: F401
 from yimen.platform.cases.law import model as _case_law  # noqa: F401
 from yimen.platform.cases.record import log as _case_events  # noqa: F401
 from yimen.platform.cases.record import model as _cases  # noqa: F401

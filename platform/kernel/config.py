@@ -46,6 +46,8 @@ class Settings:
     keycloak_client_secret: str
     sms_url: str
     sms_api_key: str
+    sector_url: str
+    sector_token: str
     ratelimit_storage: str
     gateway_keys: str
     gateway_keys_file: str
@@ -99,6 +101,9 @@ def load_settings(**overrides) -> Settings:
         keycloak_client_secret=_env("YIMEN_KEYCLOAK_CLIENT_SECRET", ""),
         sms_url=_env("YIMEN_SMS_URL", "").rstrip("/"),
         sms_api_key=_env("YIMEN_SMS_API_KEY", ""),
+        # the ministry's vertical case system pulled from (none: no pull)
+        sector_url=_env("YIMEN_SECTOR_URL", "").rstrip("/"),
+        sector_token=_env("YIMEN_SECTOR_TOKEN", ""),
         ratelimit_storage=_env("YIMEN_RATELIMIT_STORAGE", "memory://"),
         hotline_12345_url=_env("YIMEN_HOTLINE_12345_URL", "").rstrip("/"),
         hotline_12345_api_key=_env("YIMEN_HOTLINE_12345_API_KEY", ""),

@@ -101,6 +101,24 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.supervise": frozenset(
         {"legal_affairs", "district_admin", "discipline", "procuratorate", "agency_head"}
     ),
+    # Cases pulled from a vertical sector system (cases/external): the district's
+    # supervisory readers read all, an agency's staff its own agency's; its officers and
+    # head confirm or reject a proposed match; the administrator sets whether they also
+    # go on to disclosure and credit.
+    "external_cases.read": frozenset(
+        {
+            "officer",
+            "agency_head",
+            "legal_reviewer",
+            "agency_admin",
+            "legal_affairs",
+            "district_admin",
+            "discipline",
+            "procuratorate",
+        }
+    ),
+    "external_cases.match": frozenset({"officer", "agency_head"}),
+    "external_cases.settings": frozenset({"district_admin"}),
     "audit.verify": frozenset(
         {"district_admin", "legal_affairs", "discipline", "platform_operator"}
     ),
@@ -200,5 +218,12 @@ AGENCY_PARTICIPANTS = frozenset(
 # police officer, the clues it registered.
 ENTERERS = frozenset({"hotline_operator", "police"})
 ACTS_ON_RECORDS = frozenset(
-    {"clues.register", "clues.route", "cases.handle", "cases.approve", "cases.review"}
+    {
+        "clues.register",
+        "clues.route",
+        "cases.handle",
+        "cases.approve",
+        "cases.review",
+        "external_cases.match",
+    }
 )
