@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, String, UniqueConstraint
+from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
@@ -43,3 +43,22 @@ class PullCursor(Base, TenantOwned):
     stream: Mapped[str] = mapped_column(String(60))
     cursor: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class InboundEnvelope(Base, TenantOwned):
+    """The raw request of every authenticated call on an inbound service (a SOAP
+    envelope as it came), kept for audit: who sent it, on which connector and operation,
+    the record's natural key when it named one, and how it was answered (`OK` or the
+    fault's code). It holds personal data (a reporter's phone): it is never logged, and
+    only the district administrator reads it."""
+
+    __tablename__ = "gateway_envelope"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    connector: Mapped[str] = mapped_column(String(40))
+    operation: Mapped[str] = mapped_column(String(60))
+    client_id: Mapped[str] = mapped_column(String(64))
+    natural_key: Mapped[str] = mapped_column(String(120), default="", index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)

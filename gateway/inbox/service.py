@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from yimen.gateway.inbox.model import InboxRecord, PullCursor
+from yimen.gateway.inbox.model import InboundEnvelope, InboxRecord, PullCursor
 from yimen.gateway.ports import ConnectorError, Received, Source
 from yimen.platform.kernel.db import utcnow
 from yimen.platform.kernel.db.tenancy import TenantMismatch, current_tenant_id
@@ -90,6 +90,51 @@ def receive(session: Session, connector: str, record: Received) -> bool:
         .returning(InboxRecord.id)
     ).scalar_one_or_none()
     return row_id is not None
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What a record sent to us became: the same for the first request and every replay."""
+
+    natural_key: str
+    result: str
+    received_at: dt.datetime
+    new: bool  # False: a replay, answered with the first answer
+
+
+def take(tenant_id: uuid.UUID, connector: str, record: Received) -> Taken:
+    """A record an outside system sent us (pushed, not pulled) and waits on an answer
+    for: kept and handled in one unit of work, so that the record, what its handler made
+    of it and "processed" commit together or not at all — a handler's domain error is
+    raised with nothing written. A replay (the same connector and natural key) handles
+    nothing and is answered with what the first request became: the inbox decides."""
+    with uow.for_tenant(tenant_id) as tx:
+        new = receive(tx.session, connector, record)
+        # a concurrent first request holds the row until it commits; then it is read here
+        row = tx.session.execute(
+            select(InboxRecord).where(
+                InboxRecord.connector == connector,
+                InboxRecord.natural_key == record.natural_key,
+            )
+        ).scalar_one()
+        if row.processed_at is None:  # new, or kept by a pull and not handled yet
+            handler = _handlers.get(row.topic)
+            if handler is None:
+                raise LookupError(f"no handler for {row.topic}")
+            result = handler(tx.session, dict(row.payload))
+            row.processed_at, row.result, row.error = utcnow(), str(result or "")[:120], ""
+            row.attempts += 1
+        taken = Taken(row.natural_key, row.result, row.received_at, new)
+        tx.commit()
+        return taken
+
+
+def keep_envelope(tenant_id: uuid.UUID, envelope: InboundEnvelope) -> None:
+    """The raw request of a call on an inbound service, for audit (its own unit of work:
+    a refused request is kept too)."""
+    with uow.for_tenant(tenant_id) as tx:
+        tx.session.add(envelope)
+        tx.commit()
 
 
 @dataclass
