@@ -62,3 +62,17 @@ class InboundEnvelope(Base, TenantOwned):
     outcome: Mapped[str] = mapped_column(String(20))
     received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     envelope: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SeenNonce(Base, TenantOwned):
+    """A WS-Security nonce an inbound service accepted, per sender, for as long as a
+    token carrying it could be fresh: shared by every process serving the district, so a
+    captured request sent again to another process is refused too."""
+
+    __tablename__ = "gateway_nonce"
+    __table_args__ = (UniqueConstraint("tenant_id", "username", "nonce"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(100))
+    created: Mapped[dt.datetime] = mapped_column(index=True)

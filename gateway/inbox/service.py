@@ -25,12 +25,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import dramatiq
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from yimen.gateway.inbox.model import InboundEnvelope, InboxRecord, PullCursor
+from yimen.gateway.inbox.model import InboundEnvelope, InboxRecord, PullCursor, SeenNonce
 from yimen.gateway.ports import ConnectorError, Received, Source
 from yimen.platform.kernel.db import utcnow
 from yimen.platform.kernel.db.tenancy import TenantMismatch, current_tenant_id
@@ -135,6 +135,37 @@ def keep_envelope(tenant_id: uuid.UUID, envelope: InboundEnvelope) -> None:
     with uow.for_tenant(tenant_id) as tx:
         tx.session.add(envelope)
         tx.commit()
+
+
+class DistrictNonces:
+    """The nonces a district's inbound service accepted, in the database (a
+    `gateway.soap.wsse.NonceStore`): one statement, the unique key decides; those older
+    than `keep` seconds are dropped as new ones come."""
+
+    def __init__(self, district: Callable[[], uuid.UUID], keep: float = 600.0) -> None:
+        self.district, self.keep = district, keep
+
+    def remember(self, username: str, nonce: str, created: dt.datetime) -> bool:
+        with uow.for_tenant(self.district()) as tx:
+            horizon = utcnow() - dt.timedelta(seconds=self.keep)
+            tx.session.execute(delete(SeenNonce).where(SeenNonce.created < horizon))
+            insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[
+                tx.session.get_bind().dialect.name
+            ]
+            new = tx.session.execute(
+                insert(SeenNonce)
+                .values(
+                    id=uuid.uuid4(),
+                    tenant_id=tx.tenant_id,
+                    username=username[:64],
+                    nonce=nonce[:100],
+                    created=created,
+                )
+                .on_conflict_do_nothing()
+                .returning(SeenNonce.id)
+            ).scalar_one_or_none()
+            tx.commit()
+        return new is not None
 
 
 @dataclass

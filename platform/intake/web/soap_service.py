@@ -8,7 +8,8 @@ body is an `INVALID` fault with the schema's message, before anything is written
 checks the WS-Security UsernameToken digest: the Username is a machine client of this
 district, the password its secret, and the client needs the gateway_client role and the
 `gateway:upper_level` scope (`AUTH` fault otherwise; another district's client is not
-known here). A nonce seen before is refused.
+known here). A nonce seen before is refused, by whichever process sees it again (the
+district's nonces are kept in the database for as long as a token can be fresh).
 
 SubmitAssignedClue goes through the gateway's inbox (`inbox.take`): kept once by the
 sender's id, made a clue by the one door's handler in the same unit of work, and a
@@ -200,6 +201,7 @@ def soap_service() -> SoapService:
             "QueryCaseStatus": query_case_status,
         },
         password_of=_password_of,
+        nonces=inbox.DistrictNonces(_district.get),
         fault_element=f"{{{NS}}}InboundFault",
         on_exchange=_keep,
     )
