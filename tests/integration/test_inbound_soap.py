@@ -306,3 +306,46 @@ def test_the_service_serves_its_wsdl_and_schema(live_server, district):
     assert (
         requests.get(f"{live_server.url}/soap/v1/nowhere/clues?wsdl", timeout=10).status_code == 404
     )
+
+
+def _rest_body(ref: str) -> dict:
+    return {
+        "source": "upper_level",
+        "source_ref": ref,
+        "matter_code": OIL_FUMES,
+        "description": "省平台交办：餐馆油烟直排扰民",
+        "place": "珠江路88号",
+    }
+
+
+def test_the_rest_inbound_api_sent_the_same_id_four_times_at_once_makes_one_clue(
+    live_server, district, machine_token
+):
+    """The REST inbound clue API is replay-safe by the clue's natural key (district,
+    source, sender's id): a second request, also one racing the first, answers 200 with
+    the clue the first made."""
+    headers = bearer(machine_token(district["slug"], ["gateway_client"]))
+    ref = _ref()
+    url = f"{live_server.url}/api/v1/clues/inbound"
+    answers = []
+
+    def send():
+        r = requests.post(url, json=_rest_body(ref), headers=headers, timeout=30)
+        answers.append((r.status_code, r.json().get("receipt_code")))
+
+    threads = [threading.Thread(target=send) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(status for status, _ in answers) == [200, 200, 200, 201]
+    assert len({code for _, code in answers}) == 1 and len(_clues(district["id"], ref)) == 1
+
+
+def test_a_clue_sent_by_rest_and_again_by_soap_is_one_clue(client, upper, district, machine_token):
+    ref = _ref()
+    headers = bearer(machine_token(district["slug"], ["gateway_client"]))
+    by_rest = client.post("/api/v1/clues/inbound", json=_rest_body(ref), headers=headers)
+    assert by_rest.status_code == 201
+    assert _assign(upper, ref).receiptCode == by_rest.json["receipt_code"]
+    assert len(_clues(district["id"], ref)) == 1
