@@ -215,3 +215,18 @@ HOTLINE_ORDER = "hotline_12345.order"
 HOTLINE_SATISFACTION = "hotline_12345.satisfaction"
 """The complainant's answer on the hotline's callback about an order: `order_no`,
 `satisfaction` (满意 | 基本满意 | 不满意), `comment`, `at`."""
+
+UPPER_LEVEL = "upper_level"
+"""The inbound connector of upper-level systems (the SOAP clue service at
+/soap/v1/<district>/clues); a machine client sends on it with the scope
+`gateway:upper_level`."""
+
+UPPER_LEVEL_CLUE = "upper_level.assigned_clue"
+"""A clue an upper-level system assigned to the district: `external_ref` (its own id, the
+natural key), `matter_code`, `content`, `place`, `reporter` {`name`, `phone`} (personal
+data: never logged), `deadline` (ISO moment with offset, or absent)."""
+
+
+def connector_scope(connector: str) -> str:
+    """The OAuth scope a machine client needs to send on an inbound connector."""
+    return f"gateway:{connector}"

@@ -24,6 +24,7 @@ from yimen.platform.features import (
     inbound_handlers,
     sms_templates,
 )
+from yimen.platform.kernel import sealing
 from yimen.platform.kernel.config import Settings, load_settings
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.db.agency_scope import bind_agency_scope
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     )
     app.json.ensure_ascii = False
     app.extensions["yimen.settings"] = settings
+    sealing.configure([app.config["SECRET_KEY"]])
 
     from yimen.platform.kernel import logs
     from yimen.platform.observability import metrics

@@ -148,6 +148,55 @@ def idp_rotate(slug: str) -> None:
     click.echo(f"new signing key {key.kid}")
 
 
+@idp_group.command(
+    "add-gateway-client",
+    help="为上级系统创建机器客户端 (密钥只显示一次) / "
+    "Create an upper-level system's machine client (the secret is shown once)",
+)
+@click.argument("slug")
+@click.argument("client_id")
+@click.option("--name", required=True, help="对方系统名称 / the system's name")
+@click.option(
+    "--connector",
+    "connectors",
+    multiple=True,
+    default=("upper_level",),
+    show_default=True,
+    help="可发送的接入通道 (范围 gateway:<名称>) / inbound connector it may send on",
+)
+@with_appcontext
+def idp_add_gateway_client(slug: str, client_id: str, name: str, connectors: tuple) -> None:
+    from sqlalchemy import select
+
+    from yimen.platform.idp.admin import create_machine_client
+    from yimen.platform.idp.model import OAuthClient
+    from yimen.platform.kernel.db import tenant_scope
+    from yimen.platform.kernel.directory import Tenant
+
+    with db.new_session() as s:
+        tenant = s.execute(select(Tenant).where(Tenant.slug == slug)).scalar_one_or_none()
+        if tenant is None:
+            raise click.ClickException(f"没有区 {slug} / no district {slug}")
+    with tenant_scope(tenant.id), db.new_session() as s:
+        taken = select(OAuthClient.id).where(OAuthClient.client_id == client_id)
+        if s.execute(taken).first() is not None:
+            raise click.ClickException(f"客户端 {client_id} 已存在 / client {client_id} exists")
+        _, secret = create_machine_client(
+            s, client_id, name, ["gateway_client"], connectors=list(connectors)
+        )
+        s.commit()
+    click.echo(
+        json.dumps(
+            {
+                "client_id": client_id,
+                "client_secret": secret,
+                "scope": [f"gateway:{c}" for c in connectors],
+                "soap": f"{settings().public_url}/soap/v1/{slug}/clues?wsdl",
+            }
+        )
+    )
+
+
 @click.group("audit", help="审计与防篡改校验 / Audit and tamper checks")
 def audit_group() -> None:
     pass

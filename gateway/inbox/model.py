@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, String, UniqueConstraint
+from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from yimen.platform.kernel.db import Base, TenantOwned, new_id, utcnow
@@ -43,3 +43,36 @@ class PullCursor(Base, TenantOwned):
     stream: Mapped[str] = mapped_column(String(60))
     cursor: Mapped[str] = mapped_column(String(200), default="")
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class InboundEnvelope(Base, TenantOwned):
+    """The raw request of every authenticated call on an inbound service (a SOAP
+    envelope as it came), kept for audit: who sent it, on which connector and operation,
+    the record's natural key when it named one, and how it was answered (`OK` or the
+    fault's code). It holds personal data (a reporter's phone): it is never logged, and
+    only the district administrator reads it."""
+
+    __tablename__ = "gateway_envelope"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    connector: Mapped[str] = mapped_column(String(40))
+    operation: Mapped[str] = mapped_column(String(60))
+    client_id: Mapped[str] = mapped_column(String(64))
+    natural_key: Mapped[str] = mapped_column(String(120), default="", index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    envelope: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SeenNonce(Base, TenantOwned):
+    """A WS-Security nonce an inbound service accepted, per sender, for as long as a
+    token carrying it could be fresh: shared by every process serving the district, so a
+    captured request sent again to another process is refused too."""
+
+    __tablename__ = "gateway_nonce"
+    __table_args__ = (UniqueConstraint("tenant_id", "username", "nonce"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(100))
+    created: Mapped[dt.datetime] = mapped_column(index=True)

@@ -25,12 +25,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import dramatiq
-from sqlalchemy import and_, select
+from sqlalchemy import and_, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from yimen.gateway.inbox.model import InboxRecord, PullCursor
+from yimen.gateway.inbox.model import InboundEnvelope, InboxRecord, PullCursor, SeenNonce
 from yimen.gateway.ports import ConnectorError, Received, Source
 from yimen.platform.kernel.db import utcnow
 from yimen.platform.kernel.db.tenancy import TenantMismatch, current_tenant_id
@@ -90,6 +90,82 @@ def receive(session: Session, connector: str, record: Received) -> bool:
         .returning(InboxRecord.id)
     ).scalar_one_or_none()
     return row_id is not None
+
+
+@dataclass(frozen=True)
+class Taken:
+    """What a record sent to us became: the same for the first request and every replay."""
+
+    natural_key: str
+    result: str
+    received_at: dt.datetime
+    new: bool  # False: a replay, answered with the first answer
+
+
+def take(tenant_id: uuid.UUID, connector: str, record: Received) -> Taken:
+    """A record an outside system sent us (pushed, not pulled) and waits on an answer
+    for: kept and handled in one unit of work, so that the record, what its handler made
+    of it and "processed" commit together or not at all — a handler's domain error is
+    raised with nothing written. A replay (the same connector and natural key) handles
+    nothing and is answered with what the first request became: the inbox decides."""
+    with uow.for_tenant(tenant_id) as tx:
+        new = receive(tx.session, connector, record)
+        # a concurrent first request holds the row until it commits; then it is read here
+        row = tx.session.execute(
+            select(InboxRecord).where(
+                InboxRecord.connector == connector,
+                InboxRecord.natural_key == record.natural_key,
+            )
+        ).scalar_one()
+        if row.processed_at is None:  # new, or kept by a pull and not handled yet
+            handler = _handlers.get(row.topic)
+            if handler is None:
+                raise LookupError(f"no handler for {row.topic}")
+            result = handler(tx.session, dict(row.payload))
+            row.processed_at, row.result, row.error = utcnow(), str(result or "")[:120], ""
+            row.attempts += 1
+        taken = Taken(row.natural_key, row.result, row.received_at, new)
+        tx.commit()
+        return taken
+
+
+def keep_envelope(tenant_id: uuid.UUID, envelope: InboundEnvelope) -> None:
+    """The raw request of a call on an inbound service, for audit (its own unit of work:
+    a refused request is kept too)."""
+    with uow.for_tenant(tenant_id) as tx:
+        tx.session.add(envelope)
+        tx.commit()
+
+
+class DistrictNonces:
+    """The nonces a district's inbound service accepted, in the database (a
+    `gateway.soap.wsse.NonceStore`): one statement, the unique key decides; those older
+    than `keep` seconds are dropped as new ones come."""
+
+    def __init__(self, district: Callable[[], uuid.UUID], keep: float = 600.0) -> None:
+        self.district, self.keep = district, keep
+
+    def remember(self, username: str, nonce: str, created: dt.datetime) -> bool:
+        with uow.for_tenant(self.district()) as tx:
+            horizon = utcnow() - dt.timedelta(seconds=self.keep)
+            tx.session.execute(delete(SeenNonce).where(SeenNonce.created < horizon))
+            insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[
+                tx.session.get_bind().dialect.name
+            ]
+            new = tx.session.execute(
+                insert(SeenNonce)
+                .values(
+                    id=uuid.uuid4(),
+                    tenant_id=tx.tenant_id,
+                    username=username[:64],
+                    nonce=nonce[:100],
+                    created=created,
+                )
+                .on_conflict_do_nothing()
+                .returning(SeenNonce.id)
+            ).scalar_one_or_none()
+            tx.commit()
+        return new is not None
 
 
 @dataclass

@@ -55,6 +55,18 @@ class Call:
 Handler = Callable[[dict[str, Any], Call], Mapping[str, Any]]
 
 
+@dataclasses.dataclass
+class Exchange:
+    """One request as the service saw it, for a host that keeps an audit trail: the raw
+    envelope, who sent it once authenticated, the operation and the outcome (`OK` or the
+    fault's code). The envelope may hold personal data: never log it."""
+
+    envelope: bytes = b""
+    username: str | None = None
+    operation: str = ""
+    outcome: str = ""
+
+
 class SoapService:
     def __init__(
         self,
@@ -65,6 +77,7 @@ class SoapService:
         nonces: NonceStore | None = None,
         fault_element: str,
         max_body: int = 4 * 1024 * 1024,
+        on_exchange: Callable[[Exchange], None] | None = None,
     ) -> None:
         self.wsdl_path = Path(wsdl)
         self.client = Client(str(self.wsdl_path))
@@ -83,6 +96,7 @@ class SoapService:
         self.fault_element = self.client.get_element(fault_element)
         self.schema = _schema_of(self.wsdl_path)
         self.max_body = max_body
+        self.on_exchange = on_exchange  # told of every authenticated request, answered
         self.parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
 
     def __call__(self, environ: dict, start_response: Callable) -> Any:
@@ -94,17 +108,31 @@ class SoapService:
         if request.method != "POST":
             return Response("POST a SOAP envelope", status=405, headers={"Allow": "GET, POST"})
         request.max_content_length = self.max_body
+        exchange = Exchange()
+        response = self.answer(request, exchange)
+        if self.on_exchange is not None and exchange.username is not None:
+            try:
+                self.on_exchange(exchange)
+            except Exception as exc:  # not kept for audit: not answered as done
+                _log_failure("soap exchange not recorded", exc)
+                exchange.outcome = "INTERNAL"
+                return self.fault(SoapFault("INTERNAL", "内部错误 / internal error", client=False))
+        return response
+
+    def answer(self, request: Request, exchange: Exchange) -> Response:
         try:
-            return self.dispatch(request.get_data(cache=False))
+            response = self.dispatch(request.get_data(cache=False), exchange)
+            exchange.outcome = "OK"
+            return response
         except RequestEntityTooLarge:
-            return self.fault(SoapFault("INVALID", "请求过大 / request too large"))
-        except SoapFault as fault:
-            return self.fault(fault)
+            fault = SoapFault("INVALID", "请求过大 / request too large")
+        except SoapFault as raised:
+            fault = raised
         except Exception as exc:  # a handler's bug: a Server fault, never a stack trace
-            # where it failed, without the message (it may quote a record's personal data)
-            where = "".join(traceback.format_tb(exc.__traceback__))
-            log.error("soap handler failed (%s)\n%s", type(exc).__name__, where)
-            return self.fault(SoapFault("INTERNAL", "内部错误 / internal error", client=False))
+            _log_failure("soap handler failed", exc)
+            fault = SoapFault("INTERNAL", "内部错误 / internal error", client=False)
+        exchange.outcome = fault.code
+        return self.fault(fault)
 
     def document(self, request: Request) -> Response:
         """`?wsdl` is the vendored WSDL as it is; the XSD it imports by its file name."""
@@ -116,7 +144,9 @@ class SoapService:
             return Response(schema.read_bytes(), content_type=XML)
         return Response("not found", status=404)
 
-    def dispatch(self, raw: bytes) -> Response:
+    def dispatch(self, raw: bytes, exchange: Exchange | None = None) -> Response:
+        exchange = exchange if exchange is not None else Exchange()
+        exchange.envelope = raw
         try:
             envelope = etree.fromstring(raw, self.parser)
         except etree.XMLSyntaxError as exc:
@@ -129,9 +159,11 @@ class SoapService:
             username = check_username_token(envelope, self.password_of, self.nonces)
         except SecurityError as exc:
             raise SoapFault("AUTH", f"认证失败 / authentication failed: {exc}") from exc
+        exchange.username = username
         operation = self.operations.get(etree.QName(payload).text)
         if operation is None:
             raise SoapFault("INVALID", f"no operation takes {etree.QName(payload).text}")
+        exchange.operation = operation.name
         self.validate(payload)
         request = serialize_object(operation.input.deserialize(envelope), dict)
         call = Call(operation=operation.name, username=username, envelope=raw)
@@ -163,6 +195,12 @@ class SoapService:
         )
         body = etree.tostring(envelope, xml_declaration=True, encoding="utf-8")
         return Response(body, status=500, content_type=XML)
+
+
+def _log_failure(what: str, exc: Exception) -> None:
+    """Where it failed, without the message (it may quote a record's personal data)."""
+    where = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("%s (%s)\n%s", what, type(exc).__name__, where)
 
 
 def _schema_of(wsdl: Path) -> etree.XMLSchema:

@@ -6,12 +6,15 @@ import functools
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from yimen.gateway.contracts import connector_scope
 from yimen.platform.idp.model import Credential, OAuthClient
+from yimen.platform.kernel import sealing
 from yimen.platform.kernel.directory import Officer
 
 CONSOLE_CLIENT_ID = "yimen-console"
@@ -29,16 +32,24 @@ def secret_matches(client: OAuthClient, secret: str) -> bool:
 
 
 def create_machine_client(
-    session: Session, client_id: str, name: str, roles: list[str], secret: str | None = None
+    session: Session,
+    client_id: str,
+    name: str,
+    roles: list[str],
+    secret: str | None = None,
+    connectors: Sequence[str] = (),
 ) -> tuple[OAuthClient, str]:
-    """A confidential client for the client-credentials grant; returns the secret once."""
+    """A confidential client for the client-credentials grant; returns the secret once.
+    `connectors`: the inbound connectors it may send on (its scope `gateway:<name>`);
+    such a client's secret is also kept sealed, for the WS-Security digest."""
     secret = secret or secrets.token_urlsafe(32)
     client = OAuthClient(
         client_id=client_id,
         name=name,
         client_secret_hash=hash_secret(secret),
+        client_secret_sealed=sealing.seal(secret) if connectors else None,
         grant_types=["client_credentials"],
-        scope="openid",
+        scope=" ".join(["openid", *(connector_scope(c) for c in connectors)]),
         token_endpoint_auth_method="client_secret_basic",
         service_roles=list(roles),
     )

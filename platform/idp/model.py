@@ -51,6 +51,9 @@ class OAuthClient(Base, TenantOwned):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     client_id: Mapped[str] = mapped_column(String(64))
     client_secret_hash: Mapped[str | None] = mapped_column(String(255))
+    # the secret itself, sealed (kernel/sealing.py), for a client allowed on a SOAP
+    # connector: a WS-Security digest is checked against the password, not a hash
+    client_secret_sealed: Mapped[str | None] = mapped_column(Text)
     name: Mapped[str] = mapped_column(String(100))
     redirect_uris: Mapped[list[str]] = mapped_column(JSON, default=list)
     post_logout_redirect_uris: Mapped[list[str]] = mapped_column(JSON, default=list)

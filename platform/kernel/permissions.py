@@ -82,6 +82,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "clues.arbitrate": frozenset({"legal_affairs"}),
     "clues.supervise": frozenset({"legal_affairs", "district_admin", "discipline"}),
     "clues.inbound": frozenset({"gateway_client", "police"}),
+    # The raw requests upper-level systems sent (personal data as sent), for audit.
+    "gateway.envelopes.read": frozenset({"district_admin"}),
     # Cases (the case engine).
     "cases.read": frozenset(
         {

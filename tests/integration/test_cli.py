@@ -82,3 +82,17 @@ def test_seeding_the_demo_again_changes_nothing_on_either_database(app, live_ser
         again = seed_demo(s, live_server.url, tmp_path / "demo.json")
     assert [d["slug"] for d in again["districts"]] == ["xuanwu", "qinhuai"]
     assert again["districts"][0]["client"] == live_server.demo["districts"][0]["client"]
+
+
+def test_an_upper_level_systems_client_is_made_with_its_secret_shown_once(cli_env):
+    run("db", "upgrade")
+    run(
+        "tenant", "create", "--slug", "gulou", "--name", "南京市鼓楼区", "--division-code", "320106"
+    )
+    made = run("idp", "add-gateway-client", "gulou", "sheng-zfjd", "--name", "省执法监督平台")
+    assert made.exit_code == 0, made.output
+    client = json.loads(made.output.strip().splitlines()[-1])
+    assert client["scope"] == ["gateway:upper_level"] and len(client["client_secret"]) >= 32
+    assert client["soap"].endswith("/soap/v1/gulou/clues?wsdl")
+    again = run("idp", "add-gateway-client", "gulou", "sheng-zfjd", "--name", "省执法监督平台")
+    assert again.exit_code != 0 and "已存在" in again.output
