@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import bearer
 
 
-def _agency_client(live_server, app, code: str, roles: list[str], slug: str = "xuanwu") -> dict:
+def _agency_client(live_server, app, code: str, roles: list[str], slug: str) -> dict:
     """A machine client of agency `code` in district `slug` (the module's `own_district`),
     its bearer header."""
     import uuid
