@@ -115,7 +115,8 @@ class LiveServer:
         own slug and division code, the demo's agencies, units, officers (password
         `Yimen@2026`, usernames `<slug>.zhangwei` …), power list, read-only client and
         console client. Returns its entry of the demo's `districts` and keeps it, so that
-        `district(slug)` and `client_token(slug)` know it."""
+        `district(slug)` and `client_token(slug)` know it. The entry also holds the
+        district's `tenant_id`, for tests that read or write inside it."""
         from yimen.platform.demo import seed_district
         from yimen.platform.kernel.db import db
 
@@ -132,6 +133,7 @@ class LiveServer:
                 password_hash=_demo_password_hash(),
                 defaults=self.app.extensions["yimen.district_defaults"],
             )
+        district["tenant_id"] = tenant_id(slug)
         self.seeded[slug] = district
         return district
 
@@ -197,6 +199,17 @@ def unique_division_code() -> str:
     """A current county-level code no other test district of this run uses."""
     codes = _current_division_codes()
     return codes[next(_division_index) % len(codes)]
+
+
+def tenant_id(slug: str) -> uuid.UUID:
+    """The id of district `slug` (looked up outside any district)."""
+    from sqlalchemy import select
+
+    from yimen.platform.kernel.db import db
+    from yimen.platform.kernel.directory import Tenant
+
+    with db.new_session() as s:
+        return s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one()
 
 
 def documents_worker_for(app) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from yimen.platform.kernel.directory import Agency, AgencyKind
 from yimen.tenants.powers import matters, service
 from yimen.tenants.powers.contracts import AdoptMatters, AssignMatter, TransferMatter
-from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption
+from yimen.tenants.powers.model import EnforcementMatter, MatterAdoption, MatterAssignment
 
 # Street-level city-appearance matters a township office takes over (处罚法 第二十四条
 # lets a province give county-level penalty powers to townships and sub-districts).
@@ -47,17 +47,25 @@ def seed_demo_powers(session: Session) -> int:
     service.adopt(session, AdoptMatters(codes=list(codes)))
     today = service.district_today(session)
     began = min(matters.EDITION, today - dt.timedelta(days=60))
-    for code in codes:
-        adoption = service.adoption_of(session, code)
-        service.assign(
-            session,
-            AssignMatter(
-                code,
-                holders[adoption.matter.domain].id,
-                "初始认领：按部门执法领域承担",
-                effective=began,
-            ),
+    reason = "初始认领：按部门执法领域承担"
+    adoptions = {a.matter.code: a for a in session.execute(select(MatterAdoption)).scalars().all()}
+    # The first through the use case (it checks the agency and the date); the rest, held
+    # by agencies chosen for their domain from the same day, in one flush instead of a
+    # look-up, a check and a flush per matter (every test module seeds a district).
+    first = service.assign(
+        session,
+        AssignMatter(codes[0], holders[adoptions[codes[0]].matter.domain].id, reason, began),
+    )
+    session.add_all(
+        MatterAssignment(
+            adoption_id=adoptions[code].id,
+            agency_id=holders[adoptions[code].matter.domain].id,
+            valid_from=first.valid_from,
+            reason=reason,
         )
+        for code in codes[1:]
+    )
+    session.flush()
     township = next(
         (a for a in agencies if a.kind == AgencyKind.TOWNSHIP and "urban_management" in a.domains),
         None,

@@ -26,7 +26,7 @@ def case_day(time_machine):
     time_machine.move_to(CASE_DAY, tick=True)
 
 
-def _filed_on(number: str, day: str) -> None:
+def _filed_on(tenant_id, number: str, day: str) -> None:
     """The record as if the head had approved filing on `day` (filing takes no date: the
     engine dates it today; the notice below is served on the day of filing)."""
     import datetime as dt
@@ -36,10 +36,7 @@ def _filed_on(number: str, day: str) -> None:
 
     from yimen.platform.cases.record.model import Case
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.platform.kernel.directory import Tenant
 
-    with db.new_session() as s:
-        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
     with tenant_scope(tenant_id), db.new_session() as s:
         case = s.execute(select(Case).where(Case.number == number)).scalar_one()
         case.filed_on = dt.date.fromisoformat(day)
@@ -50,7 +47,8 @@ def _filed_on(number: str, day: str) -> None:
 
 @pytest.fixture
 def signed_in(browser, live_server):
-    """A page signed in as `username`, each person in a browser context of their own."""
+    """A page signed in as `username`, each person in a browser context of their own, at
+    the issuer of the district the name belongs to (`<slug>.zhangwei`)."""
     contexts = []
 
     def open_as(username: str):
@@ -58,7 +56,7 @@ def signed_in(browser, live_server):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15000)
-        page.goto(f"{live_server.url}/console/?district=xuanwu")
+        page.goto(f"{live_server.url}/console/?district={username.partition('.')[0]}")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill("Yimen@2026")
         page.get_by_role("button", name="登录").click()
@@ -191,29 +189,30 @@ def _hold_hearing(officer) -> None:
 
 
 def test_a_general_procedure_case_from_filing_to_archive_in_the_console(
-    case_day, signed_in, render_documents
+    case_day, signed_in, render_documents, own_district
 ):
     from pypdf import PdfReader
 
     party = f"南京味道{uuid.uuid4().hex[:4]}餐饮管理有限公司"
-    officer = signed_in("xuanwu.zhangwei")
+    slug = own_district["slug"]
+    officer = signed_in(f"{slug}.zhangwei")
     case_url = _open_new_case(officer, party)
 
-    head = signed_in("xuanwu.liqiang")
+    head = signed_in(f"{slug}.liqiang")
     head.get_by_role("link", name="案件", exact=True).click()
     head.get_by_label("案号或当事人").fill(party)  # the head finds the draft by its party
     head.get_by_role("button", name="筛选").click()
     head.locator("#case-table tr", has_text=party).get_by_role("link").click()
     _submit(head, "approve_filing")
     number = head.locator("#case-number").inner_text()
-    assert number.startswith("玄综执") and _stage(head) == "调查取证"
-    _filed_on(number, "2026-11-02")
+    assert number.startswith("测综执") and _stage(head) == "调查取证"
+    _filed_on(own_district["tenant_id"], number, "2026-11-02")
 
     officer.goto(case_url)
     _investigate_and_notify(officer)
     _hold_hearing(officer)
 
-    reviewer = signed_in("xuanwu.zhaomin")
+    reviewer = signed_in(f"{slug}.zhaomin")
     reviewer.goto(case_url)
     review = _form(reviewer, "legal_review")
     review.get_by_label("审核结论").select_option(label="通过")
@@ -265,4 +264,4 @@ def test_a_general_procedure_case_from_filing_to_archive_in_the_console(
     text = "".join("".join(page.extract_text().split()) for page in reader.pages)
     assert decision_number in text and party in text
     assert "六十日" in text and "六个月" in text
-    assert decision_number != number  # the decision has its own number (玄综执罚〔…〕)
+    assert decision_number != number  # the decision has its own number (测综执罚〔…〕)

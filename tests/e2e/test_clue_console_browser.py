@@ -7,8 +7,14 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-ZHZF, SCJG, STHJ = "玄武区综合行政执法局", "玄武区市场监督管理局", "玄武区生态环境局"
+ZHZF, SCJG, STHJ = "测试区综合行政执法局", "测试区市场监督管理局", "测试区生态环境局"
 OIL_FUMES = "餐饮服务业经营者未安装油烟净化设施或者超标排放油烟"
+
+
+@pytest.fixture
+def staff(sign_in, own_district):
+    """A page signed in as `who` (zhangwei, liuyang …) of the module's own district."""
+    return lambda who: sign_in(f"{own_district['slug']}.{who}")
 
 
 def _hotline_call(page, description: str, matter: str | None = None, agency: str | None = None):
@@ -50,12 +56,12 @@ def _transfer(page, to: str, reason: str) -> None:
     assert page.get_by_role("status").inner_text() == "已移送。"
 
 
-def test_a_call_is_entered_transferred_and_accepted_in_the_console(sign_in):
-    operator = sign_in("xuanwu.chenjing")
+def test_a_call_is_entered_transferred_and_accepted_in_the_console(staff):
+    operator = staff("chenjing")
     code = _hotline_call(operator, "楼下饭店油烟直排，窗户都不敢开", matter=OIL_FUMES)
     assert ZHZF in operator.locator("#registered").inner_text()
 
-    officer = sign_in("xuanwu.zhangwei")
+    officer = staff("zhangwei")
     _open_from_inbox(officer, code)
     assert "139****5678" in officer.locator("#complainant").inner_text()
     assert "13912345678" not in officer.content()
@@ -63,7 +69,7 @@ def test_a_call_is_entered_transferred_and_accepted_in_the_console(sign_in):
     _transfer(officer, SCJG, "经营者无照经营，属市场监管职责")
     assert officer.locator("#clue-actions").count() == 0  # no longer ours to act on
 
-    other = sign_in("xuanwu.liuyang")
+    other = staff("liuyang")
     _open_from_inbox(other, code)
     history = other.locator("#clue-history").inner_text()
     assert f"{ZHZF} → {SCJG}" in history and "经营者无照经营" in history
@@ -73,19 +79,19 @@ def test_a_call_is_entered_transferred_and_accepted_in_the_console(sign_in):
     assert other.locator("#close-form").is_visible()
 
 
-def test_a_clue_refused_three_times_is_designated_by_the_legal_affairs_office(sign_in):
-    operator = sign_in("xuanwu.chenjing")
+def test_a_clue_refused_three_times_is_designated_by_the_legal_affairs_office(staff):
+    operator = staff("chenjing")
     code = _hotline_call(operator, "河边作坊夜间排放刺鼻废气", agency=ZHZF)
 
-    first = sign_in("xuanwu.zhangwei")
+    first = staff("zhangwei")
     _open_from_inbox(first, code)
     _transfer(first, SCJG, "属生产经营行为")
-    second = sign_in("xuanwu.liuyang")
+    second = staff("liuyang")
     _open_from_inbox(second, code)
     assert "还可移送 1 次" in second.locator("#transfers-left").inner_text()
     _transfer(second, STHJ, "属大气污染")
 
-    third = sign_in("xuanwu.wuhao")
+    third = staff("wuhao")
     _open_from_inbox(third, code)
     assert third.locator("#transfer-form").count() == 0
     assert "不能再移送" in third.locator("#transfer-limit").inner_text()
@@ -94,7 +100,7 @@ def test_a_clue_refused_three_times_is_designated_by_the_legal_affairs_office(si
     submit.get_by_role("button", name="提交法制办裁定").click()
     assert third.get_by_role("status").inner_text() == "已提交法制办裁定。"
 
-    legal = sign_in("xuanwu.heyun")
+    legal = staff("heyun")
     legal.get_by_role("link", name="管辖裁定").click()
     item = legal.locator(f"article[data-receipt='{code}']")
     reasons = item.locator("table").inner_text()

@@ -47,19 +47,22 @@ def test_a_second_operator_approves_the_year_another_imported(
     assert "已生效" in row.inner_text() and "platform.reviewer" in row.inner_text()
 
 
-def test_a_district_admin_sees_provisioning_jobs(page, live_server, client, machine_token):
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+def test_a_district_admin_sees_provisioning_jobs(
+    page, live_server, client, machine_token, own_district
+):
+    slug = own_district["slug"]
+    admin = bearer(machine_token(slug, ["district_admin"]))
     agency = client.get("/api/v1/agencies?q=zhzf", headers=admin).json["items"][0]["id"]
     client.post(
         "/api/v1/officers",
         json={
             "agency_id": agency,
-            "username": f"xuanwu.job{live_server.backend[:2]}",
+            "username": f"{slug}.job{live_server.backend[:2]}",
             "name": "任务测试",
         },
         headers=admin,
     )
-    _sign_in(page, live_server.url, "xuanwu", "xuanwu.gaoming")
+    _sign_in(page, live_server.url, slug, f"{slug}.gaoming")
     page.get_by_role("link", name="执法部门").first.click()
     page.get_by_role("link", name="身份开通").click()
     assert page.locator("#provisioning-table tbody tr").count() >= 1

@@ -9,9 +9,9 @@ import pytest
 from tests.conftest import bearer
 
 
-def _agency_client(live_server, app, code: str, roles: list[str], slug: str = "xuanwu") -> dict:
-    """A machine client of agency `code` in district `slug` (a module's own `district`,
-    or the demo's xuanwu), its bearer header."""
+def _agency_client(live_server, app, code: str, roles: list[str], slug: str) -> dict:
+    """A machine client of agency `code` in district `slug` (the module's `own_district`),
+    its bearer header."""
     import uuid
 
     from sqlalchemy import select
@@ -31,17 +31,23 @@ def _agency_client(live_server, app, code: str, roles: list[str], slug: str = "x
 
 
 @pytest.fixture
-def desks(live_server, app, client, machine_token):
+def desks(live_server, app, client, machine_token, own_district):
+    """Officers of four agencies and the legal-affairs office of the module's own district
+    (their bearer headers by agency code; "legal"), the agencies' ids by code ("ids"), and
+    the district's "slug" and "tenant_id"."""
+    slug = own_district["slug"]
     desks = {
-        code: _agency_client(live_server, app, code, ["officer"])
+        code: _agency_client(live_server, app, code, ["officer"], slug)
         for code in ("zhzf", "scjg", "sthj", "yjgl")
     }
-    desks["legal"] = _agency_client(live_server, app, "sfj", ["legal_affairs"])
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    desks["legal"] = _agency_client(live_server, app, "sfj", ["legal_affairs"], slug)
+    admin = bearer(machine_token(slug, ["district_admin"]))
     desks["ids"] = {
         a["code"]: a["id"]
         for a in client.get("/api/v1/agencies?page_size=100", headers=admin).json["items"]
     }
+    desks["slug"] = slug
+    desks["tenant_id"] = own_district["tenant_id"]
     return desks
 
 

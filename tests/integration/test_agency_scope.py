@@ -26,6 +26,16 @@ from yimen.platform.auth.guard import permission_of
 from yimen.platform.kernel.permissions import PERMISSIONS
 
 AGENCY_BOUND = ["officer", "agency_head", "legal_reviewer", "agency_admin"]
+DISTRICT: dict = {}  # the module's own district, where the fixtures below file their records
+
+
+@pytest.fixture(autouse=True)
+def district(own_district, monkeypatch) -> dict:
+    monkeypatch.setitem(DISTRICT, "slug", own_district["slug"])
+    monkeypatch.setitem(DISTRICT, "tenant_id", own_district["tenant_id"])
+    return own_district
+
+
 ID_PARAMS = ("<uuid:clue_id>", "<uuid:officer_id>", "<uuid:unit_id>")
 
 
@@ -33,17 +43,17 @@ ID_PARAMS = ("<uuid:clue_id>", "<uuid:officer_id>", "<uuid:unit_id>")
 def scope(live_server, app, client, machine_token):
     """Agency A (综合执法局 zhzf) with a clue that has a photo, an officer and a unit;
     agency B (市场监管局 scjg) with a clue of its own and its staff."""
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    admin = bearer(machine_token(DISTRICT["slug"], ["district_admin"]))
     ids = {
         a["code"]: a["id"]
         for a in client.get("/api/v1/agencies?page_size=100", headers=admin).json["items"]
     }
-    a_officer = _agency_client(live_server, app, "zhzf", ["officer"])
-    b_officer = _agency_client(live_server, app, "scjg", ["officer"])
-    b_staff = _agency_client(live_server, app, "scjg", AGENCY_BOUND)
+    a_officer = _agency_client(live_server, app, "zhzf", ["officer"], DISTRICT["slug"])
+    b_officer = _agency_client(live_server, app, "scjg", ["officer"], DISTRICT["slug"])
+    b_staff = _agency_client(live_server, app, "scjg", AGENCY_BOUND, DISTRICT["slug"])
     place = f"玄武区珠江路{uuid.uuid4().int % 900 + 100}号"
     r = client.post(
-        "/api/v1/public/xuanwu/complaints",
+        f"/api/v1/public/{DISTRICT['slug']}/complaints",
         data={
             "matter_code": "CG-0014",
             "agency_id": ids["zhzf"],
@@ -218,7 +228,7 @@ def test_agency_a_and_the_district_wide_readers_still_read_the_clue(
     clue_id = scope["clue"]["id"]
     readers = [scope["a_officer"], scope["admin"]]
     readers += [
-        _agency_client(live_server, app, code, [role])
+        _agency_client(live_server, app, code, [role], DISTRICT["slug"])
         for code, role in (
             ("sfj", "legal_affairs"),
             ("jcy", "procuratorate"),
@@ -239,7 +249,7 @@ def test_agency_a_and_the_district_wide_readers_still_read_the_clue(
 def test_a_joint_agency_the_legal_affairs_office_designated_reads_the_clue(
     live_server, app, client, scope
 ):
-    legal = _agency_client(live_server, app, "sfj", ["legal_affairs"])
+    legal = _agency_client(live_server, app, "sfj", ["legal_affairs"], DISTRICT["slug"])
     clue_id, b = scope["clue"]["id"], scope["b_officer"]
     assert client.get(f"/api/v1/clues/{clue_id}", headers=b).status_code == 404
     r = client.post(
@@ -271,8 +281,8 @@ def test_a_joint_agency_the_legal_affairs_office_designated_reads_the_clue(
 def test_a_hotline_operator_reads_what_it_entered_and_nothing_else(live_server, app, client, scope):
     """The hotline is a district-wide desk, but an operator reads back only the calls it
     entered — not every clue of the district, nor another operator's calls."""
-    operator = _agency_client(live_server, app, "zhzf", ["hotline_operator"])
-    colleague = _agency_client(live_server, app, "zhzf", ["hotline_operator"])
+    operator = _agency_client(live_server, app, "zhzf", ["hotline_operator"], DISTRICT["slug"])
+    colleague = _agency_client(live_server, app, "zhzf", ["hotline_operator"], DISTRICT["slug"])
     r = client.post(
         "/api/v1/clues",
         json={
@@ -300,7 +310,9 @@ def test_a_hotline_operator_reads_what_it_entered_and_nothing_else(live_server, 
 def test_an_officer_who_also_takes_calls_does_not_read_the_whole_district(
     live_server, app, client, scope
 ):
-    both = _agency_client(live_server, app, "scjg", ["officer", "hotline_operator"])
+    both = _agency_client(
+        live_server, app, "scjg", ["officer", "hotline_operator"], DISTRICT["slug"]
+    )
     assert client.get(f"/api/v1/clues/{scope['clue']['id']}", headers=both).status_code == 404
     assert client.get(f"/api/v1/clues/{scope['b_clue']['id']}", headers=both).status_code == 200
     listed = {
@@ -336,10 +348,10 @@ def _fresh_agency(tenant_id) -> tuple[uuid.UUID, str]:
     with tenant_scope(tenant_id), db.new_session() as s:
         agency = Agency(
             code=code,
-            name=f"玄武区测试执法局{code}",
+            name=f"测试区测试执法局{code}",
             credit_code=uuid.uuid4().hex[:18].upper(),
             kind=AgencyKind.COMPREHENSIVE_BUREAU,
-            doc_prefix="玄测",
+            doc_prefix="测测",
         )
         s.add(agency)
         s.commit()
@@ -364,22 +376,23 @@ def records(live_server, app, client, machine_token, case_day):
     of evidence; agency A, a fresh agency, and its staff."""
     from tests.integration import test_case_evidence as ev
     from tests.integration import test_case_lifecycle as lifecycle
-    from tests.integration.test_case_documents import _tenant_id
 
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    admin = bearer(machine_token(DISTRICT["slug"], ["district_admin"]))
     ids = {
         a["code"]: a["id"]
         for a in client.get("/api/v1/agencies?page_size=100", headers=admin).json["items"]
     }
     b = {
-        "officer": _agency_client(live_server, app, "zhzf", ["officer"]),
-        "head": _agency_client(live_server, app, "zhzf", ["agency_head", "officer"]),
+        "officer": _agency_client(live_server, app, "zhzf", ["officer"], DISTRICT["slug"]),
+        "head": _agency_client(
+            live_server, app, "zhzf", ["agency_head", "officer"], DISTRICT["slug"]
+        ),
     }
     officers = client.get("/api/v1/officers?page_size=100", headers=b["officer"]).json["items"]
     by_name = {o["name"]: o["id"] for o in officers}
     b["officers"] = [by_name["张伟"], by_name["王芳"]]
     r = client.post(
-        "/api/v1/public/xuanwu/complaints",
+        f"/api/v1/public/{DISTRICT['slug']}/complaints",
         data={
             "matter_code": "CG-0014",
             "agency_id": ids["zhzf"],
@@ -403,14 +416,14 @@ def records(live_server, app, client, machine_token, case_day):
     evidence = ev.upload(client, case.id, tiny_png(), ev.headers(b)).json
     support.drain_documents()  # the filing's documents rendered (documents after commit)
     documents = client.get(f"/api/v1/cases/{case.id}/documents", headers=b["officer"]).json
-    tenant_id = _tenant_id()
+    tenant_id = DISTRICT["tenant_id"]
     a_id, a_code = _fresh_agency(tenant_id)
     return {
         "ids": {**ids, "a": str(a_id)},
         "tenant_id": tenant_id,
         "b": b,
-        "a": _agency_client(live_server, app, a_code, AGENCY_BOUND),
-        "legal": _agency_client(live_server, app, "sfj", ["legal_affairs"]),
+        "a": _agency_client(live_server, app, a_code, AGENCY_BOUND, DISTRICT["slug"]),
+        "legal": _agency_client(live_server, app, "sfj", ["legal_affairs"], DISTRICT["slug"]),
         "clue": clue,
         "attachment": photo["items"][0]["id"],
         "case": case.json,
@@ -590,7 +603,7 @@ def test_a_designated_joint_agency_sees_the_clue_and_its_case(live_server, app, 
     listed = client.get("/api/v1/cases?page_size=100", headers=a).json["items"]
     assert [c["id"] for c in listed] == [case_id]
     # another agency that takes no part still reads neither
-    other = _agency_client(live_server, app, "scjg", ["officer"])
+    other = _agency_client(live_server, app, "scjg", ["officer"], DISTRICT["slug"])
     assert client.get(f"/api/v1/clues/{clue_id}", headers=other).status_code == 404
     assert client.get(f"/api/v1/cases/{case_id}", headers=other).status_code == 404
 
@@ -601,11 +614,13 @@ def test_the_supervisory_roles_read_every_case_and_act_on_none(live_server, app,
     agency takes part in."""
     case_id = records["case"]["id"]
     for code, role in (("sfj", "legal_affairs"), ("jcy", "procuratorate"), ("jwjw", "discipline")):
-        reader = _agency_client(live_server, app, code, [role])
+        reader = _agency_client(live_server, app, code, [role], DISTRICT["slug"])
         assert client.get(f"/api/v1/cases/{case_id}", headers=reader).status_code == 200
         doc = f"/api/v1/cases/{case_id}/documents/{records['document']}.pdf"
         assert client.get(doc, headers=reader).status_code == 200
-        both = _agency_client(live_server, app, code, [role, "officer", "agency_head"])
+        both = _agency_client(
+            live_server, app, code, [role, "officer", "agency_head"], DISTRICT["slug"]
+        )
         assert client.get(f"/api/v1/cases/{case_id}", headers=both).status_code == 200
         r = client.post(
             f"/api/v1/cases/{case_id}/evidence",

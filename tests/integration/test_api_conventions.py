@@ -7,21 +7,19 @@ from sqlalchemy import select
 
 from tests.conftest import bearer
 from yimen.platform.kernel.db import db, tenant_scope
-from yimen.platform.kernel.directory import Agency, Tenant
+from yimen.platform.kernel.directory import Agency
 
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def admin(machine_token):
-    return bearer(machine_token("xuanwu", ["district_admin"]))
+def admin(machine_token, own_district):
+    return bearer(machine_token(own_district["slug"], ["district_admin"]))
 
 
 @pytest.fixture
-def agency_url(app):
-    with db.new_session() as s:
-        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
-    with tenant_scope(tenant_id), db.new_session() as s:
+def agency_url(app, own_district):
+    with tenant_scope(own_district["tenant_id"]), db.new_session() as s:
         agency_id = s.execute(select(Agency.id).where(Agency.code == "yjgl")).scalar_one()
     return f"/api/v1/agencies/{agency_id}"
 

@@ -41,8 +41,8 @@ def _test_2027() -> list[dict]:
     return days
 
 
-def test_deadlines_are_computed_with_their_legal_basis(client, machine_token):
-    officer = bearer(machine_token("xuanwu", ["officer"]))
+def test_deadlines_are_computed_with_their_legal_basis(client, machine_token, own_district):
+    officer = bearer(machine_token(own_district["slug"], ["officer"]))
     r = client.get(
         "/api/v1/calendar/deadline?start=2026-09-24&count=5&unit=working_day", headers=officer
     )
@@ -51,9 +51,9 @@ def test_deadlines_are_computed_with_their_legal_basis(client, machine_token):
 
 
 def test_a_deadline_in_an_unloaded_year_is_a_clear_conflict_not_a_guess(
-    client, machine_token, backend
+    client, machine_token, backend, own_district
 ):
-    officer = bearer(machine_token("xuanwu", ["officer"]))
+    officer = bearer(machine_token(own_district["slug"], ["officer"]))
     r = client.get(
         "/api/v1/calendar/deadline?start=2027-12-20&count=15&unit=calendar_day", headers=officer
     )
@@ -78,9 +78,9 @@ def test_2027_removed_afterwards(app):
 
 
 def test_next_years_notice_is_imported_by_one_operator_and_approved_by_another(
-    client, app, live_server, machine_token, test_2027_removed_afterwards
+    client, app, live_server, machine_token, own_district, test_2027_removed_afterwards
 ):
-    officer = bearer(machine_token("xuanwu", ["officer"]))
+    officer = bearer(machine_token(own_district["slug"], ["officer"]))
     maker, checker = _operator(live_server, app, "maker"), _operator(live_server, app, "checker")
     query = "/api/v1/calendar/deadline?start=2027-09-28&count=5&unit=working_day"
     years = {
@@ -125,8 +125,8 @@ def test_a_malformed_import_is_refused_field_by_field_and_writes_nothing(client,
     assert 2031 not in years
 
 
-def test_a_district_officer_cannot_import_a_calendar(client, machine_token):
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+def test_a_district_officer_cannot_import_a_calendar(client, machine_token, own_district):
+    admin = bearer(machine_token(own_district["slug"], ["district_admin"]))
     r = client.post(
         "/api/v1/calendar/years", json={"year": 2030, "notice": NOTICE, "days": []}, headers=admin
     )

@@ -17,18 +17,25 @@ LIST = "/console/cases/"
 
 
 @pytest.fixture
-def desk(live_server, app, client):
+def desk(live_server, app, client, own_district):
+    slug = own_district["slug"]
     people = {
-        "officer": _agency_client(live_server, app, "zhzf", ["officer"]),
-        "head": _agency_client(live_server, app, "zhzf", ["agency_head", "officer"]),
-        "reviewer": _agency_client(live_server, app, "zhzf", ["legal_reviewer"]),
-        "scjg": _agency_client(live_server, app, "scjg", ["officer"]),
-        "procuratorate": _agency_client(live_server, app, "jcy", ["procuratorate"]),
-        "hotline": _agency_client(live_server, app, "zhzf", ["hotline_operator"]),
+        "officer": _agency_client(live_server, app, "zhzf", ["officer"], slug),
+        "head": _agency_client(live_server, app, "zhzf", ["agency_head", "officer"], slug),
+        "reviewer": _agency_client(live_server, app, "zhzf", ["legal_reviewer"], slug),
+        "scjg": _agency_client(live_server, app, "scjg", ["officer"], slug),
+        "procuratorate": _agency_client(live_server, app, "jcy", ["procuratorate"], slug),
+        "hotline": _agency_client(live_server, app, "zhzf", ["hotline_operator"], slug),
     }
     officers = client.get("/api/v1/officers?page_size=100", headers=people["officer"]).json
     by_name = {o["name"]: o["id"] for o in officers["items"]}
-    return {**people, "officers": [by_name["张伟"], by_name["王芳"]], "presider": by_name["李强"]}
+    return {
+        **people,
+        "officers": [by_name["张伟"], by_name["王芳"]],
+        "presider": by_name["李强"],
+        "slug": slug,
+        "tenant_id": own_district["tenant_id"],
+    }
 
 
 def _text(response) -> str:
@@ -236,6 +243,7 @@ def test_another_districts_case_is_not_found(live_server, client, desk):
     from tests.integration.test_case_documents import _district_officer
 
     case = Case(client, desk)
+    # the demo's qinhuai as the neighbour: a district with the same agencies, only reading
     other = bearer(_district_officer(live_server, "qinhuai", "zhzf"))
     assert client.get(f"{LIST}{case.id}", headers=other).status_code == 404
     assert f'data-case="{case.id}"' not in _text(client.get(LIST, headers=other))

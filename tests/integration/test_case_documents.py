@@ -14,6 +14,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
+from tests import support
 from tests.conftest import bearer
 from tests.integration.conftest import _agency_client
 
@@ -28,12 +29,19 @@ def _text(pdf: bytes) -> str:
     return "".join("".join(page.extract_text().split()) for page in reader.pages)
 
 
-def _tenant_id(slug: str = "xuanwu") -> uuid.UUID:
-    from yimen.platform.kernel.db import db
-    from yimen.platform.kernel.directory import Tenant
+DISTRICT: dict = {}  # the module's own district, where the helpers below write and read
 
-    with db.new_session() as s:
-        return s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one()
+
+@pytest.fixture(autouse=True)
+def district(own_district, monkeypatch) -> dict:
+    monkeypatch.setitem(DISTRICT, "slug", own_district["slug"])
+    monkeypatch.setitem(DISTRICT, "tenant_id", own_district["tenant_id"])
+    return own_district
+
+
+def _tenant_id(slug: str | None = None) -> uuid.UUID:
+    """District `slug`'s id; without one, the module's own district's."""
+    return support.tenant_id(slug) if slug else DISTRICT["tenant_id"]
 
 
 def _agency(tenant_id, prefix: str) -> uuid.UUID:
@@ -45,7 +53,7 @@ def _agency(tenant_id, prefix: str) -> uuid.UUID:
     with tenant_scope(tenant_id), db.new_session() as s:
         agency = Agency(
             code=code,
-            name=f"玄武区测试执法局{code}",  # the district's agencies carry its name
+            name=f"测试区测试执法局{code}",  # the district's agencies carry its name
             credit_code=uuid.uuid4().hex[:18].upper(),
             kind=AgencyKind.COMPREHENSIVE_BUREAU,
             doc_prefix=prefix,
@@ -115,11 +123,11 @@ def test_fifty_parallel_decisions_are_numbered_1_to_50_without_gap_or_repeat(
     app, backend, fast_pdf
 ):
     """Issue acceptance: 50 decisions issued at once for one agency, each in its own
-    session and transaction, get 玄测罚〔year〕1号 … 50号 exactly once each."""
+    session and transaction, get 测测罚〔year〕1号 … 50号 exactly once each."""
     if backend != "postgresql":
         pytest.skip("the concurrency guarantee is PostgreSQL's row lock (SQLite has one writer)")
     tenant = _tenant_id()
-    agency = _agency(tenant, "玄测罚")
+    agency = _agency(tenant, "测测罚")
     case = _case(tenant, agency)
     numbers, errors = [], []
     start = threading.Barrier(50)
@@ -139,13 +147,13 @@ def test_fifty_parallel_decisions_are_numbered_1_to_50_without_gap_or_repeat(
     assert errors == []
     year = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=8))).year
     assert sorted(numbers, key=lambda n: int(n.split("〕")[1][:-1])) == [
-        f"玄测罚〔{year}〕{n}号" for n in range(1, 51)
+        f"测测罚〔{year}〕{n}号" for n in range(1, 51)
     ]
 
 
 def test_a_rolled_back_issue_consumes_no_number(app, fast_pdf):
     tenant = _tenant_id()
-    case = _case(tenant, _agency(tenant, "玄回执"))
+    case = _case(tenant, _agency(tenant, "测回执"))
     assert _issue(tenant, case, commit=False).endswith("1号")
     assert _issue(tenant, case).endswith("1号")
     assert _issue(tenant, case).endswith("2号")
@@ -153,15 +161,15 @@ def test_a_rolled_back_issue_consumes_no_number(app, fast_pdf):
 
 def test_sequences_are_separate_per_kind_agency_and_year_of_issue_in_shanghai(app, fast_pdf):
     tenant = _tenant_id()
-    first, second = _agency(tenant, "玄甲执"), _agency(tenant, "玄乙执罚")
+    first, second = _agency(tenant, "测甲执"), _agency(tenant, "测乙执罚")
     case_a, case_b = _case(tenant, first), _case(tenant, second)
     new_years_eve = dt.datetime(2026, 12, 31, 15, 30, tzinfo=dt.UTC)  # 23:30 in Shanghai
     new_year = dt.datetime(2026, 12, 31, 16, 30, tzinfo=dt.UTC)  # 00:30 on 2027-01-01
-    assert _issue(tenant, case_a, now=new_years_eve) == "玄甲执罚〔2026〕1号"
-    assert _issue(tenant, case_a, "行政处罚事先告知书", new_years_eve) == "玄甲执告〔2026〕1号"
-    assert _issue(tenant, case_b, now=new_years_eve) == "玄乙执罚〔2026〕1号"
-    assert _issue(tenant, case_a, now=new_year) == "玄甲执罚〔2027〕1号"
-    assert _issue(tenant, case_a, now=new_years_eve) == "玄甲执罚〔2026〕2号"
+    assert _issue(tenant, case_a, now=new_years_eve) == "测甲执罚〔2026〕1号"
+    assert _issue(tenant, case_a, "行政处罚事先告知书", new_years_eve) == "测甲执告〔2026〕1号"
+    assert _issue(tenant, case_b, now=new_years_eve) == "测乙执罚〔2026〕1号"
+    assert _issue(tenant, case_a, now=new_year) == "测甲执罚〔2027〕1号"
+    assert _issue(tenant, case_a, now=new_years_eve) == "测甲执罚〔2026〕2号"
     assert _issue(tenant, case_a, "询问笔录", new_years_eve) is None  # records carry no number
 
 
@@ -182,7 +190,7 @@ def test_decision_pdf_states_what_article_59_requires_and_is_served_to_its_agenc
         document = s.execute(select(CaseDocument).where(CaseDocument.case_id == case)).scalar_one()
         number, digest = document.number, document.sha256
 
-    officer = _agency_client(live_server, app, "zhzf", ["officer"])
+    officer = _agency_client(live_server, app, "zhzf", ["officer"], DISTRICT["slug"])
     r = client.get(f"/api/v1/cases/{case}/documents", headers=officer)
     assert r.status_code == 200 and r.json["total"] == 1
     item = r.json["items"][0]
@@ -202,9 +210,9 @@ def test_decision_pdf_states_what_article_59_requires_and_is_served_to_its_agenc
         "第一百一十八条",
         number,
         "十五日内",
-        "六十日内向南京市玄武区人民政府申请行政复议",
+        "六十日内向测试区人民政府申请行政复议",
         "六个月内",
-        "玄武区综合行政执法局（印章）",
+        "测试区综合行政执法局（印章）",
     ):
         assert expected in text, expected
 
@@ -220,8 +228,9 @@ def test_decision_pdf_states_what_article_59_requires_and_is_served_to_its_agenc
     roles = {(s["signer_role"], s["pdf_sha256"]) for s in r.json["signatures"]}
     assert roles == {("agency_seal", digest), ("party", digest)}
 
-    other_agency = _agency_client(live_server, app, "scjg", ["officer"])
+    other_agency = _agency_client(live_server, app, "scjg", ["officer"], DISTRICT["slug"])
     assert client.get(item["pdf_url"], headers=other_agency).status_code == 404
+    # the demo's qinhuai as the neighbour: a district with the same agencies, only reading
     other_district = bearer(_district_officer(live_server, "qinhuai", "zhzf"))
     assert client.get(item["pdf_url"], headers=other_district).status_code == 404
 
@@ -258,9 +267,9 @@ def test_on_the_spot_decision_says_reconsideration_first_and_offers_no_direct_su
     with tenant_scope(tenant), db.new_session() as s:
         document = s.execute(select(CaseDocument).where(CaseDocument.number == number)).scalar_one()
         text = _text(_stored_pdf(app, document))
-    assert "先向南京市玄武区人民政府申请行政复议" in text
+    assert "先向测试区人民政府申请行政复议" in text
     assert "提起行政诉讼" not in text and "六个月" not in text
-    assert number.startswith("玄综执简罚〔")
+    assert number.startswith("测综执简罚〔")
 
 
 # --- rendered after commit (issue #12, item 6) --------------------------------------
@@ -280,8 +289,8 @@ def test_an_issued_document_is_pending_until_the_worker_renders_it_and_binds_its
     with the PDF's SHA-256 to the case's chain, which stays intact."""
     from tests.integration.test_case_lifecycle import Case
 
-    officer = _agency_client(live_server, app, "zhzf", ["officer"])
-    head = _agency_client(live_server, app, "zhzf", ["agency_head", "officer"])
+    officer = _agency_client(live_server, app, "zhzf", ["officer"], DISTRICT["slug"])
+    head = _agency_client(live_server, app, "zhzf", ["agency_head", "officer"], DISTRICT["slug"])
     names = client.get("/api/v1/officers?page_size=100", headers=officer).json["items"]
     by_name = {o["name"]: o["id"] for o in names}
     desk = {"officer": officer, "head": head, "officers": [by_name["张伟"], by_name["王芳"]]}
@@ -349,7 +358,7 @@ def test_rendering_holds_no_lock_and_a_document_is_rendered_and_bound_once(
     from yimen.platform.kernel.db import db, tenant_scope
 
     tenant = _tenant_id()
-    case = _case(tenant, _agency(tenant, "玄锁执罚"))
+    case = _case(tenant, _agency(tenant, "测锁执罚"))
     renders, issued_meanwhile = [], []
 
     def issue_meanwhile():
@@ -449,7 +458,7 @@ def test_a_pdf_kept_in_the_row_is_still_served_and_moves_to_the_blob_store(
         s.add(document)
         s.commit()
         doc_id, digest = document.id, document.sha256
-    officer = _agency_client(live_server, app, "zhzf", ["officer"])
+    officer = _agency_client(live_server, app, "zhzf", ["officer"], DISTRICT["slug"])
     url = f"/api/v1/cases/{case}/documents/{doc_id}.pdf"
     assert client.get(url, headers=officer).data == old_pdf
     assert client.get(url.removesuffix(".pdf"), headers=officer).json["pdf_status"] == "ready"
@@ -483,7 +492,7 @@ def test_a_rolled_back_issue_sends_nothing_and_a_lost_message_is_sent_again(
 
     monkeypatch.setattr(documents, "render_pdf", lambda html: f"%PDF {uuid.uuid4()}".encode())
     tenant = _tenant_id()
-    case = _case(tenant, _agency(tenant, "玄丢执罚"))
+    case = _case(tenant, _agency(tenant, "测丢执罚"))
     _issue(tenant, case, commit=False)
     assert render_documents() == []
     _issue(tenant, case)

@@ -43,10 +43,8 @@ def _tenant_id(slug: str) -> uuid.UUID:
 
 
 @pytest.fixture
-def district(own_district, monkeypatch):
-    """The module's district; the timeline helpers backdate its cases, not xuanwu's."""
-    tenant_id = _tenant_id(own_district["slug"])
-    monkeypatch.setattr(engine, "_xuanwu", lambda: tenant_id)
+def district(own_district):
+    """The module's district (the timeline helpers backdate a case in its desk's district)."""
     return own_district
 
 
@@ -61,6 +59,8 @@ def _desk(live_server, app, client, slug: str, code: str, names: tuple[str, str]
         "officers": [by_name[n] for n in names],
         "presider": by_name.get("李强"),
         "reviewer_id": by_name.get("赵敏"),
+        "slug": slug,
+        "tenant_id": _tenant_id(slug),
     }
 
 

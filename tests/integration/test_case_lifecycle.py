@@ -22,10 +22,13 @@ PARTY = {
 
 
 @pytest.fixture
-def desk(live_server, app, client):
-    officer = _agency_client(live_server, app, "zhzf", ["officer"])
-    head = _agency_client(live_server, app, "zhzf", ["agency_head", "officer"])
-    reviewer = _agency_client(live_server, app, "zhzf", ["legal_reviewer"])
+def desk(live_server, app, client, own_district):
+    """The comprehensive bureau (zhzf) of the module's own district: its officer, head and
+    legal reviewer (bearer headers), officer ids by role, the district's slug and id."""
+    slug = own_district["slug"]
+    officer = _agency_client(live_server, app, "zhzf", ["officer"], slug)
+    head = _agency_client(live_server, app, "zhzf", ["agency_head", "officer"], slug)
+    reviewer = _agency_client(live_server, app, "zhzf", ["legal_reviewer"], slug)
     officers = client.get("/api/v1/officers?page_size=100", headers=officer).json["items"]
     by_name = {o["name"]: o["id"] for o in officers}
     return {
@@ -35,6 +38,8 @@ def desk(live_server, app, client):
         "officers": [by_name["张伟"], by_name["王芳"]],
         "presider": by_name["李强"],
         "reviewer_id": by_name["赵敏"],  # the legal reviewer the reviewer client acts for
+        "slug": slug,
+        "tenant_id": own_district["tenant_id"],
     }
 
 

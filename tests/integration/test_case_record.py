@@ -23,19 +23,26 @@ from yimen.platform.cases.record.model import Case
 from yimen.platform.cases.service import take_part
 from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.kernel.db.agency_scope import ParticipationRole
-from yimen.platform.kernel.directory import Agency, Tenant
+from yimen.platform.kernel.directory import Agency
 from yimen.platform.kernel.errors import Conflict
 
-ACTOR = "xuanwu.zhangsan"
+ACTOR = "test.zhangsan"
+DISTRICT: dict = {}  # the module's own district, where the helpers below write and read
 
 
-def _tenant_id(slug: str = "xuanwu") -> uuid.UUID:
-    with db.new_session() as s:
-        return s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one()
+@pytest.fixture(autouse=True)
+def district(own_district, monkeypatch) -> dict:
+    monkeypatch.setitem(DISTRICT, "slug", own_district["slug"])
+    monkeypatch.setitem(DISTRICT, "tenant_id", own_district["tenant_id"])
+    return own_district
+
+
+def _tenant_id() -> uuid.UUID:
+    return DISTRICT["tenant_id"]
 
 
 def _new_case(events_count: int = 0, agency: str = "zhzf", number=None) -> uuid.UUID:
-    """A draft case of 玄武区's agency, with its first events in the same transaction."""
+    """A draft case of the district's agency, with its first events in the same transaction."""
     with tenant_scope(_tenant_id()), db.new_session() as s:
         agency_id = s.execute(select(Agency.id).where(Agency.code == agency)).scalar_one()
         case = Case(
@@ -151,7 +158,7 @@ def test_the_case_page_shows_the_record_oldest_first_with_personal_numbers_maske
 
 
 def test_the_chain_state_of_a_case_is_shown_to_its_agency_and_the_district_only(
-    client, desks, machine_token, own_district
+    client, desks, machine_token, new_district
 ):
     case_id = _new_case(events_count=3)
     chain_url = f"/api/v1/cases/{case_id}/chain"
@@ -161,18 +168,17 @@ def test_the_chain_state_of_a_case_is_shown_to_its_agency_and_the_district_only(
     assert state.json["events"] == 3 and state.json["first_break"] is None
     assert client.get(chain_url, headers=desks["legal"]).status_code == 200
     assert client.get(chain_url, headers=desks["scjg"]).status_code == 404  # another agency
-    elsewhere = own_district["slug"]  # a district with the same agencies
-    outsider = bearer(machine_token(elsewhere, ["district_admin"]))
+    outsider = bearer(machine_token(new_district().slug, ["district_admin"]))
     assert client.get(chain_url, headers=outsider).status_code == 404
     assert client.get(f"/api/v1/cases/{case_id}/events", headers=outsider).status_code == 404
-    hotline = bearer(machine_token("xuanwu", ["hotline_operator"]))
+    hotline = bearer(machine_token(desks["slug"], ["hotline_operator"]))
     assert client.get(chain_url, headers=hotline).status_code == 403
 
 
 def test_the_command_line_says_a_case_is_intact_and_exits_0(app):
     case_id = _new_case(events_count=2)
     result = app.test_cli_runner().invoke(
-        args=["audit", "verify", "--district", "xuanwu", "--case", str(case_id)]
+        args=["audit", "verify", "--district", DISTRICT["slug"], "--case", str(case_id)]
     )
     assert result.exit_code == 0, result.output
     assert "1 件案件 / cases, 2 条记录 / events — 完整 / intact" in result.output
@@ -215,7 +221,7 @@ def _bypassing_trigger(sql: str, params: tuple) -> list[tuple[str, tuple]]:
 def test_tamper_an_edited_row_is_found_at_its_seq_by_verify_the_cli_and_the_api(
     pg, app, client, desks, machine_token
 ):
-    number = f"玄综执立〔2026〕{uuid.uuid4().int % 10**6}号"
+    number = f"测综执立〔2026〕{uuid.uuid4().int % 10**6}号"
     case_id = _new_case(events_count=5, number=number)
     target = _stored(case_id)[2]
     with pytest.raises(psycopg.errors.InsufficientPrivilege, match="append-only"):
@@ -236,7 +242,7 @@ def test_tamper_an_edited_row_is_found_at_its_seq_by_verify_the_cli_and_the_api(
     assert broken.fault == chain.Fault.HASH_MISMATCH and broken.found == target.hash
 
     result = app.test_cli_runner().invoke(
-        args=["audit", "verify", "--district", "xuanwu", "--case", str(case_id)]
+        args=["audit", "verify", "--district", DISTRICT["slug"], "--case", str(case_id)]
     )
     assert result.exit_code == 1
     assert f"案件 {number} case {case_id} 第 3 条 / seq 3 (event {target.id})" in result.output
@@ -249,7 +255,7 @@ def test_tamper_an_edited_row_is_found_at_its_seq_by_verify_the_cli_and_the_api(
 
     district = client.get(
         "/api/v1/audit/case-chains?page_size=100",
-        headers=bearer(machine_token("xuanwu", ["legal_affairs"])),
+        headers=bearer(machine_token(desks["slug"], ["legal_affairs"])),
     ).json
     assert district["ok"] is False
     assert {"case_id": str(case_id), "seq": 3} in [
@@ -292,9 +298,7 @@ def test_ten_officers_appending_at_once_get_seqs_1_to_10_and_the_chain_holds(pg,
             with tenant_scope(tenant_id), db.new_session() as s:
                 case = s.get(Case, case_id)
                 start.wait(10)
-                events.append(
-                    s, case, "inquiry_recorded", "investigation", f"xuanwu.o{n}", {"n": n}
-                )
+                events.append(s, case, "inquiry_recorded", "investigation", f"test.o{n}", {"n": n})
                 s.commit()
         except Exception as exc:  # noqa: BLE001 - reported below
             failures.append(exc)

@@ -42,13 +42,21 @@ def today() -> dt.date:
 
 
 @pytest.fixture
-def market(live_server, app, client):
-    """Market regulation: an agency WITHOUT execution power (demo: scjg)."""
-    officer = _agency_client(live_server, app, "scjg", ["officer"])
-    head = _agency_client(live_server, app, "scjg", ["agency_head", "officer"])
+def market(live_server, app, client, own_district):
+    """Market regulation: an agency WITHOUT execution power (demo: scjg), of the module's
+    own district."""
+    slug = own_district["slug"]
+    officer = _agency_client(live_server, app, "scjg", ["officer"], slug)
+    head = _agency_client(live_server, app, "scjg", ["agency_head", "officer"], slug)
     officers = client.get("/api/v1/officers?page_size=100", headers=officer).json["items"]
     by_name = {o["name"]: o["id"] for o in officers}
-    return {"officer": officer, "head": head, "officers": [by_name["刘洋"], by_name["黄欣"]]}
+    return {
+        "officer": officer,
+        "head": head,
+        "officers": [by_name["刘洋"], by_name["黄欣"]],
+        "slug": slug,
+        "tenant_id": own_district["tenant_id"],
+    }
 
 
 def spot(client, desk, party=CITIZEN, matter=RUBBISH_PERSON, **draft) -> Case:
@@ -81,7 +89,7 @@ def backdate(case: Case, **days: str) -> None:
     from yimen.platform.cases.record.model import Case as Row
     from yimen.platform.kernel.db import db, tenant_scope
 
-    with tenant_scope(_xuanwu()), db.new_session() as s:
+    with tenant_scope(case.desk["tenant_id"]), db.new_session() as s:
         row = s.get(Row, uuid.UUID(case.id))
         for key, value in days.items():
             setattr(row, f"{key}_on", dt.date.fromisoformat(value))
@@ -179,23 +187,13 @@ def to_decision(case: Case) -> Case:
     return case
 
 
-def _xuanwu():
-    from sqlalchemy import select
-
-    from yimen.platform.kernel.db import db
-    from yimen.platform.kernel.directory import Tenant
-
-    with db.new_session() as s:
-        return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
-
-
 def _pin(case: Case) -> str:
     import uuid
 
     from yimen.platform.cases.record.model import Case as Row
     from yimen.platform.kernel.db import db, tenant_scope
 
-    with tenant_scope(_xuanwu()), db.new_session() as s:
+    with tenant_scope(case.desk["tenant_id"]), db.new_session() as s:
         return s.get(Row, uuid.UUID(case.id)).workflow_pin
 
 
@@ -327,7 +325,7 @@ def test_an_individual_business_is_a_citizen_or_an_organisation_by_district_poli
     refused(case, "decide_on_spot", "simple-procedure-limit", "第五十一条",
             penalty_kinds=["fine"], fine_fen=100_000)  # fmt: skip
 
-    tenant_id = _xuanwu()
+    tenant_id = desk["tenant_id"]
 
     def policy(value):
         with tenant_scope(tenant_id), db.new_session() as s:
@@ -1016,7 +1014,9 @@ def test_no_execution_at_night_or_on_a_rest_day__行政强制法_第四十三条
     refused(case, "enforce", "execution-on-holiday", "第四十三条", who="head",
             path="agency_power", at="2026-11-21T10:00:00+08:00")  # a Saturday  # fmt: skip
     late_evening = "2026-11-20T21:30:00+08:00"
-    with _district_setting("execution_night_start", 21):  # the district's night starts at 21:00
+    with _district_setting(
+        desk, "execution_night_start", 21
+    ):  # the district's night starts at 21:00
         refused(case, "enforce", "execution-at-night", "第四十三条", who="head",
                 path="agency_power", at=late_evening)  # fmt: skip
     refused(case, "enforce", "execution-at-night", "第四十三条", who="head", path="agency_power",
@@ -1029,11 +1029,11 @@ def test_no_execution_at_night_or_on_a_rest_day__行政强制法_第四十三条
 
 
 @contextlib.contextmanager
-def _district_setting(key: str, value):
+def _district_setting(desk, key: str, value):
     from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.kernel.directory import Tenant
 
-    tenant_id = _xuanwu()
+    tenant_id = desk["tenant_id"]
 
     def put(v):
         with tenant_scope(tenant_id), db.new_session() as s:

@@ -16,7 +16,6 @@ from tests.integration.test_case_rules_engine import (
     ON_SITE,
     RUBBISH_PERSON,
     SPILL,
-    _xuanwu,
     deadline,
     executing,
     filed,
@@ -40,7 +39,7 @@ def backdate(case, **days: str) -> None:
     from yimen.platform.cases.record.model import Case as Row
     from yimen.platform.kernel.db import db, tenant_scope
 
-    with tenant_scope(_xuanwu()), db.new_session() as s:
+    with tenant_scope(case.desk["tenant_id"]), db.new_session() as s:
         row = s.get(Row, uuid.UUID(case.id))
         dates = dict(row.details.get("dates") or {})
         for key, value in days.items():
@@ -100,7 +99,7 @@ def test_the_hourly_job_flags_a_case_nobody_reads__处罚法_第六十条(client
     case = noticed(client, desk)
     backdate(case, filed="2026-08-21")
     assert law_flags.sweep_all() >= 1
-    with tenant_scope(_xuanwu()), db.new_session() as s:
+    with tenant_scope(desk["tenant_id"]), db.new_session() as s:
         rules = s.execute(
             select(CaseFlag.rule).where(CaseFlag.case_id == uuid.UUID(case.id))
         ).scalars()
@@ -331,8 +330,9 @@ def test_a_reviewer_new_to_review_since_2021_07_15_needs_the_legal_qualification
 ):
     from tests.conftest import bearer
 
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
-    new = _officer(client, admin, username="xuanwu.qianli", name="钱力", roles=["legal_reviewer"])
+    slug = desk["slug"]
+    admin = bearer(machine_token(slug, ["district_admin"]))
+    new = _officer(client, admin, username=f"{slug}.qianli", name="钱力", roles=["legal_reviewer"])
     assert new["legal_qualification_no"] is None and new["first_legal_review_on"] is None
     case = _review_ready(client, desk)
     problem = refused(case, "legal_review", "reviewer-unqualified", "第五十八条第二款",
@@ -355,7 +355,7 @@ def test_a_reviewer_new_to_review_since_2021_07_15_needs_the_legal_qualification
     assert again["first_legal_review_on"] == "2026-11-24"  # recorded by the first review
 
     # a reviewer since before the law took effect needs no qualification
-    senior = _officer(client, admin, username="xuanwu.sunhe", name="孙禾", roles=["legal_reviewer"],
+    senior = _officer(client, admin, username=f"{slug}.sunhe", name="孙禾", roles=["legal_reviewer"],
                       first_legal_review_on="2019-05-06")  # fmt: skip
     other = _review_ready(client, desk)
     other.do("legal_review", who="reviewer", result="passed", opinion="事实清楚，程序合法。",
@@ -389,7 +389,8 @@ def test_whoever_investigated_may_not_review_and_the_reviewer_may_not_investigat
     from tests.conftest import bearer
     from tests.integration.oidc_flow import sign_in
 
-    zhaomin = sign_in(live_server.url, "xuanwu", "xuanwu.zhaomin")["access_token"]
+    slug = desk["slug"]
+    zhaomin = sign_in(live_server.url, slug, f"{slug}.zhaomin")["access_token"]
     desk = {**desk, "zhaomin": bearer(zhaomin)}  # the reviewer, signed in as herself
 
     case = noticed(client, desk)

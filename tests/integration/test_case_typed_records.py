@@ -17,13 +17,13 @@ desk = engine.desk  # the zhzf desk (officers, head, legal reviewer): a fixture
 pytestmark = pytest.mark.usefixtures("case_day")
 
 
-def _row(case_id: str):
-    """The case row and its typed records, read in the demo district."""
+def _row(case):
+    """The case row and its typed records, read in the case's district."""
     from yimen.platform.cases.record.model import Case
     from yimen.platform.kernel.db import db, tenant_scope
 
-    with tenant_scope(engine._xuanwu()), db.new_session() as s:
-        case = s.get(Case, uuid.UUID(case_id))
+    with tenant_scope(case.desk["tenant_id"]), db.new_session() as s:
+        case = s.get(Case, uuid.UUID(case.id))
         return (
             dict(case.details),
             case.decision,
@@ -39,7 +39,7 @@ def test_a_decision_served_and_paid_late_is_kept_in_typed_rows__处罚法_第五
     case = executing(client, desk, served_on="2026-03-02", fine=1_000_000)
     case.do("record_payment", amount_fen=2_000_000, paid_on="2026-11-20")
 
-    details, decision, services, payment, _ = _row(case.id)
+    details, decision, services, payment, _ = _row(case)
     assert decision.outcome == "penalty" and decision.number
     assert decision.fine_fen == 1_000_000 and decision.penalty_kinds == ["fine"]
     assert decision.decided_on is not None and decision.legal_basis
@@ -78,7 +78,7 @@ def test_a_compulsory_measure_is_a_row__行政强制法_第二十四条_第二�
     measure = case.json["details"]["compulsory_measures"]["measures"][-1]
     case.do("extend_measure", who="head", measure_id=measure["id"], days=30, reason="案情复杂")
 
-    details, decision, _, _, measures = _row(case.id)
+    details, decision, _, _, measures = _row(case)
     assert "compulsory_measures" not in details and decision is None
     [row] = measures
     assert (str(row.id), row.kind, row.items) == (measure["id"], "seal", ["烧烤炉 1 台"])

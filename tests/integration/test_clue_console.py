@@ -19,9 +19,9 @@ INBOX = "/console/clues/"
 def people(live_server, app, desks):
     return {
         **desks,
-        "hotline": _agency_client(live_server, app, "zhzf", ["hotline_operator"]),
-        "police": _agency_client(live_server, app, "gafj", ["police"]),
-        "procuratorate": _agency_client(live_server, app, "jcy", ["procuratorate"]),
+        "hotline": _agency_client(live_server, app, "zhzf", ["hotline_operator"], desks["slug"]),
+        "police": _agency_client(live_server, app, "gafj", ["police"], desks["slug"]),
+        "procuratorate": _agency_client(live_server, app, "jcy", ["procuratorate"], desks["slug"]),
     }
 
 
@@ -57,17 +57,14 @@ def _text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def _backdate(clue_id: str, days: int = 2) -> None:
+def _backdate(people, clue_id: str, days: int = 2) -> None:
     """The acceptance deadline passed `days` ago (as if the officer had let it lie)."""
     from sqlalchemy import select
 
     from yimen.platform.intake.model import Clue
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.platform.kernel.directory import Tenant
 
-    with db.new_session() as s:
-        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
-    with tenant_scope(tenant_id), db.new_session() as s:
+    with tenant_scope(people["tenant_id"]), db.new_session() as s:
         clue = s.execute(select(Clue).where(Clue.id == uuid.UUID(clue_id))).scalar_one()
         clue.accept_due = dt.date.today() - dt.timedelta(days=days)
         s.commit()
@@ -81,7 +78,7 @@ def _rows(html: str) -> list[str]:
 def test_an_officer_sees_their_agencys_clues_overdue_first_with_the_phone_masked(client, people):
     mine, late = _register(client, people), _register(client, people)
     other = _register(client, people, agency="scjg")
-    _backdate(late["id"])
+    _backdate(people, late["id"])
     r = client.get(INBOX, headers=people["zhzf"])
     html = _text(r)
     assert r.status_code == 200 and "线索收件箱" in html
@@ -194,7 +191,7 @@ def test_two_transfers_then_only_the_legal_affairs_office(client, people):
     assert 'id="transfer-form"' not in third and 'id="transfer-limit"' in third
     assert 'id="submit-form"' in third
     history = third.split('id="clue-history"')[1]
-    assert "玄武区综合行政执法局 → 玄武区市场监督管理局" in history and "无照" in history
+    assert "测试区综合行政执法局 → 测试区市场监督管理局" in history and "无照" in history
     r = _post(client, people["sthj"], f"{path}/submit", reason="职责不清")
     assert r.status_code == 302
     assert _api_clue(client, people, clue["id"])["status"] == "arbitration"
@@ -290,7 +287,7 @@ def test_a_hotline_operator_enters_a_call_and_reads_back_the_receipt_code(client
     assert r.status_code == 302
     done = _text(client.get(r.headers["Location"], headers=people["hotline"]))
     code = re.search(r'id="receipt-code">(YM\w+)<', done).group(1)
-    assert "玄武区综合行政执法局" in done
+    assert "测试区综合行政执法局" in done
     assert code not in _text(client.get(r.headers["Location"], headers=people["zhzf"]))
     clue_id = r.headers["Location"].split("registered=")[1]
     clue = _api_clue(client, people, clue_id)
@@ -342,5 +339,5 @@ def test_an_officer_confirms_a_proposed_duplicate_and_it_leaves_the_inbox(client
 
 def test_the_legal_affairs_office_reads_the_figures_by_agency(client, people):
     page = client.get("/console/clues/figures", headers=people["legal"])
-    assert page.status_code == 200 and "玄武区综合行政执法局" in _text(page)
+    assert page.status_code == 200 and "测试区综合行政执法局" in _text(page)
     assert client.get("/console/clues/figures", headers=people["zhzf"]).status_code == 403

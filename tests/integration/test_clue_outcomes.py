@@ -22,19 +22,11 @@ def _phone() -> str:
     return "139" + "".join(random.choices("0123456789", k=8))
 
 
-def _tenant_id():
-    from yimen.platform.kernel.db import db
-    from yimen.platform.kernel.directory import Tenant
-
-    with db.new_session() as s:
-        return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
-
-
-def _outbox(prefix: str) -> list[tuple[str, dict]]:
+def _outbox(desks, prefix: str) -> list[tuple[str, dict]]:
     from yimen.gateway.outbox.model import OutboxMessage
     from yimen.platform.kernel.db import db, tenant_scope
 
-    with tenant_scope(_tenant_id()), db.new_session() as s:
+    with tenant_scope(desks["tenant_id"]), db.new_session() as s:
         rows = s.execute(
             select(OutboxMessage.topic, OutboxMessage.payload)
             .where(OutboxMessage.idempotency_key.like(f"{prefix}%"))
@@ -51,7 +43,7 @@ def _accepted(client, desks, **extra):
     return clue
 
 
-def _file(client, **extra) -> dict:
+def _file(client, slug: str, **extra) -> dict:
     phone = extra.pop("phone", _phone())
     body = {
         "matter_code": OIL_FUMES,
@@ -60,7 +52,7 @@ def _file(client, **extra) -> dict:
         "phone": phone,
         **extra,
     }
-    r = client.post("/api/v1/public/xuanwu/complaints", json=body)
+    r = client.post(f"/api/v1/public/{slug}/complaints", json=body)
     assert r.status_code == 201, r.json
     return {**r.json, "phone": phone}
 
@@ -94,7 +86,7 @@ def test_closing_says_what_happened_and_a_bare_done_is_refused(client, desks):
         "经核查未发现违法行为",
     )
     assert r.json["steps"][-1]["action"] == "not_filed" and r.json["closed_at"]
-    topics = [t for t, _ in _outbox(f"clue:{clue['id']}:")]
+    topics = [t for t, _ in _outbox(desks, f"clue:{clue['id']}:")]
     assert topics[-1] == "SMS_CLUE_NOT_FILED"
 
 
@@ -106,7 +98,7 @@ def test_corrected_on_the_spot_is_a_closure_not_a_decision_not_to_file(client, d
         headers=desks["zhzf"],
     )
     assert r.json["steps"][-1]["action"] == "closed"
-    assert [t for t, _ in _outbox(f"clue:{clue['id']}:")][-1] == "SMS_CLUE_CLOSED"
+    assert [t for t, _ in _outbox(desks, f"clue:{clue['id']}:")][-1] == "SMS_CLUE_CLOSED"
 
 
 def test_a_clue_converted_to_a_case_hands_a_draft_with_its_facts_to_the_case_engine(
@@ -139,10 +131,19 @@ def test_complaints_about_the_same_thing_are_proposed_as_a_group_and_all_are_tol
     client,
     desks,
 ):
-    lead = _file(client, place="玄武区珠江路88号门口", description="饭店油烟直排，熏得窗户发黑")
-    same = _file(client, place="珠江路88号", description="珠江路88号饭店油烟直排，窗户发黑")
-    other_matter = _file(client, matter_code="CG-0001", place="珠江路88号")
-    far = _file(client, place="仙林大道1号", description="饭店油烟直排，熏得窗户发黑")
+    lead = _file(
+        client,
+        desks["slug"],
+        place="玄武区珠江路88号门口",
+        description="饭店油烟直排，熏得窗户发黑",
+    )
+    same = _file(
+        client, desks["slug"], place="珠江路88号", description="珠江路88号饭店油烟直排，窗户发黑"
+    )
+    other_matter = _file(client, desks["slug"], matter_code="CG-0001", place="珠江路88号")
+    far = _file(
+        client, desks["slug"], place="仙林大道1号", description="饭店油烟直排，熏得窗户发黑"
+    )
     lead_clue = _clue_by_code(client, desks, lead["receipt_code"])
     same_clue = _clue_by_code(client, desks, same["receipt_code"])
 
@@ -162,12 +163,12 @@ def test_complaints_about_the_same_thing_are_proposed_as_a_group_and_all_are_tol
     assert same_clue["id"] not in [c["id"] for c in queue.json["items"]]  # one queue: archive
 
     client.post(f"/api/v1/clues/{lead_clue['id']}/accept", headers=desks["zhzf"])
-    told = _outbox(f"clue:{same_clue['id']}:group:")
+    told = _outbox(desks, f"clue:{same_clue['id']}:group:")
     assert [t for t, _ in told] == ["SMS_GROUP_MOVED"]
     assert told[0][1]["params"] == {"code": same["receipt_code"], "step": "已受理"}
 
     progress = client.post(
-        "/api/v1/public/xuanwu/progress",
+        f"/api/v1/public/{desks['slug']}/progress",
         json={"code": same["receipt_code"], "phone4": same["phone"][-4:]},
     ).json
     assert [s["step"] for s in progress["steps"]][-2:] == ["已与同一事项的投诉合并办理", "已受理"]
@@ -175,8 +176,10 @@ def test_complaints_about_the_same_thing_are_proposed_as_a_group_and_all_are_tol
 
 
 def test_a_citizen_sees_open_complaints_nearby_and_joins_one(client, desks):
-    first = _file(client, place="玄武区太平北路120号", description="烧烤摊油烟很大")
-    nearby = client.get(f"/api/v1/public/xuanwu/nearby?matter_code={OIL_FUMES}&place=太平北路120号")
+    first = _file(client, desks["slug"], place="玄武区太平北路120号", description="烧烤摊油烟很大")
+    nearby = client.get(
+        f"/api/v1/public/{desks['slug']}/nearby?matter_code={OIL_FUMES}&place=太平北路120号"
+    )
     assert nearby.status_code == 200
     # Other people's complaints show the road, never the house (the trust issue, item 2).
     item = next(i for i in nearby.json["items"] if i["place"] == "玄武区太平北路")
@@ -185,19 +188,21 @@ def test_a_citizen_sees_open_complaints_nearby_and_joins_one(client, desks):
     assert item["matter"] == "餐饮服务业经营者未安装油烟净化设施或者超标排放油烟"
     assert "烧烤" not in str(nearby.json) and first["phone"] not in str(nearby.json)
 
-    joined = _file(client, place="太平北路120号", description="同样被油烟困扰", join=item["id"])
+    joined = _file(
+        client, desks["slug"], place="太平北路120号", description="同样被油烟困扰", join=item["id"]
+    )
     assert joined["status"] == "merged"
     clue = _clue_by_code(client, desks, joined["receipt_code"])
     lead = _clue_by_code(client, desks, first["receipt_code"])
     assert clue["group_id"] and clue["group_id"] == lead["group_id"]
-    assert [t for t, _ in _outbox(f"clue:{clue['id']}:")] == ["SMS_CLUE_MERGED"]
+    assert [t for t, _ in _outbox(desks, f"clue:{clue['id']}:")] == ["SMS_CLUE_MERGED"]
 
 
 def test_not_resolved_reopens_with_the_same_owner_and_counts_against_the_agency(
     client,
     desks,
 ):
-    filed = _file(client)
+    filed = _file(client, desks["slug"])
     clue = _clue_by_code(client, desks, filed["receipt_code"])
     client.post(f"/api/v1/clues/{clue['id']}/accept", headers=desks["zhzf"])
     client.post(
@@ -207,13 +212,13 @@ def test_not_resolved_reopens_with_the_same_owner_and_counts_against_the_agency(
     )
     before = _figures(client, desks)["zhzf"]
     progress = client.post(
-        "/api/v1/public/xuanwu/progress",
+        f"/api/v1/public/{desks['slug']}/progress",
         json={"code": filed["receipt_code"], "phone4": filed["phone"][-4:]},
     ).json
     assert progress["outcome"] == "当场责令改正，已整改到位" and progress["feedback_until"]
 
     r = client.post(
-        "/api/v1/public/xuanwu/feedback",
+        f"/api/v1/public/{desks['slug']}/feedback",
         json={
             "code": filed["receipt_code"],
             "phone4": filed["phone"][-4:],
@@ -232,10 +237,10 @@ def test_not_resolved_reopens_with_the_same_owner_and_counts_against_the_agency(
     )
     after = _figures(client, desks)["zhzf"]
     assert after["reopened"] == before["reopened"] + 1 and after["satisfaction"] is not None
-    assert [t for t, _ in _outbox(f"clue:{clue['id']}:")][-1] == "SMS_CLUE_REOPENED"
+    assert [t for t, _ in _outbox(desks, f"clue:{clue['id']}:")][-1] == "SMS_CLUE_REOPENED"
 
     not_closed = client.post(
-        "/api/v1/public/xuanwu/feedback",
+        f"/api/v1/public/{desks['slug']}/feedback",
         json={"code": filed["receipt_code"], "phone4": filed["phone"][-4:], "resolved": False},
     )
     assert not_closed.status_code == 409
@@ -245,7 +250,7 @@ def test_feedback_after_the_districts_period_is_refused(app, client, desks):
     from yimen.platform.intake.model import Clue
     from yimen.platform.kernel.db import db, tenant_scope
 
-    filed = _file(client)
+    filed = _file(client, desks["slug"])
     clue = _clue_by_code(client, desks, filed["receipt_code"])
     client.post(f"/api/v1/clues/{clue['id']}/accept", headers=desks["zhzf"])
     client.post(
@@ -253,12 +258,12 @@ def test_feedback_after_the_districts_period_is_refused(app, client, desks):
         json={"outcome": "no_violation", "note": "未发现"},
         headers=desks["zhzf"],
     )
-    with tenant_scope(_tenant_id()), db.new_session() as s:
+    with tenant_scope(desks["tenant_id"]), db.new_session() as s:
         row = s.get(Clue, __import__("uuid").UUID(clue["id"]))
         row.closed_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=16)
         s.commit()
     r = client.post(
-        "/api/v1/public/xuanwu/feedback",
+        f"/api/v1/public/{desks['slug']}/feedback",
         json={"code": filed["receipt_code"], "phone4": filed["phone"][-4:], "resolved": False},
     )
     assert r.status_code == 409 and "15日" in r.json["detail"]
@@ -281,17 +286,19 @@ def test_an_overdue_clue_is_escalated_once_counting_working_days_across_national
     from yimen.platform.kernel.db import db, tenant_scope
 
     clue = _register(client, desks)
-    with tenant_scope(_tenant_id()), db.new_session() as s:
+    with tenant_scope(desks["tenant_id"]), db.new_session() as s:
         row = s.get(Clue, __import__("uuid").UUID(clue["id"]))
         row.accept_due = service.accept_due(s, 3, today=dt.date(2026, 9, 30))
         s.commit()
         assert row.accept_due == dt.date(2026, 10, 10)
     escalate = service.intake.escalate_overdue  # its own unit of work, as the hourly job
-    assert clue["id"] not in [str(c.id) for c in escalate(_tenant_id(), dt.date(2026, 10, 10))]
-    escalated = escalate(_tenant_id(), dt.date(2026, 10, 11))
+    assert clue["id"] not in [
+        str(c.id) for c in escalate(desks["tenant_id"], dt.date(2026, 10, 10))
+    ]
+    escalated = escalate(desks["tenant_id"], dt.date(2026, 10, 11))
     assert clue["id"] in [str(c.id) for c in escalated]
-    assert escalate(_tenant_id(), dt.date(2026, 10, 12)) == [] or clue["id"] not in [
-        str(c.id) for c in escalate(_tenant_id(), dt.date(2026, 10, 12))
+    assert escalate(desks["tenant_id"], dt.date(2026, 10, 12)) == [] or clue["id"] not in [
+        str(c.id) for c in escalate(desks["tenant_id"], dt.date(2026, 10, 12))
     ]
     inbox = client.get("/api/v1/clues?escalated=true&page_size=100", headers=desks["zhzf"]).json
     assert clue["id"] in [c["id"] for c in inbox["items"]]
@@ -306,7 +313,7 @@ def test_an_inbound_clue_is_keyed_by_the_senders_id_so_a_replay_makes_nothing_ne
     desks,
     machine_token,
 ):
-    gateway = bearer(machine_token("xuanwu", ["gateway_client"]))
+    gateway = bearer(machine_token(desks["slug"], ["gateway_client"]))
     body = {
         "source": "police",
         "source_ref": f"GA-{random.randrange(10**9)}",
@@ -326,9 +333,9 @@ def test_an_inbound_clue_is_keyed_by_the_senders_id_so_a_replay_makes_nothing_ne
 
 
 @pytest.mark.parametrize("rating", [0, 6])
-def test_a_rating_is_one_to_five(client, rating):
+def test_a_rating_is_one_to_five(client, own_district, rating):
     r = client.post(
-        "/api/v1/public/xuanwu/feedback",
+        f"/api/v1/public/{own_district['slug']}/feedback",
         json={"code": "YMAAAAAAAAAA", "phone4": "1234", "resolved": True, "satisfaction": rating},
     )
     assert r.status_code == 422 and r.json["errors"][0]["message"] == "满意度为1至5分。"
@@ -340,7 +347,7 @@ def test_the_hourly_job_escalates_overdue_clues_of_every_district(client, desks)
     from yimen.platform.kernel.db import db, tenant_scope
 
     clue = _register(client, desks)
-    with tenant_scope(_tenant_id()), db.new_session() as s:
+    with tenant_scope(desks["tenant_id"]), db.new_session() as s:
         s.get(Clue, __import__("uuid").UUID(clue["id"])).accept_due = dt.date(2026, 11, 2)
         s.commit()
     assert escalate_all(dt.date(2026, 11, 4)) >= 1
@@ -352,7 +359,7 @@ def test_the_hourly_job_escalates_overdue_clues_of_every_district(client, desks)
 def test_on_the_progress_page_the_complainant_says_not_resolved_and_rates(client, desks):
     import re
 
-    filed = _file(client)
+    filed = _file(client, desks["slug"])
     clue = _clue_by_code(client, desks, filed["receipt_code"])
     client.post(f"/api/v1/clues/{clue['id']}/accept", headers=desks["zhzf"])
     client.post(
@@ -360,13 +367,13 @@ def test_on_the_progress_page_the_complainant_says_not_resolved_and_rates(client
         json={"outcome": "corrected_on_spot", "note": "已责令整改"},
         headers=desks["zhzf"],
     )
-    form = client.get("/t/xuanwu/progress").get_data(as_text=True)
+    form = client.get(f"/t/{desks['slug']}/progress").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
     asked = {"csrf_token": token, "code": filed["receipt_code"], "phone4": filed["phone"][-4:]}
-    page = client.post("/t/xuanwu/progress", data=asked).get_data(as_text=True)
+    page = client.post(f"/t/{desks['slug']}/progress", data=asked).get_data(as_text=True)
     assert 'id="feedback-form"' in page and "当场责令改正，已整改到位" in page
     r = client.post(
-        "/t/xuanwu/progress/feedback",
+        f"/t/{desks['slug']}/progress/feedback",
         data={
             "csrf_token": token,
             "code": filed["receipt_code"],

@@ -91,7 +91,7 @@ def test_the_legal_affairs_office_designates_a_lead_and_joint_agencies(client, d
     assert draft.status_code == 201, draft.json
     case = client.get(f"/api/v1/cases/{draft.json['id']}", headers=desks["sthj"]).json
     assert case["agency_id"] == ids["sthj"] and case["details"]["designated"]
-    _assert_may_file(draft.json["id"])
+    _assert_may_file(desks["tenant_id"], draft.json["id"])
     refused = client.post(
         f"/api/v1/clues/{clue['id']}/transfer",
         json={"to_agency_id": ids["yjgl"], "reason": "再移送"},
@@ -155,11 +155,7 @@ def test_the_complainant_is_texted_through_the_outbox(app, client, desks):
 
     clue = _register(client, desks)
     client.post(f"/api/v1/clues/{clue['id']}/accept", headers=desks["zhzf"])
-    from yimen.platform.kernel.directory import Tenant
-
-    with db.new_session() as s:
-        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
-    with tenant_scope(tenant_id), db.new_session() as s:
+    with tenant_scope(desks["tenant_id"]), db.new_session() as s:
         topics = (
             s.execute(
                 select(OutboxMessage.topic).where(
@@ -185,17 +181,12 @@ def test_the_acceptance_deadline_counts_working_days_across_the_national_day_hol
         )  # 2028 not loaded: flagged, not guessed
 
 
-def _assert_may_file(case_id: str) -> None:
+def _assert_may_file(tenant_id, case_id: str) -> None:
     import uuid
-
-    from sqlalchemy import select
 
     from yimen.platform.cases import service
     from yimen.platform.cases.record.model import Case
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.platform.kernel.directory import Tenant
 
-    with db.new_session() as s:
-        tenant = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
-    with tenant_scope(tenant), db.new_session() as s:
+    with tenant_scope(tenant_id), db.new_session() as s:
         assert service.jurisdiction_refusal(s, s.get(Case, uuid.UUID(case_id))) is None

@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import bearer
 from tests.integration.conftest import _agency_client
 
-URL = "/api/v1/public/xuanwu/complaints"
+DISTRICT: dict = {}  # the module's own district, where the complaints are filed
 FIELDS = {
     "matter_code": "CG-0014",
     "description": "楼下餐馆油烟直排，拍了照片",
@@ -41,9 +41,20 @@ def tiny_png(width: int = 2, height: int = 2) -> bytes:
     )
 
 
+@pytest.fixture(autouse=True)
+def district(own_district, monkeypatch) -> dict:
+    monkeypatch.setitem(DISTRICT, "slug", own_district["slug"])
+    monkeypatch.setitem(DISTRICT, "tenant_id", own_district["tenant_id"])
+    return own_district
+
+
+def _url() -> str:
+    return f"/api/v1/public/{DISTRICT['slug']}/complaints"
+
+
 def _post(client, files: list[tuple[bytes, str]], **fields):
     data = {**FIELDS, **fields, "photos": [(io.BytesIO(b), name) for b, name in files]}
-    return client.post(URL, data=data, content_type="multipart/form-data")
+    return client.post(_url(), data=data, content_type="multipart/form-data")
 
 
 def _clue_count(app) -> int:
@@ -51,11 +62,8 @@ def _clue_count(app) -> int:
 
     from yimen.platform.intake.model import Clue
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.platform.kernel.directory import Tenant
 
-    with db.new_session() as s:
-        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
-    with tenant_scope(tenant_id), db.new_session() as s:
+    with tenant_scope(DISTRICT["tenant_id"]), db.new_session() as s:
         return s.execute(select(func.count()).select_from(Clue)).scalar_one()
 
 
@@ -66,7 +74,7 @@ def _blobs(app) -> set[str]:
 
 @pytest.fixture
 def officer(live_server, app):
-    return _agency_client(live_server, app, "zhzf", ["officer"])
+    return _agency_client(live_server, app, "zhzf", ["officer"], DISTRICT["slug"])
 
 
 def _clue_id(client, officer, code: str) -> str:
@@ -163,7 +171,7 @@ def test_five_photos_and_a_phone_video_are_accepted_as_five(client, officer):
 
 
 def test_a_multipart_complaint_without_photos_is_filed(client, officer):
-    r = client.post(URL, data=FIELDS, content_type="multipart/form-data")
+    r = client.post(_url(), data=FIELDS, content_type="multipart/form-data")
     assert r.status_code == 201, r.json
     clue_id = _clue_id(client, officer, r.json["receipt_code"])
     assert client.get(f"/api/v1/clues/{clue_id}/attachments", headers=officer).json["total"] == 0
@@ -183,14 +191,14 @@ def test_multipart_fields_are_checked_like_json(client, app):
 
 def test_json_is_still_accepted(client):
     body = {**FIELDS, "anonymous": True}
-    assert client.post(URL, json=body).status_code == 201
+    assert client.post(_url(), json=body).status_code == 201
 
 
 def test_the_progress_page_and_api_show_nothing_of_the_photos(client):
     photo = tiny_png()
     code = _post(client, [(photo, "我的照片.png")]).json["receipt_code"]
-    progress = client.get(f"/api/v1/public/xuanwu/progress?code={code}")
-    page = client.get(f"/t/xuanwu/progress?code={code}")
+    progress = client.get(f"/api/v1/public/{DISTRICT['slug']}/progress?code={code}")
+    page = client.get(f"/t/{DISTRICT['slug']}/progress?code={code}")
     digest = hashlib.sha256(photo).hexdigest()
     for text in (progress.get_data(as_text=True), page.get_data(as_text=True)):
         assert "我的照片" not in text and digest not in text and "attachment" not in text
@@ -213,12 +221,12 @@ def test_another_district_cannot_list_or_download_the_photos(
 def test_a_wrong_file_on_the_public_form_is_explained_next_to_the_field(client, app):
     import re
 
-    form = client.get("/t/xuanwu/complaint").get_data(as_text=True)
+    form = client.get(f"/t/{DISTRICT['slug']}/complaint").get_data(as_text=True)
     assert 'enctype="multipart/form-data"' in form and "照片 (可选，最多5张)" in form
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
     clues = _clue_count(app)
     r = client.post(
-        "/t/xuanwu/complaint",
+        f"/t/{DISTRICT['slug']}/complaint",
         data={
             "csrf_token": token,
             "description": "路边违规停车占用人行道",
@@ -245,7 +253,7 @@ def test_a_body_past_every_file_limit_is_cut_while_reading(client, app):
     from yimen.platform.intake import attachments
 
     r = client.post(
-        URL,
+        _url(),
         data=b"x" * (attachments.max_body() + 1),
         content_type="multipart/form-data; boundary=zz",
     )

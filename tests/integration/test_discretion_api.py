@@ -9,20 +9,10 @@ import datetime as dt
 import statistics
 import uuid
 
-from sqlalchemy import select
-
 from tests.conftest import bearer
 
 DUST = "CG-0018"  # 大气法 第一百一十六条: 2,000–20,000 yuan
 WINDOW = {"decided_from": "2025-03-01", "decided_to": "2025-03-31"}
-
-
-def _tenant_id():
-    from yimen.platform.kernel.db import db
-    from yimen.platform.kernel.directory import Tenant
-
-    with db.new_session() as s:
-        return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
 
 
 def _insert_cases(desks, rows) -> dict[str, str]:
@@ -32,9 +22,9 @@ def _insert_cases(desks, rows) -> dict[str, str]:
 
     numbers = {}
     batch = uuid.uuid4().hex[:6]
-    with tenant_scope(_tenant_id()), db.new_session() as s:
+    with tenant_scope(desks["tenant_id"]), db.new_session() as s:
         for i, (agency, fine, day, status, extra) in enumerate(rows):
-            number = f"玄执罚〔2025〕{batch}-{i + 1}号"
+            number = f"测执罚〔2025〕{batch}-{i + 1}号"
             s.add(
                 Case(
                     agency_id=uuid.UUID(desks["ids"][agency]),
@@ -122,7 +112,7 @@ def test_supervisors_see_the_distribution_officers_do_not(client, desks):
     )
 
 
-def test_another_district_sees_none_of_xuanwus_decisions(
+def test_another_district_sees_none_of_this_districts_decisions(
     client, desks, new_district, machine_token
 ):
     _insert_cases(desks, [("zhzf", 5000, 10, "closed", {})])

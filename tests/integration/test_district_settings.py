@@ -150,9 +150,9 @@ def test_one_districts_change_never_reaches_another(client, district, new_distri
 
 @pytest.mark.usefixtures("case_day")  # before the tokens: they are issued on that day
 def test_a_longer_acceptance_period_gives_a_new_clue_a_later_deadline(client, desks, machine_token):
-    """玄武区 gives its agencies 5 working days instead of 3: a clue offered on Tuesday
-    24 November 2026 is due on Tuesday 1 December, not Friday 27 November."""
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    """The district gives its agencies 5 working days instead of 3: a clue offered on
+    Tuesday 24 November 2026 is due on Tuesday 1 December, not Friday 27 November."""
+    admin = bearer(machine_token(desks["slug"], ["district_admin"]))
     body = {
         "description": "某餐馆油烟直排，影响居民生活",
         "place": "玄武区珠江路88号",

@@ -20,19 +20,14 @@ pytestmark = pytest.mark.usefixtures("case_day")
 
 
 @pytest.fixture
-def xuanwu_id(app):
-    from sqlalchemy import select
-
-    from yimen.platform.kernel.db import db
-    from yimen.platform.kernel.directory import Tenant
-
-    with db.new_session() as s:
-        return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
+def district_id(desk):  # noqa: F811
+    """The module's own district (the lifecycle desk's)."""
+    return desk["tenant_id"]
 
 
 @pytest.fixture
-def turned_on(xuanwu_id, connector, upstream):  # noqa: F811
-    """xuanwu sends to a connector of this test's own while the test runs."""
+def turned_on(district_id, connector, upstream):  # noqa: F811
+    """The district sends to a connector of this test's own while the test runs."""
 
     def turn_on(event_types=(), agencies=()) -> str:
         name = connector(event_types=tuple(c.EVENT_TYPES))
@@ -45,7 +40,7 @@ def turned_on(xuanwu_id, connector, upstream):  # noqa: F811
             endpoint=upstream.url,
             credentials={"token": upstream.token},
         )
-        service.configure_subscription(uow, xuanwu_id, command)
+        service.configure_subscription(uow, district_id, command)
         made.append(name)
         return name
 
@@ -53,14 +48,14 @@ def turned_on(xuanwu_id, connector, upstream):  # noqa: F811
     yield turn_on
     for name in made:
         command = service.ConfigureSubscription(name, False, "admin", endpoint=upstream.url)
-        service.configure_subscription(uow, xuanwu_id, command)
+        service.configure_subscription(uow, district_id, command)
 
 
 def test_a_case_filed_and_moved_on_reaches_the_upstream_in_order_with_the_case_version(
     client,
     desk,  # noqa: F811
     turned_on,
-    xuanwu_id,
+    district_id,
     upstream,  # noqa: F811
 ):
     name = turned_on(agencies=("zhzf",))
@@ -71,12 +66,12 @@ def test_a_case_filed_and_moved_on_reaches_the_upstream_in_order_with_the_case_v
     case.do("add_record", kind="询问笔录", content="当事人陈述……")
     moved = case.do("advance")
 
-    mine = rows(xuanwu_id, aggregate_key=f"case:{case.id}", connector=name)
+    mine = rows(district_id, aggregate_key=f"case:{case.id}", connector=name)
     assert [(r.topic, r.sequence) for r in mine] == [
         (c.CaseFiled.TYPE, filed["version"]),
         (c.CaseStageChanged.TYPE, moved["version"]),
     ]
-    drain(xuanwu_id)
+    drain(district_id)
     sent = [r["payload"] for r in upstream.records if r["payload"]["aggregate_id"] == case.id]
     assert [p["type"] for p in sent] == [c.CaseFiled.TYPE, c.CaseStageChanged.TYPE]
     assert sent[0]["case_number"] == filed["number"] and sent[0]["agency_code"] == "zhzf"
@@ -89,7 +84,7 @@ def test_a_penalty_decided_on_the_spot_carries_the_decision(
     client,
     desk,  # noqa: F811
     turned_on,
-    xuanwu_id,
+    district_id,
 ):
     name = turned_on(event_types=(c.PenaltyDecided.TYPE,))
     case = Case(client, desk, parties=[a_company()], matter_code=SPILL)
@@ -97,7 +92,7 @@ def test_a_penalty_decided_on_the_spot_carries_the_decision(
         "decide_on_spot", penalty_kinds=["fine"], fine_fen=300_000, circumstance="minor"
     )
 
-    (row,) = rows(xuanwu_id, aggregate_key=f"case:{case.id}", connector=name)
+    (row,) = rows(district_id, aggregate_key=f"case:{case.id}", connector=name)
     assert (row.topic, row.sequence) == (c.PenaltyDecided.TYPE, decided["version"])
     assert row.payload["fine_fen"] == 300_000 and row.payload["kinds"] == ["fine"]
     assert row.payload["document_number"]
@@ -107,25 +102,25 @@ def test_an_agency_a_subscription_does_not_list_sends_nothing(
     client,
     desk,  # noqa: F811
     turned_on,
-    xuanwu_id,
+    district_id,
 ):
     name = turned_on(agencies=("scjg",))
     case = Case(client, desk)
     case.do("approve_filing", who="head")
-    assert rows(xuanwu_id, aggregate_key=f"case:{case.id}", connector=name) == []
+    assert rows(district_id, aggregate_key=f"case:{case.id}", connector=name) == []
 
 
 def test_a_clue_received_accepted_and_returned_is_answered_upstream(
     client,
     desk,  # noqa: F811
     turned_on,
-    xuanwu_id,
+    district_id,
     machine_token,
 ):
     from tests.conftest import bearer
 
     name = turned_on(event_types=(c.ClueReceived.TYPE, c.ClueAnswered.TYPE))
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    admin = bearer(machine_token(desk["slug"], ["district_admin"]))
     agencies = client.get("/api/v1/agencies?page_size=100", headers=admin).json["items"]
     zhzf = next(a["id"] for a in agencies if a["code"] == "zhzf")
     clue = client.post(
@@ -141,7 +136,7 @@ def test_a_clue_received_accepted_and_returned_is_answered_upstream(
     )
     assert closed.status_code == 200, closed.json
 
-    mine = rows(xuanwu_id, aggregate_key=f"clue:{clue['id']}", connector=name)
+    mine = rows(district_id, aggregate_key=f"clue:{clue['id']}", connector=name)
     assert [(r.topic, r.payload.get("answer")) for r in mine] == [
         (c.ClueReceived.TYPE, None),
         (c.ClueAnswered.TYPE, "accepted"),

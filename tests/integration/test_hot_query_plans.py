@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import event
 
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.db.base import DISTRIBUTED, distribution
-from yimen.platform.kernel.directory import Tenant
 from yimen.platform.models import metadata
 
 pytestmark = pytest.mark.postgres
@@ -31,11 +29,6 @@ def pg(backend, pg_database):
     if backend != "postgresql":
         pytest.skip("PostgreSQL only: reads its plans")
     return pg_database
-
-
-def _xuanwu() -> uuid.UUID:
-    with db.new_session() as s:
-        return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
 
 
 def _a_case(client, desks) -> str:
@@ -111,7 +104,7 @@ def _assert_named(statements, tenant_id, pg) -> None:
 
 
 def test_the_case_list_and_search_name_the_district(pg, client, desks):
-    tenant_id = _xuanwu()
+    tenant_id = desks["tenant_id"]
     _a_case(client, desks)
     statements = _statements_sent(
         client,
@@ -122,7 +115,7 @@ def test_the_case_list_and_search_name_the_district(pg, client, desks):
 
 
 def test_a_case_by_id_names_the_district(pg, client, desks):
-    tenant_id = _xuanwu()
+    tenant_id = desks["tenant_id"]
     case_id = _a_case(client, desks)
     statements = _statements_sent(client, desks["zhzf"], [f"/api/v1/cases/{case_id}"])
     assert any("enforcement_case.id = %(" in s for s, _p in statements)
@@ -130,7 +123,7 @@ def test_a_case_by_id_names_the_district(pg, client, desks):
 
 
 def test_the_clue_list_names_the_district(pg, client, desks):
-    tenant_id = _xuanwu()
+    tenant_id = desks["tenant_id"]
     body = {
         "description": "某餐馆油烟直排，影响居民生活",
         "place": "玄武区珠江路88号",

@@ -20,16 +20,16 @@ from tests.integration.conftest import _agency_client
 
 HOTLINE = "/console/clues/hotline"
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
-OIL_FUMES = "CG-0014"  # held by 玄武区综合行政执法局 on the demo's power list
+OIL_FUMES = "CG-0014"  # held by the comprehensive bureau (zhzf) on the demo's power list
 
 
 @pytest.fixture
 def people(live_server, app, desks, machine_token):
     return {
         **desks,
-        "hotline": _agency_client(live_server, app, "zhzf", ["hotline_operator"]),
-        "police": _agency_client(live_server, app, "gafj", ["police"]),
-        "platform": bearer(machine_token("xuanwu", ["gateway_client"])),
+        "hotline": _agency_client(live_server, app, "zhzf", ["hotline_operator"], desks["slug"]),
+        "police": _agency_client(live_server, app, "gafj", ["police"], desks["slug"]),
+        "platform": bearer(machine_token(desks["slug"], ["gateway_client"])),
     }
 
 
@@ -67,14 +67,11 @@ def _push(client, people, order: str):
     return client.post("/api/v1/clues/inbound", json=body, headers=people["platform"])
 
 
-def _clues_of(order: str) -> list:
+def _clues_of(people, order: str) -> list:
     from yimen.platform.intake.model import Clue
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.platform.kernel.directory import Tenant
 
-    with db.new_session() as s:
-        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
-    with tenant_scope(tenant_id), db.new_session() as s:
+    with tenant_scope(people["tenant_id"]), db.new_session() as s:
         return list(
             s.execute(
                 select(Clue.id, Clue.source, Clue.received_at).where(Clue.source_ref == order)
@@ -104,7 +101,7 @@ def test_a_typed_12345_order_is_the_same_clue_when_the_platform_pushes_it_later(
     pushed = _push(client, people, order)
     assert pushed.status_code == 200 and pushed.json["receipt_code"] == code
     assert pushed.json["source"] == "hotline_12345" and pushed.json["source_ref"] == order
-    ((_, source, received_at),) = _clues_of(order)
+    ((_, source, received_at),) = _clues_of(people, order)
     assert source == "hotline_12345" and received_at is not None
 
 
@@ -117,7 +114,7 @@ def test_a_pushed_12345_order_is_not_entered_again_when_an_operator_types_it(cli
     page = _text(client.get(typed.headers["Location"], headers=people["hotline"]))
     assert "该工单已登记为线索，未重复登记。" in page
     assert pushed.json["receipt_code"] not in page  # another's clue: no receipt read back
-    assert len(_clues_of(order)) == 1
+    assert len(_clues_of(people, order)) == 1
 
 
 def test_the_same_order_by_the_api_twice_is_one_clue(client, people):
@@ -176,7 +173,7 @@ def test_a_12319_call_keeps_its_id_and_time(client, people):
     at = _minutes_ago(45)
     r = _call(client, people["hotline"], source="hotline", source_ref=call_id, received_at=at)
     assert r.status_code == 302
-    ((_, source, received_at),) = _clues_of(call_id.upper())
+    ((_, source, received_at),) = _clues_of(people, call_id.upper())
     local = received_at.replace(tzinfo=received_at.tzinfo or dt.UTC).astimezone(SHANGHAI)
     assert source == "hotline" and local.strftime("%Y-%m-%dT%H:%M") == at
 
@@ -184,35 +181,37 @@ def test_a_12319_call_keeps_its_id_and_time(client, people):
 # --- item 9: the citizen chooses the agency, or not sure -------------------------------
 
 
-def _complain(client, **form):
+def _complain(client, slug, **form):
     body = {
-        "csrf_token": _token(client, "/t/xuanwu/complaint"),
+        "csrf_token": _token(client, f"/t/{slug}/complaint"),
         "description": "楼下烧烤店油烟很大",
         "place": f"玄武区珠江路{uuid.uuid4().hex[:6]}号",
         "anonymous": "on",
         **form,
     }
-    r = client.post("/t/xuanwu/complaint", data=body)
+    r = client.post(f"/t/{slug}/complaint", data=body)
     return r.status_code, _text(r)
 
 
 def test_a_citizen_chooses_the_agency_or_not_sure_which_goes_to_the_matters_holder(client, people):
-    form = _text(client.get("/t/xuanwu/complaint"))
+    form = _text(client.get(f"/t/{people['slug']}/complaint"))
     agencies = form.split('id="f-agency_id"')[1].split("</select>")[0]
-    assert "不确定，按问题类别交有权部门" in agencies and "玄武区市场监督管理局" in agencies
+    assert "不确定，按问题类别交有权部门" in agencies and "测试区市场监督管理局" in agencies
     assert "人民检察院" not in agencies and '<optgroup label="城市管理"' in form
 
-    status, done = _complain(client, matter_code=OIL_FUMES)
-    assert status == 201 and "玄武区综合行政执法局" in done  # not sure: the holder
-    status, done = _complain(client, matter_code=OIL_FUMES, agency_id=people["ids"]["scjg"])
-    assert status == 201 and "玄武区市场监督管理局" in done  # the agency chosen
-    status, done = _complain(client)
+    status, done = _complain(client, people["slug"], matter_code=OIL_FUMES)
+    assert status == 201 and "测试区综合行政执法局" in done  # not sure: the holder
+    status, done = _complain(
+        client, people["slug"], matter_code=OIL_FUMES, agency_id=people["ids"]["scjg"]
+    )
+    assert status == 201 and "测试区市场监督管理局" in done  # the agency chosen
+    status, done = _complain(client, people["slug"])
     assert status == 201 and "综合行政执法局" not in done  # neither: the legal-affairs office
 
 
 def test_a_citizen_cannot_send_a_complaint_to_an_agency_that_does_not_take_them(client, people):
     r = client.post(
-        "/api/v1/public/xuanwu/complaints",
+        f"/api/v1/public/{people['slug']}/complaints",
         json={
             "description": "楼下烧烤店油烟很大",
             "place": "玄武区珠江路",
@@ -227,28 +226,31 @@ def test_a_citizen_cannot_send_a_complaint_to_an_agency_that_does_not_take_them(
 # --- item 9: the progress check keeps the phone digits out of the URL ------------------
 
 
-def test_the_progress_check_posts_the_phone_digits_and_a_url_with_them_is_refused(client):
+def test_the_progress_check_posts_the_phone_digits_and_a_url_with_them_is_refused(
+    client, own_district
+):
+    slug = own_district["slug"]
     phone = "139" + uuid.uuid4().int.__str__()[:8]
     receipt = client.post(
-        "/api/v1/public/xuanwu/complaints",
+        f"/api/v1/public/{slug}/complaints",
         json={"description": "占道经营影响通行", "place": "新街口", "phone": phone},
     ).json
     code = receipt["receipt_code"]
 
-    form = _text(client.get("/t/xuanwu/progress"))
+    form = _text(client.get(f"/t/{slug}/progress"))
     assert re.search(r'<form method="post" id="progress-form"', form)
-    asked = {"csrf_token": _token(client, "/t/xuanwu/progress"), "code": code}
-    shown = client.post("/t/xuanwu/progress", data={**asked, "phone4": phone[-4:]})
+    asked = {"csrf_token": _token(client, f"/t/{slug}/progress"), "code": code}
+    shown = client.post(f"/t/{slug}/progress", data={**asked, "phone4": phone[-4:]})
     assert shown.status_code == 200 and 'id="progress-steps"' in _text(shown)
 
-    in_url = client.get(f"/t/xuanwu/progress?code={code}&phone4={phone[-4:]}")
+    in_url = client.get(f"/t/{slug}/progress?code={code}&phone4={phone[-4:]}")
     assert in_url.status_code == 303 and phone[-4:] not in in_url.headers["Location"]
     again = _text(client.get(in_url.headers["Location"]))
     assert "请在下方输入手机尾号后四位再查询" in again and code in again
 
-    api = client.post("/api/v1/public/xuanwu/progress", json={"code": code, "phone4": phone[-4:]})
+    api = client.post(f"/api/v1/public/{slug}/progress", json={"code": code, "phone4": phone[-4:]})
     assert api.status_code == 200 and api.json["receipt_code"] == code
-    refused = client.get(f"/api/v1/public/xuanwu/progress?code={code}&phone4={phone[-4:]}")
+    refused = client.get(f"/api/v1/public/{slug}/progress?code={code}&phone4={phone[-4:]}")
     assert refused.status_code == 422 and refused.json["errors"][0]["field"].endswith("phone4")
 
 

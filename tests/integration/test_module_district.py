@@ -31,6 +31,14 @@ def test_the_modules_district_has_the_demos_agencies_officers_and_power_list(
         "测试区综合行政执法局",  # the power list, as the demo's: then handed to the street
         "梅园新村街道办事处",
     ]
+    # every matter the demo's district holds, this one holds too (the seed's bulk assignment)
+    demo_admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    lists = [
+        requests.get(f"{api}/power-list?page_size=100", headers=h, timeout=10).json()
+        for h in (admin, demo_admin)
+    ]
+    assert lists[0]["total"] == lists[1]["total"] >= 60
+    assert all(item["agency_name"] for item in lists[0]["items"])
     reader = bearer(live_server.client_token(own_district["slug"]))  # its read-only client
     assert requests.get(f"{api}/agencies", headers=reader, timeout=10).status_code == 200
 

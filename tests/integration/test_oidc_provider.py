@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
 import requests
 from authlib.oidc.discovery import OpenIDProviderMetadata
 from joserfc import jwt
@@ -12,9 +13,18 @@ from joserfc.jwk import KeySet
 from tests.conftest import bearer
 from tests.integration.oidc_flow import CONSOLE, authorize, code_from, exchange, pkce, sign_in
 
+DISTRICT: dict = {}  # the module's own district, whose issuer the tests sign in at
+
+
+@pytest.fixture(autouse=True)
+def district(own_district, monkeypatch) -> dict:
+    monkeypatch.setitem(DISTRICT, "slug", own_district["slug"])
+    monkeypatch.setitem(DISTRICT, "tenant_id", own_district["tenant_id"])
+    return own_district
+
 
 def test_discovery_is_a_valid_openid_provider_document(live_server):
-    issuer = f"{live_server.url}/oidc/xuanwu"
+    issuer = f"{live_server.url}/oidc/{DISTRICT['slug']}"
     meta = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
     OpenIDProviderMetadata(meta).validate()
     assert meta["issuer"] == issuer
@@ -28,39 +38,44 @@ def test_an_unknown_district_has_no_issuer(live_server):
 
 
 def test_jwks_publishes_rsa_signing_keys(live_server):
-    keys = requests.get(f"{live_server.url}/oidc/xuanwu/jwks", timeout=10).json()["keys"]
+    keys = requests.get(f"{live_server.url}/oidc/{DISTRICT['slug']}/jwks", timeout=10).json()[
+        "keys"
+    ]
     assert keys and all(k["kty"] == "RSA" and k["use"] == "sig" and "d" not in k for k in keys)
 
 
 def test_an_officer_signs_in_with_code_and_pkce_and_the_api_knows_them(live_server):
-    tokens = sign_in(live_server.url, "xuanwu", "xuanwu.liqiang")
+    tokens = sign_in(live_server.url, DISTRICT["slug"], f"{DISTRICT['slug']}.liqiang")
     assert tokens["token_type"] == "Bearer" and tokens["refresh_token"] and tokens["id_token"]
     me = requests.get(
         f"{live_server.url}/api/v1/me", headers=bearer(tokens["access_token"]), timeout=10
     ).json()
-    assert me["username"] == "xuanwu.liqiang" and me["name"] == "李强"
-    assert me["district"] == "xuanwu" and me["agency"] == "zhzf"
+    assert me["username"] == f"{DISTRICT['slug']}.liqiang" and me["name"] == "李强"
+    assert me["district"] == DISTRICT["slug"] and me["agency"] == "zhzf"
     assert me["roles"] == ["agency_head", "officer"]
 
 
 def test_tokens_are_shaped_like_keycloaks(live_server):
     nonce = secrets.token_urlsafe(8)
-    tokens = sign_in(live_server.url, "xuanwu", "xuanwu.zhangwei", nonce=nonce)
+    tokens = sign_in(live_server.url, DISTRICT["slug"], f"{DISTRICT['slug']}.zhangwei", nonce=nonce)
     claims = jwt.decode(
         tokens["access_token"],
         KeySet.import_key_set(
-            requests.get(f"{live_server.url}/oidc/xuanwu/jwks", timeout=10).json()
+            requests.get(f"{live_server.url}/oidc/{DISTRICT['slug']}/jwks", timeout=10).json()
         ),
     ).claims
-    assert claims["iss"] == f"{live_server.url}/oidc/xuanwu"
+    assert claims["iss"] == f"{live_server.url}/oidc/{DISTRICT['slug']}"
     assert claims["aud"] == ["yimen-api"] and claims["azp"] == CONSOLE
-    assert claims["realm_access"]["roles"] == ["default-roles-xuanwu", "offline_access"]
+    assert claims["realm_access"]["roles"] == [
+        f"default-roles-{DISTRICT['slug']}",
+        "offline_access",
+    ]
     assert claims["resource_access"]["yimen-api"]["roles"] == ["officer"]
     assert claims["exp"] - claims["iat"] == 300 and claims["nbf"] <= claims["iat"]
     id_claims = jwt.decode(
         tokens["id_token"],
         KeySet.import_key_set(
-            requests.get(f"{live_server.url}/oidc/xuanwu/jwks", timeout=10).json()
+            requests.get(f"{live_server.url}/oidc/{DISTRICT['slug']}/jwks", timeout=10).json()
         ),
     ).claims
     assert id_claims["nonce"] == nonce and id_claims["aud"] == [CONSOLE] and "at_hash" in id_claims
@@ -68,44 +83,68 @@ def test_tokens_are_shaped_like_keycloaks(live_server):
 
 def test_a_wrong_pkce_verifier_is_refused(live_server):
     _, challenge = pkce()
-    response = authorize(live_server.url, "xuanwu", "xuanwu.zhangwei", "Yimen@2026", challenge)
+    response = authorize(
+        live_server.url, DISTRICT["slug"], f"{DISTRICT['slug']}.zhangwei", "Yimen@2026", challenge
+    )
     other_verifier, _ = pkce()
-    r = exchange(live_server.url, "xuanwu", code_from(response), other_verifier)
+    r = exchange(live_server.url, DISTRICT["slug"], code_from(response), other_verifier)
     assert r.status_code == 400 and r.json()["error"] == "invalid_grant"
 
 
 def test_the_public_console_client_must_use_pkce(live_server):
-    response = authorize(live_server.url, "xuanwu", "xuanwu.zhangwei", "Yimen@2026", challenge=None)
+    response = authorize(
+        live_server.url,
+        DISTRICT["slug"],
+        f"{DISTRICT['slug']}.zhangwei",
+        "Yimen@2026",
+        challenge=None,
+    )
     assert response.status_code == 400 and "PKCE" in response.text
 
 
 def test_a_code_works_once(live_server):
     verifier, challenge = pkce()
     code = code_from(
-        authorize(live_server.url, "xuanwu", "xuanwu.zhangwei", "Yimen@2026", challenge)
+        authorize(
+            live_server.url,
+            DISTRICT["slug"],
+            f"{DISTRICT['slug']}.zhangwei",
+            "Yimen@2026",
+            challenge,
+        )
     )
-    assert exchange(live_server.url, "xuanwu", code, verifier).status_code == 200
-    assert exchange(live_server.url, "xuanwu", code, verifier).json()["error"] == "invalid_grant"
+    assert exchange(live_server.url, DISTRICT["slug"], code, verifier).status_code == 200
+    assert (
+        exchange(live_server.url, DISTRICT["slug"], code, verifier).json()["error"]
+        == "invalid_grant"
+    )
 
 
 def test_a_code_of_one_district_is_worthless_at_another(live_server):
     verifier, challenge = pkce()
     code = code_from(
-        authorize(live_server.url, "xuanwu", "xuanwu.zhangwei", "Yimen@2026", challenge)
+        authorize(
+            live_server.url,
+            DISTRICT["slug"],
+            f"{DISTRICT['slug']}.zhangwei",
+            "Yimen@2026",
+            challenge,
+        )
     )
+    # the demo's qinhuai as the other district: the code is only shown to its issuer
     assert exchange(live_server.url, "qinhuai", code, verifier).json()["error"] == "invalid_grant"
 
 
 def _refresh(base, token):
     return requests.post(
-        f"{base}/oidc/xuanwu/token",
+        f"{base}/oidc/{DISTRICT['slug']}/token",
         data={"grant_type": "refresh_token", "refresh_token": token, "client_id": CONSOLE},
         timeout=10,
     )
 
 
 def test_refresh_tokens_rotate_and_a_reused_one_revokes_the_family(live_server):
-    first = sign_in(live_server.url, "xuanwu", "xuanwu.wangfang")
+    first = sign_in(live_server.url, DISTRICT["slug"], f"{DISTRICT['slug']}.wangfang")
     second = _refresh(live_server.url, first["refresh_token"]).json()
     assert second["access_token"] and second["refresh_token"] != first["refresh_token"]
     assert _refresh(live_server.url, first["refresh_token"]).json()["error"] == "invalid_grant"
@@ -131,24 +170,20 @@ def test_client_credentials_read_the_district_and_a_wrong_secret_is_refused(
 def test_rotating_keys_keeps_issued_tokens_valid_and_signs_new_ones_with_the_new_key(
     live_server, app
 ):
-    from sqlalchemy import select
-
     from yimen.platform.idp.keys import rotate
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.platform.kernel.directory import Tenant
 
-    before = live_server.client_token("qinhuai")
-    with db.new_session() as s:
-        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "qinhuai")).scalar_one()
-    with tenant_scope(tenant_id), db.new_session() as s:
+    # the module's own district: a rotated key stays rotated, for every later module
+    before = live_server.client_token(DISTRICT["slug"])
+    with tenant_scope(DISTRICT["tenant_id"]), db.new_session() as s:
         new_kid = rotate(s).kid
         s.commit()
-    after = live_server.client_token("qinhuai")
+    after = live_server.client_token(DISTRICT["slug"])
     assert (
         jwt.decode(
             after,
             KeySet.import_key_set(
-                requests.get(f"{live_server.url}/oidc/qinhuai/jwks", timeout=10).json()
+                requests.get(f"{live_server.url}/oidc/{DISTRICT['slug']}/jwks", timeout=10).json()
             ),
         ).header["kid"]
         == new_kid
@@ -163,19 +198,21 @@ def test_rotating_keys_keeps_issued_tokens_valid_and_signs_new_ones_with_the_new
 
 
 def test_userinfo_answers_for_the_token_holder(live_server):
-    tokens = sign_in(live_server.url, "qinhuai", "qinhuai.heyun")
+    tokens = sign_in(live_server.url, DISTRICT["slug"], f"{DISTRICT['slug']}.heyun")
     info = requests.get(
-        f"{live_server.url}/oidc/qinhuai/userinfo",
+        f"{live_server.url}/oidc/{DISTRICT['slug']}/userinfo",
         headers=bearer(tokens["access_token"]),
         timeout=10,
     ).json()
-    assert info["preferred_username"] == "qinhuai.heyun" and info["roles"] == ["legal_affairs"]
+    assert info["preferred_username"] == f"{DISTRICT['slug']}.heyun" and info["roles"] == [
+        "legal_affairs"
+    ]
 
 
 def test_sign_out_revokes_the_refresh_token(live_server):
-    tokens = sign_in(live_server.url, "xuanwu", "xuanwu.zhaomin")
+    tokens = sign_in(live_server.url, DISTRICT["slug"], f"{DISTRICT['slug']}.zhaomin")
     r = requests.get(
-        f"{live_server.url}/oidc/xuanwu/logout",
+        f"{live_server.url}/oidc/{DISTRICT['slug']}/logout",
         params={
             "id_token_hint": tokens["id_token"],
             "post_logout_redirect_uri": f"{live_server.url}/console/",
@@ -198,9 +235,9 @@ def test_the_sign_in_form_refuses_a_post_without_its_csrf_token(live_server):
         "code_challenge_method": "S256",
     }
     r = requests.post(
-        f"{live_server.url}/oidc/xuanwu/authorize",
+        f"{live_server.url}/oidc/{DISTRICT['slug']}/authorize",
         params=params,
-        data={"username": "xuanwu.zhangwei", "password": "Yimen@2026"},
+        data={"username": f"{DISTRICT['slug']}.zhangwei", "password": "Yimen@2026"},
         allow_redirects=False,
         timeout=10,
     )

@@ -22,20 +22,17 @@ REDIRECT = "https://rp.example.cn/callback"
 
 
 @pytest.fixture
-def relying_party(app, live_server, monkeypatch):
-    """A confidential client registered at 玄武区's issuer for the code flow."""
+def relying_party(app, live_server, monkeypatch, own_district):
+    """A confidential client registered at the module's own district's issuer for the code
+    flow."""
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the live server is plain HTTP
-    from sqlalchemy import select
-
     from yimen.platform.idp.admin import hash_secret
     from yimen.platform.idp.model import OAuthClient
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.platform.kernel.directory import Tenant
 
+    slug = own_district["slug"]
     client_id, secret = f"rp-{secrets.token_hex(4)}", secrets.token_urlsafe(24)
-    with db.new_session() as s:
-        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
-    with tenant_scope(tenant_id), db.new_session() as s:
+    with tenant_scope(own_district["tenant_id"]), db.new_session() as s:
         s.add(
             OAuthClient(
                 client_id=client_id,
@@ -48,12 +45,12 @@ def relying_party(app, live_server, monkeypatch):
             )
         )
         s.commit()
-    issuer = f"{live_server.url}/oidc/xuanwu"
+    issuer = f"{live_server.url}/oidc/{slug}"
     meta = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=10).json()
-    return {"client_id": client_id, "secret": secret, "meta": meta}
+    return {"client_id": client_id, "secret": secret, "meta": meta, "slug": slug}
 
 
-def rp_sign_in(rp: dict, username: str = "xuanwu.zhangwei") -> dict:
+def rp_sign_in(rp: dict, username: str = "zhangwei") -> dict:
     """The code flow with PKCE as requests-oauthlib runs it; the officer's browser part
     (the sign-in form) is plain HTTP."""
     meta = rp["meta"]
@@ -69,7 +66,7 @@ def rp_sign_in(rp: dict, username: str = "xuanwu.zhangwei") -> dict:
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
     signed_in = browser.post(
         url,
-        data={"username": username, "password": "Yimen@2026", "csrf_token": csrf},
+        data={"username": f"{rp['slug']}.{username}", "password": "Yimen@2026", "csrf_token": csrf},
         allow_redirects=False,
         timeout=10,
     )
@@ -121,7 +118,7 @@ def test_userinfo_takes_the_token_in_a_form_encoded_post_body(relying_party):
     assert "access_token=" in body and "Authorization" not in headers
     r = requests.post(uri, headers=headers, data=body, timeout=10)
     assert r.status_code == 200, r.text
-    assert r.json()["preferred_username"] == "xuanwu.zhangwei"
+    assert r.json()["preferred_username"] == f"{relying_party['slug']}.zhangwei"
 
 
 def test_a_token_both_in_the_header_and_the_body_is_an_invalid_request(relying_party):
@@ -176,7 +173,7 @@ def test_a_bad_token_in_the_body_is_an_invalid_token_challenge(relying_party):
 
 def test_discovery_names_the_revocation_endpoint(relying_party, live_server):
     meta = relying_party["meta"]
-    assert meta["revocation_endpoint"] == f"{live_server.url}/oidc/xuanwu/revoke"
+    assert meta["revocation_endpoint"] == f"{live_server.url}/oidc/{relying_party['slug']}/revoke"
     assert set(meta["revocation_endpoint_auth_methods_supported"]) >= {
         "client_secret_basic",
         "client_secret_post",
@@ -251,7 +248,8 @@ def test_a_client_must_authenticate_and_revokes_only_its_own_tokens(relying_part
 def test_the_public_console_revokes_its_refresh_token_with_its_client_id(
     relying_party, live_server
 ):
-    tokens = sign_in(live_server.url, "xuanwu", "xuanwu.wangfang")
+    slug = relying_party["slug"]
+    tokens = sign_in(live_server.url, slug, f"{slug}.wangfang")
     console = {"client_id": CONSOLE, "meta": relying_party["meta"], "secret": None}
     r = revoke(console, tokens["refresh_token"], "refresh_token", client_id=CONSOLE)
     assert r.status_code == 200

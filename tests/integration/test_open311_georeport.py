@@ -22,6 +22,16 @@ import requests
 import xmltodict
 from georeport import GeoReport
 
+DISTRICT: dict = {}  # the module's own district, whose Open311 door the tests use
+
+
+@pytest.fixture(autouse=True)
+def district(own_district, monkeypatch) -> dict:
+    monkeypatch.setitem(DISTRICT, "slug", own_district["slug"])
+    monkeypatch.setitem(DISTRICT, "tenant_id", own_district["tenant_id"])
+    return own_district
+
+
 XML_SIMPLE_LISTS = ("service", "attribute", "value", "request", "error", "group")
 
 
@@ -93,7 +103,9 @@ def _fetched(sender: FixMyStreetSender, start: str, end: str) -> dict[str, dict]
 def test_fixmystreets_sender_learns_the_services_files_a_report_and_fetches_it_back(
     live_server, app
 ):
-    sender = FixMyStreetSender(f"{live_server.url}/open311/v2/xuanwu/", "xuanwu", "fms-key")
+    sender = FixMyStreetSender(
+        f"{live_server.url}/open311/v2/{DISTRICT['slug']}/", DISTRICT["slug"], "fms-key"
+    )
     listing = sender.get_service_list()
     assert listing is not None, sender.error
     services = {s["service_code"]: s for s in listing["service"]}
@@ -132,13 +144,15 @@ def test_fixmystreets_sender_learns_the_services_files_a_report_and_fetches_it_b
     assert (fetched["service_code"], fetched["status"]) == ("CG-0014", "open")
     assert (fetched["lat"], fetched["long"]) == ("32.046", "118.789")
     assert fetched.get("description") is None and "卧室" not in str(fetched)
-    assert fetched["agency_responsible"] == "玄武区综合行政执法局"
+    assert fetched["agency_responsible"] == "测试区综合行政执法局"
 
     assert _kept(request_id)[2] == dt.datetime(2026, 8, 1, 12, 30, tzinfo=dt.UTC)
 
 
 def test_fixmystreets_sender_reads_refusals_as_georeport_errors(live_server):
-    sender = FixMyStreetSender(f"{live_server.url}/open311/v2/xuanwu/", "xuanwu", "fms-key")
+    sender = FixMyStreetSender(
+        f"{live_server.url}/open311/v2/{DISTRICT['slug']}/", DISTRICT["slug"], "fms-key"
+    )
     assert sender.send_service_request({"service_code": "CG-0014", "lat": "32.0"}) is None
     assert sender.error.startswith("400: ") and "description" in sender.error
     unknown = {"service_code": "XX-1", "description": "测试未知服务", "address_string": "某路"}
@@ -160,7 +174,7 @@ def test_fixmystreets_sender_reads_refusals_as_georeport_errors(live_server):
 
 
 def test_every_resource_answers_in_xml_and_json_with_the_specifications_names(live_server):
-    base = f"{live_server.url}/open311/v2/xuanwu"
+    base = f"{live_server.url}/open311/v2/{DISTRICT['slug']}"
     filed = requests.post(
         f"{base}/requests.json",
         data={
@@ -238,7 +252,9 @@ def test_the_georeport_client_library_reads_services_definitions_and_requests(
     # What a third-party client tried before this door followed the specification: the
     # service list worked, every query without request ids was a 400, nothing was XML.
     client = GeoReport(
-        f"{live_server.url}/open311/v2/xuanwu", jurisdiction="xuanwu", output_format=fmt
+        f"{live_server.url}/open311/v2/{DISTRICT['slug']}",
+        jurisdiction=DISTRICT["slug"],
+        output_format=fmt,
     )
     services = {s["service_code"]: s for s in _many(client.get_service_list())}
     assert (
@@ -252,7 +268,7 @@ def test_the_georeport_client_library_reads_services_definitions_and_requests(
 
     now = dt.datetime.now(dt.UTC)
     old, oil, closed = _clues(
-        _district_id("xuanwu"),
+        DISTRICT["tenant_id"],
         {"created_at": now - dt.timedelta(days=100)},
         {"created_at": now - dt.timedelta(seconds=5)},
         {
@@ -286,16 +302,10 @@ def _kept(receipt_code: str) -> tuple[bool, str, dt.datetime | None]:
     from yimen.platform.intake.model import Clue
     from yimen.platform.kernel.db import db, tenant_scope
 
-    with tenant_scope(_district_id("xuanwu")), db.new_session() as s:
+    with tenant_scope(DISTRICT["tenant_id"]), db.new_session() as s:
         clue = s.execute(select(Clue).where(Clue.receipt_code == receipt_code)).scalar_one()
         assert clue.source == "open311"
         return clue.anonymous, clue.complainant_phone, clue.occurred_at
-
-
-def _district_id(slug: str) -> uuid.UUID:
-    from yimen.tenants.directory.service import district_or_404
-
-    return district_or_404(slug).id
 
 
 def _clues(district: uuid.UUID, *rows: dict) -> list[str]:
@@ -333,10 +343,10 @@ def _listed(base: str, fmt: str = "json", **params) -> list[dict]:
 
 
 def test_requests_are_listed_by_matter_status_and_date_within_ninety_days(live_server, app):
-    base = f"{live_server.url}/open311/v2/xuanwu"
+    base = f"{live_server.url}/open311/v2/{DISTRICT['slug']}"
     now = dt.datetime.now(dt.UTC)
     old, oil, closed, noise = _clues(
-        _district_id("xuanwu"),
+        DISTRICT["tenant_id"],
         {"created_at": now - dt.timedelta(days=100)},
         {"created_at": now - dt.timedelta(seconds=5)},
         {
@@ -392,10 +402,10 @@ def test_requests_are_listed_by_matter_status_and_date_within_ninety_days(live_s
 def test_the_public_list_shows_the_road_and_never_the_words_a_name_or_a_police_referral(
     live_server, app
 ):
-    base = f"{live_server.url}/open311/v2/xuanwu"
+    base = f"{live_server.url}/open311/v2/{DISTRICT['slug']}"
     now = dt.datetime.now(dt.UTC)
     complaint, referral, patrol = _clues(
-        _district_id("xuanwu"),
+        DISTRICT["tenant_id"],
         {"complainant_name": "王芳", "complainant_phone": "13812345678", "created_at": now},
         {"source": "police", "source_ref": uuid.uuid4().hex, "created_at": now},
         {"source": "patrol", "created_at": now},
@@ -421,17 +431,17 @@ def test_a_list_holds_the_newest_thousand_and_no_other_districts_requests(
     codes = _clues(
         district.id, *({"created_at": now - dt.timedelta(minutes=n)} for n in range(1003))
     )
-    (xuanwu_code,) = _clues(_district_id("xuanwu"), {"created_at": now})
+    (neighbour_code,) = _clues(DISTRICT["tenant_id"], {"created_at": now})
     base = f"{live_server.url}/open311/v2/{district.slug}"
     listed = [r["service_request_id"] for r in _listed(base)]
     assert listed == codes[:1000]
-    assert requests.get(f"{base}/requests/{xuanwu_code}.json", timeout=10).status_code == 404
-    assert _listed(base, service_request_id=xuanwu_code) == []
+    assert requests.get(f"{base}/requests/{neighbour_code}.json", timeout=10).status_code == 404
+    assert _listed(base, service_request_id=neighbour_code) == []
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_too_many_reads_are_refused_in_the_format_asked_for(live_server, app, fmt):
-    base = f"{live_server.url}/open311/v2/xuanwu"
+    base = f"{live_server.url}/open311/v2/{DISTRICT['slug']}"
     before = app.config["YIMEN_PUBLIC_READ_RATE_LIMIT"]
     app.config["YIMEN_PUBLIC_READ_RATE_LIMIT"] = "2 per minute"
     try:

@@ -7,7 +7,6 @@ import threading
 import uuid
 
 import pytest
-from sqlalchemy import select
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
@@ -17,7 +16,6 @@ from yimen.gateway.outbox import service as outbox
 from yimen.gateway.outbox.model import DEAD, PENDING, OutboxMessage
 from yimen.gateway.ports import Connector
 from yimen.platform.kernel.db import db, tenant_scope
-from yimen.platform.kernel.directory import Tenant
 
 
 class BuggyConnector(Connector):
@@ -28,9 +26,9 @@ class BuggyConnector(Connector):
 
 
 @pytest.fixture
-def xuanwu(app):
-    with db.new_session() as s:
-        return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
+def district_id(app, own_district):
+    """The module's own district, whose outbox the tests fill."""
+    return own_district["tenant_id"]
 
 
 @pytest.fixture
@@ -71,23 +69,25 @@ def _deliver_until_settled(tenant_id, message_id) -> int:
     return tries
 
 
-def test_a_connectors_own_key_error_is_retried_then_dead_not_no_such_connector(xuanwu, connectors):
+def test_a_connectors_own_key_error_is_retried_then_dead_not_no_such_connector(
+    district_id, connectors
+):
     connectors(BuggyConnector())
-    message_id = _message(xuanwu, "buggy")
+    message_id = _message(district_id, "buggy")
     with pytest.raises(KeyError):
-        outbox.deliver_now(xuanwu, message_id)
-    first = _row(xuanwu, message_id)
+        outbox.deliver_now(district_id, message_id)
+    first = _row(district_id, message_id)
     assert (first.status, first.attempts) == (PENDING, 1)
     assert first.last_error.startswith("KeyError") and "no such connector" not in first.last_error
-    _deliver_until_settled(xuanwu, message_id)
-    dead = _row(xuanwu, message_id)
+    _deliver_until_settled(district_id, message_id)
+    dead = _row(district_id, message_id)
     assert (dead.status, dead.attempts) == (DEAD, outbox.MAX_ATTEMPTS)
 
 
-def test_an_unknown_connector_is_dead_at_once(xuanwu):
-    message_id = _message(xuanwu, "nowhere")
-    assert outbox.deliver_now(xuanwu, message_id) == DEAD
-    assert _row(xuanwu, message_id).last_error == "no such connector"
+def test_an_unknown_connector_is_dead_at_once(district_id):
+    message_id = _message(district_id, "nowhere")
+    assert outbox.deliver_now(district_id, message_id) == DEAD
+    assert _row(district_id, message_id).last_error == "no such connector"
 
 
 @pytest.fixture
@@ -104,13 +104,13 @@ def gateway_answering_plain_text():
 
 
 def test_an_sms_gateway_answering_200_without_json_is_retried_then_dead(
-    xuanwu, connectors, gateway_answering_plain_text
+    district_id, connectors, gateway_answering_plain_text
 ):
     connector = HttpSmsConnector(gateway_answering_plain_text)
     connector.name = "sms-plain"
     connectors(connector)
-    message_id = _message(xuanwu, "sms-plain")
-    tries = _deliver_until_settled(xuanwu, message_id)
-    row = _row(xuanwu, message_id)
+    message_id = _message(district_id, "sms-plain")
+    tries = _deliver_until_settled(district_id, message_id)
+    row = _row(district_id, message_id)
     assert row.status == DEAD and tries == outbox.MAX_ATTEMPTS
     assert "without a message id" in row.last_error

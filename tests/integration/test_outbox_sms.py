@@ -16,7 +16,6 @@ from yimen.gateway.outbox import service as outbox
 from yimen.gateway.outbox.model import DEAD, SENT, OutboxMessage
 from yimen.gateway.worker.runner import InProcessWorker
 from yimen.platform.kernel.db import db, tenant_scope
-from yimen.platform.kernel.directory import Tenant
 
 
 @pytest.fixture
@@ -30,9 +29,9 @@ def worker(redis_broker, monkeypatch):  # noqa: F811
 
 
 @pytest.fixture
-def xuanwu(app):
-    with db.new_session() as s:
-        return s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
+def district_id(app, own_district):
+    """The module's own district, whose outbox the tests fill."""
+    return own_district["tenant_id"]
 
 
 @pytest.fixture
@@ -84,37 +83,39 @@ def _sent_with(state, key):
     return [m for m in state["messages"] if m["key"] == key]
 
 
-def test_a_committed_message_is_delivered_once_and_listed_masked(worker, xuanwu, sms, operator):
+def test_a_committed_message_is_delivered_once_and_listed_masked(
+    worker, district_id, sms, operator
+):
     state, url = sms
     key = f"k-{uuid.uuid4()}"
-    _publish(xuanwu, key)
-    row = _status(xuanwu, key, SENT)
+    _publish(district_id, key)
+    row = _status(district_id, key, SENT)
     assert row.receipt == _sent_with(state, key)[0]["id"] and row.attempts == 1
     listed = requests.get(f"{url}/v1/messages", headers=operator, timeout=5).json()
     listed = [m for m in listed if m["key"] == key]
     assert listed[0]["to"] == "138****5678"
 
 
-def test_a_rolled_back_change_sends_nothing(worker, xuanwu, sms):
+def test_a_rolled_back_change_sends_nothing(worker, district_id, sms):
     state, _ = sms
     key = f"k-{uuid.uuid4()}"
-    _publish(xuanwu, key, commit=False)
+    _publish(district_id, key, commit=False)
     time.sleep(0.5)
     assert _sent_with(state, key) == []
 
 
-def test_a_retried_use_case_does_not_duplicate_the_message(worker, xuanwu, sms):
+def test_a_retried_use_case_does_not_duplicate_the_message(worker, district_id, sms):
     state, _ = sms
     key = f"k-{uuid.uuid4()}"
-    _publish(xuanwu, key)
-    _publish(xuanwu, key)
-    _status(xuanwu, key, SENT)
+    _publish(district_id, key)
+    _publish(district_id, key)
+    _status(district_id, key, SENT)
     time.sleep(0.3)
     assert len(_sent_with(state, key)) == 1
 
 
 def test_an_outage_is_ridden_out_with_retries_and_the_sms_arrives_once(
-    worker, xuanwu, sms, operator
+    worker, district_id, sms, operator
 ):
     state, url = sms
     switch = requests.post(
@@ -122,12 +123,12 @@ def test_an_outage_is_ridden_out_with_retries_and_the_sms_arrives_once(
     )
     assert switch.status_code == 200
     key = f"k-{uuid.uuid4()}"
-    _publish(xuanwu, key)
-    row = _status(xuanwu, key, SENT)
+    _publish(district_id, key)
+    row = _status(district_id, key, SENT)
     assert row.attempts == 3 and len(_sent_with(state, key)) == 1
 
 
-def test_a_redelivery_after_a_crash_is_harmless(worker, xuanwu, sms):
+def test_a_redelivery_after_a_crash_is_harmless(worker, district_id, sms):
     """The worker died after the gateway took the SMS but before the row was marked
     sent: the same message goes out again with the same idempotency key."""
     state, url = sms
@@ -142,23 +143,23 @@ def test_a_redelivery_after_a_crash_is_harmless(worker, xuanwu, sms):
     assert len(_sent_with(state, key)) == 1
 
 
-def test_a_refused_message_is_dead_at_once_and_can_be_re_driven(worker, xuanwu, sms):
+def test_a_refused_message_is_dead_at_once_and_can_be_re_driven(worker, district_id, sms):
     state, _ = sms
     key = f"k-{uuid.uuid4()}"
-    _publish(xuanwu, key, phone="12345")
-    row = _status(xuanwu, key, DEAD)
+    _publish(district_id, key, phone="12345")
+    row = _status(district_id, key, DEAD)
     assert row.attempts == 1 and "refused" in row.last_error
-    with tenant_scope(xuanwu), db.new_session() as s:
+    with tenant_scope(district_id), db.new_session() as s:
         message = s.get(OutboxMessage, row.id)
         message.payload = {**message.payload, "to": "13812340000"}
         outbox.redrive(s, message)
-    assert _status(xuanwu, key, SENT).attempts == 1
+    assert _status(district_id, key, SENT).attempts == 1
 
 
-def test_the_relay_sends_a_message_whose_first_send_was_lost(worker, xuanwu, sms):
+def test_the_relay_sends_a_message_whose_first_send_was_lost(worker, district_id, sms):
     state, _ = sms
     key = f"k-{uuid.uuid4()}"
-    with tenant_scope(xuanwu), db.new_session() as s:  # a row without the after-commit send
+    with tenant_scope(district_id), db.new_session() as s:  # a row without the after-commit send
         s.add(
             OutboxMessage(
                 connector="sms",
@@ -169,16 +170,16 @@ def test_the_relay_sends_a_message_whose_first_send_was_lost(worker, xuanwu, sms
         )
         s.commit()
     assert outbox.relay() >= 1
-    _status(xuanwu, key, SENT)
+    _status(district_id, key, SENT)
     assert len(_sent_with(state, key)) == 1
 
 
 def test_the_complainant_reads_the_registered_chinese_text_and_an_unknown_template_is_refused(
-    worker, xuanwu, sms, client
+    worker, district_id, sms, client, own_district
 ):
     state, _ = sms
     r = client.post(
-        "/api/v1/public/xuanwu/complaints",
+        f"/api/v1/public/{own_district['slug']}/complaints",
         json={
             "matter_code": "CG-0014",
             "description": "饭店油烟直排，影响居民生活",
@@ -194,21 +195,21 @@ def test_the_complainant_reads_the_registered_chinese_text_and_an_unknown_templa
             break
         time.sleep(0.05)
     assert texts == [
-        f"【一门执法】您的投诉举报已收到，回执码{code}，已交玄武区综合行政执法局办理，"
+        f"【一门执法】您的投诉举报已收到，回执码{code}，已交测试区综合行政执法局办理，"
         "可凭回执码查询进度。"
     ]
     key = f"k-{uuid.uuid4()}"
-    with tenant_scope(xuanwu), db.new_session() as s:
+    with tenant_scope(district_id), db.new_session() as s:
         outbox.publish(s, "sms", "t", {"to": "13812345678", "template": "SMS_NOPE"}, key)
         s.commit()
-    assert "refused" in _status(xuanwu, key, DEAD).last_error
+    assert "refused" in _status(district_id, key, DEAD).last_error
 
 
-def test_the_mounted_simulator_answers_only_the_platform_operator(sms, machine_token):
+def test_the_mounted_simulator_answers_only_the_platform_operator(sms, machine_token, own_district):
     """Its messages carry every district's receipt codes: no one else reads them, flips
     its fault switch or sends through it without the key."""
     state, url = sms
-    officer = bearer(machine_token("xuanwu", ["district_admin"]))
+    officer = bearer(machine_token(own_district["slug"], ["district_admin"]))
     assert requests.get(f"{url}/v1/messages", timeout=5).status_code == 401
     assert requests.get(f"{url}/v1/messages", headers=officer, timeout=5).status_code == 403
     for headers in ({}, officer):

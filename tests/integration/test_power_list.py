@@ -74,6 +74,7 @@ def _upload(client, headers, content: bytes):
 def test_the_catalog_has_at_least_60_matters_in_6_domains_each_with_its_law_and_article(
     client, machine_token
 ):
+    # the demo's xuanwu: an officer anywhere reads the region's catalog
     officer = bearer(machine_token("xuanwu", ["officer"]))
     matters = []
     for page in (1, 2, 3):
@@ -508,7 +509,7 @@ def test_files_that_are_not_a_catalog_are_refused(client, operator, machine_toke
     assert r.status_code == 422 and r.json["code"] == "invalid-import-file"
     r = _upload(client, operator, b"code,name\nCG-0001,x\n")
     assert r.status_code == 422 and "law" in r.json["detail_en"]
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    admin = bearer(machine_token("xuanwu", ["district_admin"]))  # the demo's: refused only
     assert _upload(client, admin, b"code\n").status_code == 403
 
 
@@ -533,6 +534,7 @@ def test_holder_of_answers_who_held_a_matter_on_a_date(app, client, district):
 
 
 def test_the_demo_district_records_the_transfer_of_street_level_matters(client, machine_token):
+    # about the demo seed itself (tenants/powers/demo.py): xuanwu's power list as seeded
     admin = bearer(machine_token("xuanwu", ["district_admin"]))
     history = client.get("/api/v1/power-list/CG-0001/history", headers=admin).json["assignments"]
     assert [h["agency_name"] for h in history] == [
@@ -543,6 +545,7 @@ def test_the_demo_district_records_the_transfer_of_street_level_matters(client, 
 
 
 def test_the_public_power_list_shows_the_legal_basis_and_only_the_districts_agencies(client):
+    # the public demo pages: the demo districts' power lists as seeded, only read
     page = client.get("/t/xuanwu/powers?domain=environment").get_data(as_text=True)
     assert "《中华人民共和国大气污染防治法》第九十九条" in page and "第十八条" in page
     assert "玄武区生态环境局" in page and "秦淮区" not in page

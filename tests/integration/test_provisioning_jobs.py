@@ -68,8 +68,14 @@ def worker(redis_broker):  # noqa: F811
 
 
 @pytest.fixture
-def admin(machine_token):
-    return bearer(machine_token("xuanwu", ["district_admin"]))
+def slug(own_district) -> str:
+    """The module's own district: its officers are created, provisioned and changed."""
+    return own_district["slug"]
+
+
+@pytest.fixture
+def admin(machine_token, slug):
+    return bearer(machine_token(slug, ["district_admin"]))
 
 
 def _jobs(client, admin, entity_id) -> list[dict]:
@@ -98,11 +104,11 @@ def _new_officer(client, admin, username) -> str:
 
 
 def test_a_new_officer_waits_as_a_pending_job_that_the_worker_makes_done(
-    client, admin, worker, monkeypatch, backend
+    client, admin, worker, monkeypatch, backend, slug
 ):
     recorder = Recording()
     monkeypatch.setattr(tasks, "_provisioner", recorder)
-    username = f"xuanwu.kaitong{backend[:2]}"
+    username = f"{slug}.kaitong{backend[:2]}"
     officer_id = _new_officer(client, admin, username)
     (job,) = _jobs(client, admin, officer_id)
     assert (job["entity"], job["operation"], job["status"], job["attempts"]) == (
@@ -118,7 +124,7 @@ def test_a_new_officer_waits_as_a_pending_job_that_the_worker_makes_done(
 
 
 def test_a_failing_provider_is_retried_with_backoff_then_failed_and_re_driven(
-    client, admin, worker, monkeypatch, backend
+    client, admin, worker, monkeypatch, backend, slug
 ):
     failing = Recording(fail=True)
     monkeypatch.setattr(tasks, "_provisioner", failing)
@@ -127,7 +133,7 @@ def test_a_failing_provider_is_retried_with_backoff_then_failed_and_re_driven(
     monkeypatch.setitem(tasks.provision.options, "min_backoff", 200)
     monkeypatch.setitem(tasks.provision.options, "max_backoff", 5_000)
     worker()
-    officer_id = _new_officer(client, admin, f"xuanwu.shibai{backend[:2]}")
+    officer_id = _new_officer(client, admin, f"{slug}.shibai{backend[:2]}")
     job = _wait_for(client, admin, officer_id, "failed")
     assert job["attempts"] == 3 and job["last_error"] == "keycloak create user failed (503)"
     first, second = (b - a for a, b in zip(failing.calls_at, failing.calls_at[1:], strict=False))
@@ -145,28 +151,24 @@ def test_a_failing_provider_is_retried_with_backoff_then_failed_and_re_driven(
 
 
 def test_with_the_built_in_provider_the_new_officer_signs_in_and_must_change_the_password(
-    client, admin, worker, monkeypatch, backend, live_server
+    client, admin, worker, monkeypatch, backend, live_server, slug, own_district
 ):
-    from sqlalchemy import select
-
     from yimen.platform.kernel.db import db, tenant_scope
-    from yimen.platform.kernel.directory import Tenant
     from yimen.tenants.identity.required_actions import pending
 
     monkeypatch.setattr(tasks, "_provisioner", BuiltinProvisioner(live_server.url))
     worker()
-    username = f"xuanwu.denglu{backend[:2]}"
+    username = f"{slug}.denglu{backend[:2]}"
     officer_id = _new_officer(client, admin, username)
     _wait_for(client, admin, officer_id, "done")
     issued = client.post(f"/api/v1/officers/{officer_id}/initial-password", headers=admin)
     assert issued.status_code == 201
 
-    with db.new_session() as s:
-        tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == "xuanwu")).scalar_one()
+    tenant_id = own_district["tenant_id"]
     with tenant_scope(tenant_id), db.new_session() as s:
         assert pending(s, uuid.UUID(officer_id)) == ["UPDATE_PASSWORD"]
     tokens = sign_in(
-        live_server.url, "xuanwu", username, issued.json["password"], new_password="Own-pass-2026"
+        live_server.url, slug, username, issued.json["password"], new_password="Own-pass-2026"
     )
     me = requests.get(
         f"{live_server.url}/api/v1/me", headers=bearer(tokens["access_token"]), timeout=10
@@ -177,10 +179,10 @@ def test_with_the_built_in_provider_the_new_officer_signs_in_and_must_change_the
 
 
 def test_a_role_change_and_a_deactivation_are_jobs_of_their_own(
-    client, admin, monkeypatch, backend
+    client, admin, monkeypatch, backend, slug
 ):
     monkeypatch.setattr(tasks, "_provisioner", Recording())
-    officer_id = _new_officer(client, admin, f"xuanwu.biangeng{backend[:2]}")
+    officer_id = _new_officer(client, admin, f"{slug}.biangeng{backend[:2]}")
     r = client.put(
         f"/api/v1/officers/{officer_id}/roles",
         json={"roles": ["officer", "agency_head"]},

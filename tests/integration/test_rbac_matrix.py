@@ -21,8 +21,9 @@ DISTRICT_ROLES = sorted(set(ROLES) - {"platform_operator"})
 
 
 @pytest.fixture(scope="module")
-def role_tokens(live_server):
-    """One client per role, tokens over HTTP: district roles in xuanwu, the operator in its realm."""
+def role_tokens(live_server, own_district):
+    """One client per role, tokens over HTTP: district roles in the module's own district
+    (the matrix posts to every endpoint), the operator in its realm."""
     from sqlalchemy import select
 
     from yimen.platform.idp.admin import create_machine_client
@@ -31,7 +32,7 @@ def role_tokens(live_server):
 
     tokens = {}
     for role in ROLES:
-        slug = "platform" if role == "platform_operator" else "xuanwu"
+        slug = "platform" if role == "platform_operator" else own_district["slug"]
         with db.new_session() as s:
             tenant_id = s.execute(select(Tenant.id).where(Tenant.slug == slug)).scalar_one()
         client_id = f"rbac-{role}-{uuid.uuid4().hex[:6]}"

@@ -23,6 +23,15 @@ from tests.integration.oidc_flow import (
 )
 from yimen.platform.demo import credit_code
 
+DISTRICT: dict = {}  # the module's own district: its officers sign in, guess and get locked
+
+
+@pytest.fixture(autouse=True)
+def district(own_district, monkeypatch) -> dict:
+    monkeypatch.setitem(DISTRICT, "slug", own_district["slug"])
+    monkeypatch.setitem(DISTRICT, "tenant_id", own_district["tenant_id"])
+    return own_district
+
 
 def _authorize_params(live_server, **changes) -> dict:
     _, challenge = pkce()
@@ -48,7 +57,7 @@ def _authorize_params(live_server, **changes) -> dict:
 )
 def test_a_quote_in_the_sign_in_request_is_a_clear_400_never_a_500(live_server, changes):
     r = requests.get(
-        f"{live_server.url}/oidc/xuanwu/authorize",
+        f"{live_server.url}/oidc/{DISTRICT['slug']}/authorize",
         params=_authorize_params(live_server, **changes),
         allow_redirects=False,
         timeout=10,
@@ -95,11 +104,11 @@ def test_an_officer_named_like_a_service_account_stops_working_when_deactivated(
     live_server, app, machine_token
 ):
     username = f"service-account-{uuid.uuid4().hex[:8]}"
-    officer_id = _legacy_officer("xuanwu", username, "Yimen@2026")
-    tokens = sign_in(live_server.url, "xuanwu", username)
+    officer_id = _legacy_officer(DISTRICT["slug"], username, "Yimen@2026")
+    tokens = sign_in(live_server.url, DISTRICT["slug"], username)
     api = f"{live_server.url}/api/v1/agencies"
     assert requests.get(api, headers=bearer(tokens["access_token"]), timeout=10).status_code == 200
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    admin = bearer(machine_token(DISTRICT["slug"], ["district_admin"]))
     r = requests.post(
         f"{live_server.url}/api/v1/officers/{officer_id}/deactivate", headers=admin, timeout=10
     )
@@ -115,13 +124,13 @@ def test_a_token_calling_itself_a_service_account_is_not_a_machine_clients_own(l
     from yimen.platform.idp.keys import active_key
     from yimen.platform.kernel.db import db, tenant_scope
 
-    with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
+    with tenant_scope(DISTRICT["tenant_id"]), db.new_session() as s:
         key = active_key(s)
         kid, private = key.kid, RSAKey.import_key(key.private_jwk)
         s.commit()
     now = int(time.time())
     claims = {
-        "iss": f"{live_server.url}/oidc/xuanwu",
+        "iss": f"{live_server.url}/oidc/{DISTRICT['slug']}",
         "aud": ["yimen-api"],
         "azp": "yimen-console",
         "sub": str(uuid.uuid4()),  # no officer, and not the console's service account
@@ -211,13 +220,13 @@ def _csrf(text: str) -> str:
 def test_the_initial_password_asks_for_a_new_one_and_then_no_longer_works(
     live_server, app, machine_token
 ):
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
-    username = f"xuanwu.chushi{uuid.uuid4().hex[:6]}"
+    admin = bearer(machine_token(DISTRICT["slug"], ["district_admin"]))
+    username = f"{DISTRICT['slug']}.chushi{uuid.uuid4().hex[:6]}"
     _, initial = _new_officer_with_initial_password(live_server, admin, username)
     verifier, challenge = pkce()
     http = requests.Session()
 
-    asked = authorize(live_server.url, "xuanwu", username, initial, challenge, http=http)
+    asked = authorize(live_server.url, DISTRICT["slug"], username, initial, challenge, http=http)
     assert asked.status_code == 200 and "Location" not in asked.headers  # no code yet
     assert "设置新密码" in asked.text and 'name="new_password_again"' in asked.text
     params = _authorize_params(live_server, code_challenge=challenge, state="s-1")
@@ -225,7 +234,7 @@ def test_the_initial_password_asks_for_a_new_one_and_then_no_longer_works(
 
     def choose(new: str, again: str | None = None, **query) -> requests.Response:
         return http.post(
-            f"{live_server.url}/oidc/xuanwu/authorize",
+            f"{live_server.url}/oidc/{DISTRICT['slug']}/authorize",
             params=params | query,
             data={
                 "new_password": new,
@@ -246,7 +255,7 @@ def test_the_initial_password_asks_for_a_new_one_and_then_no_longer_works(
     with_name = choose(f"A1-{username}")
     assert with_name.status_code == 422 and "不能包含用户名" in with_name.text
     no_csrf = http.post(
-        f"{live_server.url}/oidc/xuanwu/authorize",
+        f"{live_server.url}/oidc/{DISTRICT['slug']}/authorize",
         params=params,
         data={"new_password": "Own-pass-2026", "new_password_again": "Own-pass-2026"},
         allow_redirects=False,
@@ -256,21 +265,23 @@ def test_the_initial_password_asks_for_a_new_one_and_then_no_longer_works(
 
     done = choose("Own-pass-2026")
     assert done.status_code == 302
-    tokens = exchange(live_server.url, "xuanwu", code_from(done), verifier).json()
+    tokens = exchange(live_server.url, DISTRICT["slug"], code_from(done), verifier).json()
     assert tokens["access_token"]
 
-    again = authorize(live_server.url, "xuanwu", username, initial, pkce()[1])
+    again = authorize(live_server.url, DISTRICT["slug"], username, initial, pkce()[1])
     assert again.status_code == 401 and "Location" not in again.headers  # one-time
-    assert sign_in(live_server.url, "xuanwu", username, "Own-pass-2026")["access_token"]
+    assert sign_in(live_server.url, DISTRICT["slug"], username, "Own-pass-2026")["access_token"]
 
 
 def test_a_new_password_cannot_be_set_without_the_initial_one(live_server, app):
     """The second step needs the first one's session: a bare post is sent back to sign in."""
     http = requests.Session()
     params = _authorize_params(live_server)
-    form = http.get(f"{live_server.url}/oidc/xuanwu/authorize", params=params, timeout=10)
+    form = http.get(
+        f"{live_server.url}/oidc/{DISTRICT['slug']}/authorize", params=params, timeout=10
+    )
     r = http.post(
-        f"{live_server.url}/oidc/xuanwu/authorize",
+        f"{live_server.url}/oidc/{DISTRICT['slug']}/authorize",
         params=params,
         data={
             "new_password": "Own-pass-2026",
@@ -296,7 +307,7 @@ def clean_throttle(app):
     from yimen.platform.kernel.db import db, tenant_scope
 
     def clear():
-        with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
+        with tenant_scope(DISTRICT["tenant_id"]), db.new_session() as s:
             s.execute(delete(SignInThrottle))
             s.commit()
 
@@ -306,7 +317,7 @@ def clean_throttle(app):
 
 
 def _try(live_server, username: str, password: str) -> requests.Response:
-    return authorize(live_server.url, "xuanwu", username, password, pkce()[1])
+    return authorize(live_server.url, DISTRICT["slug"], username, password, pkce()[1])
 
 
 def test_wrong_passwords_wait_longer_and_longer_then_lock_and_unknown_names_alike(
@@ -315,9 +326,9 @@ def test_wrong_passwords_wait_longer_and_longer_then_lock_and_unknown_names_alik
     """60 wrong passwords in 10 s and then the right one no longer signs in: after three
     failures each further one doubles the wait, the tenth locks the name until the
     district administrator unlocks it; a name nobody has is answered exactly alike."""
-    known = f"xuanwu.suoding{uuid.uuid4().hex[:6]}"
-    officer_id = _legacy_officer("xuanwu", known, "Yimen@2026")
-    unknown = f"xuanwu.nobody{uuid.uuid4().hex[:6]}"
+    known = f"{DISTRICT['slug']}.suoding{uuid.uuid4().hex[:6]}"
+    officer_id = _legacy_officer(DISTRICT["slug"], known, "Yimen@2026")
+    unknown = f"{DISTRICT['slug']}.nobody{uuid.uuid4().hex[:6]}"
 
     def later(seconds: float) -> None:
         """The clock of the process (the live server's included) moved on and stopped:
@@ -349,8 +360,8 @@ def test_wrong_passwords_wait_longer_and_longer_then_lock_and_unknown_names_alik
     assert [r.status_code for r in locked] == [423, 423]
     assert "账号已锁定" in locked[0].text and "Location" not in locked[0].headers
 
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
-    agency_admin = bearer(machine_token("xuanwu", ["agency_admin"]))
+    admin = bearer(machine_token(DISTRICT["slug"], ["district_admin"]))
+    agency_admin = bearer(machine_token(DISTRICT["slug"], ["agency_admin"]))
     url = f"{live_server.url}/api/v1/officers/{officer_id}/unlock"
     assert requests.post(url, headers=agency_admin, timeout=10).status_code == 403
     r = requests.post(url, headers=admin, timeout=10)
@@ -368,8 +379,8 @@ def test_wrong_passwords_wait_longer_and_longer_then_lock_and_unknown_names_alik
 
 
 def test_a_successful_sign_in_clears_the_count(live_server, app, clean_throttle):
-    username = f"xuanwu.qingling{uuid.uuid4().hex[:6]}"
-    _legacy_officer("xuanwu", username, "Yimen@2026")
+    username = f"{DISTRICT['slug']}.qingling{uuid.uuid4().hex[:6]}"
+    _legacy_officer(DISTRICT["slug"], username, "Yimen@2026")
     for _ in range(3):
         assert _try(live_server, username, "wrong").status_code == 401
     assert _try(live_server, username, "Yimen@2026").status_code == 302
@@ -380,23 +391,23 @@ def test_a_successful_sign_in_clears_the_count(live_server, app, clean_throttle)
 
 def test_many_names_tried_from_one_address_make_that_address_wait(live_server, app, clean_throttle):
     for n in range(21):  # 20 free failures, each for another name
-        assert _try(live_server, f"xuanwu.guess{n:02d}", "x").status_code == 401
-    refused = _try(live_server, "xuanwu.zhangwei", "Yimen@2026")
+        assert _try(live_server, f"{DISTRICT['slug']}.guess{n:02d}", "x").status_code == 401
+    refused = _try(live_server, f"{DISTRICT['slug']}.zhangwei", "Yimen@2026")
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
 
 
 def test_the_console_shows_a_locked_officer_and_the_district_administrator_unlocks_it(
     live_server, app, client, clean_throttle, machine_token
 ):
-    username = f"xuanwu.kongzhi{uuid.uuid4().hex[:6]}"
-    officer_id = _legacy_officer("xuanwu", username, "Yimen@2026")
+    username = f"{DISTRICT['slug']}.kongzhi{uuid.uuid4().hex[:6]}"
+    officer_id = _legacy_officer(DISTRICT["slug"], username, "Yimen@2026")
     from yimen.platform.idp import throttle
     from yimen.platform.kernel.db import db, tenant_scope
 
-    with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
+    with tenant_scope(DISTRICT["tenant_id"]), db.new_session() as s:
         for _ in range(10):
             throttle.record_failure(s, username, "192.0.2.7")
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    admin = bearer(machine_token(DISTRICT["slug"], ["district_admin"]))
     page = client.get(f"/console/admin/officers?q={username}", headers=admin)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "已锁定" in html
@@ -429,8 +440,11 @@ def test_an_unknown_user_name_is_checked_against_a_hash_like_a_known_one(
         return real(stored, password)
 
     monkeypatch.setattr(admin, "check_password_hash", spy)
-    assert _try(live_server, "xuanwu.zhangwei", "wrong").status_code == 401
-    assert _try(live_server, f"xuanwu.nobody{uuid.uuid4().hex[:6]}", "wrong").status_code == 401
+    assert _try(live_server, f"{DISTRICT['slug']}.zhangwei", "wrong").status_code == 401
+    assert (
+        _try(live_server, f"{DISTRICT['slug']}.nobody{uuid.uuid4().hex[:6]}", "wrong").status_code
+        == 401
+    )
     assert len(checked) == 2 and checked[0] == checked[1]
 
 
@@ -441,9 +455,9 @@ def test_an_unknown_user_name_takes_about_as_long_as_a_known_one(app):
     from yimen.platform.kernel.db import db, tenant_scope
     from yimen.platform.kernel.directory import Officer
 
-    with tenant_scope(_tenant_id("xuanwu")), db.new_session() as s:
+    with tenant_scope(DISTRICT["tenant_id"]), db.new_session() as s:
         officer = s.execute(
-            select(Officer).where(Officer.username == "xuanwu.zhangwei")
+            select(Officer).where(Officer.username == f"{DISTRICT['slug']}.zhangwei")
         ).scalar_one()
         admin.check_password(s, None, "warm-up")
         known, unknown = [], []
@@ -481,10 +495,10 @@ def test_another_process_refuses_a_deactivated_officers_token_within_a_second(
                 db.remove()
 
     username = f"officer-{uuid.uuid4().hex[:8]}"
-    officer_id = _legacy_officer("xuanwu", username, "Yimen@2026")
-    token = sign_in(live_server.url, "xuanwu", username)["access_token"]
+    officer_id = _legacy_officer(DISTRICT["slug"], username, "Yimen@2026")
+    token = sign_in(live_server.url, DISTRICT["slug"], username)["access_token"]
     assert refused(token) is None  # and now kept in the other process's cache
-    admin = bearer(machine_token("xuanwu", ["district_admin"]))
+    admin = bearer(machine_token(DISTRICT["slug"], ["district_admin"]))
     r = requests.post(
         f"{live_server.url}/api/v1/officers/{officer_id}/deactivate", headers=admin, timeout=10
     )

@@ -58,17 +58,19 @@ def test_a_heartbeat_sent_through_redis_is_recorded_by_the_worker(redis_broker):
     assert beat is not None and beat.beats >= 1
 
 
-def test_a_document_issued_is_rendered_by_a_worker_through_redis_after_commit(app, redis_broker):
+def test_a_document_issued_is_rendered_by_a_worker_through_redis_after_commit(
+    app, redis_broker, own_district
+):
     """The issuing transaction sends `render_document` through Redis when it commits; a
     worker renders the PDF into the blob store and binds its hash in the case's chain."""
-    from tests.integration.test_case_documents import _case, _issue, _tenant_id
+    from tests.integration.test_case_documents import _case, _issue
     from yimen.platform.cases.documents import rendering as document_tasks
     from yimen.platform.cases.documents.model import CaseDocument
     from yimen.platform.cases.record.log import CaseEvent
     from yimen.platform.kernel.db import tenant_scope
 
     document_tasks.configure(app.extensions["yimen.blobs"])
-    tenant = _tenant_id()
+    tenant = own_district["tenant_id"]
     case = _case(tenant)
     _issue(tenant, case, "询问笔录")
     with tenant_scope(tenant), db.new_session() as s:

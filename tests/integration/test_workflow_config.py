@@ -165,6 +165,7 @@ def test_a_district_cannot_see_another_districts_overrides(client, district, mac
         },
         headers=admin,
     )
+    # the demo's qinhuai as the other district: it only reads its own overrides
     other = bearer(machine_token("qinhuai", ["district_admin"]))
     kinds = [
         o["delta"] for o in client.get("/api/v1/workflow/overrides", headers=other).json["items"]
@@ -174,6 +175,7 @@ def test_a_district_cannot_see_another_districts_overrides(client, district, mac
 
 def test_absurd_version_numbers_are_a_field_error_not_a_crash(client, machine_token):
     """Found by schemathesis: a 20-digit version overflowed the database integer."""
+    # the demo's xuanwu: an officer anywhere reads the region's workflow library and calendar
     reader = bearer(machine_token("xuanwu", ["officer"]))
     r = client.get(
         "/api/v1/workflow/diff?kind=general&from=21799206539427487744&to=1", headers=reader
