@@ -442,7 +442,8 @@ def test_the_simulator_runs_as_its_own_process(tmp_path, connector):
             credentials={"username": "xuanwu", "password": USERS["xuanwu"]},
         )
         assert connector.deliver(message).startswith("ZFJD")
-        assert requests.get(f"{base}/_admin/ledger", timeout=5).json()[message.reference] != []
+        ledger = requests.get(f"{base}/_admin/ledger", timeout=5).json()
+        assert ledger[str(message.payload["aggregate_id"])] != []  # one record per case
     finally:
         process.terminate()
         process.wait(timeout=5)
