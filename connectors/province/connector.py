@@ -242,8 +242,9 @@ def _stage(payload: dict[str, Any]) -> dict[str, Any]:
                 "kind": list(payload["kinds"]),
                 "fineFen": payload["fine_fen"],
                 "confiscationFen": payload["confiscation_fen"],
-                "benchmarkCode": payload["benchmark_code"],
-                "benchmarkVersion": payload["benchmark_version"],
+                # none when no discretion benchmark applied (a warning, a fixed amount)
+                "benchmarkCode": payload["benchmark_code"] or None,
+                "benchmarkVersion": payload["benchmark_version"] or None,
                 "publishBy": payload["publish_by"],
             }
         }
