@@ -16,7 +16,12 @@ from sqlalchemy import select
 from tests.conftest import bearer
 from tests.integration.test_case_lifecycle import Case, desk  # noqa: F401 - the fixture
 from tests.integration.test_case_outcomes import a_company
-from tests.integration.test_gateway_delivery import drain, rows
+from tests.integration.test_gateway_delivery import (  # noqa: F401 - fixtures
+    connector,
+    drain,
+    rows,
+    upstream,
+)
 from yimen.gateway.delivery import engine, guards, service
 from yimen.gateway.delivery.model import DEAD, SENT, GatewaySubscription
 from yimen.platform.demo import seed_province
@@ -278,3 +283,44 @@ def test_the_demo_seed_offers_the_province_and_subscribes_the_district_once(app,
         assert not s.execute(select(GatewaySubscription)).scalar_one().enabled
     target = engine.target_of(district, "province")
     assert target is None
+
+
+def test_a_clue_page_shows_its_records_to_a_rest_upstream_sent_with_its_reference(
+    client,
+    desk,  # noqa: F811
+    xuanwu_id,
+    admin,
+    connector,  # noqa: F811
+    upstream,  # noqa: F811
+):
+    from yimen.gateway import contracts as c
+
+    name = connector(event_types=(c.ClueReceived.TYPE, c.ClueAnswered.TYPE))
+    command = service.ConfigureSubscription(
+        name, True, "admin", endpoint=upstream.url, credentials={"token": upstream.token}
+    )
+    service.configure_subscription(uow, xuanwu_id, command)
+    agencies = client.get("/api/v1/agencies?page_size=100", headers=admin).json["items"]
+    zhzf = next(a["id"] for a in agencies if a["code"] == "zhzf")
+    try:
+        clue = client.post(
+            "/api/v1/clues",
+            json={
+                "description": "夜间施工噪声扰民",
+                "place": "玄武区北京东路1号",
+                "agency_id": zhzf,
+            },
+            headers=desk["officer"],
+        ).json
+        client.post(f"/api/v1/clues/{clue['id']}/accept", headers=desk["officer"])
+        page = _text(client.get(f"/console/clues/{clue['id']}", headers=desk["officer"]))
+        assert f'<tr data-connector="{name}">' in page and "待发送 2" in page
+        drain(xuanwu_id)
+        sent = rows(xuanwu_id, aggregate_key=f"clue:{clue['id']}", connector=name)
+        assert {r.status for r in sent} == {SENT}
+        page = _text(client.get(f"/console/clues/{clue['id']}", headers=desk["officer"]))
+        row = re.search(rf'<tr data-connector="{name}">(.*?)</tr>', page, re.S).group(1)
+        assert "测试上级系统" in row and "已送达 2" in row and sent[-1].upstream_ref in row
+    finally:
+        off = service.ConfigureSubscription(name, False, "admin", endpoint=upstream.url)
+        service.configure_subscription(uow, xuanwu_id, off)
