@@ -221,6 +221,7 @@ def test_metrics_and_readyz_tell_each_connectors_state(
     desk,  # noqa: F811
     province,
     xuanwu_id,
+    admin,
     monkeypatch,
 ):
     monkeypatch.setattr(engine, "MAX_ATTEMPTS", 1)
@@ -239,6 +240,13 @@ def test_metrics_and_readyz_tell_each_connectors_state(
             metrics,
         )
         assert oldest and float(oldest.group(1)) > 0  # the dead letter is waiting
+        (health,) = [
+            h
+            for h in client.get("/api/v1/gateway/health", headers=admin).json["items"]
+            if h["connector"] == "province"
+        ]
+        assert health["dead"] == dead and health["breaker"] == "open"
+        assert health["failure_rate"] > 0
         ready = client.get("/readyz")
         assert ready.status_code == 200  # an upstream down does not make the web tier unready
         assert ready.json["checks"]["gateway"]["open"] == ["province"]
