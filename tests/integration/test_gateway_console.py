@@ -331,3 +331,29 @@ def test_a_clue_page_shows_its_records_to_a_rest_upstream_sent_with_its_referenc
     finally:
         off = service.ConfigureSubscription(name, False, "admin", endpoint=upstream.url)
         service.configure_subscription(uow, xuanwu_id, off)
+
+
+def test_re_drive_all_sends_every_dead_letter_of_the_district_again(
+    client,
+    desk,  # noqa: F811
+    province,
+    xuanwu_id,
+    admin,
+    monkeypatch,
+):
+    monkeypatch.setattr(engine, "MAX_ATTEMPTS", 1)
+    province.switch(error_rate=1.0)
+    cases = [_decided(client, desk), _decided(client, desk)]
+    drain(xuanwu_id)
+    assert len(rows(xuanwu_id, connector="province", status=DEAD)) >= 2
+    page = _text(client.get(GATEWAY, headers=admin))
+    assert all(f"case:{case.id}" in page for case in cases)
+
+    province.switch(error_rate=0.0)
+    answer = _post(client, admin, f"{GATEWAY}/redrive", {})
+    assert answer.status_code == 302
+    drain(xuanwu_id)
+    assert rows(xuanwu_id, connector="province", status=DEAD) == []
+    for case in cases:
+        assert province.ledger(case.id)
+    assert 'id="no-dead-letters"' in _text(client.get(GATEWAY, headers=admin))
