@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import io
 import secrets
 from functools import wraps
 from pathlib import Path
@@ -145,9 +146,10 @@ def _init_csrf(app: Flask, every: tuple[Feature, ...]):
     for f in every:
         for view_or_blueprint in f.csrf_exempt:  # machines without sessions
             csrf.exempt(view_or_blueprint)
-    simulator = app.blueprints.get("sms_simulator")
-    if simulator is not None:
-        csrf.exempt(simulator)  # a stand-in for an outside system, called by machines
+    for name in ("sms_simulator", "province_simulator"):
+        simulator = app.blueprints.get(name)
+        if simulator is not None:
+            csrf.exempt(simulator)  # a stand-in for an outside system, called by machines
     return csrf
 
 
@@ -263,6 +265,8 @@ def _init_connectors(app: Flask, settings: Settings, every: tuple[Feature, ...])
     outbox.register(HttpSmsConnector(sms_url, sms_api_key))
     outbox.install(TenantSession)
     _init_gateway(settings)
+    if settings.province_simulator:
+        _mount_province_simulator(app, settings)
     _init_hotline(app, settings)
     _init_sector(settings)
 
@@ -284,6 +288,54 @@ def _init_gateway(settings: Settings) -> None:
     )
     guards.configure(storage=settings.ratelimit_storage)
     engine.register(ProvinceConnector())
+
+
+PROVINCE_SIM_USER = "yimen"
+
+
+def _mount_province_simulator(app: Flask, settings: Settings) -> None:
+    """The embedded default mounts the provincial supervision platform's simulator at
+    /_sim/province (its state in var/province-sim.db), as it does the SMS simulator, so
+    that a decided demo case shows up in its ledger (`yimen demo seed` subscribes the
+    demo districts to it). Its SOAP endpoint is open like the real one (the WS-Security
+    password, derived from the secret key, guards it); its fault switches and ledger
+    answer only the platform operator."""
+    from flask import Blueprint, Response
+    from flask import request as current_request
+
+    from yimen.connectors.province.simulator import PATH, Simulator
+    from yimen.platform.kernel.permissions import public, requires
+
+    key = hmac.new(app.config["SECRET_KEY"].encode(), b"province-simulator", "sha256")
+    password = key.hexdigest()[:32]
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    simulator = Simulator(settings.var_dir / "province-sim.db", {PROVINCE_SIM_USER: password})
+    bp = Blueprint("province_simulator", __name__)
+
+    def forwarded(path: str) -> Response:
+        body = current_request.get_data()  # read once here: the simulator reads its copy
+        environ = dict(current_request.environ)
+        environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
+        environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + "/_sim/province"
+        environ["PATH_INFO"] = path
+        return Response.from_app(simulator, environ)
+
+    @bp.route(PATH, methods=["GET", "POST"])
+    @public  # the WS-Security password guards it, as on the real platform
+    def soap() -> Response:
+        return forwarded(PATH)
+
+    @bp.route("/_admin/<any(switches, ledger):what>", methods=["GET", "POST"])
+    @requires("simulators.use")
+    def admin(what: str) -> Response:
+        return forwarded(f"/_admin/{what}")
+
+    app.register_blueprint(bp, url_prefix="/_sim/province")
+    app.extensions["yimen.province_simulator"] = {
+        "simulator": simulator,
+        "endpoint": f"{settings.public_url}/_sim/province{PATH}",
+        "credentials": {"username": PROVINCE_SIM_USER, "password": password},
+    }
 
 
 def _init_hotline(app: Flask, settings: Settings) -> None:

@@ -75,7 +75,8 @@ def demo_seed() -> None:
 
     out = settings().var_dir / "demo.json"
     with db.new_session() as s:
-        demo = seed_demo(s, settings().public_url, out, district_defaults())
+        province = current_app.extensions.get("yimen.province_simulator")
+        demo = seed_demo(s, settings().public_url, out, district_defaults(), province)
     click.echo(f"演示数据已就绪 / demo ready: {len(demo['districts'])} districts → {out}")
 
 

@@ -18,7 +18,7 @@ from werkzeug.security import generate_password_hash
 
 from yimen.platform.idp import admin as idp_admin
 from yimen.platform.idp.model import OAuthClient
-from yimen.platform.kernel.db import tenant_scope
+from yimen.platform.kernel.db import db, tenant_scope
 from yimen.platform.kernel.directory import AgencyKind as K
 from yimen.platform.kernel.directory import Tenant, TenantKind
 from yimen.platform.kernel.directory import UnitKind as U
@@ -366,10 +366,16 @@ def seed_district(
 
 
 def seed_demo(
-    session: Session, public_url: str, out: Path, defaults: Iterable[DistrictDefault] = ()
+    session: Session,
+    public_url: str,
+    out: Path,
+    defaults: Iterable[DistrictDefault] = (),
+    province: dict | None = None,
 ) -> dict:
     """Create the demo region if missing; write the sign-ins to `out` (var/demo.json).
-    `defaults`: what the features give a new district (`Feature.district_defaults`)."""
+    `defaults`: what the features give a new district (`Feature.district_defaults`);
+    `province`: the mounted provincial simulator (its endpoint and credentials), which
+    the demo districts are then subscribed to (`seed_province`)."""
     password_hash = generate_password_hash(DEMO_PASSWORD)  # one slow hash, shared
     demo: dict = {
         "password": DEMO_PASSWORD,
@@ -389,6 +395,59 @@ def seed_demo(
             for slug, name, name_en, division, short in DISTRICTS
         ],
     }
+    if province is not None:
+        slugs = [d["slug"] for d in demo["districts"]]
+        ids = session.execute(select(Tenant.id).where(Tenant.slug.in_(slugs))).scalars().all()
+        session.commit()
+        seed_province(province, list(ids))
+        demo["province_simulator"] = {
+            "ledger": province["endpoint"].rsplit("/ws/", 1)[0] + "/_admin/ledger"
+        }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(demo, ensure_ascii=False, indent=2))
     return demo
+
+
+PROVINCE_LABELS = ("省行政执法监督平台", "Provincial enforcement supervision platform")
+PROVINCE_EVENTS = (
+    "case.filed",
+    "case.stage_changed",
+    "case.penalty_decided",
+    "case.decision_revoked",
+    "case.closed",
+)
+
+
+def seed_province(province: dict, tenant_ids: list) -> None:
+    """The region offers the provincial platform (the mounted simulator by default) and
+    each district named is subscribed to it with the simulator's credentials (sealed
+    with the gateway key, as an administrator's would be), unless it has a subscription
+    already: what an administrator turned off stays off."""
+    from yimen.gateway.delivery import service as gateway
+    from yimen.gateway.delivery.model import GatewaySubscription
+    from yimen.platform.kernel.uow import uow
+
+    gateway.define_connector(
+        uow,
+        gateway.DefineConnector(
+            "province",
+            "soap",
+            *PROVINCE_LABELS,
+            event_types=PROVINCE_EVENTS,
+            default_endpoint=province["endpoint"],
+        ),
+    )
+    for tenant_id in tenant_ids:
+        with tenant_scope(tenant_id), db.new_session() as s:
+            mine = s.execute(
+                select(GatewaySubscription).where(GatewaySubscription.connector == "province")
+            ).scalar_one_or_none()
+        if mine is not None:
+            continue
+        gateway.configure_subscription(
+            uow,
+            tenant_id,
+            gateway.ConfigureSubscription(
+                "province", True, "demo", credentials=dict(province["credentials"])
+            ),
+        )

@@ -203,7 +203,9 @@ def _not_sent(exc: requests.ConnectionError) -> bool:
 
 
 def _reference(message: Outbound) -> str:
-    return message.reference or str(message.payload["aggregate_id"])
+    """The platform keeps one record per case: our id of the case is its reference (the
+    engine's `reference` is the event's id, which travels as the update id instead)."""
+    return str(message.payload.get("aggregate_id") or message.reference)
 
 
 def _case(payload: dict[str, Any]) -> dict[str, Any]:
@@ -240,8 +242,9 @@ def _stage(payload: dict[str, Any]) -> dict[str, Any]:
                 "kind": list(payload["kinds"]),
                 "fineFen": payload["fine_fen"],
                 "confiscationFen": payload["confiscation_fen"],
-                "benchmarkCode": payload["benchmark_code"],
-                "benchmarkVersion": payload["benchmark_version"],
+                # none when no discretion benchmark applied (a warning, a fixed amount)
+                "benchmarkCode": payload["benchmark_code"] or None,
+                "benchmarkVersion": payload["benchmark_version"] or None,
                 "publishBy": payload["publish_by"],
             }
         }

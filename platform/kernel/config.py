@@ -53,6 +53,9 @@ class Settings:
     gateway_keys_file: str
     hotline_12345_url: str = ""  # the city's 12345 hotline API (none: nothing is pulled)
     hotline_12345_api_key: str = ""
+    # mount the provincial supervision platform's simulator at /_sim/province (the
+    # embedded default: on with the in-memory broker, else off; YIMEN_PROVINCE_SIMULATOR)
+    province_simulator: bool = False
     extra: dict = field(default_factory=dict)
 
     @property
@@ -110,7 +113,12 @@ def load_settings(**overrides) -> Settings:
         gateway_keys=_env("YIMEN_GATEWAY_KEYS", ""),
         gateway_keys_file=_env("YIMEN_GATEWAY_KEYS_FILE", ""),
     )
+
     values.update(overrides)
+    if "province_simulator" not in overrides:
+        embedded = "1" if values["broker_url"] == "stub://" else "0"
+        flag = _env("YIMEN_PROVINCE_SIMULATOR", embedded)
+        values["province_simulator"] = flag not in ("0", "false", "no")
     if values["blob_url"] and not values["blob_url"].startswith("s3://"):
         raise ValueError("YIMEN_BLOB_URL must be empty (filesystem) or s3://bucket/prefix")
     if values["identity_provider"] not in ("builtin", "keycloak"):

@@ -61,6 +61,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "gateway.read": frozenset({"district_admin"}),
     "gateway.configure": frozenset({"district_admin"}),
     "gateway.redrive": frozenset({"district_admin"}),
+    "gateway.region.read": frozenset({"platform_operator"}),  # every district's health
     # Oneself.
     "self.read": _DISTRICT_READERS | {"platform_operator"},
     # The one door: clues.

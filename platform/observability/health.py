@@ -1,4 +1,6 @@
-"""/healthz: the process answers. /readyz: database, broker and issuers reachable."""
+"""/healthz: the process answers. /readyz: database, broker and issuers reachable; the
+workers' heartbeats and the gateway connectors whose breaker is open are reported
+without making the process unready."""
 
 from __future__ import annotations
 
@@ -81,11 +83,26 @@ def _check_workers() -> dict:
     }
 
 
+def _check_gateway() -> dict:
+    """Informational, like the workers: which connectors' breakers are open in this
+    process (sending to them is paused). The web tier stays ready: an upstream being down
+    is the gateway's business (it holds and retries), not a reason to stop serving."""
+    from yimen.gateway.delivery import guards
+
+    states = guards.guards().states()
+    return {
+        "ok": True,
+        "open": [s.connector for s in states if s.state == "open"],
+        "half_open": [s.connector for s in states if s.state == "half-open"],
+    }
+
+
 CHECKS = {
     "database": _check_database,
     "broker": _check_broker,
     "issuers": _check_issuers,
     "workers": _check_workers,
+    "gateway": _check_gateway,
 }
 
 

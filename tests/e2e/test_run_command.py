@@ -86,6 +86,15 @@ def test_a_client_credentials_token_reads_the_district_and_a_tampered_one_is_ref
     assert refused.headers["Content-Type"] == "application/problem+json"
 
 
+def test_the_provincial_simulator_is_mounted_for_the_demo(running):
+    url, demo, _ = running
+    wsdl = requests.get(f"{url}/_sim/province/ws/supervision?wsdl", timeout=5)
+    assert wsdl.status_code == 200 and "SupervisionBinding" in wsdl.text
+    assert demo["province_simulator"]["ledger"] == f"{url}/_sim/province/_admin/ledger"
+    # the ledger and the fault switches answer only the platform operator
+    assert requests.get(demo["province_simulator"]["ledger"], timeout=5).status_code in (401, 403)
+
+
 def test_the_banner_prints_the_urls_and_demo_sign_ins(running):
     _, demo, server = running
     server.terminate()

@@ -415,6 +415,16 @@ def test_the_wsdl_served_is_the_vendored_file(platform):
     assert zeep.Client(f"{platform.url}?wsdl").wsdl.bindings.keys() == {BINDING}
 
 
+def test_a_decision_without_a_discretion_benchmark_is_delivered(platform, connector):
+    import dataclasses
+
+    case_id = uuid.uuid4()
+    assert connector.deliver(outbound(platform, case_filed(case_id))).startswith("ZFJD")
+    plain = dataclasses.replace(decided(case_id), benchmark_code="", benchmark_version="")
+    connector.deliver(outbound(platform, plain))
+    assert len(platform.ledger(str(case_id))) == 2  # the submission, then the decision
+
+
 def test_the_simulator_runs_as_its_own_process(tmp_path, connector):
     port = free_port()
     command = [
@@ -442,7 +452,8 @@ def test_the_simulator_runs_as_its_own_process(tmp_path, connector):
             credentials={"username": "xuanwu", "password": USERS["xuanwu"]},
         )
         assert connector.deliver(message).startswith("ZFJD")
-        assert requests.get(f"{base}/_admin/ledger", timeout=5).json()[message.reference] != []
+        ledger = requests.get(f"{base}/_admin/ledger", timeout=5).json()
+        assert ledger[str(message.payload["aggregate_id"])] != []  # one record per case
     finally:
         process.terminate()
         process.wait(timeout=5)

@@ -123,6 +123,10 @@ class HealthSchema(ma.Schema):
     held = ma.fields.Integer()
     dead = ma.fields.Integer()
     oldest_unsent_seconds = ma.fields.Float(allow_none=True)
+    failure_rate = ma.fields.Float(
+        allow_none=True, metadata={"description": "近24小时失败的比例 / dead ÷ (sent + dead)"}
+    )
+    sent = ma.fields.Integer(metadata={"description": "已送达总数 / sent, ever"})
 
 
 class HealthListSchema(ma.Schema):

@@ -18,6 +18,7 @@ import marshmallow as ma
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from yimen.gateway.delivery import queries as gateway_queries
 from yimen.platform.api.paging import page_list, paginate
 from yimen.platform.api.problems import FieldError, Problem, field_errors, problem_of
 from yimen.platform.auth.guard import current_identity
@@ -269,6 +270,8 @@ def detail(case_id: uuid.UUID, errors=None, form=None, values=None, status=200):
         form=form,
         values=values or MultiDict(),
         done=request.args.get("done"),
+        sync=gateway_queries.sync_of(session, f"case:{case.id}"),
+        sync_labels=gateway_queries.STATUS_LABELS,
         **_labels(),
     ), status
 

@@ -17,6 +17,7 @@ import marshmallow as ma
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from yimen.gateway.delivery import queries as gateway_queries
 from yimen.platform.api.paging import paginate
 from yimen.platform.api.problems import Problem, field_errors, problem_of
 from yimen.platform.auth.guard import current_identity
@@ -175,6 +176,8 @@ def detail(clue_id: uuid.UUID, errors=None, form=None, values=None, status=200):
         form=form,
         values=values or {},
         done=request.args.get("done"),
+        sync=gateway_queries.sync_of(db.session, f"clue:{clue.id}"),
+        sync_labels=gateway_queries.STATUS_LABELS,
         **_labels(),
     ), status
 
