@@ -183,6 +183,17 @@ class Store:
                 (source, since, limit, offset),
             ).fetchall()
 
+    def forget(self, source: str, ref: str) -> bool:
+        """Lose a record and its stages (a restore from an old backup, for reconciliation
+        to find); the ledger keeps its effects."""
+        with self.lock:
+            record = self.record(source, ref)
+            if record is None:
+                return False
+            self.db.execute("DELETE FROM stage WHERE record_id = ?", (record["record_id"],))
+            self.db.execute("DELETE FROM record WHERE record_id = ?", (record["record_id"],))
+            return True
+
     # --- ledger ----------------------------------------------------------------------
 
     def _effect(self, meta: dict[str, Any], effect: str) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from yimen.gateway.delivery import cli, tasks
+from yimen.gateway.delivery import cli, reconcile, tasks
 from yimen.gateway.delivery.web import views
-from yimen.platform.kernel.feature import Feature
+from yimen.platform.kernel.feature import Feature, PeriodicJob
 
 FEATURE = Feature(
     name="gateway",
     api_blueprints=(views.blp,),
     cli_commands=(cli.gateway_group,),
     session_hooks=(tasks.install,),  # a batch right after a commit that published
+    actors=(reconcile.reconcile_nightly,),
+    periodic_jobs=(PeriodicJob(reconcile.reconcile_nightly, 3600),),  # yesterday, once
 )
