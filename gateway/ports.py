@@ -55,6 +55,11 @@ class Connector(ABC):
         cannot be asked keeps this default, and the gateway sends again."""
         return None
 
+    def held_key(self, payload: Mapping[str, object]) -> str:
+        """The key under which the upstream holds what a delivery of `payload` sent (as
+        `since` lists it): by default the event id, which travels as our reference."""
+        return str(payload["event_id"])
+
     def since(self, query: SinceQuery) -> Iterator[Held]:
         """What the upstream holds from us changed since `query.since` (its "since" answer,
         for reconciliation), page by page. A connector whose upstream cannot be asked

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +120,12 @@ class ProvinceConnector(Connector):
             return str(record["recordId"])
         applied = {stage["updateId"] for stage in record["stage"]}
         return str(record["recordId"]) if str(message.payload["event_id"]) in applied else None
+
+    def held_key(self, payload: Mapping[str, object]) -> str:
+        """A filing is the record (our case id); a later event, the update id on it."""
+        if payload.get("type") == "case.filed":
+            return str(payload["aggregate_id"])
+        return str(payload["event_id"])
 
     def since(self, query: SinceQuery) -> Iterator[Held]:
         """QuerySince, page by page: each record of the district (its batch number starts
@@ -243,7 +249,9 @@ def _not_sent(exc: requests.ConnectionError) -> bool:
 
 
 def _reference(message: Outbound) -> str:
-    return message.reference or str(message.payload["aggregate_id"])
+    """Our id of the case: the platform keeps one record per case, its stages on it (the
+    engine's `reference` is the event's id, which travels as the update id)."""
+    return str(message.payload.get("aggregate_id") or message.reference)
 
 
 def _case(payload: dict[str, Any]) -> dict[str, Any]:

@@ -27,8 +27,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import dramatiq
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
+from yimen.gateway.contracts import EVENT_TYPES
 from yimen.gateway.delivery import engine
 from yimen.gateway.delivery.model import (
     PENDING,
@@ -144,7 +145,7 @@ def reconcile(uow: UnitOfWork, tenant_id: uuid.UUID, cmd: Reconcile) -> Report:
         missing: list[str] = []
         differing: list[dict] = []
         for row in ours:
-            key = str(row.event_id)
+            key = connector.held_key(row.payload)
             sent_keys.add(key)
             held = upstream.get(key)
             if held is None:
@@ -159,7 +160,8 @@ def reconcile(uow: UnitOfWork, tenant_id: uuid.UUID, cmd: Reconcile) -> Report:
             for k, h in upstream.items()
             if k in sent_keys or h.at is None or start <= _aware(h.at) < end  # type: ignore[operator]
         }
-        extra = sorted(in_day - sent_keys - _ours_elsewhere(tx.session, cmd.connector, in_day))
+        elsewhere = _ours_elsewhere(tx.session, cmd.connector, in_day - sent_keys)
+        extra = sorted(in_day - sent_keys - elsewhere)
         upstream_keys = in_day - (in_day - sent_keys - set(extra))  # ours of other days out
         report = Report(
             connector=cmd.connector,
@@ -181,24 +183,29 @@ def reconcile(uow: UnitOfWork, tenant_id: uuid.UUID, cmd: Reconcile) -> Report:
 
 
 def _ours_elsewhere(session, connector: str, keys: set[str]) -> set[str]:  # type: ignore[no-untyped-def]
-    """Those of `keys` a delivery of ours carried (on another day, or not yet marked sent)."""
+    """Those of `keys` a delivery of ours carried (on another day, or not yet marked sent):
+    an event's id, or an aggregate's (a record the upstream keeps by our case id)."""
     ids = []
     for key in keys:
         try:
             ids.append(uuid.UUID(key))
         except ValueError:
             continue  # not a key we make
+    aggregates = {cls.AGGREGATE for cls in EVENT_TYPES.values()}
     found: set[str] = set()
     for i in range(0, len(ids), KEY_PAGE):
-        found |= {
-            str(e)
-            for e in session.execute(
-                select(GatewayDelivery.event_id).where(
-                    GatewayDelivery.connector == connector,
-                    GatewayDelivery.event_id.in_(ids[i : i + KEY_PAGE]),
-                )
-            ).scalars()
-        }
+        page = ids[i : i + KEY_PAGE]
+        named = [f"{a}:{k}" for a in aggregates for k in page]
+        for event_id, aggregate_key in session.execute(
+            select(GatewayDelivery.event_id, GatewayDelivery.aggregate_key).where(
+                GatewayDelivery.connector == connector,
+                or_(
+                    GatewayDelivery.event_id.in_(page),
+                    GatewayDelivery.aggregate_key.in_(named),
+                ),
+            )
+        ):
+            found |= {str(event_id), aggregate_key.split(":", 1)[1]}
     return found
 
 

@@ -61,6 +61,24 @@ def publish(session: Session, event: IntegrationEvent) -> list[str]:
     return targets
 
 
+def publish_to(session: Session, event: IntegrationEvent, connector: str) -> bool:
+    """Hand `event` to one connector only (a backfill for a connector just turned on),
+    when the district's subscription to it takes the event; whether it did."""
+    tenant = current_tenant_id()
+    if tenant is None:
+        raise TenantMismatch("an integration event published with no current tenant")
+    row = session.execute(
+        select(GatewaySubscription, GatewayConnector.event_types)
+        .join(GatewayConnector, GatewayConnector.name == GatewaySubscription.connector)
+        .where(GatewaySubscription.connector == connector)
+    ).first()
+    if row is None or not takes(row[0], row[1], event):
+        return False
+    _insert(session, tenant, connector, event)
+    session.info[NUDGE] = True
+    return True
+
+
 def _insert(session: Session, tenant: uuid.UUID, connector: str, event: IntegrationEvent) -> None:
     insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[session.get_bind().dialect.name]
     status = HELD if _behind_an_unsent_failure(session, connector, event) else PENDING
