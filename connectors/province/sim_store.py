@@ -105,7 +105,10 @@ class Store:
         with self.lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                count = self.db.execute("SELECT count(*) FROM record").fetchone()[0]
+                # numbered by the ledger (never shrinks: a forgotten record's number stays used)
+                count = self.db.execute(
+                    "SELECT count(*) FROM ledger WHERE effect = 'case:insert'"
+                ).fetchone()[0]
                 record_id = f"ZFJD{meta['districtCode']}{count + 1:08d}"
                 self.db.execute(
                     "INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
