@@ -442,7 +442,10 @@ def test_the_simulator_runs_as_its_own_process(tmp_path, connector):
             credentials={"username": "xuanwu", "password": USERS["xuanwu"]},
         )
         assert connector.deliver(message).startswith("ZFJD")
-        assert requests.get(f"{base}/_admin/ledger", timeout=5).json()[message.payload["aggregate_id"]] != []
+        assert (
+            requests.get(f"{base}/_admin/ledger", timeout=5).json()[message.payload["aggregate_id"]]
+            != []
+        )
     finally:
         process.terminate()
         process.wait(timeout=5)
