@@ -1,8 +1,8 @@
 """Backfill: when a district turns a connector on, the cases it already has are sent too.
 
 Cases are read in pages by keyset (`id > cursor`, in id order; one short transaction a
-page, never all at once), and each filed case becomes its events in order — filed, then
-decided, then closed, as far as it got — published to that one connector. The progress
+page, never all at once), and each case filed or decided becomes its events in order —
+filed, then decided, then closed, as far as it got — published to that one connector. The progress
 (`GatewayBackfill`: the cursor, how many cases looked at and events published, of how
 many) is committed with each page, so an interrupted run goes on where it stopped and
 the console shows how far it is. Event ids are derived from the case and the event type,
@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from yimen.gateway import contracts as c
@@ -117,7 +117,8 @@ def _progress(state: GatewayBackfill) -> Progress:
 
 
 def _filed(query):  # type: ignore[no-untyped-def]
-    return query.where(Case.filed_on.is_not(None))
+    """Cases the outside has heard of: filed, or decided on the spot (never filed)."""
+    return query.where(or_(Case.filed_on.is_not(None), Case.decided_on.is_not(None)))
 
 
 def _filed_count(session: Session) -> int:
@@ -150,8 +151,10 @@ def _publish_page(session: Session, cases: list[Case], connector: str) -> int:
 
 
 def events_of(session: Session, case: Case) -> Iterator[c.IntegrationEvent]:
-    """The events a filed case would have sent so far, in order, ending at its version."""
-    kinds: list[type[c.IntegrationEvent]] = [c.CaseFiled]
+    """The events a case would have sent so far, in order, ending at its version."""
+    kinds: list[type[c.IntegrationEvent]] = []
+    if case.filed_on is not None:
+        kinds.append(c.CaseFiled)
     if case.decision is not None and case.decision.number:
         kinds.append(c.PenaltyDecided)
     if case.closed_on is not None:
