@@ -2,7 +2,7 @@
 
 Cases are read in pages by keyset (`id > cursor`, in id order; one short transaction a
 page, never all at once), and each case filed or decided becomes its events in order —
-filed, then decided, then closed, as far as it got — published to that one connector. The progress
+filed, then decided, then closed, as far as it got — published to that one connector (`routing.OneConnector`). The progress
 (`GatewayBackfill`: the cursor, how many cases looked at and events published, of how
 many) is committed with each page, so an interrupted run goes on where it stopped and
 the console shows how far it is. Event ids are derived from the case and the event type,
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from yimen.gateway import contracts as c
 from yimen.gateway.delivery import routing
@@ -126,7 +126,7 @@ def _filed_count(session: Session) -> int:
 
 
 def _page(session: Session, cursor: str, size: int) -> list[Case]:
-    query = _filed(select(Case)).order_by(Case.id).limit(size)
+    query = _filed(select(Case)).options(selectinload(Case.decision)).order_by(Case.id).limit(size)
     if cursor:
         query = query.where(Case.id > uuid.UUID(cursor))
     return list(session.execute(query).scalars())
@@ -141,12 +141,13 @@ def _publish_page(session: Session, cases: list[Case], connector: str) -> int:
             .distinct()
         ).scalars()
     )
+    target = routing.OneConnector(session, connector)
     published = 0
     for case in cases:
         if f"case:{case.id}" in already:
             continue  # published live since the connector was turned on (or by a run before)
         for event in events_of(session, case):
-            published += routing.publish_to(session, event, connector)
+            published += target.publish(event, first_of_aggregate=True)
     return published
 
 
