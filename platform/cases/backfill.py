@@ -162,7 +162,9 @@ def events_of(session: Session, case: Case) -> Iterator[c.IntegrationEvent]:
         kinds.append(c.CaseClosed)
     for position, kind in enumerate(kinds):
         common = _common(session, case, kind)
-        common["sequence"] = case.version - (len(kinds) - 1 - position)
+        # ends at the case's version; at least 1 (a case imported in bulk is at version 1
+        # however far it got, and upstream data versions are positive)
+        common["sequence"] = max(case.version, len(kinds)) - (len(kinds) - 1 - position)
         common["event_id"] = uuid.uuid5(_NAMESPACE, f"case:{case.id}:backfill:{kind.TYPE}")
         if kind is c.CaseFiled:
             yield c.CaseFiled(**common, **_filing(session, case))
