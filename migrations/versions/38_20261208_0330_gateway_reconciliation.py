@@ -72,9 +72,7 @@ def upgrade() -> None:
     with op.batch_alter_table("gateway_backfill", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_gateway_backfill_tenant_id"), ["tenant_id"])
     with op.batch_alter_table("gateway_delivery", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_gateway_delivery_sent", ["tenant_id", "connector", "sent_at"], unique=False
-        )
+        batch_op.create_index("ix_gateway_delivery_sent", ["tenant_id", "sent_at"], unique=False)
     enable_tenant_rls(op, "gateway_reconciliation")
     enable_tenant_rls(op, "gateway_backfill")
     grant_to_app_role(op)

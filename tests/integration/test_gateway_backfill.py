@@ -4,13 +4,21 @@ interrupted run stopped; a second run sends nothing new."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from tests.integration.test_case_lifecycle import Case, desk  # noqa: F401 - the fixture
 from tests.integration.test_case_outcomes import a_company
 from tests.integration.test_case_rules_engine import SPILL
 from tests.integration.test_gateway_case_events import turned_on, xuanwu_id  # noqa: F401
-from tests.integration.test_gateway_delivery import connector, drain, rows, upstream  # noqa: F401
+from tests.integration.test_gateway_delivery import (  # noqa: F401 - fixtures
+    admin_of,
+    connector,
+    drain,
+    rows,
+    upstream,
+)
 from yimen.gateway import contracts as c
 from yimen.platform.cases import backfill
 from yimen.platform.kernel.errors import Conflict
@@ -64,6 +72,7 @@ def test_existing_cases_are_sent_once_in_order_resuming_after_an_interruption(
 
 def test_a_case_published_live_since_the_connector_was_on_is_not_sent_twice(
     client,
+    admin_of,  # noqa: F811
     desk,  # noqa: F811
     turned_on,  # noqa: F811
     xuanwu_id,  # noqa: F811
@@ -83,6 +92,12 @@ def test_a_case_published_live_since_the_connector_was_on_is_not_sent_twice(
     assert olds[0].sequence <= old.json["version"]  # before anything later on the case
     lives = rows(xuanwu_id, aggregate_key=f"case:{live.id}", connector=name)
     assert [r.topic for r in lives] == [c.CaseFiled.TYPE]
+    shown = client.get(
+        "/api/v1/gateway/backfills", headers=admin_of(SimpleNamespace(slug="xuanwu"))
+    )
+    assert shown.status_code == 200, shown.json
+    (progress,) = [p for p in shown.json["items"] if p["connector"] == name]
+    assert progress["status"] == "done" and progress["done"] == progress["total"] >= 2
 
 
 def test_a_connector_the_district_has_not_turned_on_cannot_be_backfilled(xuanwu_id, connector):  # noqa: F811

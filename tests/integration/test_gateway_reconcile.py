@@ -144,3 +144,15 @@ def test_the_platform_down_is_reported_and_nothing_is_re_sent(province, platform
 
     assert report.error and report.resent == 0
     assert {r.status for r in rows(tenant.id, connector=name)} == {SENT}
+
+
+def test_the_nightly_run_reconciles_yesterday_once_for_each_connector_that_can_be_asked(
+    province,
+):
+    tenant, name, _ = province
+    today = utcnow().date()
+    assert (tenant.id, name) in reconcile.due(today)
+
+    reconcile.reconcile_nightly.fn()
+
+    assert (tenant.id, name) not in reconcile.due(today)  # done for yesterday: not again
