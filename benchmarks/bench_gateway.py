@@ -23,6 +23,19 @@ own functions (bench_case_list._districts), each subscribed to the `province` co
 
     python benchmarks/bench_gateway.py [--deliveries 300] [--events 2000] [--page 500]
     python benchmarks/bench_gateway.py --events 1000000   # the issue's scale
+
+Figures, 2026-12-08 01:09–01:14 UTC, branch `recon` at 9409d72, PostgreSQL 15, 2 cores
+shared with other sessions (load 5–7), --deliveries 300 --events 20000:
+
+  (a) engine 21.2 deliveries/s, raw zeep loop 19.4 calls/s, ratio 1.09 (earlier runs of
+      the same: 91.5 vs 123.5, 0.74; 39.2 vs 46.9, 0.83; 44.3 vs 51.7, 0.86 — the
+      simulator's and the machine's noise is larger than the engine's overhead)
+  (b) 19,652 filed cases backfilled in 215.8 s (91 events/s published; peak RSS 211 MB,
+      flat from the first page to the last: bounded), 3,611 rows delivered meanwhile by
+      one delivery thread; the second district's 47 live records: p50 5,384 ms, p95
+      7,125 ms, max 7,976 ms from commit to sent — a live record waits for the running
+      batch (limit 100, taken 10 a district a round) to end, since run_batch drops a
+      district that had nothing due when the batch began (see the report to the lead).
 """
 
 from __future__ import annotations
