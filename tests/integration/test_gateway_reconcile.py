@@ -156,3 +156,17 @@ def test_the_nightly_run_reconciles_yesterday_once_for_each_connector_that_can_b
     reconcile.reconcile_nightly.fn()
 
     assert (tenant.id, name) not in reconcile.due(today)  # done for yesterday: not again
+
+
+def test_the_cli_reconciles_a_day_and_names_what_it_found(app, province):
+    tenant, name, _ = province
+    publish(tenant.id, *a_case(tenant.division_code))
+    drain(tenant.id)
+    day = utcnow().date().isoformat()
+
+    out = app.test_cli_runner().invoke(
+        args=["gateway", "reconcile", "--district", tenant.slug, "--connector", name, "--day", day]
+    )
+
+    assert out.exit_code == 0, out.output
+    assert "sent 2" in out.output and "upstream 2" in out.output and "missing 0" in out.output
