@@ -4,7 +4,7 @@ in the platform or the tenants package imports a connector."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -54,6 +54,40 @@ class Connector(ABC):
         ambiguous failure); its receipt id if so, None if not. A connector whose upstream
         cannot be asked keeps this default, and the gateway sends again."""
         return None
+
+    def held_key(self, payload: Mapping[str, object]) -> str:
+        """The key under which the upstream holds what a delivery of `payload` sent (as
+        `since` lists it): by default the event id, which travels as our reference."""
+        return str(payload["event_id"])
+
+    def since(self, query: SinceQuery) -> Iterator[Held]:
+        """What the upstream holds from us changed since `query.since` (its "since" answer,
+        for reconciliation), page by page. A connector whose upstream cannot be asked
+        keeps this default: `NotImplementedError`, and nothing is reconciled."""
+        raise NotImplementedError(f"{self.name} cannot be asked what it holds")
+
+
+@dataclass(frozen=True)
+class SinceQuery:
+    """Reconciliation's question: what the upstream holds of one district's records,
+    changed since `since` (UTC)."""
+
+    since: datetime
+    district_code: str
+    endpoint: str = ""
+    credentials: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Held:
+    """One item the upstream holds from us, named by the key the gateway sent it under
+    (the event id a delivery travelled with: a record's external reference, or an
+    update's id), with its data version (None: not comparable, e.g. a record whose version
+    moved on with its updates) and when the upstream took it (None: unknown)."""
+
+    key: str
+    version: int | None
+    at: datetime | None
 
 
 # --- inbound: records an outside system holds for us, pulled by cursor ----------------

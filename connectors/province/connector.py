@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import threading
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,14 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnection
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
 
-from yimen.gateway.ports import AmbiguousDelivery, Connector, ConnectorError, Outbound
+from yimen.gateway.ports import (
+    AmbiguousDelivery,
+    Connector,
+    ConnectorError,
+    Held,
+    Outbound,
+    SinceQuery,
+)
 
 WSDL = Path(__file__).parent / "wsdl" / "supervision.wsdl"
 NS = "urn:cn:gov:province:zfjd:supervision:1"
@@ -48,6 +56,7 @@ READS = {
     "case.decision_revoked": 1,
     "case.closed": 1,
 }
+PAGE_SIZE = 200  # QuerySince's page
 NOT_RETRYABLE = {"INVALID", "AUTH", "CONFLICT"}
 # the case engine's stage names that the platform has an element for; others are progress
 STAGE_ELEMENTS = {
@@ -111,6 +120,43 @@ class ProvinceConnector(Connector):
             return str(record["recordId"])
         applied = {stage["updateId"] for stage in record["stage"]}
         return str(record["recordId"]) if str(message.payload["event_id"]) in applied else None
+
+    def held_key(self, payload: Mapping[str, object]) -> str:
+        """A filing is the record (our case id); a later event, the update id on it."""
+        if payload.get("type") == "case.filed":
+            return str(payload["aggregate_id"])
+        return str(payload["event_id"])
+
+    def since(self, query: SinceQuery) -> Iterator[Held]:
+        """QuerySince, page by page: each record of the district (its batch number starts
+        with the district's code) and each of its stages, keyed as we sent them."""
+        message = Outbound(
+            "province", "", {}, "", endpoint=query.endpoint, credentials=query.credentials
+        )
+        service = self._service(message)
+        token = None
+        prefix = f"{query.district_code}-"
+        while True:
+            page = self._call(
+                lambda token=token: service.QuerySince(
+                    sourceSystem=self.source_system,
+                    since=query.since,
+                    pageSize=PAGE_SIZE,
+                    pageToken=token,
+                )
+            )
+            for record in page["record"] or ():
+                if not str(record["batchNo"]).startswith(prefix):
+                    continue
+                yield Held(str(record["externalRef"]), None, None)
+                for stage in record["stage"] or ():
+                    if stage["updateId"]:
+                        yield Held(
+                            str(stage["updateId"]), int(stage["dataVersion"]), stage["receivedAt"]
+                        )
+            token = page["nextPageToken"]
+            if not token:
+                return
 
     # --- SOAP ------------------------------------------------------------------------
 

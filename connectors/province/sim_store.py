@@ -105,7 +105,10 @@ class Store:
         with self.lock:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                count = self.db.execute("SELECT count(*) FROM record").fetchone()[0]
+                # numbered by the ledger (never shrinks: a forgotten record's number stays used)
+                count = self.db.execute(
+                    "SELECT count(*) FROM ledger WHERE effect = 'case:insert'"
+                ).fetchone()[0]
                 record_id = f"ZFJD{meta['districtCode']}{count + 1:08d}"
                 self.db.execute(
                     "INSERT INTO record VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -182,6 +185,17 @@ class Store:
                 " ORDER BY changed_at, record_id LIMIT ? OFFSET ?",
                 (source, since, limit, offset),
             ).fetchall()
+
+    def forget(self, source: str, ref: str) -> bool:
+        """Lose a record and its stages (a restore from an old backup, for reconciliation
+        to find); the ledger keeps its effects."""
+        with self.lock:
+            record = self.record(source, ref)
+            if record is None:
+                return False
+            self.db.execute("DELETE FROM stage WHERE record_id = ?", (record["record_id"],))
+            self.db.execute("DELETE FROM record WHERE record_id = ?", (record["record_id"],))
+            return True
 
     # --- ledger ----------------------------------------------------------------------
 

@@ -17,7 +17,9 @@ of 503s), `hang` (s, then the connection is dropped unapplied), `drop_after_comm
 next N changes are applied and their reply dropped), `duplicate_replies` (each request is
 applied but answered with the previous request's answer, as a confused proxy would), `down_until` (ISO moment; 503 before it),
 `ignore_update_id` (updates are applied again whatever their id). `/_admin/ledger` lists
-the effects per external reference, in order, to assert "exactly once" and order.
+the effects per external reference, in order, to assert "exactly once" and order;
+`/_admin/forget` (POST `{"externalRef": …}`) loses a record, as a restore from an old
+backup would, for reconciliation to find.
 """
 
 from __future__ import annotations
@@ -190,6 +192,10 @@ class Simulator:
                 return _json({"error": f"unknown switch: {exc.args[0]}"}, 422)
         if request.path == "/_admin/switches":
             return _json(self.store.switches())
+        if request.path == "/_admin/forget" and request.method == "POST":
+            body = request.get_json(force=True) or {}
+            lost = self.store.forget(body.get("sourceSystem", "yimen"), body.get("externalRef", ""))
+            return _json({"forgotten": lost}, 200 if lost else 404)
         if request.path == "/_admin/ledger":
             return _json(self.store.ledger())
         return _json({"error": "not found"}, 404)

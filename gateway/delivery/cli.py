@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from yimen.gateway.delivery import engine, service
+from yimen.gateway.delivery import engine, reconcile, service
 from yimen.platform.kernel.db import db
 from yimen.platform.kernel.errors import DomainError
 from yimen.platform.kernel.uow import uow
@@ -103,3 +104,25 @@ def rotate_keys(slugs: tuple[str, ...]) -> None:
         tenant_ids = [_district(slug) for slug in slugs]
     count = service.rotate_keys(uow, tenant_ids)
     click.echo(f"{count} 份凭据已重新加密 / {count} credentials re-encrypted")
+
+
+@gateway_group.command("reconcile", help="核对某日已发送与对方平台所存 / Reconcile a day")
+@click.option("--district", "slug", required=True)
+@click.option("--connector", required=True)
+@click.option("--day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="默认昨天 (UTC)")
+@with_appcontext
+def reconcile_day(slug: str, connector: str, day: dt.datetime | None) -> None:
+    when = day.date() if day else dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    report = reconcile.reconcile(uow, _district(slug), reconcile.Reconcile(connector, when))
+    if report.error:
+        raise click.ClickException(
+            f"无法询问对方平台 / the upstream could not be asked: {report.error}"
+        )
+    click.echo(
+        f"{connector} {when}: 已发送 sent {report.sent_count} ({report.sent_hash[:12]}), "
+        f"对方 upstream {report.upstream_count} ({report.upstream_hash[:12]}); "
+        f"缺失 missing {len(report.missing)} (重发 re-sent {report.resent}), "
+        f"多出 extra {len(report.extra)}, 不一致 differing {len(report.differing)}"
+    )
+    for key in report.extra:
+        click.echo(f"  extra: {key}")

@@ -63,6 +63,16 @@ def unregister(name: str) -> None:
     _connectors.pop(name, None)
 
 
+def connector_named(name: str) -> Connector | None:
+    return _connectors.get(name)
+
+
+def can_reconcile(name: str) -> bool:
+    """Whether the connector's upstream can be asked what it holds (`Connector.since`)."""
+    connector = _connectors.get(name)
+    return connector is not None and type(connector).since is not Connector.since
+
+
 def backoff(attempts: int, rng: random.Random | None = None) -> dt.timedelta:
     """Exponential, with jitter (half to one and a half of the step), capped."""
     step = BASE_BACKOFF * (2 ** min(max(attempts - 1, 0), 16))
@@ -300,6 +310,9 @@ class Target:
 
     endpoint: str
     sealed: str
+
+    def opened(self) -> dict[str, str]:
+        return dict(secrets.keyring().open(self.sealed))
 
     def outbound(self, ticket: Ticket) -> Outbound:
         return Outbound(

@@ -3,9 +3,9 @@ and the platform operator."""
 
 from __future__ import annotations
 
-from yimen.gateway.delivery import cli, tasks
+from yimen.gateway.delivery import cli, reconcile, tasks
 from yimen.gateway.delivery.web import console_views, views
-from yimen.platform.kernel.feature import Feature
+from yimen.platform.kernel.feature import Feature, PeriodicJob
 
 FEATURE = Feature(
     name="gateway",
@@ -13,4 +13,6 @@ FEATURE = Feature(
     web_blueprints=(console_views.bp,),
     cli_commands=(cli.gateway_group,),
     session_hooks=(tasks.install,),  # a batch right after a commit that published
+    actors=(reconcile.reconcile_nightly,),
+    periodic_jobs=(PeriodicJob(reconcile.reconcile_nightly, 3600),),  # yesterday, once
 )

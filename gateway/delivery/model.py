@@ -65,6 +65,10 @@ class GatewayDelivery(Base, TenantOwned):
         UniqueConstraint("tenant_id", "key"),
         Index("ix_gateway_delivery_due", "tenant_id", "status", "next_attempt_at"),
         Index("ix_gateway_delivery_order", "tenant_id", "connector", "aggregate_key", "sequence"),
+        # a day's sent rows (reconciliation); not led by (tenant_id, connector): with that
+        # prefix the planner, before statistics, probed it for the claim's "older unsent
+        # row" check and scanned a district's whole backlog for every row
+        Index("ix_gateway_delivery_sent", "tenant_id", "sent_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -84,3 +88,47 @@ class GatewayDelivery(Base, TenantOwned):
     decided_by: Mapped[str] = mapped_column(String(120), default="")  # who re-drove / skipped
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None]
+
+
+class GatewayReconciliation(Base, TenantOwned):
+    """One comparison, for one connector and one day (UTC), of what we delivered with what
+    the upstream says it holds: counts and hashes of both sides, and the drift — records
+    missing upstream (re-sent), extra upstream (reported: we never sent them) and
+    differing (same record, another data version). A later run for the same day replaces
+    it."""
+
+    __tablename__ = "gateway_reconciliation"
+    __table_args__ = (UniqueConstraint("tenant_id", "connector", "day"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    connector: Mapped[str] = mapped_column(String(40))
+    day: Mapped[dt.date]
+    sent_count: Mapped[int] = mapped_column(default=0)
+    upstream_count: Mapped[int] = mapped_column(default=0)
+    sent_hash: Mapped[str] = mapped_column(String(64), default="")
+    upstream_hash: Mapped[str] = mapped_column(String(64), default="")
+    missing: Mapped[list] = mapped_column(JSON, default=list)  # our keys the upstream lacks
+    extra: Mapped[list] = mapped_column(JSON, default=list)  # upstream keys we never sent
+    differing: Mapped[list] = mapped_column(JSON, default=list)
+    resent: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(String(300), default="")
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class GatewayBackfill(Base, TenantOwned):
+    """A district's backfill of its existing cases to one connector: where it got to
+    (`cursor`, the last case id published, in id order), so that an interrupted run goes
+    on from there, and how far along it is (for the console's progress bar)."""
+
+    __tablename__ = "gateway_backfill"
+    __table_args__ = (UniqueConstraint("tenant_id", "connector"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    connector: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="running")  # running | done
+    cursor: Mapped[str] = mapped_column(String(40), default="")
+    total: Mapped[int] = mapped_column(default=0)
+    done: Mapped[int] = mapped_column(default=0)  # cases looked at
+    published: Mapped[int] = mapped_column(default=0)  # events published
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -61,9 +61,42 @@ def publish(session: Session, event: IntegrationEvent) -> list[str]:
     return targets
 
 
-def _insert(session: Session, tenant: uuid.UUID, connector: str, event: IntegrationEvent) -> None:
+class OneConnector:
+    """Publishing to one connector only (a backfill for a connector just turned on): the
+    district's subscription read once, then each event handed to it when it takes it."""
+
+    def __init__(self, session: Session, connector: str) -> None:
+        tenant = current_tenant_id()
+        if tenant is None:
+            raise TenantMismatch("an integration event published with no current tenant")
+        self.session, self.tenant, self.connector = session, tenant, connector
+        self.row = session.execute(
+            select(GatewaySubscription, GatewayConnector.event_types)
+            .join(GatewayConnector, GatewayConnector.name == GatewaySubscription.connector)
+            .where(GatewaySubscription.connector == connector)
+        ).first()
+
+    def publish(self, event: IntegrationEvent, first_of_aggregate: bool = False) -> bool:
+        """Whether the subscription took `event`. `first_of_aggregate`: the caller knows
+        no row of this aggregate exists for the connector (nothing can hold it)."""
+        if self.row is None or not takes(self.row[0], self.row[1], event):
+            return False
+        status = PENDING if first_of_aggregate else None
+        _insert(self.session, self.tenant, self.connector, event, status)
+        self.session.info[NUDGE] = True
+        return True
+
+
+def _insert(
+    session: Session,
+    tenant: uuid.UUID,
+    connector: str,
+    event: IntegrationEvent,
+    status: str | None = None,
+) -> None:
     insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}[session.get_bind().dialect.name]
-    status = HELD if _behind_an_unsent_failure(session, connector, event) else PENDING
+    if status is None:
+        status = HELD if _behind_an_unsent_failure(session, connector, event) else PENDING
     session.execute(
         insert(GatewayDelivery)
         .values(

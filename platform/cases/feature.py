@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from yimen.platform.cases import cli as _cli  # noqa: F401 - adds `yimen gateway backfill`
 from yimen.platform.cases.documents import rendering
 from yimen.platform.cases.external import tasks as external_tasks
 from yimen.platform.cases.law import flags as law_flags

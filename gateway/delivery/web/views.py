@@ -10,10 +10,11 @@ import uuid
 import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
+from sqlalchemy import select
 
 from yimen.gateway.contracts import EVENT_TYPES
 from yimen.gateway.delivery import queries, service
-from yimen.gateway.delivery.model import DEAD, STATUSES
+from yimen.gateway.delivery.model import DEAD, STATUSES, GatewayBackfill, GatewayReconciliation
 from yimen.platform.api.paging import PageArgs, page_of, paginate
 from yimen.platform.auth.guard import current_identity
 from yimen.platform.kernel.db import db
@@ -225,3 +226,70 @@ class Health(MethodView):
     def get(self):
         """各对接系统的状态：熔断、积压、最早未送达 / Each connector's breaker and queue"""
         return {"items": queries.health(db.session)}
+
+
+class ReconciliationQuery(PageArgs):
+    connector = ma.fields.String(validate=ma.validate.Length(max=40))
+    day = ma.fields.Date()
+
+
+class DifferingSchema(ma.Schema):
+    key = ma.fields.String()
+    sent = ma.fields.Integer()
+    upstream = ma.fields.Integer()
+
+
+class ReconciliationSchema(ma.Schema):
+    connector = ma.fields.String()
+    day = ma.fields.Date()
+    sent_count = ma.fields.Integer()
+    upstream_count = ma.fields.Integer()
+    sent_hash = ma.fields.String()
+    upstream_hash = ma.fields.String()
+    missing = ma.fields.List(ma.fields.String(), metadata={"description": "对方缺少 (已重发)"})
+    extra = ma.fields.List(ma.fields.String(), metadata={"description": "对方多出 (仅报告)"})
+    differing = ma.fields.List(ma.fields.Nested(DifferingSchema))
+    resent = ma.fields.Integer()
+    error = ma.fields.String()
+    checked_at = ma.fields.AwareDateTime()
+
+
+class BackfillSchema(ma.Schema):
+    connector = ma.fields.String()
+    status = ma.fields.String(metadata={"description": "running | done"})
+    total = ma.fields.Integer()
+    done = ma.fields.Integer()
+    published = ma.fields.Integer()
+    started_at = ma.fields.AwareDateTime()
+    updated_at = ma.fields.AwareDateTime()
+
+
+class BackfillListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(BackfillSchema))
+
+
+@blp.route("/gateway/reconciliation")
+class Reconciliations(MethodView):
+    @requires("gateway.read")
+    @blp.arguments(ReconciliationQuery, location="query")
+    @blp.response(200, page_of(ReconciliationSchema))
+    def get(self, args):
+        """对账结果：每个对接系统每日已发送与对方所存之差 / Drift reports, newest day first"""
+        query = select(GatewayReconciliation).order_by(
+            GatewayReconciliation.day.desc(), GatewayReconciliation.connector
+        )
+        if args.get("connector"):
+            query = query.where(GatewayReconciliation.connector == args["connector"])
+        if args.get("day"):
+            query = query.where(GatewayReconciliation.day == args["day"])
+        return paginate(db.session, query, args["page"], args["page_size"])
+
+
+@blp.route("/gateway/backfills")
+class Backfills(MethodView):
+    @requires("gateway.read")
+    @blp.response(200, BackfillListSchema)
+    def get(self):
+        """历史案件补发进度 / Progress of each connector's backfill"""
+        rows = db.session.execute(select(GatewayBackfill).order_by(GatewayBackfill.connector))
+        return {"items": list(rows.scalars())}
