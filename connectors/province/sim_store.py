@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import threading
-from pathlib import Path
 from typing import Any
+
+from yimen.connectors.simstate import SimulatorState
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS record (
@@ -25,7 +25,6 @@ CREATE TABLE IF NOT EXISTS ledger (
 CREATE TABLE IF NOT EXISTS nonce (
     username TEXT NOT NULL, nonce TEXT NOT NULL, created TEXT NOT NULL,
     PRIMARY KEY (username, nonce));
-CREATE TABLE IF NOT EXISTS switch (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 SWITCHES: dict[str, Any] = {
@@ -43,33 +42,11 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
-class Store:
-    def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        self.lock = threading.RLock()
-        self.db.executescript(SCHEMA)
-
-    def close(self) -> None:
-        self.db.close()
+class Store(SimulatorState):
+    schema = SCHEMA
+    defaults = SWITCHES
 
     # --- switches ---------------------------------------------------------------
-
-    def switches(self) -> dict[str, Any]:
-        with self.lock:
-            rows = self.db.execute("SELECT name, value FROM switch").fetchall()
-        return {**SWITCHES, **{r["name"]: json.loads(r["value"]) for r in rows}}
-
-    def set_switches(self, values: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(values) - set(SWITCHES)
-        if unknown:
-            raise KeyError(", ".join(sorted(unknown)))
-        with self.lock:
-            for name, value in values.items():
-                self.db.execute(
-                    "INSERT OR REPLACE INTO switch VALUES (?, ?)", (name, json.dumps(value))
-                )
-        return self.switches()
 
     def take_drop(self) -> bool:
         """Whether this change's reply is to be dropped (counts one down)."""

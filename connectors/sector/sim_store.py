@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
-import threading
-from pathlib import Path
 from typing import Any
+
+from yimen.connectors.simstate import SimulatorState
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sector_case (
@@ -19,7 +18,6 @@ CREATE INDEX IF NOT EXISTS ix_sector_case_updated ON sector_case (updated_at, id
 CREATE TABLE IF NOT EXISTS ledger (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, updated_since TEXT,
     until TEXT, cursor TEXT, status INTEGER NOT NULL, items INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS switch (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 SWITCHES: dict[str, Any] = {
@@ -54,33 +52,11 @@ def stamp(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
-class Store:
-    def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self.db.row_factory = sqlite3.Row
-        self.lock = threading.RLock()
-        self.db.executescript(SCHEMA)
-
-    def close(self) -> None:
-        self.db.close()
+class Store(SimulatorState):
+    schema = SCHEMA
+    defaults = SWITCHES
 
     # --- switches ---------------------------------------------------------------
-
-    def switches(self) -> dict[str, Any]:
-        with self.lock:
-            rows = self.db.execute("SELECT name, value FROM switch").fetchall()
-        return {**SWITCHES, **{r["name"]: json.loads(r["value"]) for r in rows}}
-
-    def set_switches(self, values: dict[str, Any]) -> dict[str, Any]:
-        unknown = set(values) - set(SWITCHES)
-        if unknown:
-            raise KeyError(", ".join(sorted(unknown)))
-        with self.lock:
-            for name, value in values.items():
-                self.db.execute(
-                    "INSERT OR REPLACE INTO switch VALUES (?, ?)", (name, json.dumps(value))
-                )
-        return self.switches()
 
     def take_failure(self) -> bool:
         """Whether this page request fails (the fail_after_pages switch counts down)."""
