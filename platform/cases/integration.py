@@ -28,9 +28,23 @@ _NAMESPACE = uuid.UUID("5f0c1d52-6a43-4d7e-9f7a-2b4c1e9d8a10")
 def publish_for(session: Session, case: Case, action: str, stage_before: str, result: dict) -> None:
     """The integration event of `action` on `case`, if it is one the outside reads."""
     session.flush()  # the case's version after this act
+    if action == "decide_on_spot" and case.decision is not None:
+        routing.publish(session, _filed_on_the_spot(session, case))
     event = _event(session, case, action, stage_before, result)
     if event is not None:
         routing.publish(session, event)
+
+
+def _filed_on_the_spot(session: Session, case: Case) -> c.CaseFiled:
+    """当场处罚 (处罚法 第五十一条) has no filing approval: an upstream system that keeps
+    a record per case learns of the case and of its decision in the same act. The filing
+    goes first — one below the decision's version, so the engine delivers it before."""
+    common = _common(session, case, c.CaseFiled)
+    common["sequence"] = max(case.version - 1, 1)
+    common["event_id"] = uuid.uuid5(
+        _NAMESPACE, f"case:{case.id}:{common['sequence']}:{c.CaseFiled.TYPE}"
+    )
+    return c.CaseFiled(**common, **_filing(session, case))
 
 
 def _event(

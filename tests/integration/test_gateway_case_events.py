@@ -98,6 +98,30 @@ def test_a_penalty_decided_on_the_spot_carries_the_decision(
     assert row.payload["document_number"]
 
 
+def test_a_case_decided_on_the_spot_is_filed_upstream_before_its_decision__处罚法_第五十一条(
+    client,
+    desk,  # noqa: F811
+    turned_on,
+    district_id,
+    upstream,  # noqa: F811
+):
+    # No filing approval on the spot: a system that keeps one record per case must still
+    # get the case before the decision that updates it.
+    name = turned_on()
+    case = Case(client, desk, parties=[a_company()], matter_code=SPILL)
+    decided = case.do(
+        "decide_on_spot", penalty_kinds=["fine"], fine_fen=300_000, circumstance="minor"
+    )
+
+    mine = rows(district_id, aggregate_key=f"case:{case.id}", connector=name)
+    assert [r.topic for r in mine] == [c.CaseFiled.TYPE, c.PenaltyDecided.TYPE]
+    assert mine[0].sequence < mine[1].sequence == decided["version"]
+    drain(district_id)
+    sent = [r["payload"] for r in upstream.records if r["payload"]["aggregate_id"] == case.id]
+    assert [p["type"] for p in sent] == [c.CaseFiled.TYPE, c.PenaltyDecided.TYPE]
+    assert sent[0]["procedure"] == "simple" and sent[1]["fine_fen"] == 300_000
+
+
 def test_an_agency_a_subscription_does_not_list_sends_nothing(
     client,
     desk,  # noqa: F811
