@@ -86,7 +86,8 @@ def serve(upstream: Upstream):
 
 
 class RestConnector(Connector):
-    """POST {endpoint}/records with our reference; GET {endpoint}/records/<reference>."""
+    """An upstream that keeps one record per event: POST {endpoint}/records keyed by the
+    event's id; GET {endpoint}/records/<event id>."""
 
     def __init__(self, name: str, timeout: float = 0.3) -> None:
         self.name, self.timeout = name, timeout
@@ -98,7 +99,7 @@ class RestConnector(Connector):
         }
 
     def deliver(self, message: Outbound) -> str:
-        body = {"reference": message.reference, "topic": message.topic, "payload": message.payload}
+        body = {"reference": _key(message), "topic": message.topic, "payload": message.payload}
         try:
             response = requests.post(
                 f"{message.endpoint}/records",
@@ -118,7 +119,7 @@ class RestConnector(Connector):
 
     def find(self, message: Outbound) -> str | None:
         response = requests.get(
-            f"{message.endpoint}/records/{message.reference}",
+            f"{message.endpoint}/records/{_key(message)}",
             headers=self._headers(message),
             timeout=self.timeout,
         )
@@ -127,3 +128,7 @@ class RestConnector(Connector):
         if response.status_code != 200:
             raise ConnectorError(f"upstream answered {response.status_code} to a query")
         return response.json()["id"]
+
+
+def _key(message: Outbound) -> str:
+    return str(message.payload["event_id"])

@@ -249,9 +249,9 @@ def _not_sent(exc: requests.ConnectionError) -> bool:
 
 
 def _reference(message: Outbound) -> str:
-    """The platform keeps one record per case: our id of the case is its reference (the
-    engine's `reference` is the event's id, which travels as the update id instead)."""
-    return str(message.payload.get("aggregate_id") or message.reference)
+    """The platform keeps one record per case: our id of the case (`Outbound.reference`)
+    is its external reference; the event's id travels as the update id."""
+    return message.reference or str(message.payload.get("aggregate_id", ""))
 
 
 def _case(payload: dict[str, Any]) -> dict[str, Any]:

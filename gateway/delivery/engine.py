@@ -320,7 +320,9 @@ class Target:
             topic=ticket.topic,
             payload=ticket.payload,
             idempotency_key=ticket.key,
-            reference=str(ticket.event_id),
+            # our id of the record (the case or clue) — what the upstream keeps as its
+            # external reference (ports.Outbound); the event id travels in the payload
+            reference=str(ticket.payload.get("aggregate_id", "")),
             endpoint=self.endpoint,
             credentials=secrets.keyring().open(self.sealed),
         )

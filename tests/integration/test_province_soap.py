@@ -442,12 +442,13 @@ def test_the_simulator_runs_as_its_own_process(tmp_path, connector):
     try:
         assert b"province simulator on" in process.stdout.readline()
         base = f"http://127.0.0.1:{port}"
+        case_id = uuid.uuid4()
         message = Outbound(
             connector="province",
             topic="case.filed",
-            payload=case_filed(uuid.uuid4()).payload(),
+            payload=case_filed(case_id).payload(),
             idempotency_key="k",
-            reference=str(uuid.uuid4()),
+            reference=str(case_id),
             endpoint=base + PATH,
             credentials={"username": "xuanwu", "password": USERS["xuanwu"]},
         )
